@@ -1,0 +1,62 @@
+# Two commands do all the set-up on a fresh Debian machine with Python 3.11:
+#   make demo    run the main demo (worked examples, pictures, a short training run)
+#   make test    run the whole test suite
+# Both create .venv if it is missing, install microgradpp into it (editable) with its extras,
+# and install Debian's graphviz (for `dot`) when it is missing and we are root.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test setup system-deps lint format bench clean
+
+demo: setup
+	$(BIN)/python -m microgradpp demo
+
+test: setup
+	$(BIN)/python -m pytest -n 2 -q
+
+setup: system-deps $(STAMP)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo ">> installing python3-venv (needed to create .venv)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+	  else \
+	    echo "Python's venv module is missing. Run:  $(SUDO) apt-get install python3-venv"; exit 1; \
+	  fi; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[all,test,dev]"
+	touch $(STAMP)
+
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo ">> installing Debian's graphviz (for the dot program that draws graphs)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
+	  else \
+	    echo "Graphviz's dot program is missing; pictures need it. Install it with:"; \
+	    echo "    $(SUDO) apt-get install graphviz     (Debian/Ubuntu)"; \
+	    echo "    brew install graphviz                (macOS)"; \
+	    echo "Everything else works without it; tests that draw pictures are skipped."; \
+	  fi; }
+
+lint: setup
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+bench: setup
+	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/moons.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output

@@ -1,0 +1,57 @@
+"""microgradpp: a small, fast, readable scalar autodiff engine that teaches backpropagation.
+
+    >>> from microgradpp import Value
+    >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    >>> f = (x + y) * z
+    >>> f.backward()
+    >>> f.data, x.grad, y.grad, z.grad
+    (-12.0, -4.0, -4.0, 3.0)
+
+Modules: ``engine`` (Value, backward), ``gates`` (every derivative), ``composites`` (sigmoid and
+tanh as circuits of primitive gates), ``gradcheck``; ``nn``, ``losses``, ``optim``, ``data``,
+``train`` for networks; ``viz`` for pictures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .engine import (
+    Value,
+    is_grad_enabled,
+    linear,
+    no_grad,
+    topological_order,
+)
+from .engine import maximum as max  # noqa: A001 - microgradpp.max(a, b), as documented
+from .engine import sum_values as sum  # noqa: A001 - microgradpp.sum(values)
+from .errors import GateError, GradientError, MicrogradppError
+from .gates import GATES, Gate
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GATES",
+    "Gate",
+    "GateError",
+    "GradientError",
+    "MicrogradppError",
+    "Value",
+    "is_grad_enabled",
+    "linear",
+    "load",
+    "max",
+    "no_grad",
+    "save",
+    "sum",
+    "topological_order",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """``microgradpp.save`` / ``microgradpp.load`` come from ``serialize`` (imported on first use)."""
+    if name in ("save", "load"):
+        from . import serialize
+
+        return getattr(serialize, name)
+    raise AttributeError(f"module 'microgradpp' has no attribute {name!r}")

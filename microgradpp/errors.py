@@ -1,0 +1,50 @@
+"""Every error microgradpp raises on purpose, in one place.
+
+Each message says what went wrong, where (gate, node label, input value) and what to do about it.
+"""
+
+from __future__ import annotations
+
+
+class MicrogradppError(Exception):
+    """Base class of the errors raised on purpose by microgradpp."""
+
+
+class GateError(MicrogradppError, ValueError):
+    """A gate was asked for a result that is not a finite real number.
+
+    Raised *before* any node is created, so the graph is never half-built.
+    Attributes: ``gate`` (the gate's name), ``inputs`` (the input values), ``labels`` (their labels).
+    """
+
+    def __init__(self, message: str, gate: str = "", inputs: tuple = (), labels: tuple = ()):
+        super().__init__(message)
+        self.gate = gate
+        self.inputs = inputs
+        self.labels = labels
+
+
+class GradientError(MicrogradppError, FloatingPointError):
+    """backward() produced a gradient that is not finite (inf or nan).
+
+    Every gradient is restored to what it was before the call, so nothing is half-updated.
+    """
+
+
+class DomainError(ValueError):
+    """Raised by a gate's ``forward`` for an input outside its domain.
+
+    The engine catches it and re-raises a :class:`GateError` that also names the node.
+    ``remedy`` is an optional hint on what to do about it.
+    """
+
+    def __init__(self, reason: str, remedy: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.remedy = remedy
+
+
+EXPLODING_REMEDY = (
+    "values are exploding: lower the learning rate, clip gradients "
+    "(microgradpp.optim.clip_grad_norm) or normalise the inputs"
+)

@@ -1,0 +1,343 @@
+"""Gates: the one home of every derivative.
+
+A gate is a tiny function with two halves:
+
+* ``forward(*xs)``            the value it computes,        e.g. exp:  out = eˣ
+* ``local_grads(out, *xs)``   ∂out/∂xᵢ for every input,     e.g. exp:  (eˣ,) = (out,)
+
+The engine (``engine.py``) never differentiates anything itself: when it builds a node it asks the
+gate for the node's value and its local gradients, and ``backward()`` multiplies those local
+gradients by the gradient flowing down from above (the chain rule).
+
+To add a gate, write a subclass of :class:`Gate` here and decorate it with ``@register``; the tests
+in ``tests/test_gates.py`` then check its forward pass against ``math`` (where it names a
+``reference``) and its local gradients against central differences over its ``test_range``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import ClassVar
+
+from .errors import EXPLODING_REMEDY, DomainError
+
+
+def _format_number(x: float) -> str:
+    """3.0 -> '3', 0.5 -> '0.5' (for gate symbols)."""
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+GATES: dict[str, Gate] = {}
+"""The registry: gate name -> gate instance. Tests run over it; pictures look up symbols in it."""
+
+
+def register(gate_class: type[Gate]) -> type[Gate]:
+    """Class decorator: put one instance of the gate in :data:`GATES`."""
+    gate = gate_class()
+    GATES[gate.name] = gate
+    return gate_class
+
+
+class Gate:
+    """Base class. Subclasses set the class attributes and implement the two methods."""
+
+    name: ClassVar[str] = ""
+    """Registry key, e.g. ``"mul"``."""
+    symbol: ClassVar[str] = ""
+    """What a picture prints inside the gate, e.g. ``"×"``."""
+    arity: ClassVar[int | None] = 1
+    """Number of inputs; ``None`` for a gate that takes any number (n-ary)."""
+    primitive: ClassVar[bool] = True
+    """False for fused gates (relu, tanh, sigmoid, linear): one node for what is a circuit in math."""
+    domain: ClassVar[str] = "all real x"
+    """Where the gate is defined, in words (used in error messages)."""
+    test_range: ClassVar[tuple[float, float]] = (-5.0, 5.0)
+    """Interval the tests draw each input from (finite results and stable central differences)."""
+    reference: ClassVar[Callable[..., float] | None] = None
+    """An independent implementation (usually from ``math``) the tests compare ``forward`` with."""
+    invalid_inputs: ClassVar[tuple[tuple[float, ...], ...]] = ()
+    """Inputs that must raise a GateError (tests check each one)."""
+
+    def forward(self, *xs: float) -> float:
+        raise NotImplementedError
+
+    def local_grads(self, out: float, *xs: float) -> tuple[float, ...]:
+        raise NotImplementedError
+
+    def well_conditioned(self, *xs: float) -> bool:
+        """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
+        return True
+
+    def __repr__(self) -> str:
+        return f"<gate {self.name} ({self.symbol})>"
+
+
+# ----------------------------------------------------------------------------------------------
+# Primitive gates: add, mul, exp, reciprocal, max — plus log and power by a constant.
+# ----------------------------------------------------------------------------------------------
+
+
+@register
+class Add(Gate):
+    """out = a + b;   ∂out/∂a = 1,  ∂out/∂b = 1   (an add gate copies the gradient to both inputs)."""
+
+    name, symbol, arity = "add", "+", 2
+    reference = staticmethod(lambda a, b: a + b)
+
+    def forward(self, a: float, b: float) -> float:
+        return a + b
+
+    def local_grads(self, out: float, a: float, b: float) -> tuple[float, ...]:
+        return (1.0, 1.0)
+
+
+@register
+class Mul(Gate):
+    """out = a · b;   ∂out/∂a = b,  ∂out/∂b = a   (a mul gate swaps its inputs)."""
+
+    name, symbol, arity = "mul", "×", 2
+    reference = staticmethod(lambda a, b: a * b)
+
+    def forward(self, a: float, b: float) -> float:
+        return a * b
+
+    def local_grads(self, out: float, a: float, b: float) -> tuple[float, ...]:
+        return (b, a)
+
+
+@register
+class Exp(Gate):
+    """out = eˣ;   d/dx eˣ = eˣ = out."""
+
+    name, symbol = "exp", "exp"
+    domain = "x <= 709.78 (larger x overflows a float)"
+    reference = staticmethod(math.exp)
+    invalid_inputs = ((710.0,), (1e6,))
+
+    def forward(self, x: float) -> float:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            raise DomainError(
+                f"exp({x!r}) overflows a float (the largest input is 709.78)", EXPLODING_REMEDY
+            ) from None
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (out,)
+
+
+@register
+class Reciprocal(Gate):
+    """out = 1/x;   d/dx 1/x = -1/x² = -out²."""
+
+    name, symbol = "reciprocal", "1/x"
+    domain = "x != 0"
+    test_range = (0.2, 5.0)
+    reference = staticmethod(lambda x: 1.0 / x)
+    invalid_inputs = ((0.0,), (-0.0,), (1e-320,))
+
+    def forward(self, x: float) -> float:
+        if x == 0.0:
+            raise DomainError(
+                "1/x is undefined at x = 0",
+                "add a small constant to the denominator (x + 1e-12) "
+                "or find out what drove it to zero",
+            )
+        return 1.0 / x  # 1/x for |x| < 5.6e-309 is inf: the engine's finiteness check reports it
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (-out * out,)
+
+
+@register
+class Max(Gate):
+    """out = max(a, b);   the gradient goes to the larger input (a max gate routes it).
+
+    ∂out/∂a = 1 if a > b, 0 if a < b, and ½ on a tie (as PyTorch: split evenly).
+    """
+
+    name, symbol, arity = "max", "max", 2
+    reference = staticmethod(max)
+
+    def forward(self, a: float, b: float) -> float:
+        return a if a >= b else b
+
+    def local_grads(self, out: float, a: float, b: float) -> tuple[float, ...]:
+        if a > b:
+            return (1.0, 0.0)
+        if a < b:
+            return (0.0, 1.0)
+        return (0.5, 0.5)
+
+    def well_conditioned(self, a: float, b: float) -> bool:
+        return abs(a - b) > 1e-3
+
+
+@register
+class Log(Gate):
+    """out = ln x;   d/dx ln x = 1/x."""
+
+    name, symbol = "log", "log"
+    domain = "x > 0"
+    test_range = (0.2, 5.0)
+    reference = staticmethod(math.log)
+    invalid_inputs = ((0.0,), (-1.0,), (-1e-300,))
+
+    def forward(self, x: float) -> float:
+        if x <= 0.0:
+            raise DomainError(
+                f"log is only defined for x > 0, got x = {x!r}",
+                "clamp the input away from zero (x.max(1e-12)), or for probabilities use the "
+                "stable losses binary_cross_entropy_with_logits / cross_entropy",
+            )
+        return math.log(x)
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (1.0 / x,)
+
+
+class Pow(Gate):
+    """out = xⁿ for a constant n;   d/dx xⁿ = n·xⁿ⁻¹.
+
+    The exponent is part of the gate, not an input: ``x ** 3`` uses ``Pow(3)``.
+    One instance per exponent is kept by :func:`pow_gate`.
+    """
+
+    name, symbol = "pow", "xⁿ"
+    test_range = (0.2, 3.0)
+    reference = staticmethod(lambda x: x**3)
+    invalid_inputs = ((1e200,),)  # overflows for the registered exponent 3
+
+    def __init__(self, exponent: float = 3):
+        self.exponent = exponent
+        self.symbol = f"**{_format_number(exponent)}"
+
+    def forward(self, x: float) -> float:
+        n = self.exponent
+        if x == 0.0 and n < 0:
+            raise DomainError(f"0 ** {n!r} is a division by zero", "add a small constant to x")
+        if x < 0.0 and n != int(n):
+            raise DomainError(
+                f"a negative base to a fractional power is not real: ({x!r}) ** {n!r}",
+                "use abs(x) or an integer exponent",
+            )
+        try:
+            return float(x**n)
+        except OverflowError:
+            raise DomainError(f"({x!r}) ** {n!r} overflows a float", EXPLODING_REMEDY) from None
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        n = self.exponent
+        if n == 0:
+            return (0.0,)
+        if x == 0.0:
+            return (0.0 if n > 1 else float(n) if n == 1 else math.inf,)
+        return (n * out / x,)  # n·xⁿ⁻¹ written as n·xⁿ/x: reuses the forward result
+
+    def __repr__(self) -> str:
+        return f"<gate pow (x ** {self.exponent!r})>"
+
+
+GATES["pow"] = Pow(3)
+_POW_GATES: dict[float, Pow] = {}
+
+
+def pow_gate(exponent: float) -> Pow:
+    """The (shared) Pow gate for a constant exponent."""
+    gate = _POW_GATES.get(exponent)
+    if gate is None:
+        gate = _POW_GATES[exponent] = Pow(exponent)
+    return gate
+
+
+# ----------------------------------------------------------------------------------------------
+# Fused gates: one node for a whole small circuit. Same numbers as the circuits in composites.py
+# (a test proves it), fewer nodes, and numerically stable for every finite input.
+# ----------------------------------------------------------------------------------------------
+
+
+@register
+class Relu(Gate):
+    """out = max(0, x);   d/dx = 1 if x > 0 else 0   (convention: relu'(0) = 0, as PyTorch)."""
+
+    name, symbol, primitive = "relu", "relu", False
+    reference = staticmethod(lambda x: max(0.0, x))
+
+    def forward(self, x: float) -> float:
+        return x if x > 0.0 else 0.0
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (1.0 if x > 0.0 else 0.0,)
+
+    def well_conditioned(self, x: float) -> bool:
+        return abs(x) > 1e-3
+
+
+@register
+class Tanh(Gate):
+    """out = tanh x = (e²ˣ − 1)/(e²ˣ + 1);   d/dx tanh x = 1 − tanh²x = 1 − out²."""
+
+    name, symbol, primitive = "tanh", "tanh", False
+    reference = staticmethod(math.tanh)
+
+    def forward(self, x: float) -> float:
+        return math.tanh(x)
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (1.0 - out * out,)
+
+
+@register
+class Sigmoid(Gate):
+    """out = σ(x) = 1/(1 + e⁻ˣ);   d/dx σ(x) = σ(x)·(1 − σ(x)) = out·(1 − out)."""
+
+    name, symbol, primitive = "sigmoid", "σ", False
+    test_range = (-8.0, 8.0)
+    reference = staticmethod(lambda x: 1.0 / (1.0 + math.exp(-x)))
+
+    def forward(self, x: float) -> float:
+        if x >= 0.0:  # the two forms keep exp's argument <= 0, so nothing overflows
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (out * (1.0 - out),)
+
+
+@register
+class Sum(Gate):
+    """out = x₁ + x₂ + … + xₙ;   ∂out/∂xᵢ = 1."""
+
+    name, symbol, arity, primitive = "sum", "Σ", None, False
+    reference = staticmethod(lambda *xs: math.fsum(xs))
+
+    def forward(self, *xs: float) -> float:
+        return sum(xs, 0.0)
+
+    def local_grads(self, out: float, *xs: float) -> tuple[float, ...]:
+        return (1.0,) * len(xs)
+
+
+@register
+class Linear(Gate):
+    """out = b + w₁x₁ + w₂x₂ + … (a neuron before its activation). Inputs: b, w₁, x₁, w₂, x₂, …
+
+    ∂out/∂b = 1,  ∂out/∂wᵢ = xᵢ,  ∂out/∂xᵢ = wᵢ   (each product is a mul gate: it swaps its inputs).
+    """
+
+    name, symbol, arity, primitive = "linear", "b+Σwx", None, False
+    reference = staticmethod(lambda b, *wx: b + math.fsum(w * x for w, x in zip(wx[::2], wx[1::2])))
+
+    def forward(self, b: float, *wx: float) -> float:
+        total = b
+        for w, x in zip(wx[::2], wx[1::2]):
+            total += w * x
+        return total
+
+    def local_grads(self, out: float, b: float, *wx: float) -> tuple[float, ...]:
+        grads = [1.0]
+        for w, x in zip(wx[::2], wx[1::2]):
+            grads += (x, w)
+        return tuple(grads)
