@@ -1,0 +1,399 @@
+"""Gradient checking: compare the gradients ``backward()`` computes with finite differences.
+
+The derivative is the limit of a difference quotient. With a small step ε the *central*
+difference approximates it to second order:
+
+    f'(x) ≈ (f(x + ε) − f(x − ε)) / 2ε          error ≈ ε²·f'''(x)/6  (+ rounding ≈ 10⁻¹⁶·|f|/ε)
+
+It costs two evaluations of f per input and needs no calculus at all, so it is an independent
+witness for the chain rule: if ``backward()`` and the central difference agree, the gradient is right.
+
+Three functions:
+
+* :func:`central_difference` — the numeric derivative of a function of plain floats;
+* :func:`gradcheck` — every input of a small function: analytic (backward) vs numeric, as a table;
+* :func:`directional_gradcheck` — a whole model with many parameters, in one pair of evaluations:
+  along a random unit direction v, the directional derivative ∇f·v (from ``backward()``) must equal
+  (f(p + εv) − f(p − εv)) / 2ε. A wrong gradient component shows up for almost every v.
+
+A pair (analytic a, numeric n) passes when ``|a − n| <= atol + rtol·|n|`` (as ``numpy.isclose``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from numbers import Real
+
+from .engine import Value, no_grad
+
+__all__ = [
+    "DirectionalGradcheckReport",
+    "GradcheckReport",
+    "GradcheckRow",
+    "central_difference",
+    "directional_gradcheck",
+    "gradcheck",
+]
+
+
+def central_difference(
+    f: Callable[..., float | Value], *xs: float | Value, arg: int = 0, eps: float = 1e-6
+) -> float:
+    """(f(…, x + ε, …) − f(…, x − ε, …)) / 2ε for the argument number ``arg``: ≈ ∂f/∂x_arg.
+
+    ``f`` is called with plain floats (Values in ``xs`` are replaced by their ``.data``); it may
+    return a float or a Value (``float()`` is taken). To check a function written with Value
+    methods such as ``x.tanh()``, pass ``lambda x: f(Value(x))``.
+
+    >>> round(central_difference(lambda x, y: x * y, 3.0, 4.0, arg=1), 6)   # ∂(xy)/∂y = x
+    3.0
+    """
+    if not xs:
+        raise ValueError("central_difference needs at least one input: central_difference(f, x)")
+    point = [_as_float(x, f"input {i}") for i, x in enumerate(xs)]
+    if isinstance(arg, bool) or not isinstance(arg, int) or not 0 <= arg < len(point):
+        raise ValueError(
+            f"arg must be the index of an input, 0 <= arg < {len(point)}, got arg = {arg!r}"
+        )
+    eps = _positive(eps, "eps")
+
+    def f_at(x: float) -> float:
+        shifted = list(point)
+        shifted[arg] = x
+        return _call_with_floats(f, shifted)
+
+    return (f_at(point[arg] + eps) - f_at(point[arg] - eps)) / (2.0 * eps)
+
+
+# ------------------------------------------------------------------------------------------------
+# gradcheck: every input of a small function
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradcheckRow:
+    """One input of a gradcheck: its name, ∂f/∂input by backward and numerically, and the verdict."""
+
+    name: str
+    analytic: float
+    numeric: float
+    error: float
+    """|analytic − numeric|"""
+    ok: bool
+
+
+@dataclass(frozen=True)
+class GradcheckReport:
+    """What :func:`gradcheck` found. Truthy iff every input passed; iterate it for the rows.
+
+    ``print(report)`` shows a table, one row per input::
+
+        gradcheck: all 3 inputs ok  (eps=1e-06, pass if |analytic - numeric| <= 1e-05 + 0.0001*|numeric|)
+        input  analytic       numeric  abs error  ok
+        x            -4  -4.000000001    5.6e-10  ok
+        y            -4  -4.000000001    5.6e-10  ok
+        z             3             3    4.7e-10  ok
+    """
+
+    rows: tuple[GradcheckRow, ...]
+    eps: float
+    atol: float
+    rtol: float
+
+    @property
+    def ok(self) -> bool:
+        """True iff every input passed."""
+        return all(row.ok for row in self.rows)
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __iter__(self) -> Iterator[GradcheckRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> GradcheckRow:
+        return self.rows[index]
+
+    def __str__(self) -> str:
+        failed = sum(not row.ok for row in self.rows)
+        n = len(self.rows)
+        verdict = (
+            f"all {n} input{'s' if n != 1 else ''} ok" if not failed else f"{failed} of {n} FAILED"
+        )
+        header = f"gradcheck: {verdict}  ({_criterion(self.eps, self.atol, self.rtol)})"
+        table = _table(
+            ("input", "analytic", "numeric", "abs error", "ok"),
+            [
+                (row.name, _g(row.analytic), _g(row.numeric), f"{row.error:.2g}", _verdict(row.ok))
+                for row in self.rows
+            ],
+        )
+        return header + "\n" + table
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float | Value] | float | Value,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-4,
+) -> GradcheckReport:
+    """Check ∂f/∂xᵢ from ``backward()`` against the central difference, for every input xᵢ.
+
+    ``f`` takes one Value per input and returns a Value, e.g. ``lambda x, y: (x * y).tanh()``.
+    ``inputs`` are the point to check at: numbers or Values (a Value's label names its row).
+    The Values you pass are not touched: f is called on fresh copies.
+
+    >>> report = gradcheck(lambda x, y: x * y + x.exp(), [1.0, 2.0])
+    >>> bool(report), [round(row.analytic, 6) for row in report]     # (y + eˣ, x)
+    (True, [4.718282, 1.0])
+    """
+    if isinstance(inputs, (Value, Real)):
+        inputs = [inputs]
+    points = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
+    if not points:
+        raise ValueError("gradcheck needs at least one input: gradcheck(f, [x0, x1, ...])")
+    names = [
+        x.label if isinstance(x, Value) and x.label else f"inputs[{i}]"
+        for i, x in enumerate(inputs)
+    ]
+    eps, atol, rtol = (
+        _positive(eps, "eps"),
+        _non_negative(atol, "atol"),
+        _non_negative(rtol, "rtol"),
+    )
+
+    leaves = [Value(x, label=name) for x, name in zip(points, names)]
+    _checked_output(f(*leaves), "gradcheck").backward()
+
+    def f_of_floats(*xs: float) -> Value:
+        with no_grad():
+            return f(*(Value(x) for x in xs))
+
+    rows = []
+    for i, (leaf, name) in enumerate(zip(leaves, names)):
+        numeric = central_difference(f_of_floats, *points, arg=i, eps=eps)
+        error = abs(leaf.grad - numeric)
+        rows.append(
+            GradcheckRow(name, leaf.grad, numeric, error, _close(error, numeric, atol, rtol))
+        )
+    return GradcheckReport(tuple(rows), eps, atol, rtol)
+
+
+# ------------------------------------------------------------------------------------------------
+# directional_gradcheck: a whole model, one pair of evaluations
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectionalGradcheckReport:
+    """What :func:`directional_gradcheck` found; truthy iff the two directional derivatives agree."""
+
+    analytic: float
+    """∇f·v with ∇f from backward()"""
+    numeric: float
+    """(f(p + εv) − f(p − εv)) / 2ε"""
+    error: float
+    """|analytic − numeric|"""
+    ok: bool
+    n_params: int
+    seed: int
+    eps: float
+    atol: float
+    rtol: float
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __str__(self) -> str:
+        verdict = "ok" if self.ok else "FAILED"
+        header = (
+            f"directional gradcheck: {verdict}  ({self.n_params} parameters, random unit "
+            f"direction v from seed {self.seed}; {_criterion(self.eps, self.atol, self.rtol)})"
+        )
+        table = _table(
+            ("", "analytic ∇f·v", "numeric", "abs error", "ok"),
+            [("f", _g(self.analytic), _g(self.numeric), f"{self.error:.2g}", _verdict(self.ok))],
+        )
+        return header + "\n" + table
+
+
+def directional_gradcheck(
+    f: Callable[[], Value],
+    params: Sequence[Value],
+    seed: int = 0,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-4,
+) -> DirectionalGradcheckReport:
+    """Check the gradient of f with respect to many parameters with two extra evaluations of f.
+
+    ``f()`` takes no arguments: it builds its result from ``params`` (e.g. a model's loss on a
+    batch). A unit direction v is drawn at random (``random.Random(seed)``), then
+
+        analytic = Σᵢ (∂f/∂pᵢ)·vᵢ          (one backward())
+        numeric  = (f(p + εv) − f(p − εv)) / 2ε
+
+    Afterwards every parameter has its ``data`` and ``grad`` back exactly as before.
+
+    >>> w, b = Value(0.5), Value(-1.0)
+    >>> bool(directional_gradcheck(lambda: (w * 3.0 + b).tanh(), [w, b]))
+    True
+    """
+    params = list(params)
+    if not params:
+        raise ValueError("directional_gradcheck needs at least one parameter in params")
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}: {p!r}")
+        if not p.is_leaf:
+            raise ValueError(
+                f"params[{i}] was made by the {p.gate.name} gate; directional_gradcheck moves "
+                "each parameter and calls f() again, so params must be leaves (inputs, weights)"
+            )
+    eps, atol, rtol = (
+        _positive(eps, "eps"),
+        _non_negative(atol, "atol"),
+        _non_negative(rtol, "rtol"),
+    )
+    direction = _random_unit_vector(len(params), seed)
+
+    saved_data = [p.data for p in params]
+    saved_grads = [p.grad for p in params]
+    try:
+        for p in params:
+            p.grad = 0.0
+        _checked_output(f(), "directional_gradcheck").backward()
+        analytic = math.fsum(p.grad * v for p, v in zip(params, direction))
+
+        def f_moved(step: float) -> float:
+            for p, x, v in zip(params, saved_data, direction):
+                p.data = x + step * v
+            with no_grad():
+                return float(_checked_output(f(), "directional_gradcheck"))
+
+        numeric = (f_moved(eps) - f_moved(-eps)) / (2.0 * eps)
+    finally:
+        for p, x, g in zip(params, saved_data, saved_grads):
+            p.data, p.grad = x, g
+    error = abs(analytic - numeric)
+    return DirectionalGradcheckReport(
+        analytic,
+        numeric,
+        error,
+        _close(error, numeric, atol, rtol),
+        len(params),
+        seed,
+        eps,
+        atol,
+        rtol,
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# Helpers
+# ------------------------------------------------------------------------------------------------
+
+
+def _random_unit_vector(n: int, seed: int) -> list[float]:
+    """A direction drawn uniformly from the unit sphere in n dimensions (normalised Gaussians)."""
+    rng = random.Random(seed)
+    while True:
+        v = [rng.gauss(0.0, 1.0) for _ in range(n)]
+        norm = math.sqrt(math.fsum(x * x for x in v))
+        if norm > 0.0:
+            return [x / norm for x in v]
+
+
+def _call_with_floats(f: Callable[..., float | Value], xs: list[float]) -> float:
+    try:
+        result = f(*xs)
+    except AttributeError as error:
+        if "'float' object has no attribute" not in str(error):
+            raise
+        raise TypeError(
+            f"central_difference calls f with plain floats, and f failed on one: {error}. "
+            "For a function written with Value methods pass lambda x: f(Value(x))"
+        ) from error
+    if isinstance(result, Value):
+        return result.data
+    if isinstance(result, bool) or not isinstance(result, Real):
+        raise TypeError(f"f must return a number or a Value, got {type(result).__name__}")
+    value = float(result)
+    if not math.isfinite(value):
+        raise ValueError(
+            f"f{tuple(xs)} = {value!r} is not finite: check at a point where f is defined, "
+            "or use a smaller eps"
+        )
+    return value
+
+
+def _checked_output(out: object, where: str) -> Value:
+    if not isinstance(out, Value):
+        raise TypeError(
+            f"{where}: f must return a Value built from the Values it is given "
+            f"(that is what backward() runs on), got {type(out).__name__}: {out!r}"
+        )
+    return out
+
+
+def _as_float(x: object, what: str) -> float:
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise TypeError(f"{what} must be a number or a Value, got {type(x).__name__}: {x!r}")
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be finite, got {value!r}")
+    return value
+
+
+def _positive(x: float, name: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, Real) or not 0.0 < x < math.inf:
+        raise ValueError(f"{name} must be a positive finite number, got {x!r}")
+    return float(x)
+
+
+def _non_negative(x: float, name: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, Real) or not 0.0 <= x < math.inf:
+        raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
+    return float(x)
+
+
+def _close(error: float, numeric: float, atol: float, rtol: float) -> bool:
+    """|analytic − numeric| <= atol + rtol·|numeric|, false for nan."""
+    return error <= atol + rtol * abs(numeric)
+
+
+def _criterion(eps: float, atol: float, rtol: float) -> str:
+    return f"eps={eps:g}, pass if |analytic - numeric| <= {atol:g} + {rtol:g}*|numeric|"
+
+
+def _g(x: float) -> str:
+    """A float to 10 significant digits: -4.0 -> '-4', -4.000000000559112 -> '-4.000000001'."""
+    return f"{x:.10g}"
+
+
+def _verdict(ok: bool) -> str:
+    return "ok" if ok else "FAIL"
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Columns padded to their widest cell; text left-aligned, numbers right-aligned."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
+    numeric = [False, True, True, True, False]
+
+    def line(cells: tuple[str, ...]) -> str:
+        parts = [
+            cell.rjust(width) if right else cell.ljust(width)
+            for cell, width, right in zip(cells, widths, numeric)
+        ]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(header), *(line(row) for row in rows)])
