@@ -118,13 +118,13 @@ class Value:
 
     def __sub__(self, other: Value | Number) -> Value:
         """a - b = a + (-b)."""
-        if not isinstance(other, (Value, Real)):
+        if isinstance(other, bool) or not isinstance(other, (Value, Real)):  # -True would be -1
             return NotImplemented
         return self + (-other)
 
     def __rsub__(self, other: Number) -> Value:
         """b - a = b + (-a)."""
-        if not isinstance(other, Real):
+        if isinstance(other, bool) or not isinstance(other, Real):
             return NotImplemented
         return (-self) + other
 
@@ -139,7 +139,7 @@ class Value:
 
     def __rtruediv__(self, other: Number) -> Value:
         """b / a = b · (1/a)."""
-        if not isinstance(other, Real):
+        if isinstance(other, bool) or not isinstance(other, Real):
             return NotImplemented
         return self.reciprocal() * other
 
