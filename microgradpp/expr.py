@@ -1,0 +1,450 @@
+"""A safe parser for the expressions students type: ``"(x+y)*z"`` → a graph of Values.
+
+No ``eval``: the text is split into tokens, and a recursive-descent parser turns them into a small
+tree, following the grammar (lowest precedence first)::
+
+    expression := term (("+" | "-") term)*
+    term       := unary (("*" | "/") unary)*
+    unary      := ("-" | "+") unary | power
+    power      := atom (("**" | "^") unary)?          right-associative: 2**3**2 = 2**9
+    atom       := number | name | function "(" expression ("," expression)* ")" | "(" expression ")"
+
+Functions: exp, log, relu, tanh, sigmoid (one argument) and max (two). Long sums and products are
+loops, not recursion; parentheses may nest up to ``MAX_DEPTH`` levels. A bad character or a missing
+parenthesis raises :class:`ExpressionError`, whose message shows the text with a caret under the
+place where it went wrong.
+
+    >>> f = evaluate("(x+y)*z", {"x": -2, "y": 5, "z": -4})
+    >>> f.backward()
+    >>> f.data, f.label
+    (-12.0, 'f')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from .engine import Value
+from .errors import MicrogradppError
+
+MAX_DEPTH = 100
+"""How deeply parentheses, unary minus signs and powers may nest."""
+
+LABEL_WIDTH = 12
+"""A gate node is labelled with its piece of the text when that is at most this long."""
+
+FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
+    "exp": (1, Value.exp),
+    "log": (1, Value.log),
+    "relu": (1, Value.relu),
+    "tanh": (1, Value.tanh),
+    "sigmoid": (1, Value.sigmoid),
+    "max": (2, Value.max),
+}
+"""Function name -> (number of arguments, the Value method that applies it)."""
+
+_LOOKALIKES = {"×": "*", "·": "*", "−": "-", "÷": "/", "–": "-"}
+_SINGLE_CHARACTER_TOKENS = "+-*/^(),"
+
+
+class ExpressionError(MicrogradppError, ValueError):
+    """An expression that cannot be parsed or evaluated; ``str()`` shows where, with a caret.
+
+    Attributes: ``reason`` (the message without the picture), ``text`` and ``position``
+    (0-based index of the offending character, or None when no one place is to blame).
+    """
+
+    def __init__(self, reason: str, text: str, position: int | None = None):
+        self.reason, self.text, self.position = reason, text, position
+        message = reason
+        if position is not None:
+            message += f"\n    {text}\n    {' ' * position}^"
+        super().__init__(message)
+
+
+# ------------------------------------------------------------------------------------------------
+# Tokens
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    """'number', 'name', 'end', or the operator itself: '+', '**', '(' ..."""
+    text: str
+    position: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split text into tokens; the list always ends with an 'end' token."""
+    tokens = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char.isspace():
+            i += 1
+        elif char.isdigit() or (char == "." and text[i + 1 : i + 2].isdigit()):
+            end = _end_of_number(text, i)
+            tokens.append(Token("number", text[i:end], i))
+            i = end
+        elif char.isascii() and (char.isalpha() or char == "_"):
+            end = i + 1
+            while end < n and text[end].isascii() and (text[end].isalnum() or text[end] == "_"):
+                end += 1
+            tokens.append(Token("name", text[i:end], i))
+            i = end
+        elif text.startswith("**", i):
+            tokens.append(Token("**", "**", i))
+            i += 2
+        elif char in _SINGLE_CHARACTER_TOKENS:
+            tokens.append(Token(char, char, i))
+            i += 1
+        else:
+            hint = ""
+            if char in _LOOKALIKES:
+                hint = f" (type {_LOOKALIKES[char]} instead)"
+            raise ExpressionError(f"unexpected character {char!r}{hint}", text, i)
+    tokens.append(Token("end", "", n))
+    return tokens
+
+
+def _end_of_number(text: str, i: int) -> int:
+    """Index just past the number starting at i: digits, an optional fraction and exponent."""
+    n = len(text)
+    while i < n and text[i].isdigit():
+        i += 1
+    if i < n and text[i] == ".":
+        i += 1
+        while i < n and text[i].isdigit():
+            i += 1
+    if i < n and text[i] in "eE":
+        j = i + 1
+        if j < n and text[j] in "+-":
+            j += 1
+        if j < n and text[j].isdigit():
+            while j < n and text[j].isdigit():
+                j += 1
+            i = j
+    return i
+
+
+# ------------------------------------------------------------------------------------------------
+# The tree
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """A piece of the expression: ``kind`` is 'number', 'name', 'unary', a binary operator
+    ('+', '-', '*', '/', '**') or 'call'; ``start:end`` is where it sits in the text."""
+
+    kind: str
+    start: int
+    end: int
+    children: tuple[Node, ...] = ()
+    value: float = 0.0
+    """The number, for kind 'number'."""
+    name: str = ""
+    """The variable or function name, for kinds 'name' and 'call'."""
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.tokens = tokenize(text)
+        self.i = 0
+        self.depth = 0
+
+    @property
+    def token(self) -> Token:
+        return self.tokens[self.i]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def error(self, reason: str, position: int | None = None) -> ExpressionError:
+        return ExpressionError(
+            reason, self.text, self.token.position if position is None else position
+        )
+
+    def expect(self, kind: str, reason: str) -> Token:
+        if self.token.kind != kind:
+            raise self.error(reason)
+        return self.advance()
+
+    def parse(self) -> Node:
+        if self.token.kind == "end":
+            raise self.error("the expression is empty: type one, e.g. (x+y)*z")
+        tree = self.expression()
+        if self.token.kind != "end":
+            if self.token.kind == ")":
+                raise self.error("this ')' has no matching '('")
+            raise self.error(f"expected an operator (+ - * / **) before {self.token.text!r}")
+        return tree
+
+    def nested(self, parse: Callable[[], Node]) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"the expression nests more than {MAX_DEPTH} levels deep")
+        try:
+            return parse()
+        finally:
+            self.depth -= 1
+
+    def expression(self) -> Node:
+        left = self.term()
+        while self.token.kind in ("+", "-"):
+            operator = self.advance().kind
+            right = self.term()
+            left = Node(operator, left.start, right.end, (left, right))
+        return left
+
+    def term(self) -> Node:
+        left = self.unary()
+        while self.token.kind in ("*", "/"):
+            operator = self.advance().kind
+            right = self.unary()
+            left = Node(operator, left.start, right.end, (left, right))
+        return left
+
+    def unary(self) -> Node:
+        if self.token.kind not in ("-", "+"):
+            return self.power()
+        sign = self.advance()
+        operand = self.nested(self.unary)
+        if sign.kind == "+":
+            return operand
+        if operand.kind == "number":  # -2 is the number -2, not the graph 2 · (-1)
+            return Node("number", sign.position, operand.end, value=-operand.value)
+        return Node("unary", sign.position, operand.end, (operand,))
+
+    def power(self) -> Node:
+        base = self.atom()
+        if self.token.kind not in ("**", "^"):
+            return base
+        self.advance()
+        exponent = self.nested(self.unary)
+        return Node("**", base.start, exponent.end, (base, exponent))
+
+    def atom(self) -> Node:
+        token = self.token
+        if token.kind == "number":
+            self.advance()
+            return Node("number", token.position, token.position + len(token.text),
+                        value=float(token.text))  # fmt: skip
+        if token.kind == "name":
+            self.advance()
+            if self.token.kind == "(":
+                return self.call(token)
+            if token.text in FUNCTIONS:
+                raise self.error(
+                    f"{token.text} is a function: write {token.text}(...)", token.position
+                )
+            return Node("name", token.position, token.position + len(token.text), name=token.text)
+        if token.kind == "(":
+            self.advance()
+            inner = self.nested(self.expression)
+            self.expect(")", f"expected ')' to close the '(' at column {token.position + 1}")
+            return inner
+        if token.kind == "end":
+            raise self.error("the expression ends too early: a number, name or '(' is missing")
+        raise self.error(f"expected a number, a name or '(' but found {token.text!r}")
+
+    def call(self, name: Token) -> Node:
+        if name.text not in FUNCTIONS:
+            known = ", ".join(FUNCTIONS)
+            raise self.error(f"unknown function {name.text!r} (known: {known})", name.position)
+        opening = self.advance()
+        args = [self.nested(self.expression)]
+        while self.token.kind == ",":
+            self.advance()
+            args.append(self.nested(self.expression))
+        closing = self.expect(
+            ")", f"expected ')' to close the '(' at column {opening.position + 1}"
+        )
+        arity = FUNCTIONS[name.text][0]
+        if len(args) != arity:
+            raise self.error(
+                f"{name.text} takes {arity} argument{'s' if arity > 1 else ''}, got {len(args)}",
+                name.position,
+            )
+        return Node("call", name.position, closing.position + 1, tuple(args), name=name.text)
+
+
+# ------------------------------------------------------------------------------------------------
+# Expressions and their graphs
+# ------------------------------------------------------------------------------------------------
+
+
+class Expression:
+    """A parsed expression: ``variables`` in order of first appearance, ``evaluate(values)``.
+
+    >>> e = parse("x*y + max(z, w)")
+    >>> e.variables
+    ('x', 'y', 'z', 'w')
+    >>> e.evaluate({"x": 3, "y": -4, "z": 2, "w": -1}).data
+    -10.0
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.tree = _Parser(text).parse()
+        first_seen: dict[str, Node] = {}
+        for node in _postorder(self.tree):
+            if node.kind == "name":
+                first_seen.setdefault(node.name, node)
+        self._first_seen = dict(sorted(first_seen.items(), key=lambda item: item[1].start))
+        self.variables = tuple(self._first_seen)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.text!r})"
+
+    def evaluate(self, values: Mapping[str, float | Value], root_label: str = "f") -> Value:
+        """Build the graph at these values; returns the root, labelled ``root_label``.
+
+        Each variable becomes a leaf labelled with its name (a Value given in ``values`` is used
+        as it is); each gate node is labelled with its piece of the text when that is short.
+        """
+        missing = [name for name in self.variables if name not in values]
+        if missing:
+            node = self._first_seen[missing[0]]
+            raise ExpressionError(
+                f"no value given for {', '.join(missing)} "
+                f"(give every variable a value, e.g. {missing[0]}=1.0)",
+                self.text,
+                node.start,
+            )
+        unused = [name for name in values if name not in self._first_seen]
+        if unused:
+            raise ExpressionError(
+                f"a value was given for {', '.join(unused)}, which the expression does not use "
+                f"(its variables: {', '.join(self.variables) or 'none'})",
+                self.text,
+            )
+        leaves = {
+            name: value if isinstance(value, Value) else Value(value, label=name)
+            for name, value in values.items()
+        }
+        results: dict[Node, Value] = {}
+        for node in _postorder(self.tree):
+            results[node] = self._apply(node, results, leaves)
+        root = results[self.tree]
+        if root.parents:
+            root.label = root_label
+        return root
+
+    def function(self) -> Callable[..., Value]:
+        """The expression as a Python function of its variables, in the order of ``variables``."""
+
+        def f(*xs: float | Value) -> Value:
+            if len(xs) != len(self.variables):
+                raise TypeError(
+                    f"{self.text!r} takes {len(self.variables)} arguments "
+                    f"({', '.join(self.variables)}), got {len(xs)}"
+                )
+            return self.evaluate(dict(zip(self.variables, xs)))
+
+        f.__name__ = "expression"
+        return f
+
+    def _apply(self, node: Node, results: dict[Node, Value], leaves: dict[str, Value]) -> Value:
+        kind = node.kind
+        if kind == "number":
+            return Value(node.value)
+        if kind == "name":
+            return leaves[node.name]
+        args = [results[child] for child in node.children]
+        if kind == "**":
+            return self._power(node, args)
+        if kind == "unary":
+            out = args[0] * -1.0
+        elif kind == "+":
+            out = args[0] + args[1]
+        elif kind == "*":
+            out = args[0] * args[1]
+        elif kind == "-":  # a - b = a + (-b)
+            negative = args[1] * -1.0
+            self._label(negative, node.children[1], prefix="-")
+            out = args[0] + negative
+        elif kind == "/" and node.children[0].kind == "number" and node.children[0].value == 1:
+            out = args[1].reciprocal()  # 1/b is one gate
+        elif kind == "/":  # a / b = a · (1/b)
+            reciprocal = args[1].reciprocal()
+            self._label(reciprocal, node.children[1], prefix="1/")
+            out = args[0] * reciprocal
+        else:
+            out = FUNCTIONS[node.name][1](*args)
+        self._label(out, node)
+        return out
+
+    def _power(self, node: Node, args: list[Value]) -> Value:
+        base, exponent = node.children
+        if not _has_variables(exponent):
+            out = args[0] ** _constant(args[1])
+        elif not _has_variables(base):
+            out = _constant(args[0]) ** args[1]
+        else:
+            raise ExpressionError(
+                "a ** b needs a constant exponent or a constant base; "
+                "for a variable in both write exp(b*log(a))",
+                self.text,
+                exponent.start,
+            )
+        self._label(out, node)
+        return out
+
+    def _label(self, value: Value, node: Node, prefix: str = "") -> None:
+        text = "".join(self.text[node.start : node.end].split())
+        if prefix and not (node.kind in ("name", "number", "call") or _wrapped(text)):
+            text = f"({text})"
+        text = prefix + text
+        if value.parents and not value.label and len(text) <= LABEL_WIDTH:
+            value.label = text
+
+
+def parse(text: str) -> Expression:
+    """Parse text into an :class:`Expression` (raises :class:`ExpressionError` if it is not one)."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse needs the expression as a str, got {type(text).__name__}")
+    return Expression(text)
+
+
+def evaluate(text: str, values: Mapping[str, float | Value]) -> Value:
+    """Parse text and build its graph at these values: ``evaluate("x*y", {"x": 2, "y": 3})``."""
+    return parse(text).evaluate(values)
+
+
+def _postorder(tree: Node) -> Iterator[Node]:
+    """Children before their parent, without recursion (a sum of 10,000 terms is fine)."""
+    stack: list[tuple[Node, bool]] = [(tree, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done or not node.children:
+            yield node
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.children))
+
+
+def _has_variables(tree: Node) -> bool:
+    return any(node.kind == "name" for node in _postorder(tree))
+
+
+def _constant(value: Value) -> float:
+    """The number a constant sub-expression came to (its little graph is not needed)."""
+    return value.data
+
+
+def _wrapped(text: str) -> bool:
+    """True for '(…)' where the outer parentheses match each other."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True

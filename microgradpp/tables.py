@@ -1,0 +1,96 @@
+"""Text tables of a graph's nodes: what the command line prints and what students check by hand.
+
+>>> from microgradpp import Value
+>>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+>>> q = x + y; q.label = "q"
+>>> f = q * z; f.label = "f"
+>>> f.backward()
+>>> print(node_table(f))
+#  node  gate  inputs  value  grad
+1  x     leaf             -2    -4
+2  y     leaf              5    -4
+3  q     +     x, y        3    -4
+4  z     leaf             -4     3
+5  f     ×     q, z      -12     1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .engine import Value, topological_order
+
+
+def format_number(x: float, digits: int = 4) -> str:
+    """x rounded to ``digits`` decimals, without trailing zeros: -4.0 -> '-4', 0.7310586 -> '0.7311'.
+
+    Numbers too small or too large for that (1e-7, 3e9) are written in scientific notation, so a
+    tiny gradient never shows as 0.
+    """
+    if x != 0.0 and (abs(x) < 0.5 * 10.0**-digits or abs(x) >= 1e9):
+        return f"{x:.{max(digits - 1, 1)}e}"
+    text = f"{x:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def node_names(order: Sequence[Value]) -> dict[Value, str]:
+    """A name for every node: its label; a constant leaf's value; ``n3`` for the 3rd node otherwise.
+
+    ``order`` is the graph in topological order (``topological_order(root)``); the numbers are
+    positions in it, counted from 1, so they match the ``#`` column of :func:`node_table`.
+    The root (last in the order), if unlabelled, is called ``f`` as in the textbook.
+    """
+    names = {}
+    labels = {node.label for node in order}
+    for position, node in enumerate(order, start=1):
+        if node.label:
+            names[node] = node.label
+        elif not node.parents:
+            names[node] = format_number(node.data)
+        elif position == len(order) and "f" not in labels:
+            names[node] = "f"
+        else:
+            names[node] = f"n{position}"
+    return names
+
+
+def gate_symbol(node: Value) -> str:
+    """'+', '×', 'exp', '1/x', ... for a gate node; 'leaf' for an input, parameter or constant."""
+    return node.gate.symbol if node.gate is not None else "leaf"
+
+
+def node_table(root: Value, digits: int = 4) -> str:
+    """Every node of root's graph, inputs first: number, name, gate, inputs, value, gradient."""
+    order = topological_order(root)
+    names = node_names(order)
+    header = ("#", "node", "gate", "inputs", "value", "grad")
+    rows = [
+        (
+            str(position),
+            names[node],
+            gate_symbol(node),
+            ", ".join(names[parent] for parent in node.parents),
+            format_number(node.data, digits),
+            format_number(node.grad, digits),
+        )
+        for position, node in enumerate(order, start=1)
+    ]
+    return format_table(header, rows, numeric_columns=(0, 4, 5))
+
+
+def format_table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], numeric_columns: Sequence[int] = ()
+) -> str:
+    """Columns separated by two spaces; numeric columns right-aligned, the rest left-aligned."""
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        parts = [
+            cell.rjust(width) if i in numeric_columns else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(cells, widths))
+        ]
+        return "  ".join(parts).rstrip()
+
+    return "\n".join([line(header), *(line(row) for row in rows)])
