@@ -1,0 +1,266 @@
+"""Small datasets for teaching, made in pure Python and reproducible from a seed.
+
+Every generator returns ``(X, y)``: ``X`` a list of samples, each a list of floats (``[x1, x2]``
+for the 2-D sets), and ``y`` a list of labels. Class labels are the ints ``0 … k-1`` everywhere
+(``hinge`` turns 0/1 into -1/+1 itself); the regression set ``make_function`` gives float targets.
+
+``seed`` may be an int (a fresh ``random.Random(seed)``), a ``random.Random`` you already have, or
+``None`` to use Python's global ``random`` module — so ``random.seed(1337)`` at the top of a script
+makes everything reproducible, as in micrograd's demo.
+
+    >>> X, y = make_moons(4, noise=0.0, seed=0)
+    >>> len(X), sorted(y)
+    (4, [0, 0, 1, 1])
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+Seed = int | random.Random | None
+
+
+def as_rng(seed: Seed) -> Any:
+    """The random number generator a ``seed`` argument stands for (see the module docstring)."""
+    if seed is None or seed is random:
+        return random  # the module's functions share Python's global generator
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(
+            f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}"
+        )
+    return random.Random(seed)
+
+
+def _check_count(n: object, name: str = "n", minimum: int = 1) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name} must be an int, got {type(n).__name__}: {n!r}")
+    if n < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {n}")
+    return n
+
+
+def _check_noise(noise: object) -> float:
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
+        raise TypeError(f"noise must be a number, got {type(noise).__name__}: {noise!r}")
+    if not 0.0 <= noise < math.inf:
+        raise ValueError(f"noise is a standard deviation and must be >= 0, got {noise!r}")
+    return float(noise)
+
+
+def _linspace(start: float, stop: float, n: int) -> list[float]:
+    """n evenly spaced numbers from start to stop, both included (numpy.linspace)."""
+    if n == 1:
+        return [float(start)]
+    step = (stop - start) / (n - 1)
+    return [start + i * step for i in range(n)]
+
+
+def _shuffled(X: list, y: list, rng: Any) -> tuple[list, list]:
+    order = list(range(len(X)))
+    rng.shuffle(order)
+    return [X[i] for i in order], [y[i] for i in order]
+
+
+def make_moons(
+    n: int = 100, noise: float = 0.1, seed: Seed = None, shuffle: bool = True
+) -> tuple[list[list[float]], list[int]]:
+    """Two interleaving half circles (as ``sklearn.datasets.make_moons``).
+
+    Class 0: (cos t, sin t); class 1: (1 − cos t, 0.5 − sin t), for t evenly spaced in [0, π];
+    each coordinate gets Gaussian noise of standard deviation ``noise``. Class 0 has n − n//2
+    points, class 1 has n//2.
+    """
+    n = _check_count(n)
+    noise, rng = _check_noise(noise), as_rng(seed)
+    n_outer, n_inner = n - n // 2, n // 2
+    X = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_outer)]
+    X += [[1.0 - math.cos(t), 0.5 - math.sin(t)] for t in _linspace(0.0, math.pi, n_inner)]
+    y = [0] * n_outer + [1] * n_inner
+    X = [[a + rng.gauss(0.0, noise), b + rng.gauss(0.0, noise)] for a, b in X] if noise else X
+    return _shuffled(X, y, rng) if shuffle else (X, y)
+
+
+def make_circles(
+    n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: Seed = None, shuffle: bool = True
+) -> tuple[list[list[float]], list[int]]:
+    """A circle of radius 1 (class 0) around a circle of radius ``factor`` (class 1).
+
+    Points are evenly spaced in angle; Gaussian noise of standard deviation ``noise`` is added.
+    """
+    n = _check_count(n)
+    noise, rng = _check_noise(noise), as_rng(seed)
+    if not 0.0 < factor < 1.0:
+        raise ValueError(f"factor is the inner radius and must be in (0, 1), got {factor!r}")
+    n_outer, n_inner = n - n // 2, n // 2
+    X = []
+    for count, radius in ((n_outer, 1.0), (n_inner, factor)):
+        for i in range(count):
+            t = 2 * math.pi * i / count
+            X.append([radius * math.cos(t), radius * math.sin(t)])
+    y = [0] * n_outer + [1] * n_inner
+    X = [[a + rng.gauss(0.0, noise), b + rng.gauss(0.0, noise)] for a, b in X] if noise else X
+    return _shuffled(X, y, rng) if shuffle else (X, y)
+
+
+def make_xor(
+    n: int = 4, noise: float = 0.0, seed: Seed = None, shuffle: bool = False
+) -> tuple[list[list[float]], list[int]]:
+    """XOR: label 1 when exactly one coordinate is 1.
+
+    The four corners (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0 are repeated in turn until there are
+    ``n`` points, each moved by Gaussian noise of standard deviation ``noise``. The default is the
+    plain truth table, which no single neuron can learn (it is not linearly separable).
+    """
+    n = _check_count(n)
+    noise, rng = _check_noise(noise), as_rng(seed)
+    corners = (([0.0, 0.0], 0), ([0.0, 1.0], 1), ([1.0, 0.0], 1), ([1.0, 1.0], 0))
+    X, y = [], []
+    for i in range(n):
+        point, label = corners[i % 4]
+        X.append([c + rng.gauss(0.0, noise) for c in point] if noise else list(point))
+        y.append(label)
+    return _shuffled(X, y, rng) if shuffle else (X, y)
+
+
+def make_spiral(
+    n: int = 300, classes: int = 3, noise: float = 0.2, seed: Seed = None, shuffle: bool = True
+) -> tuple[list[list[float]], list[int]]:
+    """``classes`` interleaved spiral arms (cs231n's spiral), n // classes points per arm.
+
+    Arm j: radius r from 0 to 1, angle θ from 4j to 4(j+1) radians plus Gaussian noise of standard
+    deviation ``noise``; the point is (r·sin θ, r·cos θ). Needs a non-linear classifier.
+    """
+    n, classes = _check_count(n), _check_count(classes, "classes", 2)
+    noise, rng = _check_noise(noise), as_rng(seed)
+    per_class = n // classes
+    if per_class < 1:
+        raise ValueError(f"n = {n} is too small for {classes} classes: need n >= classes")
+    X, y = [], []
+    for j in range(classes):
+        radii = _linspace(0.0, 1.0, per_class)
+        angles = _linspace(4.0 * j, 4.0 * (j + 1), per_class)
+        for r, t in zip(radii, angles):
+            t += rng.gauss(0.0, noise) if noise else 0.0
+            X.append([r * math.sin(t), r * math.cos(t)])
+            y.append(j)
+    return _shuffled(X, y, rng) if shuffle else (X, y)
+
+
+def make_blobs(
+    n: int = 100,
+    centers: int | Sequence[Sequence[float]] = 3,
+    std: float = 0.5,
+    seed: Seed = None,
+    shuffle: bool = True,
+) -> tuple[list[list[float]], list[int]]:
+    """Gaussian clusters, one class per center (as ``sklearn.datasets.make_blobs``).
+
+    ``centers`` is a list of points, or a count: that many 2-D centers drawn uniformly from
+    [-5, 5]². Points go to the centers in turn; each coordinate is center + N(0, std²).
+    """
+    n = _check_count(n)
+    rng = as_rng(seed)
+    if isinstance(centers, int) and not isinstance(centers, bool):
+        _check_count(centers, "centers")
+        centers = [[rng.uniform(-5.0, 5.0), rng.uniform(-5.0, 5.0)] for _ in range(centers)]
+    centers = [[float(c) for c in center] for center in centers]
+    if not centers or len({len(c) for c in centers}) != 1:
+        raise ValueError("centers must be a count or a non-empty list of points of one dimension")
+    std = _check_noise(std)
+    X, y = [], []
+    for i in range(n):
+        label = i % len(centers)
+        X.append([c + rng.gauss(0.0, std) for c in centers[label]])
+        y.append(label)
+    return _shuffled(X, y, rng) if shuffle else (X, y)
+
+
+def make_function(
+    n: int = 100,
+    fn: Callable[[float], float] = math.sin,
+    low: float = -math.pi,
+    high: float = math.pi,
+    noise: float = 0.0,
+    seed: Seed = None,
+) -> tuple[list[list[float]], list[float]]:
+    """1-D function approximation: x evenly spaced in [low, high], target fn(x) + N(0, noise²).
+
+    Returns X as ``[[x], …]`` (one input per sample) and y as a list of floats, in order of x.
+    """
+    n = _check_count(n)
+    noise, rng = _check_noise(noise), as_rng(seed)
+    if not low < high:
+        raise ValueError(f"need low < high, got low = {low!r}, high = {high!r}")
+    xs = _linspace(float(low), float(high), n)
+    X = [[x] for x in xs]
+    y = [float(fn(x)) + (rng.gauss(0.0, noise) if noise else 0.0) for x in xs]
+    return X, y
+
+
+def make_sine(
+    n: int = 100, noise: float = 0.0, seed: Seed = None
+) -> tuple[list[list[float]], list[float]]:
+    """sin x on [-π, π]: ``make_function(n, math.sin, -π, π, noise, seed)``."""
+    return make_function(n, math.sin, -math.pi, math.pi, noise, seed)
+
+
+def _check_pairs(X: Sequence, y: Sequence) -> None:
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} samples but y has {len(y)} labels; they must match")
+
+
+def batches(
+    X: Sequence,
+    y: Sequence,
+    batch_size: int,
+    shuffle: bool = True,
+    seed: Seed = None,
+    drop_last: bool = False,
+) -> Iterator[tuple[list, list]]:
+    """Mini-batches ``(X_batch, y_batch)`` covering the data once (one epoch).
+
+    With ``shuffle`` the order is a fresh random permutation on every call (pass the same
+    ``random.Random`` to each epoch for a reproducible run). The last batch is smaller when
+    ``batch_size`` does not divide the data, unless ``drop_last``.
+    """
+    _check_pairs(X, y)
+    batch_size = _check_count(batch_size, "batch_size")
+    order = list(range(len(X)))
+    if shuffle:
+        as_rng(seed).shuffle(order)
+    for start in range(0, len(order), batch_size):
+        chunk = order[start : start + batch_size]
+        if drop_last and len(chunk) < batch_size:
+            return
+        yield [X[i] for i in chunk], [y[i] for i in chunk]
+
+
+def train_test_split(
+    X: Sequence, y: Sequence, test_size: float = 0.25, seed: Seed = None, shuffle: bool = True
+) -> tuple[list, list, list, list]:
+    """Split into ``X_train, X_test, y_train, y_test`` (sklearn's order).
+
+    ``test_size`` is a fraction in (0, 1) (rounded up to whole samples, as sklearn) or a count.
+    """
+    _check_pairs(X, y)
+    n = len(X)
+    if isinstance(test_size, float):
+        if not 0.0 < test_size < 1.0:
+            raise ValueError(f"a fractional test_size must be in (0, 1), got {test_size!r}")
+        n_test = math.ceil(test_size * n)
+    else:
+        n_test = _check_count(test_size, "test_size")
+    if not 0 < n_test < n:
+        raise ValueError(
+            f"test_size gives {n_test} test samples out of {n}: both parts need at least one"
+        )
+    order = list(range(n))
+    if shuffle:
+        as_rng(seed).shuffle(order)
+    test, train = order[:n_test], order[n_test:]
+    return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]

@@ -1,0 +1,220 @@
+"""Loss functions: one Value that says how wrong the model is (training makes it smaller).
+
+Each takes the model's outputs and the targets and returns the *mean* over the samples
+(``reduction="sum"`` gives the sum). Outputs are what ``model.forward_batch(X)`` returns: a list of
+Values for a one-output model, a list of lists for several outputs. A single sample works too
+(a Value, or one list of class scores with an int target).
+
+Class labels are ints ``0 … k-1``. ``hinge`` wants labels ±1 and turns 0 into -1 itself.
+
+    >>> from microgradpp import Value
+    >>> mse([Value(2.0), Value(0.0)], [1.0, 1.0]).data     # ((2-1)² + (0-1)²) / 2
+    1.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from .engine import Value, sum_values
+
+_LOG_FLOOR = math.exp(-100.0)  # binary_cross_entropy clamps log(p) at -100, as PyTorch
+
+
+def _reduce(terms: list[Value], reduction: str) -> Value:
+    if reduction == "mean":
+        return sum_values(terms) * (1.0 / len(terms))
+    if reduction == "sum":
+        return sum_values(terms)
+    raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+
+
+def _as_value(x: Any, what: str) -> Value:
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, (list, tuple)) and len(x) == 1:  # a one-output Layer returns [Value]
+        return _as_value(x[0], what)
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return Value(x)
+    raise TypeError(f"{what} must be a Value or a number, got {type(x).__name__}: {x!r}")
+
+
+def _flat_pairs(predictions: Any, targets: Any) -> list[tuple[Value, float]]:
+    """Pair every prediction with its target; nested lists (several outputs) are flattened."""
+    if not isinstance(predictions, (list, tuple)):
+        predictions, targets = [predictions], [targets]
+    if not isinstance(targets, (list, tuple)):
+        raise TypeError(f"targets must be a list like the predictions, got {targets!r}")
+    if len(predictions) != len(targets):
+        raise ValueError(
+            f"{len(predictions)} predictions but {len(targets)} targets; they must match"
+        )
+    if not predictions:
+        raise ValueError("a loss needs at least one prediction")
+    pairs = []
+    for p, t in zip(predictions, targets):
+        if isinstance(p, (list, tuple)) and len(p) != 1:
+            pairs += _flat_pairs(list(p), list(t) if isinstance(t, (list, tuple)) else t)
+        else:
+            if isinstance(t, (list, tuple)) and len(t) == 1:
+                t = t[0]
+            if isinstance(t, bool) or not isinstance(t, (int, float)):
+                raise TypeError(f"a target must be a number, got {type(t).__name__}: {t!r}")
+            pairs.append((_as_value(p, "a prediction"), float(t)))
+    return pairs
+
+
+def mse(predictions: Any, targets: Any, reduction: str = "mean") -> Value:
+    """Mean squared error:  L = (1/n) Σ (ŷᵢ − yᵢ)²;   ∂L/∂ŷᵢ = (2/n)(ŷᵢ − yᵢ)."""
+    terms = []
+    for p, t in _flat_pairs(predictions, targets):
+        d = p - t
+        terms.append(d * d)
+    return _reduce(terms, reduction)
+
+
+def l1(predictions: Any, targets: Any, reduction: str = "mean") -> Value:
+    """Mean absolute error:  L = (1/n) Σ |ŷᵢ − yᵢ|,  with |d| = max(d, −d) (gradient ±1/n)."""
+    terms = []
+    for p, t in _flat_pairs(predictions, targets):
+        d = p - t
+        terms.append(d.max(-d))
+    return _reduce(terms, reduction)
+
+
+def _sign_label(t: float) -> float:
+    if t == 1.0:
+        return 1.0
+    if t in (0.0, -1.0):
+        return -1.0
+    raise ValueError(f"hinge needs class labels 0/1 (or -1/+1), got {t!r}")
+
+
+def hinge(scores: Any, labels: Any, reduction: str = "mean") -> Value:
+    """SVM max-margin loss:  L = (1/n) Σ max(0, 1 − yᵢ·sᵢ),  with yᵢ ∈ {−1, +1}.
+
+    Labels 0/1 are turned into −1/+1 (−1/+1 are accepted as they are). A sample scored on the
+    right side with a margin of at least 1 costs nothing and sends no gradient; otherwise
+    ∂L/∂sᵢ = −yᵢ/n. Written as micrograd's demo writes it: relu(1 + (−yᵢ)·sᵢ).
+    """
+    terms = [(p * -_sign_label(t) + 1.0).relu() for p, t in _flat_pairs(scores, labels)]
+    return _reduce(terms, reduction)
+
+
+def _check_probability_target(t: float) -> float:
+    if not 0.0 <= t <= 1.0:
+        raise ValueError(f"binary cross-entropy targets must be in [0, 1], got {t!r}")
+    return t
+
+
+def binary_cross_entropy(probabilities: Any, targets: Any, reduction: str = "mean") -> Value:
+    """L = −(1/n) Σ [yᵢ·ln pᵢ + (1 − yᵢ)·ln(1 − pᵢ)]  for probabilities pᵢ (after a sigmoid).
+
+    Each log is clamped at −100 (as PyTorch), so p = 0 or 1 gives a large finite loss instead of
+    an error. Prefer ``binary_cross_entropy_with_logits`` on raw scores: it never needs a clamp.
+    """
+    terms = []
+    for p, t in _flat_pairs(probabilities, targets):
+        if not 0.0 <= p.data <= 1.0:
+            raise ValueError(
+                f"binary_cross_entropy needs probabilities in [0, 1], got {p.data!r}; "
+                "use output_activation='sigmoid' or binary_cross_entropy_with_logits"
+            )
+        t = _check_probability_target(t)
+        term = Value(0.0)
+        if t > 0.0:
+            term = term + p.max(_LOG_FLOOR).log() * t
+        if t < 1.0:
+            term = term + (1.0 - p).max(_LOG_FLOOR).log() * (1.0 - t)
+        terms.append(-term)
+    return _reduce(terms, reduction)
+
+
+def _softplus(z: Value) -> Value:
+    """ln(1 + eᶻ), computed so that e never gets a positive argument:
+
+    z ≥ 0:  z + ln(1 + e⁻ᶻ)        z < 0:  ln(1 + eᶻ)        (the same function; d/dz = σ(z))
+    """
+    if z.data >= 0.0:
+        return z + ((-z).exp() + 1.0).log()
+    return (z.exp() + 1.0).log()
+
+
+def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Value:
+    """Binary cross-entropy from raw scores zᵢ (p = σ(z)), stable for any z:
+
+    −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = ln(1 + eᶻ) − y·z;    ∂/∂z = σ(z) − y.
+    """
+    terms = []
+    for z, t in _flat_pairs(logits, targets):
+        terms.append(_softplus(z) - z * _check_probability_target(t))
+    return _reduce(terms, reduction)
+
+
+def _check_class(target: Any, k: int) -> int:
+    if isinstance(target, bool) or not isinstance(target, int):
+        raise TypeError(f"a class label must be an int, got {type(target).__name__}: {target!r}")
+    if not 0 <= target < k:
+        raise ValueError(f"class label {target} is out of range for {k} classes (0..{k - 1})")
+    return target
+
+
+def _check_logits(logits: Any) -> list[Value]:
+    if not isinstance(logits, (list, tuple)) or len(logits) < 2:
+        raise ValueError(
+            "cross_entropy/softmax need a list of at least 2 class scores per sample "
+            f"(a model with one output per class), got {logits!r}"
+        )
+    return [_as_value(z, "a class score") for z in logits]
+
+
+def softmax(logits: Sequence[Value | float]) -> list[Value]:
+    """pⱼ = e^(zⱼ − m) / Σₖ e^(zₖ − m),  m = max z  (the same as e^zⱼ/Σe^zₖ, but exp never overflows)."""
+    zs = _check_logits(logits)
+    m = max(z.data for z in zs)
+    exps = [(z - m).exp() for z in zs]
+    inv_total = sum_values(exps).reciprocal()
+    return [e * inv_total for e in exps]
+
+
+def _cross_entropy_one(logits: Any, target: Any) -> Value:
+    zs = _check_logits(logits)
+    target = _check_class(target, len(zs))
+    m = max(z.data for z in zs)  # a constant: subtracting it changes no gradient
+    shifted = [z - m for z in zs]
+    log_sum_exp = sum_values([s.exp() for s in shifted]).log()
+    return log_sum_exp - shifted[target]
+
+
+def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Value:
+    """Softmax followed by the negative log-likelihood of the true class t, for each sample:
+
+        L = −ln softmax(z)ₜ = ln Σⱼ e^(zⱼ − m) − (zₜ − m),   m = max z   (stable: every exponent ≤ 0)
+        ∂L/∂zⱼ = softmax(z)ⱼ − [j = t]
+
+    ``logits`` is a list of class scores per sample (or one such list with an int target).
+    """
+    if isinstance(targets, int) and not isinstance(targets, bool):
+        return _cross_entropy_one(logits, targets)
+    if not isinstance(logits, (list, tuple)) or not isinstance(targets, (list, tuple)):
+        raise TypeError(
+            "cross_entropy needs a list of per-sample class scores and a list of labels"
+        )
+    if len(logits) != len(targets):
+        raise ValueError(f"{len(logits)} samples but {len(targets)} labels; they must match")
+    if not logits:
+        raise ValueError("a loss needs at least one prediction")
+    return _reduce([_cross_entropy_one(z, t) for z, t in zip(logits, targets)], reduction)
+
+
+def l2_penalty(params: Sequence[Value]) -> Value:
+    """Σ p² over the parameters (weight regularization; add α·l2_penalty to the loss).
+
+    Its gradient 2α·p pulls every weight towards 0 ("weight decay").
+    """
+    params = list(params)
+    if not params:
+        return Value(0.0)
+    return sum_values([p * p for p in params])
