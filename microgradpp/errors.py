@@ -31,6 +31,20 @@ class GradientError(MicrogradppError, FloatingPointError):
     """
 
 
+class GraphvizNotFoundError(MicrogradppError, RuntimeError):
+    """Drawing an .svg/.png/.pdf needs Graphviz's ``dot`` program and it is not installed.
+
+    The message names the install command for each platform; ``.dot`` output needs nothing.
+    """
+
+
+class GraphTooLargeError(MicrogradppError, ValueError):
+    """A graph has more nodes than ``max_nodes``: Graphviz would take tens of seconds or more.
+
+    The message says how to collapse it (``collapse="neuron"`` / ``"layer"``) or raise the limit.
+    """
+
+
 class DomainError(ValueError):
     """Raised by a gate's ``forward`` for an input outside its domain.
 
