@@ -1,0 +1,648 @@
+"""The engine: Value, operators, backward, no_grad, topological order, and bad input.
+
+Numbers in the assertions are worked out by hand in the comments beside them.
+"""
+
+from __future__ import annotations
+
+import gc
+import inspect
+import math
+import os
+import random
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from hypothesis import given, reject
+from hypothesis import strategies as st
+
+import microgradpp as mg
+from microgradpp import GateError, GradientError, Value, no_grad, topological_order
+
+# ------------------------------------------------------------------------------------------------
+# Making a Value: only finite real numbers
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad", "type_name"),
+    [("2.0", "str"), (None, "NoneType"), (1 + 2j, "complex"), ([1.0], "list"), (True, "bool")],
+)
+def test_value_of_a_non_number_is_a_type_error_naming_the_type(bad, type_name):
+    with pytest.raises(TypeError, match=rf"^Value data must be a real number .* got {type_name}: "):
+        Value(bad)
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_value_of_nan_or_inf_is_a_value_error(bad):
+    with pytest.raises(ValueError, match=rf"^Value data must be finite, got {bad!r}$"):
+        Value(bad)
+
+
+BAD_OPERANDS = [
+    ("2.0", "str"),
+    (None, "NoneType"),
+    (1 + 2j, "complex"),
+    ([1.0], "list"),
+    (True, "bool"),
+]
+
+
+@pytest.mark.parametrize(("bad", "type_name"), BAD_OPERANDS)
+@pytest.mark.parametrize(
+    "op",
+    [
+        lambda x, o: x + o,
+        lambda x, o: x * o,
+        lambda x, o: x - o,
+        lambda x, o: x / o,
+        lambda x, o: x.max(o),
+        lambda x, o: mg.max(o, x),
+    ],
+    ids=["x+o", "x*o", "x-o", "x/o", "x.max(o)", "max(o,x)"],
+)
+def test_operators_with_a_non_number_are_type_errors_naming_the_type(op, bad, type_name, request):
+    if type_name in ("str", "list") and "x*o" in request.node.name:
+        # Python then asks str/list to repeat themselves and words the error its own way
+        with pytest.raises(
+            TypeError, match=r"^can't multiply sequence by non-int of type 'Value'$"
+        ):
+            op(Value(2.0), bad)
+        return
+    with pytest.raises(TypeError, match=rf"\b{type_name}\b"):
+        op(Value(2.0), bad)
+
+
+# (str and list on the left of * or + get Python's own sequence messages, so they are left out)
+@pytest.mark.parametrize(
+    ("bad", "type_name"), [b for b in BAD_OPERANDS if b[1] not in ("str", "list")]
+)
+@pytest.mark.parametrize(
+    "op",
+    [lambda x, o: o + x, lambda x, o: o * x, lambda x, o: o - x, lambda x, o: o / x],
+    ids=["o+x", "o*x", "o-x", "o/x"],
+)
+def test_a_non_number_on_the_left_is_a_type_error_naming_the_type(op, bad, type_name):
+    with pytest.raises(
+        TypeError, match=rf"^unsupported operand type\(s\) for .: '{type_name}' and 'Value'$"
+    ):
+        op(Value(2.0), bad)
+
+
+def test_dividing_by_a_non_number_and_methods_name_the_type():
+    x = Value(2.0)
+    with pytest.raises(
+        TypeError, match=r"^unsupported operand type\(s\) for /: 'Value' and 'str'$"
+    ):
+        x / "a"
+    with pytest.raises(
+        TypeError, match=r"^max needs a Value or a real number, got NoneType: None$"
+    ):
+        x.max(None)
+    with pytest.raises(TypeError, match=r"^max needs a Value or a real number, got list: \[1\]$"):
+        mg.max([1], x)
+    with pytest.raises(TypeError, match=r"^sum needs a Value or a real number, got str: 'a'$"):
+        mg.sum([x, "a"])
+    with pytest.raises(TypeError, match=r"^exponent must be a real number .* got complex: 1j$"):
+        x**1j
+    with pytest.raises(ValueError, match=r"^exponent must be finite, got nan$"):
+        x**math.nan
+
+
+def test_a_value_keeps_its_label_and_a_number_becomes_a_float():
+    x = Value(3, label="x")
+    assert x.data == 3.0 and type(x.data) is float
+    assert x.grad == 0.0 and type(x.grad) is float
+    assert x.label == "x" and x.parents == () and x.local_grads == () and x.gate is None
+    assert x.is_leaf
+    assert repr(x) == "Value(data=3.0, grad=0.0, label='x')"
+    assert repr(x * 2) == "Value(data=6.0, grad=0.0, gate=mul)"
+    assert float(x) == 3.0
+
+
+# ------------------------------------------------------------------------------------------------
+# Operators with numbers on either side
+# ------------------------------------------------------------------------------------------------
+
+
+def grad_of(build, at: float) -> tuple[float, float]:
+    """(f(x), f'(x)) for f = build(x) at x = at, by backward()."""
+    x = Value(at, label="x")
+    f = build(x)
+    f.backward()
+    return f.data, x.grad
+
+
+@pytest.mark.parametrize(
+    ("build", "value", "grad"),
+    [
+        (lambda x: x + 2, 5.0, 1.0),
+        (lambda x: 2 + x, 5.0, 1.0),
+        (lambda x: x * 2, 6.0, 2.0),
+        (lambda x: 2 * x, 6.0, 2.0),
+        (lambda x: x - 2, 1.0, 1.0),
+        (lambda x: 3 - x, 0.0, -1.0),
+        (lambda x: -x, -3.0, -1.0),
+        (lambda x: x / 4, 0.75, 0.25),
+        (lambda x: 1 / x, 1 / 3, -1 / 9),  # d/dx 1/x = -1/x²
+        (lambda x: x**3, 27.0, 27.0),  # 3x² = 27
+        (lambda x: x**-1, 1 / 3, -1 / 9),
+        (lambda x: x**0.5, math.sqrt(3), 0.5 / math.sqrt(3)),
+        (lambda x: x / x, 1.0, 0.0),  # x·(1/x): 1/x + x·(−1/x²) = 0
+        (lambda x: x - x, 0.0, 0.0),
+    ],
+)
+def test_operators_with_numbers_on_either_side_at_x_equals_3(build, value, grad):
+    f, dfdx = grad_of(build, 3.0)
+    assert math.isclose(f, value, rel_tol=1e-15)
+    assert math.isclose(dfdx, grad, rel_tol=1e-15, abs_tol=1e-15)
+
+
+def test_two_to_the_x_is_e_to_the_x_ln_2():
+    f, dfdx = grad_of(lambda x: 2**x, 3.0)
+    assert math.isclose(f, 8.0, rel_tol=1e-15)
+    assert math.isclose(dfdx, 8.0 * math.log(2.0), rel_tol=1e-15)  # d/dx 2ˣ = 2ˣ·ln 2
+
+
+@pytest.mark.parametrize("base", [0, -2, -0.5])
+def test_a_number_to_the_x_needs_a_positive_base(base):
+    with pytest.raises(
+        GateError, match=rf"^base \*\* x needs a positive base, got base = {base!r}"
+    ):
+        base ** Value(2.0)
+
+
+def test_a_value_exponent_is_a_type_error_with_the_way_out():
+    x, y = Value(2.0), Value(3.0)
+    with pytest.raises(
+        TypeError,
+        match=r"^x \*\* y needs a constant number y; for a Value exponent write \(y \* x\.log\(\)\)\.exp\(\)$",
+    ):
+        x**y
+
+
+def test_the_operators_build_the_documented_circuits():
+    a, b = Value(6.0, label="a"), Value(3.0, label="b")
+    difference = a - b  # a + (b · −1)
+    assert difference.gate.name == "add" and difference.parents[0] is a
+    assert difference.parents[1].gate.name == "mul" and difference.parents[1].parents[0] is b
+    quotient = a / b  # a · (1/b)
+    assert quotient.gate.name == "mul" and quotient.parents[0] is a
+    assert quotient.parents[1].gate.name == "reciprocal" and quotient.parents[1].parents == (b,)
+    negated = -a  # a · (−1)
+    assert negated.gate.name == "mul" and negated.parents[1].data == -1.0
+
+
+def test_comparisons_compare_data():
+    x = Value(2.0)
+    assert x < 3 and x <= 2 and x > 1 and x >= 2 and x < Value(2.5)
+    assert Value(2.0) != Value(2.0)  # nodes are compared by identity
+    assert len({Value(1.0), Value(1.0)}) == 2
+
+
+# ------------------------------------------------------------------------------------------------
+# Backward: reuse, constants, repeated calls, seeds
+# ------------------------------------------------------------------------------------------------
+
+
+def test_a_plus_a_keeps_two_edges_and_gets_gradient_two():
+    a = Value(3.0, label="a")
+    f = a + a
+    assert f.parents == (a, a)
+    f.backward()
+    assert a.grad == 2.0
+
+
+def test_a_times_a_gets_gradient_two_a():
+    a = Value(3.0, label="a")
+    f = a * a
+    f.backward()
+    assert f.data == 9.0
+    assert a.grad == 6.0  # d/da a² = 2a
+
+
+def test_a_diamond_sums_the_gradients_of_both_paths():
+    a = Value(3.0, label="a")
+    b = a * 2.0  # 6
+    c = a + 1.0  # 4
+    d = b * c  # 24 = 2a(a+1) = 2a² + 2a
+    d.backward()
+    assert d.data == 24.0
+    assert b.grad == 4.0 and c.grad == 6.0  # ∂d/∂b = c, ∂d/∂c = b
+    assert a.grad == 14.0  # 4a + 2 = 14: 2·c (via b) + 1·b (via c) = 8 + 6
+
+
+def test_numbers_become_constant_leaves_that_also_get_a_gradient():
+    x = Value(4.0, label="x")
+    f = x * 3
+    constant = f.parents[1]
+    assert constant.data == 3.0 and constant.is_leaf and constant.gate is None
+    assert constant.label == ""
+    f.backward()
+    assert x.grad == 3.0 and constant.grad == 4.0
+
+
+def test_repeated_backward_recomputes_intermediates_and_accumulates_leaves():
+    x, y, w = Value(2.0, label="x"), Value(-3.0, label="y"), Value(0.5, label="w")
+    q = x * y  # -6
+    f = q.tanh() * w  # ∂f/∂q = w·(1 - tanh²(-6))
+    f.backward()
+    first = (f.grad, q.grad, x.grad, y.grad, w.grad)
+    f.backward()
+    assert (f.grad, q.grad) == first[:2]  # intermediates: the same numbers again
+    assert (x.grad, y.grad, w.grad) == tuple(2 * g for g in first[2:])  # leaves: accumulated
+    assert q.grad == 0.5 * (1.0 - math.tanh(-6.0) ** 2)
+    assert w.grad == 2 * math.tanh(-6.0)
+
+
+def test_zero_grad_zeroes_every_node_of_the_graph():
+    x, y = Value(2.0), Value(-3.0)
+    f = (x * y + x).exp()
+    f.backward()
+    assert x.grad != 0.0
+    f.zero_grad()
+    assert all(node.grad == 0.0 for node in topological_order(f))
+    f.backward()
+    assert x.grad == (-3.0 + 1.0) * math.exp(-4.0)  # (y + 1)·e^(xy + x)
+
+
+def test_backward_with_a_seed_scales_every_gradient():
+    x = Value(3.0)
+    f = x * x
+    f.backward(2.5)
+    assert f.grad == 2.5 and x.grad == 15.0  # 2.5 · 2x
+    with pytest.raises(ValueError, match=r"^grad must be finite, got nan$"):
+        f.backward(math.nan)
+    with pytest.raises(TypeError, match=r"^grad must be a real number .* got str"):
+        f.backward("1")
+    assert x.grad == 15.0  # a rejected seed changes nothing
+
+
+def test_backward_on_a_leaf_gives_it_the_seed():
+    x = Value(1.5)
+    x.backward()
+    assert x.grad == 1.0
+
+
+# ------------------------------------------------------------------------------------------------
+# no_grad
+# ------------------------------------------------------------------------------------------------
+
+
+def test_no_grad_builds_no_graph():
+    x = Value(2.0)
+    with no_grad():
+        assert not mg.is_grad_enabled()
+        y = (x * 3 + 1).tanh()
+        s = mg.sum([x, y])
+        lin = mg.linear([x], [y], x)
+    assert mg.is_grad_enabled()
+    for node in (y, s, lin):
+        assert node.parents == () and node.local_grads == () and node.gate is None
+    assert y.data == math.tanh(7.0)
+    y.backward()
+    assert x.grad == 0.0  # nothing leads back to x
+
+
+def test_no_grad_nests_and_is_restored_after_an_exception():
+    with no_grad():
+        with no_grad():
+            assert not mg.is_grad_enabled()
+        assert not mg.is_grad_enabled()  # leaving the inner block keeps the outer one
+    assert mg.is_grad_enabled()
+    with pytest.raises(GateError):
+        with no_grad():
+            Value(0.0).log()
+    assert mg.is_grad_enabled()
+    assert (Value(1.0) * 2).parents != ()
+
+
+# ------------------------------------------------------------------------------------------------
+# Scale: a million nodes, no recursion, no reference cycles
+# ------------------------------------------------------------------------------------------------
+
+
+def test_a_chain_of_a_million_nodes_runs_backward_and_is_freed():
+    gc.collect()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # freeing must not need the cyclic garbage collector
+    try:
+        blocks_before = sys.getallocatedblocks()
+        x, one = Value(1.0, label="x"), Value(1.0, label="one")
+        y = x
+        for _ in range(1_000_000):
+            y = y + one  # depth 1,000,000: a recursive sort would hit the recursion limit
+        y.backward()
+        assert y.data == 1_000_001.0
+        assert x.grad == 1.0 and one.grad == 1_000_000.0
+        assert sys.getallocatedblocks() - blocks_before > 2_000_000
+        del x, y, one  # deallocating a deep chain must not overflow the stack either
+        assert sys.getallocatedblocks() - blocks_before < 20_000
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def build_every_gate(x: Value, y: Value) -> Value:
+    """A graph that uses every gate and operator once, with reuse."""
+    a = x * y + x  # mul, add
+    b = (a / 3 - y).exp()  # reciprocal (of a constant), sub, neg, exp
+    c = mg.max(a, y).relu() + x.tanh() + y.sigmoid()
+    d = mg.linear([x, y], [a, b], c) + mg.sum([a, b, c]) + (x * x).log() + x**3 + 2**y
+    return d * (1 / y)
+
+
+def test_no_reference_cycles_a_graph_is_freed_without_the_garbage_collector():
+    gc.collect()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # keep whatever the collector finds, to inspect it
+    try:
+        x, y = Value(0.5, label="x"), Value(-1.5, label="y")
+        f = build_every_gate(x, y)
+        f.backward()
+        order = topological_order(f)
+        f.zero_grad()
+        del x, y, f, order
+        gc.collect()
+        ours = [
+            obj
+            for obj in gc.garbage
+            if isinstance(obj, Value)
+            or (isinstance(obj, (tuple, list)) and any(isinstance(o, Value) for o in obj))
+        ]
+        assert ours == []
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if gc_was_enabled:
+            gc.enable()
+
+
+# ------------------------------------------------------------------------------------------------
+# Determinism
+# ------------------------------------------------------------------------------------------------
+
+
+def test_the_topological_order_is_the_same_every_time():
+    def labels() -> list[str]:
+        x, y = Value(0.5, label="x"), Value(-1.5, label="y")
+        f = build_every_gate(x, y)
+        for i, node in enumerate(topological_order(f)):
+            node.label = node.label or f"n{i}"
+        # name each node by its label and its parents' labels: the structure, not id()
+        return [f"{n.label}<-{','.join(p.label for p in n.parents)}" for n in topological_order(f)]
+
+    assert labels() == labels()
+
+
+DETERMINISM_SCRIPT = (
+    "import microgradpp as mg\nfrom microgradpp import Value\n\n"
+    + inspect.getsource(build_every_gate)
+    + textwrap.dedent(
+        """
+        x, y = Value(0.5, label="x"), Value(-1.5, label="y")
+        f = build_every_gate(x, y)
+        f.backward()
+        for node in mg.topological_order(f):
+            print(node.gate.name if node.gate else "leaf", node.data.hex(), node.grad.hex())
+        """
+    )
+)
+
+
+def test_the_same_program_gives_the_same_bits_in_two_processes():
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", DETERMINISM_SCRIPT],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0].splitlines()) > 30
+
+
+# ------------------------------------------------------------------------------------------------
+# The topological order: every node once, after its parents, root last
+# ------------------------------------------------------------------------------------------------
+
+
+@st.composite
+def random_graphs(draw: st.DrawFn) -> tuple[Value, set[int]]:
+    """A random DAG with reuse: each new node combines earlier nodes (any of them, even twice)."""
+    leaves = draw(st.integers(1, 4))
+    nodes = [Value(float(i), label=f"x{i}") for i in range(leaves)]
+    for _ in range(draw(st.integers(0, 25))):
+        pick = st.integers(0, len(nodes) - 1)
+        kind = draw(st.sampled_from(["add", "mul", "tanh", "sum"]))
+        if kind == "tanh":
+            nodes.append(nodes[draw(pick)].tanh())
+        elif kind == "sum":
+            nodes.append(mg.sum([nodes[i] for i in draw(st.lists(pick, min_size=1, max_size=4))]))
+        else:
+            a, b = nodes[draw(pick)], nodes[draw(pick)]
+            try:
+                nodes.append(a + b if kind == "add" else a * b)
+            except GateError:  # repeated squaring overflowed: not the graph we want
+                reject()
+    root = nodes[-1]
+    reachable, stack = {id(root)}, [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if id(parent) not in reachable:
+                reachable.add(id(parent))
+                stack.append(parent)
+    return root, reachable
+
+
+@given(random_graphs())
+def test_topological_order_lists_each_node_once_after_its_parents(graph):
+    root, reachable = graph
+    order = topological_order(root)
+    assert order[-1] is root
+    position = {id(node): i for i, node in enumerate(order)}
+    assert len(position) == len(order)  # each node once
+    assert set(position) == reachable  # every node of the graph, nothing else
+    for node in order:
+        for parent in node.parents:
+            assert position[id(parent)] < position[id(node)]
+
+
+# ------------------------------------------------------------------------------------------------
+# Errors: a clear message, nothing half-done
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Value(710.0, label="z").exp(), r"^exp gate \(exp\) with input z = 710\.0: exp"),
+        (lambda: Value(0.0, label="p").log(), r"^log gate \(log\) with input p = 0\.0: log is"),
+        (lambda: Value(-1.0, label="p").log(), r"^log gate \(log\) with input p = -1\.0: log is"),
+        (lambda: 1 / Value(0.0, label="d"), r"^reciprocal gate \(1/x\) with input d = 0\.0: 1/x"),
+        (lambda: Value(1.0, label="n") / 0, r"^reciprocal gate \(1/x\) with input 0\.0: 1/x"),
+        (
+            lambda: Value(-8.0, label="a") ** (1 / 3),
+            r"^pow gate \(\*\*0\.3333333333333333\) with input a = -8\.0: a negative base",
+        ),
+        (
+            lambda: Value(1e200, label="a") * Value(1e200, label="b"),
+            r"^mul gate \(×\) with input a = 1e\+200, b = 1e\+200: the result inf is not a finite",
+        ),
+    ],
+)
+def test_results_that_are_not_finite_reals_raise_a_gate_error_with_a_remedy(build, message):
+    with pytest.raises(GateError, match=message) as caught:
+        build()
+    assert type(caught.value) is GateError
+    assert "Remedy: " in str(caught.value)
+
+
+def test_overflow_remedies_talk_about_exploding_values():
+    with pytest.raises(GateError, match=r"Remedy: values are exploding: lower the learning rate"):
+        Value(1e200) * Value(1e200)
+    with pytest.raises(GateError, match=r"Remedy: values are exploding: lower the learning rate"):
+        Value(800.0).exp()
+
+
+def count_values() -> int:
+    return sum(isinstance(obj, Value) for obj in gc.get_objects())
+
+
+def test_a_gate_error_leaves_no_half_built_graph():
+    x = Value(0.0, label="x")
+    big = Value(1e200, label="big")
+    before = count_values()
+    for fails in (x.reciprocal, x.log, lambda: big * big, lambda: big.exp(), lambda: big**2):
+        try:
+            fails()
+        except GateError:
+            pass
+        else:  # pragma: no cover
+            pytest.fail("expected a GateError")
+    assert count_values() == before
+    assert x.is_leaf and big.is_leaf and x.grad == 0.0 and big.grad == 0.0
+
+
+def test_an_overflowing_gradient_raises_and_restores_every_gradient_exactly():
+    t = Value(1e-160, label="t")  # 1/t = 1e160 is fine, but d(1/t)/dt = -1/t² = -1e320 is not
+    w, a = Value(2.0, label="w"), Value(3.0, label="a")
+    f = t.reciprocal() * 1e-150 + w * a  # 1e10 + 6
+    nodes = topological_order(f)
+    for i, node in enumerate(nodes):  # gradients left over from earlier work
+        node.grad = 0.125 * (i + 1)
+    before = [node.grad for node in nodes]
+    with pytest.raises(
+        GradientError,
+        match=r"^backward: the gradient of t = 1e-160 came out -inf; all gradients were restored\. "
+        r"Values are exploding: lower the learning rate",
+    ):
+        f.backward()
+    assert [node.grad for node in nodes] == before
+
+
+def test_a_gradient_overflowing_from_a_large_seed_is_caught_too():
+    x = Value(1e10, label="x")
+    f = x * x  # 1e20, ∂f/∂x = 2e10
+    with pytest.raises(GradientError, match=r"the gradient of x = 10000000000\.0 came out inf"):
+        f.backward(1e300)
+    assert x.grad == 0.0 and f.grad == 0.0
+
+
+# ------------------------------------------------------------------------------------------------
+# max, sum and relu conventions
+# ------------------------------------------------------------------------------------------------
+
+
+def test_max_function_and_method():
+    a, b = Value(2.0, label="a"), Value(5.0, label="b")
+    m = mg.max(a, b)
+    assert m.data == 5.0 and m.parents == (a, b) and m.gate.name == "max"
+    m.backward()
+    assert (a.grad, b.grad) == (0.0, 1.0)  # the max gate routes the gradient to the larger input
+    m2 = mg.max(7, a)
+    assert m2.data == 7.0 and m2.parents[0].is_leaf
+    assert a.max(1.5).data == 2.0
+
+
+def test_max_on_a_tie_splits_the_gradient_half_and_half():
+    a, b = Value(3.0), Value(3.0)
+    mg.max(a, b).backward()
+    assert (a.grad, b.grad) == (0.5, 0.5)
+
+
+def test_relu_has_derivative_zero_at_zero():
+    for x, value, grad in [(0.0, 0.0, 0.0), (-0.0, 0.0, 0.0), (2.0, 2.0, 1.0), (-2.0, 0.0, 0.0)]:
+        v = Value(x)
+        r = v.relu()
+        r.backward()
+        assert (r.data, v.grad) == (value, grad)
+
+
+def test_sum_function():
+    xs = [Value(float(i)) for i in range(1, 5)]
+    s = mg.sum(xs)
+    assert s.data == 10.0 and s.parents == tuple(xs) and s.gate.name == "sum"
+    s.backward()
+    assert [x.grad for x in xs] == [1.0, 1.0, 1.0, 1.0]
+    assert mg.sum(x for x in xs).data == 10.0  # any iterable
+    with_numbers = mg.sum([xs[0], 2, 0.5])
+    assert with_numbers.data == 3.5
+    empty = mg.sum([])
+    assert empty.data == 0.0 and empty.is_leaf
+
+
+def test_linear_checks_its_lengths():
+    w, x, b = [Value(1.0), Value(2.0)], [Value(3.0)], Value(0.0)
+    with pytest.raises(ValueError, match=r"^linear: 2 weights but 1 inputs$"):
+        mg.linear(w, x, b)
+
+
+def test_linear_is_bias_plus_weighted_sum_with_its_gradients():
+    w = [Value(2.0, label="w1"), Value(-3.0, label="w2")]
+    x = [Value(-1.0, label="x1"), 4.0]
+    b = Value(0.5, label="b")
+    out = mg.linear(w, x, b)
+    assert out.data == 0.5 + 2.0 * -1.0 + -3.0 * 4.0  # -13.5
+    out.backward()
+    assert (b.grad, w[0].grad, w[1].grad, x[0].grad) == (1.0, -1.0, 4.0, 2.0)
+
+
+# ------------------------------------------------------------------------------------------------
+# A random expression against its derivative by central differences
+# ------------------------------------------------------------------------------------------------
+
+
+@given(seed=st.integers(0, 10_000))
+def test_random_expressions_agree_with_gradcheck(seed):
+    from microgradpp.gradcheck import gradcheck
+
+    rng = random.Random(seed)
+    unary = [
+        lambda v: v.tanh(),
+        lambda v: v.sigmoid(),
+        lambda v: v.tanh().exp(),
+        lambda v: (v * v + 1.0).log(),
+        lambda v: 1.0 / (v * v + 1.0),
+        lambda v: v.tanh() ** 2,
+    ]  # each bounded (or growing like log), so no expression overflows
+    binary = [lambda a, b: a + b, lambda a, b: a * b, lambda a, b: a - b]
+    plan = [
+        (rng.randrange(3), rng.randrange(len(unary)), rng.randrange(len(binary))) for _ in range(6)
+    ]
+
+    def f(x: Value, y: Value, z: Value) -> Value:
+        nodes = [x, y, z]
+        for pick, u, b in plan:
+            nodes.append(binary[b](unary[u](nodes[-1]), nodes[pick]))
+        return nodes[-1].tanh()
+
+    inputs = [rng.uniform(-1.0, 1.0) for _ in range(3)]
+    report = gradcheck(f, inputs)
+    assert report, str(report)
