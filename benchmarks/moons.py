@@ -1,0 +1,133 @@
+"""Training-step time on micrograd's demo workload: microgradpp against micrograd 0.1.0.
+
+The workload (micrograd's demo.ipynb): MLP(2, [16, 16, 1]) with ReLU, 100 two-moons points,
+full batch, loss = mean hinge + 1e-4 · Σ p², SGD with lr = 1 − 0.9·k/100.
+
+Each library runs in a fresh subprocess with the garbage collector on (the default), the same
+data and the same initial weights (``random.seed(1337)`` before building the MLP: both draw
+U(-1, 1) weights in the same order), so both also print the same losses. One warm-up step, then
+the median of the timed steps.
+
+    .venv/bin/python benchmarks/moons.py                 # both, and the ratio
+    .venv/bin/python benchmarks/moons.py --steps 50 --micrograd-steps 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+N_POINTS, NOISE, DATA_SEED, WEIGHT_SEED, ALPHA = 100, 0.1, 0, 1337, 1e-4
+
+
+def _data() -> tuple[list[list[float]], list[int]]:
+    from microgradpp.data import make_moons
+
+    return make_moons(N_POINTS, noise=NOISE, seed=DATA_SEED)
+
+
+def run_microgradpp(steps: int) -> dict:
+    import random
+
+    from microgradpp.losses import hinge, l2_penalty
+    from microgradpp.nn import MLP
+    from microgradpp.optim import SGD, LinearLR
+
+    X, y = _data()
+    random.seed(WEIGHT_SEED)
+    model = MLP(2, [16, 16, 1])  # seed=None: Python's global generator, as micrograd
+    params = model.parameters()
+    optimizer = SGD(params, lr=1.0)
+    schedule = LinearLR(optimizer, start_factor=1.0, end_factor=0.1, total_iters=100)
+    times, losses = [], []
+    for _ in range(steps + 1):
+        start = time.perf_counter()
+        optimizer.zero_grad()
+        scores = model.forward_batch(X)
+        loss = hinge(scores, y) + ALPHA * l2_penalty(params)
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        times.append(time.perf_counter() - start)
+        losses.append(loss.data)
+    return {"times": times[1:], "losses": losses}
+
+
+def run_micrograd(steps: int) -> dict:
+    import random
+
+    sys.setrecursionlimit(100_000)  # micrograd's recursive topological sort needs it
+    from micrograd.engine import Value
+    from micrograd.nn import MLP
+
+    X, y = _data()
+    y = [2 * label - 1 for label in y]  # micrograd's demo uses labels -1/+1
+    random.seed(WEIGHT_SEED)
+    model = MLP(2, [16, 16, 1])
+    times, losses = [], []
+    for k in range(steps + 1):
+        start = time.perf_counter()
+        # --- as in micrograd's demo.ipynb ---
+        inputs = [list(map(Value, xrow)) for xrow in X]
+        scores = list(map(model, inputs))
+        hinge = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
+        data_loss = sum(hinge) * (1.0 / len(hinge))
+        reg_loss = ALPHA * sum(p * p for p in model.parameters())
+        total_loss = data_loss + reg_loss
+        model.zero_grad()
+        total_loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= learning_rate * p.grad
+        times.append(time.perf_counter() - start)
+        losses.append(total_loss.data)
+    return {"times": times[1:], "losses": losses}
+
+
+def _in_subprocess(library: str, steps: int) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", library, "--steps", str(steps)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{library} run failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=30, help="timed microgradpp steps")
+    parser.add_argument("--micrograd-steps", type=int, default=5, help="timed micrograd steps")
+    parser.add_argument("--child", choices=["microgradpp", "micrograd"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run = run_microgradpp if args.child == "microgradpp" else run_micrograd
+        print(json.dumps(run(args.steps)))
+        return
+
+    print("workload: MLP(2, [16, 16, 1]), 100 moons points, hinge + 1e-4·L2, SGD lr = 1 - 0.9k/100")
+    ours = _in_subprocess("microgradpp", args.steps)
+    ours_ms = 1000 * statistics.median(ours["times"])
+    print(f"microgradpp  {ours_ms:8.1f} ms per step   (median of {args.steps} steps, gc on)")
+    try:
+        import micrograd  # noqa: F401
+    except ImportError:
+        print("micrograd is not installed (pip install micrograd==0.1.0): no ratio")
+        return
+    theirs = _in_subprocess("micrograd", args.micrograd_steps)
+    theirs_ms = 1000 * statistics.median(theirs["times"])
+    print(f"micrograd    {theirs_ms:8.1f} ms per step   (median of {args.micrograd_steps} steps)")
+    print(f"ratio        {theirs_ms / ours_ms:8.1f}x faster per training step (target >= 25x)")
+    n = min(len(ours["losses"]), len(theirs["losses"]))
+    gap = max(abs(a - b) for a, b in zip(ours["losses"][:n], theirs["losses"][:n]))
+    print(f"same losses over the first {n} steps: largest difference {gap:.3g}")
+
+
+if __name__ == "__main__":
+    main()
