@@ -1,0 +1,294 @@
+"""microgradpp.optim: every update rule step by step, schedules, clipping, all-or-nothing steps."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from microgradpp import Value
+from microgradpp.optim import (
+    SGD,
+    Adam,
+    AdamW,
+    ExponentialLR,
+    InverseTimeLR,
+    LinearLR,
+    OptimizerError,
+    RMSprop,
+    StepLR,
+    clip_grad_norm,
+    clip_grad_value,
+)
+
+
+def one_param(value: float = 1.0) -> Value:
+    return Value(value, label="w")
+
+
+def step_with(optimizer, p: Value, grad: float) -> float:
+    p.grad = grad
+    optimizer.step()
+    return p.data
+
+
+# -- SGD ------------------------------------------------------------------------------------------
+
+
+def test_sgd_plain_step():
+    p = one_param()
+    assert step_with(SGD([p], lr=0.1), p, 0.5) == 0.95  # 1 − 0.1·0.5
+
+
+def test_sgd_momentum_two_steps():
+    p = one_param()
+    opt = SGD([p], lr=0.1, momentum=0.9)
+    assert step_with(opt, p, 0.5) == 0.95  # v = 0.5;              p = 1 − 0.1·0.5
+    assert step_with(opt, p, 0.5) == pytest.approx(0.855, abs=1e-15)  # v = 0.9·0.5 + 0.5 = 0.95
+    assert opt.state[0]["velocity"] == 0.95
+
+
+def test_sgd_nesterov_two_steps():
+    p = one_param()
+    opt = SGD([p], lr=0.1, momentum=0.9, nesterov=True)
+    # v = 0.5;  step along g + μv = 0.5 + 0.45 = 0.95
+    assert step_with(opt, p, 0.5) == pytest.approx(0.905, abs=1e-15)
+    # v = 0.9·0.5 + 0.5 = 0.95;  g + μv = 0.5 + 0.855 = 1.355
+    assert step_with(opt, p, 0.5) == pytest.approx(0.7695, abs=1e-15)
+
+
+def test_sgd_weight_decay():
+    p = one_param()
+    # g = 0.5 + 0.1·1 = 0.6
+    assert step_with(SGD([p], lr=0.1, weight_decay=0.1), p, 0.5) == pytest.approx(0.94, abs=1e-15)
+
+
+def test_sgd_checks_its_arguments():
+    with pytest.raises(ValueError, match="nesterov=True needs a momentum > 0"):
+        SGD([one_param()], lr=0.1, nesterov=True)
+    with pytest.raises(ValueError, match="lr must be > 0 and finite, got -0.1"):
+        SGD([one_param()], lr=-0.1)
+    with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\), got 1.0"):
+        SGD([one_param()], lr=0.1, momentum=1.0)
+    with pytest.raises(ValueError, match="empty parameter list; pass model.parameters()"):
+        SGD([], lr=0.1)
+    with pytest.raises(TypeError, match="parameters must be Values, item 0 is float"):
+        SGD([1.0], lr=0.1)
+    p = one_param()
+    with pytest.raises(ValueError, match="a parameter appears twice"):
+        SGD([p, p], lr=0.1)
+
+
+# -- RMSprop, Adam, AdamW --------------------------------------------------------------------------
+
+
+def test_rmsprop_first_step():
+    p = one_param()
+    # s = 0.99·0 + 0.01·0.5² = 0.0025,  √s = 0.05,  p = 1 − 0.01·0.5/(0.05 + 1e-8)
+    assert step_with(RMSprop([p], lr=0.01), p, 0.5) == pytest.approx(0.900000019999996, abs=1e-15)
+    assert RMSprop([one_param()]).alpha == 0.99
+
+
+def test_adam_two_steps_with_bias_correction():
+    p = one_param()
+    opt = Adam([p], lr=0.1)
+    assert opt.betas == (0.9, 0.999) and opt.eps == 1e-8
+    # t = 1: m = 0.05, v = 0.00025;  m̂ = 0.05/0.1 = 0.5, v̂ = 0.00025/0.001 = 0.25
+    #        p = 1 − 0.1·0.5/(√0.25 + 1e-8) = 0.900000002
+    assert step_with(opt, p, 0.5) == pytest.approx(0.900000002, abs=1e-15)
+    # t = 2, g = −1: m = 0.9·0.05 − 0.1 = −0.055,  v = 0.999·0.00025 + 0.001 = 0.00124975
+    #        m̂ = −0.055/0.19 = −0.2894736842105264,  v̂ = 0.00124975/0.001999 = 0.6251875937969069
+    assert opt.state[0]["m"] == pytest.approx(0.05, abs=1e-16)
+    assert step_with(opt, p, -1.0) == pytest.approx(0.9366103542405654, abs=1e-15)
+    assert opt.state[0]["m"] == pytest.approx(-0.055, abs=1e-16)
+    assert opt.state[0]["v"] == pytest.approx(0.00124975, abs=1e-17)
+    assert opt.steps == 2
+
+
+def test_adam_first_step_has_size_lr_for_any_gradient():
+    for g in (1e-3, 3.0, -250.0):  # (much smaller |g| and ε = 1e-8 starts to matter)
+        p = one_param(0.0)
+        assert step_with(Adam([p], lr=0.01), p, g) == pytest.approx(
+            -0.01 * math.copysign(1, g), rel=1e-5
+        )
+
+
+def test_adamw_decays_the_weight_directly():
+    p = one_param()
+    # p ← 1 − 0.1·0.01·1 = 0.999, then the Adam step 0.1·0.5/(0.5 + 1e-8)
+    assert step_with(AdamW([p], lr=0.1), p, 0.5) == pytest.approx(0.899000002, abs=1e-15)
+    assert AdamW([one_param()]).weight_decay == 0.01
+
+
+def test_optimizers_agree_with_pytorch():
+    torch = pytest.importorskip("torch", reason="torch.optim is the reference")
+    grads = [[0.5, -1.0], [-0.2, 0.3], [1.5, 0.0], [0.1, -2.0], [-0.7, 0.4]]
+    cases = [
+        (SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
+        (SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.8, "nesterov": True}),
+        (RMSprop, torch.optim.RMSprop, {"lr": 0.01, "weight_decay": 0.1}),
+        (Adam, torch.optim.Adam, {"lr": 0.05, "weight_decay": 0.1}),
+        (AdamW, torch.optim.AdamW, {"lr": 0.05, "weight_decay": 0.1}),
+    ]
+    for ours_class, theirs_class, kwargs in cases:
+        ours_params = [Value(1.0), Value(-2.0)]
+        theirs_params = [
+            torch.tensor(v.data, dtype=torch.float64, requires_grad=True) for v in ours_params
+        ]
+        ours, theirs = ours_class(ours_params, **kwargs), theirs_class(theirs_params, **kwargs)
+        for step_grads in grads:
+            for p, t, g in zip(ours_params, theirs_params, step_grads):
+                p.grad, t.grad = g, torch.tensor(g, dtype=torch.float64)
+            ours.step()
+            theirs.step()
+        for p, t in zip(ours_params, theirs_params):
+            assert p.data == pytest.approx(t.item(), abs=1e-13), ours_class.__name__
+
+
+# -- every step is all or nothing --------------------------------------------------------------------
+
+
+def test_a_step_that_would_overflow_changes_nothing_and_names_the_parameter():
+    a, b = Value(1.0, label="layer1.neuron1.w0"), Value(1e308, label="layer2.neuron3.b")
+    opt = SGD([a, b], lr=10.0)
+    a.grad, b.grad = 0.5, -1e308  # b − 10·(−1e308) = inf
+    with pytest.raises(
+        OptimizerError,
+        match=r"SGD step would set layer2.neuron3.b to inf .*Lower the learning rate",
+    ) as error:
+        opt.step()
+    assert "clip_grad_norm" in str(error.value)
+    assert (a.data, b.data) == (1.0, 1e308)  # a was checked first but not written
+    assert opt.steps == 0
+
+
+def test_a_non_finite_gradient_is_refused_before_any_change():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    opt = Adam([a, b], lr=0.1)
+    a.grad, b.grad = 1.0, math.nan
+    with pytest.raises(OptimizerError, match="the gradient of b is nan; no parameter was changed"):
+        opt.step()
+    assert (a.data, b.data) == (1.0, 2.0)
+    assert opt.state == [{}, {}]  # the moments were not updated either
+
+
+def test_unlabelled_parameter_is_named_by_position():
+    p = Value(1.0)
+    p.grad = math.inf
+    with pytest.raises(OptimizerError, match=r"parameter #0 \(unlabelled\)"):
+        SGD([p], lr=0.1).step()
+
+
+# -- zero_grad, state_dict, repr ----------------------------------------------------------------------
+
+
+def test_zero_grad():
+    p = one_param()
+    p.grad = 3.0
+    SGD([p], lr=0.1).zero_grad()
+    assert p.grad == 0.0
+
+
+def test_adam_state_dict_round_trip_continues_identically():
+    p, q = one_param(), one_param()
+    a, b = Adam([p], lr=0.1), Adam([q], lr=0.1)
+    for g in (0.5, -1.0):
+        step_with(a, p, g)
+    q.data = p.data
+    b.load_state_dict(a.state_dict())
+    assert step_with(a, p, 0.3) == step_with(b, q, 0.3)
+
+
+def test_load_state_dict_refuses_another_optimizer():
+    state = SGD([one_param()], lr=0.1).state_dict()
+    with pytest.raises(ValueError, match="this state is for 'SGD', not Adam"):
+        Adam([one_param()]).load_state_dict(state)
+    with pytest.raises(ValueError, match="this state has 1 parameter entries; this SGD has 2"):
+        SGD([one_param(), one_param()], lr=0.1).load_state_dict(state)
+
+
+def test_repr():
+    assert repr(SGD([one_param()], lr=0.1, momentum=0.9)) == (
+        "SGD(1 parameters, lr=0.1, momentum=0.9, nesterov=False, weight_decay=0.0)"
+    )
+
+
+# -- schedules ---------------------------------------------------------------------------------------
+
+
+def lrs(schedule, epochs: int) -> list[float]:
+    out = [schedule.optimizer.lr]
+    for _ in range(epochs):
+        schedule.step()
+        out.append(schedule.optimizer.lr)
+    return out
+
+
+def test_inverse_time_decay():
+    # α = 1/(1 + 0.5·epoch)
+    assert lrs(InverseTimeLR(SGD([one_param()], lr=1.0), decay=0.5), 3) == [1.0, 1 / 1.5, 0.5, 0.4]
+
+
+def test_exponential_decay():
+    assert lrs(ExponentialLR(SGD([one_param()], lr=1.0), gamma=0.5), 3) == [1.0, 0.5, 0.25, 0.125]
+
+
+def test_step_decay():
+    got = lrs(StepLR(Adam([one_param()], lr=1.0), step_size=2, gamma=0.1), 4)
+    assert got == pytest.approx([1.0, 1.0, 0.1, 0.1, 0.01], abs=1e-15)
+
+
+def test_linear_decay_is_micrograds_schedule():
+    got = lrs(LinearLR(SGD([one_param()], lr=1.0)), 102)
+    expected = [1.0 - 0.9 * k / 100 for k in range(101)] + [0.1, 0.1]  # then it stays at 0.1
+    assert got == pytest.approx(expected, abs=1e-15)
+
+
+def test_schedules_work_with_any_optimizer_and_save_their_state():
+    opt = RMSprop([one_param()], lr=0.2)
+    sched = ExponentialLR(opt, gamma=0.5)
+    sched.step()
+    state = sched.state_dict()
+    assert state == {"type": "ExponentialLR", "base_lr": 0.2, "last_epoch": 1}
+    other = ExponentialLR(RMSprop([one_param()], lr=0.2), gamma=0.5)
+    other.load_state_dict(state)
+    assert other.get_last_lr() == 0.1
+
+
+def test_schedule_checks_arguments():
+    with pytest.raises(ValueError, match="step_size must be a positive int, got 0"):
+        StepLR(SGD([one_param()], lr=1.0), step_size=0)
+
+
+# -- clipping ----------------------------------------------------------------------------------------
+
+
+def test_clip_grad_norm_keeps_the_direction():
+    a, b = Value(0.0), Value(0.0)
+    a.grad, b.grad = 3.0, 4.0
+    assert clip_grad_norm([a, b], max_norm=1.0) == 5.0  # the norm before clipping
+    assert (a.grad, b.grad) == pytest.approx((0.6, 0.8), abs=1e-6)  # ·1/(5 + 1e-6)
+    assert clip_grad_norm([a, b], max_norm=1.0) == pytest.approx(1.0, abs=1e-6)
+    assert (a.grad, b.grad) == pytest.approx((0.6, 0.8), abs=1e-6)  # below the limit: unchanged
+
+
+def test_clip_grad_norm_survives_huge_gradients():
+    a, b = Value(0.0), Value(0.0)
+    a.grad, b.grad = 1e300, 1e300  # Σg² overflows; the norm itself does not
+    assert clip_grad_norm([a, b], max_norm=1.0) == pytest.approx(math.sqrt(2) * 1e300)
+    assert a.grad == pytest.approx(1 / math.sqrt(2))
+
+
+def test_clip_grad_norm_refuses_non_finite_gradients():
+    a = Value(0.0, label="w")
+    a.grad = math.inf
+    with pytest.raises(OptimizerError, match="clip_grad_norm: the gradient of w is inf"):
+        clip_grad_norm([a], 1.0)
+
+
+def test_clip_grad_value():
+    ps = [Value(0.0), Value(0.0), Value(0.0)]
+    for p, g in zip(ps, (3.0, -4.0, 0.5)):
+        p.grad = g
+    clip_grad_value(ps, 1.0)
+    assert [p.grad for p in ps] == [1.0, -1.0, 0.5]
