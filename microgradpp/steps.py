@@ -27,8 +27,11 @@ for bit.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
 
 from .engine import Value, topological_order
 from .tables import format_number, node_names
@@ -68,15 +71,14 @@ class BackwardStep:
     names: Mapping[Value, str] = field(repr=False)
     """A name for every node of the graph (labels, or ``n3``-style names, see tables.node_names)."""
 
-    def caption(self, digits: int = 4) -> str:
+    def caption(self, digits: int = 4, numbered: bool = True) -> str:
         """The step in words and numbers: a headline, then one line per parent (chain rule)."""
-        return "\n".join([self.headline(digits), *self.chain_rule_lines(digits)])
+        return "\n".join([self.headline(digits, numbered), *self.chain_rule_lines(digits)])
 
-    def headline(self, digits: int = 4) -> str:
+    def headline(self, digits: int = 4, numbered: bool = True) -> str:
         """'Step 1 of 2: f = q × z. A mul gate swaps its inputs: ...'."""
-        return (
-            f"Step {self.index} of {self.total}: {self.equation()}. {gate_sentence(self, digits)}"
-        )
+        number = f"Step {self.index} of {self.total}: " if numbered else ""
+        return f"{number}{self.equation()}. {gate_sentence(self, digits)}"
 
     def equation(self) -> str:
         """How the node was computed, with names: 'f = q × z', 'n6 = exp(n5)'."""
@@ -237,3 +239,421 @@ def _grouped(name: str) -> str:
     if name.isidentifier() or name.replace(".", "", 1).isdigit():
         return name
     return f"({name})"
+
+
+# ------------------------------------------------------------------------------------------------
+# The step-by-step page
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One page of the stepper: a picture of the graph in some state, and a caption."""
+
+    id: str
+    """The anchor: 'forward-0' … for the forward pass, 'step-0' (the seed) … 'step-n'."""
+    title: str
+    caption: str
+    """Lines of text: the first is the headline."""
+    values: frozenset[Value]
+    """The nodes whose value is known in this frame."""
+    grads: Mapping[Value, float]
+    """The gradients known so far (possibly partial sums); other nodes show none yet."""
+    highlight: frozenset[Value]
+    """The node being computed (forward) or handing its gradient on (backward), and its parents."""
+    final: frozenset[Value] = frozenset()
+    """The nodes whose gradient is complete (backward frames)."""
+    wires: frozenset[tuple[Value, Value]] = frozenset()
+    """The (parent, node) wires of this step, drawn highlighted."""
+
+    @property
+    def is_forward(self) -> bool:
+        return self.id.startswith("forward-")
+
+
+def forward_caption(node: Value, names: Mapping[Value, str], digits: int = 4) -> str:
+    """'p0 = w0 × x0 = 2 × −1 = −2': the node's equation with names, then with numbers."""
+    num = _number_formatter(digits)
+    gate, parents = node.gate, node.parents
+    xs = [num(parent.data) for parent in parents]
+    grouped = [f"({x})" if x.startswith(MINUS) else x for x in xs]
+    if gate.name in ("add", "mul") and len(parents) == 2:
+        numbers = f"{grouped[0]} {gate.symbol} {grouped[1]}"
+    elif gate.name == "max":
+        numbers = f"max({xs[0]}, {xs[1]})"
+    elif gate.name == "sum":
+        numbers = " + ".join(grouped)
+    elif gate.name == "linear":
+        products = [f"{w}·{x}" for w, x in zip(grouped[1::2], grouped[2::2])]
+        numbers = " + ".join([xs[0], *products])
+    elif gate.name == "reciprocal":
+        numbers = f"1/{grouped[0]}"
+    elif gate.name == "pow":
+        numbers = f"{grouped[0]}{gate.symbol}"
+    else:
+        numbers = f"{gate.symbol}({', '.join(xs)})"
+    step = BackwardStep(0, 0, node, node, 0.0, (), names)
+    return f"{step.equation()} = {numbers} = {num(node.data)}"
+
+
+def stepper_frames(root: Value, digits: int = 4) -> list[Frame]:
+    """The frames of the page: the forward pass node by node, the seed, then every backward step."""
+    order = topological_order(root)
+    steps = list(backward_steps(root))
+    names = steps[0].names if steps else node_names(order)
+    num = _number_formatter(digits)
+    leaves = [node for node in order if not node.parents]
+    gate_nodes = [node for node in order if node.parents]
+    root_name = _grouped(names[root])
+    frames = []
+
+    known = frozenset(leaves)
+    inputs = ", ".join(f"{names[leaf]} = {num(leaf.data)}" for leaf in leaves if leaf.label)
+    frames.append(
+        Frame(
+            "forward-0",
+            f"Forward pass: the inputs (0 of {len(gate_nodes)})",
+            "Forward pass: every leaf (input, parameter, constant) has a value."
+            + (f"\n{inputs}" if inputs else ""),
+            known,
+            {},
+            known,
+        )
+    )
+    for i, node in enumerate(gate_nodes, start=1):
+        known = known | {node}
+        frames.append(
+            Frame(
+                f"forward-{i}",
+                f"Forward pass: node {i} of {len(gate_nodes)}",
+                f"Forward: {forward_caption(node, names, digits)}"
+                + (f"\nThat is the output {root_name}." if node is root else ""),
+                known,
+                {},
+                frozenset({node, *node.parents}),
+                wires=frozenset((parent, node) for parent in node.parents),
+            )
+        )
+
+    everything = frozenset(order)
+    grads: dict[Value, float] = {root: 1.0}
+    frames.append(
+        Frame(
+            "step-0",
+            f"Backward: the seed (step 0 of {len(steps)})",
+            f"Backward starts at the output with ∂{root_name}/∂{root_name} = 1, then visits the "
+            "nodes children-first, so each node's gradient is complete before it is handed on.",
+            everything,
+            dict(grads),
+            frozenset({root}),
+            final=frozenset({root}),
+        )
+    )
+    edges_left = {node: 0 for node in order}  # how many wires still have to bring a gradient
+    for node in order:
+        for parent in node.parents:
+            edges_left[parent] += 1
+    final = {root}
+    for step in steps:
+        for edge in step.contributions:
+            grads[edge.parent] = edge.grad_after
+            edges_left[edge.parent] -= 1
+            if edges_left[edge.parent] == 0:
+                final.add(edge.parent)
+        frames.append(
+            Frame(
+                f"step-{step.index}",
+                f"Backward: step {step.index} of {step.total}",
+                step.caption(digits, numbered=False),
+                everything,
+                dict(grads),
+                frozenset({step.node, *step.node.parents}),
+                final=frozenset(final),
+                wires=frozenset((parent, step.node) for parent in step.node.parents),
+            )
+        )
+    return frames
+
+
+def render_steps(
+    root: Value, path: str | Path, digits: int = 4, title: str = "", description: str = ""
+) -> Path:
+    """Write one self-contained HTML page that replays the forward pass, then backward step by step.
+
+    Every frame holds an inline SVG picture of the whole graph (same layout in every frame), with
+    the nodes of the step highlighted and the gradients known so far; a caption explains it in
+    words and numbers. The page needs no network: Prev/Next buttons, the arrow keys, a slider, and
+    links such as ``page.html#step-5`` move between frames; printing gives one frame per page.
+    Needs the ``graphviz`` Python package and Graphviz's ``dot`` program.
+    """
+    path = Path(path)
+    frames = stepper_frames(root, digits)
+    pictures = _frame_pictures(root, frames, digits)
+    title = title or f"Backward, step by step: {node_names(topological_order(root))[root]}"
+    page = _page(title, description, frames, pictures)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+MAX_STEPPER_NODES = 200
+"""The largest graph a step-by-step page is made for (a frame per node, each a full picture)."""
+
+
+def _frame_pictures(root: Value, frames: list[Frame], digits: int) -> list[str]:
+    """One SVG per frame, laid out by a single run of Graphviz's dot over all the frames.
+
+    Every frame draws the same graph with the same boxes (draw_graph reserves room for each
+    box's final text), so dot places everything at the same spot in every frame. Before drawing,
+    ``.grad`` is set to the final gradients (draw_graph sizes the boxes from them) and is put
+    back afterwards.
+    """
+    from .viz import draw_graph
+    from .viz.graph import VALUE_COLOUR
+    from .viz.render import run_dot
+
+    order = topological_order(root)
+    if len(order) > MAX_STEPPER_NODES:
+        raise ValueError(
+            f"this graph has {len(order)} nodes; a step-by-step page is made for graphs of at "
+            f"most {MAX_STEPPER_NODES} (one frame per node). Step through a smaller piece, "
+            "or draw the whole graph with microgradpp.viz.draw_graph"
+        )
+    saved = [node.grad for node in order]
+    try:
+        root.zero_grad()
+        root.backward()
+        sources = [
+            draw_graph(
+                root,
+                "both",
+                precision=digits,
+                collapse="none",
+                grads=frame.grads,
+                computed=frame.final,
+                highlight_edges=frame.wires,  # boxes are highlighted by the page's CSS, below
+            ).source
+            for frame in frames
+        ]
+    finally:
+        for node, grad in zip(order, saved):
+            node.grad = grad
+    output = run_dot("\n".join(sources), "svg").decode("utf-8")
+    pictures = ["<?xml" + piece for piece in output.split("<?xml")[1:]]
+    if len(pictures) != len(frames):
+        raise RuntimeError(f"dot drew {len(pictures)} pictures for {len(frames)} frames")
+    box_of = {node: f"v{position}" for position, node in enumerate(order)}  # draw_graph's names
+    for i, frame in enumerate(frames):
+        unknown = {box_of[node] for node in order if node not in frame.values}
+        lit = {box_of[node] for node in frame.highlight}
+        pictures[i] = _mark_boxes(pictures[i], unknown, lit, VALUE_COLOUR)
+    return pictures
+
+
+def _mark_boxes(svg: str, unknown: set[str], lit: set[str], value_colour: str) -> str:
+    """Write '?' for the values not computed yet (forward frames) and mark the boxes of this step
+    with the class 'lit', which the page's stylesheet draws in orange.
+
+    Highlighting by stylesheet rather than in the DOT keeps every box the same size in every
+    frame, so Graphviz lays out every frame the same way.
+    """
+
+    def mark(match: re.Match) -> str:
+        group = match[0]
+        if match["box"] in unknown:
+            group = re.sub(
+                rf'(<text [^>]*fill="){value_colour}("[^>]*>)[^<]*(</text>)',
+                rf"\g<1>{_UNKNOWN_GREY}\g<2>?\g<3>",
+                group,
+            )
+        if match["box"] in lit:
+            group = group.replace('class="node"', 'class="node lit"', 1)
+        return group
+
+    return re.sub(
+        r'<g id="[^"]*" class="node">\s*<title>(?P<box>[^<]*)</title>.*?</g>',
+        mark,
+        svg,
+        flags=re.DOTALL,
+    )
+
+
+_UNKNOWN_GREY = "#777777"
+
+
+def _page(title: str, description: str, frames: list[Frame], pictures: list[str]) -> str:
+    sections = []
+    for number, (frame, picture) in enumerate(zip(frames, pictures)):
+        headline, *details = frame.caption.split("\n")
+        lines = "".join(f'<p class="line">{escape(line)}</p>' for line in details)
+        sections.append(
+            f'<section class="frame" id="{frame.id}" data-title="{escape(frame.title)}">\n'
+            f'<h2><span class="number">{number + 1}/{len(frames)}</span> {escape(frame.title)}</h2>\n'
+            f'<div class="caption"><p class="headline">{escape(headline)}</p>{lines}</div>\n'
+            f'<figure class="picture">{_inline_svg(picture, frame.id)}</figure>\n'
+            "</section>"
+        )
+    links = "".join(f'<li><a href="#{frame.id}">{escape(frame.title)}</a></li>' for frame in frames)
+    about = f'<p class="description">{escape(description)}</p>' if description else ""
+    return (
+        _PAGE.replace("{{title}}", escape(title))
+        .replace("{{description}}", about)
+        .replace("{{last}}", str(len(frames) - 1))
+        .replace("{{frames}}", "\n".join(sections))
+        .replace("{{links}}", links)
+    )
+
+
+def _inline_svg(svg: str, prefix: str) -> str:
+    """An SVG document as markup to put inside HTML: no XML prolog, ids made unique per frame."""
+    start = svg.find("<svg")
+    svg = svg[start:] if start >= 0 else svg
+    svg = re.sub(r'\bid="', f'id="{prefix}-', svg)
+    return re.sub(r"url\(#", f"url(#{prefix}-", svg)
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="microgradpp">
+<title>{{title}}</title>
+<style>
+  :root { --accent: #c2410c; --ink: #111827; --muted: #4b5563; --paper: #ffffff; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 20px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+         color: var(--ink); background: var(--paper); }
+  header { padding: 0.6rem 1.2rem; border-bottom: 1px solid #e5e7eb; }
+  header h1 { font-size: 1.25rem; margin: 0; }
+  .description { margin: 0.2rem 0 0; color: var(--muted); font-size: 0.9rem; }
+  nav.controls { position: sticky; top: 0; z-index: 1; display: flex; gap: 0.6rem;
+                 align-items: center; padding: 0.5rem 1.2rem; background: #f9fafb;
+                 border-bottom: 1px solid #e5e7eb; }
+  nav.controls button { font: inherit; font-size: 0.95rem; padding: 0.2rem 0.9rem;
+                        border: 1px solid #9ca3af; border-radius: 0.4rem; background: #fff;
+                        cursor: pointer; }
+  nav.controls button:disabled { opacity: 0.4; cursor: default; }
+  nav.controls input[type=range] { flex: 1; accent-color: var(--accent); }
+  #position { min-width: 16rem; font-size: 0.95rem; color: var(--muted); }
+  main { padding: 0.4rem 1.2rem 1rem; }
+  .frame { display: none; }
+  .frame.current { display: block; }
+  .frame h2 { font-size: 1rem; color: var(--muted); margin: 0.3rem 0; font-weight: 600; }
+  .frame h2 .number { display: none; }
+  .caption { min-height: 4.2em; }
+  .caption .headline { font-size: 1.15rem; margin: 0.2rem 0; }
+  .caption .line { margin: 0.1rem 0 0.1rem 1rem; font-family: ui-monospace, "DejaVu Sans Mono",
+                   Menlo, Consolas, monospace; font-size: 1.05rem; }
+  figure.picture { margin: 0.5rem 0 0; text-align: center; }
+  figure.picture svg { max-width: 100%; height: auto; max-height: 68vh; }
+  figure.picture.zoomed { overflow-x: auto; text-align: left; }
+  figure.picture.zoomed svg { max-width: none; max-height: none; }
+  g.node.lit polygon[stroke="black"] { stroke: #e06c00; stroke-width: 3px; }
+  g.node.lit polygon[fill="none"] { fill: rgba(255, 214, 90, 0.45); }
+  details.index { margin: 1rem 1.2rem; font-size: 0.9rem; color: var(--muted); }
+  details.index ol { columns: 3; }
+  .help { font-size: 0.8rem; color: var(--muted); }
+  @media print {
+    @page { size: landscape; margin: 1.2cm; }
+    header, nav.controls, details.index { display: none; }
+    main { padding: 0; }
+    .frame { display: block; break-after: page; page-break-after: always; }
+    .frame:last-child { break-after: auto; page-break-after: auto; }
+    .frame h2 .number { display: inline; }
+    figure.picture svg { max-height: 15cm; }
+  }
+</style>
+</head>
+<body>
+<header>
+<h1>{{title}}</h1>
+{{description}}
+</header>
+<nav class="controls" aria-label="steps">
+<button id="first" title="first frame (Home)">First</button>
+<button id="prev" title="previous frame (&#x2190;)">&#x2190; Prev</button>
+<button id="next" title="next frame (&#x2192;)">Next &#x2192;</button>
+<button id="play" title="play / pause (p)">Play</button>
+<button id="zoom" title="fit the picture to the window, or show it full size (z)">Zoom</button>
+<input id="slider" type="range" min="0" max="{{last}}" value="0" aria-label="frame">
+<span id="position"></span>
+<span class="help">keys: &#x2190; &#x2192; Home End p z</span>
+</nav>
+<main>
+{{frames}}
+</main>
+<details class="index"><summary>All frames</summary><ol>{{links}}</ol></details>
+<script>
+(function () {
+  "use strict";
+  var frames = Array.prototype.slice.call(document.querySelectorAll(".frame"));
+  var slider = document.getElementById("slider");
+  var position = document.getElementById("position");
+  var prev = document.getElementById("prev"), next = document.getElementById("next");
+  var play = document.getElementById("play"), first = document.getElementById("first");
+  var current = -1, timer = null, zoomed = false;
+
+  function show(index, updateAddress) {
+    index = Math.max(0, Math.min(frames.length - 1, index));
+    if (current >= 0) frames[current].classList.remove("current");
+    frames[index].classList.add("current");
+    current = index;
+    slider.value = String(index);
+    position.textContent = (index + 1) + " / " + frames.length + ": " + frames[index].dataset.title;
+    prev.disabled = first.disabled = index === 0;
+    next.disabled = index === frames.length - 1;
+    if (updateAddress && location.hash !== "#" + frames[index].id) {
+      try { history.replaceState(null, "", "#" + frames[index].id); }
+      catch (error) { location.hash = frames[index].id; }
+    }
+    document.body.dataset.frame = frames[index].id;
+  }
+  function go(delta) { stop(); show(current + delta, true); }
+  function fromAddress() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var index = frames.findIndex(function (frame) { return frame.id === id; });
+    show(index >= 0 ? index : 0, false);
+  }
+  function stop() { if (timer !== null) { clearInterval(timer); timer = null; play.textContent = "Play"; } }
+  function toggle() {
+    if (timer !== null) { stop(); return; }
+    if (current === frames.length - 1) show(0, true);
+    play.textContent = "Pause";
+    timer = setInterval(function () {
+      if (current >= frames.length - 1) { stop(); return; }
+      show(current + 1, true);
+    }, 1600);
+  }
+
+  function zoom() {
+    zoomed = !zoomed;
+    frames.forEach(function (frame) {
+      frame.querySelector("figure").classList.toggle("zoomed", zoomed);
+    });
+  }
+  document.getElementById("zoom").addEventListener("click", zoom);
+  prev.addEventListener("click", function () { go(-1); });
+  next.addEventListener("click", function () { go(1); });
+  first.addEventListener("click", function () { stop(); show(0, true); });
+  play.addEventListener("click", toggle);
+  slider.addEventListener("input", function () { stop(); show(Number(slider.value), true); });
+  window.addEventListener("hashchange", fromAddress);
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var key = event.key;
+    if (key === "ArrowRight" || key === "PageDown" || key === " " || key === "ArrowDown") go(1);
+    else if (key === "ArrowLeft" || key === "PageUp" || key === "ArrowUp") go(-1);
+    else if (key === "Home") { stop(); show(0, true); }
+    else if (key === "End") { stop(); show(frames.length - 1, true); }
+    else if (key === "p") toggle();
+    else if (key === "z") zoom();
+    else return;
+    event.preventDefault();
+  });
+  fromAddress();
+})();
+</script>
+</body>
+</html>
+"""
