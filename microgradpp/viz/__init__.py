@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ..errors import GraphTooLargeError, GraphvizNotFoundError
 from .graph import COLLAPSE_ABOVE, MAX_NODES, draw_graph, format_number
+from .plots import plot_decision_boundary, plot_gradient_flow, plot_history
 from .render import jupyter_svg, render, to_svg
 
 __all__ = [
@@ -27,6 +28,9 @@ __all__ = [
     "draw_graph",
     "format_number",
     "jupyter_svg",
+    "plot_decision_boundary",
+    "plot_gradient_flow",
+    "plot_history",
     "render",
     "to_svg",
 ]

@@ -34,7 +34,7 @@ INSTALL_HELP = (
     "  conda:          conda install -c conda-forge graphviz\n"
     "Writing the DOT source needs nothing: render(f, 'graph.dot')."
 )
-DOT_TIMEOUT = 60.0
+DOT_TIMEOUT = 30.0
 """Seconds ``dot`` may run before render gives up (pictures under max_nodes take < 5 s)."""
 
 
@@ -54,7 +54,8 @@ def picture_class() -> type:
             try:
                 return {"image/svg+xml": run_dot(self.source, "svg").decode("utf-8")}
             except Exception as error:  # a display hook must never raise
-                return {"text/plain": f"{_first_line(error)}\n\nDOT source:\n{self.source}"}
+                reason = "\n".join(_explain(error))
+                return {"text/plain": f"{reason}\n\nDOT source:\n{self.source}"}
 
     return GraphPicture
 
@@ -165,13 +166,15 @@ def jupyter_svg(value: Value) -> str | None:
         return run_dot(source, "svg", timeout=10.0).decode("utf-8")
     except Exception as error:
         try:
-            return text_svg([_first_line(error), "", "DOT source:", *source.splitlines()])
+            return text_svg([*_explain(error), "", "DOT source:", *source.splitlines()])
         except Exception:
             return None
 
 
-def _first_line(error: BaseException) -> str:
-    return f"No picture: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+def _explain(error: BaseException) -> list[str]:
+    """'No picture: <what went wrong>' and the rest of the error's message, as lines."""
+    lines = str(error).splitlines() or [type(error).__name__]
+    return [f"No picture: {lines[0]}", *lines[1:]]
 
 
 def text_svg(lines: list[str], max_lines: int = 40) -> str:

@@ -1,0 +1,558 @@
+"""Pictures of the computational graph (microgradpp.viz): what they show, files, sizes, no dot."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import microgradpp
+from microgradpp import GATES, MicrogradppError, Value
+from microgradpp.viz import (
+    GraphTooLargeError,
+    GraphvizNotFoundError,
+    draw_graph,
+    format_number,
+    jupyter_svg,
+    render,
+    to_svg,
+)
+from microgradpp.viz.graph import HIGHLIGHT_FILL, HIGHLIGHT_LINE, UNKNOWN_FILL
+
+graphviz = pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot program is not installed"
+)
+
+# ------------------------------------------------------------------------------------------------
+# The two worked examples of the cs231n notes
+# ------------------------------------------------------------------------------------------------
+
+
+def xyz_example() -> tuple[Value, dict[str, Value]]:
+    """f = (x + y)·z at x = -2, y = 5, z = -4."""
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    f.backward()
+    return f, {"x": x, "y": y, "z": z, "q": q}
+
+
+def sigmoid_neuron() -> tuple[Value, dict[str, Value]]:
+    """f = 1/(1 + exp(-(w0·x0 + w1·x1 + w2))) gate by gate: ×, ×, +, +, ×-1, exp, +1, 1/x."""
+    w0, x0 = Value(2.0, label="w0"), Value(-1.0, label="x0")
+    w1, x1 = Value(-3.0, label="w1"), Value(-2.0, label="x1")
+    w2 = Value(-3.0, label="w2")
+    s = w0 * x0 + w1 * x1 + w2
+    f = ((s * -1.0).exp() + 1.0).reciprocal()
+    f.backward()
+    return f, {"w0": w0, "x0": x0, "w1": w1, "x1": x1, "w2": w2}
+
+
+def svg_texts(svg: str) -> list[str]:
+    """The text of every <text> element of an SVG, entities decoded (dot writes - as &#45;)."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    return [
+        "".join(element.itertext())
+        for element in root.iter()
+        if element.tag.endswith("}text") or element.tag == "text"
+    ]
+
+
+def numbers_in(texts: list[str]) -> set[float]:
+    """Every number printed in the texts, rounded to 2 decimals as the published figures are."""
+    found = re.findall(r"-?\d+(?:\.\d+)?", " ".join(texts))
+    return {round(float(number), 2) for number in found}
+
+
+XYZ_VALUES = [-2.0, 5.0, -4.0, 3.0, -12.0]
+XYZ_GRADS = [3.0, -12.0, -4.0, -4.0, 3.0]  # as listed in the figure: ∂z = 3 (and -12 is f)
+NEURON_VALUES = [-2.0, 6.0, 4.0, 1.0, -1.0, 0.37, 1.37, 0.73]
+NEURON_GRADS = [-0.20, 0.39, -0.39, -0.59, 0.20]
+
+
+@needs_dot
+@pytest.mark.parametrize(
+    ("make", "values", "grads", "symbols"),
+    [
+        (xyz_example, XYZ_VALUES, [3.0, -4.0, 1.0], ["+", "×"]),
+        (sigmoid_neuron, NEURON_VALUES, NEURON_GRADS, ["×", "+", "×-1", "exp", "+1", "1/x"]),
+    ],
+    ids=["(x+y)z", "sigmoid-neuron"],
+)
+def test_worked_examples_show_every_published_number_and_gate(make, values, grads, symbols):
+    f, _ = make()
+    forward = svg_texts(to_svg(f, mode="forward"))
+    backward = svg_texts(to_svg(f, mode="backward"))
+    both = svg_texts(to_svg(f, mode="both"))
+    for number in values:
+        assert number in numbers_in(forward), number
+        assert number in numbers_in(both), number
+    for number in grads:
+        assert number in numbers_in(backward), number
+        assert number in numbers_in(both), number
+    for symbol in symbols:
+        assert symbol in forward
+        assert symbol in backward
+
+
+@needs_dot
+def test_xyz_pictures_exact_text():
+    f, _ = xyz_example()
+    forward = svg_texts(to_svg(f, mode="forward"))
+    assert [t for t in forward if t in ("x", "y", "z", "q", "f")] == ["x", "y", "q", "z", "f"]
+    for text in ("-2", "5", "3", "-4", "-12", "+", "×"):
+        assert text in forward
+    backward = svg_texts(to_svg(f, mode="backward"))
+    # each wire: upstream × local = contribution
+    for text in ("-4 × 1", "= -4", "1 × -4", "1 × 3", "= 3"):
+        assert text in backward
+    assert "-12" not in backward  # values are not shown in backward mode
+
+
+@needs_dot
+def test_sigmoid_neuron_exact_text_at_default_precision():
+    f, _ = sigmoid_neuron()
+    forward = svg_texts(to_svg(f, mode="forward"))
+    for text in ("0.3679", "1.3679", "0.7311", "6", "4", "1", "-1", "-2"):
+        assert text in forward
+    backward = svg_texts(to_svg(f, mode="backward"))
+    for text in ("-0.1966", "0.3932", "-0.3932", "-0.5898", "0.1966", "-0.5344", "1"):
+        assert text in backward
+    two_decimals = svg_texts(to_svg(f, mode="backward", precision=2))
+    for text in ("-0.2", "0.39", "-0.39", "-0.59", "0.2", "-0.53"):
+        assert text in two_decimals
+
+
+def test_constants_fold_into_their_gate_as_in_the_textbook():
+    f, _ = sigmoid_neuron()
+    source = draw_graph(f).source
+    assert "label=<×-1>" in source and "label=<+1>" in source
+    unfolded = draw_graph(f, fold_constants=False).source
+    assert "label=<×>" in unfolded and "×-1" not in unfolded
+    assert unfolded.count("shape=plaintext") == source.count("shape=plaintext") + 2
+
+
+# ------------------------------------------------------------------------------------------------
+# What backward pictures show
+# ------------------------------------------------------------------------------------------------
+
+
+def test_node_used_twice_shows_its_contributions_adding_up():
+    a = Value(3.0, label="a")
+    b = Value(-1.0, label="b")
+    f = a * a + a * b  # ∂f/∂a = a + a + b = 5, from three wires: 3 + 3 - 1
+    f.backward()
+    source = draw_graph(f, "backward").source
+    assert "3 + 3 - 1 = 5" in source
+    c = Value(3.0, label="c")
+    s = c + c  # c + c keeps two wires into one gate
+    s.backward()
+    assert ">1 + 1 = 2<" in draw_graph(s, "backward").source
+
+
+def test_gradient_kept_from_an_earlier_backward_is_shown():
+    a = Value(3.0, label="a")
+    f = a + a
+    f.backward()
+    f.backward()  # leaves accumulate until zero_grad()
+    source = draw_graph(f, "backward").source
+    assert ">1 + 1 + 2 (earlier) = 4<" in source
+    assert "call zero_grad() first" in source
+    f.zero_grad()
+    f.backward()
+    assert "earlier" not in draw_graph(f, "backward").source
+
+
+def test_many_uses_are_summarised():
+    x = Value(0.5, label="x")
+    f = microgradpp.sum([x * float(k) for k in range(1, 7)])  # 6 uses: ∂f/∂x = 21
+    f.backward()
+    assert "sum of 6 wires = 21" in draw_graph(f, "backward").source
+
+
+def test_frames_show_not_computed_yet_differently_from_zero():
+    f, v = xyz_example()
+    q = v["q"]
+    frame = draw_graph(f, "backward", computed={f}, grads={f: 1.0, q: -4.0, v["z"]: 3.0})
+    source = frame.source
+    # x and y: not computed yet — '?' on grey, never '0'
+    assert source.count(f'BGCOLOR="{UNKNOWN_FILL}"><FONT COLOR="#777777">?</FONT>') == 2
+    # q has its gradient but has not sent it on: 'so far', and its wires show '-4 × 1' only
+    assert "-4 so far" in source
+    assert "-4 × 1</FONT>" in source and "= -4" not in source.split("g2 ->")[0]
+    # f is final: its wires carry upstream × local = contribution
+    assert "1 × -4" in source and "= 3" in source
+    # a real gradient of 0 prints as 0
+    z = Value(0.0, label="z")
+    g = z * Value(0.0, label="w")
+    g.backward()
+    assert ">0</FONT>" in draw_graph(g, "backward").source
+
+
+def test_computed_without_grads_uses_dot_grad():
+    f, v = xyz_example()
+    source = draw_graph(f, "backward", computed={f, v["q"], v["x"], v["y"]}).source
+    assert source.count(">?<") == 1  # z is not in computed
+    assert "-4 × 1" in source and "= -4" in source
+
+
+def _node_positions(svg: str) -> dict[str, tuple[float, ...]]:
+    """Each graph node's title -> the bounding box of everything drawn for it."""
+    positions = {}
+    for block in re.findall(r'<g id="node\d+" class="node">(.*?)</g>', svg, re.S):
+        title = re.search(r"<title>(.*?)</title>", block).group(1)
+        xs, ys = [], []
+        for x, y in re.findall(
+            r"(-?[\d.]+),(-?[\d.]+)", " ".join(re.findall(r'points="([^"]+)"', block))
+        ):
+            xs.append(float(x))
+            ys.append(float(y))
+        for cx, cy in re.findall(r'cx="(-?[\d.]+)" cy="(-?[\d.]+)"', block):
+            xs.append(float(cx))
+            ys.append(float(cy))
+        positions[title] = (min(xs), min(ys), max(xs), max(ys))
+    return positions
+
+
+@needs_dot
+@pytest.mark.parametrize("mode", ["backward", "both"])
+def test_frames_of_a_replay_keep_one_layout(mode):
+    f, _ = sigmoid_neuron()
+    order = microgradpp.topological_order(f)
+    start = to_svg(draw_graph(f, mode, computed=set(), grads={f: 1.0}))
+    middle = to_svg(draw_graph(f, mode, computed=set(order[5:]), highlight=[order[5]]))
+    end = to_svg(draw_graph(f, mode, computed=set(order)))
+    assert _node_positions(start) == _node_positions(middle) == _node_positions(end)
+    assert len(_node_positions(start)) == 21  # 13 boxes (2 constants folded) + 8 gates
+
+
+def test_highlight_nodes_and_wires():
+    f, v = xyz_example()
+    q = v["q"]
+    source = draw_graph(f, highlight=[q], highlight_edges=[(v["x"], q)]).source
+    lines = source.splitlines()
+    q_box = next(line for line in lines if line.strip().startswith("v2 "))
+    assert f'BGCOLOR="{HIGHLIGHT_FILL}"' in q_box and f'COLOR="{HIGHLIGHT_LINE}"' in q_box
+    x_wire = next(line for line in lines if line.strip().startswith("v0 -> g2"))
+    y_wire = next(line for line in lines if line.strip().startswith("v1 -> g2"))
+    assert HIGHLIGHT_LINE in x_wire and HIGHLIGHT_LINE not in y_wire
+    path = [v["x"], q, f]
+    on_path = draw_graph(f, highlight_edges=zip(path, path[1:])).source
+    assert on_path.count(f'color="{HIGHLIGHT_LINE}" penwidth=3.5') == 4
+
+
+def test_rankdir_and_legend():
+    f, _ = xyz_example()
+    assert "rankdir=TB" in draw_graph(f, rankdir="TB").source
+    assert "upstream × local" in draw_graph(f, "backward").source
+    assert "label=" not in draw_graph(f, legend=False).source.splitlines()[1]
+
+
+# ------------------------------------------------------------------------------------------------
+# Names, numbers and escaping
+# ------------------------------------------------------------------------------------------------
+
+
+def test_unlabelled_nodes_get_short_names():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    f = (a * b).exp() * a
+    source = draw_graph(f).source
+    for name in ("<B>n3</B>", "<B>n4</B>", "<B>f</B>"):  # positions in topological order
+        assert name in source
+    named = draw_graph(f, names={"product": f.parents[0].parents[0], "out": f}).source
+    assert "<B>product</B>" in named and "<B>out</B>" in named and "<B>n3</B>" not in named
+    assert "<B>g</B>" in draw_graph(f, names={f: "g"}).source
+
+
+def test_format_number():
+    assert format_number(-4.0) == "-4"
+    assert format_number(0.7310585786) == "0.7311"
+    assert format_number(-0.0) == "0"
+    assert format_number(1e-7) == "1.000e-07"  # a tiny gradient is never shown as 0
+    assert format_number(0.196611, 2) == "0.2"
+    assert format_number(3e9) == "3.000e+09"
+
+
+WILD_LABELS = ['say "hi"', "{a|b}", "<b>&c", "back\\slash", "σ(∂x) → ∞ 日本", "two\nlines"]
+
+
+@needs_dot
+@pytest.mark.parametrize("label", WILD_LABELS)
+def test_any_label_is_escaped(label, tmp_path):
+    x = Value(1.5, label=label)
+    f = x * 2.0
+    f.backward()
+    for mode in ("forward", "both"):
+        texts = svg_texts(to_svg(f, mode=mode))
+        assert label.split("\n") == [t for t in texts if t in label.split("\n")]
+    assert render(f, tmp_path / "wild.dot").read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_escaping_in_the_dot_source():
+    x = Value(1.0, label='<i>"&|{}')
+    source = draw_graph(x * 2.0).source
+    assert "&lt;i&gt;&quot;&amp;|{}" in source
+
+
+# ------------------------------------------------------------------------------------------------
+# Every gate draws with its symbol
+# ------------------------------------------------------------------------------------------------
+
+
+def test_every_registered_gate_shows_its_symbol():
+    x, y = Value(0.5, label="x"), Value(2.0, label="y")
+    w = [Value(0.1, label="w0"), Value(0.2, label="w1")]
+    parts = [
+        x + y,
+        x * y,
+        x.exp(),
+        x.reciprocal(),
+        x.max(y),
+        y.log(),
+        x**3,
+        x.relu(),
+        x.tanh(),
+        x.sigmoid(),
+        microgradpp.linear(w, [x, y], Value(0.3, label="b")),
+    ]
+    f = microgradpp.sum(parts)
+    source = draw_graph(f).source
+    used = {node.gate.name for node in microgradpp.topological_order(f) if node.gate}
+    assert used == set(GATES)
+    for node in microgradpp.topological_order(f):
+        if node.gate is not None:
+            assert f"label=<{node.gate.symbol}>" in source, node.gate.name
+    assert "label=<**3>" in source and "label=<σ>" in source and "label=<b+Σwx>" in source
+
+
+# ------------------------------------------------------------------------------------------------
+# Files and determinism
+# ------------------------------------------------------------------------------------------------
+
+
+@needs_dot
+def test_render_formats_from_suffix(tmp_path):
+    f, _ = xyz_example()
+    svg = render(f, tmp_path / "f.svg", mode="both")
+    ET.fromstring(svg.read_bytes())  # a real SVG document
+    assert render(f, tmp_path / "f.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert render(f, tmp_path / "f.pdf").read_bytes().startswith(b"%PDF")
+    assert render(draw_graph(f), tmp_path / "sub" / "f.gv").read_text().startswith("digraph")
+    assert render(f, tmp_path / "plain", format="svg") == tmp_path / "plain.svg"
+
+
+def test_render_errors(tmp_path):
+    f, _ = xyz_example()
+    with pytest.raises(ValueError, match=r"cannot tell the format of .*f\.jpeg.* \.svg, \.png"):
+        render(f, tmp_path / "f.jpeg")
+    with pytest.raises(ValueError, match="format must be one of"):
+        render(f, tmp_path / "f", format="gif")
+    with pytest.raises(TypeError, match=r"drawing options \['mode'\] only apply to a Value"):
+        render(draw_graph(f), tmp_path / "f.dot", mode="backward")
+    with pytest.raises(TypeError, match="render needs a Value or what draw_graph returns"):
+        render(3.0, tmp_path / "f.dot")
+
+
+def test_draw_graph_argument_errors():
+    f, v = xyz_example()
+    with pytest.raises(TypeError, match="draw_graph needs a microgradpp.Value, got float"):
+        draw_graph(3.0)
+    with pytest.raises(ValueError, match="mode must be one of"):
+        draw_graph(f, "sideways")
+    with pytest.raises(ValueError, match="rankdir must be one of"):
+        draw_graph(f, rankdir="up")
+    with pytest.raises(ValueError, match="precision must be a whole number of decimals"):
+        draw_graph(f, precision=-1)
+    with pytest.raises(ValueError, match="collapse must be one of"):
+        draw_graph(f, collapse="everything")
+    with pytest.raises(ValueError, match="max_nodes must be a positive whole number"):
+        draw_graph(f, max_nodes=0)
+    with pytest.raises(TypeError, match="highlight must hold Values, got str"):
+        draw_graph(f, highlight=["x"])
+    with pytest.raises(TypeError, match=r"highlight_edges must hold \(parent, child\) pairs"):
+        draw_graph(f, highlight_edges=[v["x"]])
+
+
+def test_same_program_same_dot_in_one_process():
+    assert (
+        draw_graph(xyz_example()[0], "both").source == draw_graph(xyz_example()[0], "both").source
+    )
+
+
+DETERMINISM_SCRIPT = """
+import sys
+sys.path.insert(0, {tests!r})
+from test_viz import sigmoid_neuron
+from microgradpp.nn import MLP
+from microgradpp.viz import render
+f, _ = sigmoid_neuron()
+out = sys.argv[1]
+for mode in ("forward", "backward", "both"):
+    render(f, out + "/neuron_" + mode + ".dot", mode=mode)
+    render(f, out + "/neuron_" + mode + ".svg", mode=mode)
+model = MLP(2, [3, 1], seed=0)
+y = model([0.5, -1.0])
+y.backward()
+render(y, out + "/mlp.dot", mode="both")
+render(y, out + "/mlp.svg", mode="both", collapse="neuron")
+"""
+
+
+@needs_dot
+def test_byte_identical_files_across_processes(tmp_path):
+    script = DETERMINISM_SCRIPT.format(tests=str(Path(__file__).parent))
+    outputs = []
+    for run, hash_seed in enumerate(("1", "2")):
+        folder = tmp_path / f"run{run}"
+        folder.mkdir()
+        subprocess.run(
+            [sys.executable, "-c", script, str(folder)],
+            check=True,
+            env={"PATH": str(Path(shutil.which("dot")).parent), "PYTHONHASHSEED": hash_seed},
+        )
+        outputs.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
+    assert len(outputs[0]) == 8
+    assert outputs[0] == outputs[1]
+
+
+# ------------------------------------------------------------------------------------------------
+# Big graphs
+# ------------------------------------------------------------------------------------------------
+
+
+def _mlp_output():
+    nn = pytest.importorskip("microgradpp.nn", reason="microgradpp.nn is not available")
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    out = model([0.5, -1.0])
+    out.backward()
+    return out
+
+
+@needs_dot
+def test_mlp_renders_collapsed(tmp_path):
+    out = _mlp_output()
+    assert len(microgradpp.topological_order(out)) == 404  # 337 parameters, 2 inputs, 65 nodes
+    path = render(out, tmp_path / "mlp.svg", mode="both", collapse="neuron")
+    texts = svg_texts(path.read_text(encoding="utf-8"))
+    for text in ("layer1", "layer2", "layer3", "neuron1", "neuron16", "b+Σwx → relu", "b+Σwx"):
+        assert text in texts
+    assert sum(t.startswith("neuron") for t in texts) == 33
+    # neurons are listed in order, top to bottom
+    found = re.findall(r'x="(-?[\d.]+)" y="(-?[\d.]+)"[^>]*>neuron(\d+)<', path.read_text())
+    leftmost = min(float(x) for x, _, _ in found)
+    column = {int(n): float(y) for x, y, n in found if float(x) < leftmost + 30}  # layer1
+    assert sorted(column, key=column.get) == list(range(1, 17))
+    by_layer = draw_graph(out, collapse="layer").source
+    assert "16 neurons, 48 parameters" in by_layer and "1 neurons, 17 parameters" in by_layer
+
+
+def test_big_graph_collapses_by_default_and_refuses_to_draw_everything():
+    out = _mlp_output()
+    assert "drawn by neuron" in draw_graph(out).source
+    assert "cluster_layer0" in draw_graph(out).source
+    message = (
+        r"this graph has 404 Values: 469 boxes and circles to draw, more than max_nodes=400 "
+        r".*Draw it by collapse=\"neuron\" \(35 nodes\) or collapse=\"layer\" \(5 nodes\).*"
+        r"max_nodes=469\)"
+    )
+    with pytest.raises(GraphTooLargeError, match=message):
+        draw_graph(out, collapse="none")
+    assert issubclass(GraphTooLargeError, MicrogradppError)
+    assert "drawn by" not in draw_graph(out, collapse="none", max_nodes=470).source
+
+
+def test_unfused_neurons_collapse_too():
+    nn = pytest.importorskip("microgradpp.nn", reason="microgradpp.nn is not available")
+    model = nn.MLP(2, [4, 1], seed=0, fused=False)
+    out = model([0.5, -1.0])
+    source = draw_graph(out, collapse="neuron").source
+    assert source.count("shape=box") == 5  # 4 hidden neurons + 1 output neuron
+    assert "+ → × → relu" in source or "× → + → relu" in source
+
+
+def test_a_graph_without_neurons_that_is_too_large():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(300):
+        y = y * 1.001 + x
+    with pytest.raises(GraphTooLargeError, match="Nothing here can be collapsed"):
+        draw_graph(y)
+
+
+@needs_dot
+def test_dot_that_runs_too_long_is_stopped():
+    f, _ = sigmoid_neuron()
+    with pytest.raises(GraphTooLargeError, match="Graphviz took more than"):
+        render(f, "/tmp/never-written.svg", timeout=1e-9)
+
+
+# ------------------------------------------------------------------------------------------------
+# Without Graphviz's dot, and in Jupyter
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_dot(monkeypatch, tmp_path):
+    """An environment where the dot program cannot be found."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert shutil.which("dot") is None
+
+
+def test_without_dot_a_clear_error_and_dot_files_still_work(no_dot, tmp_path):
+    f, _ = xyz_example()
+    for suffix in ("svg", "png", "pdf"):
+        with pytest.raises(GraphvizNotFoundError, match="sudo apt-get install graphviz") as info:
+            render(f, tmp_path / f"f.{suffix}")
+        message = str(info.value)
+        assert "brew install graphviz" in message and "winget install graphviz" in message
+        assert "conda install -c conda-forge graphviz" in message
+    assert issubclass(GraphvizNotFoundError, MicrogradppError)
+    path = render(f, tmp_path / "f.dot", mode="backward")
+    assert path.read_text(encoding="utf-8") == draw_graph(f, "backward").source
+    assert not (tmp_path / "f.svg").exists()
+
+
+def test_without_dot_notebooks_show_text_and_the_dot_source(no_dot):
+    f, _ = xyz_example()
+    svg = f._repr_svg_()
+    texts = svg_texts(svg)
+    assert texts[0].startswith("No picture: Graphviz's `dot` program is not installed")
+    assert "  Debian/Ubuntu:  sudo apt-get install graphviz" in texts
+    assert "digraph computational_graph {" in texts
+    bundle = draw_graph(f)._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"]
+    assert "sudo apt-get install graphviz" in bundle["text/plain"]
+    assert bundle["text/plain"].endswith(draw_graph(f).source)
+
+
+@needs_dot
+def test_jupyter_shows_values_and_graphs_as_svg():
+    x = Value(3.0, label="x")
+    f = x * x
+    before = svg_texts(f._repr_svg_())
+    assert "9" in before and "6" not in before  # forward only before backward
+    f.backward()
+    after = svg_texts(jupyter_svg(f))
+    assert "9" in after and "3 + 3 = 6" in after
+    picture = draw_graph(f)
+    assert isinstance(picture, graphviz.Digraph)
+    assert picture._repr_mimebundle_()["image/svg+xml"].startswith("<?xml")
+
+
+def test_jupyter_never_raises_on_a_huge_graph():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(300):
+        y = y * 1.001 + x
+    texts = svg_texts(jupyter_svg(y))
+    assert texts[0].startswith("No picture: this graph has 901 Values")
