@@ -1,0 +1,257 @@
+"""microgradpp.train: History, gradient_flow, predict, accuracy, evaluate, fit."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+
+import pytest
+
+from microgradpp import Value
+from microgradpp.data import make_blobs, make_moons, make_sine
+from microgradpp.nn import MLP, Layer
+from microgradpp.optim import SGD, Adam, ExponentialLR
+from microgradpp.train import History, accuracy, evaluate, fit, gradient_flow, predict
+
+
+def hand_model() -> MLP:
+    """1 → 2 ReLU → 1: h = [relu(x), relu(−x)], out = 1 + 2·h₀ + 3·h₁."""
+    model = MLP(1, [2, 1], seed=0)
+    (n1, n2), (out,) = model.layers[0].neurons, model.layers[1].neurons
+    n1.w[0].data, n1.b.data = 1.0, 0.0
+    n2.w[0].data, n2.b.data = -1.0, 0.0
+    out.w[0].data, out.w[1].data, out.b.data = 2.0, 3.0, 1.0
+    return model
+
+
+# -- gradient_flow -----------------------------------------------------------------------------------
+
+
+def test_gradient_flow_by_hand():
+    model = hand_model()
+    out = model([2.0])  # h = [2, 0], out = 1 + 4 + 0 = 5
+    assert out.data == 5.0
+    out.backward()
+    flow = gradient_flow(model)
+    assert list(flow) == ["layer1", "layer2"]
+    # layer2: ∂out/∂w = h = [2, 0], ∂out/∂b = 1
+    assert flow["layer2"] == {
+        "mean_abs_grad": 1.0,
+        "max_abs_grad": 2.0,
+        "grad_norm": math.sqrt(5.0),
+        "dead_fraction": 0.0,  # not a ReLU layer
+    }
+    # layer1, neuron1: ∂out/∂w = 2·x = 4, ∂out/∂b = 2;  neuron2 is off (relu'(−2) = 0): 0, 0
+    assert flow["layer1"] == {
+        "mean_abs_grad": 1.5,
+        "max_abs_grad": 4.0,
+        "grad_norm": math.sqrt(20.0),
+        "dead_fraction": 0.5,  # neuron2 output 0 on the (one-sample) batch
+    }
+
+
+def test_gradient_flow_of_a_single_layer():
+    layer = Layer(2, 3, seed=0)
+    assert list(gradient_flow(layer)) == ["layer1"]
+
+
+# -- predict, accuracy, evaluate ---------------------------------------------------------------------
+
+
+def test_predict_uses_the_right_rule_for_each_output_kind():
+    X = [[-1.0], [0.25], [2.0]]
+    linear = MLP(1, [1], output_activation=None, seed=0)
+    linear.layers[0].neurons[0].w[0].data = 1.0
+    assert predict(linear, X) == [0, 1, 1]  # score > 0
+    sigmoid = MLP(1, [1], output_activation="sigmoid", seed=0)
+    sigmoid.layers[0].neurons[0].w[0].data = 1.0
+    sigmoid.layers[0].neurons[0].b.data = -0.5
+    assert predict(sigmoid, X) == [0, 0, 1]  # σ(x − 0.5) > 0.5 ⇔ x > 0.5
+    several = MLP(1, [3], output_activation=None, seed=0)
+    for neuron, w in zip(several.layers[0].neurons, (-1.0, 0.0, 1.0)):
+        neuron.w[0].data = w
+    assert predict(several, X) == [0, 2, 2]  # argmax of (−x, 0, x)
+
+
+def test_predict_builds_no_graph_and_restores_the_mode():
+    model = MLP(2, [4, 1], dropout=0.5, seed=0)
+    predict(model, [[0.1, 0.2]])
+    assert model.training is True
+    model.eval()
+    predict(model, [[0.1, 0.2]])
+    assert model.training is False
+
+
+def test_accuracy_and_evaluate():
+    model = hand_model()  # out = 1 + 2·relu(x) + 3·relu(−x) > 0 always: predicts 1
+    X, y = [[1.0], [-1.0], [0.0], [2.0]], [1, 0, 1, 1]
+    assert accuracy(model, X, y) == 0.75
+    loss, acc = evaluate(model, "hinge", (X, y))
+    # scores 3, 4, 1, 5; hinge with y = +1, −1, +1, +1: 0, 1 + 4 = 5, 0, 0 → mean 1.25
+    assert (loss, acc) == (1.25, 0.75)
+    loss, acc = evaluate(model, "mse", ([[1.0]], [3.0]))
+    assert (loss, acc) == (0.0, None)
+
+
+# -- History ---------------------------------------------------------------------------------------------
+
+
+def test_history_fields_and_to_dict():
+    history = History()
+    assert history.to_dict() == {
+        "epochs": [],
+        "loss": [],
+        "accuracy": [],
+        "lr": [],
+        "grad_norm": [],
+        "grad_mean_abs": [],
+        "dead_relu_fraction": [],
+        "val_loss": [],
+        "val_accuracy": [],
+    }
+
+
+# -- fit -------------------------------------------------------------------------------------------------
+
+
+def moons_run(**kwargs):
+    X, y = make_moons(40, noise=0.1, seed=0)
+    model = MLP(2, [8, 1], seed=0)
+    optimizer = SGD(model.parameters(), lr=0.1)
+    history = fit(model, "hinge", optimizer, (X, y), progress=False, **kwargs)
+    return model, optimizer, history
+
+
+def test_fit_records_one_entry_per_epoch():
+    _, _, history = moons_run(epochs=5, batch_size=16, seed=1)
+    assert history.epochs == [1, 2, 3, 4, 5]
+    for name in ("loss", "accuracy", "lr", "grad_norm", "grad_mean_abs", "dead_relu_fraction"):
+        assert len(getattr(history, name)) == 5, name
+    assert set(history.grad_norm[0]) == {"layer1", "layer2"}
+    assert all(0.0 <= a <= 1.0 for a in history.accuracy)
+    assert history.lr == [0.1] * 5
+    assert history.loss[-1] < history.loss[0]
+    json.dumps(history.to_dict())  # plain data
+
+
+def test_fit_is_reproducible():
+    first = moons_run(epochs=3, batch_size=8, seed=4)[2]
+    second = moons_run(epochs=3, batch_size=8, seed=4)[2]
+    assert first == second
+    assert moons_run(epochs=3, batch_size=8, seed=5)[2].loss != first.loss
+
+
+def test_fit_full_batch_loss_is_the_loss_before_the_step():
+    X, y = make_moons(20, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    expected, _ = evaluate(model, "hinge", (X, y))
+    history = fit(model, "hinge", SGD(model.parameters(), lr=0.1), (X, y), 1, progress=False)
+    assert history.loss == [pytest.approx(expected, abs=1e-15)]
+
+
+def test_fit_adds_the_l2_term():
+    X, y = make_moons(20, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    data_loss, _ = evaluate(model, "hinge", (X, y))
+    penalty = sum(p.data**2 for p in model.parameters())
+    history = fit(
+        model, "hinge", SGD(model.parameters(), lr=0.1), (X, y), 1, l2=0.01, progress=False
+    )
+    assert history.loss[0] == pytest.approx(data_loss + 0.01 * penalty, abs=1e-14)
+
+
+def test_fit_steps_the_scheduler_and_records_the_lr_used():
+    X, y = make_moons(20, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    opt = SGD(model.parameters(), lr=1.0)
+    history = fit(model, "hinge", opt, (X, y), 3, scheduler=ExponentialLR(opt, 0.5), progress=False)
+    assert history.lr == [1.0, 0.5, 0.25]
+    assert opt.lr == 0.125
+
+
+def test_fit_records_gradients_before_clipping():
+    _, _, clipped = moons_run(epochs=1, clip_grad_norm=1e-3)
+    _, _, free = moons_run(epochs=1)
+    assert clipped.grad_norm[0] == free.grad_norm[0]  # the same first batch, unclipped
+    assert sum(v**2 for v in clipped.grad_norm[0].values()) > 1e-6
+
+
+def test_fit_regression_has_no_accuracy_and_validation():
+    X, y = make_sine(20)
+    model = MLP(1, [8, 1], activation="tanh", seed=0)
+    history = fit(
+        model, "mse", Adam(model.parameters(), lr=0.01), (X, y), 2, val_data=(X, y), progress=False
+    )
+    assert history.accuracy == [None, None]
+    assert len(history.val_loss) == 2 and history.val_accuracy == [None, None]
+
+
+def test_fit_cross_entropy_with_batchnorm_and_dropout():
+    X, y = make_blobs(30, centers=3, std=0.3, seed=0)
+    model = MLP(2, [8, 3], batchnorm=True, dropout=0.1, seed=0)
+    history = fit(
+        model, "cross_entropy", Adam(model.parameters(), lr=0.05), (X, y), 5, 10, progress=False
+    )
+    assert history.loss[-1] < history.loss[0]
+    assert model.training  # fit leaves the model in training mode
+
+
+def test_fit_calls_the_callback_after_every_epoch():
+    seen = []
+    moons_run(epochs=3, callback=lambda epoch, history, model: seen.append((epoch, len(history))))
+    assert seen == [(1, 1), (2, 2), (3, 3)]
+
+
+def test_fit_with_a_loss_function():
+    X, y = make_moons(10, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+
+    def zero_loss(outputs, targets):
+        return Value(0.0) * outputs[0]
+
+    history = fit(model, zero_loss, SGD(model.parameters(), lr=0.1), (X, y), 1, progress=False)
+    assert history.loss == [0.0]
+
+
+def test_fit_checks_its_arguments():
+    X, y = make_moons(10, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    opt = SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="unknown loss 'hing'; use one of mse, l1, hinge"):
+        fit(model, "hing", opt, (X, y), 1, progress=False)
+    with pytest.raises(ValueError, match="data has 10 samples but 9 targets"):
+        fit(model, "hinge", opt, (X, y[:9]), 1, progress=False)
+    with pytest.raises(ValueError, match="epochs must be a positive int, got 0"):
+        fit(model, "hinge", opt, (X, y), 0, progress=False)
+    with pytest.raises(ValueError, match="batch_size must be a positive int or None, got 0"):
+        fit(model, "hinge", opt, (X, y), 1, 0, progress=False)
+
+
+# -- progress display ------------------------------------------------------------------------------------
+
+
+def test_progress_off_prints_nothing(capsys):
+    moons_run(epochs=2)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_progress_uses_tqdm_when_installed(capsys):
+    pytest.importorskip("tqdm", reason="tqdm is optional")
+    X, y = make_moons(10, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    fit(model, "hinge", SGD(model.parameters(), lr=0.1), (X, y), 2)
+    err = capsys.readouterr().err
+    assert "2/2" in err and "epoch" in err and "loss" in err
+
+
+def test_progress_falls_back_to_plain_lines_without_tqdm(capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # makes `import tqdm.auto` fail
+    X, y = make_moons(10, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    fit(model, "hinge", SGD(model.parameters(), lr=0.1), (X, y), 20)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("epoch  1/20  loss ")
+    assert lines[-1].startswith("epoch 20/20  loss ")
+    assert "accuracy" in lines[-1] and "lr 0.1" in lines[-1]
+    assert len(lines) == 11  # epoch 1, then every 2nd
