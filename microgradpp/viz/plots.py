@@ -54,7 +54,7 @@ def plot_history(history: Any, *, path: str | os.PathLike | None = None, title: 
 
     ``history`` is what ``microgradpp.train.fit`` returns (a ``History``) or its ``to_dict()``.
     Accuracy is drawn when some epoch has one (regression has None); the learning rate when
-    it was recorded, on a log scale if it changed more than tenfold.
+    it was recorded, on a log scale if it changed tenfold or more.
     """
     epochs, loss = _field(history, "epochs"), _field(history, "loss")
     if not loss:
@@ -93,7 +93,7 @@ def plot_history(history: Any, *, path: str | os.PathLike | None = None, title: 
             ax.set_title("accuracy")
         else:
             ax.plot(epochs[: len(lr)], lr, color=LR_COLOUR)
-            if min(lr) > 0 and max(lr) > 10 * min(lr):
+            if min(lr) > 0 and max(lr) >= 10 * min(lr):
                 ax.set_yscale("log")
             ax.set_title("learning rate")
     if title:
