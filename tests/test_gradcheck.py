@@ -240,3 +240,12 @@ def test_directional_gradcheck_rejects_bad_input():
     with pytest.raises(TypeError, match=r"^directional_gradcheck: f must return a Value"):
         directional_gradcheck(lambda: 1.0, [p])
     assert (p.data, p.grad) == (1.0, 0.0)
+
+
+def test_the_docstring_examples_run():
+    import doctest
+
+    import microgradpp.gradcheck
+
+    result = doctest.testmod(microgradpp.gradcheck)
+    assert result.attempted >= 3 and result.failed == 0
