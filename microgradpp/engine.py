@@ -302,7 +302,10 @@ def _checked_float(x: object, what: str = "Value data") -> float:
     if isinstance(x, bool) or not isinstance(x, Real):
         kind = "bool" if isinstance(x, bool) else type(x).__name__
         raise TypeError(f"{what} must be a real number (int or float), got {kind}: {x!r}")
-    value = float(x)
+    try:
+        value = float(x)
+    except OverflowError:  # an int beyond 1.8e308
+        raise ValueError(f"{what} must be finite, got an int too large for a float") from None
     if not -_INF < value < _INF:
         raise ValueError(f"{what} must be finite, got {value!r}")
     return value

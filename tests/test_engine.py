@@ -111,6 +111,15 @@ def test_dividing_by_a_non_number_and_methods_name_the_type():
         x**math.nan
 
 
+def test_an_int_too_large_for_a_float_is_a_value_error():
+    with pytest.raises(ValueError, match=r"^Value data must be finite, got an int too large"):
+        Value(10**400)
+    with pytest.raises(ValueError, match=r"^Value data must be finite, got an int too large"):
+        Value(1.0) + 10**400
+    with pytest.raises(ValueError, match=r"^exponent must be finite, got an int too large"):
+        Value(1.0) ** 10**400
+
+
 def test_a_value_keeps_its_label_and_a_number_becomes_a_float():
     x = Value(3, label="x")
     assert x.data == 3.0 and type(x.data) is float
