@@ -448,6 +448,7 @@ class _Drawing:
                 "nodesep": "0.25",
                 "ranksep": "0.35",
                 "bgcolor": "white",
+                "pad": "0.15",
                 "newrank": "true",
             },
             node_attr={"fontname": FONT, "fontsize": str(FONT_SIZE)},
@@ -513,7 +514,7 @@ class _Drawing:
         frame = HIGHLIGHT_LINE if lit else "white"
         fill = f' BGCOLOR="{HIGHLIGHT_FILL}"' if lit else ""
         return (
-            f'<<TABLE BORDER="3" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0" COLOR="{frame}">'
+            f'<<TABLE BORDER="3" CELLBORDER="0" CELLSPACING="1" CELLPADDING="0" COLOR="{frame}">'
             f'<TR><TD><TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="5"'
             f' COLOR="black"{fill}>{body}</TABLE></TD></TR></TABLE>>'
         )
