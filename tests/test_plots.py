@@ -59,6 +59,7 @@ def test_plot_history_for_regression_skips_accuracy(tmp_path):
     figure = plot_history(history.to_dict(), path=tmp_path / "regression.png")
     assert [ax.get_title() for ax in figure.axes] == ["loss", "learning rate"]
     assert figure.axes[1].get_yscale() == "linear"
+    assert figure.axes[1].get_ylim() == pytest.approx((0.0, 0.15))  # a constant rate lies flat
     assert_real_png(tmp_path / "regression.png")
 
 

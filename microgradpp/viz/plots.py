@@ -67,9 +67,12 @@ def plot_history(history: Any, *, path: str | os.PathLike | None = None, title: 
     lr = _field(history, "lr")
     panels = ["loss"] + (["accuracy"] if has_accuracy else []) + (["lr"] if lr else [])
     figure = _figure(4.2 * len(panels), 3.4)
+    from matplotlib.ticker import MaxNLocator
+
     axes = figure.subplots(1, len(panels), squeeze=False)[0]
     for ax, panel in zip(axes, panels):
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
         if panel == "loss":
             ax.plot(epochs, loss, color=LOSS_COLOUR, label="train")
@@ -95,6 +98,8 @@ def plot_history(history: Any, *, path: str | os.PathLike | None = None, title: 
             ax.plot(epochs[: len(lr)], lr, color=LR_COLOUR)
             if min(lr) > 0 and max(lr) >= 10 * min(lr):
                 ax.set_yscale("log")
+            elif max(lr) == min(lr):  # a constant rate: show it flat, not zoomed into noise
+                ax.set_ylim(0.0, 1.5 * max(lr) if max(lr) > 0 else 1.0)
             ax.set_title("learning rate")
     if title:
         figure.suptitle(title)
@@ -242,8 +247,11 @@ def _flow_over_epochs(history: Any) -> Any:
     for i, name in enumerate(layers):
         values = [_positive_or_nan(record.get(name, math.nan)) for record in per_epoch]
         ax.plot(epochs, values, label=name, color=colours[i % len(colours)])
+    from matplotlib.ticker import MaxNLocator
+
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("mean |∂L/∂w|")
     ax.set_title("gradient flow per layer")
     ax.legend()
