@@ -397,11 +397,13 @@ class Expression:
         return out
 
     def _label(self, value: Value, node: Node, prefix: str = "") -> None:
+        if value.label or not value.parents or node.end - node.start > 4 * LABEL_WIDTH:
+            return  # (a long piece of text would not fit: skip it without copying it)
         text = "".join(self.text[node.start : node.end].split())
         if prefix and not (node.kind in ("name", "number", "call") or _wrapped(text)):
             text = f"({text})"
         text = prefix + text
-        if value.parents and not value.label and len(text) <= LABEL_WIDTH:
+        if len(text) <= LABEL_WIDTH:
             value.label = text
 
 

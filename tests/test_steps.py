@@ -1,0 +1,416 @@
+"""backward_steps replays backward() exactly; captions; the step-by-step HTML page."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from microgradpp import Value, linear, topological_order
+from microgradpp import max as vmax
+from microgradpp import sum as vsum
+from microgradpp.examples import get_example
+from microgradpp.steps import MINUS, backward_steps, render_steps, stepper_frames
+
+# ------------------------------------------------------------------------------------------------
+# Random graphs, with reuse: every operand is drawn from all the nodes made so far
+# ------------------------------------------------------------------------------------------------
+
+
+def random_graph(seed: int, n_ops: int = 25) -> Value:
+    rng = random.Random(seed)
+    nodes = [Value(rng.uniform(-2, 2), label=f"x{i}") for i in range(4)]
+
+    def pick() -> Value:
+        return rng.choice(nodes)
+
+    for _ in range(n_ops):
+        kind = rng.choice(
+            ["add", "mul", "self", "exp", "tanh", "sigmoid", "relu", "max", "pow", "recip",
+             "log", "sum", "linear", "const"]
+        )  # fmt: skip
+        a = pick()
+        if kind == "add":
+            out = a + pick()
+        elif kind == "mul":
+            out = a * pick()
+        elif kind == "self":
+            out = a * a + a  # the same node on several edges
+        elif kind == "exp":
+            out = (a * 0.1).exp()
+        elif kind == "tanh":
+            out = a.tanh()
+        elif kind == "sigmoid":
+            out = a.sigmoid()
+        elif kind == "relu":
+            out = a.relu()
+        elif kind == "max":
+            out = vmax(a, pick())
+        elif kind == "pow":
+            out = (a * 0.5) ** 2
+        elif kind == "recip":
+            out = (a * a + 1.0).reciprocal()
+        elif kind == "log":
+            out = (a * a + 0.5).log()
+        elif kind == "sum":
+            out = vsum([a, pick(), pick()])
+        elif kind == "linear":
+            out = linear([a, pick()], [pick(), pick()], pick())
+        else:
+            out = 3.0 - a
+        if abs(out.data) < 50:  # keep numbers tame so nothing overflows
+            nodes.append(out)
+    return vsum(nodes[-6:]) * 0.5
+
+
+def final_grads(root: Value, seed: float = 1.0) -> dict[Value, float]:
+    """The gradient of every node after the last step (0.0 for nodes never reached)."""
+    grads = dict.fromkeys(topological_order(root), 0.0)
+    grads[root] = seed
+    for step in backward_steps(root, seed):
+        for edge in step.contributions:
+            grads[edge.parent] = edge.grad_after
+    return grads
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_steps_give_exactly_the_gradients_of_backward(seed):
+    root = random_graph(seed)
+    replayed = final_grads(root)
+    root.zero_grad()
+    root.backward()
+    for node in topological_order(root):
+        assert replayed[node].hex() == node.grad.hex(), node  # bit for bit
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_steps_follow_the_order_of_backward(seed):
+    root = random_graph(seed)
+    steps = list(backward_steps(root))
+    expected = [node for node in reversed(topological_order(root)) if node.parents]
+    assert [step.node for step in steps] == expected
+    assert [step.index for step in steps] == list(range(1, len(expected) + 1))
+    assert {step.total for step in steps} == {len(expected)}
+    root.backward()
+    for step in steps:  # a node's gradient is complete when its step runs
+        assert step.upstream.hex() == step.node.grad.hex()
+        for edge, parent, local in zip(
+            step.contributions, step.node.parents, step.node.local_grads
+        ):
+            assert edge.parent is parent
+            assert edge.local_grad == local
+            assert edge.contribution == local * step.upstream
+            assert edge.grad_after == edge.grad_before + edge.contribution
+
+
+def test_steps_with_a_seed_match_backward_with_that_seed():
+    root = random_graph(3)
+    replayed = final_grads(root, 2.5)
+    root.zero_grad()
+    root.backward(2.5)
+    assert all(replayed[n].hex() == n.grad.hex() for n in topological_order(root))
+
+
+def test_backward_steps_leaves_grad_untouched():
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    f = x * y + x
+    x.grad = 7.0
+    list(backward_steps(f))
+    assert (x.grad, y.grad, f.grad) == (7.0, 0.0, 0.0)
+
+
+def test_a_leaf_root_has_no_steps():
+    assert list(backward_steps(Value(1.0))) == []
+
+
+# ------------------------------------------------------------------------------------------------
+# Captions
+# ------------------------------------------------------------------------------------------------
+
+
+def test_add_mul_captions_read_like_the_notes():
+    f = get_example("add-mul").build()
+    captions = [step.caption() for step in backward_steps(f)]
+    assert captions == [
+        "Step 1 of 2: f = q × z. A mul gate swaps its inputs: each input's local derivative "
+        "is the other input.\n"
+        "∂f/∂q = z · ∂f/∂f = −4 · 1 = −4\n"
+        "∂f/∂z = q · ∂f/∂f = 3 · 1 = 3",
+        "Step 2 of 2: q = x + y. An add gate distributes the gradient: each input gets ∂f/∂q "
+        "unchanged.\n"
+        "∂f/∂x = 1 · ∂f/∂q = 1 · −4 = −4\n"
+        "∂f/∂y = 1 · ∂f/∂q = 1 · −4 = −4",
+    ]
+
+
+def test_sigmoid_neuron_captions_have_the_published_numbers():
+    f = get_example("sigmoid-neuron").build()
+    headlines = [step.headline(digits=2) for step in backward_steps(f)]
+    assert headlines == [
+        "Step 1 of 8: f = 1/d. A 1/x gate: d/dx 1/x = −1/x² = −1/(1.37)² = −0.53.",
+        "Step 2 of 8: d = e + 1. An add gate distributes the gradient: each input gets ∂f/∂d "
+        "unchanged.",
+        "Step 3 of 8: e = exp(u). An exp gate: d/dx eˣ = eˣ, the gate's own output 0.37.",
+        "Step 4 of 8: u = z × −1. A mul gate swaps its inputs: each input's local derivative "
+        "is the other input.",
+        "Step 5 of 8: z = s + w2. An add gate distributes the gradient: each input gets ∂f/∂z "
+        "unchanged.",
+        "Step 6 of 8: s = p0 + p1. An add gate distributes the gradient: each input gets ∂f/∂s "
+        "unchanged.",
+        "Step 7 of 8: p1 = w1 × x1. A mul gate swaps its inputs: each input's local derivative "
+        "is the other input.",
+        "Step 8 of 8: p0 = w0 × x0. A mul gate swaps its inputs: each input's local derivative "
+        "is the other input.",
+    ]
+    lines = [line for step in backward_steps(f) for line in step.chain_rule_lines(digits=2)]
+    assert "∂f/∂w0 = x0 · ∂f/∂p0 = −1 · 0.2 = −0.2" in lines
+    assert "∂f/∂x0 = w0 · ∂f/∂p0 = 2 · 0.2 = 0.39" in lines
+    assert "∂f/∂w1 = x1 · ∂f/∂p1 = −2 · 0.2 = −0.39" in lines
+    assert "∂f/∂x1 = w1 · ∂f/∂p1 = −3 · 0.2 = −0.59" in lines
+    assert "∂f/∂w2 = 1 · ∂f/∂z = 1 · 0.2 = 0.2" in lines
+    assert "∂f/∂u = 0.37 · ∂f/∂e = 0.37 · −0.53 = −0.2" in lines
+
+
+def test_max_gate_routes_and_splits_on_a_tie():
+    f = get_example("max-circuit").build()
+    step = next(s for s in backward_steps(f) if s.node.label == "m")
+    assert step.headline() == (
+        "Step 3 of 4: m = max(z, w). A max gate routes the gradient to the larger input "
+        "(z = 2 > w = −1); w gets 0."
+    )
+    assert step.chain_rule_lines() == [
+        "∂f/∂z = 1 · ∂f/∂m = 1 · 2 = 2",
+        "∂f/∂w = 0 · ∂f/∂m = 0 · 2 = 0",
+    ]
+    a, b = Value(1.0, label="a"), Value(1.0, label="b")
+    (tie,) = backward_steps(a.max(b))
+    assert "splits the gradient ½/½" in tie.headline()
+    assert [edge.contribution for edge in tie.contributions] == [0.5, 0.5]
+
+
+def test_reuse_shows_the_gradient_accumulating():
+    a = Value(3.0, label="a")
+    square = a * a
+    square.label = "s"
+    f = square + a
+    steps = list(backward_steps(f))
+    assert steps[0].chain_rule_lines() == [
+        "∂f/∂s = 1 · ∂f/∂f = 1 · 1 = 1",
+        "∂f/∂a = 1 · ∂f/∂f = 1 · 1 = 1",
+    ]
+    assert steps[1].chain_rule_lines() == [
+        "∂f/∂a += a · ∂f/∂s = 3 · 1 = 3, so ∂f/∂a is now 1 + 3 = 4",
+        "∂f/∂a += a · ∂f/∂s = 3 · 1 = 3, so ∂f/∂a is now 4 + 3 = 7",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("build", "sentence"),
+    [
+        (lambda x: x.relu(), "A relu gate lets the gradient through: its input 0.5 > 0."),
+        (
+            lambda x: (x * -1.0).relu(),
+            "A relu gate blocks the gradient: its input −0.5 ≤ 0, so relu' = 0.",
+        ),
+        (lambda x: x.tanh(), "A tanh gate: d/dx tanh x = 1 − tanh²x = 1 − (0.4621)² = 0.7864."),
+        (lambda x: x.sigmoid(), "A sigmoid gate: dσ/dx = σ·(1 − σ) = 0.6225·(1 − 0.6225) = 0.235."),
+        (lambda x: x.log(), "A log gate: d/dx ln x = 1/x = 1/0.5 = 2."),
+        (lambda x: x**3, "A power gate: d/dx xⁿ = n·xⁿ⁻¹ = 3·(0.5)^2 = 0.75."),
+        (lambda x: x.reciprocal(), "A 1/x gate: d/dx 1/x = −1/x² = −1/(0.5)² = −4."),
+    ],
+)
+def test_every_gate_has_its_sentence(build, sentence):
+    step = next(backward_steps(build(Value(0.5, label="x"))))  # the root's step
+    assert step.headline().endswith(sentence)
+
+
+def test_linear_gate_pairs_each_weight_with_its_input():
+    w, x, b = Value(2.0, label="w"), Value(-3.0, label="x"), Value(1.0, label="b")
+    (step,) = backward_steps(linear([w], [x], b))
+    assert step.equation() == "f = b + w·x"
+    assert step.chain_rule_lines() == [
+        "∂f/∂b = 1 · ∂f/∂f = 1 · 1 = 1",
+        "∂f/∂w = x · ∂f/∂f = −3 · 1 = −3",
+        "∂f/∂x = w · ∂f/∂f = 2 · 1 = 2",
+    ]
+
+
+def test_unlabelled_nodes_get_names_and_constants_a_typographic_minus():
+    x = Value(2.0, label="x")
+    steps = list(backward_steps((x * -1.0).exp()))
+    assert steps[0].equation() == "f = exp(n3)"
+    assert steps[1].equation() == f"n3 = x × {MINUS}1"
+
+
+# ------------------------------------------------------------------------------------------------
+# Frames (no Graphviz needed)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_frames_play_forward_then_one_frame_per_backward_step():
+    f = get_example("sigmoid-neuron").build()
+    frames = stepper_frames(f, digits=2)
+    ids = [frame.id for frame in frames]
+    assert ids == [f"forward-{i}" for i in range(9)] + [f"step-{i}" for i in range(9)]
+    assert frames[1].caption == "Forward: p0 = w0 × x0 = 2 × (−1) = −2"
+    assert frames[8].caption == "Forward: f = 1/d = 1/1.37 = 0.73\nThat is the output f."
+    assert frames[9].caption.startswith("Backward starts at the output with ∂f/∂f = 1")
+    assert (
+        frames[10].caption.splitlines()[0]
+        == "f = 1/d. A 1/x gate: d/dx 1/x = −1/x² = −1/(1.37)² = −0.53."
+    )
+    last = frames[-1]
+    grads = {node.label: round(grad, 2) for node, grad in last.grads.items() if node.label}
+    assert {k: grads[k] for k in ("w0", "x0", "w1", "x1", "w2")} == {
+        "w0": -0.2, "x0": 0.39, "w1": -0.39, "x1": -0.59, "w2": 0.2
+    }  # fmt: skip
+    assert last.final == frozenset(topological_order(f))
+    assert frames[9].final == frozenset({f})
+    assert {node.label for node in frames[3].highlight} == {"s", "p0", "p1"}
+
+
+def test_a_partial_gradient_is_not_final_yet():
+    a = Value(3.0, label="a")
+    f = a * a + a
+    frames = stepper_frames(f)
+    first_step = frames[-2]  # after step 1: a has got 1 of its 3 contributions
+    assert first_step.grads[a] == 1.0 and a not in first_step.final
+    assert frames[-1].grads[a] == 7.0 and a in frames[-1].final
+
+
+# ------------------------------------------------------------------------------------------------
+# The HTML page (needs the graphviz package and Graphviz's dot)
+# ------------------------------------------------------------------------------------------------
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+)
+
+
+def svgs_of(page: str) -> list[str]:
+    return re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
+
+
+def boxes(svg: str) -> dict[str, list[tuple[str, str]]]:
+    """Box name (Graphviz node title) -> [(text, fill colour)] of every text in it."""
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    found = {}
+    for group in root.iter(f"{ns}g"):
+        if "node" in group.get("class", "").split():
+            title = group.find(f"{ns}title").text
+            found[title] = [(t.text, t.get("fill", "")) for t in group.iter(f"{ns}text")]
+    return found
+
+
+def geometry(svg: str) -> dict[str, list[str]]:
+    """Where every box, gate and wire is (not the text, and not the grey fill of a '?' cell)."""
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    shapes = {"viewBox": [root.get("viewBox")]}
+    for group in root.iter(f"{ns}g"):
+        kind = group.get("class", "").split()
+        if "node" not in kind and "edge" not in kind:
+            continue
+        where = []
+        for shape in group:
+            if shape.tag == f"{ns}polygon" and shape.get("fill") != "#e6e6e6":
+                where.append(shape.get("points"))
+            elif shape.tag == f"{ns}ellipse":
+                where.append(f"{shape.get('cx')},{shape.get('cy')},{shape.get('rx')}")
+            elif shape.tag == f"{ns}path":
+                where.append(shape.get("d"))
+        shapes[group.find(f"{ns}title").text] = where
+    return shapes
+
+
+@pytest.fixture(scope="module")
+def sigmoid_page(tmp_path_factory):
+    pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    f = get_example("sigmoid-neuron").build()
+    path = render_steps(f, tmp_path_factory.mktemp("steps") / "sigmoid.html", digits=2)
+    return f, path.read_text(encoding="utf-8")
+
+
+@needs_dot
+def test_sigmoid_page_has_one_frame_per_backward_step(sigmoid_page):
+    f, page = sigmoid_page
+    ids = re.findall(r'<section class="frame" id="([^"]+)"', page)
+    steps = [i for i in ids if re.fullmatch(r"step-[1-9]\d*", i)]
+    assert len(steps) == len(list(backward_steps(f))) == 8
+    assert ids[:9] == [f"forward-{i}" for i in range(9)]  # the forward pass plays first
+    assert len(svgs_of(page)) == len(ids) == 18
+
+
+@needs_dot
+def test_sigmoid_page_numbers_match_the_published_figure(sigmoid_page):
+    _, page = sigmoid_page
+    last = boxes(svgs_of(page)[-1])
+    texts = {t for box in last.values() for t, _ in box}
+    green = {t for box in last.values() for t, fill in box if fill == "#1a7f37"}
+    red = {t for box in last.values() for t, fill in box if fill == "#b3261e"}
+    for value in ("-2", "6", "4", "1", "-1", "0.37", "1.37", "0.73"):  # forward, cs231n figure
+        assert value in green, value
+    for grad in ("-0.2", "0.39", "-0.39", "-0.59", "0.2", "-0.53", "1"):  # backward
+        assert grad in red, grad
+    assert "?" not in texts  # every gradient known in the last frame
+    assert "0.73" in page and "−0.53" in page  # captions
+
+
+@needs_dot
+def test_forward_frames_hide_values_not_computed_yet(sigmoid_page):
+    _, page = sigmoid_page
+    first = boxes(svgs_of(page)[0])
+    values = [texts[1][0] for texts in first.values() if len(texts) >= 3]  # name, value, grad
+    assert values.count("?") == 8  # only the 5 inputs are known before the forward pass
+    assert sorted(v for v in values if v != "?") == ["-1", "-2", "-3", "-3", "2"]
+
+
+@needs_dot
+def test_layout_is_the_same_in_every_frame(sigmoid_page):
+    _, page = sigmoid_page
+    shapes = [geometry(svg) for svg in svgs_of(page)]
+    assert shapes[0] and all(shape == shapes[0] for shape in shapes)
+
+
+@needs_dot
+def test_page_is_self_contained_and_printable(sigmoid_page):
+    _, page = sigmoid_page
+    assert "<script src" not in page and "<link" not in page and "@import" not in page
+    links = re.findall(r'(?:href|src)="([^"]*)"', page)
+    assert links and all(link.startswith("#") for link in links)
+    without_namespaces = re.sub(r'xmlns(?::\w+)?="[^"]*"', "", page)
+    assert "http://" not in without_namespaces and "https://" not in without_namespaces
+    assert "@media print" in page and "break-after: page" in page
+    for control in ('id="prev"', 'id="next"', 'id="slider"', "ArrowRight", "hashchange"):
+        assert control in page
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # Graphviz ids made unique per frame
+
+
+@needs_dot
+def test_render_steps_puts_gradients_back(tmp_path):
+    pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
+    x, y = Value(2.0, label="x"), Value(-1.0, label="y")
+    f = x * y
+    x.grad = 5.0
+    render_steps(f, tmp_path / "page.html")
+    assert (x.grad, y.grad, f.grad) == (5.0, 0.0, 0.0)
+
+
+def test_render_steps_refuses_a_huge_graph(tmp_path):
+    pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
+    x = Value(0.5, label="x")
+    f = x
+    for _ in range(150):
+        f = f * 1.001 + 0.0
+    with pytest.raises(
+        ValueError, match=r"this graph has \d+ nodes; a step-by-step page is made for"
+    ):
+        render_steps(f, tmp_path / "page.html")
+    assert not (tmp_path / "page.html").exists()

@@ -1,0 +1,73 @@
+"""Text tables of nodes, and the number format shared with the captions."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+import microgradpp.tables
+from microgradpp import Value
+from microgradpp.examples import get_example
+from microgradpp.tables import format_number, format_table, node_names, node_table
+
+
+@pytest.mark.parametrize(
+    ("x", "digits", "text"),
+    [
+        (-4.0, 4, "-4"),
+        (0.7310585786, 4, "0.7311"),
+        (0.7310585786, 2, "0.73"),
+        (-0.19661193, 2, "-0.2"),
+        (-0.0, 4, "0"),
+        (-0.00001, 4, "-1.000e-05"),  # never shown as 0
+        (3e9, 4, "3.000e+09"),
+        (12.5, 0, "12"),
+    ],
+)
+def test_format_number(x, digits, text):
+    assert format_number(x, digits) == text
+
+
+def test_sigmoid_neuron_table():
+    assert node_table(get_example("sigmoid-neuron").run()) == "\n".join(
+        [
+            " #  node  gate  inputs   value     grad",
+            " 1  w0    leaf               2  -0.1966",
+            " 2  x0    leaf              -1   0.3932",
+            " 3  p0    ×     w0, x0      -2   0.1966",
+            " 4  w1    leaf              -3  -0.3932",
+            " 5  x1    leaf              -2  -0.5898",
+            " 6  p1    ×     w1, x1       6   0.1966",
+            " 7  s     +     p0, p1       4   0.1966",
+            " 8  w2    leaf              -3   0.1966",
+            " 9  z     +     s, w2        1   0.1966",
+            "10  -1    leaf              -1  -0.1966",
+            "11  u     ×     z, -1       -1  -0.1966",
+            "12  e     exp   u       0.3679  -0.5344",
+            "13  1     leaf               1  -0.5344",
+            "14  d     +     e, 1    1.3679  -0.5344",
+            "15  f     1/x   d       0.7311        1",
+        ]
+    )
+
+
+def test_unlabelled_nodes_are_named_by_position_and_the_root_f():
+    x = Value(2.0, label="x")
+    f = (x * 3.0).exp() + x
+    names = list(node_names(microgradpp.topological_order(f)).values())
+    assert names == ["x", "3", "n3", "n4", "f"]
+    g = x * 3.0
+    g.label = ""
+    h = Value(1.0, label="f") + g  # a node already called f: the root keeps its number
+    assert list(node_names(microgradpp.topological_order(h)).values())[-1] == "n5"
+
+
+def test_format_table_aligns_numbers_right():
+    assert format_table(("a", "n"), [("xx", "1"), ("y", "-10")], numeric_columns=(1,)) == (
+        "a     n\nxx    1\ny   -10"
+    )
+
+
+def test_module_docstring_example_runs():
+    assert doctest.testmod(microgradpp.tables).failed == 0
