@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import subprocess
@@ -450,8 +451,13 @@ def test_mlp_renders_collapsed(tmp_path):
     leftmost = min(float(x) for x, _, _ in found)
     column = {int(n): float(y) for x, y, n in found if float(x) < leftmost + 30}  # layer1
     assert sorted(column, key=column.get) == list(range(1, 17))
-    by_layer = draw_graph(out, collapse="layer").source
-    assert "16 neurons, 48 parameters" in by_layer and "1 neurons, 17 parameters" in by_layer
+    by_layer = draw_graph(out, "backward", collapse="layer").source
+    output_neuron = [
+        node for node in microgradpp.topological_order(out) if node.label.startswith("layer3.")
+    ]
+    norm = math.sqrt(sum(p.grad**2 for p in output_neuron))  # its 17 gradients as one length
+    assert len(output_neuron) == 17 and f"‖∂f/∂params‖ {format_number(norm)}<" in by_layer
+    assert "16 neurons, 48 parameters" in by_layer and "1 neuron, 17 parameters" in by_layer
 
 
 def test_big_graph_collapses_by_default_and_refuses_to_draw_everything():

@@ -650,7 +650,11 @@ class _Drawing:
         if self.level == "layer":
             neurons = {collapsing.parameter_group(p.label, "neuron") for p in group.parameters}
             lines.append(
-                (f"{len(neurons)} neurons, {len(group.parameters)} parameters", "#333333", False)
+                (
+                    f"{_count(len(neurons), 'neuron')}, {_count(len(group.parameters), 'parameter')}",
+                    "#333333",
+                    False,
+                )
             )
         else:
             lines.append((f"{' → '.join(group.gate_symbols)}", "#333333", False))
@@ -660,12 +664,13 @@ class _Drawing:
             else:
                 lines.append((f"{len(group.outputs)} outputs", VALUE_COLOUR, False))
         if self.mode in ("backward", "both"):
+            f = self.names[self.root] or "f"
             states = [self.grad_state(p) for p in group.parameters]
             if all(state == FINAL for state, _ in states):
                 norm = math.sqrt(sum(grad * grad for _, grad in states))
-                lines.append((f"|∂ params| {self.num(norm)}", GRAD_COLOUR, False))
+                lines.append((f"‖∂{f}/∂params‖ {self.num(norm)}", GRAD_COLOUR, False))
             else:
-                lines.append(("|∂ params| ?", UNKNOWN_COLOUR, False))
+                lines.append((f"‖∂{f}/∂params‖ ?", UNKNOWN_COLOUR, False))
         lit = any(member in self.highlight for member in group.members)
         rows = "".join(
             f"<TR><TD>{_font(text, colour, bold=bold)}</TD></TR>" for text, colour, bold in lines
@@ -679,6 +684,11 @@ class _Drawing:
             color=HIGHLIGHT_LINE if lit else "#6a5f90",
             penwidth="3" if lit else "1.3",
         )
+
+
+def _count(n: int, thing: str) -> str:
+    """1 neuron, 16 neurons."""
+    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _font(
