@@ -399,6 +399,7 @@ out = sys.argv[1]
 for mode in ("forward", "backward", "both"):
     render(f, out + "/neuron_" + mode + ".dot", mode=mode)
     render(f, out + "/neuron_" + mode + ".svg", mode=mode)
+render(f, out + "/neuron.pdf", mode="both")
 model = MLP(2, [3, 1], seed=0)
 y = model([0.5, -1.0])
 y.backward()
@@ -420,7 +421,7 @@ def test_byte_identical_files_across_processes(tmp_path):
             env={"PATH": str(Path(shutil.which("dot")).parent), "PYTHONHASHSEED": hash_seed},
         )
         outputs.append({p.name: p.read_bytes() for p in sorted(folder.iterdir())})
-    assert len(outputs[0]) == 8
+    assert len(outputs[0]) == 9
     assert outputs[0] == outputs[1]
 
 

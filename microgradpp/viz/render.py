@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,6 +25,7 @@ from ..errors import GraphTooLargeError, GraphvizNotFoundError, MicrogradppError
 from .graph import draw_graph
 
 FORMATS = ("svg", "png", "pdf", "dot")
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")
 INSTALL_HELP = (
     "Graphviz's `dot` program is not installed (or not on PATH). Install it:\n"
     "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
@@ -88,6 +90,8 @@ def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
     if finished.returncode != 0:
         message = finished.stderr.decode("utf-8", "replace").strip()
         raise MicrogradppError(f"Graphviz's dot failed (exit {finished.returncode}): {message}")
+    if format == "pdf":  # older cairo ignores SOURCE_DATE_EPOCH: fix the date, same length
+        return _PDF_DATE.sub(rb"\g<1>19700101000000", finished.stdout)
     return finished.stdout
 
 
@@ -166,7 +170,8 @@ def jupyter_svg(value: Value) -> str | None:
         return run_dot(source, "svg", timeout=10.0).decode("utf-8")
     except Exception as error:
         try:
-            return text_svg([*_explain(error), "", "DOT source:", *source.splitlines()])
+            lines = [*_explain(error), "", "DOT source (all of it: draw_graph(value).source):"]
+            return text_svg(lines + source.splitlines())
         except Exception:
             return None
 
@@ -177,12 +182,14 @@ def _explain(error: BaseException) -> list[str]:
     return [f"No picture: {lines[0]}", *lines[1:]]
 
 
-def text_svg(lines: list[str], max_lines: int = 40) -> str:
-    """A plain SVG image showing lines of monospace text (what a notebook shows without dot)."""
+def text_svg(lines: list[str], max_lines: int = 40, max_width: int = 110) -> str:
+    """A plain SVG image of monospace text lines, cut to max_lines × max_width characters
+    (what a notebook shows for a Value when there is no dot)."""
     from xml.sax.saxutils import escape as xml_escape
 
     if len(lines) > max_lines:
         lines = [*lines[:max_lines], f"... ({len(lines) - max_lines} more lines)"]
+    lines = [line if len(line) <= max_width else line[: max_width - 1] + "…" for line in lines]
     width = 8 * max((len(line) for line in lines), default=10) + 20
     height = 18 * len(lines) + 16
     texts = "".join(
