@@ -243,7 +243,8 @@ def fit(
     * ``scheduler``: stepped once at the end of every epoch (see ``microgradpp.optim``).
     * ``clip_grad_norm``: rescale the gradients so their L2 norm is at most this, before a step.
     * ``progress``: a tqdm bar when tqdm is installed, a few plain lines otherwise; False: silent.
-    * ``callback(epoch, history, model)``: called after every epoch (e.g. to draw the boundary).
+    * ``callback(epoch, history, model)``: called after every epoch (e.g. to draw the boundary);
+      if it returns True, training stops there (early stopping).
 
     The recorded loss is the mean, over the epoch's samples, of the loss that was minimized
     (including the L2 term); accuracy is measured on the same forward passes.
@@ -302,8 +303,8 @@ def fit(
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix_str(_summary(history))
-            if callback is not None:
-                callback(epoch, history, model)
+            if callback is not None and callback(epoch, history, model) is True:
+                break
     finally:
         if bar is not None:
             bar.close()
