@@ -64,23 +64,15 @@ def labelled(xs: tuple[float, ...]) -> tuple[Value, ...]:
 # ------------------------------------------------------------------------------------------------
 
 
+DOCUMENTED_PRIMITIVES = {"add", "mul", "exp", "reciprocal", "max", "log", "pow"}
+DOCUMENTED_FUSED = {"relu", "tanh", "sigmoid", "sum", "linear"}
+
+
 def test_the_registry_holds_the_documented_gates():
-    assert set(GATES) == {
-        "add",
-        "mul",
-        "exp",
-        "reciprocal",
-        "max",
-        "log",
-        "pow",
-        "relu",
-        "tanh",
-        "sigmoid",
-        "sum",
-        "linear",
-    }
-    primitives = {name for name, gate in GATES.items() if gate.primitive}
-    assert primitives == {"add", "mul", "exp", "reciprocal", "max", "log", "pow"}
+    # a student's new gate may join them: the tests below pick it up by themselves
+    assert set(GATES) >= DOCUMENTED_PRIMITIVES | DOCUMENTED_FUSED
+    assert all(GATES[name].primitive for name in DOCUMENTED_PRIMITIVES)
+    assert not any(GATES[name].primitive for name in DOCUMENTED_FUSED)
 
 
 @pytest.mark.parametrize("name", GATE_NAMES)
