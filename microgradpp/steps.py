@@ -112,6 +112,8 @@ class BackwardStep:
                 f"∂{root}/∂{parent} {'+=' if edge.accumulates else '='} {local} · ∂{root}/∂{node}"
                 f" = {num(edge.local_grad)} · {num(self.upstream)} = {num(edge.contribution)}"
             )
+            if not (edge.parent.parents or edge.parent.label):
+                line += "  (a constant: its gradient is not used)"
             if edge.accumulates:
                 line += (
                     f", so ∂{root}/∂{parent} is now {num(edge.grad_before)} + "
