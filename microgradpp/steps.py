@@ -496,7 +496,12 @@ def _page(title: str, description: str, frames: list[Frame], pictures: list[str]
             "</section>"
         )
     links = "".join(f'<li><a href="#{frame.id}">{escape(frame.title)}</a></li>' for frame in frames)
-    about = f'<p class="description">{escape(description)}</p>' if description else ""
+    about = (
+        f'<details class="description"><summary>What this teaches</summary>'
+        f"<p>{escape(description)}</p></details>"
+        if description
+        else ""
+    )
     return (
         _PAGE.replace("{{title}}", escape(title))
         .replace("{{description}}", about)
@@ -521,6 +526,7 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="microgradpp">
 <title>{{title}}</title>
+<script>document.documentElement.className = "js";</script>
 <style>
   :root { --accent: #c2410c; --ink: #111827; --muted: #4b5563; --paper: #ffffff; }
   * { box-sizing: border-box; }
@@ -529,6 +535,7 @@ _PAGE = """<!DOCTYPE html>
   header { padding: 0.6rem 1.2rem; border-bottom: 1px solid #e5e7eb; }
   header h1 { font-size: 1.25rem; margin: 0; }
   .description { margin: 0.2rem 0 0; color: var(--muted); font-size: 0.9rem; }
+  .description p { margin: 0.2rem 0; max-width: 60rem; }
   nav.controls { position: sticky; top: 0; z-index: 1; display: flex; gap: 0.6rem;
                  align-items: center; padding: 0.5rem 1.2rem; background: #f9fafb;
                  border-bottom: 1px solid #e5e7eb; }
@@ -539,8 +546,8 @@ _PAGE = """<!DOCTYPE html>
   nav.controls input[type=range] { flex: 1; accent-color: var(--accent); }
   #position { min-width: 16rem; font-size: 0.95rem; color: var(--muted); }
   main { padding: 0.4rem 1.2rem 1rem; }
-  .frame { display: none; }
-  .frame.current { display: block; }
+  .js .frame { display: none; }
+  .js .frame.current { display: block; }
   .frame h2 { font-size: 1rem; color: var(--muted); margin: 0.3rem 0; font-weight: 600; }
   .frame h2 .number { display: none; }
   .caption { min-height: 4.2em; }
@@ -560,7 +567,7 @@ _PAGE = """<!DOCTYPE html>
     @page { size: landscape; margin: 1.2cm; }
     header, nav.controls, details.index { display: none; }
     main { padding: 0; }
-    .frame { display: block; break-after: page; page-break-after: always; }
+    .frame, .js .frame { display: block; break-after: page; page-break-after: always; }
     .frame:last-child { break-after: auto; page-break-after: auto; }
     .frame h2 .number { display: inline; }
     figure.picture svg { max-height: 15cm; }
@@ -616,6 +623,7 @@ _PAGE = """<!DOCTYPE html>
     var id = decodeURIComponent(location.hash.slice(1));
     var index = frames.findIndex(function (frame) { return frame.id === id; });
     show(index >= 0 ? index : 0, false);
+    window.scrollTo(0, 0);  // the browser jumped to the frame's anchor: show the controls
   }
   function stop() { if (timer !== null) { clearInterval(timer); timer = null; play.textContent = "Play"; } }
   function toggle() {
@@ -653,6 +661,7 @@ _PAGE = """<!DOCTYPE html>
     else return;
     event.preventDefault();
   });
+  window.addEventListener("load", function () { window.scrollTo(0, 0); });
   fromAddress();
 })();
 </script>
