@@ -6,6 +6,8 @@ runs in a few seconds.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import microgradpp
@@ -111,6 +113,36 @@ def test_deep_sigmoid_network_shows_vanishing_gradients_and_relu_he_does_not():
     assert 0.1 < relu_ratio < 10.0
     assert sigmoid_ratio * 1e4 < relu_ratio
     assert all(relu_flow[f"layer{i}"]["dead_fraction"] < 1.0 for i in range(1, 11))  # none dead
+
+
+def test_too_large_weights_explode_the_gradients_and_clipping_bounds_the_step():
+    X, y = make_moons(20, noise=0.1, seed=0)
+
+    def deep_relu(scale: float) -> MLP:  # weights N(0, (scale·He std)²)
+        return MLP(
+            2,
+            [8] * 10 + [1],
+            init=lambda nin, nout, rng: rng.gauss(0.0, scale * math.sqrt(2.0 / nin)),
+            seed=0,
+        )
+
+    norms = []
+    for scale in (1.0, 3.0):
+        model = deep_relu(scale)
+        microgradpp.sum(model.forward_batch(X)).backward()
+        norms.append(gradient_flow(model)["layer1"]["grad_norm"])
+    assert norms[1] > 1e4 * norms[0]  # 3× larger weights in each of 11 layers: ~3¹⁰ larger
+
+    for clip, largest_move in ((None, 100.0), (1.0, 0.01)):
+        model = deep_relu(3.0)
+        before = [p.data for p in model.parameters()]
+        optimizer = SGD(model.parameters(), lr=0.01)
+        fit(model, "hinge", optimizer, (X, y), epochs=1, clip_grad_norm=clip, progress=False)
+        moves = [abs(p.data - b) for p, b in zip(model.parameters(), before)]
+        if clip is None:
+            assert max(moves) > largest_move  # one step throws the weights far away
+        else:
+            assert max(moves) <= largest_move  # ‖step‖ ≤ lr · max_norm
 
 
 @pytest.mark.parametrize(
