@@ -466,9 +466,10 @@ def test_big_graph_collapses_by_default_and_refuses_to_draw_everything():
     assert "drawn by neuron" in draw_graph(out).source
     assert "cluster_layer0" in draw_graph(out).source
     message = (
-        r"this graph has 404 Values: 469 boxes and circles to draw, more than max_nodes=400 "
-        r".*Draw it by collapse=\"neuron\" \(35 nodes\) or collapse=\"layer\" \(5 nodes\).*"
-        r"max_nodes=469\)"
+        r"this graph has 404 Values: 469 boxes and circles and 738 wires to draw, more than "
+        r"max_nodes=400 allows \(400 boxes and circles, 800 wires\): Graphviz would take tens "
+        r"of seconds. Draw it by collapse=\"neuron\" \(35 boxes and circles, 304 wires\) or "
+        r"collapse=\"layer\" \(5 boxes and circles, 4 wires\), .* max_nodes=469\)"
     )
     with pytest.raises(GraphTooLargeError, match=message):
         draw_graph(out, collapse="none")
@@ -563,3 +564,35 @@ def test_jupyter_never_raises_on_a_huge_graph():
         y = y * 1.001 + x
     texts = svg_texts(jupyter_svg(y))
     assert texts[0].startswith("No picture: this graph has 901 Values")
+
+
+def test_a_batch_keeps_its_loss_outside_the_neurons():
+    nn = pytest.importorskip("microgradpp.nn", reason="microgradpp.nn is not available")
+    losses = pytest.importorskip("microgradpp.losses", reason="microgradpp.losses is missing")
+    model = nn.MLP(2, [16, 16, 1], seed=0, fused=False)
+    X, y = [[0.5, -1.0], [1.0, 0.5], [-0.5, 0.2]], [1.0, 0.0, 1.0]
+    loss = losses.mse(model.forward_batch(X), y)
+    source = draw_graph(loss, "both").source
+    assert "drawn by neuron" in source
+    gates = re.findall(r"g\d+ \[label=<([^>]*)>", source)  # what is left outside the neurons:
+    assert gates == ["-1", "×", "+0", "×", "-1", "×", "Σ", "×0.3333"]  # (out - y)², mean
+    assert source.count("cluster_layer") == 3 and source.count("shape=box") == 33
+
+
+def test_too_many_wires_is_too_large_as_well():
+    x = Value(1.0, label="x")
+    total = microgradpp.sum([x] * 900)  # 3 nodes, but 901 wires
+    with pytest.raises(GraphTooLargeError, match=r"3 boxes and circles and 901 wires"):
+        draw_graph(total)
+    assert "Σ" in draw_graph(total, max_nodes=451).source
+
+
+def test_a_hopeless_graph_is_refused_at_once():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(8000):
+        y = y + x
+    with pytest.raises(GraphTooLargeError, match=r"8,001 Values, more than 20 × max_nodes=400"):
+        draw_graph(y)
+    texts = svg_texts(jupyter_svg(y))
+    assert texts[0].startswith("No picture: this graph has 8,001 Values")

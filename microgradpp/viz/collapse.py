@@ -4,9 +4,9 @@ A network names its parameters ``layer.neuron.name`` (``nn.MLP`` writes ``layer1
 ``layer1.neuron3.b``). That is all this module needs: a node belongs to a neuron when
 
 * it is one of the neuron's parameters (read from the label), or
-* it is the neuron's sum b + Σ wᵢxᵢ: every parameter among its parents belongs to that neuron
-  (``linear``), or every non-constant parent already is such a sum (a sum built from ``+``, ``×``), or
-* it is the neuron's activation: a one-input gate (relu, tanh, ...) applied to that sum.
+* it is (a part of) the neuron's sum b + Σ wᵢxᵢ: every parameter among its parents belongs to
+  that neuron (``linear``, or ``wᵢ·xᵢ``), or it is a ``+`` of such parts, or
+* it is the neuron's activation: relu, tanh or sigmoid applied to that sum.
 
 Everything else (inputs, the loss) stays as it is. With ``level="layer"`` a neuron's group is its
 layer, the part of the label before the first dot.
@@ -21,6 +21,11 @@ from dataclasses import dataclass, field
 from ..engine import Value
 
 LEVELS = ("neuron", "layer")
+SUM_GATES = ("add", "sum")
+"""Gates that add up parts of a neuron's b + Σ wᵢxᵢ when it is built from + and ×."""
+ACTIVATION_GATES = ("relu", "tanh", "sigmoid")
+"""One-input gates applied to a neuron's sum: they belong to the neuron. Anything else after a
+neuron (a loss, (out - y)²) stays outside it."""
 _PARAMETER_LABEL = re.compile(r"^(?P<layer>[^.]+)\.(?P<neuron>[^.]+)\.[^.]+$")
 
 
@@ -59,10 +64,6 @@ class Group:
         return symbols
 
 
-def _is_constant(node: Value) -> bool:
-    return not node.parents and not node.label
-
-
 def group_nodes(order: Sequence[Value], level: str) -> dict[Value, str]:
     """Each node of a network's graph that belongs to a neuron (or layer) -> that group's key.
 
@@ -79,18 +80,17 @@ def group_nodes(order: Sequence[Value], level: str) -> dict[Value, str]:
                 group[node] = key
             continue
         parameter_keys = {group[p] for p in node.parents if not p.parents and p in group}
-        others = [p for p in node.parents if p.parents or not _is_constant(p)]
-        if parameter_keys:
+        if parameter_keys:  # b + Σ wᵢxᵢ as one linear node, or a product wᵢ·xᵢ
             if len(parameter_keys) == 1:
                 group[node] = parameter_keys.pop()
                 is_sum.add(node)
-        elif others and all(p in is_sum for p in others):
-            keys = {group[p] for p in others}
+        elif node.gate.name in SUM_GATES and all(p in is_sum for p in node.parents):
+            keys = {group[p] for p in node.parents}  # adding up parts of one neuron's sum
             if len(keys) == 1:
                 group[node] = keys.pop()
                 is_sum.add(node)
-        elif len(node.parents) == 1 and node.parents[0] in is_sum:
-            group[node] = group[node.parents[0]]  # the activation of a neuron
+        elif node.gate.name in ACTIVATION_GATES and node.parents[0] in is_sum:
+            group[node] = group[node.parents[0]]
     if level == "layer":
         return {node: layer_of(key) for node, key in group.items()}
     return group

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,9 @@ RANKDIRS = ("LR", "RL", "TB", "BT")
 COLLAPSE_ABOVE = 150
 """With ``collapse=None``, a graph of more Values than this is drawn by neuron (if it has any)."""
 MAX_NODES = 400
+HOPELESS = 20
+"""A graph of more than HOPELESS × max_nodes Values is refused at once: every picture of it,
+collapsed or not, would be too large (a batch of 100 samples through MLP(2, [16, 16, 1]))."""
 """Most boxes and circles a picture may have. The uncollapsed graph of one sample through
 MLP(2, [16, 16, 1]) has 469 and takes 1 s as SVG, 10 s as PNG; three samples take 6 s and 17 s."""
 
@@ -117,7 +120,16 @@ def draw_graph(
             "(or pip install graphviz)"
         ) from None
     _check_arguments(root, mode, rankdir, precision, collapse, max_nodes, collapse_above)
+    order = topological_order(root)
+    if len(order) > HOPELESS * max_nodes:  # no collapsing brings this down: say so at once
+        raise GraphTooLargeError(
+            f"this graph has {len(order):,} Values, more than {HOPELESS} × max_nodes={max_nodes}: "
+            "no picture of it would be readable, and Graphviz would take minutes. Draw the graph "
+            "of one example (e.g. the loss of model(X[0]) instead of a whole batch), or a part "
+            "of it."
+        )
     drawing = _Drawing(
+        order=order,
         root=root,
         mode=mode,
         precision=precision,
@@ -244,6 +256,8 @@ FINAL, PARTIAL, UNKNOWN = "final", "partial", "unknown"
 class _Drawing:
     """Everything draw_graph works out about one picture before writing DOT."""
 
+    order: list[Value]
+    """The graph in topological order (inputs first, root last)."""
     root: Value
     mode: str
     precision: int
@@ -253,17 +267,16 @@ class _Drawing:
     highlight: set[Value]
     highlight_edges: set[tuple[Value, Value]]
     fold_constants: bool
-    order: list[Value] = field(init=False)
     index: dict[Value, int] = field(init=False)
     uses: dict[Value, list[tuple[Value, int]]] = field(init=False)
     folded: set[Value] = field(init=False)
     group: dict[Value, str] = field(init=False, default_factory=dict)
     groups: dict[str, collapsing.Group] = field(init=False, default_factory=dict)
     level: str = field(init=False, default="none")
+    group_ids: dict[str, str] = field(init=False, default_factory=dict)
     shows_earlier: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
-        self.order = topological_order(self.root)
         self.index = {node: i for i, node in enumerate(self.order)}
         self.uses = {node: [] for node in self.order}  # node -> [(child, parent position)]
         for child in self.order:
@@ -308,60 +321,71 @@ class _Drawing:
         return names
 
     def choose_collapse(self, collapse: str | None, max_nodes: int, collapse_above: int) -> None:
-        """Pick the level to draw at, or raise GraphTooLargeError saying what to do instead."""
-        counts = {"none": self._count_nodes("none")}
+        """Pick the level to draw at, or raise GraphTooLargeError saying what to do instead.
+
+        A picture may have ``max_nodes`` boxes and circles and twice as many wires. With
+        ``collapse=None`` a graph of more than ``collapse_above`` Values is drawn by neuron, or
+        by layer if that is still too large.
+        """
+        sizes = {"none": self._size("none")}
         if collapse is None:
             level = "none"
             if len(self.order) > collapse_above:
                 for candidate in collapsing.LEVELS:
-                    counts[candidate] = self._count_nodes(candidate)
-                    if counts[candidate] < counts["none"]:
+                    sizes[candidate] = self._size(candidate)
+                    if sizes[candidate] < sizes["none"]:
                         level = candidate
-                        if counts[candidate] <= max_nodes:
+                        if _fits(sizes[candidate], max_nodes):
                             break
         else:
             level = collapse
-            counts.setdefault(level, self._count_nodes(level))
-        if counts[level] > max_nodes:
-            raise GraphTooLargeError(self._too_large_message(counts, level, max_nodes))
+            sizes.setdefault(level, self._size(level))
+        if not _fits(sizes[level], max_nodes):
+            raise GraphTooLargeError(self._too_large_message(sizes, level, max_nodes))
         self._use_level(level)
 
     def _use_level(self, level: str) -> None:
-        self.level = level
-        if level == "none":
-            self.group, self.groups = {}, {}
-        else:
+        self.level, self.group, self.groups = "none", {}, {}
+        if level != "none":
             self.group = collapsing.group_nodes(self.order, level)
             self.groups = collapsing.summarize(self.order, self.group)
+            if self.groups:
+                self.level = level
+        self.group_ids = {key: f"group{number}" for number, key in enumerate(self.groups)}
 
-    def _count_nodes(self, level: str) -> int:
-        """Boxes and circles a picture at this level would have."""
+    def _size(self, level: str) -> tuple[int, int]:
+        """(boxes and circles, wires) of a picture at this level."""
         self._use_level(level)
-        count = len(self.groups)
+        nodes = len(self.groups)
         for node in self.order:
             if node not in self.group and node not in self.folded:
-                count += 2 if node.parents else 1  # its box, and its gate's circle
-        return count
+                nodes += 2 if node.parents else 1  # its box, and its gate's circle
+        return nodes, sum(1 for _ in self._wires())
 
-    def _too_large_message(self, counts: dict[str, int], level: str, max_nodes: int) -> str:
+    def _too_large_message(self, sizes: dict, level: str, max_nodes: int) -> str:
         for candidate in collapsing.LEVELS:
-            counts.setdefault(candidate, self._count_nodes(candidate))
-        options = []
-        for candidate in collapsing.LEVELS:
-            if counts[candidate] < counts["none"] and candidate != level:
-                options.append(f'collapse="{candidate}" ({counts[candidate]:,} nodes)')
+            if candidate not in sizes:
+                sizes[candidate] = self._size(candidate)
+        options = [
+            f'collapse="{candidate}" ({sizes[candidate][0]:,} boxes and circles, '
+            f"{sizes[candidate][1]:,} wires)"
+            for candidate in collapsing.LEVELS
+            if sizes[candidate] < sizes["none"] and candidate != level
+        ]
         how = (
             "Draw it by " + " or ".join(options) + ", "
             if options
             else "Nothing here can be collapsed (network parameters are recognised by labels "
             "like 'layer1.neuron3.w0'); "
         )
+        nodes, wires = sizes[level]
         return (
-            f"this graph has {len(self.order):,} Values: {counts[level]:,} boxes and circles to "
-            f"draw{'' if level == 'none' else f' by {level}'}, more than max_nodes={max_nodes:,} "
-            f"(Graphviz would take tens of seconds or more). {how}"
+            f"this graph has {len(self.order):,} Values: {nodes:,} boxes and circles and "
+            f"{wires:,} wires to draw{'' if level == 'none' else f' by {level}'}, more than "
+            f"max_nodes={max_nodes} allows ({max_nodes} boxes and circles, {2 * max_nodes} "
+            f"wires): Graphviz would take tens of seconds. {how}"
             "draw a smaller piece (one example instead of a whole batch), "
-            f"or raise the limit: draw_graph(..., max_nodes={counts[level]})."
+            f"or raise the limit: draw_graph(..., max_nodes={max(nodes, (wires + 1) // 2)})."
         )
 
     # -- gradients shown -------------------------------------------------------------------------
@@ -474,9 +498,7 @@ class _Drawing:
 
     def box_id(self, node: Value) -> str:
         key = self.group.get(node)
-        if key is not None:
-            return f"group{list(self.groups).index(key)}"
-        return f"v{self.index[node]}"
+        return self.group_ids[key] if key is not None else f"v{self.index[node]}"
 
     def gate_id(self, node: Value) -> str:
         return f"g{self.index[node]}"
@@ -535,7 +557,7 @@ class _Drawing:
 
     def _add_gate(self, graph: Any, node: Value) -> None:
         symbol = self._gate_symbol(node)
-        lit = node in self.highlight or any(edge[1] is node for edge in self.highlight_edges)
+        lit = node in self.highlight or any(child is node for _, child in self.highlight_edges)
         graph.node(
             self.gate_id(node),
             f"<{escape(symbol)}>",
@@ -555,14 +577,17 @@ class _Drawing:
         constants = [self.num(p.data) for p in node.parents if p in self.folded]
         if not constants:
             return symbol
+        if node.gate.name == "add" and constants[0].startswith("-"):
+            return constants[0]  # x + (-1) is drawn as the textbook's "-1" gate
         if node.gate.name in ("add", "mul"):
             return symbol + constants[0]
         shown = [self.num(p.data) if p in self.folded else "·" for p in node.parents]
         return f"{symbol}({', '.join(shown)})"
 
-    def _add_wires(self, graph: Any) -> None:
-        """parent box → gate circle (labelled in backward modes), gate circle → node box."""
-        drawn_group_wires: set[tuple[str, str]] = set()
+    def _wires(self) -> Iterator[tuple[str, str, Value, int | None]]:
+        """(tail, head, child, parent position) of every wire: parent box → gate circle, gate
+        circle → box (position None); a wire into or out of a group is drawn once."""
+        group_wires: set[tuple[str, str]] = set()
         for node in self.order:
             if not node.parents or node in self.folded:
                 continue
@@ -572,17 +597,26 @@ class _Drawing:
                 if parent in self.folded:
                     continue
                 tail = self.box_id(parent)
-                lit = (parent, node) in self.highlight_edges
                 if grouped or parent in self.group:
-                    if tail == head or (tail, head) in drawn_group_wires:
+                    if tail == head or (tail, head) in group_wires:
                         continue  # inside one group, or already drawn once
-                    drawn_group_wires.add((tail, head))
-                    graph.edge(tail, head, **(_wire_style(lit) or GROUP_WIRE))
-                    continue
-                graph.edge(tail, head, **self._wire_label(node, position), **_wire_style(lit))
+                    group_wires.add((tail, head))
+                yield tail, head, node, position
             if not grouped:
-                lit = any(edge[1] is node for edge in self.highlight_edges)
-                graph.edge(self.gate_id(node), self.box_id(node), **_wire_style(lit))
+                yield head, self.box_id(node), node, None
+
+    def _add_wires(self, graph: Any) -> None:
+        """Draw the wires; in backward modes a wire into a gate shows the chain rule."""
+        lit_children = {child for _, child in self.highlight_edges}
+        for tail, head, child, position in self._wires():
+            if position is None:
+                graph.edge(tail, head, **_wire_style(child in lit_children))
+                continue
+            lit = (child.parents[position], child) in self.highlight_edges
+            if child in self.group or child.parents[position] in self.group:
+                graph.edge(tail, head, **(_wire_style(lit) or GROUP_WIRE))
+            else:
+                graph.edge(tail, head, **self._wire_label(child, position), **_wire_style(lit))
 
     def _wire_label(self, child: Value, position: int) -> dict[str, str]:
         """Backward: 'upstream × local' over '= contribution'; both: the contribution alone."""
@@ -684,6 +718,12 @@ class _Drawing:
             color=HIGHLIGHT_LINE if lit else "#6a5f90",
             penwidth="3" if lit else "1.3",
         )
+
+
+def _fits(size: tuple[int, int], max_nodes: int) -> bool:
+    """At most max_nodes boxes and circles, and at most twice as many wires."""
+    nodes, wires = size
+    return nodes <= max_nodes and wires <= 2 * max_nodes
 
 
 def _count(n: int, thing: str) -> str:

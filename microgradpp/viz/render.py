@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -177,9 +178,10 @@ def jupyter_svg(value: Value) -> str | None:
 
 
 def _explain(error: BaseException) -> list[str]:
-    """'No picture: <what went wrong>' and the rest of the error's message, as lines."""
+    """'No picture: <what went wrong>' and the rest of the error's message, as lines of text."""
     lines = str(error).splitlines() or [type(error).__name__]
-    return [f"No picture: {lines[0]}", *lines[1:]]
+    lines[0] = f"No picture: {lines[0]}"
+    return [short for line in lines for short in textwrap.wrap(line, 100) or [""]]
 
 
 def text_svg(lines: list[str], max_lines: int = 40, max_width: int = 110) -> str:
