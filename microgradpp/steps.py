@@ -601,6 +601,7 @@ _PAGE = """<!DOCTYPE html>
   var position = document.getElementById("position");
   var prev = document.getElementById("prev"), next = document.getElementById("next");
   var play = document.getElementById("play"), first = document.getElementById("first");
+  var zoomButton = document.getElementById("zoom");
   var current = -1, timer = null, zoomed = false;
 
   function show(index, updateAddress) {
@@ -617,6 +618,19 @@ _PAGE = """<!DOCTYPE html>
       catch (error) { location.hash = frames[index].id; }
     }
     document.body.dataset.frame = frames[index].id;
+    if (zoomed) follow();
+  }
+  function follow() {  // at full size, scroll the picture so this step's boxes are in view
+    var figure = frames[current].querySelector("figure");
+    var lit = frames[current].querySelectorAll("g.node.lit");
+    if (!lit.length) return;
+    var left = Infinity, right = -Infinity, box = figure.getBoundingClientRect();
+    Array.prototype.forEach.call(lit, function (node) {
+      var r = node.getBoundingClientRect();
+      left = Math.min(left, r.left);
+      right = Math.max(right, r.right);
+    });
+    figure.scrollLeft += (left + right) / 2 - (box.left + box.width / 2);
   }
   function go(delta) { stop(); show(current + delta, true); }
   function fromAddress() {
@@ -641,8 +655,10 @@ _PAGE = """<!DOCTYPE html>
     frames.forEach(function (frame) {
       frame.querySelector("figure").classList.toggle("zoomed", zoomed);
     });
+    zoomButton.textContent = zoomed ? "Fit" : "Zoom";
+    if (zoomed) follow();
   }
-  document.getElementById("zoom").addEventListener("click", zoom);
+  zoomButton.addEventListener("click", zoom);
   prev.addEventListener("click", function () { go(-1); });
   next.addEventListener("click", function () { go(1); });
   first.addEventListener("click", function () { stop(); show(0, true); });

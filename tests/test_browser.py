@@ -75,6 +75,15 @@ DRIVE_THE_PAGE = """<script>
   setTimeout(function () {
     seen.after_link = current();
     seen.position = document.getElementById("position").textContent;
+    seen.zoom_key = press("z") && document.querySelector(".frame.current figure").className;
+    slider.value = "10";
+    slider.dispatchEvent(new Event("input"));
+    var figure = document.querySelector(".frame.current figure");
+    seen.zoomed_frame = current();
+    seen.zoomed_scroll = figure.scrollLeft;
+    seen.zoomed_overflows = figure.scrollWidth > figure.clientWidth;
+    press("z");
+    seen.fit_again = figure.className;
     seen.errors = window.__errors;
     var out = document.createElement("pre");
     out.id = "test-results";
@@ -142,6 +151,9 @@ def test_keys_buttons_slider_and_links_step_through_the_page(page, tmp_path):
     assert seen["visible"] == ["forward-3"]  # one frame on screen at a time
     assert seen["picture_width"] > 300
     assert seen["after_link"] == "step-2"
+    assert seen["zoom_key"] == "picture zoomed" and seen["fit_again"] == "picture"
+    assert seen["zoomed_frame"] == "step-1" and seen["zoomed_overflows"]
+    assert seen["zoomed_scroll"] > 500  # step 1 is at the far right: the picture follows it
     assert seen["position"] == "12 / 18: Backward: step 2 of 8"
     console = [line for line in finished.stderr.splitlines() if "CONSOLE" in line]
     assert not [line for line in console if "Uncaught" in line or "Error" in line], console
