@@ -574,7 +574,7 @@ def test_a_batch_keeps_its_loss_outside_the_neurons():
     loss = losses.mse(model.forward_batch(X), y)
     source = draw_graph(loss, "both").source
     assert "drawn by neuron" in source
-    gates = re.findall(r"g\d+ \[label=<([^>]*)>", source)  # what is left outside the neurons:
+    gates = re.findall(r"^\tg\d+ \[label=<([^<>]*)>", source, re.M)  # left outside neurons:
     assert gates == ["-1", "×", "+0", "×", "-1", "×", "Σ", "×0.3333"]  # (out - y)², mean
     assert source.count("cluster_layer") == 3 and source.count("shape=box") == 33
 
