@@ -65,7 +65,7 @@ def test_a_single_neuron_cannot_learn_xor():
 
 
 def test_sine_regression_reaches_mse_below_0_01():
-    X, y = make_sine(40)
+    X, y = make_sine(20)  # 20 points of sin x on [-π, π]
     model = MLP(1, [16, 1], activation="tanh", init="xavier", seed=0)
     fit(model, "mse", Adam(model.parameters(), lr=0.02), (X, y), epochs=300, progress=False)
     train_mse, _ = evaluate(model, "mse", (X, y))
