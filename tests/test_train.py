@@ -255,3 +255,15 @@ def test_progress_falls_back_to_plain_lines_without_tqdm(capsys, monkeypatch):
     assert lines[-1].startswith("epoch 20/20  loss ")
     assert "accuracy" in lines[-1] and "lr 0.1" in lines[-1]
     assert len(lines) == 11  # epoch 1, then every 2nd
+
+
+# -- the examples in the docstrings run ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", ["nn", "losses", "optim", "data", "train", "serialize"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"microgradpp.{module}"))
+    assert result.failed == 0
