@@ -161,7 +161,9 @@ def test_cross_entropy_by_hand():
     loss.backward()
     assert loss.data == pytest.approx(0.40760596444438013, abs=1e-15)  # ln(e + e² + e³) − 3
     # ∂L/∂zⱼ = softmax(z)ⱼ − [j = 2]
-    assert grads(z) == pytest.approx([SOFTMAX_123[0], SOFTMAX_123[1], SOFTMAX_123[2] - 1], abs=1e-15)
+    assert grads(z) == pytest.approx(
+        [SOFTMAX_123[0], SOFTMAX_123[1], SOFTMAX_123[2] - 1], abs=1e-15
+    )
 
 
 def test_cross_entropy_is_stable_and_shift_invariant():
