@@ -13,6 +13,9 @@ Every Value is a box, every gate a small circle with its symbol, wires run left 
   adding up (``-4 + 3 = -1``). A gradient not computed yet shows ``?`` on grey, never ``0``.
 * ``mode="both"``:     values above (green), gradients below (red), as in the cs231n notes.
 
+A network's graph is drawn one box per neuron or per layer (``collapse``, see ``collapse.py``);
+a graph too large to draw raises ``GraphTooLargeError`` instead of keeping Graphviz busy.
+
 The picture is deterministic: boxes are named by their position in ``topological_order(root)``
 and written in that order, so the same program gives byte-identical DOT (and SVG) files.
 Building the Digraph needs only the pure-Python ``graphviz`` package; turning it into an image
@@ -37,11 +40,11 @@ RANKDIRS = ("LR", "RL", "TB", "BT")
 COLLAPSE_ABOVE = 150
 """With ``collapse=None``, a graph of more Values than this is drawn by neuron (if it has any)."""
 MAX_NODES = 400
+"""Most boxes and circles a picture may have (and twice as many wires). The uncollapsed graph of
+one sample through MLP(2, [16, 16, 1]) has 469 and 738 wires: 1 s as SVG, 10 s as PNG."""
 HOPELESS = 20
 """A graph of more than HOPELESS × max_nodes Values is refused at once: every picture of it,
 collapsed or not, would be too large (a batch of 100 samples through MLP(2, [16, 16, 1]))."""
-"""Most boxes and circles a picture may have. The uncollapsed graph of one sample through
-MLP(2, [16, 16, 1]) has 469 and takes 1 s as SVG, 10 s as PNG; three samples take 6 s and 17 s."""
 
 FONT = "Helvetica"
 FONT_SIZE = 16  # readable from the back of a classroom
@@ -429,7 +432,9 @@ class _Drawing:
             return self.num(grad)  # some of its wires are hidden inside a group
         if not terms or any(term is None for term in terms):
             return self.num(grad)
-        return self._sum_text(terms, grad)
+        text = self._sum_text(terms, grad)
+        self.shows_earlier = self.shows_earlier or "(earlier)" in text
+        return text
 
     def _sum_text(self, terms: list[float], grad: float) -> str:
         """'3 + 3 - 1 = 5'; a leaf still holding a gradient from an earlier backward() (no
@@ -438,7 +443,6 @@ class _Drawing:
         earlier = grad - math.fsum(terms)
         if abs(earlier) > 1e-9 * max(1.0, abs(grad), *(abs(term) for term in terms)):
             texts.append(f"{self.num(earlier)} (earlier)")
-            self.shows_earlier = True
         if len(texts) == 1:
             return self.num(grad)
         return self._join_terms(texts, self.num(grad))
