@@ -107,6 +107,8 @@ class BackwardStep:
         lines = []
         for i, edge in enumerate(self.contributions):
             parent = _grouped(self.names[edge.parent])
+            if not (edge.parent.parents or edge.parent.label):
+                parent = f"({self.names[edge.parent]})"  # a constant: ∂f/∂(1), not ∂f/∂1
             local = local_symbol(self, i, digits)
             line = (
                 f"∂{root}/∂{parent} {'+=' if edge.accumulates else '='} {local} · ∂{root}/∂{node}"
@@ -267,6 +269,8 @@ class Frame:
     """The nodes whose gradient is complete (backward frames)."""
     wires: frozenset[tuple[Value, Value]] = frozenset()
     """The (parent, node) wires of this step, drawn highlighted."""
+    sent: frozenset[Value] = frozenset()
+    """The nodes whose step has run: they have sent their gradient back along their wires."""
 
     @property
     def is_forward(self) -> bool:
@@ -356,7 +360,9 @@ def stepper_frames(root: Value, digits: int = 4) -> list[Frame]:
         for parent in node.parents:
             edges_left[parent] += 1
     final = {root}
+    sent: set[Value] = set()
     for step in steps:
+        sent.add(step.node)
         for edge in step.contributions:
             grads[edge.parent] = edge.grad_after
             edges_left[edge.parent] -= 1
@@ -372,6 +378,7 @@ def stepper_frames(root: Value, digits: int = 4) -> list[Frame]:
                 frozenset({step.node, *step.node.parents}),
                 final=frozenset(final),
                 wires=frozenset((parent, step.node) for parent in step.node.parents),
+                sent=frozenset(sent),
             )
         )
     return frames
@@ -445,39 +452,56 @@ def _frame_pictures(root: Value, frames: list[Frame], digits: int) -> list[str]:
     if len(pictures) != len(frames):
         raise RuntimeError(f"dot drew {len(pictures)} pictures for {len(frames)} frames")
     box_of = {node: f"v{position}" for position, node in enumerate(order)}  # draw_graph's names
+    gate_of = {node: f"g{position}" for position, node in enumerate(order)}
     for i, frame in enumerate(frames):
         unknown = {box_of[node] for node in order if node not in frame.values}
         lit = {box_of[node] for node in frame.highlight}
-        pictures[i] = _mark_boxes(pictures[i], unknown, lit, VALUE_COLOUR)
+        silent = {gate_of[node] for node in order if node.parents and node not in frame.sent}
+        pictures[i] = _mark_boxes(pictures[i], unknown, lit, silent, VALUE_COLOUR)
     return pictures
 
 
-def _mark_boxes(svg: str, unknown: set[str], lit: set[str], value_colour: str) -> str:
-    """Write '?' for the values not computed yet (forward frames) and mark the boxes of this step
-    with the class 'lit', which the page's stylesheet draws in orange.
+def _mark_boxes(
+    svg: str, unknown: set[str], lit: set[str], silent: set[str], value_colour: str
+) -> str:
+    """Adjust one frame's picture:
 
-    Highlighting by stylesheet rather than in the DOT keeps every box the same size in every
+    * boxes in ``unknown`` show '?' for their value (forward frames: not computed yet);
+    * boxes in ``lit`` get the class 'lit', which the page's stylesheet draws in orange;
+    * wires into the gates in ``silent`` show '?': that gate's step has not run yet, so nothing
+      has flowed back along them (draw_graph labels every wire of a final node).
+
+    Doing this to the SVG rather than in the DOT keeps every box and label the same size in every
     frame, so Graphviz lays out every frame the same way.
     """
 
     def mark(match: re.Match) -> str:
-        group = match[0]
-        if match["box"] in unknown:
+        group, title = match[0], match["title"]
+        if match["kind"] == "edge":
+            if title.rsplit("&gt;", 1)[-1] in silent:
+                group = re.sub(r"<text([^>]*)>[^<]*</text>", _unknown_text, group)
+            return group
+        if title in unknown:
             group = re.sub(
                 rf'(<text [^>]*fill="){value_colour}("[^>]*>)[^<]*(</text>)',
                 rf"\g<1>{_UNKNOWN_GREY}\g<2>?\g<3>",
                 group,
             )
-        if match["box"] in lit:
+        if title in lit:
             group = group.replace('class="node"', 'class="node lit"', 1)
         return group
 
     return re.sub(
-        r'<g id="[^"]*" class="node">\s*<title>(?P<box>[^<]*)</title>.*?</g>',
+        r'<g id="[^"]*" class="(?P<kind>node|edge)">\s*<title>(?P<title>[^<]*)</title>.*?</g>',
         mark,
         svg,
         flags=re.DOTALL,
     )
+
+
+def _unknown_text(match: re.Match) -> str:
+    attributes = re.sub(r'\sfill="[^"]*"', "", match[1])
+    return f'<text{attributes} fill="{_UNKNOWN_GREY}">?</text>'
 
 
 _UNKNOWN_GREY = "#777777"
@@ -546,6 +570,7 @@ _PAGE = """<!DOCTYPE html>
   nav.controls input[type=range] { flex: 1; accent-color: var(--accent); }
   #position { min-width: 16rem; font-size: 0.95rem; color: var(--muted); }
   main { padding: 0.4rem 1.2rem 1rem; }
+  .frame { scroll-margin-top: 100vh; }  /* a #step-5 link must not scroll the controls away */
   .js .frame { display: none; }
   .js .frame.current { display: block; }
   .frame h2 { font-size: 1rem; color: var(--muted); margin: 0.3rem 0; font-weight: 600; }

@@ -414,3 +414,24 @@ def test_render_steps_refuses_a_huge_graph(tmp_path):
     ):
         render_steps(f, tmp_path / "page.html")
     assert not (tmp_path / "page.html").exists()
+
+
+def wire_labels(svg: str) -> list[str]:
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    return [
+        text.text
+        for group in root.iter(f"{ns}g")
+        if group.get("class") == "edge"
+        for text in group.iter(f"{ns}text")
+    ]
+
+
+@needs_dot
+def test_wires_carry_a_number_only_once_their_step_has_run(sigmoid_page):
+    _, page = sigmoid_page
+    svgs = svgs_of(page)
+    assert set(wire_labels(svgs[9])) == {"?"}  # the seed: nothing has flowed back yet
+    assert sorted(label for label in wire_labels(svgs[10]) if label != "?") == ["-0.53"]
+    assert sorted(label for label in wire_labels(svgs[11]) if label != "?") == ["-0.53", "-0.53"]
+    assert "?" not in wire_labels(svgs[-1])
