@@ -156,8 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
         run_demo,
         "the worked examples, their pictures, a short training run, and an index.html",
         "Print the two worked examples of the cs231n notes as tables ((x+y)·z and the sigmoid "
-        "neuron), write all their pictures and step-by-step pages, train a small network on the "
-        "moons dataset with its plots, and write an index.html linking everything.",
+        "neuron), write the pictures and step-by-step pages of every worked example, train a "
+        "small network on the moons dataset with its plots, and write an index.html linking "
+        "everything.",
     )
     sub.add_argument("--out", metavar="DIR", default=DEMO_OUT, help=f"default: {DEMO_OUT}")
     sub.add_argument("--epochs", type=_positive_int, default=40, help="training epochs (40)")
@@ -279,15 +280,26 @@ def write_graph_files(
     try:
         for mode in ("forward", "backward"):
             path = out / f"{stem}-{mode}.{picture_format}"
-            written.append(render(root, path, mode=mode, precision=digits))
+            written += _attempt(f"{mode} picture", render, root, path, mode=mode, precision=digits)
         if have_dot:
-            page = out / f"{stem}-steps.html"
-            written.append(render_steps(root, page, digits, title, description))
+            path = out / f"{stem}-steps.html"
+            written += _attempt(
+                "step-by-step page", render_steps, root, path, digits, title, description
+            )
     except GraphvizNotFoundError:
         have_dot = False
     if not have_dot:
         print(INSTALL_GRAPHVIZ, file=sys.stderr)
     return written
+
+
+def _attempt(what: str, write, *args, **options) -> list[Path]:
+    """[the file written], or [] and a note on stderr when the graph is too big for it."""
+    try:
+        return [write(*args, **options)]
+    except ValueError as error:  # GraphTooLargeError, or too many nodes for a step-by-step page
+        print(f"No {what}: {error}", file=sys.stderr)
+        return []
 
 
 def _print_written(paths: list[Path]) -> None:
@@ -499,11 +511,11 @@ def run_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     entries: list[tuple[str, str, list[Path]]] = []
-    for name in DEMO_EXAMPLES:
-        example = get_example(name)
+    for name, example in EXAMPLES.items():
         root = example.run()
-        print(f"== {example.name}: {example.title}\n")
-        print(node_table(root) + "\n")
+        if name in DEMO_EXAMPLES:
+            print(f"== {example.name}: {example.title}\n")
+            print(node_table(root) + "\n")
         paths = write_graph_files(
             root,
             out,
@@ -533,6 +545,8 @@ def run_demo(args: argparse.Namespace) -> int:
         )
     )
     index = write_index(out / "index.html", entries)
+    others = [name for name in EXAMPLES if name not in DEMO_EXAMPLES]
+    print(f"(the pictures of the other examples are there too: {', '.join(others)})")
     print(f"wrote {sum(len(paths) for _, _, paths in entries) + 1} files into {out}/")
     print(f"open {index} in a browser  ({time.perf_counter() - started:.1f} s)")
     return 0

@@ -224,3 +224,15 @@ def test_demo_without_graphviz_still_prints_tables_and_writes_dot_files(tmp_path
     assert (demo / "add-mul-forward.dot").read_text(encoding="utf-8").startswith("digraph")
     assert not list(demo.glob("*.svg")) and not list(demo.glob("*-steps.html"))
     assert (demo / "index.html").exists()
+
+
+@needs_dot
+def test_a_graph_too_big_to_draw_still_gets_its_table(tmp_path, capsys):
+    pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
+    text = "+".join(f"x*{i}" for i in range(120))  # 360 nodes
+    assert main(["expr", text, "--at", "x=1", "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "360  f" in captured.out
+    assert "No forward picture: this graph has 360 Values" in captured.err
+    assert "No step-by-step page: this graph has 360 nodes" in captured.err
+    assert list(tmp_path.iterdir()) == []
