@@ -8,7 +8,8 @@
 of writing ``.grad`` it yields one :class:`BackwardStep` per gate node: the node, the gradient
 arriving from above (upstream), and for each parent its local derivative, the contribution, and
 the parent's gradient so far. ``tests/test_steps.py`` checks the numbers equal ``backward()``'s bit
-for bit.
+for bit. :func:`render_steps` turns them into a page for the classroom: the forward pass, then one
+frame per step, each a picture of the graph with a caption.
 
     >>> from microgradpp import Value
     >>> x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")

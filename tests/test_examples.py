@@ -118,3 +118,11 @@ def test_xor_sums_four_contributions_into_each_weight():
     assert n["b2"].grad == pytest.approx(grad_b2, abs=1e-15)
     assert len([node for node in topological_order(n["loss"]) if n["b2"] in node.parents]) == 4
     assert [round(o, 4) for o in outs] == [-0.1333, 0.5116, 0.5116, -0.1333]
+
+
+def test_module_docstring_examples_run():
+    import doctest
+
+    import microgradpp.examples
+
+    assert doctest.testmod(microgradpp.examples).failed == 0

@@ -206,3 +206,11 @@ def test_parse_needs_a_string():
 
 def test_expression_error_is_a_value_error():
     assert issubclass(ExpressionError, ValueError)
+
+
+def test_module_docstring_examples_run():
+    import doctest
+
+    import microgradpp.expr
+
+    assert doctest.testmod(microgradpp.expr).failed == 0

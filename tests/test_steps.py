@@ -435,3 +435,11 @@ def test_wires_carry_a_number_only_once_their_step_has_run(sigmoid_page):
     assert sorted(label for label in wire_labels(svgs[10]) if label != "?") == ["-0.53"]
     assert sorted(label for label in wire_labels(svgs[11]) if label != "?") == ["-0.53", "-0.53"]
     assert "?" not in wire_labels(svgs[-1])
+
+
+def test_module_docstring_examples_run():
+    import doctest
+
+    import microgradpp.steps
+
+    assert doctest.testmod(microgradpp.steps).failed == 0
