@@ -35,10 +35,10 @@ FORMATS = ("svg", "png", "pdf")
 DATASETS = ("moons", "xor", "circles", "spiral")
 OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 INSTALL_GRAPHVIZ = (
-    "Graphviz's dot program is not installed, so no pictures were drawn (the .dot files were "
-    "written: paste one into https://dreampuf.github.io/GraphvizOnline or install Graphviz and run "
-    "`dot -Tsvg FILE.dot -o FILE.svg`). Install it with:  sudo apt-get install graphviz  "
-    "(Debian/Ubuntu)  or  brew install graphviz  (macOS)."
+    "Graphviz's dot program is not installed, so the pictures were written as .dot files and "
+    "there are no step-by-step pages. Install it with:  sudo apt-get install graphviz  "
+    "(Debian/Ubuntu)  or  brew install graphviz  (macOS), then run the command again "
+    "(or turn one file into a picture: dot -Tsvg FILE.dot -o FILE.svg)."
 )
 
 
@@ -353,8 +353,7 @@ def run_expr(args: argparse.Namespace) -> int:
     expression = parse(args.expression)
     root = expression.evaluate(_values(args.at))
     root.backward()
-    print(f"f = {args.expression}   at " + ", ".join(f"{n} = {v:g}" for n, v in args.at))
-    print()
+    print(f"f = {args.expression}{_at_text(args.at, '   ')}\n")
     print(node_table(root, args.digits))
     if not args.no_files:
         paths = write_graph_files(
@@ -364,10 +363,17 @@ def run_expr(args: argparse.Namespace) -> int:
             args.format,
             args.digits,
             title=f"f = {args.expression}",
-            description="at " + ", ".join(f"{n} = {v:g}" for n, v in args.at),
+            description=_at_text(args.at).strip(),
         )
         _print_written(paths)
     return 0
+
+
+def _at_text(assignments: list[tuple[str, float]], gap: str = "") -> str:
+    """'   at x = -2, y = 5' (empty when there are no variables)."""
+    if not assignments:
+        return ""
+    return f"{gap}at " + ", ".join(f"{name} = {value:g}" for name, value in assignments)
 
 
 def run_gradcheck(args: argparse.Namespace) -> int:
