@@ -266,12 +266,8 @@ def write_graph_files(
     Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the step-by-step
     page is skipped, and a note on stderr says how to install Graphviz.
     """
-    try:
-        from .viz import GraphvizNotFoundError, render
-    except ImportError as error:
-        print(f"No pictures: {error}", file=sys.stderr)
-        return []
     from .steps import render_steps
+    from .viz import GraphvizNotFoundError, render  # imports graphviz only when drawing
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -288,6 +284,9 @@ def write_graph_files(
             )
     except GraphvizNotFoundError:
         have_dot = False
+    except ImportError as error:  # the graphviz Python package is missing
+        print(f"No pictures: {error}", file=sys.stderr)
+        return written
     if not have_dot:
         print(INSTALL_GRAPHVIZ, file=sys.stderr)
     return written

@@ -236,3 +236,12 @@ def test_a_graph_too_big_to_draw_still_gets_its_table(tmp_path, capsys):
     assert "No forward picture: this graph has 360 Values" in captured.err
     assert "No step-by-step page: this graph has 360 nodes" in captured.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_the_graphviz_package_the_table_is_still_printed(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz now fails
+    assert main(["example", "add-mul", "--out", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert "5  f     ×     q, z      -12     1" in captured.out
+    assert "No pictures: draw_graph needs the graphviz Python package: pip install" in captured.err
+    assert list(tmp_path.iterdir()) == []
