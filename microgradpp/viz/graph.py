@@ -98,7 +98,8 @@ def draw_graph(
         collapse: ``"neuron"`` or ``"layer"`` draws each neuron/layer of a network as one box
             (parameters labelled ``layer1.neuron3.w0``); ``"none"`` draws every node; ``None``
             (default) collapses by neuron when the graph has more than ``collapse_above`` Values.
-        max_nodes: the most boxes and circles allowed; above it ``GraphTooLargeError`` is raised.
+        max_nodes: the most boxes and circles allowed (and twice as many wires); above it
+            ``GraphTooLargeError`` is raised, saying how to collapse the graph or raise the limit.
         names: names to print instead of labels, as ``{node: "name"}`` or ``{"name": node}``
             (so ``names=locals()`` works). Unlabelled nodes get short names: ``n5`` for the
             5th node of the topological order, ``f`` for an unlabelled root.
