@@ -134,6 +134,8 @@ def make_spiral(
 
     Arm j: radius r from 0 to 1, angle θ from 4j to 4(j+1) radians plus Gaussian noise of standard
     deviation ``noise``; the point is (r·sin θ, r·cos θ). Needs a non-linear classifier.
+    Every arm starts at the origin (r = 0, as in cs231n), so those ``classes`` points coincide
+    and at most n − (classes − 1) of the points can be classified correctly.
     """
     n, classes = _check_count(n), _check_count(classes, "classes", 2)
     noise, rng = _check_noise(noise), as_rng(seed)
