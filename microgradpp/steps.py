@@ -596,7 +596,8 @@ _PAGE = """<!DOCTYPE html>
     .frame, .js .frame { display: block; break-after: page; page-break-after: always; }
     .frame:last-child { break-after: auto; page-break-after: auto; }
     .frame h2 .number { display: inline; }
-    figure.picture svg { max-height: 15cm; }
+    figure.picture svg, figure.picture.zoomed svg { max-width: 100%; max-height: 15cm; }
+    figure.picture.zoomed { overflow: visible; text-align: center; }
   }
 </style>
 </head>
@@ -705,6 +706,10 @@ _PAGE = """<!DOCTYPE html>
   });
   window.addEventListener("load", function () { window.scrollTo(0, 0); });
   fromAddress();
+  // A long graph fitted to the window has unreadable text: start at full size, following the step.
+  var svg = frames[current].querySelector("svg"), viewBox = svg && svg.viewBox.baseVal;
+  var fitted = viewBox && viewBox.width ? svg.getBoundingClientRect().width / (viewBox.width * 4 / 3) : 1;
+  if (fitted > 0 && fitted < 0.5) zoom();
 })();
 </script>
 </body>

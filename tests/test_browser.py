@@ -51,6 +51,8 @@ DRIVE_THE_PAGE = """<script>
     return current();
   }
   seen.initial = current();
+  seen.zoomed_at_start = document.querySelector(".frame.current figure").className;
+  press("z");  // back to the fitted picture
   seen.right = press("ArrowRight");
   seen.left = press("ArrowLeft");
   seen.left_again = press("ArrowLeft");
@@ -142,6 +144,7 @@ def test_keys_buttons_slider_and_links_step_through_the_page(page, tmp_path):
     seen = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
     assert seen["errors"] == []
     assert seen["initial"] == "step-5"  # the link page.html#step-5 opens step 5
+    assert seen["zoomed_at_start"] == "picture zoomed"  # 800 px is too narrow to fit it readably
     assert (seen["right"], seen["left"], seen["left_again"]) == ("step-6", "step-5", "step-4")
     assert (seen["home"], seen["left_at_start"]) == ("forward-0", "forward-0")
     assert (seen["end"], seen["right_at_end"]) == ("step-8", "step-8")
