@@ -38,8 +38,11 @@ def test_the_course_has_its_notebooks() -> None:
     assert [path.stem for path in NOTEBOOKS] == COURSE
 
 
-def run_notebook(path: Path, workdir: Path, env: dict[str, str] | None = None) -> None:
-    """Execute every cell in a fresh python3 kernel; CellExecutionError (with the cell) on failure."""
+def run_notebook(path: Path, workdir: Path, env: dict[str, str] | None = None) -> str:
+    """Execute every cell in a fresh python3 kernel; CellExecutionError (with the cell) on failure.
+
+    Returns everything the cells printed.
+    """
     nbformat = pytest.importorskip("nbformat", reason="notebooks need nbformat (extra: notebook)")
     nbclient = pytest.importorskip("nbclient", reason="notebooks need nbclient (extra: notebook)")
     pytest.importorskip("ipykernel", reason="notebooks need ipykernel (extra: notebook)")
@@ -59,6 +62,13 @@ def run_notebook(path: Path, workdir: Path, env: dict[str, str] | None = None) -
         if output.output_type == "error"
     ]
     assert errors == []
+    return "".join(
+        output.get("text", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "stream"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
@@ -108,3 +118,16 @@ def test_readme_links_every_notebook() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     missing = [path.name for path in NOTEBOOKS if f"(notebooks/{path.name})" not in readme]
     assert missing == [], f"README.md does not link {missing} (one line per notebook)"
+
+
+def test_the_pytorch_notebook_runs_without_torch(tmp_path: Path) -> None:
+    """Where torch is missing, notebook 09 says so, skips the comparisons and still passes."""
+    hidden = tmp_path / "hide_torch"
+    hidden.mkdir()
+    (hidden / "torch.py").write_text('raise ImportError("torch is hidden by this test")\n')
+    pythonpath = os.pathsep.join(filter(None, [str(hidden), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+    printed = run_notebook(NOTEBOOK_DIR / "09_bridge_to_pytorch.ipynb", tmp_path, env=env)
+    assert "PyTorch is not installed: the comparison cells below will be skipped." in printed
+    assert printed.count("skipped: PyTorch is not installed") == 7  # every comparison cell
+    assert "microgradpp losses:" in printed
