@@ -35,6 +35,7 @@ from html import escape
 from pathlib import Path
 
 from .engine import Value, topological_order
+from .gates import Gate
 from .tables import format_number, node_names
 
 MINUS = "\u2212"  # the typographic minus sign: "−4" reads better than "-4" on a projector
@@ -82,24 +83,9 @@ class BackwardStep:
         return f"{number}{self.equation()}. {gate_sentence(self, digits)}"
 
     def equation(self) -> str:
-        """How the node was computed, with names: 'f = q × z', 'n6 = exp(n5)'."""
-        name = self.names[self.node]
+        """How the node was computed, with names: 'f = q × z', 'e = exp(u)'."""
         inputs = [self.names[parent] for parent in self.node.parents]
-        gate = self.node.gate
-        if gate.name in ("add", "mul", "max") and len(inputs) == 2:
-            if gate.name == "max":
-                return f"{name} = max({inputs[0]}, {inputs[1]})"
-            return f"{name} = {inputs[0]} {gate.symbol} {inputs[1]}"
-        if gate.name == "sum":
-            return f"{name} = " + " + ".join(inputs)
-        if gate.name == "linear":
-            products = [f"{w}·{x}" for w, x in zip(inputs[1::2], inputs[2::2])]
-            return f"{name} = " + " + ".join([inputs[0], *products])
-        if gate.name == "reciprocal":
-            return f"{name} = 1/{_grouped(inputs[0])}"
-        if gate.name == "pow":
-            return f"{name} = {_grouped(inputs[0])}{gate.symbol}"
-        return f"{name} = {gate.symbol}({', '.join(inputs)})"
+        return f"{self.names[self.node]} = {gate_expression(self.node.gate, inputs)}"
 
     def chain_rule_lines(self, digits: int = 4) -> list[str]:
         """'∂f/∂x = z · ∂f/∂q = −4 · 1 = −4' for each parent."""
@@ -279,28 +265,31 @@ class Frame:
 
 
 def forward_caption(node: Value, names: Mapping[Value, str], digits: int = 4) -> str:
-    """'p0 = w0 × x0 = 2 × −1 = −2': the node's equation with names, then with numbers."""
+    """'p0 = w0 × x0 = 2 × (−1) = −2': the node's equation with names, then with numbers."""
     num = _number_formatter(digits)
-    gate, parents = node.gate, node.parents
-    xs = [num(parent.data) for parent in parents]
-    grouped = [f"({x})" if x.startswith(MINUS) else x for x in xs]
-    if gate.name in ("add", "mul") and len(parents) == 2:
-        numbers = f"{grouped[0]} {gate.symbol} {grouped[1]}"
-    elif gate.name == "max":
-        numbers = f"max({xs[0]}, {xs[1]})"
-    elif gate.name == "sum":
-        numbers = " + ".join(grouped)
-    elif gate.name == "linear":
-        products = [f"{w}·{x}" for w, x in zip(grouped[1::2], grouped[2::2])]
-        numbers = " + ".join([xs[0], *products])
-    elif gate.name == "reciprocal":
-        numbers = f"1/{grouped[0]}"
-    elif gate.name == "pow":
-        numbers = f"{grouped[0]}{gate.symbol}"
-    else:
-        numbers = f"{gate.symbol}({', '.join(xs)})"
-    step = BackwardStep(0, 0, node, node, 0.0, (), names)
-    return f"{step.equation()} = {numbers} = {num(node.data)}"
+    names_used = [names[parent] for parent in node.parents]
+    numbers = [num(parent.data) for parent in node.parents]
+    return (
+        f"{names[node]} = {gate_expression(node.gate, names_used)} = "
+        f"{gate_expression(node.gate, numbers)} = {num(node.data)}"
+    )
+
+
+def gate_expression(gate: Gate, inputs: list[str]) -> str:
+    """A gate applied to its inputs (names or numbers) as the textbook writes it: 'q × z',
+    '1/d', 'b + w·x', 'exp(u)', 'max(z, w)'."""
+    if gate.name in ("add", "mul") and len(inputs) == 2:
+        return f"{_grouped(inputs[0])} {gate.symbol} {_grouped(inputs[1])}"
+    if gate.name == "sum":
+        return " + ".join([inputs[0], *map(_grouped, inputs[1:])])
+    if gate.name == "linear":  # inputs: b, w1, x1, w2, x2, ...
+        products = [f"{_grouped(w)}·{_grouped(x)}" for w, x in zip(inputs[1::2], inputs[2::2])]
+        return " + ".join([inputs[0], *products])
+    if gate.name == "reciprocal":
+        return f"1/{_grouped(inputs[0])}"
+    if gate.name == "pow":
+        return f"{_grouped(inputs[0])}{gate.symbol}"
+    return f"{gate.symbol}({', '.join(inputs)})"
 
 
 def stepper_frames(root: Value, digits: int = 4) -> list[Frame]:

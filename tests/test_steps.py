@@ -154,7 +154,7 @@ def test_sigmoid_neuron_captions_have_the_published_numbers():
         "Step 2 of 8: d = e + 1. An add gate distributes the gradient: each input gets ∂f/∂d "
         "unchanged.",
         "Step 3 of 8: e = exp(u). An exp gate: d/dx eˣ = eˣ, the gate's own output 0.37.",
-        "Step 4 of 8: u = z × −1. A mul gate swaps its inputs: each input's local derivative "
+        "Step 4 of 8: u = z × (−1). A mul gate swaps its inputs: each input's local derivative "
         "is the other input.",
         "Step 5 of 8: z = s + w2. An add gate distributes the gradient: each input gets ∂f/∂z "
         "unchanged.",
@@ -242,7 +242,7 @@ def test_unlabelled_nodes_get_names_and_constants_a_typographic_minus():
     x = Value(2.0, label="x")
     steps = list(backward_steps((x * -1.0).exp()))
     assert steps[0].equation() == "f = exp(n3)"
-    assert steps[1].equation() == f"n3 = x × {MINUS}1"
+    assert steps[1].equation() == f"n3 = x × ({MINUS}1)"
 
 
 # ------------------------------------------------------------------------------------------------
