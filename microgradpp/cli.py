@@ -462,20 +462,28 @@ def train(
     return model, history, X, y
 
 
-def write_training_plots(model, history, X, y, out: Path, stem: str) -> list[Path]:
-    """The loss/accuracy curves, the decision boundary and the gradient flow, as PNG files."""
+def write_training_plots(model, history, X, y, out: Path, stem: str, about: str = "") -> list[Path]:
+    """The loss/accuracy curves, the decision boundary and the gradient flow, as PNG files.
+
+    ``about`` (e.g. 'moons, 40 epochs of adam') starts each plot's title.
+    """
     from .viz import plots
+
+    def title(what: str) -> str:
+        return f"{about}: {what}" if about else what
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for what, draw in (
-        ("history", lambda path: plots.plot_history(history, path=path)),
-        ("boundary", lambda path: plots.plot_decision_boundary(model, X, y, path=path)),
-        ("gradient-flow", lambda path: plots.plot_gradient_flow(history, path=path)),
+    for name, what, draw in (
+        ("history", "training", plots.plot_history),
+        ("gradient-flow", "gradient flow per layer", plots.plot_gradient_flow),
     ):
-        path = out / f"{stem}-{what}.png"
-        draw(path)
+        path = out / f"{stem}-{name}.png"
+        draw(history, path=path, title=title(what))
         written.append(path)
+    path = out / f"{stem}-boundary.png"
+    plots.plot_decision_boundary(model, X, y, path=path, title=title("decision boundary"))
+    written.insert(1, path)
     return written
 
 
@@ -499,7 +507,15 @@ def run_train(args: argparse.Namespace) -> int:
     )
     if args.plot:
         _print_written(
-            write_training_plots(model, history, X, y, Path(args.plot), f"{args.dataset}")
+            write_training_plots(
+                model,
+                history,
+                X,
+                y,
+                Path(args.plot),
+                args.dataset,
+                f"{args.dataset}, {len(history.loss)} epochs of {args.optimizer}",
+            )
         )
     return 0
 
@@ -537,7 +553,9 @@ def run_demo(args: argparse.Namespace) -> int:
     final = accuracy(model, X, y)
     print(f"final loss {history.loss[-1]:.4f}, final accuracy {final:.1%} on {len(X)} points\n")
     try:
-        plots = write_training_plots(model, history, X, y, out, "moons")
+        plots = write_training_plots(
+            model, history, X, y, out, "moons", f"moons, {len(history.loss)} epochs of adam"
+        )
     except ImportError as error:
         print(f"No training plots: {error}", file=sys.stderr)
         plots = []
