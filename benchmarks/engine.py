@@ -1,0 +1,431 @@
+"""Engine benchmark: microgradpp against micrograd 0.1.0, measured in the same run.
+
+    .venv/bin/python benchmarks/engine.py            # about a minute
+    .venv/bin/python benchmarks/engine.py --quick    # one run of each, smaller graphs
+
+What it measures (every figure per graph node; times are the best of several runs):
+
+* create a*b, create a+b   a graph of 200,000 nodes kept alive in a list, operands drawn from a
+                           pool of 1,000 leaves (the garbage collector works on a growing heap);
+* chain forward/backward   x = x*w + v repeated for 100,000 ops: one long path;
+* backward, MLP-like       the backward pass over a gate-level MLP (16-32-32-1, no activation,
+                           a sum of outputs over 32 samples: ~100,000 nodes of + and *), the same
+                           graph built identically by both libraries;
+* bytes per node           tracemalloc: everything a node allocates (object, tuples, closures,
+                           floats);
+* cyclic garbage           with the collector disabled, build the MLP graph, run backward, drop
+                           it, and count what gc.collect() then finds: objects only a reference
+                           cycle kept alive;
+* cost of the checks       microgradpp again with every finiteness check deleted from engine.py's
+                           source (an AST pass, below), so the price of the checks is measured, not
+                           guessed.
+
+Each run is a fresh Python subprocess with the default settings (garbage collector on), one library
+per process: micrograd leaves cyclic garbage behind, which would slow whatever ran next in the same
+process. micrograd sorts its graph recursively, so its workers raise sys.setrecursionlimit (the
+100,000-op chain is 100,000 nested calls); nothing else is changed for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime
+import gc
+import importlib.util
+import inspect
+import json
+import os
+import platform
+import random
+import subprocess
+import sys
+import time
+import tracemalloc
+import types
+
+CREATE_NODES = 200_000
+CHAIN_OPS = 100_000
+MLP_SIZES = (16, 32, 32, 1)
+MLP_SAMPLES = 32
+MEMORY_NODES = 50_000
+POOL = 1_000
+REPEATS = 5
+
+OURS, UNCHECKED, MICROGRAD = "microgradpp", "microgradpp-unchecked", "micrograd"
+
+TARGETS = {  # (ratio the issue asks for, how to read it)
+    "create_mul": 8.0,
+    "create_add": 8.0,
+    "chain_forward": 8.0,
+    "backward_mlp": 2.0,
+    "chain_backward": 2.0,
+}
+
+
+# ------------------------------------------------------------------------------------------------
+# The engines under test
+# ------------------------------------------------------------------------------------------------
+
+
+def value_class(library: str) -> type:
+    """The Value class of one library (imported only inside that library's worker process)."""
+    if library == MICROGRAD:
+        from micrograd.engine import Value
+
+        sys.setrecursionlimit(1_000_000)  # micrograd's topological sort is recursive
+        return Value
+    if library == OURS:
+        from microgradpp import Value
+
+        return Value
+    if library == UNCHECKED:
+        return unchecked_engine().Value
+    raise SystemExit(f"unknown library {library!r}")
+
+
+class _DeleteFinitenessChecks(ast.NodeTransformer):
+    """Delete every `if <test naming _INF>: ... raise ...` statement (a finiteness check)."""
+
+    removed = 0
+
+    def visit_If(self, node: ast.If) -> ast.AST | None:
+        self.generic_visit(node)
+        is_check = "_INF" in ast.unparse(node.test) and isinstance(node.body[-1], ast.Raise)
+        if is_check and not node.orelse:
+            self.removed += 1
+            return ast.Pass()
+        return node
+
+
+def unchecked_engine() -> types.ModuleType:
+    """microgradpp.engine compiled again from its own source with the finiteness checks deleted.
+
+    The copy shares gates.py and errors.py with the real package; only its Value class differs.
+    """
+    import microgradpp.engine as engine
+
+    tree = ast.parse(inspect.getsource(engine))
+    remover = _DeleteFinitenessChecks()
+    tree = ast.fix_missing_locations(remover.visit(tree))
+    if remover.removed == 0:
+        raise SystemExit("found no finiteness check in engine.py: update _DeleteFinitenessChecks")
+    module = types.ModuleType("microgradpp._engine_unchecked")
+    module.__package__ = "microgradpp"
+    module.checks_removed = remover.removed
+    sys.modules[module.__name__] = module
+    exec(compile(tree, engine.__file__, "exec"), module.__dict__)
+    return module
+
+
+# ------------------------------------------------------------------------------------------------
+# Graphs, built the same way by both libraries (only Value(x), a + b and a * b are used)
+# ------------------------------------------------------------------------------------------------
+
+
+def leaves(Value: type, n: int, low: float, high: float, seed: int) -> list:
+    rng = random.Random(seed)
+    return [Value(rng.uniform(low, high)) for _ in range(n)]
+
+
+def operand_pairs(n: int) -> list[tuple[int, int]]:
+    rng = random.Random(1)
+    return [(rng.randrange(POOL), rng.randrange(POOL)) for _ in range(n)]
+
+
+def build_chain(Value: type, ops: int):
+    """x = x*w + v, ops nodes in all; w in [0.9, 1) and v in [-0.1, 0.1) keep x bounded."""
+    ws = leaves(Value, POOL, 0.9, 1.0, seed=2)
+    vs = leaves(Value, POOL, -0.1, 0.1, seed=3)
+    x = Value(0.5)
+    start = time.thread_time_ns()
+    for i in range(ops // 2):
+        x = x * ws[i % POOL] + vs[i % POOL]
+    elapsed = time.thread_time_ns() - start
+    return x, elapsed
+
+
+def build_mlp(Value: type):
+    """Sum over samples of a linear MLP's output, gate by gate: acc = b; acc = acc + w*x; ..."""
+    rng = random.Random(4)
+    layers = []
+    for fan_in, fan_out in zip(MLP_SIZES, MLP_SIZES[1:]):
+        scale = fan_in**-0.5
+        neurons = [
+            ([Value(rng.uniform(-scale, scale)) for _ in range(fan_in)], Value(0.0))
+            for _ in range(fan_out)
+        ]
+        layers.append(neurons)
+    total = Value(0.0)
+    for _ in range(MLP_SAMPLES):
+        xs = [Value(rng.uniform(-1.0, 1.0)) for _ in range(MLP_SIZES[0])]
+        for neurons in layers:
+            outputs = []
+            for weights, bias in neurons:
+                acc = bias
+                for w, x in zip(weights, xs):
+                    acc = acc + w * x
+                outputs.append(acc)
+            xs = outputs
+        total = total + xs[0]
+    return total
+
+
+def count_nodes(root, library: str) -> int:
+    """Number of distinct nodes reachable from root (not timed)."""
+    attribute = "_prev" if library == MICROGRAD else "parents"
+    seen = {id(root)}
+    stack = [root]
+    while stack:
+        for parent in getattr(stack.pop(), attribute):
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                stack.append(parent)
+    return len(seen)
+
+
+# ------------------------------------------------------------------------------------------------
+# Measurements: each runs in its own fresh process and returns numbers (ns or bytes per node)
+# ------------------------------------------------------------------------------------------------
+
+
+def measure_create(library: str, op: str, nodes: int) -> dict:
+    Value = value_class(library)
+    pool = leaves(Value, POOL, -1.0, 1.0, seed=0)
+    pairs = operand_pairs(nodes)
+    start = time.thread_time_ns()
+    if op == "mul":
+        graph = [pool[i] * pool[j] for i, j in pairs]
+    else:
+        graph = [pool[i] + pool[j] for i, j in pairs]
+    elapsed = time.thread_time_ns() - start
+    assert len(graph) == nodes
+    return {f"create_{op}": elapsed / nodes}
+
+
+def measure_chain(library: str, ops: int) -> dict:
+    Value = value_class(library)
+    root, forward = build_chain(Value, ops)
+    start = time.thread_time_ns()
+    root.backward()
+    backward = time.thread_time_ns() - start
+    return {"chain_forward": forward / ops, "chain_backward": backward / ops}
+
+
+def measure_backward(library: str) -> dict:
+    Value = value_class(library)
+    root = build_mlp(Value)
+    nodes = count_nodes(root, library)
+    start = time.thread_time_ns()
+    root.backward()
+    elapsed = time.thread_time_ns() - start
+    return {"backward_mlp": elapsed / nodes, "mlp_nodes": nodes}
+
+
+def measure_memory(library: str, nodes: int) -> dict:
+    Value = value_class(library)
+    pool = leaves(Value, POOL, -1.0, 1.0, seed=0)
+    pairs = operand_pairs(nodes)
+    result = {}
+    for op in ("mul", "add"):
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        if op == "mul":
+            graph = [pool[i] * pool[j] for i, j in pairs]
+        else:
+            graph = [pool[i] + pool[j] for i, j in pairs]
+        used = tracemalloc.get_traced_memory()[0] - before - sys.getsizeof(graph)
+        tracemalloc.stop()
+        result[f"bytes_{op}"] = used / nodes
+        del graph
+    return result
+
+
+def measure_cycles(library: str) -> dict:
+    Value = value_class(library)
+    gc.collect()
+    gc.disable()
+    root = build_mlp(Value)
+    root.backward()
+    nodes = count_nodes(root, library)
+    del root
+    unreachable = gc.collect()
+    gc.enable()
+    return {"cyclic_garbage": unreachable, "cycle_graph_nodes": nodes}
+
+
+def run_worker(library: str, measurement: str, quick: bool) -> dict:
+    scale = 10 if quick else 1
+    if measurement in ("create_mul", "create_add"):
+        return measure_create(library, measurement[-3:], CREATE_NODES // scale)
+    if measurement == "chain":
+        return measure_chain(library, CHAIN_OPS)
+    if measurement == "backward":
+        return measure_backward(library)
+    if measurement == "memory":
+        return measure_memory(library, MEMORY_NODES // scale)
+    if measurement == "cycles":
+        return measure_cycles(library)
+    if measurement == "checks_removed":
+        return {"checks_removed": unchecked_engine().checks_removed}
+    raise SystemExit(f"unknown measurement {measurement!r}")
+
+
+# ------------------------------------------------------------------------------------------------
+# The parent process: run the workers, keep the best run, print the table
+# ------------------------------------------------------------------------------------------------
+
+
+def in_fresh_process(library: str, measurement: str, quick: bool) -> dict:
+    command = [sys.executable, os.path.abspath(__file__), "--worker", library, measurement]
+    if quick:
+        command.append("--quick")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{library} {measurement} failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def collect(libraries: list[str], repeats: int, quick: bool) -> dict[str, dict]:
+    """{library: {figure: best value}}; the libraries take turns, so load changes hit all alike."""
+    best: dict[str, dict] = {library: {} for library in libraries}
+    timed = ("create_mul", "create_add", "chain", "backward")
+    for repeat in range(repeats):
+        print(f"  run {repeat + 1}/{repeats} ...", file=sys.stderr, flush=True)
+        for measurement in timed:
+            for library in libraries:
+                for figure, value in in_fresh_process(library, measurement, quick).items():
+                    known = best[library].get(figure)
+                    best[library][figure] = value if known is None else min(known, value)
+    for library in libraries:
+        if library != UNCHECKED:
+            best[library].update(in_fresh_process(library, "memory", quick))
+            best[library].update(in_fresh_process(library, "cycles", quick))
+    if UNCHECKED in libraries:
+        best[UNCHECKED].update(in_fresh_process(UNCHECKED, "checks_removed", quick))
+    return best
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            names = [line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return (
+        f"CPython {platform.python_version()} on {platform.system()} {platform.machine()}, "
+        f"{cpu}, {os.cpu_count()} CPUs"
+    )
+
+
+def print_table(results: dict[str, dict], repeats: int) -> None:
+    ours, theirs = results[OURS], results.get(MICROGRAD)
+    unchecked = results.get(UNCHECKED, {})
+    today = datetime.date.today().isoformat()
+    print(f"\nmicrogradpp engine benchmark, {today}, {machine()}")
+    print(
+        f"times: best of {repeats} fresh processes per library, garbage collector on (default); "
+        f"MLP graph: {ours['mlp_nodes']:,} nodes"
+    )
+    if theirs is None:
+        print("micrograd is not installed (pip install micrograd==0.1.0): no ratios.\n")
+    header = (
+        f"{'per node':34} {'microgradpp':>12} {'micrograd':>12} {'ratio':>8} {'target':>8}  met"
+    )
+    print("\n" + header + "\n" + "-" * len(header))
+
+    def row(label: str, figure: str, unit: str, target: str, ratio_of=None, met=None):
+        mine = ours[figure]
+        text = f"{label:34} {mine:>9,.0f} {unit:2}"
+        if theirs is None:
+            print(text)
+            return
+        other = theirs[figure]
+        ratio = ratio_of(mine, other)
+        text += f" {other:>9,.0f} {unit:2} {ratio:>8} {target:>8}  {'yes' if met(mine, other) else 'NO'}"
+        print(text)
+
+    def faster(figure: str, label: str):
+        goal = TARGETS[figure]
+        row(
+            label,
+            figure,
+            "ns",
+            f">= {goal:g}x",
+            ratio_of=lambda mine, other: f"{other / mine:.1f}x",
+            met=lambda mine, other: other / mine >= goal,
+        )
+
+    faster("create_mul", f"create a*b ({CREATE_NODES // 1000}k kept alive)")
+    faster("create_add", f"create a+b ({CREATE_NODES // 1000}k kept alive)")
+    faster("chain_forward", f"chain x = x*w + v ({CHAIN_OPS // 1000}k ops), fwd")
+    faster("chain_backward", "chain backward")
+    faster("backward_mlp", "backward, MLP-like graph")
+    for op, symbol in (("mul", "*"), ("add", "+")):
+        row(
+            f"memory, a{symbol}b node (tracemalloc)",
+            f"bytes_{op}",
+            "B",
+            "<= 1/3",
+            ratio_of=lambda mine, other: f"1/{other / mine:.1f}",
+            met=lambda mine, other: mine <= other / 3,
+        )
+    row(
+        "cyclic garbage after the MLP graph",
+        "cyclic_garbage",
+        "ob",
+        "0",
+        ratio_of=lambda mine, other: "",
+        met=lambda mine, other: mine == 0,
+    )
+    if theirs is not None:
+        total_ours = (ours["chain_forward"] + ours["chain_backward"]) * CHAIN_OPS / 1e6
+        total_theirs = (theirs["chain_forward"] + theirs["chain_backward"]) * CHAIN_OPS / 1e6
+        print(
+            f"\n{CHAIN_OPS:,}-op chain, forward + backward: microgradpp {total_ours:.0f} ms, "
+            f"micrograd {total_theirs:.0f} ms ({total_theirs / total_ours:.1f}x)"
+        )
+    print("(the cyclic garbage row counts objects, not per node; 'ob' = objects)")
+    if unchecked:
+        print(
+            f"\nCost of microgradpp's finiteness checks (engine.py with its "
+            f"{unchecked['checks_removed']} checks deleted, same run):"
+        )
+        for figure, label in (
+            ("create_mul", "create a*b"),
+            ("create_add", "create a+b"),
+            ("chain_forward", "chain forward"),
+            ("chain_backward", "chain backward"),
+            ("backward_mlp", "backward, MLP-like"),
+        ):
+            cost = ours[figure] / unchecked[figure] - 1
+            print(
+                f"  {label:20} {ours[figure]:7,.0f} ns with, {unchecked[figure]:7,.0f} ns "
+                f"without: {cost:+.0%}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one run, smaller graphs")
+    parser.add_argument("--repeats", type=int, default=REPEATS, help="runs per figure (best kept)")
+    parser.add_argument("--worker", nargs=2, metavar=("LIBRARY", "MEASUREMENT"), help="internal")
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(run_worker(*args.worker, quick=args.quick)))
+        return
+    libraries = [OURS, UNCHECKED]
+    if importlib.util.find_spec("micrograd") is not None:
+        libraries.append(MICROGRAD)
+    repeats = 1 if args.quick else args.repeats
+    start = time.perf_counter()
+    results = collect(libraries, repeats, args.quick)
+    print_table(results, repeats)
+    print(f"\n(whole run: {time.perf_counter() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

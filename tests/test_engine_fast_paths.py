@@ -1,0 +1,106 @@
+"""The engine's fast paths give exactly what the readable forms they stand in for give.
+
+``Value.backward()`` updates the two parents of a +, × or max node with two written-out lines
+instead of the ``zip`` loop it uses for every other node (a speed-up measured in
+``benchmarks/engine.py``). These tests run the readable loop, written here as the module docstring
+states it, on the same graphs and ask for the same gradients, bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+import microgradpp as mg
+from microgradpp import GateError, Value, topological_order
+
+
+def textbook_backward(root: Value) -> None:
+    """backward() without its fast path: parent.grad += local_grad * node.grad for every edge."""
+    order = topological_order(root)
+    for node in order:
+        if node.parents:
+            node.grad = 0.0
+    root.grad += 1.0
+    for node in reversed(order):
+        for parent, local_grad in zip(node.parents, node.local_grads):
+            parent.grad += local_grad * node.grad
+
+
+def random_graph(seed: int) -> tuple[Value, list[Value]]:
+    """A DAG with reuse mixing 1-, 2- and n-input gates (so both paths of backward run)."""
+    rng = random.Random(seed)
+    inputs = [Value(rng.uniform(-1.5, 1.5), label=f"x{i}") for i in range(rng.randint(1, 4))]
+    nodes = list(inputs)
+    for _ in range(rng.randint(1, 30)):
+        a, b = rng.choice(nodes), rng.choice(nodes)  # may be the same node twice: a + a
+        kind = rng.choice(["add", "mul", "max", "tanh", "relu", "sigmoid", "sum", "linear"])
+        try:
+            if kind == "add":
+                node = a + b
+            elif kind == "mul":
+                node = a * b
+            elif kind == "max":
+                node = a.max(b)
+            elif kind in ("tanh", "relu", "sigmoid"):
+                node = getattr(a, kind)()
+            elif kind == "sum":  # a sum of exactly two takes the fast path, others the loop
+                node = mg.sum(rng.choices(nodes, k=rng.randint(1, 4)))
+            else:
+                node = mg.linear(rng.choices(nodes, k=2), rng.choices(nodes, k=2), a)
+        except GateError:  # a product overflowed: skip it
+            continue
+        nodes.append(node)
+    return nodes[-1], inputs
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_backward_gives_the_same_bits_as_the_textbook_loop(seed):
+    root, _ = random_graph(seed)
+    order = topological_order(root)
+    root.backward()
+    fast = [node.grad for node in order]
+    for node in order:
+        node.grad = 0.0
+    textbook_backward(root)
+    assert [node.grad for node in order] == fast
+
+
+def test_the_fast_path_handles_a_node_whose_two_parents_are_the_same():
+    x = Value(3.0, label="x")
+    for f, expected in ((x + x, 2.0), (x * x, 6.0), (x.max(x), 1.0)):  # d/dx: 2, 2x, ½ + ½
+        x.grad = 0.0
+        f.backward()
+        assert x.grad == expected
+
+
+def test_the_fast_path_and_the_loop_are_both_run_on_a_mixed_graph():
+    x, y = Value(0.5, label="x"), Value(-2.0, label="y")
+    f = mg.linear([x, y], [y, x], x * y) + (x + y).exp()  # 3- and 1-input nodes, and 2-input ones
+    f.backward()
+    e = math.exp(0.5 + -2.0)
+    # f = xy + xy + yx + e^(x+y):  df/dx = 3y + e^(x+y),  df/dy = 3x + e^(x+y)
+    assert x.grad == pytest.approx(3 * -2.0 + e, rel=1e-15)
+    assert y.grad == pytest.approx(3 * 0.5 + e, rel=1e-15)
+
+
+def test_topological_order_is_evaluation_order_for_an_expression_tree():
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    assert [node.label for node in topological_order(f)] == ["x", "y", "q", "z", "f"]
+
+
+def test_topological_order_lists_a_shared_node_before_every_node_that_uses_it():
+    # x is a parent of both b and c: it is listed once, before both
+    x = Value(2.0, label="x")
+    b = x * 3
+    b.label = "b"
+    c = b + x
+    c.label = "c"
+    order = [node.label or "3" for node in topological_order(c)]
+    assert order == ["x", "3", "b", "c"]
