@@ -32,6 +32,7 @@ import argparse
 import ast
 import datetime
 import gc
+import importlib.metadata
 import importlib.util
 import inspect
 import json
@@ -189,18 +190,44 @@ def count_nodes(root, library: str) -> int:
 # ------------------------------------------------------------------------------------------------
 
 
+class CollectorClock:
+    """Adds up the time the cyclic garbage collector runs (gc.callbacks), to show where time goes."""
+
+    def __init__(self) -> None:
+        self.ns = 0
+        self._start = 0
+
+    def __enter__(self) -> CollectorClock:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def _callback(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._start = time.thread_time_ns()
+        else:
+            self.ns += time.thread_time_ns() - self._start
+
+
 def measure_create(library: str, op: str, nodes: int) -> dict:
     Value = value_class(library)
     pool = leaves(Value, POOL, -1.0, 1.0, seed=0)
     pairs = operand_pairs(nodes)
-    start = time.thread_time_ns()
-    if op == "mul":
-        graph = [pool[i] * pool[j] for i, j in pairs]
-    else:
-        graph = [pool[i] + pool[j] for i, j in pairs]
-    elapsed = time.thread_time_ns() - start
+    with CollectorClock() as collector:
+        start = time.thread_time_ns()
+        if op == "mul":
+            graph = [pool[i] * pool[j] for i, j in pairs]
+        else:
+            graph = [pool[i] + pool[j] for i, j in pairs]
+        elapsed = time.thread_time_ns() - start
     assert len(graph) == nodes
-    return {f"create_{op}": elapsed / nodes}
+    return {
+        f"create_{op}": elapsed / nodes,
+        f"gc_create_{op}": collector.ns / nodes,
+        "create_nodes": nodes,
+    }
 
 
 def measure_chain(library: str, ops: int) -> dict:
@@ -239,6 +266,15 @@ def measure_memory(library: str, nodes: int) -> dict:
         tracemalloc.stop()
         result[f"bytes_{op}"] = used / nodes
         del graph
+    gc.collect()
+    gc.disable()
+    before = len(gc.get_objects())
+    graph = [pool[i] * pool[j] for i, j in pairs]
+    result["tracked_mul_new"] = (len(gc.get_objects()) - before - 1) / nodes
+    gc.collect()  # untracks tuples that hold only floats
+    result["tracked_mul"] = (len(gc.get_objects()) - before - 1) / nodes
+    gc.enable()
+    del graph
     return result
 
 
@@ -326,29 +362,29 @@ def print_table(results: dict[str, dict], repeats: int) -> None:
     unchecked = results.get(UNCHECKED, {})
     today = datetime.date.today().isoformat()
     print(f"\nmicrogradpp engine benchmark, {today}, {machine()}")
-    print(
-        f"times: best of {repeats} fresh processes per library, garbage collector on (default); "
-        f"MLP graph: {ours['mlp_nodes']:,} nodes"
-    )
     if theirs is None:
-        print("micrograd is not installed (pip install micrograd==0.1.0): no ratios.\n")
-    header = (
-        f"{'per node':34} {'microgradpp':>12} {'micrograd':>12} {'ratio':>8} {'target':>8}  met"
+        print("micrograd is not installed (pip install micrograd==0.1.0): no ratios.")
+    else:
+        print(f"against micrograd {importlib.metadata.version('micrograd')} from PyPI")
+    print(
+        f"times: CPU ns per node, best of {repeats} runs, each in a fresh process, "
+        "garbage collector on (Python's default)"
     )
+    header = f"{'':36} {'microgradpp':>11} {'micrograd':>11} {'ratio':>7} {'target':>7}  met"
     print("\n" + header + "\n" + "-" * len(header))
 
-    def row(label: str, figure: str, unit: str, target: str, ratio_of=None, met=None):
+    def row(label, figure, unit, target="", ratio_of=None, met=None):
         mine = ours[figure]
-        text = f"{label:34} {mine:>9,.0f} {unit:2}"
-        if theirs is None:
-            print(text)
-            return
-        other = theirs[figure]
-        ratio = ratio_of(mine, other)
-        text += f" {other:>9,.0f} {unit:2} {ratio:>8} {target:>8}  {'yes' if met(mine, other) else 'NO'}"
+        text = f"{label:36} {mine:>8,.0f} {unit:2}"
+        if theirs is not None:
+            other = theirs[figure]
+            text += f" {other:>8,.0f} {unit:2}"
+            if ratio_of is not None:
+                text += f" {ratio_of(mine, other):>7} {target:>7}  "
+                text += "yes" if met(mine, other) else "NO"
         print(text)
 
-    def faster(figure: str, label: str):
+    def faster(label, figure):
         goal = TARGETS[figure]
         row(
             label,
@@ -359,28 +395,34 @@ def print_table(results: dict[str, dict], repeats: int) -> None:
             met=lambda mine, other: other / mine >= goal,
         )
 
-    faster("create_mul", f"create a*b ({CREATE_NODES // 1000}k kept alive)")
-    faster("create_add", f"create a+b ({CREATE_NODES // 1000}k kept alive)")
-    faster("chain_forward", f"chain x = x*w + v ({CHAIN_OPS // 1000}k ops), fwd")
-    faster("chain_backward", "chain backward")
-    faster("backward_mlp", "backward, MLP-like graph")
-    for op, symbol in (("mul", "*"), ("add", "+")):
+    def smaller(label, figure):
         row(
-            f"memory, a{symbol}b node (tracemalloc)",
-            f"bytes_{op}",
+            label,
+            figure,
             "B",
             "<= 1/3",
             ratio_of=lambda mine, other: f"1/{other / mine:.1f}",
             met=lambda mine, other: mine <= other / 3,
         )
+
+    nodes = f"{ours['create_nodes'] // 1000}k"
+    faster(f"create a*b ({nodes} kept alive)", "create_mul")
+    faster(f"create a+b ({nodes} kept alive)", "create_add")
+    faster(f"chain x = x*w + v ({CHAIN_OPS // 1000}k ops), forward", "chain_forward")
+    faster("chain, backward", "chain_backward")
+    faster(f"backward, MLP-like ({ours['mlp_nodes'] // 1000}k nodes)", "backward_mlp")
+    smaller("memory per a*b node (tracemalloc)", "bytes_mul")
+    smaller("memory per a+b node (tracemalloc)", "bytes_add")
     row(
-        "cyclic garbage after the MLP graph",
+        "cyclic garbage left by the MLP graph",
         "cyclic_garbage",
         "ob",
         "0",
         ratio_of=lambda mine, other: "",
         met=lambda mine, other: mine == 0,
     )
+    print("(ob: objects in the whole graph, found by gc.collect() with the collector off)")
+
     if theirs is not None:
         total_ours = (ours["chain_forward"] + ours["chain_backward"]) * CHAIN_OPS / 1e6
         total_theirs = (theirs["chain_forward"] + theirs["chain_backward"]) * CHAIN_OPS / 1e6
@@ -388,18 +430,31 @@ def print_table(results: dict[str, dict], repeats: int) -> None:
             f"\n{CHAIN_OPS:,}-op chain, forward + backward: microgradpp {total_ours:.0f} ms, "
             f"micrograd {total_theirs:.0f} ms ({total_theirs / total_ours:.1f}x)"
         )
-    print("(the cyclic garbage row counts objects, not per node; 'ob' = objects)")
+        print("\nWhere node creation time goes (ns per node, same runs):")
+        for op, symbol in (("mul", "*"), ("add", "+")):
+            row(f"  a{symbol}b: in the garbage collector", f"gc_create_{op}", "ns")
+            for library in (ours, theirs):
+                library[f"rest_create_{op}"] = library[f"create_{op}"] - library[f"gc_create_{op}"]
+            row(f"  a{symbol}b: everything else", f"rest_create_{op}", "ns")
+        row("  GC-tracked objects per a*b node, new", "tracked_mul_new", "ob")
+        row("    after one collection", "tracked_mul", "ob")
+        budget = theirs["create_mul"] / TARGETS["create_mul"]
+        print(
+            f"  {TARGETS['create_mul']:g}x on a*b means <= {budget:,.0f} ns per node; the collector "
+            f"alone takes {ours['gc_create_mul']:,.0f} ns of ours."
+        )
+
     if unchecked:
         print(
             f"\nCost of microgradpp's finiteness checks (engine.py with its "
-            f"{unchecked['checks_removed']} checks deleted, same run):"
+            f"{unchecked['checks_removed']} checks deleted, same runs):"
         )
-        for figure, label in (
-            ("create_mul", "create a*b"),
-            ("create_add", "create a+b"),
-            ("chain_forward", "chain forward"),
-            ("chain_backward", "chain backward"),
-            ("backward_mlp", "backward, MLP-like"),
+        for label, figure in (
+            ("create a*b", "create_mul"),
+            ("create a+b", "create_add"),
+            ("chain forward", "chain_forward"),
+            ("chain backward", "chain_backward"),
+            ("backward, MLP-like", "backward_mlp"),
         ):
             cost = ours[figure] / unchecked[figure] - 1
             print(
