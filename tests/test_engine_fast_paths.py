@@ -1,5 +1,8 @@
 """The engine's fast paths give exactly what the readable forms they stand in for give.
 
+``isinstance(x, engine._REAL)`` stands for ``isinstance(x, numbers.Real)``, trying float and int
+first (the check against the abstract class is slow).
+
 ``Value.backward()`` updates the two parents of a +, × or max node with two written-out lines
 instead of the ``zip`` loop it uses for every other node (a speed-up measured in
 ``benchmarks/engine.py``). These tests run the readable loop, written here as the module docstring
@@ -10,11 +13,14 @@ from __future__ import annotations
 
 import math
 import random
+from decimal import Decimal
+from fractions import Fraction
+from numbers import Real
 
 import pytest
 
 import microgradpp as mg
-from microgradpp import GateError, Value, topological_order
+from microgradpp import GateError, Value, engine, topological_order
 
 
 def textbook_backward(root: Value) -> None:
@@ -104,3 +110,17 @@ def test_topological_order_lists_a_shared_node_before_every_node_that_uses_it():
     c.label = "c"
     order = [node.label or "3" for node in topological_order(c)]
     assert order == ["x", "3", "b", "c"]
+
+
+@pytest.mark.parametrize(
+    "x", [2.0, -3, True, Fraction(1, 3), Decimal("0.5"), 1 + 2j, "2", None, [1.0], Value(1.0)]
+)
+def test_the_fast_real_number_check_agrees_with_numbers_real(x):
+    assert isinstance(x, engine._REAL) == isinstance(x, Real)
+
+
+def test_a_real_number_that_is_neither_float_nor_int_still_lifts_to_a_constant():
+    x = Value(2.0, label="x")
+    f = x * Fraction(1, 4) + Fraction(3, 2)
+    assert f.data == 2.0
+    assert Value(Fraction(1, 4)).data == 0.25
