@@ -1,9 +1,10 @@
 """Engine benchmark: microgradpp against micrograd 0.1.0, measured in the same run.
 
-    .venv/bin/python benchmarks/engine.py            # about a minute
+    .venv/bin/python benchmarks/engine.py            # ~80 s on a 2-CPU machine
     .venv/bin/python benchmarks/engine.py --quick    # one run of each, smaller graphs
 
-What it measures (every figure per graph node; times are the best of several runs):
+What it measures (every figure per graph node; times are CPU time of the measuring thread,
+time.thread_time_ns, so other programs on the machine disturb them less; best of several runs):
 
 * create a*b, create a+b   a graph of 200,000 nodes kept alive in a list, operands drawn from a
                            pool of 1,000 leaves (the garbage collector works on a growing heap);
@@ -16,6 +17,9 @@ What it measures (every figure per graph node; times are the best of several run
 * cyclic garbage           with the collector disabled, build the MLP graph, run backward, drop
                            it, and count what gc.collect() then finds: objects only a reference
                            cycle kept alive;
+* where the time goes      time inside the garbage collector (gc.callbacks) while nodes are
+                           created, GC-tracked objects per node, and backward split into the
+                           topological sort and the rest;
 * cost of the checks       microgradpp again with every finiteness check deleted from engine.py's
                            source (an AST pass, below), so the price of the checks is measured, not
                            guessed.
@@ -388,7 +392,10 @@ def print_table(results: dict[str, dict], repeats: int) -> None:
     if theirs is None:
         print("micrograd is not installed (pip install micrograd==0.1.0): no ratios.")
     else:
-        print(f"against micrograd {importlib.metadata.version('micrograd')} from PyPI")
+        print(
+            f"against micrograd {importlib.metadata.version('micrograd')} from PyPI "
+            "(its workers raise sys.setrecursionlimit: its topological sort is recursive)"
+        )
     print(
         f"times: CPU ns per node, best of {repeats} runs, each in a fresh process, "
         "garbage collector on (Python's default)"
@@ -457,7 +464,7 @@ def print_table(results: dict[str, dict], repeats: int) -> None:
         row("  topological sort", "sort_mlp", "ns")
         for library in (ours, theirs):
             library["rest_backward"] = library["backward_mlp"] - library["sort_mlp"]
-        row("  the chain rule (and, ours, saving grads)", "rest_backward", "ns")
+        row("  the rest: chain rule loop", "rest_backward", "ns")
         print("\nWhere node creation time goes (ns per node, same runs):")
         for op, symbol in (("mul", "*"), ("add", "+")):
             row(f"  a{symbol}b: in the garbage collector", f"gc_create_{op}", "ns")
