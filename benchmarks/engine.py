@@ -318,6 +318,61 @@ def measure_cycles(library: str) -> dict:
     return {"cyclic_garbage": unreachable, "cycle_graph_nodes": nodes}
 
 
+def measure_checks(nodes: int, rounds: int = 21) -> dict:
+    """What the finiteness checks cost: one check alone, and the engine with and without them.
+
+    The difference is a few percent, less than the noise between fresh processes, so checked and
+    unchecked engines run here in one process, taking turns (first one, then the other), with the
+    collector off (the checks allocate nothing, so the collector's work is the same either way),
+    and the best of many rounds of each is kept.
+    """
+    import timeit
+
+    from microgradpp.engine import _INF, _NEG_INF
+
+    one_check = min(
+        timeit.repeat(
+            "if not _NEG_INF < x < _INF: raise ValueError",
+            "x = 1.5",
+            globals={"_INF": _INF, "_NEG_INF": _NEG_INF},  # globals, as in engine.py
+            number=1_000_000,
+            repeat=7,
+        )
+    ) - min(timeit.repeat("pass", "x = 1.5", number=1_000_000, repeat=7))
+    engines = {"checked": value_class(OURS), "unchecked": value_class(UNCHECKED)}
+    pairs = operand_pairs(nodes)
+    pools = {name: leaves(V, POOL, -1.0, 1.0, seed=0) for name, V in engines.items()}
+    roots = {name: build_mlp(V) for name, V in engines.items()}
+    mlp_nodes = count_nodes(roots["checked"], OURS)
+    best: dict[str, float] = {}
+    gc.collect()
+    gc.disable()
+    for turn in range(rounds):
+        for name in ("checked", "unchecked") if turn % 2 else ("unchecked", "checked"):
+            pool = pools[name]
+            for figure, op in (("create_mul", "*"), ("create_add", "+")):
+                start = time.thread_time_ns()
+                if op == "*":
+                    graph = [pool[i] * pool[j] for i, j in pairs]
+                else:
+                    graph = [pool[i] + pool[j] for i, j in pairs]
+                elapsed = (time.thread_time_ns() - start) / nodes
+                del graph
+                best[f"{name}_{figure}"] = min(best.get(f"{name}_{figure}", elapsed), elapsed)
+            start = time.thread_time_ns()
+            roots[name].backward()
+            elapsed = (time.thread_time_ns() - start) / mlp_nodes
+            best[f"{name}_backward_mlp"] = min(best.get(f"{name}_backward_mlp", elapsed), elapsed)
+    gc.enable()
+    result = {
+        "checks_removed": sys.modules["microgradpp._engine_unchecked"].checks_removed,
+        "one_check": one_check * 1e9 / 1_000_000,
+    }
+    for figure in ("create_mul", "create_add", "backward_mlp"):
+        result[f"checks_{figure}"] = best[f"checked_{figure}"] - best[f"unchecked_{figure}"]
+    return result
+
+
 def run_worker(library: str, measurement: str, quick: bool) -> dict:
     scale = 10 if quick else 1
     if measurement in ("create_mul", "create_add"):
@@ -330,8 +385,8 @@ def run_worker(library: str, measurement: str, quick: bool) -> dict:
         return measure_memory(library, MEMORY_NODES // scale)
     if measurement == "cycles":
         return measure_cycles(library)
-    if measurement == "checks_removed":
-        return {"checks_removed": unchecked_engine().checks_removed}
+    if measurement == "checks":
+        return measure_checks(CREATE_NODES // 4 // scale)
     raise SystemExit(f"unknown measurement {measurement!r}")
 
 
@@ -362,11 +417,9 @@ def collect(libraries: list[str], repeats: int, quick: bool) -> dict[str, dict]:
                     known = best[library].get(figure)
                     best[library][figure] = value if known is None else min(known, value)
     for library in libraries:
-        if library != UNCHECKED:
-            best[library].update(in_fresh_process(library, "memory", quick))
-            best[library].update(in_fresh_process(library, "cycles", quick))
-    if UNCHECKED in libraries:
-        best[UNCHECKED].update(in_fresh_process(UNCHECKED, "checks_removed", quick))
+        best[library].update(in_fresh_process(library, "memory", quick))
+        best[library].update(in_fresh_process(library, "cycles", quick))
+    best[OURS].update(in_fresh_process(OURS, "checks", quick))
     return best
 
 
@@ -386,7 +439,6 @@ def machine() -> str:
 
 def print_table(results: dict[str, dict], repeats: int) -> None:
     ours, theirs = results[OURS], results.get(MICROGRAD)
-    unchecked = results.get(UNCHECKED, {})
     today = datetime.date.today().isoformat()
     print(f"\nmicrogradpp engine benchmark, {today}, {machine()}")
     if theirs is None:
@@ -479,23 +531,26 @@ def print_table(results: dict[str, dict], repeats: int) -> None:
             f"alone takes {ours['gc_create_mul']:,.0f} ns of ours."
         )
 
-    if unchecked:
+    print(f"\nCost of microgradpp's finiteness checks ({ours['checks_removed']} in engine.py):")
+    print(
+        f"  one check alone takes {ours['one_check']:.0f} ns; a node pays one when it is created "
+        f"and one in backward:\n  {ours['one_check'] / ours['create_mul']:.1%} of creating an "
+        f"a*b node, {ours['one_check'] / ours['backward_mlp']:.1%} of backward (MLP-like graph)."
+    )
+    print(
+        "  engine.py against itself with the checks deleted (taking turns in one process,\n"
+        "  collector off, best of 21; differences under ~50 ns are this machine's noise):"
+    )
+    for label, figure in (
+        ("create a*b", "create_mul"),
+        ("create a+b", "create_add"),
+        ("backward, MLP-like", "backward_mlp"),
+    ):
+        extra = ours[f"checks_{figure}"]
         print(
-            f"\nCost of microgradpp's finiteness checks (engine.py with its "
-            f"{unchecked['checks_removed']} checks deleted, same runs):"
+            f"  {label:20} {extra:+5.0f} ns per node = {extra / ours[figure]:+.1%} of its "
+            f"{ours[figure]:,.0f} ns above"
         )
-        for label, figure in (
-            ("create a*b", "create_mul"),
-            ("create a+b", "create_add"),
-            ("chain forward", "chain_forward"),
-            ("chain backward", "chain_backward"),
-            ("backward, MLP-like", "backward_mlp"),
-        ):
-            cost = ours[figure] / unchecked[figure] - 1
-            print(
-                f"  {label:20} {ours[figure]:7,.0f} ns with, {unchecked[figure]:7,.0f} ns "
-                f"without: {cost:+.0%}"
-            )
 
 
 def main() -> None:
@@ -507,7 +562,7 @@ def main() -> None:
     if args.worker:
         print(json.dumps(run_worker(*args.worker, quick=args.quick)))
         return
-    libraries = [OURS, UNCHECKED]
+    libraries = [OURS]
     if importlib.util.find_spec("micrograd") is not None:
         libraries.append(MICROGRAD)
     repeats = 1 if args.quick else args.repeats
