@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import gradcheck
 from .engine import (
     Value,
+    apply_gate,
     is_grad_enabled,
     linear,
     no_grad,
@@ -37,6 +39,8 @@ __all__ = [
     "GradientError",
     "MicrogradppError",
     "Value",
+    "apply_gate",
+    "gradcheck",
     "is_grad_enabled",
     "linear",
     "load",

@@ -151,10 +151,13 @@ class Value:
         base = _checked_float(base, "base")
         if base <= 0.0:
             raise GateError(
-                f"base ** x needs a positive base, got base = {base!r} "
-                "(for a negative base use an integer power of the base instead)",
+                f"exp gate (exp) with input {_describe(self)}: base ** x is computed as "
+                f"exp(x · ln base), which needs base > 0, got base = {base!r}. Remedy: for a "
+                "negative base raise a Value to an integer power instead (v ** 3); "
+                "0 ** x is 0 for every x > 0, a constant",
                 gate="exp",
-                inputs=(base,),
+                inputs=(base, self.data),
+                labels=("", self.label),
             )
         return (self * math.log(base)).exp()
 
@@ -277,6 +280,17 @@ def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
     return node
 
 
+def apply_gate(gate: Gate, *inputs: Value | Number) -> Value:
+    """Run any gate on Values (numbers become constants): forward, local gradients, new node.
+
+    This is how a new gate gets its method on Value::
+
+        def softplus(self) -> Value:
+            return apply_gate(GATES["softplus"], self)
+    """
+    return _apply(gate, tuple(_lift_or_raise(x, gate.name) for x in inputs))
+
+
 def _apply(gate: Gate, parents: tuple) -> Value:
     """The general way to run a gate: forward, local gradients, node."""
     xs = [parent.data for parent in parents]
@@ -288,7 +302,10 @@ def _apply(gate: Gate, parents: tuple) -> Value:
 
 
 def _gate_error(gate: Gate, parents: tuple, reason: str, remedy: str) -> GateError:
-    inputs = ", ".join(_describe(p) for p in parents)
+    shown = parents if len(parents) <= 6 else parents[:4]  # a 16-input neuron: keep it readable
+    inputs = ", ".join(_describe(p) for p in shown)
+    if len(shown) < len(parents):
+        inputs += f", … ({len(parents)} inputs in all)"
     if not remedy and "not a finite" in reason:
         remedy = EXPLODING_REMEDY
     message = f"{gate.name} gate ({gate.symbol}) with input {inputs}: {reason}"
@@ -370,14 +387,21 @@ def linear(weights: list[Value], inputs: list[Value | Number], bias: Value) -> V
         raise ValueError(f"linear: {len(weights)} weights but {len(inputs)} inputs")
     parents = [bias]
     local_grads = [1.0]
-    total = bias.data
-    for w, x in zip(weights, inputs):
-        if not isinstance(x, Value):
-            x = _lift_or_raise(x, "linear")
-        wd, xd = w.data, x.data
-        total += wd * xd
-        parents += (w, x)
-        local_grads += (xd, wd)
+    try:
+        total = bias.data
+        for w, x in zip(weights, inputs):
+            if not isinstance(x, Value):
+                x = _lift_or_raise(x, "linear")
+            wd, xd = w.data, x.data
+            total += wd * xd
+            parents += (w, x)
+            local_grads += (xd, wd)
+    except AttributeError:  # a weight or the bias is not a Value: nothing could learn it
+        kinds = sorted({type(p).__name__ for p in [bias, *weights] if not isinstance(p, Value)})
+        raise TypeError(
+            f"linear needs the weights and the bias as Values (parameters), got {', '.join(kinds)}; "
+            "wrap them: Value(0.5, label='w0')"
+        ) from None
     return _node(total, tuple(parents), tuple(local_grads), _LINEAR)
 
 

@@ -176,9 +176,11 @@ def test_two_to_the_x_is_e_to_the_x_ln_2():
 @pytest.mark.parametrize("base", [0, -2, -0.5])
 def test_a_number_to_the_x_needs_a_positive_base(base):
     with pytest.raises(
-        GateError, match=rf"^base \*\* x needs a positive base, got base = {base!r}"
+        GateError,
+        match=rf"^exp gate \(exp\) with input x = 2\.0: base \*\* x is computed as "
+        rf"exp\(x · ln base\), which needs base > 0, got base = {float(base)!r}\. Remedy: ",
     ):
-        base ** Value(2.0)
+        base ** Value(2.0, label="x")
 
 
 def test_a_value_exponent_is_a_type_error_with_the_way_out():
@@ -660,3 +662,38 @@ def test_random_expressions_agree_with_gradcheck(seed):
     inputs = [rng.uniform(-1.0, 1.0) for _ in range(3)]
     report = gradcheck(f, inputs)
     assert report, str(report)
+
+
+def test_linear_with_a_number_as_weight_or_bias_names_the_type():
+    x = Value(1.0, label="x")
+    message = (
+        r"^linear needs the weights and the bias as Values \(parameters\), got float; "
+        r"wrap them: Value\(0\.5, label='w0'\)$"
+    )
+    with pytest.raises(TypeError, match=message):
+        mg.linear([2.0], [x], Value(0.0))
+    with pytest.raises(TypeError, match=message):
+        mg.linear([Value(2.0)], [x], 0.0)
+
+
+def test_a_gate_error_on_a_wide_neuron_lists_only_the_first_inputs():
+    big = [Value(1e300, label=f"w{i}") for i in range(16)]
+    with pytest.raises(GateError) as caught:
+        mg.linear(big, big, Value(0.0, label="b"))
+    message = str(caught.value)
+    assert message.startswith(
+        "linear gate (b+Σwx) with input b = 0.0, w0 = 1e+300, w0 = 1e+300, w1 = 1e+300, "
+        "… (33 inputs in all): the result inf is not a finite number. Remedy: "
+    )
+    assert len(caught.value.inputs) == 33  # the attribute keeps them all
+
+
+def test_apply_gate_runs_any_registered_gate_and_lifts_numbers():
+    x = Value(0.5, label="x")
+    out = mg.apply_gate(mg.GATES["max"], x, 2.0)
+    assert out.data == 2.0 and out.gate is mg.GATES["max"]
+    assert out.parents[0] is x and out.parents[1].data == 2.0
+    out.backward()
+    assert x.grad == 0.0 and out.parents[1].grad == 1.0
+    with pytest.raises(TypeError, match=r"^max needs a Value or a real number, got str: 'a'$"):
+        mg.apply_gate(mg.GATES["max"], x, "a")
