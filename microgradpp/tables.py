@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from .engine import Value, topological_order
@@ -27,6 +28,8 @@ def format_number(x: float, digits: int = 4) -> str:
     Numbers too small or too large for that (1e-7, 3e9) are written in scientific notation, so a
     tiny gradient never shows as 0.
     """
+    if x != x or x in (math.inf, -math.inf):
+        return str(x)
     if x != 0.0 and (abs(x) < 0.5 * 10.0**-digits or abs(x) >= 1e9):
         return f"{x:.{max(digits - 1, 1)}e}"
     text = f"{x:.{digits}f}"

@@ -32,6 +32,7 @@ from typing import Any
 
 from ..engine import Value, topological_order
 from ..errors import GraphTooLargeError
+from ..tables import format_number
 from . import collapse as collapsing
 
 MODES = ("forward", "backward", "both")
@@ -206,21 +207,6 @@ def _names_by_node(names: Mapping[Any, Any] | None) -> dict[Value, str]:
 # ------------------------------------------------------------------------------------------------
 # Numbers and text
 # ------------------------------------------------------------------------------------------------
-
-
-def format_number(x: float, precision: int = 4) -> str:
-    """x to ``precision`` decimals without trailing zeros: -4.0 -> '-4', 0.7310586 -> '0.7311'.
-
-    A number too small for that (1e-7) or huge (3e9) is written as 1.000e-07, never as 0.
-    """
-    if math.isinf(x) or math.isnan(x):
-        return str(x)
-    if x != 0.0 and (abs(x) < 0.5 * 10.0**-precision or abs(x) >= 1e9):
-        return f"{x:.{max(precision - 1, 1)}e}"
-    text = f"{x:.{precision}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 def escape(text: str) -> str:
