@@ -116,3 +116,12 @@ def test_plot_gradient_flow_needs_gradients():
         plot_gradient_flow(model)
     with pytest.raises(ValueError, match="this history has no gradient statistics"):
         plot_gradient_flow(History(epochs=[1], loss=[1.0]))
+
+
+def test_a_plot_shows_inline_in_jupyter_without_pyplot(tmp_path):
+    """Jupyter calls _repr_png_ on the last expression of a cell: no %matplotlib needed."""
+    figure = plot_history(classification_history())
+    png = figure._repr_png_()
+    assert png.startswith(PNG_SIGNATURE)
+    (tmp_path / "inline.png").write_bytes(png)
+    assert_real_png(tmp_path / "inline.png", min_width=1000)

@@ -10,6 +10,8 @@ Figures are made without ``pyplot``, so nothing piles up in memory and nothing o
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 import os
 from collections.abc import Mapping, Sequence
@@ -20,14 +22,27 @@ FIGURE_DPI = 120
 LOSS_COLOUR, VAL_COLOUR, ACCURACY_COLOUR, LR_COLOUR = "#1f5fa8", "#e06c00", "#1a7f37", "#6a4c93"
 
 
-def _figure(width: float, height: float) -> Any:
+@functools.cache
+def _figure_class() -> type:
+    """matplotlib's Figure, plus ``_repr_png_`` so Jupyter shows it inline even without pyplot."""
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError(
             "plots need matplotlib: pip install 'microgradpp[plot]' (or pip install matplotlib)"
         ) from None
-    return Figure(figsize=(width, height), dpi=FIGURE_DPI, layout="constrained")
+
+    class InlineFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+    return InlineFigure
+
+
+def _figure(width: float, height: float) -> Any:
+    return _figure_class()(figsize=(width, height), dpi=FIGURE_DPI, layout="constrained")
 
 
 def _save(figure: Any, path: str | os.PathLike | None) -> None:
