@@ -10,7 +10,7 @@ that gate's local gradients ∂self/∂parent (``local_grads``), worked out once
 
 Every derivative lives in ``gates.py``. Add and mul, the two gates a network uses most, are
 written out inline in ``__add__`` and ``__mul__`` for speed (a generic call per node costs 2-4x);
-``tests/test_engine.py`` checks that they agree with ``gates.Add`` and ``gates.Mul``.
+``tests/test_gates.py`` checks that they agree with ``gates.Add`` and ``gates.Mul``.
 """
 
 from __future__ import annotations
