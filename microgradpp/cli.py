@@ -470,13 +470,13 @@ def write_training_plots(model, history, X, y, out: Path, stem: str, about: str 
     from .viz import plots
 
     def title(what: str) -> str:
-        return f"{about}: {what}" if about else what
+        return f"{about}: {what}" if about and what else about or what
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, what, draw in (
         ("history", "training", plots.plot_history),
-        ("gradient-flow", "gradient flow per layer", plots.plot_gradient_flow),
+        ("gradient-flow", "", plots.plot_gradient_flow),  # its axes say "gradient flow per layer"
     ):
         path = out / f"{stem}-{name}.png"
         draw(history, path=path, title=title(what))
