@@ -161,9 +161,19 @@ class Value:
             )
         return (self * math.log(base)).exp()
 
-    # 2 + x and 2 * x call x.__radd__(2) and x.__rmul__(2): the same nodes as x + 2 and x * 2
-    __radd__ = __add__
-    __rmul__ = __mul__
+    def __radd__(self, other: Number) -> Value:
+        """2 + x: Python asks x, since 2 cannot add a Value; the 2 stays the first input, as written."""
+        constant = _lift(other)
+        if constant is NotImplemented:
+            return NotImplemented
+        return constant + self
+
+    def __rmul__(self, other: Number) -> Value:
+        """2 * x: as __radd__, the constant stays the first input."""
+        constant = _lift(other)
+        if constant is NotImplemented:
+            return NotImplemented
+        return constant * self
 
     # -- backward -------------------------------------------------------------------------------
 

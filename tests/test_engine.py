@@ -697,3 +697,14 @@ def test_apply_gate_runs_any_registered_gate_and_lifts_numbers():
     assert x.grad == 0.0 and out.parents[1].grad == 1.0
     with pytest.raises(TypeError, match=r"^max needs a Value or a real number, got str: 'a'$"):
         mg.apply_gate(mg.GATES["max"], x, "a")
+
+
+def test_a_number_on_the_left_stays_the_first_input_as_written():
+    x = Value(3.0, label="x")
+    for node, expected in ((2 + x, 5.0), (2 * x, 6.0)):
+        assert node.data == expected
+        assert [p.data for p in node.parents] == [2.0, 3.0] and node.parents[1] is x
+    with pytest.raises(
+        TypeError, match=r"unsupported operand type\(s\) for \+: 'NoneType' and 'Value'"
+    ):
+        None + x
