@@ -119,6 +119,10 @@ class Value:
         """-x = x · (-1)."""
         return self * -1.0
 
+    def __abs__(self) -> Value:
+        """|x| = max(x, -x); at x = 0 the tie splits ½/½, so the gradient there is 0 (as PyTorch)."""
+        return self.max(-self)
+
     def __sub__(self, other: Value | Number) -> Value:
         """a - b = a + (-b)."""
         if isinstance(other, bool) or not isinstance(other, (Value, *_REAL)):  # -True would be -1

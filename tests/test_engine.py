@@ -708,3 +708,14 @@ def test_a_number_on_the_left_stays_the_first_input_as_written():
         TypeError, match=r"unsupported operand type\(s\) for \+: 'NoneType' and 'Value'"
     ):
         None + x
+
+
+@pytest.mark.parametrize(
+    ("x", "value", "slope"), [(-2.5, 2.5, -1.0), (3.0, 3.0, 1.0), (0.0, 0.0, 0.0)]
+)
+def test_abs_is_max_of_x_and_minus_x(x, value, slope):
+    v = Value(x, label="x")
+    out = abs(v)
+    assert out.gate is mg.GATES["max"]
+    out.backward()
+    assert (out.data, v.grad) == (value, slope)  # d|x|/dx = sign(x), 0 at the kink
