@@ -64,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.run(args)
     except (UsageError, ExpressionError) as error:  # a bad expression is a bad command line
-        args.subparser.print_usage(sys.stderr)
+        if isinstance(error, UsageError):  # an expression error points at the character instead
+            args.subparser.print_usage(sys.stderr)
         print(f"{args.subparser.prog}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

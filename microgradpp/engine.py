@@ -130,10 +130,11 @@ class Value:
         return self + (-other)
 
     def __rsub__(self, other: Number) -> Value:
-        """b - a = b + (-a)."""
-        if isinstance(other, bool) or not isinstance(other, _REAL):
+        """b - a = b + (-a), for a number b (it stays the first input, as written)."""
+        constant = _lift(other)
+        if constant is NotImplemented:
             return NotImplemented
-        return (-self) + other
+        return constant + (-self)
 
     def __truediv__(self, other: Value | Number) -> Value:
         """a / b = a · (1/b)."""
@@ -145,10 +146,11 @@ class Value:
         return self * constant_reciprocal
 
     def __rtruediv__(self, other: Number) -> Value:
-        """b / a = b · (1/a)."""
-        if isinstance(other, bool) or not isinstance(other, _REAL):
+        """b / a = b · (1/a), for a number b (it stays the first input, as written)."""
+        constant = _lift(other)
+        if constant is NotImplemented:
             return NotImplemented
-        return self.reciprocal() * other
+        return constant * self.reciprocal()
 
     def __rpow__(self, base: Number) -> Value:
         """base ** x = e^(x · ln base), for a positive number base."""

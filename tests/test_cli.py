@@ -245,3 +245,19 @@ def test_without_the_graphviz_package_the_table_is_still_printed(tmp_path, capsy
     assert "5  f     ×     q, z      -12     1" in captured.out
     assert "No pictures: draw_graph needs the graphviz Python package: pip install" in captured.err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_expression_prints_only_the_pointed_error():
+    result = subprocess.run(
+        [sys.executable, "-m", "microgradpp", "expr", "(x + y", "--at", "x=1", "y=2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "microgradpp expr: error: expected ')' to close the '(' at column 1\n"
+        "    (x + y\n"
+        "          ^\n"
+    )

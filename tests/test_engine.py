@@ -719,3 +719,11 @@ def test_abs_is_max_of_x_and_minus_x(x, value, slope):
     assert out.gate is mg.GATES["max"]
     out.backward()
     assert (out.data, v.grad) == (value, slope)  # d|x|/dx = sign(x), 0 at the kink
+
+
+def test_a_number_minus_or_over_a_value_stays_the_first_input():
+    x = Value(4.0, label="x")
+    difference, quotient = 1 - x, 1 / x
+    assert difference.data == -3.0 and quotient.data == 0.25
+    assert difference.parents[0].data == 1.0 and difference.parents[1].parents[0] is x
+    assert quotient.parents[0].data == 1.0 and quotient.parents[1].gate is mg.GATES["reciprocal"]
