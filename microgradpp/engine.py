@@ -281,7 +281,9 @@ def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
     Under ``no_grad()`` the node keeps no parents: it is a constant leaf and the graph ends there.
     """
     if not _NEG_INF < data < _INF:  # false for inf, -inf and nan
-        raise _gate_error(gate, parents, f"the result {data!r} is not a finite number", "")
+        raise _gate_error(
+            gate, parents, f"the result {data!r} is not a finite number", EXPLODING_REMEDY
+        )
     node = _new_value(Value)  # skips __init__: `data` is already a checked float
     node.data = data
     node.grad = 0.0
@@ -322,8 +324,6 @@ def _gate_error(gate: Gate, parents: tuple, reason: str, remedy: str) -> GateErr
     inputs = ", ".join(_describe(p) for p in shown)
     if len(shown) < len(parents):
         inputs += f", … ({len(parents)} inputs in all)"
-    if not remedy and "not a finite" in reason:
-        remedy = EXPLODING_REMEDY
     message = f"{gate.name} gate ({gate.symbol}) with input {inputs}: {reason}"
     if remedy:
         message += f". Remedy: {remedy}"
@@ -455,11 +455,6 @@ def topological_order(root: Value) -> list[Value]:
                 if parent not in expanded:
                     push(parent)
     return order
-
-
-def iter_graph(root: Value) -> Iterator[Value]:
-    """The nodes of root's graph in topological order (inputs first)."""
-    return iter(topological_order(root))
 
 
 @contextmanager
