@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from .engine import Value, topological_order
 
@@ -38,15 +38,16 @@ def format_number(x: float, digits: int = 4) -> str:
     return "0" if text == "-0" else text
 
 
-def node_names(order: Sequence[Value]) -> dict[Value, str]:
+def node_names(order: Sequence[Value], taken: Iterable[str] = ()) -> dict[Value, str]:
     """A name for every node: its label; a constant leaf's value; ``n3`` for the 3rd node otherwise.
 
     ``order`` is the graph in topological order (``topological_order(root)``); the numbers are
     positions in it, counted from 1, so they match the ``#`` column of :func:`node_table`.
-    The root (last in the order), if unlabelled, is called ``f`` as in the textbook.
+    The root (last in the order), if unlabelled, is called ``f`` as in the textbook — unless a
+    label or one of the ``taken`` names already is ``f``.
     """
     names = {}
-    labels = {node.label for node in order}
+    labels = {node.label for node in order} | set(taken)
     for position, node in enumerate(order, start=1):
         if node.label:
             names[node] = node.label

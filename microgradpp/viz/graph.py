@@ -32,7 +32,7 @@ from typing import Any
 
 from ..engine import Value, topological_order
 from ..errors import GraphTooLargeError
-from ..tables import format_number
+from ..tables import format_number, node_names
 from . import collapse as collapsing
 
 MODES = ("forward", "backward", "both")
@@ -296,18 +296,11 @@ class _Drawing:
         return folded
 
     def _automatic_names(self) -> dict[Value, str]:
-        """Labels; a constant's value; 'f' for an unlabelled root; 'n5' for the 5th node."""
-        labels = {node.label for node in self.order} | set(self.names.values())
-        names = {}
-        for position, node in enumerate(self.order, start=1):
-            if node.label:
-                names[node] = node.label
-            elif not node.parents:
-                names[node] = ""  # a constant: its value is its name
-            elif node is self.root and "f" not in labels:
-                names[node] = "f"
-            else:
-                names[node] = f"n{position}"
+        """tables.node_names, except that a constant's box shows only its value (no name)."""
+        names = node_names(self.order, taken=self.names.values())
+        for node in self.order:
+            if not node.parents and not node.label:
+                names[node] = ""
         return names
 
     def choose_collapse(self, collapse: str | None, max_nodes: int, collapse_above: int) -> None:
