@@ -33,6 +33,7 @@ from .losses import LOSSES
 from .nn import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .outputs import print_written, write_graph_files
+from .streams import BROKEN_PIPE, ascii_fallback, silence_stdout
 from .tables import node_table
 
 PROG = "microgradpp"
@@ -58,7 +59,23 @@ class UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 failed, 2 usage error)."""
+    """Run the command line; returns the exit code (0 ok, 1 failed, 2 usage error).
+
+    Output degrades instead of failing: on a terminal or file that cannot show a character
+    (a latin-1 or Windows console) it is written in ASCII (− as -, · as *); when the reader
+    of a pipe goes away (``| head``) the command stops quietly with 141, as Unix tools do.
+    """
+    with ascii_fallback(sys.stdout, sys.stderr):
+        try:
+            code = _main(argv)
+            sys.stdout.flush()  # a closed pipe shows up here, not at exit
+            return code
+        except BrokenPipeError:
+            silence_stdout()
+            return BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -77,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        raise  # not an error of the command: main() stops quietly
     except Exception as error:  # noqa: BLE001 - a command line reports, it does not crash
         if os.environ.get("MICROGRADPP_DEBUG"):
             raise
@@ -140,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("expression", help='for example "x*y + exp(x)"')
     _add_at_option(sub)
-    sub.add_argument("--eps", type=float, default=1e-6, help="the step ε (default 1e-6)")
+    sub.add_argument("--eps", type=_positive_float, default=1e-6, help="the step ε (default 1e-6)")
 
     sub = command(
         "train",
@@ -329,18 +348,21 @@ def run_example(args: argparse.Namespace) -> int:
     print(node_table(root, args.digits))
     if example.explain is not None:
         print("\n" + example.explain(root))
-    if not args.no_files:
-        paths = write_graph_files(
-            root,
-            Path(args.out),
-            example.name,
-            args.format,
-            args.digits,
-            title=f"{example.name}: {example.title}",
-            description=example.teaches,
-        )
-        print_written(paths)
-    return 0
+    if args.no_files:
+        return 0
+    missing: list[str] = []
+    paths = write_graph_files(
+        root,
+        Path(args.out),
+        example.name,
+        args.format,
+        args.digits,
+        title=f"{example.name}: {example.title}",
+        description=example.teaches,
+        missing=missing,
+    )
+    print_written(paths)
+    return _report_missing(args, missing)
 
 
 def run_expr(args: argparse.Namespace) -> int:
@@ -351,18 +373,33 @@ def run_expr(args: argparse.Namespace) -> int:
     root.backward()
     print(f"f = {args.expression}{_at_text(args.at, '   ')}\n")
     print(node_table(root, args.digits))
-    if not args.no_files:
-        paths = write_graph_files(
-            root,
-            Path(args.out),
-            "expr",
-            args.format,
-            args.digits,
-            title=f"f = {args.expression}",
-            description=_at_text(args.at).strip(),
-        )
-        print_written(paths)
-    return 0
+    if args.no_files:
+        return 0
+    missing: list[str] = []
+    paths = write_graph_files(
+        root,
+        Path(args.out),
+        "expr",
+        args.format,
+        args.digits,
+        title=f"f = {args.expression}",
+        description=_at_text(args.at).strip(),
+        missing=missing,
+    )
+    print_written(paths)
+    return _report_missing(args, missing)
+
+
+def _report_missing(args: argparse.Namespace, missing: list[str]) -> int:
+    """0 when every promised file was written; else say which were not (why is above) and 1."""
+    if not missing:
+        return 0
+    print(
+        f"{PROG} {args.command}: not written: {', '.join(missing)} (see above). The table is "
+        "complete; --no-files prints only the table",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _at_text(assignments: list[tuple[str, float]], gap: str = "") -> str:

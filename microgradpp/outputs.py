@@ -24,6 +24,13 @@ INSTALL_GRAPHVIZ = (
 )
 
 
+GRAPH_FILES_SECONDS = 25.0
+"""The most time Graphviz gets for one graph's pictures and step page together: no command
+waits 30 seconds for a picture (each dot run gets what is left; see viz.render.time_budget)."""
+MIN_STEP_PAGE_SECONDS = 2.0
+"""A step-by-step page is not started with less time than this left (it draws every frame)."""
+
+
 def write_graph_files(
     root: Value,
     out: Path,
@@ -32,28 +39,60 @@ def write_graph_files(
     digits: int = 4,
     title: str = "",
     description: str = "",
+    missing: list[str] | None = None,
 ) -> list[Path]:
     """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
 
     Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the step-by-step
-    page is skipped, and a note on stderr says how to install Graphviz.
+    page is skipped, and a note on stderr says how to install Graphviz. A file that cannot be
+    made (a graph too large, or Graphviz out of time) gets a note on stderr instead, and its
+    name is appended to ``missing`` when a list is given (the command line then exits with 1).
+    Sizes are checked before any work, and all of Graphviz's runs together take at most
+    ``GRAPH_FILES_SECONDS``.
     """
-    from .steps import render_steps
+    from .engine import topological_order
+    from .steps import MAX_STEPPER_NODES, render_steps
     from .viz import GraphvizNotFoundError, render  # imports graphviz only when drawing
+    from .viz.render import remaining_time, time_budget
 
+    missing = [] if missing is None else missing
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     have_dot = shutil.which("dot") is not None
     picture_format = format if have_dot else "dot"
+    nodes = len(topological_order(root))  # linear; everything below is refused above a size
     try:
-        for mode in ("forward", "backward"):
-            path = out / f"{stem}-{mode}.{picture_format}"
-            written += _attempt(f"{mode} picture", render, root, path, mode=mode, precision=digits)
-        if have_dot:
-            path = out / f"{stem}-steps.html"
-            written += _attempt(
-                "step-by-step page", render_steps, root, path, digits, title, description
-            )
+        with time_budget(GRAPH_FILES_SECONDS):
+            for mode in ("forward", "backward"):
+                path = out / f"{stem}-{mode}.{picture_format}"
+                written += _attempt(
+                    f"{mode} picture", missing, render, root, path, mode=mode, precision=digits
+                )
+            skip = ""
+            if nodes > MAX_STEPPER_NODES:
+                skip = (
+                    f"this graph has {nodes:,} nodes; a step-by-step page is made for graphs of "
+                    f"at most {MAX_STEPPER_NODES} (one frame per node)"
+                )
+            elif "backward picture" in missing:  # its frames are the backward picture, n times
+                skip = "its frames are the backward picture, which could not be made"
+            elif remaining_time() < MIN_STEP_PAGE_SECONDS:
+                skip = f"less than {MIN_STEP_PAGE_SECONDS:g} s were left for it"
+            if have_dot and skip:
+                print(f"No step-by-step page: {skip}", file=sys.stderr)
+                missing.append("step-by-step page")
+            elif have_dot:
+                path = out / f"{stem}-steps.html"
+                written += _attempt(
+                    "step-by-step page",
+                    missing,
+                    render_steps,
+                    root,
+                    path,
+                    digits,
+                    title,
+                    description,
+                )
     except GraphvizNotFoundError:
         have_dot = False
     except ImportError as error:  # the graphviz Python package is missing
@@ -64,12 +103,16 @@ def write_graph_files(
     return written
 
 
-def _attempt(what: str, write: Callable[..., Path], *args: Any, **options: Any) -> list[Path]:
-    """[the file written], or [] and a note on stderr when the graph is too big for it."""
+def _attempt(
+    what: str, missing: list[str], write: Callable[..., Path], *args: Any, **options: Any
+) -> list[Path]:
+    """[the file written], or [] and a note on stderr when the graph is too big for it (or
+    Graphviz ran out of time); then ``what`` is added to ``missing``."""
     try:
         return [write(*args, **options)]
-    except ValueError as error:  # GraphTooLargeError, or too many nodes for a step-by-step page
+    except ValueError as error:  # GraphTooLargeError, DotTimeoutError, too many nodes for a page
         print(f"No {what}: {error}", file=sys.stderr)
+        missing.append(what)
         return []
 
 

@@ -296,11 +296,15 @@ def test_demo_without_graphviz_still_prints_tables_and_writes_dot_files(tmp_path
 def test_a_graph_too_big_to_draw_still_gets_its_table(tmp_path, capsys):
     pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
     text = "+".join(f"x*{i}" for i in range(120))  # 360 nodes
-    assert main(["expr", text, "--at", "x=1", "--out", str(tmp_path)]) == 0
+    assert main(["expr", text, "--at", "x=1", "--out", str(tmp_path)]) == 1  # files promised
     captured = capsys.readouterr()
     assert "360  f" in captured.out
     assert "No forward picture: this graph has 360 Values" in captured.err
     assert "No step-by-step page: this graph has 360 nodes" in captured.err
+    assert (
+        "microgradpp expr: not written: forward picture, backward picture, step-by-step page "
+        "(see above). The table is complete; --no-files prints only the table" in captured.err
+    )
     assert list(tmp_path.iterdir()) == []
 
 
