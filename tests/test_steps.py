@@ -137,12 +137,12 @@ def test_add_mul_captions_read_like_the_notes():
     assert captions == [
         "Step 1 of 2: f = q × z. A mul gate swaps its inputs: each input's local derivative "
         "is the other input.\n"
-        "∂f/∂q = z · ∂f/∂f = −4 · 1 = −4\n"
+        "∂f/∂q = z · ∂f/∂f = (−4) · 1 = −4\n"
         "∂f/∂z = q · ∂f/∂f = 3 · 1 = 3",
         "Step 2 of 2: q = x + y. An add gate distributes the gradient: each input gets ∂f/∂q "
         "unchanged.\n"
-        "∂f/∂x = 1 · ∂f/∂q = 1 · −4 = −4\n"
-        "∂f/∂y = 1 · ∂f/∂q = 1 · −4 = −4",
+        "∂f/∂x = 1 · ∂f/∂q = 1 · (−4) = −4\n"
+        "∂f/∂y = 1 · ∂f/∂q = 1 · (−4) = −4",
     ]
 
 
@@ -150,10 +150,10 @@ def test_sigmoid_neuron_captions_have_the_published_numbers():
     f = get_example("sigmoid-neuron").build()
     headlines = [step.headline(digits=2) for step in backward_steps(f)]
     assert headlines == [
-        "Step 1 of 8: f = 1/d. A 1/x gate: d/dx 1/x = −1/x² = −1/(1.37)² = −0.53.",
+        "Step 1 of 8: f = 1/d. A 1/x gate: (1/x)′ = −1/x² = −1/(1.37)² = −0.53.",
         "Step 2 of 8: d = e + 1. An add gate distributes the gradient: each input gets ∂f/∂d "
         "unchanged.",
-        "Step 3 of 8: e = exp(u). An exp gate: d/dx eˣ = eˣ, the gate's own output 0.37.",
+        "Step 3 of 8: e = exp(u). An exp gate: (eˣ)′ = eˣ, the gate's own output 0.37.",
         "Step 4 of 8: u = z × (−1). A mul gate swaps its inputs: each input's local derivative "
         "is the other input.",
         "Step 5 of 8: z = s + w2. An add gate distributes the gradient: each input gets ∂f/∂z "
@@ -166,12 +166,12 @@ def test_sigmoid_neuron_captions_have_the_published_numbers():
         "is the other input.",
     ]
     lines = [line for step in backward_steps(f) for line in step.chain_rule_lines(digits=2)]
-    assert "∂f/∂w0 = x0 · ∂f/∂p0 = −1 · 0.2 = −0.2" in lines
+    assert "∂f/∂w0 = x0 · ∂f/∂p0 = (−1) · 0.2 = −0.2" in lines
     assert "∂f/∂x0 = w0 · ∂f/∂p0 = 2 · 0.2 = 0.39" in lines
-    assert "∂f/∂w1 = x1 · ∂f/∂p1 = −2 · 0.2 = −0.39" in lines
-    assert "∂f/∂x1 = w1 · ∂f/∂p1 = −3 · 0.2 = −0.59" in lines
+    assert "∂f/∂w1 = x1 · ∂f/∂p1 = (−2) · 0.2 = −0.39" in lines
+    assert "∂f/∂x1 = w1 · ∂f/∂p1 = (−3) · 0.2 = −0.59" in lines
     assert "∂f/∂w2 = 1 · ∂f/∂z = 1 · 0.2 = 0.2" in lines
-    assert "∂f/∂u = 0.37 · ∂f/∂e = 0.37 · −0.53 = −0.2" in lines
+    assert "∂f/∂u = 0.37 · ∂f/∂e = 0.37 · (−0.53) = −0.2" in lines
 
 
 def test_max_gate_routes_and_splits_on_a_tie():
@@ -213,13 +213,13 @@ def test_reuse_shows_the_gradient_accumulating():
         (lambda x: x.relu(), "A relu gate lets the gradient through: its input 0.5 > 0."),
         (
             lambda x: (x * -1.0).relu(),
-            "A relu gate blocks the gradient: its input −0.5 ≤ 0, so relu' = 0.",
+            "A relu gate blocks the gradient: its input −0.5 ≤ 0, so relu′ = 0.",
         ),
-        (lambda x: x.tanh(), "A tanh gate: d/dx tanh x = 1 − tanh²x = 1 − (0.4621)² = 0.7864."),
-        (lambda x: x.sigmoid(), "A sigmoid gate: dσ/dx = σ·(1 − σ) = 0.6225·(1 − 0.6225) = 0.235."),
-        (lambda x: x.log(), "A log gate: d/dx ln x = 1/x = 1/0.5 = 2."),
-        (lambda x: x**3, "A power gate: d/dx xⁿ = n·xⁿ⁻¹ = 3·(0.5)^2 = 0.75."),
-        (lambda x: x.reciprocal(), "A 1/x gate: d/dx 1/x = −1/x² = −1/(0.5)² = −4."),
+        (lambda x: x.tanh(), "A tanh gate: (tanh x)′ = 1 − tanh²x = 1 − (0.4621)² = 0.7864."),
+        (lambda x: x.sigmoid(), "A sigmoid gate: σ′ = σ·(1 − σ) = 0.6225·(1 − 0.6225) = 0.235."),
+        (lambda x: x.log(), "A log gate: (ln x)′ = 1/x = 1/0.5 = 2."),
+        (lambda x: x**3, "A power gate: (xⁿ)′ = n·xⁿ⁻¹ = 3·(0.5)^2 = 0.75."),
+        (lambda x: x.reciprocal(), "A 1/x gate: (1/x)′ = −1/x² = −1/(0.5)² = −4."),
     ],
 )
 def test_every_gate_has_its_sentence(build, sentence):
@@ -233,7 +233,7 @@ def test_linear_gate_pairs_each_weight_with_its_input():
     assert step.equation() == "f = b + w·x"
     assert step.chain_rule_lines() == [
         "∂f/∂b = 1 · ∂f/∂f = 1 · 1 = 1",
-        "∂f/∂w = x · ∂f/∂f = −3 · 1 = −3",
+        "∂f/∂w = x · ∂f/∂f = (−3) · 1 = −3",
         "∂f/∂x = w · ∂f/∂f = 2 · 1 = 2",
     ]
 
@@ -260,7 +260,7 @@ def test_frames_play_forward_then_one_frame_per_backward_step():
     assert frames[9].caption.startswith("Backward starts at the output with ∂f/∂f = 1")
     assert (
         frames[10].caption.splitlines()[0]
-        == "f = 1/d. A 1/x gate: d/dx 1/x = −1/x² = −1/(1.37)² = −0.53."
+        == "f = 1/d. A 1/x gate: (1/x)′ = −1/x² = −1/(1.37)² = −0.53."
     )
     last = frames[-1]
     grads = {node.label: round(grad, 2) for node, grad in last.grads.items() if node.label}
