@@ -104,7 +104,12 @@ def _frames(root: Value, order: list[Value], digits: int) -> list[Frame]:
     names = steps[0].names if steps else _step_names(order)
     num = number_formatter(digits)
     graph = GraphView.of(
-        root, "both", precision=digits, collapse="none", final_grads=_final_grads(root, steps)
+        root,
+        "both",
+        precision=digits,
+        collapse="none",
+        final_grads=_final_grads(root, steps),
+        order=order,
     )
     leaves = [node for node in order if not node.parents]
     gate_nodes = [node for node in order if node.parents]

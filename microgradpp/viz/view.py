@@ -27,7 +27,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -134,6 +134,7 @@ class GraphView:
         highlight: Iterable[Value] = (),
         highlight_edges: Iterable[tuple[Value, Value]] = (),
         final_grads: Mapping[Value, float] | None = None,
+        order: Sequence[Value] | None = None,
     ) -> GraphView:
         """The view of root's whole graph, every value and gradient (``.grad``) known.
 
@@ -160,9 +161,10 @@ class GraphView:
                 orange. To highlight a path ``[x, q, f]`` pass ``zip(path, path[1:])``.
             final_grads: each node's gradient, instead of ``.grad`` (a replay knows them from
                 its own steps).
+            order: ``topological_order(root)``, when the caller has worked it out already.
         """
         _check_options(root, mode, rankdir, precision, collapse, max_nodes, collapse_above)
-        order = tuple(topological_order(root))
+        order = tuple(topological_order(root) if order is None else order)
         if len(order) > HOPELESS * max_nodes:  # no collapsing brings this down: say so at once
             raise GraphTooLargeError(
                 f"this graph has {len(order):,} Values, more than {HOPELESS} × "
