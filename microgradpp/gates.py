@@ -73,7 +73,7 @@ class Gate:
     """True for gates that add their inputs (add, sum): they build up a neuron's b + Σ wᵢxᵢ."""
     activation: ClassVar[bool] = False
     """True for a neuron's nonlinearity (relu, tanh, sigmoid): drawn inside the neuron's box."""
-    sentence: ClassVar[str] = "gate.other"
+    sentence: ClassVar[str] = "caption.other"
     """The key, in ``microgradpp.messages``, of the sentence a step caption says about this gate
     (the text lives there so that it can be translated)."""
 
@@ -123,7 +123,7 @@ class Add(Gate):
     """out = a + b;   ∂out/∂a = 1,  ∂out/∂b = 1   (an add gate copies the gradient to both inputs)."""
 
     name, symbol, arity = "add", "+", 2
-    folds_constant, adds, sentence = True, True, "gate.add"
+    folds_constant, adds, sentence = True, True, "caption.add"
     reference = staticmethod(lambda a, b: a + b)
 
     def expression(self, inputs: Sequence[str]) -> str:
@@ -148,7 +148,7 @@ class Mul(Gate):
     """out = a · b;   ∂out/∂a = b,  ∂out/∂b = a   (a mul gate swaps its inputs)."""
 
     name, symbol, arity = "mul", "×", 2
-    folds_constant, sentence = True, "gate.mul"
+    folds_constant, sentence = True, "caption.mul"
     reference = staticmethod(lambda a, b: a * b)
 
     def expression(self, inputs: Sequence[str]) -> str:
@@ -171,7 +171,7 @@ class Mul(Gate):
 class Exp(Gate):
     """out = eˣ;   d/dx eˣ = eˣ = out."""
 
-    name, symbol, sentence = "exp", "exp", "gate.exp"
+    name, symbol, sentence = "exp", "exp", "caption.exp"
     reference = staticmethod(math.exp)
     invalid_inputs = ((710.0,), (1e6,))
 
@@ -196,7 +196,7 @@ class Exp(Gate):
 class Reciprocal(Gate):
     """out = 1/x;   d/dx 1/x = -1/x² = -out²."""
 
-    name, symbol, sentence = "reciprocal", "1/x", "gate.reciprocal"
+    name, symbol, sentence = "reciprocal", "1/x", "caption.reciprocal"
     test_range = (0.2, 5.0)
     reference = staticmethod(lambda x: 1.0 / x)
     invalid_inputs = ((0.0,), (-0.0,), (1e-320,))
@@ -233,13 +233,13 @@ class Max(Gate):
     folds_constant = True
     reference = staticmethod(max)
 
-    sentence = "gate.max"
+    sentence = "caption.max"
 
     def explain(
         self, inputs: Sequence[str], xs: Sequence[float], out: float
     ) -> tuple[str, dict[str, object]]:
         if xs[0] == xs[1]:
-            return "gate.max.tie", {"a": inputs[0], "b": inputs[1], "x": xs[0]}
+            return "caption.max.tie", {"a": inputs[0], "b": inputs[1], "x": xs[0]}
         winner, loser = (0, 1) if xs[0] > xs[1] else (1, 0)
         return self.sentence, {
             "winner": inputs[winner],
@@ -266,7 +266,7 @@ class Max(Gate):
 class Log(Gate):
     """out = ln x;   d/dx ln x = 1/x."""
 
-    name, symbol, sentence = "log", "log", "gate.log"
+    name, symbol, sentence = "log", "log", "caption.log"
     test_range = (0.2, 5.0)
     reference = staticmethod(math.log)
     invalid_inputs = ((0.0,), (-1.0,), (-1e-300,))
@@ -296,7 +296,7 @@ class Pow(Gate):
     One instance per exponent is kept by :func:`pow_gate`.
     """
 
-    name, symbol, sentence = "pow", "xⁿ", "gate.pow"
+    name, symbol, sentence = "pow", "xⁿ", "caption.pow"
     test_range = (0.2, 3.0)
     reference = staticmethod(lambda x: x**3)
     invalid_inputs = ((1e200,),)  # overflows for the registered exponent 3
@@ -374,7 +374,7 @@ class Relu(Gate):
     def explain(
         self, inputs: Sequence[str], xs: Sequence[float], out: float
     ) -> tuple[str, dict[str, object]]:
-        return ("gate.relu.open" if xs[0] > 0.0 else "gate.relu.closed"), {"x": xs[0]}
+        return ("caption.relu.open" if xs[0] > 0.0 else "caption.relu.closed"), {"x": xs[0]}
 
     def forward(self, x: float) -> float:
         return x if x > 0.0 else 0.0
@@ -391,7 +391,7 @@ class Tanh(Gate):
     """out = tanh x = (e²ˣ − 1)/(e²ˣ + 1);   d/dx tanh x = 1 − tanh²x = 1 − out²."""
 
     name, symbol, primitive = "tanh", "tanh", False
-    activation, sentence = True, "gate.tanh"
+    activation, sentence = True, "caption.tanh"
     reference = staticmethod(math.tanh)
 
     def explain(
@@ -411,7 +411,7 @@ class Sigmoid(Gate):
     """out = σ(x) = 1/(1 + e⁻ˣ);   d/dx σ(x) = σ(x)·(1 − σ(x)) = out·(1 − out)."""
 
     name, symbol, primitive = "sigmoid", "σ", False
-    activation, sentence = True, "gate.sigmoid"
+    activation, sentence = True, "caption.sigmoid"
     test_range = (-8.0, 8.0)
     reference = staticmethod(lambda x: 1.0 / (1.0 + math.exp(-x)))
 
@@ -435,7 +435,7 @@ class Sum(Gate):
     """out = x₁ + x₂ + … + xₙ;   ∂out/∂xᵢ = 1."""
 
     name, symbol, arity, primitive = "sum", "Σ", None, False
-    adds, sentence = True, "gate.sum"
+    adds, sentence = True, "caption.sum"
     reference = staticmethod(lambda *xs: math.fsum(xs))
 
     def forward(self, *xs: float) -> float:
@@ -459,7 +459,7 @@ class Linear(Gate):
     """
 
     name, symbol, arity, primitive = "linear", "b+Σwx", None, False
-    sentence = "gate.linear"
+    sentence = "caption.linear"
     reference = staticmethod(lambda b, *wx: b + math.fsum(w * x for w, x in zip(wx[::2], wx[1::2])))
 
     def forward(self, b: float, *wx: float) -> float:

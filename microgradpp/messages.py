@@ -1,8 +1,11 @@
-"""Every sentence microgradpp's step captions, step pages and picture legends show, in one table.
+"""Every sentence the step captions, step pages and picture legends show, in one table.
 
 Code asks for a sentence by its key and fills in its ``{placeholders}``; it never writes the words
-itself. A translation is another table with the same keys (the placeholders stay; numbers and
-formulas are the same in every language), added to :data:`CATALOGS`.
+itself. Numbers and formulas read the same in every language and stay in the code.
+
+The English text is here. Another language takes its sentence from that language's catalog of
+``microgradpp.i18n`` (``microgradpp/locale/<lang>.json``) when the catalog has the key, so a
+translation is added there, under the same key, without touching any code.
 
     >>> text("step.number", index=1, total=8)
     'Step 1 of 8: '
@@ -12,27 +15,27 @@ from __future__ import annotations
 
 ENGLISH: dict[str, str] = {
     # -- what each gate does to the gradient (the key is Gate.sentence / Gate.explain) ---------
-    "gate.add": "An add gate distributes the gradient: each input gets ∂{root}/∂{node} unchanged.",
-    "gate.sum": "A sum gate distributes the gradient: each input gets ∂{root}/∂{node} unchanged.",
-    "gate.mul": "A mul gate swaps its inputs: each input's local derivative is the other input.",
-    "gate.max": (
+    "caption.add": "An add gate distributes the gradient: each input gets ∂{root}/∂{node} unchanged.",
+    "caption.sum": "A sum gate distributes the gradient: each input gets ∂{root}/∂{node} unchanged.",
+    "caption.mul": "A mul gate swaps its inputs: each input's local derivative is the other input.",
+    "caption.max": (
         "A max gate routes the gradient to the larger input "
         "({winner} = {high} > {loser} = {low}); {loser} gets 0."
     ),
-    "gate.max.tie": "A max gate with a tie ({a} = {b} = {x}) splits the gradient ½/½.",
-    "gate.exp": "An exp gate: (eˣ)′ = eˣ, the gate's own output {out}.",
-    "gate.reciprocal": "A 1/x gate: (1/x)′ = −1/x² = −1/({x})² = {local}.",
-    "gate.log": "A log gate: (ln x)′ = 1/x = 1/{x} = {local}.",
-    "gate.pow": "A power gate: (xⁿ)′ = n·xⁿ⁻¹ = {n}·({x})^{m} = {local}.",
-    "gate.relu.open": "A relu gate lets the gradient through: its input {x} > 0.",
-    "gate.relu.closed": "A relu gate blocks the gradient: its input {x} ≤ 0, so relu′ = 0.",
-    "gate.tanh": "A tanh gate: (tanh x)′ = 1 − tanh²x = 1 − ({out})² = {local}.",
-    "gate.sigmoid": "A sigmoid gate: σ′ = σ·(1 − σ) = {out}·(1 − {out}) = {local}.",
-    "gate.linear": (
+    "caption.max.tie": "A max gate with a tie ({a} = {b} = {x}) splits the gradient ½/½.",
+    "caption.exp": "An exp gate: (eˣ)′ = eˣ, the gate's own output {out}.",
+    "caption.reciprocal": "A 1/x gate: (1/x)′ = −1/x² = −1/({x})² = {local}.",
+    "caption.log": "A log gate: (ln x)′ = 1/x = 1/{x} = {local}.",
+    "caption.pow": "A power gate: (xⁿ)′ = n·xⁿ⁻¹ = {n}·({x})^{m} = {local}.",
+    "caption.relu.open": "A relu gate lets the gradient through: its input {x} > 0.",
+    "caption.relu.closed": "A relu gate blocks the gradient: its input {x} ≤ 0, so relu′ = 0.",
+    "caption.tanh": "A tanh gate: (tanh x)′ = 1 − tanh²x = 1 − ({out})² = {local}.",
+    "caption.sigmoid": "A sigmoid gate: σ′ = σ·(1 − σ) = {out}·(1 − {out}) = {local}.",
+    "caption.linear": (
         "A linear gate b + Σ wᵢxᵢ: the bias gets the gradient unchanged, and each product "
         "swaps its inputs (∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ)."
     ),
-    "gate.other": "A {gate} gate: its local derivatives come from gates.py.",
+    "caption.other": "A {gate} gate: its local derivatives come from gates.py.",
     # -- a backward step's caption ---------------------------------------------------------------
     "step.number": "Step {index} of {total}: ",
     "step.constant": "  (a constant: its gradient is not used)",
@@ -71,12 +74,16 @@ ENGLISH: dict[str, str] = {
 }
 """The sentences in English: key -> text with ``{placeholders}``."""
 
-CATALOGS: dict[str, dict[str, str]] = {"en": ENGLISH}
-"""Language tag -> its table. A missing key falls back to English."""
 
+def text(key: str, lang: str = "en", /, **values: object) -> str:
+    """The sentence ``key`` in ``lang``, its ``{placeholders}`` filled from ``values``.
 
-def text(key: str, lang: str = "en", **values: object) -> str:
-    """The sentence ``key`` in ``lang``, its ``{placeholders}`` filled from ``values``."""
-    catalog = CATALOGS.get(lang, ENGLISH)
-    template = catalog.get(key, ENGLISH[key])
+    English comes from :data:`ENGLISH`; another language from its i18n catalog, falling back to
+    English for a sentence not translated yet.
+    """
+    template = ENGLISH[key]
+    if lang != "en":
+        from .i18n import catalog
+
+        template = catalog(lang).get(key, template)
     return template.format(**values)

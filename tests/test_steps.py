@@ -500,7 +500,7 @@ def test_every_gate_has_words_in_the_messages_table():
 
     for gate in GATES.values():
         assert gate.sentence in ENGLISH, gate.name
-    for key in ("gate.max.tie", "gate.relu.open", "gate.relu.closed"):
+    for key in ("caption.max.tie", "caption.relu.open", "caption.relu.closed"):
         assert key in ENGLISH
 
 
@@ -634,7 +634,9 @@ def test_text_put_in_the_page_is_escaped_once_and_never_expanded(tmp_path):
     assert page.count('<section class="frame"') == len(frames) == 4
     assert page.count("<li><a href=") == 4
     assert page.count("{{links}}") == 1  # the description, as text
-    assert page.count("$frames") > page.count("<h1>{{frames}} $frames ${title}") == 1  # title, label: never expanded
+    assert (
+        page.count("$frames") > page.count("<h1>{{frames}} $frames ${title}") == 1
+    )  # title, label: never expanded
     assert (
         "<title>{{frames}} $frames ${title} $$ {title} &lt;/script&gt;&lt;b&gt;x&lt;/b&gt; &amp;amp;</title>"
         in page
