@@ -1,9 +1,9 @@
 """The package's imports run one way only: from a higher layer down to a lower one, never up and
 never in a circle. The layers, bottom to top:
 
-    errors, messages, validation (helpers that know nothing else)
-    gates → engine → nn, losses, optim, data, … → train, serialize, examples, expr
-          → viz, steps → cli
+    errors, messages, i18n, validation (helpers that know nothing else)
+    gates → engine → nn, losses, optim, data, … → train, serialize, examples, expr, practice
+          → viz, steps, worksheets, outputs → cli, demo, quiz
 
 Every import counts, also one inside a function (a lazy import is still a dependency).
 """
@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     # helpers at the bottom: they import nothing of microgradpp (or only each other)
     "errors": 0,
     "messages": 0,
+    "i18n": 0,
     "validation": 0,
     "numbers": 0,
     # the derivative rules, then the engine built on them
@@ -40,11 +41,15 @@ LAYERS: dict[str, int] = {
     "serialize": 4,
     "examples": 4,
     "expr": 4,
+    "practice": 4,
     # pictures and the stepper
     "viz": 5,
     "steps": 5,
+    "worksheets": 5,
+    "outputs": 5,
     # the command line, the demo, and the package's front door
     "demo": 6,
+    "quiz": 6,
     "cli": 6,
     "__main__": 6,
     "": 6,  # microgradpp/__init__.py: it re-exports from everywhere
