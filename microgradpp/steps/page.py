@@ -12,8 +12,6 @@ The page itself (HTML, CSS, JavaScript) is kept as files in ``templates/`` and f
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -22,6 +20,7 @@ from string import Template
 
 from ..engine import Value, topological_order
 from ..errors import GraphTooLargeError
+from ..files import atomic_write
 from ..messages import text
 from ..viz.view import GraphView
 from .replay import BackwardStep, derivative_name, forward_caption, number_formatter, replay
@@ -221,7 +220,7 @@ def render_steps(
     frames = _frames(root, order, digits)
     pictures = frame_pictures(frames)
     title = title or text("page.title", root=frames[0].view.names[root] or "f")
-    write_atomically(path, page(title, description, frames, pictures))
+    atomic_write(path, page(title, description, frames, pictures))  # never half a page
     return path
 
 
@@ -309,16 +308,3 @@ def _inline_svg(svg: str) -> str:
     """An SVG document as markup to put inside HTML: without the XML prolog and comments."""
     start = svg.find("<svg")
     return svg[start:] if start >= 0 else svg
-
-
-def write_atomically(path: Path, content: str) -> None:
-    """Write the file whole or not at all: a temporary file beside it, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine import Value
+from ..files import atomic_write
 from .dot import DOT_TIMEOUT, INSTALL_HELP, explain_failure, picture_class, run_dot
 from .graph import draw_graph
 from .view import GraphView
@@ -93,8 +94,7 @@ def render(
         data = digraph.source.encode("utf-8")
     else:
         data = run_dot(digraph.source, format, timeout)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    atomic_write(path, data)  # a full disk or a crash never leaves half a picture behind
     return path
 
 
