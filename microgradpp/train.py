@@ -252,6 +252,10 @@ def fit(
     batch_size = len(X) if batch_size is None else batch_size
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+    if isinstance(l2, bool) or not isinstance(l2, (int, float)):
+        raise TypeError(f"l2 must be a number (e.g. 1e-4), got {type(l2).__name__}: {l2!r}")
+    if not (math.isfinite(l2) and l2 >= 0.0):
+        raise ValueError(f"l2 must be a finite number >= 0 (e.g. 1e-4; 0 turns it off), got {l2!r}")
     loss_fn = _resolve_loss(loss)
     classification = _is_classification(y, loss)
     output_activation = _output_activation(model)
