@@ -12,13 +12,18 @@ gradients by the gradient flowing down from above (the chain rule).
 To add a gate, write a subclass of :class:`Gate` here and decorate it with ``@register``; the tests
 in ``tests/test_gates.py`` then check its forward pass against ``math`` (where it names a
 ``reference``) and its local gradients against central differences over its ``test_range``.
+
+Compiled mode (``microgradpp.compiled``) runs the same gates on whole batches at once: each gate
+class ends with ``forward_array`` / ``local_grads_array``, the same formulas on numpy arrays (one
+entry per sample). A gate without them still works there: the base class loops over the
+entries and calls the scalar form (slowly). numpy is only imported by those methods.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import ClassVar
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
 
 from .errors import EXPLODING_REMEDY, DomainError
 
@@ -26,6 +31,14 @@ from .errors import EXPLODING_REMEDY, DomainError
 def _format_number(x: float) -> str:
     """3.0 -> '3', 0.5 -> '0.5' (for gate symbols)."""
     return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+def operand(text: str) -> str:
+    """A name or number as an operand in an expression: parentheses around anything but a plain
+    name or unsigned number, so 'x × (−1)' and '∂f/∂(x+y)', but 'q × z'."""
+    if text.isidentifier() or text.replace(".", "", 1).isdigit():
+        return text
+    return f"({text})"
 
 
 GATES: dict[str, Gate] = {}
@@ -50,14 +63,46 @@ class Gate:
     """Number of inputs; ``None`` for a gate that takes any number (n-ary)."""
     primitive: ClassVar[bool] = True
     """False for fused gates (relu, tanh, sigmoid, linear): one node for what is a circuit in math."""
-    domain: ClassVar[str] = "all real x"
-    """Where the gate is defined, in words (used in error messages)."""
     test_range: ClassVar[tuple[float, float]] = (-5.0, 5.0)
     """Interval the tests draw each input from (finite results and stable central differences)."""
     reference: ClassVar[Callable[..., float] | None] = None
     """An independent implementation (usually from ``math``) the tests compare ``forward`` with."""
     invalid_inputs: ClassVar[tuple[tuple[float, ...], ...]] = ()
     """Inputs that must raise a GateError (tests check each one)."""
+
+    # How the gate is written and explained: pictures (viz), step captions (steps) and the
+    # grouping of a network by neuron (viz.collapse) read these, and never test a gate's name.
+    folds_constant: ClassVar[bool] = False
+    """True if a picture may write an unlabelled constant input into the gate ('+1', '×−1')."""
+    adds: ClassVar[bool] = False
+    """True for gates that add their inputs (add, sum): they build up a neuron's b + Σ wᵢxᵢ."""
+    activation: ClassVar[bool] = False
+    """True for a neuron's nonlinearity (relu, tanh, sigmoid): drawn inside the neuron's box."""
+    sentence: ClassVar[str] = "caption.other"
+    """The key, in ``microgradpp.messages``, of the sentence a step caption says about this gate
+    (the text lives there so that it can be translated)."""
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        """The gate applied to inputs (names or numbers), as the textbook writes it: 'exp(u)'."""
+        return f"{self.symbol}({', '.join(inputs)})"
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        """∂out/∂inputᵢ in symbols where the textbook writes it so ('1' for add, the other input
+        for mul); None where it is just a number (exp, tanh, ...)."""
+        return None
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        """What a step caption says about this gate at these inputs: the key of the sentence
+        (usually :attr:`sentence`) and the numbers (floats) and names (str) it mentions, by
+        placeholder. ``inputs`` are the inputs' names, ``xs`` their values, ``out`` the output."""
+        return self.sentence, {}
+
+    def folded_symbol(self, constants: Sequence[str | None]) -> str:
+        """The gate's symbol with constant inputs written in ('max(·, 0)'); None marks a wire."""
+        shown = ["·" if constant is None else constant for constant in constants]
+        return f"{self.symbol}({', '.join(shown)})"
 
     def forward(self, *xs: float) -> float:
         raise NotImplementedError
@@ -68,6 +113,37 @@ class Gate:
     def well_conditioned(self, *xs: float) -> bool:
         """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
         return True
+
+    # -- numpy forms, for compiled mode --------------------------------------------------------
+
+    def forward_array(self, *xs: Any) -> Any:
+        """``forward`` on numpy arrays, entry by entry (arrays broadcast against each other).
+
+        This fallback loops over the entries in Python and calls ``forward``, so a new gate works
+        in compiled mode without writing anything more; a gate overrides it with numpy
+        operations to be fast.
+        """
+        import numpy as np
+
+        arrays = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in xs))
+        shape = arrays[0].shape if arrays else ()
+        columns = [a.ravel().tolist() for a in arrays]
+        values = [self.forward(*entry) for entry in zip(*columns)]
+        return np.array(values, dtype=float).reshape(shape)
+
+    def local_grads_array(self, out: Any, *xs: Any) -> tuple[Any, ...]:
+        """``local_grads`` on numpy arrays: one array ∂out/∂xᵢ per input (fallback: a loop)."""
+        import numpy as np
+
+        arrays = np.broadcast_arrays(
+            np.asarray(out, dtype=float), *(np.asarray(x, dtype=float) for x in xs)
+        )
+        shape = arrays[0].shape
+        columns = [a.ravel().tolist() for a in arrays]
+        rows = [self.local_grads(*entry) for entry in zip(*columns)]
+        if not rows:
+            return tuple(np.zeros(shape) for _ in xs)
+        return tuple(np.array(grads, dtype=float).reshape(shape) for grads in zip(*rows))
 
     def __repr__(self) -> str:
         return f"<gate {self.name} ({self.symbol})>"
@@ -83,12 +159,29 @@ class Add(Gate):
     """out = a + b;   ∂out/∂a = 1,  ∂out/∂b = 1   (an add gate copies the gradient to both inputs)."""
 
     name, symbol, arity = "add", "+", 2
+    folds_constant, adds, sentence = True, True, "caption.add"
     reference = staticmethod(lambda a, b: a + b)
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"{operand(inputs[0])} + {operand(inputs[1])}"
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        return "1"
+
+    def folded_symbol(self, constants: Sequence[str | None]) -> str:
+        constant = next(c for c in constants if c is not None)
+        return constant if constant.startswith("-") else f"+{constant}"  # x + (-1): a "-1" gate
 
     def forward(self, a: float, b: float) -> float:
         return a + b
 
     def local_grads(self, out: float, a: float, b: float) -> tuple[float, ...]:
+        return (1.0, 1.0)
+
+    def forward_array(self, a: Any, b: Any) -> Any:
+        return a + b
+
+    def local_grads_array(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
         return (1.0, 1.0)
 
 
@@ -97,7 +190,17 @@ class Mul(Gate):
     """out = a · b;   ∂out/∂a = b,  ∂out/∂b = a   (a mul gate swaps its inputs)."""
 
     name, symbol, arity = "mul", "×", 2
+    folds_constant, sentence = True, "caption.mul"
     reference = staticmethod(lambda a, b: a * b)
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"{operand(inputs[0])} × {operand(inputs[1])}"
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        return operand(inputs[1 - i])  # ∂(a·b)/∂a = b: the other input
+
+    def folded_symbol(self, constants: Sequence[str | None]) -> str:
+        return "×" + next(c for c in constants if c is not None)
 
     def forward(self, a: float, b: float) -> float:
         return a * b
@@ -105,15 +208,25 @@ class Mul(Gate):
     def local_grads(self, out: float, a: float, b: float) -> tuple[float, ...]:
         return (b, a)
 
+    def forward_array(self, a: Any, b: Any) -> Any:
+        return a * b
+
+    def local_grads_array(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+        return (b, a)
+
 
 @register
 class Exp(Gate):
     """out = eˣ;   d/dx eˣ = eˣ = out."""
 
-    name, symbol = "exp", "exp"
-    domain = "x <= 709.78 (larger x overflows a float)"
+    name, symbol, sentence = "exp", "exp", "caption.exp"
     reference = staticmethod(math.exp)
     invalid_inputs = ((710.0,), (1e6,))
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"out": out}
 
     def forward(self, x: float) -> float:
         try:
@@ -126,16 +239,37 @@ class Exp(Gate):
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out,)
 
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        with np.errstate(over="ignore"):
+            out = np.exp(x)
+        if not np.isfinite(out).all():
+            raise DomainError(
+                "exp overflows a float (the largest input is 709.78)", EXPLODING_REMEDY
+            )
+        return out
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (out,)
+
 
 @register
 class Reciprocal(Gate):
     """out = 1/x;   d/dx 1/x = -1/x² = -out²."""
 
-    name, symbol = "reciprocal", "1/x"
-    domain = "x != 0"
+    name, symbol, sentence = "reciprocal", "1/x", "caption.reciprocal"
     test_range = (0.2, 5.0)
     reference = staticmethod(lambda x: 1.0 / x)
     invalid_inputs = ((0.0,), (-0.0,), (1e-320,))
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"1/{operand(inputs[0])}"
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"x": xs[0], "local": -out * out}
 
     def forward(self, x: float) -> float:
         if x == 0.0:
@@ -149,6 +283,14 @@ class Reciprocal(Gate):
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (-out * out,)
 
+    def forward_array(self, x: Any) -> Any:
+        if (x == 0.0).any():
+            raise DomainError("1/x is undefined at x = 0")
+        return 1.0 / x
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (-out * out,)
+
 
 @register
 class Max(Gate):
@@ -158,7 +300,23 @@ class Max(Gate):
     """
 
     name, symbol, arity = "max", "max", 2
+    folds_constant = True
     reference = staticmethod(max)
+
+    sentence = "caption.max"
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        if xs[0] == xs[1]:
+            return "caption.max.tie", {"a": inputs[0], "b": inputs[1], "x": xs[0]}
+        winner, loser = (0, 1) if xs[0] > xs[1] else (1, 0)
+        return self.sentence, {
+            "winner": inputs[winner],
+            "loser": inputs[loser],
+            "high": xs[winner],
+            "low": xs[loser],
+        }
 
     def forward(self, a: float, b: float) -> float:
         return a if a >= b else b
@@ -173,16 +331,31 @@ class Max(Gate):
     def well_conditioned(self, a: float, b: float) -> bool:
         return abs(a - b) > 1e-3
 
+    def forward_array(self, a: Any, b: Any) -> Any:
+        import numpy as np
+
+        return np.where(a >= b, a, b)
+
+    def local_grads_array(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+        import numpy as np
+
+        to_a = np.where(a > b, 1.0, np.where(a < b, 0.0, 0.5))
+        return (to_a, 1.0 - to_a)  # 1 − 1 = 0, 1 − 0 = 1, 1 − ½ = ½: exact
+
 
 @register
 class Log(Gate):
     """out = ln x;   d/dx ln x = 1/x."""
 
-    name, symbol = "log", "log"
-    domain = "x > 0"
+    name, symbol, sentence = "log", "log", "caption.log"
     test_range = (0.2, 5.0)
     reference = staticmethod(math.log)
     invalid_inputs = ((0.0,), (-1.0,), (-1e-300,))
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"x": xs[0], "local": 1.0 / xs[0]}
 
     def forward(self, x: float) -> float:
         if x <= 0.0:
@@ -196,6 +369,16 @@ class Log(Gate):
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (1.0 / x,)
 
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        if (x <= 0.0).any():
+            raise DomainError("log is only defined for x > 0")
+        return np.log(x)
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (1.0 / x,)
+
 
 class Pow(Gate):
     """out = xⁿ for a constant n;   d/dx xⁿ = n·xⁿ⁻¹.
@@ -204,7 +387,7 @@ class Pow(Gate):
     One instance per exponent is kept by :func:`pow_gate`.
     """
 
-    name, symbol = "pow", "xⁿ"
+    name, symbol, sentence = "pow", "xⁿ", "caption.pow"
     test_range = (0.2, 3.0)
     reference = staticmethod(lambda x: x**3)
     invalid_inputs = ((1e200,),)  # overflows for the registered exponent 3
@@ -235,8 +418,46 @@ class Pow(Gate):
             return (0.0 if n > 1 else float(n) if n == 1 else math.inf,)
         return (n * out / x,)  # n·xⁿ⁻¹ written as n·xⁿ/x: reuses the forward result
 
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"{operand(inputs[0])}{self.symbol}"
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        n = self.exponent
+        return self.sentence, {
+            "n": n,
+            "x": xs[0],
+            "m": n - 1,
+            "local": self.local_grads(out, xs[0])[0],
+        }
+
     def __repr__(self) -> str:
         return f"<gate pow (x ** {self.exponent!r})>"
+
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        n = self.exponent
+        if n < 0 and (x == 0.0).any():
+            raise DomainError(f"0 ** {n!r} is a division by zero")
+        if n != int(n) and (x < 0.0).any():
+            raise DomainError(f"a negative base to a fractional power is not real (** {n!r})")
+        with np.errstate(over="ignore"):
+            out = np.power(x, n)
+        if not np.isfinite(out).all():
+            raise DomainError(f"x ** {n!r} overflows a float", EXPLODING_REMEDY)
+        return out
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        import numpy as np
+
+        n = self.exponent
+        if n == 0:
+            return (np.zeros_like(out),)
+        at_zero = 0.0 if n > 1 else float(n) if n == 1 else math.inf
+        safe_x = np.where(x == 0.0, 1.0, x)  # the formula is only used where x != 0
+        return (np.where(x == 0.0, at_zero, n * out / safe_x),)
 
 
 GATES["pow"] = Pow(3)
@@ -262,7 +483,13 @@ class Relu(Gate):
     """out = max(0, x);   d/dx = 1 if x > 0 else 0   (convention: relu'(0) = 0, as PyTorch)."""
 
     name, symbol, primitive = "relu", "relu", False
+    activation = True
     reference = staticmethod(lambda x: max(0.0, x))
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return ("caption.relu.open" if xs[0] > 0.0 else "caption.relu.closed"), {"x": xs[0]}
 
     def forward(self, x: float) -> float:
         return x if x > 0.0 else 0.0
@@ -273,18 +500,40 @@ class Relu(Gate):
     def well_conditioned(self, x: float) -> bool:
         return abs(x) > 1e-3
 
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        return np.where(x > 0.0, x, 0.0)
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return ((x > 0.0).astype(float),)
+
 
 @register
 class Tanh(Gate):
     """out = tanh x = (e²ˣ − 1)/(e²ˣ + 1);   d/dx tanh x = 1 − tanh²x = 1 − out²."""
 
     name, symbol, primitive = "tanh", "tanh", False
+    activation, sentence = True, "caption.tanh"
     reference = staticmethod(math.tanh)
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"out": out, "local": 1.0 - out * out}
 
     def forward(self, x: float) -> float:
         return math.tanh(x)
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (1.0 - out * out,)
+
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        return np.tanh(x)
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return (1.0 - out * out,)
 
 
@@ -293,6 +542,7 @@ class Sigmoid(Gate):
     """out = σ(x) = 1/(1 + e⁻ˣ);   d/dx σ(x) = σ(x)·(1 − σ(x)) = out·(1 − out)."""
 
     name, symbol, primitive = "sigmoid", "σ", False
+    activation, sentence = True, "caption.sigmoid"
     test_range = (-8.0, 8.0)
     reference = staticmethod(lambda x: 1.0 / (1.0 + math.exp(-x)))
 
@@ -302,7 +552,21 @@ class Sigmoid(Gate):
         e = math.exp(x)
         return e / (1.0 + e)
 
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"out": out, "local": out * (1.0 - out)}
+
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (out * (1.0 - out),)
+
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        e = np.exp(-np.abs(x))  # e⁻ˣ for x ≥ 0, eˣ for x < 0: never overflows
+        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return (out * (1.0 - out),)
 
 
@@ -311,12 +575,28 @@ class Sum(Gate):
     """out = x₁ + x₂ + … + xₙ;   ∂out/∂xᵢ = 1."""
 
     name, symbol, arity, primitive = "sum", "Σ", None, False
+    adds, sentence = True, "caption.sum"
     reference = staticmethod(lambda *xs: math.fsum(xs))
 
     def forward(self, *xs: float) -> float:
         return sum(xs, 0.0)
 
     def local_grads(self, out: float, *xs: float) -> tuple[float, ...]:
+        return (1.0,) * len(xs)
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return " + ".join([inputs[0], *map(operand, inputs[1:])])
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        return "1"
+
+    def forward_array(self, *xs: Any) -> Any:
+        total = 0.0
+        for x in xs:  # in order, as sum(xs, 0.0)
+            total = total + x
+        return total
+
+    def local_grads_array(self, out: Any, *xs: Any) -> tuple[Any, ...]:
         return (1.0,) * len(xs)
 
 
@@ -328,6 +608,7 @@ class Linear(Gate):
     """
 
     name, symbol, arity, primitive = "linear", "b+Σwx", None, False
+    sentence = "caption.linear"
     reference = staticmethod(lambda b, *wx: b + math.fsum(w * x for w, x in zip(wx[::2], wx[1::2])))
 
     def forward(self, b: float, *wx: float) -> float:
@@ -338,6 +619,27 @@ class Linear(Gate):
 
     def local_grads(self, out: float, b: float, *wx: float) -> tuple[float, ...]:
         grads = [1.0]
+        for w, x in zip(wx[::2], wx[1::2]):
+            grads += (x, w)
+        return tuple(grads)
+
+    def expression(self, inputs: Sequence[str]) -> str:  # inputs: b, w1, x1, w2, x2, ...
+        products = [f"{operand(w)}·{operand(x)}" for w, x in zip(inputs[1::2], inputs[2::2])]
+        return " + ".join([inputs[0], *products])
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        if i == 0:
+            return "1"  # the bias
+        return operand(inputs[i + 1 if i % 2 == 1 else i - 1])  # w pairs with the next x
+
+    def forward_array(self, b: Any, *wx: Any) -> Any:
+        total = b
+        for w, x in zip(wx[::2], wx[1::2]):
+            total = total + w * x
+        return total
+
+    def local_grads_array(self, out: Any, b: Any, *wx: Any) -> tuple[Any, ...]:
+        grads: list[Any] = [1.0]
         for w, x in zip(wx[::2], wx[1::2]):
             grads += (x, w)
         return tuple(grads)

@@ -157,6 +157,62 @@ class Optimizer:
         self.state = new_states
         self.steps = t
 
+    # -- the same step on arrays (compiled mode) -------------------------------------------------
+    # Entry i of each array is parameter self.params[i]; ``_update_array`` is ``_update`` written
+    # with numpy, operation for operation, so both forms give the same numbers.
+
+    def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
+        """The new values of all parameters and the new state arrays (``_update`` on arrays)."""
+        raise NotImplementedError(f"{type(self).__name__} has no array form for compiled mode")
+
+    def array_state(self) -> dict[str, Any]:
+        """The per-parameter state as arrays: ``{"m": array([m₀, m₁, …]), …}`` (0 where unset)."""
+        import numpy as np
+
+        names = sorted({name for s in self.state for name in s})
+        return {name: np.array([s.get(name, 0.0) for s in self.state]) for name in names}
+
+    def load_array_state(self, state: dict[str, Any]) -> None:
+        """Write arrays from ``array_state``/``step_arrays`` back into the per-parameter dicts."""
+        for name, values in state.items():
+            for s, v in zip(self.state, values.tolist()):
+                s[name] = v
+
+    def step_arrays(self, x: Any, g: Any, state: dict[str, Any]) -> Any:
+        """``step()`` on arrays: returns the new parameter values and updates ``state`` in place.
+
+        ``x`` and ``g`` hold the values and gradients of ``self.params`` in order. All-or-nothing
+        as ``step()``: a gradient or result that is not finite raises the same OptimizerError,
+        with nothing changed.
+        """
+        import numpy as np
+
+        t = self.steps + 1
+        try:
+            if not np.isfinite(g).all():
+                raise FloatingPointError
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                new_x, new_state = self._update_array(x, g, state, t)
+        except FloatingPointError:
+            self._raise_scalar_error(x, g, state, t)
+            raise  # not reached: the scalar rule finds the parameter
+        state.update(new_state)
+        self.steps = t
+        return new_x
+
+    def _raise_scalar_error(self, x: Any, g: Any, state: dict[str, Any], t: int) -> None:
+        """Replay the step one parameter at a time with the scalar rule to raise its exact error."""
+        saved_params, saved_state, saved_steps = self.params, self.state, self.steps
+        scratch = [Value(0.0, p.label) for p in self.params]
+        for i, v in enumerate(scratch):
+            v.data, v.grad = float(x[i]), float(g[i])
+        self.params = scratch
+        self.state = [{name: float(a[i]) for name, a in state.items()} for i in range(len(scratch))]
+        try:
+            self.step()
+        finally:
+            self.params, self.state, self.steps = saved_params, saved_state, saved_steps
+
     def state_dict(self) -> dict[str, Any]:
         """``{"type", "lr", "steps", hyperparameters…, "state": [per-parameter dicts]}``."""
         state = {"type": type(self).__name__, "lr": self.lr, "steps": self.steps}
@@ -266,6 +322,14 @@ class SGD(Optimizer):
             g = g + self.momentum * v if self.nesterov else v
         return x - self.lr * g
 
+    def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
+        new_state = {}
+        g = g + self.weight_decay * x
+        if self.momentum:
+            v = new_state["velocity"] = self.momentum * state.get("velocity", 0.0) + g
+            g = g + self.momentum * v if self.nesterov else v
+        return x - self.lr * g, new_state
+
 
 class RMSprop(Optimizer):
     """Divide each step by a running root-mean-square of that parameter's gradients.
@@ -300,6 +364,13 @@ class RMSprop(Optimizer):
             self.alpha * state.get("square_avg", 0.0) + (1 - self.alpha) * g * g
         )
         return x - self.lr * g / (math.sqrt(s) + self.eps)
+
+    def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
+        import numpy as np
+
+        g = g + self.weight_decay * x
+        s = self.alpha * state.get("square_avg", 0.0) + (1 - self.alpha) * g * g
+        return x - self.lr * g / (np.sqrt(s) + self.eps), {"square_avg": s}
 
 
 class Adam(Optimizer):
@@ -346,6 +417,17 @@ class Adam(Optimizer):
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
         return x - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
+
+    def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
+        import numpy as np
+
+        x, g = self._decay(x, g)  # works on arrays as it is
+        beta1, beta2 = self.betas
+        m = beta1 * state.get("m", 0.0) + (1 - beta1) * g
+        v = beta2 * state.get("v", 0.0) + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        return x - self.lr * m_hat / (np.sqrt(v_hat) + self.eps), {"m": m, "v": v}
 
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
@@ -545,6 +627,31 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     unit_norm = math.hypot(*(g / largest for g in grads))
     for p, g in zip(params, grads):
         p.grad = (g / largest) * (max_norm / unit_norm)
+    return total
+
+
+def clip_grad_norm_array(grads: Any, max_norm: float, params: Sequence[Value] = ()) -> float:
+    """``clip_grad_norm`` on an array of gradients (compiled mode), scaled in place.
+
+    Same rule and the same error (``params``, when given, name the offending gradient).
+    """
+    import numpy as np
+
+    max_norm = _positive(max_norm, "max_norm")
+    finite = np.isfinite(grads)
+    if not finite.all():
+        i = int(np.argmin(finite))
+        name = _name(params[i], i) if i < len(params) else f"parameter #{i} (unlabelled)"
+        raise OptimizerError(
+            f"clip_grad_norm: the gradient of {name} is {float(grads[i])!r}; a norm cannot fix "
+            "that. Find where it overflowed (lower the learning rate, normalise the inputs)"
+        )
+    largest = float(np.abs(grads).max()) if grads.size else 0.0
+    if largest == 0.0:
+        return 0.0
+    total = largest * float(np.sqrt(np.dot(grads / largest, grads / largest)))  # no overflow
+    if total > max_norm:
+        grads *= max_norm / (total + 1e-6)
     return total
 
 

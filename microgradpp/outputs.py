@@ -53,7 +53,7 @@ def write_graph_files(
     from .engine import topological_order
     from .steps import MAX_STEPPER_NODES, render_steps
     from .viz import GraphvizNotFoundError, render  # imports graphviz only when drawing
-    from .viz.render import remaining_time, time_budget
+    from .viz.dot import remaining_time, time_budget
 
     missing = [] if missing is None else missing
     out.mkdir(parents=True, exist_ok=True)

@@ -246,7 +246,7 @@ def slow_dot(tmp_path, monkeypatch):
 
 
 def test_a_slow_layout_is_retried_cheaply_within_the_timeout(slow_dot):
-    from microgradpp.viz.render import run_dot
+    from microgradpp.viz.dot import run_dot
 
     started = time.monotonic()
     assert run_dot("digraph { a -> b }", "svg", timeout=2.0) == (
@@ -256,7 +256,7 @@ def test_a_slow_layout_is_retried_cheaply_within_the_timeout(slow_dot):
 
 
 def test_a_dot_that_hangs_is_stopped_in_time(tmp_path, monkeypatch):
-    from microgradpp.viz.render import DotTimeoutError, run_dot, time_budget
+    from microgradpp.viz.dot import DotTimeoutError, run_dot, time_budget
 
     fake_dot(tmp_path, "time.sleep(60)")
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
