@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     # helpers at the bottom: they import nothing of microgradpp (or only each other)
     "errors": 0,
     "files": 0,
+    "streams": 0,
     "messages": 0,
     "i18n": 0,
     "validation": 0,
