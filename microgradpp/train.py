@@ -387,6 +387,7 @@ class Recipe:
       (``fit(clip_grad_norm=)``); ``dropout``: the probability of dropping a hidden unit.
     * ``test_split``: the fraction of the points kept out of training to measure the model on
       (0: train on all of them); ``seed`` makes the data, the split and the weights reproducible.
+    * ``compiled``: train with ``fit(..., compiled=True)`` (numpy; the same numbers, faster).
     """
 
     dataset: str
@@ -404,6 +405,7 @@ class Recipe:
     dropout: float = 0.0
     test_split: float = 0.25
     seed: int = 0
+    compiled: bool = False
 
     def __post_init__(self) -> None:
         _choice(self.dataset, DATASETS, "dataset")
@@ -614,5 +616,6 @@ def run_recipe(recipe: Recipe, progress: bool = True) -> TrainingRun:
         clip_grad_norm=recipe.clip,
         seed=recipe.seed,
         progress=progress,
+        compiled=recipe.compiled,
     )
     return TrainingRun(recipe, model, history, (X, y), test_data)

@@ -416,3 +416,34 @@ def test_the_program_describes_itself() -> None:
     assert repr(program) == (
         "Program(411 nodes (69 gate nodes) on 8 levels -> 9 numpy operations; 337 parameters)"
     )
+
+
+def test_microgradpp_train_compiled_prints_what_the_scalar_run_prints(capsys) -> None:
+    from microgradpp.cli import main
+
+    options = [
+        "train",
+        "moons",
+        "--epochs",
+        "4",
+        "--samples",
+        "40",
+        "--batch-size",
+        "10",
+        "--quiet",
+    ]
+    assert main(options) == 0
+    scalar = capsys.readouterr().out
+    assert main([*options, "--compiled"]) == 0
+    assert capsys.readouterr().out == scalar
+    assert "train: loss" in scalar
+
+
+def test_microgradpp_train_compiled_refuses_dropout_with_the_reason(capsys) -> None:
+    from microgradpp.cli import main
+
+    code = main(["train", "moons", "--epochs", "1", "--dropout", "0.2", "--quiet", "--compiled"])
+    assert code == 1
+    assert "compiled mode cannot run Dropout in training mode (layer1.dropout)" in (
+        capsys.readouterr().err
+    )
