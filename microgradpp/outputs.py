@@ -40,14 +40,17 @@ def write_graph_files(
     title: str = "",
     description: str = "",
     missing: list[str] | None = None,
+    modes: tuple[str, ...] = ("forward", "backward"),
 ) -> list[Path]:
     """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
 
-    Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the step-by-step
-    page is skipped, and a note on stderr says how to install Graphviz. A file that cannot be
-    made (a graph too large, or Graphviz out of time) gets a note on stderr instead, and its
-    name is appended to ``missing`` when a list is given (the command line then exits with 1).
-    Sizes are checked before any work, and all of Graphviz's runs together take at most
+    ``modes`` chooses the pictures: ``"forward"`` (values), ``"backward"`` (gradients and the
+    chain rule on each wire), ``"both"`` (the cs231n picture: values above, gradients below, in
+    ``STEM-both``). Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the
+    step-by-step page is skipped, and a note on stderr says how to install Graphviz. A file that
+    cannot be made (a graph too large, or Graphviz out of time) gets a note on stderr instead,
+    and its name is appended to ``missing`` when a list is given (the command line then exits
+    with 1). Sizes are checked before any work, and all of Graphviz's runs together take at most
     ``GRAPH_FILES_SECONDS``.
     """
     from .engine import topological_order
@@ -63,7 +66,7 @@ def write_graph_files(
     nodes = len(topological_order(root))  # linear; everything below is refused above a size
     try:
         with time_budget(GRAPH_FILES_SECONDS):
-            for mode in ("forward", "backward"):
+            for mode in modes:
                 path = out / f"{stem}-{mode}.{picture_format}"
                 written += _attempt(
                     f"{mode} picture", missing, render, root, path, mode=mode, precision=digits
@@ -74,8 +77,8 @@ def write_graph_files(
                     f"this graph has {nodes:,} nodes; a step-by-step page is made for graphs of "
                     f"at most {MAX_STEPPER_NODES} (one frame per node)"
                 )
-            elif "backward picture" in missing:  # its frames are the backward picture, n times
-                skip = "its frames are the backward picture, which could not be made"
+            elif any(f"{mode} picture" in missing for mode in modes if mode != "forward"):
+                skip = "its frames show the gradients as that picture does, which could not be made"
             elif remaining_time() < MIN_STEP_PAGE_SECONDS:
                 skip = f"less than {MIN_STEP_PAGE_SECONDS:g} s were left for it"
             if have_dot and skip:
