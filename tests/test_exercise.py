@@ -242,3 +242,76 @@ window.addEventListener("load", function () {
         "body": "exercise big",
         "message": "下一個：∂f/∂q。",
     }
+
+
+# -- inline in a notebook ------------------------------------------------------------------------
+
+
+@needs_dot
+def test_steps_and_exercise_show_inline_as_a_sandboxed_iframe(tmp_path):
+    from microgradpp.steps import Exercise, Steps
+
+    f = get_example("add-mul").build()
+    steps = Steps(f)
+    html = steps._repr_html_()
+    assert html.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    assert 'sandbox="allow-scripts allow-forms"' in html and "height: 640px" in html
+    assert '"' not in html[len('<iframe srcdoc="') : html.index('" style=')]  # one attribute
+    assert steps.save(tmp_path / "s.html").read_text("utf-8") == steps.html
+    exercise = Exercise(f, lang="zh-Hant", height=500)
+    assert "height: 500px" in exercise._repr_html_() and 'lang="zh-Hant"' in exercise.html
+    with pytest.raises(ValueError, match="height must be a whole number of pixels"):
+        Exercise(f, height=10)
+
+
+@needs_dot
+@needs_chromium
+def test_the_inline_pages_run_their_scripts_inside_the_iframe(tmp_path):
+    """A notebook shows the iframe; its page must work there (no same-origin rights)."""
+    from microgradpp.steps import Exercise, Steps
+    from microgradpp.steps.notebook import InlinePage
+
+    report = """<script>window.addEventListener("load", function () {
+      var current = document.querySelector(".frame.current");
+      var inputs = document.querySelectorAll("input.answer");
+      parent.postMessage(JSON.stringify({
+        kind: current ? "steps" : "exercise",
+        frame: current ? current.id : null,
+        inputs: inputs.length,
+        open: document.querySelectorAll("input.answer:not(:disabled)").length
+      }), "*");
+    });</script></body>"""
+    f = get_example("add-mul").build()
+    frames = [
+        InlinePage(page.html.replace("</body>", report, 1), 400)._repr_html_()
+        for page in (Steps(f), Exercise(f))
+    ]
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        "<!DOCTYPE html><html><body>"
+        + "".join(frames)
+        + """
+<script>var seen = [];
+window.addEventListener("message", function (event) {
+  seen.push(JSON.parse(event.data));
+  if (seen.length === 2) {
+    var out = document.createElement("pre"); out.id = "test-results";
+    seen.sort(function (a, b) { return a.kind < b.kind ? -1 : 1; });
+    out.textContent = JSON.stringify(seen); document.body.appendChild(out);
+  }
+});</script></body></html>""",
+        encoding="utf-8",
+    )
+    finished = chromium(
+        "--virtual-time-budget=8000",
+        "--dump-dom",
+        notebook.as_uri(),
+        user_data_dir=tmp_path / "profile",
+    )
+    match = re.search(r'<pre id="test-results">(.*?)</pre>', finished.stdout, flags=re.DOTALL)
+    assert match, f"the pages did not report; chromium said:\n{finished.stderr[-2000:]}"
+    seen = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert seen == [
+        {"kind": "exercise", "frame": None, "inputs": 4, "open": 1},
+        {"kind": "steps", "frame": "forward-0", "inputs": 0, "open": 0},
+    ]
