@@ -11,7 +11,6 @@ import pytest
 
 from microgradpp.examples import get_example
 from microgradpp.expr import evaluate
-from microgradpp.i18n import Translator
 from microgradpp.steps.exercise import ExerciseError, exercise_html, exercise_page
 
 CHROMIUM = next(
