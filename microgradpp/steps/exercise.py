@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine import Value, topological_order
+from ..files import atomic_write
 from ..i18n import Translator
 from ..practice import gradient_hint
 from ..tables import format_number
 from ..viz.view import GraphView
-from .page import Markup, check_size, fill, template, write_atomically
+from .page import Markup, check_size, fill, template
 from .replay import MINUS, BackwardStep, backward_steps
 
 ORDERS = ("backward", "any")
@@ -121,7 +122,9 @@ def exercise_html(
     for step in steps:
         for edge in step.contributions:
             final[edge.parent] = edge.grad_after
-    graph = GraphView.of(root, "both", precision=digits, collapse="none", final_grads=final)
+    graph = GraphView.of(
+        root, "both", precision=digits, collapse="none", final_grads=final, lang=t.lang
+    )
     view = graph.frame(grads={root: 1.0}, final={root}, sent=())
     asked = questions(root, view, steps, digits, t)
     digraph = draw_graph(view)
@@ -202,7 +205,7 @@ def exercise_page(
     page = exercise_html(
         root, digits=digits, order=order, lang=lang, title=title, description=description
     )
-    write_atomically(path, page)
+    atomic_write(path, page)
     return path
 
 

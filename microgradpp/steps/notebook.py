@@ -18,9 +18,11 @@ from html import escape
 from pathlib import Path
 
 from ..engine import Value
+from ..files import atomic_write
+from ..i18n import resolve_language
 from ..messages import text
 from .exercise import exercise_html
-from .page import frame_pictures, page, stepper_frames, write_atomically
+from .page import frame_pictures, page, stepper_frames
 
 DEFAULT_HEIGHT = 640
 """Pixels: room for the controls, a caption and a picture of a dozen nodes."""
@@ -47,7 +49,7 @@ class InlinePage:
     def save(self, path: str | Path) -> Path:
         """Write the page as a file, to open in a browser or put on a projector."""
         path = Path(path)
-        write_atomically(path, self.html)
+        atomic_write(path, self.html)
         return path
 
     def __repr__(self) -> str:
@@ -60,12 +62,18 @@ class Steps(InlinePage):
     """The step-by-step page of root's graph (forward pass, then backward step by step), inline."""
 
     def __init__(
-        self, root: Value, digits: int = 4, height: int = DEFAULT_HEIGHT, title: str = ""
+        self,
+        root: Value,
+        digits: int = 4,
+        height: int = DEFAULT_HEIGHT,
+        title: str = "",
+        lang: str | None = None,
     ) -> None:
-        frames = stepper_frames(root, digits)
+        lang = resolve_language(lang)
+        frames = stepper_frames(root, digits, lang)
         pictures = frame_pictures(frames)
-        title = title or text("page.title", root=frames[0].view.names[root] or "f")
-        super().__init__(page(title, "", frames, pictures), height)
+        title = title or text("page.title", lang, root=frames[0].view.names[root] or "f")
+        super().__init__(page(title, "", frames, pictures, lang), height)
 
 
 class Exercise(InlinePage):
@@ -82,9 +90,11 @@ class Exercise(InlinePage):
         super().__init__(exercise_html(root, digits=digits, order=order, lang=lang), height)
 
 
-def show_steps(root: Value, digits: int = 4, height: int = DEFAULT_HEIGHT) -> Steps:
+def show_steps(
+    root: Value, digits: int = 4, height: int = DEFAULT_HEIGHT, lang: str | None = None
+) -> Steps:
     """Display the step-by-step page in the notebook now (also returns it, to ``save``)."""
-    steps = Steps(root, digits, height)
+    steps = Steps(root, digits, height, lang=lang)
     try:
         from IPython.display import display
     except ImportError:  # not in IPython: nothing to display in, the page is still returned
