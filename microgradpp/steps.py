@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from .engine import Value, topological_order
+from .engine import Value, backward_order, topological_order
 from .gates import Gate
 from .tables import format_number, node_names
 
@@ -126,7 +126,7 @@ def backward_steps(root: Value, grad: float = 1.0) -> Iterator[BackwardStep]:
     grads = dict.fromkeys(order, 0.0)
     received = dict.fromkeys(order, False)
     grads[root] += float(grad)
-    gate_nodes = [node for node in reversed(order) if node.parents]  # children before parents
+    gate_nodes = backward_order(root)  # backward's own order: children before parents
     for index, node in enumerate(gate_nodes, start=1):
         upstream = grads[node]
         contributions = []
