@@ -48,7 +48,7 @@ WORKSHEET_OUT = "worksheets"
 FORMATS = ("svg", "png", "pdf")
 TRAIN_OPTIONS = (
     "optimizer", "lr", "epochs", "batch_size", "loss", "activation", "decay", "clip", "dropout",
-    "test_split", "samples", "seed",
+    "test_split", "samples", "seed", "compiled",
 )  # fmt: skip
 """The train command's options that are fields of ``train.Recipe`` of the same name."""
 
@@ -197,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--seed", type=int, help="seed of the data, the split and the weights (0)")
     sub.add_argument("--plot", metavar="DIR", default=None, help="write the plots into DIR")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_argument(
+        "--compiled",
+        action="store_true",
+        default=None,
+        help="run each mini-batch as one numpy program (microgradpp.compiled; needs numpy)",
+    )
 
     sub = command(
         "demo",
