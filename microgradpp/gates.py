@@ -21,12 +21,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from .errors import EXPLODING_REMEDY, DomainError
-
-
-def _format_number(x: float) -> str:
-    """3.0 -> '3', 0.5 -> '0.5' (for gate symbols)."""
-    return str(int(x)) if float(x).is_integer() else repr(x)
-
+from .formatting import format_number
 
 GATES: dict[str, Gate] = {}
 """The registry: gate name -> gate instance. Tests run over it; pictures look up symbols in it."""
@@ -211,7 +206,7 @@ class Pow(Gate):
 
     def __init__(self, exponent: float = 3):
         self.exponent = exponent
-        self.symbol = f"**{_format_number(exponent)}"
+        self.symbol = f"**{format_number(exponent)}"
 
     def forward(self, x: float) -> float:
         n = self.exponent

@@ -29,6 +29,7 @@ from typing import Any
 
 from .engine import Value
 from .errors import MicrogradppError
+from .validation import fraction, integer, positive
 
 CLIP_REMEDY = (
     "lower the learning rate, or clip the gradients "
@@ -39,23 +40,6 @@ CLIP_REMEDY = (
 
 class OptimizerError(MicrogradppError, FloatingPointError):
     """A step would have written a value that is not finite; no parameter was changed."""
-
-
-def _positive(x: Any, name: str, allow_zero: bool = False) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{name} must be a number, got {type(x).__name__}: {x!r}")
-    x = float(x)
-    ok = (x >= 0.0 if allow_zero else x > 0.0) and math.isfinite(x)
-    if not ok:
-        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'} and finite, got {x!r}")
-    return x
-
-
-def _fraction(x: Any, name: str) -> float:
-    x = _positive(x, name, allow_zero=True)
-    if not x < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {x!r}")
-    return x
 
 
 def _name(p: Value, index: int) -> str:
@@ -81,7 +65,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = _check_params(params)
-        self.lr = _positive(lr, "lr")
+        self.lr = positive(lr, "lr")
         self.steps = 0  # how many steps were taken (Adam's t)
         self.state: list[dict[str, float]] = [{} for _ in self.params]
 
@@ -145,7 +129,7 @@ class Optimizer:
             raise ValueError(
                 f"this state has {count} parameter entries; this {kind} has {len(self.params)}"
             )
-        self.lr = _positive(state["lr"], "lr")
+        self.lr = positive(state["lr"], "lr")
         self.steps = int(state["steps"])
         for name in self.hyperparameters:
             if name in state:
@@ -178,9 +162,9 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _fraction(momentum, "momentum")
+        self.momentum = fraction(momentum, "momentum")
         self.nesterov = bool(nesterov)
-        self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
+        self.weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
         if self.nesterov and self.momentum == 0.0:
             raise ValueError("nesterov=True needs a momentum > 0, e.g. SGD(..., momentum=0.9)")
 
@@ -213,9 +197,9 @@ class RMSprop(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.alpha = _fraction(alpha, "alpha")
-        self.eps = _positive(eps, "eps")
-        self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
+        self.alpha = fraction(alpha, "alpha")
+        self.eps = positive(eps, "eps")
+        self.weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
 
     def _update(self, x: float, g: float, state: dict[str, float], t: int) -> float:
         g = g + self.weight_decay * x
@@ -251,9 +235,9 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         if len(betas) != 2:
             raise ValueError(f"betas must be a pair (β1, β2), got {betas!r}")
-        self.betas = (_fraction(betas[0], "beta1"), _fraction(betas[1], "beta2"))
-        self.eps = _positive(eps, "eps")
-        self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
+        self.betas = (fraction(betas[0], "beta1"), fraction(betas[1], "beta2"))
+        self.eps = positive(eps, "eps")
+        self.weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
 
     def _decay(self, x: float, g: float) -> tuple[float, float]:
         """Adam adds λ·p to the gradient (L2 regularization); AdamW overrides this."""
@@ -349,7 +333,7 @@ class InverseTimeLR(LRScheduler):
     """α = α₀ / (1 + decay·epoch)   (inverse-time decay: fast at first, then ever slower)."""
 
     def __init__(self, optimizer: Optimizer, decay: float) -> None:
-        self.decay = _positive(decay, "decay", allow_zero=True)
+        self.decay = positive(decay, "decay", allow_zero=True)
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -360,7 +344,7 @@ class ExponentialLR(LRScheduler):
     """α = α₀ · γ^epoch   (multiply by γ every epoch)."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
-        self.gamma = _positive(gamma, "gamma")
+        self.gamma = positive(gamma, "gamma")
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -371,10 +355,8 @@ class StepLR(LRScheduler):
     """α = α₀ · γ^⌊epoch / step_size⌋   (multiply by γ every step_size epochs)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"step_size must be a positive int, got {step_size!r}")
-        self.step_size = step_size
-        self.gamma = _positive(gamma, "gamma")
+        self.step_size = integer(step_size, "step_size", minimum=1)
+        self.gamma = positive(gamma, "gamma")
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -395,11 +377,9 @@ class LinearLR(LRScheduler):
         end_factor: float = 0.1,
         total_iters: int = 100,
     ) -> None:
-        self.start_factor = _positive(start_factor, "start_factor", allow_zero=True)
-        self.end_factor = _positive(end_factor, "end_factor", allow_zero=True)
-        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
-            raise ValueError(f"total_iters must be a positive int, got {total_iters!r}")
-        self.total_iters = total_iters
+        self.start_factor = positive(start_factor, "start_factor", allow_zero=True)
+        self.end_factor = positive(end_factor, "end_factor", allow_zero=True)
+        self.total_iters = integer(total_iters, "total_iters", minimum=1)
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -419,7 +399,7 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     Returns ‖g‖ before clipping (as ``torch.nn.utils.clip_grad_norm_``).
     """
     params = list(params)
-    max_norm = _positive(max_norm, "max_norm")
+    max_norm = positive(max_norm, "max_norm")
     grads = [p.grad for p in params]
     for i, (p, g) in enumerate(zip(params, grads)):
         if not math.isfinite(g):
@@ -437,7 +417,7 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
 
 def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
     """Clamp every gradient into [−clip_value, clip_value] (each one separately)."""
-    clip_value = _positive(clip_value, "clip_value")
+    clip_value = positive(clip_value, "clip_value")
     for p in params:
         if p.grad > clip_value:
             p.grad = clip_value

@@ -39,6 +39,7 @@ from typing import Any
 
 from .errors import MicrogradppError
 from .nn import MLP, BatchNorm, Dropout, Layer, Module, Neuron
+from .validation import is_integer, is_real
 
 FORMAT = "microgradpp-model"
 VERSION = 1
@@ -175,7 +176,7 @@ def _validated(document: dict[str, Any], path: Path) -> tuple[str, dict, dict]:
             f"{document.get('format')!r}, expected {FORMAT!r})"
         )
     version = document.get("version")
-    if isinstance(version, bool) or not isinstance(version, int):
+    if not is_integer(version):
         raise SerializationError(f"{path}: the version field is missing or not an int: {version!r}")
     if version > VERSION:
         raise SerializationError(
@@ -195,7 +196,7 @@ def _validated(document: dict[str, Any], path: Path) -> tuple[str, dict, dict]:
     if not isinstance(config, dict) or not isinstance(state, dict):
         raise SerializationError(f"{path}: config and state must be JSON objects")
     for name, value in state.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_real(value):
             raise SerializationError(f"{path}: {name} is not a number: {value!r}")
     try:
         expected = _checksum(config, state)

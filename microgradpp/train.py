@@ -177,7 +177,7 @@ def _resolve_loss(loss: str | LossFn) -> LossFn:
 def _is_classification(y: Sequence[Any], loss: str | LossFn) -> bool:
     if isinstance(loss, str) and loss in _losses.LOSSES and _losses.LOSSES[loss].regression:
         return False
-    return all(isinstance(t, int) and not isinstance(t, bool) for t in y)
+    return all(validation.is_integer(t) for t in y)
 
 
 class _PlainProgress:
@@ -247,11 +247,10 @@ def fit(
         raise ValueError(f"data has {len(X)} samples but {len(y)} targets; they must match")
     if not X:
         raise ValueError("data is empty: fit needs at least one sample")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    batch_size = len(X) if batch_size is None else batch_size
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
+    epochs = validation.integer(epochs, "epochs", minimum=1)
+    if batch_size is None:
+        batch_size = len(X)  # the whole data set: full-batch gradient descent
+    batch_size = validation.integer(batch_size, "batch_size", minimum=1)
     loss_fn = _resolve_loss(loss)
     classification = _is_classification(y, loss)
     output_activation = _output_activation(model)

@@ -222,9 +222,11 @@ def test_fit_checks_its_arguments():
         fit(model, "hing", opt, (X, y), 1, progress=False)
     with pytest.raises(ValueError, match="data has 10 samples but 9 targets"):
         fit(model, "hinge", opt, (X, y[:9]), 1, progress=False)
-    with pytest.raises(ValueError, match="epochs must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="epochs must be at least 1, got 0"):
         fit(model, "hinge", opt, (X, y), 0, progress=False)
-    with pytest.raises(ValueError, match="batch_size must be a positive int or None, got 0"):
+    with pytest.raises(TypeError, match="^epochs must be an int, got bool: True$"):
+        fit(model, "hinge", opt, (X, y), True, progress=False)
+    with pytest.raises(ValueError, match="^batch_size must be at least 1, got 0$"):
         fit(model, "hinge", opt, (X, y), 1, 0, progress=False)
 
 
@@ -366,7 +368,7 @@ def test_a_regression_that_learned_nothing_is_compared_with_the_mean():
 
 
 @pytest.mark.parametrize(
-    "module", ["nn", "losses", "optim", "data", "train", "serialize", "validation"]
+    "module", ["nn", "losses", "optim", "data", "train", "serialize", "validation", "formatting"]
 )
 def test_docstring_examples(module):
     import doctest
