@@ -66,7 +66,7 @@ def test_sgd_weight_decay():
 def test_sgd_checks_its_arguments():
     with pytest.raises(ValueError, match="nesterov=True needs a momentum > 0"):
         SGD([one_param()], lr=0.1, nesterov=True)
-    with pytest.raises(ValueError, match="lr must be > 0, got -0.1"):
+    with pytest.raises(ValueError, match="lr must be > 0 and finite, got -0.1"):
         SGD([one_param()], lr=-0.1)
     with pytest.raises(ValueError, match=r"momentum must be in \[0, 1\), got 1.0"):
         SGD([one_param()], lr=0.1, momentum=1.0)

@@ -309,10 +309,10 @@ def test_recipe_defaults_per_dataset():
         ({"layers": ()}, ValueError, "layers must give at least one hidden layer width"),
         ({"layers": (4, 0)}, ValueError, "each layer width must be at least 1, got 0"),
         ({"epochs": 2.5}, TypeError, "epochs must be an int, got float: 2.5"),
-        ({"lr": -1.0}, ValueError, "lr must be > 0, got -1.0"),
+        ({"lr": -1.0}, ValueError, "lr must be > 0 and finite, got -1.0"),
         ({"dropout": 1.0}, ValueError, "dropout must be in [0, 1), got 1.0"),
         ({"test_split": True}, TypeError, "test_split must be a number, got bool: True"),
-        ({"clip": 0.0}, ValueError, "clip must be > 0, got 0.0"),
+        ({"clip": 0.0}, ValueError, "clip must be > 0 and finite, got 0.0"),
     ],
 )
 def test_recipe_checks_every_field(changes, error, message):

@@ -39,28 +39,40 @@ def test_real():
         real("1", "x")
     with pytest.raises(ValueError, match=r"^x must be finite, got nan$"):
         real(math.nan, "x")
-    with pytest.raises(ValueError, match=r"^x must be finite, got inf$"):
+    with pytest.raises(ValueError, match=r"^x must be >= 0 and finite, got inf$"):
         real(math.inf, "x", low=0)
-    with pytest.raises(ValueError, match=r"^x must be finite, got an int too large for a float$"):
+    with pytest.raises(ValueError, match=r"^x must be finite, got a huge int$"):
         real(10**400, "x")
-    with pytest.raises(ValueError, match=r"^factor must be in \(0, 1\), got 1$"):
+    with pytest.raises(ValueError, match=r"^factor must be in \(0, 1\), got 1\.0$"):
         real(1, "factor", 0, 1, low_open=True, high_open=True)
     with pytest.raises(ValueError, match=r"^x must be in \[-1, 1\], got 1\.5$"):
         real(1.5, "x", -1, 1)
-    with pytest.raises(ValueError, match=r"^x must be <= 2, got 3$"):
+    with pytest.raises(ValueError, match=r"^x must be <= 2 and finite, got 3\.0$"):
         real(3, "x", high=2)
-    with pytest.raises(ValueError, match=r"^x must be < 2, got 2$"):
+    with pytest.raises(ValueError, match=r"^x must be < 2 and finite, got 2\.0$"):
         real(2, "x", high=2, high_open=True)
 
 
 def test_positive_and_fraction():
     assert positive(0.1, "lr") == 0.1 and positive(0, "decay", allow_zero=True) == 0.0
-    with pytest.raises(ValueError, match=r"^lr must be > 0, got 0$"):
+    with pytest.raises(ValueError, match=r"^lr must be > 0 and finite, got 0\.0$"):
         positive(0, "lr")
-    with pytest.raises(ValueError, match=r"^decay must be >= 0, got -1$"):
+    with pytest.raises(ValueError, match=r"^lr must be > 0 and finite, got a huge int$"):
+        positive(10**400, "lr")
+    with pytest.raises(ValueError, match=r"^decay must be >= 0 and finite, got -1\.0$"):
         positive(-1, "decay", allow_zero=True)
     assert fraction(0, "p") == 0.0 and fraction(0.5, "p") == 0.5
-    with pytest.raises(ValueError, match=r"^p must be in \[0, 1\), got 1$"):
+    with pytest.raises(ValueError, match=r"^p must be in \[0, 1\), got 1\.0$"):
         fraction(1, "p")
+    with pytest.raises(ValueError, match=r"^p must be in \[0, 1\), got nan$"):
+        fraction(math.nan, "p")
     with pytest.raises(TypeError, match=r"^p must be a number, got NoneType: None$"):
         fraction(None, "p")
+
+
+def test_messages_show_long_values_cut_short():
+    with pytest.raises(TypeError, match=r"^n must be an int, got str: 'xxxx.*\.\.\.$") as raised:
+        integer("x" * 1000, "n")
+    assert len(str(raised.value)) < 100
+    with pytest.raises(ValueError, match=r"^n must be at most 3, got a huge int$"):
+        integer(10**400, "n", maximum=3)
