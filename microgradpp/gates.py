@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 from .errors import EXPLODING_REMEDY, DomainError
 from .formatting import format_number
 
+
 def operand(text: str) -> str:
     """A name or number as an operand in an expression: parentheses around anything but a plain
     name or unsigned number, so 'x × (−1)' and '∂f/∂(x+y)', but 'q × z'."""
