@@ -25,10 +25,12 @@ come from the registries (``data.DATASETS``, ``optim.OPTIMIZERS``, ``losses.LOSS
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .data import DATASETS
 from .engine import Value
@@ -151,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("expression", help='for example "x*y + exp(x)"')
     _add_at_option(sub)
-    sub.add_argument("--eps", type=float, default=1e-6, help="the step ε (default 1e-6)")
+    sub.add_argument("--eps", type=_positive_float, default=1e-6, help="the step ε (1e-6)")
 
     sub = command(
         "train",
@@ -339,54 +341,30 @@ def _assignment(text: str) -> tuple[str, float]:
     return name, value
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return value
+def _number_type(
+    convert: Callable[[str], float], accept: Callable[[float], bool], expected: str
+) -> Callable[[str], Any]:
+    """An argparse ``type``: ``convert`` the text (int or float), then check it with ``accept``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = convert(text)
+        except ValueError:
+            kind = "a whole number" if convert is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to below 1, got {text!r}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
+_positive_int = _number_type(int, lambda n: n >= 1, "a positive whole number")
+_positive_float = _number_type(float, lambda x: 0.0 < x < math.inf, "a positive number")
+_non_negative_float = _number_type(float, lambda x: 0.0 <= x < math.inf, "a number >= 0")
+_fraction = _number_type(float, lambda x: 0.0 <= x < 1.0, "a number from 0 to below 1")
+_non_negative_int = _number_type(int, lambda n: n >= 0, "a whole number >= 0")
+_digits = _number_type(int, lambda n: 0 <= n <= 12, "0 to 12 decimals")
 
 
 def _language(text: str) -> str:
@@ -394,16 +372,6 @@ def _language(text: str) -> str:
         return normalize_language(text)
     except LanguageError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _digits(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value <= 12:
-        raise argparse.ArgumentTypeError(f"expected 0 to 12 decimals, got {text!r}")
-    return value
 
 
 def _values(assignments: list[tuple[str, float]]) -> dict[str, float]:
