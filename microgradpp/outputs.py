@@ -41,12 +41,14 @@ def write_graph_files(
     description: str = "",
     missing: list[str] | None = None,
     modes: tuple[str, ...] = ("forward", "backward"),
+    lang: str = "en",
 ) -> list[Path]:
     """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
 
     ``modes`` chooses the pictures: ``"forward"`` (values), ``"backward"`` (gradients and the
     chain rule on each wire), ``"both"`` (the cs231n picture: values above, gradients below, in
-    ``STEM-both``). Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the
+    ``STEM-both``). ``lang``: the language of the legends and the page ('en', 'zh-Hant',
+    'zh-Hans'). Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the
     step-by-step page is skipped, and a note on stderr says how to install Graphviz. A file that
     cannot be made (a graph too large, or Graphviz out of time) gets a note on stderr instead,
     and its name is appended to ``missing`` when a list is given (the command line then exits
@@ -69,7 +71,14 @@ def write_graph_files(
             for mode in modes:
                 path = out / f"{stem}-{mode}.{picture_format}"
                 written += _attempt(
-                    f"{mode} picture", missing, render, root, path, mode=mode, precision=digits
+                    f"{mode} picture",
+                    missing,
+                    render,
+                    root,
+                    path,
+                    mode=mode,
+                    precision=digits,
+                    lang=lang,
                 )
             skip = ""
             if nodes > MAX_STEPPER_NODES:
@@ -95,6 +104,7 @@ def write_graph_files(
                     digits,
                     title,
                     description,
+                    lang,
                 )
     except GraphvizNotFoundError:
         have_dot = False
