@@ -34,6 +34,7 @@ import gc
 import itertools
 import math
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -68,7 +69,7 @@ class Value:
     (4.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "in0", "in1", "d0", "d1", "gate", "label", "number", "mark")
+    __slots__ = ("data", "grad", "in0", "in1", "d0", "d1", "gate", "_label", "number", "mark")
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _checked_float(data)
@@ -78,9 +79,23 @@ class Value:
         self.d0: float | tuple[float, ...] | None = None
         self.d1: float | None = None
         self.gate: Gate | None = None
-        self.label = label
+        self._label = "" if label.__class__ is str and not label else _checked_label(label)
         self.number = _next_number()
         self.mark: object = None
+
+    @property
+    def label(self) -> str:
+        """The node's name in pictures, tables and error messages ('' for none).
+
+        Checked when set (here and in the constructor): a str of at most ``MAX_LABEL_LENGTH``
+        characters, none of them a control character, a lone surrogate or a Unicode
+        noncharacter (U+FFFE …) — each of those breaks a table, a DOT file or an SVG later.
+        """
+        return self._label
+
+    @label.setter
+    def label(self, label: str) -> None:
+        self._label = _checked_label(label)
 
     # -- the graph, read back as tuples ---------------------------------------------------------
 
@@ -289,7 +304,52 @@ class Value:
     def __ge__(self, other: Value | Number) -> bool:
         return self.data >= _data(other)
 
+    def __bool__(self) -> bool:
+        """``if v:`` is ``if v.data != 0``, as PyTorch treats a one-element tensor:
+        ``bool(Value(0.0))`` is False, ``bool(Value(-2.0))`` is True. (A Value is a number, not
+        a container: it is not "true because it exists".)"""
+        return self.data != 0.0
+
     __hash__ = object.__hash__  # nodes are compared by identity: a graph may hold equal numbers
+
+    # -- pickle, copy.copy and copy.deepcopy, without recursion ----------------------------------
+
+    def __reduce_ex__(self, protocol: object) -> tuple:
+        """How pickle and copy.deepcopy save a node: without recursion, for graphs of any depth.
+
+        Saved naively, a node's parents are saved inside it, their parents inside them, …: a
+        chain of 5,000 nodes overflows Python's recursion limit. Instead the node being saved
+        lists all its ancestors in topological order (parents first) *before* its own links, and
+        marks them; each ancestor, when its turn comes, finds the mark and saves only its links
+        to its parents — which were saved just before it, so nothing nests. Shared nodes stay
+        shared (pickle's memo), gates stay the registry's own objects, and creation numbers are
+        given again in an order where parents come first, so backward() works on the copy.
+        """
+        fields = (self.data, self.grad, self._label)
+        if self.mark is _SAVED_WITH_A_CHILD:  # an ancestor listed by the node being saved
+            self.mark = None
+            return _restored_value, fields, ((), self._links(), None)
+        ancestors = _ancestors(self)
+        for node in ancestors:
+            node.mark = _SAVED_WITH_A_CHILD
+        return _restored_value, fields, (ancestors, self._links(), _ClearMarks(ancestors))
+
+    def __copy__(self) -> Value:
+        """copy.copy: a new node with the same data, grad, label and the *same* parents."""
+        twin = _restored_value(self.data, self.grad, self._label)
+        twin.__setstate__(((), self._links(), None))
+        return twin
+
+    def _links(self) -> tuple:
+        return (self.in0, self.in1, self.d0, self.d1, _gate_spec(self.gate))
+
+    def __setstate__(self, state: tuple) -> None:
+        """The second half of unpickling: the links to the parents (already restored)."""
+        _, links, _ = state
+        self.in0, self.in1, self.d0, self.d1, spec = links
+        self.gate = _gate_from_spec(spec)
+        self.number = _next_number()  # parents were restored first: they get smaller numbers
+        self.mark = None
 
     def __repr__(self) -> str:
         text = f"Value(data={self.data!r}, grad={self.grad!r}"
@@ -298,6 +358,69 @@ class Value:
         if self.gate is not None:
             text += f", gate={self.gate.name}"
         return text + ")"
+
+
+# ------------------------------------------------------------------------------------------------
+# Pickle and deepcopy (see Value.__reduce_ex__)
+# ------------------------------------------------------------------------------------------------
+
+_SAVED_WITH_A_CHILD = object()
+"""The mark on an ancestor listed by the node being pickled: save only your links."""
+
+
+def _restored_value(data: float, grad: float, label: str) -> Value:
+    """A node with its numbers and no links yet (``__setstate__`` adds them)."""
+    node = _new_value(Value)
+    node.data, node.grad, node._label = data, grad, label
+    node.in0 = node.in1 = node.d0 = node.d1 = node.gate = None
+    node.number = _next_number()
+    node.mark = None
+    return node
+
+
+def _ancestors(root: Value) -> list[Value]:
+    """Every node root was computed from, parents before children, root itself left out."""
+    order = topological_order(root)
+    order.pop()
+    return order
+
+
+class _ClearMarks:
+    """Saved last in a node's state: by then every listed ancestor has been saved (and has
+    cleared its own mark), except ones the pickle had saved before; this clears those."""
+
+    def __init__(self, nodes: list[Value]) -> None:
+        self.nodes = nodes
+
+    def __reduce__(self) -> tuple:
+        for node in self.nodes:
+            if node.mark is _SAVED_WITH_A_CHILD:
+                node.mark = None
+        return (type(None), ())
+
+    def __deepcopy__(self, memo: dict) -> None:
+        self.__reduce__()
+        return None
+
+
+def _gate_spec(gate: Gate | None) -> object:
+    """A registered gate by its name, a Pow by its exponent (so a copy uses the same objects)."""
+    if gate is None:
+        return None
+    if GATES.get(gate.name) is gate:
+        return gate.name
+    exponent = getattr(gate, "exponent", None)
+    if gate.name == "pow" and exponent is not None:
+        return ("pow", exponent)
+    return gate  # a gate made by hand: saved as it is
+
+
+def _gate_from_spec(spec: object) -> Gate | None:
+    if spec is None or isinstance(spec, Gate):
+        return spec
+    if isinstance(spec, str):
+        return GATES[spec]
+    return pow_gate(spec[1])  # type: ignore[index]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -320,7 +443,7 @@ def _node2(data: float, gate: Gate, a: Value, b: Value, da: float, db: float) ->
     node = _new_value(Value)  # skips __init__: `data` is already a checked float
     node.data = data
     node.grad = 0.0
-    node.label = ""
+    node._label = ""
     node.number = _next_number()
     node.mark = None
     if _no_grad_blocks and not _grad_enabled.get():  # a global int first: see no_grad()
@@ -341,7 +464,7 @@ def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
     node = _new_value(Value)
     node.data = data
     node.grad = 0.0
-    node.label = ""
+    node._label = ""
     node.number = _next_number()
     node.mark = None
     node.in1 = node.d1 = None
@@ -410,6 +533,48 @@ def _checked_float(x: object, what: str = "Value data") -> float:
     return value
 
 
+MAX_LABEL_LENGTH = 100
+"""The longest label a Value may have (a parameter name such as 'layer12.neuron128.w127' is 23)."""
+
+
+def _checked_label(label: object) -> str:
+    """label if it is a str that every table, DOT file and SVG can hold; else a clear error."""
+    if type(label) is not str:
+        if isinstance(label, str):  # a str subclass (numpy.str_ …): keep the plain text
+            label = str.__str__(label)
+        else:
+            kind = type(label).__name__
+            hint = " (decode it first: label.decode())" if isinstance(label, bytes) else ""
+            raise TypeError(f"a label must be a str, got {kind}: {_short_repr(label)}{hint}")
+    if len(label) > MAX_LABEL_LENGTH:
+        raise ValueError(
+            f"a label may be at most {MAX_LABEL_LENGTH} characters (it names a box in a picture),"
+            f" got {len(label):,}: {_short_repr(label)}"
+        )
+    if label.isascii() and label.isprintable():  # the usual case, checked in C
+        return label
+    for position, char in enumerate(label):
+        code = ord(char)
+        problem = ""
+        if 0xD800 <= code <= 0xDFFF:
+            problem = "a lone surrogate (not a character: it cannot be written as UTF-8)"
+        elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+            problem = "a Unicode noncharacter (not allowed in SVG or HTML)"
+        elif unicodedata.category(char) == "Cc":
+            problem = "a control character (it would break a table or a picture)"
+        if problem:
+            raise ValueError(
+                f"a label may not hold {problem}: U+{code:04X} at position {position} of "
+                f"{_short_repr(label)}"
+            )
+    return label
+
+
+def _short_repr(x: object, limit: int = 40) -> str:
+    text = repr(x)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
 def _lift(x: object) -> Value:
     """A Python number as a constant leaf; NotImplemented for anything else (so Python raises)."""
     if isinstance(x, _REAL) and not isinstance(x, bool):
@@ -468,8 +633,11 @@ def linear(weights: list[Value], inputs: list[Value | Number], bias: Value) -> V
             total += wd * xd
             parents += (w, x)
             local_grads += (xd, wd)
-    except AttributeError:  # a weight or the bias is not a Value: nothing could learn it
+    except (AttributeError, TypeError):  # a weight or the bias is not a Value (a float has no
+        # .data; numpy's float64 has one, a memoryview, that fails only at the multiplication)
         kinds = sorted({type(p).__name__ for p in [bias, *weights] if not isinstance(p, Value)})
+        if not kinds:
+            raise  # the weights are Values: the error is about an input, and says so itself
         raise TypeError(
             f"linear needs the weights and the bias as Values (parameters), got {', '.join(kinds)}; "
             "wrap them: Value(0.5, label='w0')"

@@ -1,0 +1,182 @@
+"""What a Value accepts at the door, and how it is copied (issue 13).
+
+Labels are checked when they are set; bool() follows PyTorch's one-element tensor; pickle,
+copy.copy and copy.deepcopy work on graphs of any depth, keeping shared nodes shared.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import pickle
+import sys
+
+import pytest
+
+from microgradpp import Value
+from microgradpp.engine import MAX_LABEL_LENGTH, linear, topological_order
+from microgradpp.gates import GATES
+
+# -- labels ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label, error, message",
+    [
+        (123, TypeError, r"a label must be a str, got int: 123"),
+        (1.5, TypeError, r"a label must be a str, got float"),
+        (None, TypeError, r"a label must be a str, got NoneType"),
+        (b"x", TypeError, r"got bytes: b'x' \(decode it first: label.decode\(\)\)"),
+        (["x"], TypeError, r"got list"),
+        ("\ud800", ValueError, r"a lone surrogate .* U\+D800 at position 0"),
+        ("ab\udfff", ValueError, r"a lone surrogate .* U\+DFFF at position 2"),
+        ("\ufffe", ValueError, r"a Unicode noncharacter .* U\+FFFE"),
+        ("x\uffff", ValueError, r"a Unicode noncharacter .* U\+FFFF at position 1"),
+        ("\ufdd0", ValueError, r"a Unicode noncharacter .* U\+FDD0"),
+        ("\U0010fffe", ValueError, r"a Unicode noncharacter .* U\+10FFFE"),
+        ("a\nb", ValueError, r"a control character .* U\+000A at position 1"),
+        ("\x00", ValueError, r"a control character .* U\+0000"),
+        ("tab\there", ValueError, r"a control character .* U\+0009"),
+        ("\x85", ValueError, r"a control character .* U\+0085"),
+        ("a" * 100_000, ValueError, r"at most 100 characters .* got 100,000"),
+        ("é" * (MAX_LABEL_LENGTH + 1), ValueError, r"at most 100 characters"),
+    ],
+)
+def test_a_bad_label_is_refused_at_the_door(label, error, message):
+    with pytest.raises(error, match=message):
+        Value(1.0, label=label)
+    node = Value(1.0, label="kept")
+    with pytest.raises(error, match=message):
+        node.label = label
+    assert node.label == "kept"
+
+
+@pytest.mark.parametrize(
+    "label", ["", "x", "layer12.neuron128.w127", "é中文", "σ(z)", "x₁", "\u202e", "a" * 100, "😀"]
+)
+def test_good_labels_pass(label):
+    assert Value(1.0, label=label).label == label
+    node = Value(2.0)
+    node.label = label
+    assert node.label == label
+
+
+def test_a_str_subclass_label_is_kept_as_plain_text():
+    class Name(str):
+        pass
+
+    label = Value(1.0, label=Name("w")).label
+    assert label == "w" and type(label) is str
+
+
+def test_the_label_check_is_cheap_on_the_hot_path():
+    import timeit
+
+    plain = timeit.timeit(lambda: Value(1.0), number=20_000)
+    labelled = timeit.timeit(lambda: Value(1.0, label="layer1.neuron3.w0"), number=20_000)
+    assert labelled < 3 * plain + 0.05  # one C-level isascii/isprintable for the usual label
+
+
+def test_every_writer_gets_only_checked_labels():
+    x = Value(1.0, label="x")
+    f = x * 2.0 + x
+    assert all(isinstance(node.label, str) for node in topological_order(f))
+
+
+# -- bool ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, truth", [(0.0, False), (-0.0, False), (0, False), (1e-300, True), (-2.0, True)]
+)
+def test_bool_is_pytorchs_one_element_rule(data, truth):
+    assert bool(Value(data)) is truth
+    assert (Value(data) or "other") == ("other" if not truth else Value(data)) or truth
+
+
+# -- linear and foreign numbers ------------------------------------------------------------------
+
+
+def test_linear_names_a_numpy_weight_instead_of_memoryview():
+    np = pytest.importorskip("numpy")
+    for weights, bias in (([np.float64(1.0)], Value(0.0)), ([Value(1.0)], np.float32(0.0))):
+        with pytest.raises(TypeError, match=r"linear needs the weights and the bias as Values"):
+            linear(weights, [Value(2.0)], bias)
+    assert linear([Value(1.0)], [np.float64(2.0)], Value(0.5)).data == 2.5  # inputs may be numbers
+
+
+# -- pickle and deepcopy -----------------------------------------------------------------------------
+
+
+def chain(n: int) -> tuple[Value, Value]:
+    x = Value(0.5, label="x")
+    f = x
+    for i in range(n):
+        f = f * 1.0001 + x if i % 2 else (f + 1).tanh()
+    f.label = "f"
+    return f, x
+
+
+@pytest.mark.parametrize("n", [1, 10, 5_000, 20_000])
+def test_pickle_and_deepcopy_of_a_deep_chain(n):
+    assert sys.getrecursionlimit() <= 10_000
+    f, x = chain(n)
+    f.backward()
+    copies = [pickle.loads(pickle.dumps([f, x], protocol)) for protocol in (2, 4, 5)]
+    copies.append(copy.deepcopy([f, x]))
+    for g, y in copies:
+        order = topological_order(g)
+        assert len(order) == len(topological_order(f)) and order[-1] is g
+        assert y in order  # the leaf pickled beside the graph is the graph's own leaf
+        assert (g.data, g.grad, g.label, y.grad) == (f.data, f.grad, "f", x.grad)
+        for node in order:
+            node.grad = 0.0
+        g.backward()  # creation numbers were given parents first
+        assert y.grad == x.grad
+    from microgradpp.engine import _SAVED_WITH_A_CHILD
+
+    assert all(node.mark is not _SAVED_WITH_A_CHILD for node in topological_order(f))
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MICROGRADPP_SLOW"), reason="about 10 s (a minute on a busy machine)"
+)
+def test_pickle_and_deepcopy_of_a_200_000_node_chain():
+    f, x = chain(100_000)  # 200,001 Values
+    for g in (pickle.loads(pickle.dumps(f)), copy.deepcopy(f)):
+        assert g.data == f.data and len(topological_order(g)) == len(topological_order(f))
+
+
+def test_copies_keep_shared_nodes_and_gates():
+    x, y = Value(2.0, label="x"), Value(-3.0, label="y")
+    q = x * y
+    f = (q + q) ** 3 + q.relu()
+    f.backward()
+    for g, p in [pickle.loads(pickle.dumps((f, q))), copy.deepcopy((f, q))]:
+        nodes = topological_order(g)
+        assert p in nodes and sum(node is p for node in nodes) == 1
+        assert [n.gate for n in nodes] == [n.gate for n in topological_order(f)]  # same objects
+        assert any(n.gate is GATES["relu"] for n in nodes)
+        assert [n.data for n in nodes] == [n.data for n in topological_order(f)]
+        assert [n.label for n in nodes] == [n.label for n in topological_order(f)]
+
+
+def test_copy_copy_is_a_new_node_over_the_same_parents():
+    x = Value(2.0, label="x")
+    f = x * x
+    twin = copy.copy(f)
+    assert twin is not f and twin.parents == f.parents and twin.parents[0] is x
+    twin.backward()
+    assert x.grad == 4.0
+
+
+def test_a_model_pickles_with_its_parameters_shared():
+    from microgradpp.nn import MLP
+
+    model = MLP(2, [4, 1], seed=0)
+    loss = model([0.5, -1.0])
+    loaded_model, loaded_loss = pickle.loads(pickle.dumps((model, loss)))
+    params = set(map(id, loaded_model.parameters()))
+    leaves = [n for n in topological_order(loaded_loss) if not n.parents]
+    assert sum(id(n) in params for n in leaves) == len(params)
+    assert loaded_model.state_dict() == model.state_dict()
