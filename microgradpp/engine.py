@@ -88,8 +88,9 @@ class Value:
         """The node's name in pictures, tables and error messages ('' for none).
 
         Checked when set (here and in the constructor): a str of at most ``MAX_LABEL_LENGTH``
-        characters, none of them a control character, a lone surrogate or a Unicode
-        noncharacter (U+FFFE …) — each of those breaks a table, a DOT file or an SVG later.
+        characters, none of them a control character (a line break "\\n" is allowed: pictures
+        draw two lines), a lone surrogate or a Unicode noncharacter (U+FFFE …) — each of those
+        breaks a table, a DOT file or an SVG later.
         """
         return self._label
 
@@ -560,7 +561,7 @@ def _checked_label(label: object) -> str:
             problem = "a lone surrogate (not a character: it cannot be written as UTF-8)"
         elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
             problem = "a Unicode noncharacter (not allowed in SVG or HTML)"
-        elif unicodedata.category(char) == "Cc":
+        elif unicodedata.category(char) == "Cc" and char != "\n":  # a line break: two lines
             problem = "a control character (it would break a table or a picture)"
         if problem:
             raise ValueError(

@@ -34,7 +34,8 @@ from microgradpp.gates import GATES
         ("x\uffff", ValueError, r"a Unicode noncharacter .* U\+FFFF at position 1"),
         ("\ufdd0", ValueError, r"a Unicode noncharacter .* U\+FDD0"),
         ("\U0010fffe", ValueError, r"a Unicode noncharacter .* U\+10FFFE"),
-        ("a\nb", ValueError, r"a control character .* U\+000A at position 1"),
+        ("a\rb", ValueError, r"a control character .* U\+000D at position 1"),
+        ("\x1b[31m", ValueError, r"a control character .* U\+001B at position 0"),
         ("\x00", ValueError, r"a control character .* U\+0000"),
         ("tab\there", ValueError, r"a control character .* U\+0009"),
         ("\x85", ValueError, r"a control character .* U\+0085"),
@@ -52,7 +53,19 @@ def test_a_bad_label_is_refused_at_the_door(label, error, message):
 
 
 @pytest.mark.parametrize(
-    "label", ["", "x", "layer12.neuron128.w127", "é中文", "σ(z)", "x₁", "\u202e", "a" * 100, "😀"]
+    "label",
+    [
+        "",
+        "x",
+        "layer12.neuron128.w127",
+        "é中文",
+        "σ(z)",
+        "x₁",
+        "\u202e",
+        "a" * 100,
+        "😀",
+        "two\nlines",
+    ],
 )
 def test_good_labels_pass(label):
     assert Value(1.0, label=label).label == label
@@ -72,9 +85,12 @@ def test_a_str_subclass_label_is_kept_as_plain_text():
 def test_the_label_check_is_cheap_on_the_hot_path():
     import timeit
 
-    plain = timeit.timeit(lambda: Value(1.0), number=20_000)
-    labelled = timeit.timeit(lambda: Value(1.0, label="layer1.neuron3.w0"), number=20_000)
-    assert labelled < 3 * plain + 0.05  # one C-level isascii/isprintable for the usual label
+    def best(make) -> float:  # the fastest of several runs: least disturbed by other processes
+        return min(timeit.repeat(make, number=5_000, repeat=7))
+
+    plain = best(lambda: Value(1.0))
+    labelled = best(lambda: Value(1.0, label="layer1.neuron3.w0"))
+    assert labelled < 4 * plain  # one C-level isascii/isprintable for the usual label
 
 
 def test_every_writer_gets_only_checked_labels():
