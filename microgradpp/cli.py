@@ -9,6 +9,7 @@
     microgradpp demo [--out DIR]                      all of it, with an index.html
     microgradpp worksheet --students 30 --level 1     printable worksheets with answer keys
     microgradpp quiz --level 1                        gradients one at a time, checked
+    microgradpp exercise add-mul --out page.html      a page where students fill in the gradients
 
 ``--lang en|zh-Hant|zh-Hans`` chooses the language of tables, worksheets and quizzes (default: the
 locale's, e.g. LANG=zh_TW.UTF-8 gives zh-Hant).
@@ -247,6 +248,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_level_options(sub)
     _add_lang_option(sub)
+
+    sub = command(
+        "exercise",
+        run_exercise,
+        "an exercise page: every gradient box is an input the page checks",
+        "Write one offline HTML page with the graph of a worked example or an expression: the "
+        "values are given and every gradient box is an input. The page checks each answer "
+        "(within half the last shown digit), gives the gate's rule as a hint when it is wrong, "
+        "the answer only on request, and a score at the end; 'Reveal all' is for the teacher.",
+    )
+    sub.add_argument(
+        "source", metavar="EXAMPLE|EXPR", help='a worked example (add-mul) or an expression ("x*y")'
+    )
+    _add_at_option(sub)
+    sub.add_argument("--out", metavar="FILE", default="exercise.html", help="(exercise.html)")
+    sub.add_argument("--digits", type=_digits, default=2, help="decimals of the numbers shown (2)")
+    sub.add_argument(
+        "--order",
+        choices=("backward", "any"),
+        default="backward",
+        help="backward: each box opens when the one before it is done; any (the page can switch)",
+    )
+    _add_lang_option(sub)
     return parser
 
 
@@ -393,6 +417,7 @@ def run_example(args: argparse.Namespace) -> int:
             title=f"{example.name}: {example.title}",
             description=example.teaches,
             modes=tuple(dict.fromkeys(args.mode)),
+            lang=Translator(args.lang).lang,
         )
         print_written(paths)
     return 0
@@ -416,6 +441,7 @@ def run_expr(args: argparse.Namespace) -> int:
             title=f"f = {args.expression}",
             description=_at_text(args.at).strip(),
             modes=tuple(dict.fromkeys(args.mode)),
+            lang=Translator(args.lang).lang,
         )
         print_written(paths)
     return 0
@@ -521,3 +547,25 @@ def _seed(seed: int | None) -> int:
     import random
 
     return seed if seed is not None else random.SystemRandom().randrange(1, 100_000)
+
+
+def run_exercise(args: argparse.Namespace) -> int:
+    from .expr import parse
+    from .steps.exercise import exercise_page
+
+    t = Translator(args.lang)
+    if args.source in EXAMPLES:
+        if args.at:
+            raise UsageError(f"{args.source} is a worked example: it has its own values, no --at")
+        example = get_example(args.source)
+        root, description = example.build(), example.teaches
+    else:
+        root = parse(args.source).evaluate(_values(args.at))
+        description = _at_text(args.at).strip()
+    if args.digits > 6:
+        raise UsageError(f"--digits: an exercise shows at most 6 decimals, got {args.digits}")
+    path = exercise_page(
+        root, args.out, digits=args.digits, order=args.order, lang=t.lang, description=description
+    )
+    print(t("cli.exercise_written", path=path))
+    return 0
