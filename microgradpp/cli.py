@@ -46,6 +46,7 @@ DEFAULT_OUT = "microgradpp-output"
 DEMO_OUT = "demo-output"
 WORKSHEET_OUT = "worksheets"
 FORMATS = ("svg", "png", "pdf")
+PICTURE_MODES = ("forward", "backward", "both")
 TRAIN_OPTIONS = (
     "optimizer", "lr", "epochs", "batch_size", "loss", "activation", "decay", "clip", "dropout",
     "test_split", "samples", "seed", "compiled",
@@ -272,6 +273,14 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         "--digits", type=_digits, default=4, help="decimals shown in tables and pictures (4)"
     )
     sub.add_argument("--no-files", action="store_true", help="print the table only")
+    sub.add_argument(
+        "--mode",
+        nargs="+",
+        choices=PICTURE_MODES,
+        default=["forward", "backward"],
+        help="pictures to draw: forward (values), backward (gradients), both (values above, "
+        "gradients below, as in the cs231n notes); default: forward backward",
+    )
 
 
 def _add_at_option(sub: argparse.ArgumentParser) -> None:
@@ -415,6 +424,7 @@ def run_example(args: argparse.Namespace) -> int:
             args.digits,
             title=f"{example.name}: {example.title}",
             description=example.teaches,
+            modes=tuple(dict.fromkeys(args.mode)),
         )
         print_written(paths)
     return 0
@@ -437,6 +447,7 @@ def run_expr(args: argparse.Namespace) -> int:
             args.digits,
             title=f"f = {args.expression}",
             description=_at_text(args.at).strip(),
+            modes=tuple(dict.fromkeys(args.mode)),
         )
         print_written(paths)
     return 0
