@@ -30,6 +30,7 @@ entries and calls the scalar form (slowly). numpy is only imported by those meth
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
@@ -122,6 +123,13 @@ class Gate:
     def well_conditioned(self, *xs: float) -> bool:
         """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
         return True
+
+    def infinite_derivative(self, *xs: float) -> str:
+        """Why the derivative is infinite at xs, as a sentence with a remedy ('' if it is not).
+
+        backward() uses it to explain an infinite gradient (√x at 0 is not "exploding values").
+        """
+        return ""
 
     # -- numpy forms, for compiled mode --------------------------------------------------------
 
@@ -393,7 +401,7 @@ class Pow(Gate):
     """out = xⁿ for a constant n;   d/dx xⁿ = n·xⁿ⁻¹.
 
     The exponent is part of the gate, not an input: ``x ** 3`` uses ``Pow(3)``.
-    One instance per exponent is kept by :func:`pow_gate`.
+    :func:`pow_gate` keeps one shared instance for each of the most recently used exponents.
     """
 
     name, symbol, sentence = "pow", "xⁿ", "caption.pow"
@@ -420,12 +428,29 @@ class Pow(Gate):
             raise DomainError(f"({x!r}) ** {n!r} overflows a float", EXPLODING_REMEDY) from None
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        # n·xⁿ⁻¹ itself, not n·xⁿ/x: at the ends of the float range xⁿ under- or overflows where
+        # xⁿ⁻¹ does not ((1e-200)² is 0.0, but 2·1e-200 is the right answer).
         n = self.exponent
         if n == 0:
             return (0.0,)
-        if x == 0.0:
+        if x == 0.0:  # 0 ** (n - 1) for n < 1 is a division by zero in Python
             return (0.0 if n > 1 else float(n) if n == 1 else math.inf,)
-        return (n * out / x,)  # n·xⁿ⁻¹ written as n·xⁿ/x: reuses the forward result
+        try:
+            return (n * x ** (n - 1),)
+        except OverflowError:  # e.g. x ** -2 at x = 1e-200: the derivative is beyond a float
+            negative = (n < 0) != (x < 0 and int(n - 1) % 2 == 1)  # x < 0 only for integer n
+            return (-math.inf if negative else math.inf,)
+
+    def infinite_derivative(self, x: float) -> str:
+        n = self.exponent
+        if x == 0.0 and 0 < n < 1:
+            return (
+                f"The derivative of x ** {_format_number(n)} is {_format_number(n)}·x ** "
+                f"{n - 1!r}, which is infinite at x = 0 (the curve is vertical there). Remedy: "
+                "keep the input away from 0, e.g. (x + 1e-12) ** "
+                f"{_format_number(n)} or x.max(1e-12) ** {_format_number(n)}"
+            )
+        return ""
 
     def expression(self, inputs: Sequence[str]) -> str:
         return f"{operand(inputs[0])}{self.symbol}"
@@ -470,15 +495,15 @@ class Pow(Gate):
 
 
 GATES["pow"] = Pow(3)
-_POW_GATES: dict[float, Pow] = {}
+POW_CACHE_SIZE = 256
+"""How many Pow gates pow_gate keeps (the most recently used exponents): bounded, so a program
+trying a million different exponents does not keep a million gates alive."""
 
 
+@functools.lru_cache(maxsize=POW_CACHE_SIZE)
 def pow_gate(exponent: float) -> Pow:
     """The (shared) Pow gate for a constant exponent."""
-    gate = _POW_GATES.get(exponent)
-    if gate is None:
-        gate = _POW_GATES[exponent] = Pow(exponent)
-    return gate
+    return Pow(exponent)
 
 
 # ----------------------------------------------------------------------------------------------

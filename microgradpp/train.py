@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 from . import losses as _losses
 from . import validation
 from .data import DATASETS, Seed, as_rng, batches, train_test_split
-from .engine import Value, no_grad
+from .engine import Value, gc_paused, no_grad
 from .nn import ACTIVATIONS, MLP, Module
 from .optim import OPTIMIZERS
 from .optim import clip_grad_norm as clip_gradients
@@ -294,21 +294,22 @@ def fit(
             lr = float(optimizer.lr)
             total_loss, correct, seen = 0.0, 0, 0
             for X_batch, y_batch in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
-                optimizer.zero_grad()
-                outputs = model.forward_batch(X_batch)
-                batch_loss = loss_fn(outputs, y_batch)
-                if l2:
-                    batch_loss = batch_loss + l2 * _losses.l2_penalty(params)
-                batch_loss.backward()
-                flow = gradient_flow(model)  # the last batch's, unclipped, goes in the history
-                if clip_grad_norm is not None:
-                    clip_gradients(params, clip_grad_norm)
-                optimizer.step()
-                total_loss += batch_loss.data * len(X_batch)
-                seen += len(X_batch)
-                if classification:
-                    predicted = labels_from_outputs(outputs, output_activation)
-                    correct += sum(p == t for p, t in zip(predicted, y_batch))
+                with gc_paused():  # a step's graph has no cycles: skip the collector's scans
+                    optimizer.zero_grad()
+                    outputs = model.forward_batch(X_batch)
+                    batch_loss = loss_fn(outputs, y_batch)
+                    if l2:
+                        batch_loss = batch_loss + l2 * _losses.l2_penalty(params)
+                    batch_loss.backward()
+                    flow = gradient_flow(model)  # the last batch's, unclipped, goes in the history
+                    if clip_grad_norm is not None:
+                        clip_gradients(params, clip_grad_norm)
+                    optimizer.step()
+                    total_loss += batch_loss.data * len(X_batch)
+                    seen += len(X_batch)
+                    if classification:
+                        predicted = labels_from_outputs(outputs, output_activation)
+                        correct += sum(p == t for p, t in zip(predicted, y_batch))
             history.epochs.append(epoch)
             history.loss.append(total_loss / seen)
             history.accuracy.append(correct / seen if classification else None)

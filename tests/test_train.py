@@ -374,3 +374,35 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(f"microgradpp.{module}"))
     assert result.failed == 0
+
+
+def test_fit_pauses_the_garbage_collector_during_each_step_and_restores_it():
+    import gc
+
+    from microgradpp import losses
+
+    seen: list[bool] = []
+
+    def hinge_watching_the_collector(outputs, targets):
+        seen.append(gc.isenabled())
+        return losses.hinge(outputs, targets)
+
+    X, y = make_moons(20, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        fit(
+            model,
+            hinge_watching_the_collector,
+            SGD(model.parameters(), lr=0.1),
+            (X, y),
+            epochs=2,
+            batch_size=10,
+            progress=False,
+        )
+        assert seen == [False] * 4  # 2 epochs × 2 batches, each inside gc_paused()
+        assert gc.isenabled()
+    finally:
+        if not was_enabled:  # pragma: no cover
+            gc.disable()
