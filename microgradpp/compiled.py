@@ -926,11 +926,10 @@ class Program:
     def outputs_for(self, X: Any, chunk: int = 2000) -> Any:
         """The model's outputs for the samples X (no gradients): shape (N, outputs)."""
         X = _as_matrix(X, len(self.inputs))
-        dummy = np.zeros((0, len(self.targets)))
         pieces = []
         for start in range(0, len(X), chunk):
             part = X[start : start + chunk]
-            self._load(part, np.broadcast_to(dummy, (len(part), len(self.targets))))
+            self._load(part, np.zeros((len(part), len(self.targets))))  # targets: unused
             try:
                 with one_blas_thread():
                     self._forward()
@@ -1051,7 +1050,7 @@ def compile_loss(
         raise ValueError(f"X and y must be non-empty and match, got {len(X)} and {len(y)}")
     _check_compilable(model)
     nin, width = _model_width(model)
-    spec = _loss_spec(loss)
+    spec = loss if isinstance(loss, _LossSpec) else _loss_spec(loss)
     if spec is None:
         spec = _CustomLoss(loss)
     X = _as_matrix(X, nin)
@@ -1080,6 +1079,47 @@ def compile_loss(
         map(model_ids.__contains__, map(id, ordered)), bool, len(ordered)
     )
     return program
+
+
+class _OutputsOnly(_LossSpec):
+    """No loss: the program computes the model's outputs (their sum is the traced root)."""
+
+    def __init__(self) -> None:
+        super().__init__("outputs", lambda outputs, targets: sum_values(outputs[0]))
+
+    def target_labels(self, width: int) -> list[str]:
+        return []
+
+    def encode(self, y: Sequence[Any], width: int) -> Any:
+        return np.zeros((len(y), 0))
+
+    def per_sample(self, outputs: list[Value], targets: list[Value]) -> Value:
+        return outputs[0] if len(outputs) == 1 else sum_values(outputs)
+
+
+def predict(model: Module, X: Any) -> list[int]:
+    """``train.predict`` as one numpy program: class labels for X (evaluation mode).
+
+    For a large test set: the scalar engine takes milliseconds per sample, this a few
+    microseconds. The model is traced once, in evaluation mode (Dropout off, BatchNorm on its
+    running statistics), then put back in the mode it was in.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        X = _as_matrix(X, _model_width(model)[0])
+        program = compile_loss(model, _OutputsOnly(), X, [0.0] * len(X))
+        return program.predict(X)
+    finally:
+        model.train(was_training)
+
+
+def accuracy(model: Module, X: Any, y: Sequence[int]) -> float:
+    """``train.accuracy`` as one numpy program: the fraction of samples predicted right."""
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} samples but y has {len(y)} labels")
+    predicted = predict(model, X)
+    return sum(p == t for p, t in zip(predicted, y)) / len(y)
 
 
 # ------------------------------------------------------------------------------------------------
