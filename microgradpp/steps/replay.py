@@ -67,7 +67,10 @@ class BackwardStep:
     def headline(self, digits: int = 4, numbered: bool = True, lang: str = "en") -> str:
         """'Step 1 of 2: f = q × z. A mul gate swaps its inputs: ...'."""
         number = text("step.number", lang, index=self.index, total=self.total) if numbered else ""
-        return f"{number}{self.equation()}. {gate_sentence(self, digits, lang)}"
+        sentence = gate_sentence(self, digits, lang)
+        return text(
+            "step.headline", lang, number=number, equation=self.equation(), sentence=sentence
+        )
 
     def equation(self) -> str:
         """How the node was computed, with names: 'f = q × z', 'e = exp(u)'; a node named by its
