@@ -868,7 +868,7 @@ class Program:
         pieces = []
         for start in range(0, len(X), chunk):
             part = X[start : start + chunk]
-            self._load(part, np.broadcast_to(dummy, (len(part), len(self.targets))))
+            self._load(part, np.zeros((len(part), dummy.shape[1])))  # no targets: zeros
             try:
                 with one_blas_thread():
                     self._forward()
