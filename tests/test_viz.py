@@ -635,7 +635,6 @@ def test_a_hopeless_graph_is_refused_at_once():
     assert texts[0].startswith("No picture: this graph has 8,001 Values")
 
 
-
 def _luminance(colour: str) -> float:
     channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
