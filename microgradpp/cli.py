@@ -41,7 +41,7 @@ from .i18n import LANGUAGES, LanguageError, Translator, normalize_language
 from .losses import LOSSES
 from .nn import ACTIVATIONS
 from .optim import OPTIMIZERS
-from .outputs import print_written, write_graph_files
+from .outputs import GRAPH_FILES_SECONDS, print_written, write_graph_files
 from .streams import BROKEN_PIPE, ascii_fallback, silence_stdout
 from .tables import node_table
 
@@ -438,6 +438,7 @@ def run_example(args: argparse.Namespace) -> int:
         title=f"{example.name}: {example.title}",
         description=example.teaches,
         missing=missing,
+        seconds=GRAPH_FILES_SECONDS,
         modes=tuple(dict.fromkeys(args.mode)),
         lang=Translator(args.lang).lang,
     )
@@ -465,6 +466,7 @@ def run_expr(args: argparse.Namespace) -> int:
         title=f"f = {args.expression}",
         description=_at_text(args.at).strip(),
         missing=missing,
+        seconds=GRAPH_FILES_SECONDS,
         modes=tuple(dict.fromkeys(args.mode)),
         lang=Translator(args.lang).lang,
     )

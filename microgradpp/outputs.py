@@ -7,6 +7,7 @@ instead of a picture. The caller still has its table.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 from collections.abc import Callable
@@ -42,6 +43,7 @@ def write_graph_files(
     missing: list[str] | None = None,
     modes: tuple[str, ...] = ("forward", "backward"),
     lang: str = "en",
+    seconds: float | None = None,
 ) -> list[Path]:
     """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
 
@@ -52,8 +54,9 @@ def write_graph_files(
     step-by-step page is skipped, and a note on stderr says how to install Graphviz. A file that
     cannot be made (a graph too large, or Graphviz out of time) gets a note on stderr instead,
     and its name is appended to ``missing`` when a list is given (the command line then exits
-    with 1). Sizes are checked before any work, and all of Graphviz's runs together take at most
-    ``GRAPH_FILES_SECONDS``.
+    with 1). Sizes are checked before any work; with ``seconds`` (the command line passes
+    ``GRAPH_FILES_SECONDS``) all of Graphviz's runs together take at most that long, without it
+    each run has its own DOT_TIMEOUT (the demo's worked examples are known to be drawable).
     """
     from .engine import topological_order
     from .steps import MAX_STEPPER_NODES, render_steps
@@ -67,7 +70,7 @@ def write_graph_files(
     picture_format = format if have_dot else "dot"
     nodes = len(topological_order(root))  # linear; everything below is refused above a size
     try:
-        with time_budget(GRAPH_FILES_SECONDS):
+        with time_budget(seconds) if seconds is not None else contextlib.nullcontext():
             for mode in modes:
                 path = out / f"{stem}-{mode}.{picture_format}"
                 written += _attempt(

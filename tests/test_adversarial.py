@@ -274,12 +274,12 @@ def test_a_dot_that_hangs_is_stopped_in_time(tmp_path, monkeypatch):
 
 
 def test_expr_exits_1_when_graphviz_runs_out_of_time(tmp_path, monkeypatch, capsys):
-    from microgradpp import outputs
+    from microgradpp import cli
 
     (tmp_path / "bin").mkdir()
     fake_dot(tmp_path / "bin", "time.sleep(60)")
     monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr(outputs, "GRAPH_FILES_SECONDS", 1.0)
+    monkeypatch.setattr(cli, "GRAPH_FILES_SECONDS", 1.0)
     started = time.monotonic()
     code = main(["expr", "tanh(x*0.999)+x", "--at", "x=0.5", "--out", str(tmp_path / "out")])
     assert time.monotonic() - started < 5
