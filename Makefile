@@ -2,7 +2,8 @@
 #   make demo    run the main demo (worked examples, pictures, a short training run)
 #   make test    run the whole test suite
 # Both create .venv if it is missing, install microgradpp into it (editable) with its extras,
-# and install Debian's graphviz (for `dot`) when it is missing and we are root.
+# and install Debian's graphviz (for `dot`) and fonts-noto-cjk (Chinese text) when they are
+# missing and we are root.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -37,6 +38,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $(STAMP)
 
 system-deps:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo ">> installing Debian's fonts-noto-cjk (Chinese text in pictures and pages)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk; \
+	  else \
+	    echo "No font with Chinese characters: pages in zh-Hant/zh-Hans would show boxes."; \
+	    echo "    $(SUDO) apt-get install fonts-noto-cjk   (Debian/Ubuntu)"; \
+	  fi; }
 	@command -v dot >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo ">> installing Debian's graphviz (for the dot program that draws graphs)"; \

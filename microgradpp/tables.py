@@ -17,9 +17,11 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from .engine import Value, topological_order
+from .i18n import Translator
 
 
 def format_number(x: float, digits: int = 4) -> str:
@@ -60,21 +62,28 @@ def node_names(order: Sequence[Value], taken: Iterable[str] = ()) -> dict[Value,
     return names
 
 
-def gate_symbol(node: Value) -> str:
-    """'+', '×', 'exp', '1/x', ... for a gate node; 'leaf' for an input, parameter or constant."""
-    return node.gate.symbol if node.gate is not None else "leaf"
+def gate_symbol(node: Value, lang: str | None = "en") -> str:
+    """'+', '×', 'exp', '1/x', ... for a gate node; 'leaf' (in ``lang``) for an input, parameter
+    or constant."""
+    return node.gate.symbol if node.gate is not None else Translator(lang)("table.leaf")
 
 
-def node_table(root: Value, digits: int = 4) -> str:
-    """Every node of root's graph, inputs first: number, name, gate, inputs, value, gradient."""
+def node_table(root: Value, digits: int = 4, lang: str | None = None) -> str:
+    """Every node of root's graph, inputs first: number, name, gate, inputs, value, gradient.
+
+    The column headers are in ``lang`` ('en', 'zh-Hant', 'zh-Hans'; default: the locale's).
+    """
+    t = Translator(lang)
     order = topological_order(root)
     names = node_names(order)
-    header = ("#", "node", "gate", "inputs", "value", "grad")
+    header = tuple(
+        t(f"table.{column}") for column in ("number", "node", "gate", "inputs", "value", "grad")
+    )
     rows = [
         (
             str(position),
             names[node],
-            gate_symbol(node),
+            gate_symbol(node, t.lang),
             ", ".join(names[parent] for parent in node.parents),
             format_number(node.data, digits),
             format_number(node.grad, digits),
@@ -87,14 +96,22 @@ def node_table(root: Value, digits: int = 4) -> str:
 def format_table(
     header: Sequence[str], rows: Sequence[Sequence[str]], numeric_columns: Sequence[int] = ()
 ) -> str:
-    """Columns separated by two spaces; numeric columns right-aligned, the rest left-aligned."""
-    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    """Columns separated by two spaces; numeric columns right-aligned, the rest left-aligned.
+
+    Widths are counted in terminal columns: a Chinese character takes two (East Asian Wide).
+    """
+    widths = [max(display_width(row[i]) for row in (header, *rows)) for i in range(len(header))]
 
     def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.rjust(width) if i in numeric_columns else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths))
-        ]
+        parts = []
+        for i, (cell, width) in enumerate(zip(cells, widths)):
+            padding = " " * (width - display_width(cell))
+            parts.append(padding + cell if i in numeric_columns else cell + padding)
         return "  ".join(parts).rstrip()
 
     return "\n".join([line(header), *(line(row) for row in rows)])
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: 2 for each wide (CJK) character, 1 for the others."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)

@@ -1,4 +1,4 @@
-"""Shared test configuration: hypothesis profiles.
+"""Shared test configuration: an English locale, and hypothesis profiles.
 
 * ``ci`` (the default): derandomized, so every run (and CI) draws the same examples; no deadline
   (a busy machine must not fail a test); a modest number of examples so the suite stays fast.
@@ -11,6 +11,12 @@ from __future__ import annotations
 import os
 
 from hypothesis import HealthCheck, settings
+
+# Texts follow the locale (microgradpp.i18n): pin it, so the suite reads English on any machine.
+# Tests of other languages pass lang= or set these variables themselves.
+for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
 
 settings.register_profile(
     "ci",
