@@ -5,41 +5,47 @@
     microgradpp expr "(x+y)*z" --at x=-2 y=5 z=-4     the same for any expression
     microgradpp gradcheck "x*y + exp(x)" --at x=1 y=2 backward() against central differences
     microgradpp train moons [--optimizer adam]        train a small network, with plots
+    microgradpp train sine --layers 32 32             regression: a curve through noisy points
     microgradpp demo [--out DIR]                      all of it, with an index.html
 
 Exit codes: 0 success, 1 the command failed (the message says why), 2 the command line was wrong.
 Errors go to stderr without a traceback (set MICROGRADPP_DEBUG=1 to see one).
+
+This module only parses and dispatches: what a command does lives beside what it uses (training
+recipes in ``train``, the demo in ``demo``, the files in ``outputs``), and the choices it offers
+come from the registries (``data.DATASETS``, ``optim.OPTIMIZERS``, ``losses.LOSSES``).
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import os
-import shutil
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .data import DATASETS
 from .engine import Value
 from .errors import MicrogradppError
 from .examples import EXAMPLES, get_example
 from .expr import ExpressionError
+from .losses import LOSSES
+from .nn import ACTIVATIONS
+from .optim import OPTIMIZERS
+from .outputs import print_written, write_graph_files
 from .tables import node_table
 
 PROG = "microgradpp"
 DEFAULT_OUT = "microgradpp-output"
 DEMO_OUT = "demo-output"
 FORMATS = ("svg", "png", "pdf")
-DATASETS = ("moons", "xor", "circles", "spiral")
-OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
-INSTALL_GRAPHVIZ = (
-    "Graphviz's dot program is not installed, so the pictures were written as .dot files and "
-    "there are no step-by-step pages. Install it with:  sudo apt-get install graphviz  "
-    "(Debian/Ubuntu)  or  brew install graphviz  (macOS), then run the command again "
-    "(or turn one file into a picture: dot -Tsvg FILE.dot -o FILE.svg)."
-)
+TRAIN_OPTIONS = (
+    "optimizer", "lr", "epochs", "batch_size", "loss", "activation", "decay", "clip", "dropout",
+    "test_split", "samples", "seed",
+)  # fmt: skip
+"""The train command's options that are fields of ``train.Recipe`` of the same name."""
+
+Command = Callable[[argparse.Namespace], int]
 
 
 class UsageError(Exception):
@@ -95,8 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
 
-    def command(name: str, run, help: str, description: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=description)
+    def command(
+        name: str, run: Command, help: str, description: str, epilog: str | None = None
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=description, epilog=epilog)
         sub.set_defaults(run=run, subparser=sub)
         return sub
 
@@ -137,18 +145,47 @@ def build_parser() -> argparse.ArgumentParser:
     sub = command(
         "train",
         run_train,
-        "train a small network on a 2-D dataset",
-        "Train a multi-layer perceptron on a 2-D classification dataset, with a progress bar; "
-        "prints the final accuracy and (with --plot) writes the loss curve, the decision "
-        "boundary and the gradient flow.",
+        "train a small network on a dataset",
+        "Train a multi-layer perceptron on a small dataset, with a progress bar. Prints the "
+        "network, the optimizer and the loss, then the loss and accuracy on the training points "
+        "and on test points kept out of training (--test-split); with --plot, writes the loss "
+        "curve, the decision boundary and the gradient flow. Says so when the network learned "
+        "nothing, and exits with 1 when the run died (most ReLUs dead: more epochs cannot help).",
+        epilog="datasets: "
+        + "; ".join(f"{name}: {entry.description}" for name, entry in DATASETS.items())
+        + ". Defaults depend on the dataset (see microgradpp.train.RECIPES).",
     )
     sub.add_argument("dataset", choices=DATASETS, help="the dataset: " + ", ".join(DATASETS))
-    sub.add_argument("--optimizer", choices=OPTIMIZERS, default="adam", help="default: adam")
-    sub.add_argument("--epochs", type=_positive_int, default=None, help="default: per dataset")
-    sub.add_argument("--lr", type=_positive_float, default=None, help="learning rate")
-    sub.add_argument("--hidden", type=_positive_int, default=16, help="neurons per hidden layer")
-    sub.add_argument("--samples", type=_positive_int, default=None, help="points in the dataset")
-    sub.add_argument("--seed", type=int, default=0, help="seed of the data and weights")
+    sub.add_argument("--optimizer", choices=OPTIMIZERS, help="default: adam")
+    sub.add_argument("--lr", type=_positive_float, help="learning rate (default: per optimizer)")
+    sub.add_argument("--epochs", type=_positive_int, help="default: per dataset")
+    sub.add_argument("--batch-size", type=_positive_int, help="default: all points (full batch)")
+    sub.add_argument(
+        "--loss",
+        choices=LOSSES,
+        metavar="LOSS",
+        help=f"{', '.join(LOSSES)} (default: hinge for 2 classes, cross_entropy for more, mse "
+        "for regression)",
+    )
+    sub.add_argument(
+        "--layers", type=_positive_int, nargs="+", metavar="N", help="hidden widths (16 16)"
+    )
+    sub.add_argument(
+        "--hidden", type=_positive_int, metavar="N", help="two hidden layers of N: --layers N N"
+    )
+    sub.add_argument("--activation", choices=ACTIVATIONS, help="hidden layers' (default: relu)")
+    sub.add_argument(
+        "--decay", type=_non_negative_float, help="weight decay: every step pulls weights to 0"
+    )
+    sub.add_argument("--clip", type=_positive_float, help="clip the gradient norm to this")
+    sub.add_argument(
+        "--dropout", type=_fraction, metavar="P", help="drop hidden units with this probability"
+    )
+    sub.add_argument(
+        "--test-split", type=_fraction, metavar="F", help="fraction kept for testing (0.25)"
+    )
+    sub.add_argument("--samples", type=_positive_int, help="points in the dataset")
+    sub.add_argument("--seed", type=int, help="seed of the data, the split and the weights (0)")
     sub.add_argument("--plot", metavar="DIR", default=None, help="write the plots into DIR")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -229,6 +266,26 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to below 1, got {text!r}")
+    return value
+
+
 def _digits(text: str) -> int:
     try:
         value = int(text)
@@ -246,67 +303,6 @@ def _values(assignments: list[tuple[str, float]]) -> dict[str, float]:
             raise UsageError(f"--at gives {name} twice")
         values[name] = value
     return values
-
-
-# ------------------------------------------------------------------------------------------------
-# Files: pictures and the step-by-step page
-# ------------------------------------------------------------------------------------------------
-
-
-def write_graph_files(
-    root: Value,
-    out: Path,
-    stem: str,
-    format: str = "svg",
-    digits: int = 4,
-    title: str = "",
-    description: str = "",
-) -> list[Path]:
-    """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
-
-    Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the step-by-step
-    page is skipped, and a note on stderr says how to install Graphviz.
-    """
-    from .steps import render_steps
-    from .viz import GraphvizNotFoundError, render  # imports graphviz only when drawing
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    have_dot = shutil.which("dot") is not None
-    picture_format = format if have_dot else "dot"
-    try:
-        for mode in ("forward", "backward"):
-            path = out / f"{stem}-{mode}.{picture_format}"
-            written += _attempt(f"{mode} picture", render, root, path, mode=mode, precision=digits)
-        if have_dot:
-            path = out / f"{stem}-steps.html"
-            written += _attempt(
-                "step-by-step page", render_steps, root, path, digits, title, description
-            )
-    except GraphvizNotFoundError:
-        have_dot = False
-    except ImportError as error:  # the graphviz Python package is missing
-        print(f"No pictures: {error}", file=sys.stderr)
-        return written
-    if not have_dot:
-        print(INSTALL_GRAPHVIZ, file=sys.stderr)
-    return written
-
-
-def _attempt(what: str, write, *args, **options) -> list[Path]:
-    """[the file written], or [] and a note on stderr when the graph is too big for it."""
-    try:
-        return [write(*args, **options)]
-    except ValueError as error:  # GraphTooLargeError, or too many nodes for a step-by-step page
-        print(f"No {what}: {error}", file=sys.stderr)
-        return []
-
-
-def _print_written(paths: list[Path]) -> None:
-    if paths:
-        print("\nwrote:")
-        for path in paths:
-            print(f"  {path}")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -343,7 +339,7 @@ def run_example(args: argparse.Namespace) -> int:
             title=f"{example.name}: {example.title}",
             description=example.teaches,
         )
-        _print_written(paths)
+        print_written(paths)
     return 0
 
 
@@ -365,7 +361,7 @@ def run_expr(args: argparse.Namespace) -> int:
             title=f"f = {args.expression}",
             description=_at_text(args.at).strip(),
         )
-        _print_written(paths)
+        print_written(paths)
     return 0
 
 
@@ -390,238 +386,39 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     return 0 if report else 1
 
 
-# ------------------------------------------------------------------------------------------------
-# Training
-# ------------------------------------------------------------------------------------------------
-
-# dataset -> (points, classes, hidden activation, epochs, learning rate for adam)
-TRAINING_SETUPS = {
-    "moons": (100, 2, "relu", 50, 0.05),
-    "xor": (4, 2, "tanh", 150, 0.05),
-    "circles": (100, 2, "relu", 50, 0.05),
-    "spiral": (90, 3, "relu", 100, 0.02),
-}
-LEARNING_RATE_SCALE = {"sgd": 4.0, "momentum": 1.0, "rmsprop": 0.2, "adam": 1.0}
-"""Default learning rate of each optimizer, relative to Adam's."""
-
-
-def make_dataset(name: str, samples: int | None, seed: int) -> tuple[list, list]:
-    """The (X, y) of a named 2-D dataset (see microgradpp.data)."""
-    from . import data
-
-    n = samples or TRAINING_SETUPS[name][0]
-    if name == "moons":
-        return data.make_moons(n, noise=0.1, seed=seed)
-    if name == "circles":
-        return data.make_circles(n, noise=0.05, seed=seed)
-    if name == "xor":
-        return data.make_xor(n, noise=0.0 if n == 4 else 0.1, seed=seed)
-    return data.make_spiral(n, classes=3, noise=0.2, seed=seed)
-
-
-def make_optimizer(name: str, params: list[Value], lr: float):
-    """SGD, SGD with momentum 0.9, RMSprop or Adam over params."""
-    from . import optim
-
-    if name == "sgd":
-        return optim.SGD(params, lr=lr)
-    if name == "momentum":
-        return optim.SGD(params, lr=lr, momentum=0.9)
-    if name == "rmsprop":
-        return optim.RMSprop(params, lr=lr)
-    return optim.Adam(params, lr=lr)
-
-
-def train(
-    dataset: str,
-    optimizer: str = "adam",
-    epochs: int | None = None,
-    lr: float | None = None,
-    hidden: int = 16,
-    samples: int | None = None,
-    seed: int = 0,
-    progress: bool = True,
-):
-    """Train an MLP on a named dataset; returns (model, history, X, y)."""
-    from .nn import MLP
-    from .train import fit
-
-    _, classes, activation, default_epochs, adam_lr = TRAINING_SETUPS[dataset]
-    X, y = make_dataset(dataset, samples, seed)
-    outputs = 1 if classes == 2 else classes
-    model = MLP(2, [hidden, hidden, outputs], activation=activation, seed=seed)
-    learning_rate = lr if lr is not None else adam_lr * LEARNING_RATE_SCALE[optimizer]
-    history = fit(
-        model,
-        "hinge" if classes == 2 else "cross_entropy",
-        make_optimizer(optimizer, model.parameters(), learning_rate),
-        (X, y),
-        epochs or default_epochs,
-        seed=seed,
-        progress=progress,
-    )
-    return model, history, X, y
-
-
-def write_training_plots(model, history, X, y, out: Path, stem: str, about: str = "") -> list[Path]:
-    """The loss/accuracy curves, the decision boundary and the gradient flow, as PNG files.
-
-    ``about`` (e.g. 'moons, 40 epochs of adam') starts each plot's title.
-    """
-    from .viz import plots
-
-    def title(what: str) -> str:
-        return f"{about}: {what}" if about and what else about or what
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, what, draw in (
-        ("history", "training", plots.plot_history),
-        ("gradient-flow", "", plots.plot_gradient_flow),  # its axes say "gradient flow per layer"
-    ):
-        path = out / f"{stem}-{name}.png"
-        draw(history, path=path, title=title(what))
-        written.append(path)
-    path = out / f"{stem}-boundary.png"
-    plots.plot_decision_boundary(model, X, y, path=path, title=title("decision boundary"))
-    written.insert(1, path)
-    return written
-
-
 def run_train(args: argparse.Namespace) -> int:
-    from .train import accuracy
+    from .outputs import write_training_plots
+    from .train import recipe, run_recipe
 
-    model, history, X, y = train(
-        args.dataset,
-        args.optimizer,
-        args.epochs,
-        args.lr,
-        args.hidden,
-        args.samples,
-        args.seed,
-        progress=not args.quiet,
-    )
-    print(
-        f"{args.dataset}: {model.num_parameters()} parameters, {len(history.loss)} epochs "
-        f"with {args.optimizer}; final loss {history.loss[-1]:.4f}, "
-        f"final accuracy {accuracy(model, X, y):.1%} on {len(X)} points"
-    )
-    if args.plot:
-        _print_written(
-            write_training_plots(
-                model,
-                history,
-                X,
-                y,
-                Path(args.plot),
-                args.dataset,
-                f"{args.dataset}, {len(history.loss)} epochs of {args.optimizer}",
+    changes = {
+        option: getattr(args, option)
+        for option in TRAIN_OPTIONS
+        if getattr(args, option) is not None
+    }
+    if args.hidden is not None:
+        if args.layers is not None:
+            raise UsageError(
+                "give --hidden (two hidden layers of that width) or --layers, not both"
             )
-        )
-    return 0
-
-
-# ------------------------------------------------------------------------------------------------
-# The demo
-# ------------------------------------------------------------------------------------------------
-
-DEMO_EXAMPLES = ("add-mul", "sigmoid-neuron")
+        changes["layers"] = (args.hidden, args.hidden)
+    elif args.layers is not None:
+        changes["layers"] = tuple(args.layers)
+    try:
+        chosen = recipe(args.dataset, **changes)
+    except ValueError as error:  # e.g. --loss mse on a classification dataset
+        raise UsageError(str(error)) from None
+    run = run_recipe(chosen, progress=not args.quiet)
+    print(run.summary())
+    if args.plot:
+        print_written(write_training_plots(run, Path(args.plot), args.dataset))
+    problem = run.diagnose()
+    if problem is not None:
+        print(f"{PROG} train: {problem.message}", file=sys.stderr)
+    return 1 if problem is not None and problem.died else 0
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    entries: list[tuple[str, str, list[Path]]] = []
-    for name, example in EXAMPLES.items():
-        root = example.run()
-        if name in DEMO_EXAMPLES:
-            print(f"== {example.name}: {example.title}\n")
-            print(node_table(root) + "\n")
-        paths = write_graph_files(
-            root,
-            out,
-            name,
-            title=f"{example.name}: {example.title}",
-            description=example.teaches,
-        )
-        entries.append((f"{example.name}: {example.title}", example.teaches, paths))
+    from .demo import run_demo as demo
 
-    print(f"== training a 2-16-16-1 network on the moons dataset ({args.epochs} epochs, adam)")
-    from .train import accuracy
-
-    model, history, X, y = train("moons", "adam", args.epochs, progress=True)
-    final = accuracy(model, X, y)
-    print(f"final loss {history.loss[-1]:.4f}, final accuracy {final:.1%} on {len(X)} points\n")
-    try:
-        plots = write_training_plots(
-            model, history, X, y, out, "moons", f"moons, {len(history.loss)} epochs of adam"
-        )
-    except ImportError as error:
-        print(f"No training plots: {error}", file=sys.stderr)
-        plots = []
-    entries.append(
-        (
-            f"Training: moons, {len(history.loss)} epochs of Adam, final accuracy {final:.1%}",
-            "The loss and accuracy per epoch, the decision boundary the network learned, and "
-            "the size of the gradients reaching each layer.",
-            plots,
-        )
-    )
-    index = write_index(out / "index.html", entries)
-    others = [name for name in EXAMPLES if name not in DEMO_EXAMPLES]
-    print(f"(the pictures of the other examples are there too: {', '.join(others)})")
-    print(f"wrote {sum(len(paths) for _, _, paths in entries) + 1} files into {out}/")
-    print(f"open {index} in a browser  ({time.perf_counter() - started:.1f} s)")
+    demo(Path(args.out), args.epochs)
     return 0
-
-
-def write_index(path: Path, entries: list[tuple[str, str, list[Path]]]) -> Path:
-    """An index.html linking every file of the demo, pictures shown inline."""
-    sections = []
-    for heading, text, paths in entries:
-        items = []
-        for file in paths:
-            link = html.escape(os.path.relpath(file, path.parent))
-            if file.suffix in (".svg", ".png"):
-                items.append(
-                    f'<figure><a href="{link}"><img src="{link}" alt="{link}"></a>'
-                    f"<figcaption>{link}</figcaption></figure>"
-                )
-            else:
-                label = "step by step, forward then backward" if file.suffix == ".html" else ""
-                items.append(f'<p class="file"><a href="{link}">{link}</a> {label}</p>')
-        sections.append(
-            f"<section><h2>{html.escape(heading)}</h2><p>{html.escape(text)}</p>"
-            + "".join(items)
-            + "</section>"
-        )
-    path.write_text(_INDEX.replace("{{sections}}", "\n".join(sections)), encoding="utf-8")
-    return path
-
-
-_INDEX = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>microgradpp demo</title>
-<style>
-  body { font: 18px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem;
-         max-width: 72rem; color: #111827; }
-  h1 { margin-top: 0; }
-  section { border-top: 1px solid #e5e7eb; padding-top: 0.5rem; margin-top: 1.5rem; }
-  figure { display: inline-block; margin: 0.5rem 1rem 0.5rem 0; vertical-align: top; }
-  figure img { max-width: 34rem; max-height: 22rem; border: 1px solid #e5e7eb; }
-  figcaption, .file { font-size: 0.9rem; color: #4b5563; }
-  .file a { font-weight: 600; }
-</style>
-</head>
-<body>
-<h1>microgradpp demo</h1>
-<p>Everything below was computed by microgradpp on this machine. The step-by-step pages replay
-the forward pass, then backward one node at a time (arrow keys, or print them as handouts).</p>
-{{sections}}
-</body>
-</html>
-"""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 Seed = int | random.Random | None
@@ -266,3 +267,55 @@ def train_test_split(
         as_rng(seed).shuffle(order)
     test, train = order[:n_test], order[n_test:]
     return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]
+
+
+# ------------------------------------------------------------------------------------------------
+# The registry: every dataset by name (``microgradpp train DATASET``)
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    """A dataset by name: ``make(n, seed) -> (X, y)``, how many samples it has by default, and
+    how many classes (0 for regression: float targets)."""
+
+    make: Callable[[int, Seed], tuple[list[list[float]], list[Any]]]
+    samples: int
+    classes: int
+    description: str
+
+
+DATASETS: dict[str, DatasetEntry] = {
+    "moons": DatasetEntry(
+        lambda n, seed: make_moons(n, noise=0.1, seed=seed),
+        100,
+        2,
+        "two interleaving half circles",
+    ),
+    "xor": DatasetEntry(
+        # the plain truth table when it is exactly the four corners, noisy copies otherwise
+        lambda n, seed: make_xor(n, noise=0.0 if n == 4 else 0.1, seed=seed),
+        4,
+        2,
+        "the XOR truth table",
+    ),
+    "circles": DatasetEntry(
+        lambda n, seed: make_circles(n, noise=0.05, seed=seed),
+        100,
+        2,
+        "a circle inside a circle",
+    ),
+    "spiral": DatasetEntry(
+        lambda n, seed: make_spiral(n, classes=3, noise=0.2, seed=seed),
+        90,
+        3,
+        "three interleaved spiral arms",
+    ),
+    "sine": DatasetEntry(
+        lambda n, seed: make_sine(n, noise=0.05, seed=seed),
+        60,
+        0,
+        "regression: sin x on [-π, π] with noise",
+    ),
+}
+"""Dataset name -> how to make it. Add one here and ``microgradpp train`` offers it."""

@@ -15,7 +15,8 @@ Class labels are ints ``0 … k-1``. ``hinge`` wants labels ±1 and turns 0 into
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .engine import Value, sum_values
@@ -218,3 +219,40 @@ def l2_penalty(params: Sequence[Value]) -> Value:
     if not params:
         return Value(0.0)
     return sum_values([p * p for p in params])
+
+
+# ------------------------------------------------------------------------------------------------
+# The registry: every loss by name (``fit(model, "hinge", …)`` and ``microgradpp train --loss``)
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LossEntry:
+    """A loss function and what the model's last layer must give it.
+
+    ``output`` is one of
+    * ``"number"``: one raw output per sample, float targets (regression);
+    * ``"score"``: one raw output per sample, two classes (its sign is the class);
+    * ``"probability"``: one sigmoid output per sample, two classes;
+    * ``"scores"``: one raw output per class (logits), any number of classes.
+    """
+
+    function: Callable[..., Value]
+    output: str
+
+    @property
+    def regression(self) -> bool:
+        """True when the targets are numbers rather than class labels."""
+        return self.output == "number"
+
+
+LOSSES: dict[str, LossEntry] = {
+    "mse": LossEntry(mse, "number"),
+    "l1": LossEntry(l1, "number"),
+    "hinge": LossEntry(hinge, "score"),
+    "binary_cross_entropy": LossEntry(binary_cross_entropy, "probability"),
+    "binary_cross_entropy_with_logits": LossEntry(binary_cross_entropy_with_logits, "score"),
+    "cross_entropy": LossEntry(cross_entropy, "scores"),
+}
+"""Loss name -> its function and the output it expects. Add a loss here and ``fit`` and the
+command line know it."""

@@ -23,7 +23,8 @@ Names and defaults follow ``torch.optim``::
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .engine import Value
@@ -446,3 +447,33 @@ def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
             raise OptimizerError(
                 f"clip_grad_value: the gradient of {p.label or 'a parameter'} is nan"
             )
+
+
+# ------------------------------------------------------------------------------------------------
+# The registry: every optimizer by name (``microgradpp train --optimizer``)
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptimizerEntry:
+    """How to build an optimizer from ``(params, lr, weight_decay)``, and the size of step that
+    suits it: ``lr_scale`` times the learning rate Adam would use on the same problem (plain SGD
+    takes raw gradient steps and needs a larger rate; RMSprop's steps start large and need a
+    smaller one)."""
+
+    build: Callable[[Iterable[Value], float, float], Optimizer]
+    lr_scale: float
+
+
+OPTIMIZERS: dict[str, OptimizerEntry] = {
+    "sgd": OptimizerEntry(lambda params, lr, decay: SGD(params, lr, weight_decay=decay), 4.0),
+    "momentum": OptimizerEntry(
+        lambda params, lr, decay: SGD(params, lr, momentum=0.9, weight_decay=decay), 1.0
+    ),
+    "rmsprop": OptimizerEntry(
+        lambda params, lr, decay: RMSprop(params, lr, weight_decay=decay), 0.2
+    ),
+    "adam": OptimizerEntry(lambda params, lr, decay: Adam(params, lr, weight_decay=decay), 1.0),
+    "adamw": OptimizerEntry(lambda params, lr, decay: AdamW(params, lr, weight_decay=decay), 1.0),
+}
+"""Optimizer name -> how to build it. Add one here and the command line offers it."""

@@ -28,13 +28,15 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, NamedTuple
 
 from . import losses as _losses
-from .data import Seed, as_rng, batches
+from . import validation
+from .data import DATASETS, Seed, as_rng, batches, train_test_split
 from .engine import Value, no_grad
-from .nn import Module
+from .nn import ACTIVATIONS, MLP, Module
+from .optim import OPTIMIZERS
 from .optim import clip_grad_norm as clip_gradients
 
 LossFn = Callable[[Any, Sequence[Any]], Value]
@@ -162,27 +164,18 @@ def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[int]) -> f
 # fit
 # ------------------------------------------------------------------------------------------------
 
-REGRESSION_LOSSES = ("mse", "l1")
-
 
 def _resolve_loss(loss: str | LossFn) -> LossFn:
     if callable(loss):
         return loss
-    names = (
-        "mse",
-        "l1",
-        "hinge",
-        "binary_cross_entropy",
-        "binary_cross_entropy_with_logits",
-        "cross_entropy",
-    )
-    if loss not in names:
-        raise ValueError(f"unknown loss {loss!r}; use one of {', '.join(names)} or a function")
-    return getattr(_losses, loss)
+    if loss not in _losses.LOSSES:
+        names = ", ".join(_losses.LOSSES)
+        raise ValueError(f"unknown loss {loss!r}; use one of {names} or a function")
+    return _losses.LOSSES[loss].function
 
 
 def _is_classification(y: Sequence[Any], loss: str | LossFn) -> bool:
-    if isinstance(loss, str) and loss in REGRESSION_LOSSES:
+    if isinstance(loss, str) and loss in _losses.LOSSES and _losses.LOSSES[loss].regression:
         return False
     return all(isinstance(t, int) and not isinstance(t, bool) for t in y)
 
@@ -337,3 +330,260 @@ def _summary(history: History) -> str:
     if history.val_loss:
         text += f"  val_loss {history.val_loss[-1]:.4f}"
     return text + f"  lr {history.lr[-1]:.4g}"
+
+
+# ------------------------------------------------------------------------------------------------
+# Recipes: a whole training run in one small record (what ``microgradpp train`` runs)
+# ------------------------------------------------------------------------------------------------
+
+
+def _choice(name: object, registry: dict[str, Any], what: str) -> Any:
+    if not isinstance(name, str) or name not in registry:
+        raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(registry)}")
+    return registry[name]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """Everything one training run needs; ``microgradpp train DATASET`` runs ``recipe(DATASET)``.
+
+    * ``dataset``: a name in ``data.DATASETS``; ``samples``: how many points (None: its default).
+    * ``layers``: the hidden layers' widths; the input and output sizes follow from the data and
+      the loss. ``activation`` is the hidden layers' (see ``nn.ACTIVATIONS``).
+    * ``loss``: a name in ``losses.LOSSES``; None picks hinge for two classes, cross_entropy for
+      more, mse for regression.
+    * ``optimizer``: a name in ``optim.OPTIMIZERS``; ``lr=None`` uses ``adam_lr`` (the rate Adam
+      trains this dataset with) times the optimizer's ``lr_scale``.
+    * ``decay``: the optimizer's weight decay; ``clip``: the largest gradient norm
+      (``fit(clip_grad_norm=)``); ``dropout``: the probability of dropping a hidden unit.
+    * ``test_split``: the fraction of the points kept out of training to measure the model on
+      (0: train on all of them); ``seed`` makes the data, the split and the weights reproducible.
+    """
+
+    dataset: str
+    samples: int | None = None
+    layers: tuple[int, ...] = (16, 16)
+    activation: str = "relu"
+    loss: str | None = None
+    optimizer: str = "adam"
+    lr: float | None = None
+    adam_lr: float = 0.05
+    epochs: int = 50
+    batch_size: int | None = None
+    decay: float = 0.0
+    clip: float | None = None
+    dropout: float = 0.0
+    test_split: float = 0.25
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        _choice(self.dataset, DATASETS, "dataset")
+        _choice(self.optimizer, OPTIMIZERS, "optimizer")
+        _choice(self.activation, ACTIVATIONS, "activation")
+        if self.samples is not None:
+            validation.integer(self.samples, "samples", minimum=1)
+        if not self.layers:
+            raise ValueError("layers must give at least one hidden layer width, e.g. (16, 16)")
+        for width in self.layers:
+            validation.integer(width, "each layer width", minimum=1)
+        if self.lr is not None:
+            validation.positive(self.lr, "lr")
+        validation.positive(self.adam_lr, "adam_lr")
+        validation.integer(self.epochs, "epochs", minimum=1)
+        if self.batch_size is not None:
+            validation.integer(self.batch_size, "batch_size", minimum=1)
+        validation.positive(self.decay, "decay", allow_zero=True)
+        if self.clip is not None:
+            validation.positive(self.clip, "clip")
+        validation.fraction(self.dropout, "dropout")
+        validation.fraction(self.test_split, "test_split")
+        validation.integer(self.seed, "seed")
+        classes = DATASETS[self.dataset].classes
+        loss = _choice(self.loss_name, _losses.LOSSES, "loss")
+        if loss.regression != (classes == 0):
+            kind = "a regression dataset" if classes == 0 else f"{classes} classes"
+            raise ValueError(f"the {self.loss_name} loss does not fit {self.dataset} ({kind})")
+        if loss.output in ("score", "probability") and classes != 2:
+            raise ValueError(
+                f"the {self.loss_name} loss needs two classes; {self.dataset} has {classes} "
+                "(use cross_entropy)"
+            )
+
+    @property
+    def loss_name(self) -> str:
+        """The loss this recipe trains with (chosen from the dataset when ``loss`` is None)."""
+        if self.loss is not None:
+            return self.loss
+        classes = DATASETS[self.dataset].classes
+        return "mse" if classes == 0 else "hinge" if classes == 2 else "cross_entropy"
+
+    @property
+    def learning_rate(self) -> float:
+        """``lr``, or ``adam_lr`` scaled for the optimizer."""
+        return (
+            self.lr if self.lr is not None else self.adam_lr * OPTIMIZERS[self.optimizer].lr_scale
+        )
+
+
+RECIPES: dict[str, Recipe] = {
+    "xor": Recipe("xor", activation="tanh", epochs=150, test_split=0.0),  # 4 points: all needed
+    "spiral": Recipe("spiral", epochs=100, adam_lr=0.02),
+    "sine": Recipe("sine", activation="tanh", epochs=100, adam_lr=0.02),
+}
+"""The datasets whose defaults differ from ``Recipe(name)``'s."""
+
+
+def recipe(dataset: str, **changes: Any) -> Recipe:
+    """The default recipe of a dataset in ``data.DATASETS``, with ``changes`` applied.
+
+    >>> recipe("moons", epochs=3).epochs, recipe("xor").activation
+    (3, 'tanh')
+    """
+    _choice(dataset, DATASETS, "dataset")
+    return replace(RECIPES.get(dataset, Recipe(dataset)), **changes)
+
+
+class Diagnosis(NamedTuple):
+    """What ``TrainingRun.diagnose`` found: ``died`` (no amount of training can fix it) and why."""
+
+    died: bool
+    message: str
+
+
+@dataclass
+class TrainingRun:
+    """What ``run_recipe`` made: the trained model, its History, and the data it saw."""
+
+    recipe: Recipe
+    model: MLP
+    history: History
+    train_data: tuple[list[Any], list[Any]]
+    test_data: tuple[list[Any], list[Any]] | None
+
+    @property
+    def regression(self) -> bool:
+        return DATASETS[self.recipe.dataset].classes == 0
+
+    def measure(self, data: tuple[Sequence[Any], Sequence[Any]]) -> tuple[float, float | None]:
+        """(loss, accuracy) of the trained model on ``data`` (accuracy None for regression)."""
+        return evaluate(self.model, self.recipe.loss_name, data)
+
+    def summary(self) -> str:
+        """Three lines: the network and how it was trained, then how well it does.
+
+        ``moons: MLP 2-16-16-1 (relu), 337 parameters, 50 epochs of adam (lr 0.05), hinge loss``
+        ``train: loss 0.0065, accuracy 100.0% on 75 points``
+        ``test:  loss 0.0721, accuracy 96.0% on 25 points``
+        """
+        r, model = self.recipe, self.model
+        sizes = "-".join(str(n) for n in [model.nin, *model.nouts])
+        lines = [
+            f"{r.dataset}: MLP {sizes} ({r.activation}), {model.num_parameters()} parameters, "
+            f"{_count(len(self.history), 'epoch')} of {r.optimizer} (lr {r.learning_rate:g}), "
+            f"{r.loss_name} loss"
+        ]
+        for name, data in (("train:", self.train_data), ("test: ", self.test_data)):
+            if data is not None:
+                loss, acc = self.measure(data)
+                score = "" if acc is None else f", accuracy {acc:.1%}"
+                lines.append(f"{name} loss {loss:.4f}{score} on {len(data[0])} points")
+        return "\n".join(lines)
+
+    def diagnose(self) -> Diagnosis | None:
+        """None when the model learned something; otherwise what went wrong and why.
+
+        A classifier learned nothing when it does no better on its training points than always
+        answering the most common class; a regression, when it does no better than always
+        answering the mean target. If most hidden ReLUs are dead (or a whole layer of them) the
+        run *died*: a dead ReLU outputs 0 for every input, so it passes no gradient back and the
+        weights before it stop moving — more epochs cannot help. Otherwise it has not learned
+        *yet*: a different learning rate or more epochs may.
+        """
+        y = self.train_data[1]
+        loss, acc = self.measure(self.train_data)
+        if acc is not None:
+            chance = max(y.count(label) for label in set(y)) / len(y)
+            if acc > chance:
+                return None
+            failure = (
+                f"accuracy {acc:.1%} is no better than always answering the most common class "
+                f"({chance:.1%})"
+            )
+        else:
+            mean = math.fsum(y) / len(y)
+            with no_grad():
+                constant = _resolve_loss(self.recipe.loss_name)([Value(mean)] * len(y), y).data
+            if loss < constant:
+                return None
+            failure = (
+                f"loss {loss:.4f} is no better than always answering the mean target "
+                f"({constant:.4f})"
+            )
+        lr = f"a smaller learning rate (it was {self.recipe.learning_rate:g})"
+        dead = self.dead_relus()
+        if dead is not None and (dead[0] >= 0.5 or 1.0 in dead[1].values()):
+            layers = ", ".join(f"{name} {fraction:.0%}" for name, fraction in dead[1].items())
+            amount = "most ReLUs are dead" if dead[0] >= 0.5 else "a whole layer of ReLUs is dead"
+            return Diagnosis(
+                True,
+                f"the run died: {failure}, and {amount}: {dead[0]:.0%} of the hidden ReLUs "
+                f"({layers}) output 0 for every input of the last batch. A dead ReLU passes no "
+                f"gradient back, so the weights before it stop learning. Try {lr}, or the tanh "
+                "activation.",
+            )
+        return Diagnosis(
+            False,
+            f"the network has not learned yet: {failure}. Try more epochs or another learning "
+            f"rate (it was {self.recipe.learning_rate:g}).",
+        )
+
+    def dead_relus(self) -> tuple[float, dict[str, float]] | None:
+        """(fraction of all hidden ReLUs, {layer: fraction}) that were dead at the last epoch;
+        None when the hidden layers are not ReLU."""
+        if self.recipe.activation != "relu" or not self.history.dead_relu_fraction:
+            return None
+        last = self.history.dead_relu_fraction[-1]
+        hidden = self.model.layers[:-1]
+        fractions = {f"layer{i}": last[f"layer{i}"] for i in range(1, len(hidden) + 1)}
+        widths = [layer.nout for layer in hidden]
+        overall = math.fsum(f * w for f, w in zip(fractions.values(), widths)) / sum(widths)
+        return overall, fractions
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
+
+
+def run_recipe(recipe: Recipe, progress: bool = True) -> TrainingRun:
+    """Make the data, split it, build the network and ``fit`` it, as ``recipe`` says."""
+    entry = DATASETS[recipe.dataset]
+    loss = _losses.LOSSES[recipe.loss_name]
+    X, y = entry.make(recipe.samples or entry.samples, recipe.seed)
+    test_data = None
+    if recipe.test_split:
+        X, X_test, y, y_test = train_test_split(X, y, recipe.test_split, seed=recipe.seed)
+        test_data = (X_test, y_test)
+    outputs = entry.classes if loss.output == "scores" else 1
+    model = MLP(
+        len(X[0]),
+        [*recipe.layers, outputs],
+        activation=recipe.activation,
+        output_activation="sigmoid" if loss.output == "probability" else None,
+        seed=recipe.seed,
+        dropout=recipe.dropout,
+    )
+    optimizer = OPTIMIZERS[recipe.optimizer].build(
+        model.parameters(), recipe.learning_rate, recipe.decay
+    )
+    history = fit(
+        model,
+        recipe.loss_name,
+        optimizer,
+        (X, y),
+        recipe.epochs,
+        recipe.batch_size,
+        clip_grad_norm=recipe.clip,
+        seed=recipe.seed,
+        progress=progress,
+    )
+    return TrainingRun(recipe, model, history, (X, y), test_data)

@@ -132,6 +132,17 @@ def test_math_error_is_a_runtime_error_without_traceback(tmp_path, capsys):
         (["example", "nope"], "no example called 'nope'; the examples are: add-mul"),
         (["train", "banana"], "invalid choice: 'banana'"),
         (["train", "moons", "--epochs", "0"], "expected a positive whole number, got '0'"),
+        (["train", "moons", "--loss", "mse"], "error: the mse loss does not fit moons (2 classes)"),
+        (
+            ["train", "spiral", "--loss", "hinge"],
+            "error: the hinge loss needs two classes; spiral has 3 (use cross_entropy)",
+        ),
+        (["train", "sine", "--loss", "hinge"], "the hinge loss does not fit sine (a regression"),
+        (["train", "moons", "--hidden", "4", "--layers", "4"], "--layers, not both"),
+        (["train", "moons", "--test-split", "1"], "expected a number from 0 to below 1, got '1'"),
+        (["train", "moons", "--dropout", "-0.5"], "argument --dropout: expected a number from 0"),
+        (["train", "moons", "--decay", "-1"], "argument --decay: expected a number >= 0, got '-1'"),
+        (["train", "moons", "--loss", "nope"], "argument --loss: invalid choice: 'nope'"),
         (["bogus"], "invalid choice: 'bogus'"),
         ([], "usage: microgradpp"),
     ],
@@ -155,40 +166,95 @@ def test_train_prints_accuracy_and_writes_plots(tmp_path):
     pytest.importorskip("matplotlib", reason="matplotlib is not installed")
     finished = cli("train", "xor", "--epochs", "3", "--plot", "plots", cwd=tmp_path)
     assert finished.returncode == 0, finished.stderr
-    assert re.search(r"xor: \d+ parameters, 3 epochs with adam; final loss \d\.\d{4}, "
-                     r"final accuracy \d+\.\d% on 4 points", finished.stdout)  # fmt: skip
+    assert finished.stdout == (
+        "xor: MLP 2-16-16-1 (tanh), 337 parameters, 3 epochs of adam (lr 0.05), hinge loss\n"
+        "train: loss 0.4132, accuracy 100.0% on 4 points\n"  # xor keeps no test points
+        "\nwrote:\n"
+        "  plots/xor-history.png\n"
+        "  plots/xor-boundary.png\n"
+        "  plots/xor-gradient-flow.png\n"
+    )
     assert "3/3" in finished.stderr  # the progress bar
     for name in ("xor-history.png", "xor-boundary.png", "xor-gradient-flow.png"):
         assert (tmp_path / "plots" / name).read_bytes().startswith(PNG)
 
 
-@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "rmsprop"])
-def test_train_with_each_optimizer(optimizer, capsys):
-    assert (
-        main(
-            [
-                "train",
-                "moons",
-                "--optimizer",
-                optimizer,
-                "--epochs",
-                "2",
-                "--samples",
-                "10",
-                "--quiet",
-            ]
-        )
-        == 0
+def test_train_names_its_loss_and_reports_train_and_test_accuracy(capsys):
+    assert main(["train", "moons", "--optimizer", "momentum", "--epochs", "2", "--samples", "10",
+                 "--quiet"]) == 0  # fmt: skip
+    assert capsys.readouterr().out == (
+        "moons: MLP 2-16-16-1 (relu), 337 parameters, 2 epochs of momentum (lr 0.05), hinge loss\n"
+        "train: loss 0.5641, accuracy 100.0% on 7 points\n"
+        "test:  loss 1.3591, accuracy 33.3% on 3 points\n"
     )
-    assert f"2 epochs with {optimizer}" in capsys.readouterr().out
 
 
-def test_train_spiral_has_three_classes(capsys):
-    assert (
-        main(["train", "spiral", "--epochs", "1", "--samples", "9", "--hidden", "4", "--quiet"])
-        == 0
+@pytest.mark.parametrize(("optimizer", "lr"), [("sgd", "0.2"), ("rmsprop", "0.01"),
+                                               ("adamw", "0.05")])  # fmt: skip
+def test_train_with_each_optimizer_at_its_own_learning_rate(optimizer, lr, capsys):
+    assert main(["train", "moons", "--optimizer", optimizer, "--epochs", "2", "--samples", "10",
+                 "--quiet"]) == 0  # fmt: skip
+    assert f", 2 epochs of {optimizer} (lr {lr}), hinge loss\n" in capsys.readouterr().out
+
+
+def test_train_every_new_option_reaches_the_run(capsys):
+    argv = ["train", "moons", "--epochs", "5", "--batch-size", "25", "--loss",
+            "binary_cross_entropy", "--layers", "8", "--activation", "tanh", "--decay", "1e-4",
+            "--clip", "1", "--dropout", "0.1", "--test-split", "0.2", "--quiet"]  # fmt: skip
+    assert main(argv) == 0
+    assert capsys.readouterr().out == (
+        "moons: MLP 2-8-1 (tanh), 33 parameters, 5 epochs of adam (lr 0.05), "
+        "binary_cross_entropy loss\n"
+        "train: loss 0.3121, accuracy 85.0% on 80 points\n"
+        "test:  loss 0.2353, accuracy 85.0% on 20 points\n"
     )
-    assert "on 9 points" in capsys.readouterr().out
+
+
+def test_train_says_when_a_run_dies_because_most_relus_are_dead(capsys):
+    assert main(["train", "moons", "--optimizer", "sgd", "--lr", "100", "--quiet"]) == 1
+    captured = capsys.readouterr()
+    assert "train: loss 20.0978, accuracy 49.3% on 75 points\n" in captured.out
+    assert captured.err == (
+        "microgradpp train: the run died: accuracy 49.3% is no better than always answering "
+        "the most common class (50.7%), and most ReLUs are dead: 66% of the hidden ReLUs "
+        "(layer1 31%, layer2 100%) output 0 for every input of the last batch. A dead ReLU passes "
+        "no gradient back, so the weights before it stop learning. Try a smaller learning rate "
+        "(it was 100), or the tanh activation.\n"
+    )
+
+
+def test_train_says_when_a_short_run_has_not_learned_yet(capsys):
+    argv = ["train", "spiral", "--epochs", "1", "--samples", "9", "--hidden", "4", "--quiet"]
+    assert main(argv) == 0  # not dead: more epochs can fix it
+    captured = capsys.readouterr()
+    assert captured.out == (
+        "spiral: MLP 2-4-4-3 (relu), 47 parameters, 1 epoch of adam (lr 0.02), cross_entropy loss\n"
+        "train: loss 1.0965, accuracy 50.0% on 6 points\n"
+        "test:  loss 1.2493, accuracy 0.0% on 3 points\n"
+    )
+    assert captured.err == (
+        "microgradpp train: the network has not learned yet: accuracy 50.0% is no better than "
+        "always answering the most common class (50.0%). Try more epochs or another learning "
+        "rate (it was 0.02).\n"
+    )
+
+
+def test_train_sine_is_a_regression_that_reports_its_loss(capsys):
+    assert main(["train", "sine", "--quiet"]) == 0
+    assert capsys.readouterr().out == (
+        "sine: MLP 1-16-16-1 (tanh), 321 parameters, 100 epochs of adam (lr 0.02), mse loss\n"
+        "train: loss 0.0042 on 45 points\n"
+        "test:  loss 0.0039 on 15 points\n"
+    )
+
+
+def test_a_dataset_added_to_the_registry_is_a_cli_choice(monkeypatch, capsys):
+    from microgradpp import data
+
+    line = data.DatasetEntry(lambda n, seed: data.make_function(n, lambda x: 2 * x), 20, 0, "2x")
+    monkeypatch.setitem(data.DATASETS, "line", line)
+    assert main(["train", "line", "--epochs", "30", "--test-split", "0", "--quiet"]) == 0
+    assert capsys.readouterr().out.startswith("line: MLP 1-16-16-1 (relu), 321 parameters, ")
 
 
 @needs_dot

@@ -257,10 +257,117 @@ def test_progress_falls_back_to_plain_lines_without_tqdm(capsys, monkeypatch):
     assert len(lines) == 11  # epoch 1, then every 2nd
 
 
+# -- recipes and registries ----------------------------------------------------------------------
+
+
+def test_every_registered_loss_optimizer_and_dataset_is_usable():
+    from microgradpp.data import DATASETS
+    from microgradpp.losses import LOSSES
+    from microgradpp.optim import OPTIMIZERS, Optimizer
+
+    assert list(LOSSES) == ["mse", "l1", "hinge", "binary_cross_entropy",
+                            "binary_cross_entropy_with_logits", "cross_entropy"]  # fmt: skip
+    assert [name for name, entry in LOSSES.items() if entry.regression] == ["mse", "l1"]
+    p = Value(1.0)
+    for name, entry in OPTIMIZERS.items():
+        optimizer = entry.build([p], 0.1, 0.0)
+        assert isinstance(optimizer, Optimizer) and optimizer.lr == 0.1, name
+    assert OPTIMIZERS["momentum"].build([p], 0.1, 0.0).momentum == 0.9
+    assert OPTIMIZERS["sgd"].build([p], 0.1, 0.5).weight_decay == 0.5
+    assert {name: entry.classes for name, entry in DATASETS.items()} == {
+        "moons": 2, "xor": 2, "circles": 2, "spiral": 3, "sine": 0,
+    }  # fmt: skip
+    for name, entry in DATASETS.items():
+        X, y = entry.make(entry.samples, 0)
+        assert len(X) == len(y) == entry.samples, name
+
+
+def test_recipe_defaults_per_dataset():
+    from microgradpp.train import Recipe, recipe
+
+    assert recipe("moons") == Recipe("moons")
+    assert (recipe("moons").loss_name, recipe("spiral").loss_name, recipe("sine").loss_name) == (
+        "hinge", "cross_entropy", "mse",
+    )  # fmt: skip
+    assert recipe("xor").test_split == 0.0 and recipe("xor").activation == "tanh"
+    # the default rate is Adam's for the dataset times the optimizer's scale
+    assert recipe("moons", optimizer="sgd").learning_rate == 0.2
+    assert recipe("spiral", optimizer="rmsprop").learning_rate == 0.02 * 0.2
+    assert recipe("moons", optimizer="sgd", lr=0.5).learning_rate == 0.5
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        ({"dataset": "banana"}, ValueError, "unknown dataset 'banana'; choose one of moons, xor"),
+        ({"optimizer": "lbfgs"}, ValueError, "unknown optimizer 'lbfgs'; choose one of sgd"),
+        ({"activation": "gelu"}, ValueError, "unknown activation 'gelu'"),
+        ({"loss": "hing"}, ValueError, "unknown loss 'hing'; choose one of mse, l1, hinge"),
+        ({"loss": "mse"}, ValueError, "the mse loss does not fit moons (2 classes)"),
+        ({"layers": ()}, ValueError, "layers must give at least one hidden layer width"),
+        ({"layers": (4, 0)}, ValueError, "each layer width must be at least 1, got 0"),
+        ({"epochs": 2.5}, TypeError, "epochs must be an int, got float: 2.5"),
+        ({"lr": -1.0}, ValueError, "lr must be > 0, got -1.0"),
+        ({"dropout": 1.0}, ValueError, "dropout must be in [0, 1), got 1.0"),
+        ({"test_split": True}, TypeError, "test_split must be a number, got bool: True"),
+        ({"clip": 0.0}, ValueError, "clip must be > 0, got 0.0"),
+    ],
+)
+def test_recipe_checks_every_field(changes, error, message):
+    from microgradpp.train import Recipe
+
+    fields = {"dataset": "moons", **changes}
+    with pytest.raises(error) as raised:
+        Recipe(**fields)
+    assert str(raised.value).startswith(message)
+
+
+def test_run_recipe_builds_what_the_recipe_says():
+    from microgradpp.train import recipe, run_recipe
+
+    run = run_recipe(
+        recipe("spiral", samples=30, layers=(5,), dropout=0.25, epochs=2, batch_size=7),
+        progress=False,
+    )
+    assert run.model.nouts == [5, 3] and run.model.layers[0].dropout.p == 0.25
+    assert len(run.train_data[0]) == 22 and len(run.test_data[0]) == 8  # ceil(0.25 · 30) = 8
+    assert len(run.history) == 2
+    probability = run_recipe(recipe("xor", loss="binary_cross_entropy", epochs=1), progress=False)
+    assert probability.model.output_activation == "sigmoid" and probability.test_data is None
+
+
+def test_a_dead_run_is_diagnosed_from_the_dead_relu_fractions():
+    from microgradpp.train import recipe, run_recipe
+
+    run = run_recipe(recipe("moons", optimizer="sgd", lr=100.0), progress=False)
+    assert run.history.dead_relu_fraction[-1] == {"layer1": 0.3125, "layer2": 1.0, "layer3": 0.0}
+    assert run.dead_relus() == (0.65625, {"layer1": 0.3125, "layer2": 1.0})
+    diagnosis = run.diagnose()
+    assert diagnosis is not None and diagnosis.died
+    assert "and most ReLUs are dead: 66% of the hidden ReLUs (layer1 31%, layer2 100%)" in (
+        diagnosis.message
+    )
+    healthy = run_recipe(recipe("moons", epochs=20), progress=False)
+    assert healthy.diagnose() is None
+
+
+def test_a_regression_that_learned_nothing_is_compared_with_the_mean():
+    from microgradpp.train import recipe, run_recipe
+
+    run = run_recipe(recipe("sine", epochs=1, lr=1e-6, test_split=0.0, seed=2), progress=False)
+    assert run.diagnose() == (
+        False,  # tanh units cannot die
+        "the network has not learned yet: loss 0.9763 is no better than always answering the "
+        "mean target (0.4930). Try more epochs or another learning rate (it was 1e-06).",
+    )
+
+
 # -- the examples in the docstrings run ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("module", ["nn", "losses", "optim", "data", "train", "serialize"])
+@pytest.mark.parametrize(
+    "module", ["nn", "losses", "optim", "data", "train", "serialize", "validation"]
+)
 def test_docstring_examples(module):
     import doctest
     import importlib

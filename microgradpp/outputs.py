@@ -1,0 +1,108 @@
+"""The files the commands write: a graph's pictures and step-by-step page, a training run's plots.
+
+Both degrade instead of failing: without Graphviz's ``dot`` a graph's pictures are written as
+``.dot`` sources (and a note on stderr says how to install it); a graph too big to draw gets a note
+instead of a picture. The caller still has its table.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .engine import Value
+from .train import TrainingRun
+
+INSTALL_GRAPHVIZ = (
+    "Graphviz's dot program is not installed, so the pictures were written as .dot files and "
+    "there are no step-by-step pages. Install it with:  sudo apt-get install graphviz  "
+    "(Debian/Ubuntu)  or  brew install graphviz  (macOS), then run the command again "
+    "(or turn one file into a picture: dot -Tsvg FILE.dot -o FILE.svg)."
+)
+
+
+def write_graph_files(
+    root: Value,
+    out: Path,
+    stem: str,
+    format: str = "svg",
+    digits: int = 4,
+    title: str = "",
+    description: str = "",
+) -> list[Path]:
+    """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
+
+    Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the step-by-step
+    page is skipped, and a note on stderr says how to install Graphviz.
+    """
+    from .steps import render_steps
+    from .viz import GraphvizNotFoundError, render  # imports graphviz only when drawing
+
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    have_dot = shutil.which("dot") is not None
+    picture_format = format if have_dot else "dot"
+    try:
+        for mode in ("forward", "backward"):
+            path = out / f"{stem}-{mode}.{picture_format}"
+            written += _attempt(f"{mode} picture", render, root, path, mode=mode, precision=digits)
+        if have_dot:
+            path = out / f"{stem}-steps.html"
+            written += _attempt(
+                "step-by-step page", render_steps, root, path, digits, title, description
+            )
+    except GraphvizNotFoundError:
+        have_dot = False
+    except ImportError as error:  # the graphviz Python package is missing
+        print(f"No pictures: {error}", file=sys.stderr)
+        return written
+    if not have_dot:
+        print(INSTALL_GRAPHVIZ, file=sys.stderr)
+    return written
+
+
+def _attempt(what: str, write: Callable[..., Path], *args: Any, **options: Any) -> list[Path]:
+    """[the file written], or [] and a note on stderr when the graph is too big for it."""
+    try:
+        return [write(*args, **options)]
+    except ValueError as error:  # GraphTooLargeError, or too many nodes for a step-by-step page
+        print(f"No {what}: {error}", file=sys.stderr)
+        return []
+
+
+def write_training_plots(run: TrainingRun, out: Path, stem: str) -> list[Path]:
+    """The loss/accuracy curves, the decision boundary (2-D inputs only) and the gradient flow,
+    as PNG files named ``STEM-history.png``, ``STEM-boundary.png``, ``STEM-gradient-flow.png``.
+
+    Each title starts with the dataset, the epochs and the optimizer ('moons, 40 epochs of adam').
+    """
+    from .viz import plots
+
+    about = f"{run.recipe.dataset}, {len(run.history)} epochs of {run.recipe.optimizer}"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    path = out / f"{stem}-history.png"
+    plots.plot_history(run.history, path=path, title=f"{about}: training")
+    written.append(path)
+    X, y = run.train_data
+    if len(X[0]) == 2 and not run.regression:  # a boundary is a picture of a 2-D classifier
+        path = out / f"{stem}-boundary.png"
+        plots.plot_decision_boundary(
+            run.model, X, y, path=path, title=f"{about}: decision boundary"
+        )
+        written.append(path)
+    path = out / f"{stem}-gradient-flow.png"
+    plots.plot_gradient_flow(run.history, path=path, title=about)  # axes say "gradient flow"
+    written.append(path)
+    return written
+
+
+def print_written(paths: list[Path]) -> None:
+    """The list of files written, after a blank line (nothing when there are none)."""
+    if paths:
+        print("\nwrote:")
+        for path in paths:
+            print(f"  {path}")

@@ -1,0 +1,100 @@
+"""Checks of arguments, in one place, so every function says the same thing about the same mistake.
+
+A wrong *kind* of argument is a ``TypeError``; the right kind with an impossible value is a
+``ValueError``. Messages name the argument and show what was given::
+
+    >>> integer(0, "epochs", minimum=1)
+    Traceback (most recent call last):
+        ...
+    ValueError: epochs must be at least 1, got 0
+    >>> real(float("nan"), "lr", low=0.0, low_open=True)
+    Traceback (most recent call last):
+        ...
+    ValueError: lr must be finite, got nan
+
+``True`` and ``False`` are ints to Python, but never a count or a number here: ``epochs=True``
+is a mistake, not 1.
+
+This module imports nothing from microgradpp: every other module may use it.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+
+def is_integer(x: object) -> bool:
+    """True for an int (or another integral number such as numpy.int64), False for a bool."""
+    return isinstance(x, Integral) and not isinstance(x, bool)
+
+
+def is_real(x: object) -> bool:
+    """True for an int or a float (any real number type), False for a bool."""
+    return isinstance(x, Real) and not isinstance(x, bool)
+
+
+def describe(x: object) -> str:
+    """``float: 1.5`` — the type and the value, for messages."""
+    return f"{type(x).__name__}: {x!r}"
+
+
+def integer(x: object, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    """``x`` as an int, checked to be in [minimum, maximum] (each bound optional)."""
+    if not is_integer(x):
+        raise TypeError(f"{name} must be an int, got {describe(x)}")
+    value = int(x)  # type: ignore[call-overload]  # an Integral, checked above
+    if minimum is not None and maximum is not None and not minimum <= value <= maximum:
+        raise ValueError(f"{name} must be from {minimum} to {maximum}, got {value}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}")
+    return value
+
+
+def real(
+    x: object,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """``x`` as a finite float, checked to lie between ``low`` and ``high`` (each optional).
+
+    A bound is included unless ``low_open``/``high_open``: ``real(p, "p", 0, 1, high_open=True)``
+    accepts 0 ≤ p < 1 and says ``p must be in [0, 1)`` otherwise.
+    """
+    if not is_real(x):
+        raise TypeError(f"{name} must be a number, got {describe(x)}")
+    try:
+        value = float(x)  # type: ignore[arg-type]  # a Real, checked above
+    except OverflowError:  # an int beyond 1.8e308
+        raise ValueError(f"{name} must be finite, got an int too large for a float") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    below = low is not None and (value <= low if low_open else value < low)
+    above = high is not None and (value >= high if high_open else value > high)
+    if below or above:
+        raise ValueError(f"{name} must be {_interval(low, high, low_open, high_open)}, got {x!r}")
+    return value
+
+
+def positive(x: object, name: str, allow_zero: bool = False) -> float:
+    """A finite number > 0 (``>= 0`` with ``allow_zero``)."""
+    return real(x, name, low=0.0, low_open=not allow_zero)
+
+
+def fraction(x: object, name: str) -> float:
+    """A number in [0, 1): a probability that must leave something (dropout, momentum, β)."""
+    return real(x, name, low=0.0, high=1.0, high_open=True)
+
+
+def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    if low is not None and high is not None:
+        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    if low is not None:
+        return f"{'>' if low_open else '>='} {low:g}"
+    return f"{'<' if high_open else '<='} {high:g}"
