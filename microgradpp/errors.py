@@ -45,6 +45,16 @@ class GraphTooLargeError(MicrogradppError, ValueError):
     """
 
 
+class CompiledError(MicrogradppError, ValueError):
+    """Compiled mode (``microgradpp.compiled``) cannot run this model or loss as one program.
+
+    Raised instead of ever giving a wrong number: the graph depends on the sample (a Python
+    branch on ``.data``, a number computed from the sample), a loss cannot take its targets as
+    Values, BatchNorm in training mode, active Dropout. The message says what to do instead
+    (usually: train with the scalar engine, ``compiled=False``).
+    """
+
+
 class DomainError(ValueError):
     """Raised by a gate's ``forward`` for an input outside its domain.
 

@@ -22,6 +22,8 @@ place where it went wrong.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -45,7 +47,11 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
 """Function name -> (number of arguments, the Value method that applies it)."""
 
 _LOOKALIKES = {"×": "*", "·": "*", "−": "-", "÷": "/", "–": "-"}
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
 _SINGLE_CHARACTER_TOKENS = "+-*/^(),"
+_DIGITS = "0123456789"
+"""Only ASCII digits make numbers: str.isdigit() also accepts '²', '①' and '٣', which float()
+refuses (and a superscript would mean a power to the reader, not a digit)."""
 
 
 class ExpressionError(MicrogradppError, ValueError):
@@ -59,7 +65,8 @@ class ExpressionError(MicrogradppError, ValueError):
         self.reason, self.text, self.position = reason, text, position
         message = reason
         if position is not None:
-            message += f"\n    {text}\n    {' ' * position}^"
+            shown, column = _window(text, position)
+            message += f"\n    {shown}\n    {' ' * column}^"
         super().__init__(message)
 
 
@@ -84,7 +91,7 @@ def tokenize(text: str) -> list[Token]:
         char = text[i]
         if char.isspace():
             i += 1
-        elif char.isdigit() or (char == "." and text[i + 1 : i + 2].isdigit()):
+        elif char in _DIGITS or (char == "." and i + 1 < n and text[i + 1] in _DIGITS):
             end = _end_of_number(text, i)
             tokens.append(Token("number", text[i:end], i))
             i = end
@@ -104,6 +111,10 @@ def tokenize(text: str) -> list[Token]:
             hint = ""
             if char in _LOOKALIKES:
                 hint = f" (type {_LOOKALIKES[char]} instead)"
+            elif char in _SUPERSCRIPTS:
+                hint = f" (for a power type **{_SUPERSCRIPTS[char]})"
+            elif unicodedata.digit(char, None) is not None or char.isnumeric():
+                hint = " (numbers are written with the digits 0-9)"
             raise ExpressionError(f"unexpected character {char!r}{hint}", text, i)
     tokens.append(Token("end", "", n))
     return tokens
@@ -112,18 +123,18 @@ def tokenize(text: str) -> list[Token]:
 def _end_of_number(text: str, i: int) -> int:
     """Index just past the number starting at i: digits, an optional fraction and exponent."""
     n = len(text)
-    while i < n and text[i].isdigit():
+    while i < n and text[i] in _DIGITS:
         i += 1
     if i < n and text[i] == ".":
         i += 1
-        while i < n and text[i].isdigit():
+        while i < n and text[i] in _DIGITS:
             i += 1
-    if i < n and text[i] in "eE":
+    if i < n and text[i] in ("e", "E"):
         j = i + 1
-        if j < n and text[j] in "+-":
+        if j < n and text[j] in ("+", "-"):
             j += 1
-        if j < n and text[j].isdigit():
-            while j < n and text[j].isdigit():
+        if j < n and text[j] in _DIGITS:
+            while j < n and text[j] in _DIGITS:
                 j += 1
             i = j
     return i
@@ -232,9 +243,14 @@ class _Parser:
     def atom(self) -> Node:
         token = self.token
         if token.kind == "number":
+            value = float(token.text)  # only ASCII digits, '.', 'e' reach here: float() accepts it
+            if math.isinf(value):
+                raise self.error(
+                    f"the number {_clip(token.text)} is too large for a float (the largest is "
+                    "about 1.8e308)"
+                )
             self.advance()
-            return Node("number", token.position, token.position + len(token.text),
-                        value=float(token.text))  # fmt: skip
+            return Node("number", token.position, token.position + len(token.text), value=value)
         if token.kind == "name":
             self.advance()
             if self.token.kind == "(":
@@ -438,6 +454,29 @@ def _has_variables(tree: Node) -> bool:
 def _constant(value: Value) -> float:
     """The number a constant sub-expression came to (its little graph is not needed)."""
     return value.data
+
+
+CONTEXT = 60
+"""Characters of the expression shown on each side of the caret."""
+
+
+def _window(text: str, position: int) -> tuple[str, int]:
+    """The piece of text around position (at most CONTEXT characters each side, '…' where cut),
+    with tabs, newlines and other invisible characters shown as spaces so the caret lines up;
+    and the caret's column in it."""
+    start = max(0, position - CONTEXT)
+    end = min(len(text), position + CONTEXT)
+    shown = "".join(c if c.isprintable() else " " for c in text[start:end])
+    column = position - start
+    if start > 0:
+        shown, column = "…" + shown, column + 1
+    if end < len(text):
+        shown += "…"
+    return shown, column
+
+
+def _clip(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _wrapped(text: str) -> bool:

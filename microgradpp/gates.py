@@ -12,13 +12,18 @@ gradients by the gradient flowing down from above (the chain rule).
 To add a gate, write a subclass of :class:`Gate` here and decorate it with ``@register``; the tests
 in ``tests/test_gates.py`` then check its forward pass against ``math`` (where it names a
 ``reference``) and its local gradients against central differences over its ``test_range``.
+
+Compiled mode (``microgradpp.compiled``) runs the same gates on whole batches at once: each gate
+class ends with ``forward_array`` / ``local_grads_array``, the same formulas on numpy arrays (one
+entry per sample). A gate without them still works there: the base class loops over the
+entries and calls the scalar form (slowly). numpy is only imported by those methods.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .errors import EXPLODING_REMEDY, DomainError
 
@@ -69,6 +74,37 @@ class Gate:
         """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
         return True
 
+    # -- numpy forms, for compiled mode --------------------------------------------------------
+
+    def forward_array(self, *xs: Any) -> Any:
+        """``forward`` on numpy arrays, entry by entry (arrays broadcast against each other).
+
+        This fallback loops over the entries in Python and calls ``forward``, so a new gate works
+        in compiled mode without writing anything more; a gate overrides it with numpy
+        operations to be fast.
+        """
+        import numpy as np
+
+        arrays = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in xs))
+        shape = arrays[0].shape if arrays else ()
+        columns = [a.ravel().tolist() for a in arrays]
+        values = [self.forward(*entry) for entry in zip(*columns)]
+        return np.array(values, dtype=float).reshape(shape)
+
+    def local_grads_array(self, out: Any, *xs: Any) -> tuple[Any, ...]:
+        """``local_grads`` on numpy arrays: one array ∂out/∂xᵢ per input (fallback: a loop)."""
+        import numpy as np
+
+        arrays = np.broadcast_arrays(
+            np.asarray(out, dtype=float), *(np.asarray(x, dtype=float) for x in xs)
+        )
+        shape = arrays[0].shape
+        columns = [a.ravel().tolist() for a in arrays]
+        rows = [self.local_grads(*entry) for entry in zip(*columns)]
+        if not rows:
+            return tuple(np.zeros(shape) for _ in xs)
+        return tuple(np.array(grads, dtype=float).reshape(shape) for grads in zip(*rows))
+
     def __repr__(self) -> str:
         return f"<gate {self.name} ({self.symbol})>"
 
@@ -91,6 +127,12 @@ class Add(Gate):
     def local_grads(self, out: float, a: float, b: float) -> tuple[float, ...]:
         return (1.0, 1.0)
 
+    def forward_array(self, a: Any, b: Any) -> Any:
+        return a + b
+
+    def local_grads_array(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+        return (1.0, 1.0)
+
 
 @register
 class Mul(Gate):
@@ -103,6 +145,12 @@ class Mul(Gate):
         return a * b
 
     def local_grads(self, out: float, a: float, b: float) -> tuple[float, ...]:
+        return (b, a)
+
+    def forward_array(self, a: Any, b: Any) -> Any:
+        return a * b
+
+    def local_grads_array(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
         return (b, a)
 
 
@@ -126,6 +174,20 @@ class Exp(Gate):
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out,)
 
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        with np.errstate(over="ignore"):
+            out = np.exp(x)
+        if not np.isfinite(out).all():
+            raise DomainError(
+                "exp overflows a float (the largest input is 709.78)", EXPLODING_REMEDY
+            )
+        return out
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (out,)
+
 
 @register
 class Reciprocal(Gate):
@@ -147,6 +209,14 @@ class Reciprocal(Gate):
         return 1.0 / x  # 1/x for |x| < 5.6e-309 is inf: the engine's finiteness check reports it
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (-out * out,)
+
+    def forward_array(self, x: Any) -> Any:
+        if (x == 0.0).any():
+            raise DomainError("1/x is undefined at x = 0")
+        return 1.0 / x
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return (-out * out,)
 
 
@@ -173,6 +243,17 @@ class Max(Gate):
     def well_conditioned(self, a: float, b: float) -> bool:
         return abs(a - b) > 1e-3
 
+    def forward_array(self, a: Any, b: Any) -> Any:
+        import numpy as np
+
+        return np.where(a >= b, a, b)
+
+    def local_grads_array(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+        import numpy as np
+
+        to_a = np.where(a > b, 1.0, np.where(a < b, 0.0, 0.5))
+        return (to_a, 1.0 - to_a)  # 1 − 1 = 0, 1 − 0 = 1, 1 − ½ = ½: exact
+
 
 @register
 class Log(Gate):
@@ -194,6 +275,16 @@ class Log(Gate):
         return math.log(x)
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (1.0 / x,)
+
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        if (x <= 0.0).any():
+            raise DomainError("log is only defined for x > 0")
+        return np.log(x)
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return (1.0 / x,)
 
 
@@ -238,6 +329,30 @@ class Pow(Gate):
     def __repr__(self) -> str:
         return f"<gate pow (x ** {self.exponent!r})>"
 
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        n = self.exponent
+        if n < 0 and (x == 0.0).any():
+            raise DomainError(f"0 ** {n!r} is a division by zero")
+        if n != int(n) and (x < 0.0).any():
+            raise DomainError(f"a negative base to a fractional power is not real (** {n!r})")
+        with np.errstate(over="ignore"):
+            out = np.power(x, n)
+        if not np.isfinite(out).all():
+            raise DomainError(f"x ** {n!r} overflows a float", EXPLODING_REMEDY)
+        return out
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        import numpy as np
+
+        n = self.exponent
+        if n == 0:
+            return (np.zeros_like(out),)
+        at_zero = 0.0 if n > 1 else float(n) if n == 1 else math.inf
+        safe_x = np.where(x == 0.0, 1.0, x)  # the formula is only used where x != 0
+        return (np.where(x == 0.0, at_zero, n * out / safe_x),)
+
 
 GATES["pow"] = Pow(3)
 _POW_GATES: dict[float, Pow] = {}
@@ -273,6 +388,14 @@ class Relu(Gate):
     def well_conditioned(self, x: float) -> bool:
         return abs(x) > 1e-3
 
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        return np.where(x > 0.0, x, 0.0)
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return ((x > 0.0).astype(float),)
+
 
 @register
 class Tanh(Gate):
@@ -285,6 +408,14 @@ class Tanh(Gate):
         return math.tanh(x)
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (1.0 - out * out,)
+
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        return np.tanh(x)
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return (1.0 - out * out,)
 
 
@@ -305,6 +436,15 @@ class Sigmoid(Gate):
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out * (1.0 - out),)
 
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        e = np.exp(-np.abs(x))  # e⁻ˣ for x ≥ 0, eˣ for x < 0: never overflows
+        return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (out * (1.0 - out),)
+
 
 @register
 class Sum(Gate):
@@ -317,6 +457,15 @@ class Sum(Gate):
         return sum(xs, 0.0)
 
     def local_grads(self, out: float, *xs: float) -> tuple[float, ...]:
+        return (1.0,) * len(xs)
+
+    def forward_array(self, *xs: Any) -> Any:
+        total = 0.0
+        for x in xs:  # in order, as sum(xs, 0.0)
+            total = total + x
+        return total
+
+    def local_grads_array(self, out: Any, *xs: Any) -> tuple[Any, ...]:
         return (1.0,) * len(xs)
 
 
@@ -338,6 +487,18 @@ class Linear(Gate):
 
     def local_grads(self, out: float, b: float, *wx: float) -> tuple[float, ...]:
         grads = [1.0]
+        for w, x in zip(wx[::2], wx[1::2]):
+            grads += (x, w)
+        return tuple(grads)
+
+    def forward_array(self, b: Any, *wx: Any) -> Any:
+        total = b
+        for w, x in zip(wx[::2], wx[1::2]):
+            total = total + w * x
+        return total
+
+    def local_grads_array(self, out: Any, b: Any, *wx: Any) -> tuple[Any, ...]:
+        grads: list[Any] = [1.0]
         for w, x in zip(wx[::2], wx[1::2]):
             grads += (x, w)
         return tuple(grads)

@@ -118,6 +118,10 @@ class Module:
     def _set_buffer(self, name: str, value: float) -> None:
         raise KeyError(name)
 
+    def _buffer_problem(self, name: str, value: float) -> str:
+        """'' if ``value`` may be loaded into the buffer ``name``, else what is wrong with it."""
+        return ""
+
     def __call__(self, x: Any) -> Any:
         raise NotImplementedError
 
@@ -209,6 +213,14 @@ class Module:
                 problems.append(f"{name} is not a number: {value!r}")
             elif not math.isfinite(value):
                 problems.append(f"{name} is not finite: {value!r}")
+        for module_name, module in self.named_modules():
+            prefix = module_name + "." if module_name else ""
+            for buffer_name, _ in module._own_buffers():
+                value = state.get(prefix + buffer_name)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    problem = module._buffer_problem(buffer_name, value)
+                    if problem:
+                        problems.append(f"{prefix + buffer_name} is {value!r}: {problem}")
         if problems:
             raise ValueError(
                 f"state does not fit this {type(self).__name__}: "
@@ -604,20 +616,33 @@ class BatchNorm(Module):
                     "model.eval() to use the running statistics"
                 )
             columns = []
-            for j, col in enumerate(zip(*batch)):
+            statistics = []  # (mean, unbiased variance) of each column, stored only at the end
+            for col in zip(*batch):
                 mean = sum_values(col) * (1.0 / size)
                 centered = [x - mean for x in col]
                 var = sum_values([d * d for d in centered]) * (1.0 / size)
                 inv_std = (var + self.eps) ** -0.5
                 columns.append([d * inv_std for d in centered])
-                if is_grad_enabled():
-                    m = self.momentum
-                    unbiased = var.data * size / (size - 1)
-                    self.running_mean[j] = (1 - m) * self.running_mean[j] + m * mean.data
-                    self.running_var[j] = (1 - m) * self.running_var[j] + m * unbiased
+                statistics.append((mean.data, var.data * size / (size - 1)))
         columns = [
             [g * xhat + b for xhat in col] for col, g, b in zip(columns, self.gamma, self.beta)
         ]
+        if self.training and is_grad_enabled():
+            # Only now that every column's output exists: a forward that fails in column 2
+            # must not have moved column 1's running statistics (all or nothing).
+            m = self.momentum
+            means = [
+                (1 - m) * old + m * new for old, (new, _) in zip(self.running_mean, statistics)
+            ]
+            variances = [
+                (1 - m) * old + m * new for old, (_, new) in zip(self.running_var, statistics)
+            ]
+            if not all(math.isfinite(v) for v in means + variances):
+                raise ValueError(
+                    "BatchNorm: the running mean or variance overflowed (the inputs are near "
+                    "1e308); normalise the inputs. The running statistics were not changed"
+                )
+            self.running_mean[:], self.running_var[:] = means, variances
         return [list(row) for row in zip(*columns)]
 
     def _own_parameters(self) -> list[tuple[str, Value]]:
@@ -637,6 +662,11 @@ class BatchNorm(Module):
                 values[int(name[len(prefix) :]) - 1] = value
                 return
         raise KeyError(name)
+
+    def _buffer_problem(self, name: str, value: float) -> str:
+        if name.startswith("running_var") and value < 0.0:
+            return "a variance is never negative (eval() would take its square root)"
+        return ""
 
     def config(self) -> dict[str, Any]:
         return {"num_features": self.num_features, "eps": self.eps, "momentum": self.momentum}

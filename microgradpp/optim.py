@@ -43,7 +43,11 @@ class OptimizerError(MicrogradppError, FloatingPointError):
 
 def _positive(x: Any, name: str, allow_zero: bool = False) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{name} must be a number, got {type(x).__name__}: {x!r}")
+        raise TypeError(f"{name} must be a number, got {type(x).__name__}: {_short(x)}")
+    if not _is_finite(x):
+        raise ValueError(
+            f"{name} must be {'>= 0' if allow_zero else '> 0'} and finite, got {_short(x)}"
+        )
     x = float(x)
     ok = (x >= 0.0 if allow_zero else x > 0.0) and math.isfinite(x)
     if not ok:
@@ -56,6 +60,18 @@ def _fraction(x: Any, name: str) -> float:
     if not x < 1.0:
         raise ValueError(f"{name} must be in [0, 1), got {x!r}")
     return x
+
+
+def _is_finite(x: int | float) -> bool:
+    try:
+        return math.isfinite(x)
+    except OverflowError:  # an int beyond the largest float
+        return False
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value) if not isinstance(value, int) or value.bit_length() < 200 else "a huge int"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _name(p: Value, index: int) -> str:
@@ -78,6 +94,11 @@ class Optimizer:
     """Base class: holds the parameters, the learning rate ``lr`` and per-parameter state."""
 
     hyperparameters: tuple[str, ...] = ()
+    """The constructor's keyword arguments besides lr (saved by state_dict)."""
+    state_help: dict[str, str] = {}
+    """Each per-parameter running number's name -> what it is (for messages and checks)."""
+    nonnegative_state: tuple[str, ...] = ()
+    """Running numbers that are averages of squares, so never negative."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = _check_params(params)
@@ -114,7 +135,16 @@ class Optimizer:
                 x = self._update(p.data, g, new_state, t)
             except OverflowError:
                 x = math.inf
-            if not (math.isfinite(x) and all(math.isfinite(v) for v in new_state.values())):
+            overflowed = [key for key, v in new_state.items() if not math.isfinite(v)]
+            if overflowed and math.isfinite(x):
+                raise OptimizerError(
+                    f"{kind} step: the gradient of {_name(p, i)} is {g!r}, so large that its "
+                    f"running {overflowed[0]} ({self.state_help.get(overflowed[0], 'state')}) "
+                    "overflows a float (g² is beyond the largest float, 1.8e308); "
+                    "no parameter was changed. "
+                    f"{CLIP_REMEDY[0].upper()}{CLIP_REMEDY[1:]}"
+                )
+            if not math.isfinite(x):
                 raise OptimizerError(
                     f"{kind} step would set {_name(p, i)} to {x!r} (value {p.data!r}, gradient "
                     f"{g!r}, lr {self.lr!r}); no parameter was changed. "
@@ -127,6 +157,62 @@ class Optimizer:
         self.state = new_states
         self.steps = t
 
+    # -- the same step on arrays (compiled mode) -------------------------------------------------
+    # Entry i of each array is parameter self.params[i]; ``_update_array`` is ``_update`` written
+    # with numpy, operation for operation, so both forms give the same numbers.
+
+    def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
+        """The new values of all parameters and the new state arrays (``_update`` on arrays)."""
+        raise NotImplementedError(f"{type(self).__name__} has no array form for compiled mode")
+
+    def array_state(self) -> dict[str, Any]:
+        """The per-parameter state as arrays: ``{"m": array([m₀, m₁, …]), …}`` (0 where unset)."""
+        import numpy as np
+
+        names = sorted({name for s in self.state for name in s})
+        return {name: np.array([s.get(name, 0.0) for s in self.state]) for name in names}
+
+    def load_array_state(self, state: dict[str, Any]) -> None:
+        """Write arrays from ``array_state``/``step_arrays`` back into the per-parameter dicts."""
+        for name, values in state.items():
+            for s, v in zip(self.state, values.tolist()):
+                s[name] = v
+
+    def step_arrays(self, x: Any, g: Any, state: dict[str, Any]) -> Any:
+        """``step()`` on arrays: returns the new parameter values and updates ``state`` in place.
+
+        ``x`` and ``g`` hold the values and gradients of ``self.params`` in order. All-or-nothing
+        as ``step()``: a gradient or result that is not finite raises the same OptimizerError,
+        with nothing changed.
+        """
+        import numpy as np
+
+        t = self.steps + 1
+        try:
+            if not np.isfinite(g).all():
+                raise FloatingPointError
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                new_x, new_state = self._update_array(x, g, state, t)
+        except FloatingPointError:
+            self._raise_scalar_error(x, g, state, t)
+            raise  # not reached: the scalar rule finds the parameter
+        state.update(new_state)
+        self.steps = t
+        return new_x
+
+    def _raise_scalar_error(self, x: Any, g: Any, state: dict[str, Any], t: int) -> None:
+        """Replay the step one parameter at a time with the scalar rule to raise its exact error."""
+        saved_params, saved_state, saved_steps = self.params, self.state, self.steps
+        scratch = [Value(0.0, p.label) for p in self.params]
+        for i, v in enumerate(scratch):
+            v.data, v.grad = float(x[i]), float(g[i])
+        self.params = scratch
+        self.state = [{name: float(a[i]) for name, a in state.items()} for i in range(len(scratch))]
+        try:
+            self.step()
+        finally:
+            self.params, self.state, self.steps = saved_params, saved_state, saved_steps
+
     def state_dict(self) -> dict[str, Any]:
         """``{"type", "lr", "steps", hyperparameters…, "state": [per-parameter dicts]}``."""
         state = {"type": type(self).__name__, "lr": self.lr, "steps": self.steps}
@@ -135,22 +221,64 @@ class Optimizer:
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore what ``state_dict`` returned (same optimizer type, same number of parameters)."""
+        """Restore what ``state_dict`` returned (same optimizer type, same number of parameters).
+
+        All or nothing: every field is checked first — the hyperparameters by the constructor's
+        own checks, ``steps`` and every per-parameter number — and only then assigned. On any
+        problem a ValueError or TypeError names the field and the optimizer is unchanged.
+        """
         kind = type(self).__name__
+        if not isinstance(state, dict):
+            raise TypeError(f"{kind}.load_state_dict needs a dict, got {type(state).__name__}")
         if state.get("type") != kind:
-            raise ValueError(f"this state is for {state.get('type')!r}, not {kind}")
-        per_param = state.get("state")
+            raise ValueError(f"this state is for {_short(state.get('type'))}, not {kind}")
+        missing = [key for key in ("lr", "steps", "state") if key not in state]
+        if missing:
+            raise ValueError(f"this {kind} state is missing {', '.join(missing)}; nothing changed")
+        per_param = state["state"]
         if not isinstance(per_param, list) or len(per_param) != len(self.params):
-            count = len(per_param) if isinstance(per_param, list) else per_param
+            count = len(per_param) if isinstance(per_param, list) else _short(per_param)
             raise ValueError(
                 f"this state has {count} parameter entries; this {kind} has {len(self.params)}"
             )
-        self.lr = _positive(state["lr"], "lr")
-        self.steps = int(state["steps"])
+        hyper = {name: state.get(name, getattr(self, name)) for name in self.hyperparameters}
+        checked = self._checked_copy(state["lr"], hyper)  # the constructor's checks, on a copy
+        steps = state["steps"]
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"steps must be a whole number >= 0, got {_short(steps)}")
+        new_states = [self._checked_state(entry, i) for i, entry in enumerate(per_param)]
+        self.lr = checked.lr
         for name in self.hyperparameters:
-            if name in state:
-                setattr(self, name, state[name])
-        self.state = [dict(s) for s in per_param]
+            setattr(self, name, getattr(checked, name))
+        self.steps = steps
+        self.state = new_states
+
+    def _checked_copy(self, lr: Any, hyper: dict[str, Any]) -> Optimizer:
+        """An optimizer of this type over the same parameters, built by the constructor, so
+        exactly what the constructor refuses is refused here (betas=(1.5, 2.0), eps=-1 ...)."""
+        try:
+            return type(self)(self.params, lr=lr, **hyper)
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"{type(self).__name__} state: {error}; nothing changed") from None
+
+    def _checked_state(self, entry: Any, index: int) -> dict[str, float]:
+        """One parameter's running state: known names, finite floats (second moments >= 0)."""
+        where = f"state[{index}] ({_name(self.params[index], index)})"
+        if not isinstance(entry, dict):
+            raise TypeError(f"{where} must be a dict, got {type(entry).__name__}; nothing changed")
+        unknown = [key for key in entry if key not in self.state_help]
+        if unknown:
+            known = ", ".join(self.state_help) or "nothing"
+            raise ValueError(
+                f"{where} holds {_short(unknown[0])}; {type(self).__name__} keeps {known}"
+            )
+        for key, value in entry.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"{where}[{key!r}] must be a number, got {_short(value)}")
+            if not _is_finite(value) or (key in self.nonnegative_state and value < 0):
+                need = "a finite number >= 0" if key in self.nonnegative_state else "finite"
+                raise ValueError(f"{where}[{key!r}] must be {need}, got {_short(value)}")
+        return {key: float(value) for key, value in entry.items()}
 
     def __repr__(self) -> str:
         hyper = "".join(f", {n}={getattr(self, n)!r}" for n in self.hyperparameters)
@@ -168,6 +296,7 @@ class SGD(Optimizer):
     """
 
     hyperparameters = ("momentum", "nesterov", "weight_decay")
+    state_help = {"velocity": "the momentum v"}
 
     def __init__(
         self,
@@ -179,7 +308,9 @@ class SGD(Optimizer):
     ) -> None:
         super().__init__(params, lr)
         self.momentum = _fraction(momentum, "momentum")
-        self.nesterov = bool(nesterov)
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"nesterov must be True or False, got {_short(nesterov)}")
+        self.nesterov = nesterov
         self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
         if self.nesterov and self.momentum == 0.0:
             raise ValueError("nesterov=True needs a momentum > 0, e.g. SGD(..., momentum=0.9)")
@@ -190,6 +321,14 @@ class SGD(Optimizer):
             v = state["velocity"] = self.momentum * state.get("velocity", 0.0) + g
             g = g + self.momentum * v if self.nesterov else v
         return x - self.lr * g
+
+    def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
+        new_state = {}
+        g = g + self.weight_decay * x
+        if self.momentum:
+            v = new_state["velocity"] = self.momentum * state.get("velocity", 0.0) + g
+            g = g + self.momentum * v if self.nesterov else v
+        return x - self.lr * g, new_state
 
 
 class RMSprop(Optimizer):
@@ -203,6 +342,8 @@ class RMSprop(Optimizer):
     """
 
     hyperparameters = ("alpha", "eps", "weight_decay")
+    state_help = {"square_avg": "the mean square of the gradient s"}
+    nonnegative_state = ("square_avg",)
 
     def __init__(
         self,
@@ -224,6 +365,13 @@ class RMSprop(Optimizer):
         )
         return x - self.lr * g / (math.sqrt(s) + self.eps)
 
+    def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
+        import numpy as np
+
+        g = g + self.weight_decay * x
+        s = self.alpha * state.get("square_avg", 0.0) + (1 - self.alpha) * g * g
+        return x - self.lr * g / (np.sqrt(s) + self.eps), {"square_avg": s}
+
 
 class Adam(Optimizer):
     """Momentum and RMSprop together, with bias correction (Kingma & Ba, 2015).
@@ -239,6 +387,8 @@ class Adam(Optimizer):
     """
 
     hyperparameters = ("betas", "eps", "weight_decay")
+    state_help = {"m": "first moment, the mean gradient", "v": "second moment, the mean of g²"}
+    nonnegative_state = ("v",)
 
     def __init__(
         self,
@@ -249,8 +399,8 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (β1, β2), got {betas!r}")
+        if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (β1, β2), got {_short(betas)}")
         self.betas = (_fraction(betas[0], "beta1"), _fraction(betas[1], "beta2"))
         self.eps = _positive(eps, "eps")
         self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
@@ -268,14 +418,21 @@ class Adam(Optimizer):
         v_hat = v / (1 - beta2**t)
         return x - self.lr * m_hat / (math.sqrt(v_hat) + self.eps)
 
+    def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
+        import numpy as np
+
+        x, g = self._decay(x, g)  # works on arrays as it is
+        beta1, beta2 = self.betas
+        m = beta1 * state.get("m", 0.0) + (1 - beta1) * g
+        v = beta2 * state.get("v", 0.0) + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1**t)
+        v_hat = v / (1 - beta2**t)
+        return x - self.lr * m_hat / (np.sqrt(v_hat) + self.eps), {"m": m, "v": v}
+
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
         state["betas"] = list(self.betas)
         return state
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        super().load_state_dict(state)
-        self.betas = tuple(self.betas)
 
 
 class AdamW(Adam):
@@ -319,14 +476,35 @@ class LRScheduler:
         self.optimizer = optimizer
         self.base_lr = float(optimizer.lr)
         self.last_epoch = 0
-        optimizer.lr = self.lr_at(0)
+        optimizer.lr = self._checked_lr(0)
 
     def lr_at(self, epoch: int) -> float:
         raise NotImplementedError
 
+    def _checked_lr(self, epoch: int) -> float:
+        """lr_at(epoch), refusing a learning rate that overflowed (γ^epoch grows without bound)."""
+        try:
+            lr = float(self.lr_at(epoch))
+        except OverflowError:
+            lr = math.inf
+        if not math.isfinite(lr) or lr < 0.0:
+            raise OptimizerError(
+                f"{type(self).__name__}: at epoch {epoch} the learning rate would be {lr!r} "
+                f"(base lr {self.base_lr!r}, {self._formula()}); it grew beyond any float. "
+                "A schedule should shrink the learning rate: use a factor below 1"
+            )
+        return lr
+
+    def _formula(self) -> str:
+        settings = {
+            k: v for k, v in vars(self).items() if k not in ("optimizer", "base_lr", "last_epoch")
+        }
+        return ", ".join(f"{k}={v!r}" for k, v in settings.items())
+
     def step(self) -> None:
+        lr = self._checked_lr(self.last_epoch + 1)  # checked before anything changes
         self.last_epoch += 1
-        self.optimizer.lr = self.lr_at(self.last_epoch)
+        self.optimizer.lr = lr
 
     def get_last_lr(self) -> float:
         return self.optimizer.lr
@@ -335,11 +513,22 @@ class LRScheduler:
         return {"type": type(self).__name__, "base_lr": self.base_lr, "last_epoch": self.last_epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state.get("type") != type(self).__name__:
-            raise ValueError(f"this state is for {state.get('type')!r}, not {type(self).__name__}")
-        self.base_lr = float(state["base_lr"])
-        self.last_epoch = int(state["last_epoch"])
-        self.optimizer.lr = self.lr_at(self.last_epoch)
+        """Restore what ``state_dict`` returned; all or nothing."""
+        if not isinstance(state, dict) or state.get("type") != type(self).__name__:
+            found = state.get("type") if isinstance(state, dict) else state
+            raise ValueError(f"this state is for {_short(found)}, not {type(self).__name__}")
+        base_lr = _positive(state.get("base_lr"), "base_lr")
+        epoch = state.get("last_epoch")
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+            raise ValueError(f"last_epoch must be a whole number >= 0, got {_short(epoch)}")
+        old = self.base_lr, self.last_epoch
+        self.base_lr, self.last_epoch = base_lr, epoch
+        try:
+            lr = self._checked_lr(epoch)
+        except OptimizerError:
+            self.base_lr, self.last_epoch = old
+            raise
+        self.optimizer.lr = lr
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_lr={self.base_lr!r}, epoch={self.last_epoch})"
@@ -416,37 +605,86 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     """If ‖g‖ = √(Σ g²) over all the gradients exceeds max_norm, scale every gradient by
     max_norm / (‖g‖ + 1e-6) — the direction is kept, only the length shrinks.
 
-    Returns ‖g‖ before clipping (as ``torch.nn.utils.clip_grad_norm_``).
+    Returns ‖g‖ before clipping (as ``torch.nn.utils.clip_grad_norm_``). The norm is computed
+    scaled — ‖g‖ = M·‖g/M‖ with M = max |gᵢ| — so no square overflows: gradients of 1.5e308 are
+    clipped correctly (then ‖g‖ itself is beyond the largest float and is returned as inf).
+    A nan or inf gradient raises OptimizerError before any gradient is changed.
     """
     params = list(params)
     max_norm = _positive(max_norm, "max_norm")
-    grads = [p.grad for p in params]
-    for i, (p, g) in enumerate(zip(params, grads)):
-        if not math.isfinite(g):
-            raise OptimizerError(
-                f"clip_grad_norm: the gradient of {_name(p, i)} is {g!r}; a norm cannot fix "
-                "that. Find where it overflowed (lower the learning rate, normalise the inputs)"
-            )
-    total = math.hypot(*grads) if grads else 0.0  # hypot scales to avoid overflow
-    if total > max_norm:
+    grads = _finite_grads(params, "clip_grad_norm", "a norm cannot fix that")
+    total = math.hypot(*grads) if grads else 0.0  # hypot scales internally: no g² overflows
+    if total <= max_norm:
+        return total
+    if math.isfinite(total):
         scale = max_norm / (total + 1e-6)
-        for p in params:
-            p.grad *= scale
+        for p, g in zip(params, grads):
+            p.grad = g * scale
+        return total
+    # ‖g‖ is beyond the largest float (e.g. [1.5e308, 1.5e308]), but the clipped gradients are
+    # not: with M = max |gᵢ|, gᵢ · max_norm/‖g‖ = (gᵢ/M) · max_norm/‖g/M‖, and ‖g/M‖ is in [1, √n].
+    largest = max(abs(g) for g in grads)
+    unit_norm = math.hypot(*(g / largest for g in grads))
+    for p, g in zip(params, grads):
+        p.grad = (g / largest) * (max_norm / unit_norm)
+    return total
+
+
+def clip_grad_norm_array(grads: Any, max_norm: float, params: Sequence[Value] = ()) -> float:
+    """``clip_grad_norm`` on an array of gradients (compiled mode), scaled in place.
+
+    Same rule and the same error (``params``, when given, name the offending gradient).
+    """
+    import numpy as np
+
+    max_norm = _positive(max_norm, "max_norm")
+    finite = np.isfinite(grads)
+    if not finite.all():
+        i = int(np.argmin(finite))
+        name = _name(params[i], i) if i < len(params) else f"parameter #{i} (unlabelled)"
+        raise OptimizerError(
+            f"clip_grad_norm: the gradient of {name} is {float(grads[i])!r}; a norm cannot fix "
+            "that. Find where it overflowed (lower the learning rate, normalise the inputs)"
+        )
+    largest = float(np.abs(grads).max()) if grads.size else 0.0
+    if largest == 0.0:
+        return 0.0
+    total = largest * float(np.sqrt(np.dot(grads / largest, grads / largest)))  # no overflow
+    if total > max_norm:
+        grads *= max_norm / (total + 1e-6)
     return total
 
 
 def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
-    """Clamp every gradient into [−clip_value, clip_value] (each one separately)."""
+    """Clamp every gradient into [−clip_value, clip_value] (each one separately).
+
+    All or nothing: a nan or inf gradient raises OptimizerError before any gradient is changed
+    (as clip_grad_norm: clamping inf to ±clip_value would hide the overflow that caused it).
+    """
+    params = list(params)
     clip_value = _positive(clip_value, "clip_value")
-    for p in params:
-        if p.grad > clip_value:
+    grads = _finite_grads(params, "clip_grad_value", "clipping cannot fix that")
+    for p, g in zip(params, grads):
+        if g > clip_value:
             p.grad = clip_value
-        elif p.grad < -clip_value:
+        elif g < -clip_value:
             p.grad = -clip_value
-        elif p.grad != p.grad:  # nan
+
+
+def _finite_grads(params: list[Value], what: str, why: str) -> list[float]:
+    """Every parameter's gradient, after checking they are Values with finite gradients."""
+    grads = []
+    for i, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"{what} needs Values, item {i} is {type(p).__name__}")
+        g = p.grad
+        if not math.isfinite(g):
             raise OptimizerError(
-                f"clip_grad_value: the gradient of {p.label or 'a parameter'} is nan"
+                f"{what}: the gradient of {_name(p, i)} is {g!r}; {why}. No gradient was "
+                "changed. Find where it overflowed (lower the learning rate, normalise the inputs)"
             )
+        grads.append(g)
+    return grads
 
 
 # ------------------------------------------------------------------------------------------------

@@ -20,11 +20,16 @@ Guarantees:
 * **Bit for bit.** Floats are written with ``repr``, the shortest text that reads back as exactly
   the same float (``float(repr(x)) == x`` for every finite float, -0.0 and subnormals included).
 * **Atomic.** The text goes to a temporary file in the same folder, is flushed to disk, and then
-  replaces the target with ``os.replace`` — one step — so a crash mid-write leaves the previous
-  file as it was.
-* **Checked.** A file that is truncated, not JSON, from a newer version, for another architecture,
-  or changed after it was written (the checksum) raises ``SerializationError`` saying what is
-  wrong; the model you are loading into is left unchanged.
+  replaces the target with ``os.replace`` — one step — so a crash or a full disk mid-write leaves
+  the previous file as it was (``microgradpp.files.atomic_write``). A symbolic link stays a link
+  (the file it points to is replaced) and an existing file keeps its permissions.
+* **Checked before anything is built.** A file that is truncated, not JSON, from a newer version,
+  for another architecture, or changed after it was written (the checksum) raises
+  ``SerializationError`` naming the file and the field; the model you are loading into is left
+  unchanged. The whole file is checked against the architecture it names *before* a single
+  Value is made, so a 300-byte file claiming a 1000×1000 network is refused at once (the checksum
+  is no defence against that: anyone can recompute it). Sizes are bounded: at most
+  ``MAX_FILE_BYTES`` of text and ``MAX_PARAMETERS`` numbers.
 """
 
 from __future__ import annotations
@@ -33,12 +38,14 @@ import hashlib
 import json
 import math
 import os
-import tempfile
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .errors import MicrogradppError
-from .nn import MLP, BatchNorm, Dropout, Layer, Module, Neuron
+from .files import atomic_write
+from .nn import ACTIVATIONS, MLP, BatchNorm, Dropout, Layer, Module, Neuron
 
 FORMAT = "microgradpp-model"
 VERSION = 1
@@ -50,6 +57,15 @@ MODEL_CLASSES: dict[str, type[Module]] = {
     "Dropout": Dropout,
 }
 """The classes a file may name; each rebuilds itself from its ``config()``."""
+
+MAX_FILE_BYTES = 128 * 1024 * 1024
+"""The largest model file ``load`` reads (128 MiB: about two million parameters)."""
+MAX_PARAMETERS = 2_000_000
+"""The most numbers (parameters and running statistics) a model file may hold."""
+MAX_LAYERS = 1000
+"""The most layers an MLP in a file may have."""
+MAX_INT_DIGITS = 310
+"""The longest integer a model file may hold (the largest float, 1.8e308, has 309 digits)."""
 
 
 class SerializationError(MicrogradppError, ValueError):
@@ -82,23 +98,7 @@ def save(model: Module, path: str | os.PathLike) -> None:
         "checksum": _checksum(config, state),
     }
     text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-    _atomic_write(Path(path), text)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    """Write to a temporary file next to ``path``, then swap it in with one ``os.replace``."""
-    folder = path.parent if str(path.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    atomic_write(path, text)
 
 
 def load(path: str | os.PathLike, model: Module | None = None) -> Module:
@@ -106,18 +106,15 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
 
     Without ``model`` a new one is built from the file's architecture. With ``model`` the numbers
     are loaded into it (its architecture must match the file's) and it is returned.
-    Everything is checked before anything is changed.
+    The whole file is checked — format, version, every config field, every parameter name and
+    number against the architecture, the checksum — before anything is built or changed.
+    Every problem raises :class:`SerializationError` naming the file and the field.
     """
     path = Path(path)
     document = _read(path)
     kind, config, state = _validated(document, path)
     if model is None:
-        try:
-            model = MODEL_CLASSES[kind](**config)
-        except (TypeError, ValueError) as error:
-            raise SerializationError(
-                f"{path}: its config does not build a {kind}: {error}"
-            ) from None
+        model = MODEL_CLASSES[kind](**config)  # cannot fail: every field was checked above
     else:
         if type(model).__name__ != kind:
             raise SerializationError(
@@ -139,16 +136,39 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
             )
     try:
         model.load_state_dict(state)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError) as error:  # checked above already; kept as a second guard
         raise SerializationError(f"{path}: {error}") from None
     return model
 
 
+# ------------------------------------------------------------------------------------------------
+# Reading: bytes -> JSON, with every failure turned into a SerializationError
+# ------------------------------------------------------------------------------------------------
+
+
 def _read(path: Path) -> dict[str, Any]:
+    """The file's JSON object. Its size is checked before a byte is read."""
     try:
-        text = path.read_text(encoding="utf-8")
+        status = path.stat()
+        size = status.st_size
+        if stat.S_ISDIR(status.st_mode):
+            raise SerializationError(f"{path} is a folder, not a model file")
+        if not stat.S_ISREG(status.st_mode):  # a pipe or a device could block or never end
+            raise SerializationError(f"{path} is not a regular file: not a model file")
+        if size > MAX_FILE_BYTES:
+            raise SerializationError(
+                f"{path} is {size:,} bytes, more than a model file may be "
+                f"({MAX_FILE_BYTES:,} bytes, microgradpp.serialize.MAX_FILE_BYTES)"
+            )
+        data = path.read_bytes()[: MAX_FILE_BYTES + 1]  # it may have grown since stat()
     except FileNotFoundError:
         raise FileNotFoundError(f"no model file at {path}") from None
+    except OSError as error:  # permission denied, a device, an I/O error ...
+        raise SerializationError(f"{path} cannot be read: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SerializationError(f"{path} is more than {MAX_FILE_BYTES:,} bytes: not a model file")
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SerializationError(
             f"{path} is not a text file (not UTF-8): not a model file"
@@ -156,54 +176,290 @@ def _read(path: Path) -> dict[str, Any]:
     if not text.strip():
         raise SerializationError(f"{path} is empty: not a model file (was the write interrupted?)")
     try:
-        document = json.loads(text)
+        document = json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_no_nan,
+            parse_int=_small_int,
+        )
     except json.JSONDecodeError as error:
         hint = "the file is truncated" if error.pos >= len(text.rstrip()) else "the file is corrupt"
         raise SerializationError(
             f"{path} is not valid JSON ({hint}): {error.msg} at line {error.lineno}, "
             f"column {error.colno}"
         ) from None
+    except _DuplicateKey as error:
+        raise SerializationError(
+            f"{path}: the field {error.args[0]!r} appears twice in one object: the file is corrupt"
+        ) from None
+    except RecursionError:
+        raise SerializationError(
+            f"{path} nests JSON arrays or objects thousands of levels deep: not a model file"
+        ) from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits, or NaN/Infinity
+        raise SerializationError(f"{path} holds a number JSON cannot stand for: {error}") from None
     if not isinstance(document, dict):
         raise SerializationError(f"{path} holds a JSON {type(document).__name__}, not a model")
     return document
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json.loads keeps the last of two equal keys silently; a model file never has any."""
+    document = dict(pairs)
+    if len(document) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return document
+
+
+def _small_int(text: str) -> int:
+    """Integers as JSON reads them, refusing hundreds of digits (no float is that long)."""
+    if len(text) > MAX_INT_DIGITS:
+        raise ValueError(
+            f"an integer of {len(text):,} digits (a model file holds sizes and floats; "
+            f"at most {MAX_INT_DIGITS} digits)"
+        )
+    return int(text)
+
+
+def _no_nan(constant: str) -> float:
+    raise ValueError(f"{constant} is not a number a model file may hold (save refuses inf/nan)")
+
+
+# ------------------------------------------------------------------------------------------------
+# Checking: the whole document against the architecture it names, before building anything
+# ------------------------------------------------------------------------------------------------
+
+
 def _validated(document: dict[str, Any], path: Path) -> tuple[str, dict, dict]:
-    if document.get("format") != FORMAT:
+    format_field = document.get("format")
+    if format_field != FORMAT:
         raise SerializationError(
             f"{path} is not a microgradpp model file (its format field is "
-            f"{document.get('format')!r}, expected {FORMAT!r})"
+            f"{_short(format_field)}, expected {FORMAT!r})"
         )
     version = document.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        raise SerializationError(f"{path}: the version field is missing or not an int: {version!r}")
+        raise SerializationError(
+            f"{path}: the version field is missing or not an int: {_short(version)}"
+        )
     if version > VERSION:
         raise SerializationError(
-            f"{path} has format version {version}, newer than this microgradpp reads "
+            f"{path} has format version {_short(version)}, newer than this microgradpp reads "
             f"({VERSION}); upgrade microgradpp"
         )
     if version < 1:
-        raise SerializationError(f"{path}: unknown format version {version}")
+        raise SerializationError(f"{path}: unknown format version {_short(version)}")
     missing = [key for key in ("class", "config", "state", "checksum") if key not in document]
     if missing:
         raise SerializationError(f"{path} is missing the field(s) {', '.join(missing)}")
     kind, config, state = document["class"], document["config"], document["state"]
-    if kind not in MODEL_CLASSES:
+    if not isinstance(kind, str) or kind not in MODEL_CLASSES:
         raise SerializationError(
-            f"{path} holds a {kind!r}; this microgradpp can load {', '.join(MODEL_CLASSES)}"
+            f"{path}: the class field is {_short(kind)}; this microgradpp can load "
+            f"{', '.join(MODEL_CLASSES)}"
         )
-    if not isinstance(config, dict) or not isinstance(state, dict):
-        raise SerializationError(f"{path}: config and state must be JSON objects")
-    for name, value in state.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise SerializationError(f"{path}: {name} is not a number: {value!r}")
-    try:
-        expected = _checksum(config, state)
-    except ValueError as error:
-        raise SerializationError(f"{path}: {error}") from None
+    if not isinstance(config, dict):
+        raise SerializationError(f"{path}: the config field must be a JSON object")
+    if not isinstance(state, dict):
+        raise SerializationError(f"{path}: the state field must be a JSON object")
+    if not isinstance(document["checksum"], str):
+        raise SerializationError(f"{path}: the checksum field must be a string")
+    _check_config(kind, config, path)
+    _check_state(kind, config, state, path)
+    expected = _checksum(config, state)  # safe now: plain ints, floats, strings and bools
     if document["checksum"] != expected:
         raise SerializationError(
             f"{path}: checksum mismatch — the numbers were changed or damaged after the file "
             "was written; nothing was loaded"
         )
     return kind, config, state
+
+
+def _check_config(kind: str, config: dict[str, Any], path: Path) -> None:
+    """Every field the class's constructor needs, of the right type and in range; no others."""
+    fields = CONFIG_FIELDS[kind]
+    missing = [name for name in fields if name not in config]
+    unknown = [name for name in config if name not in fields]
+    if missing or unknown:
+        parts = [f"missing {', '.join(missing)}"] if missing else []
+        parts += [f"unknown {', '.join(_short(name) for name in unknown[:5])}"] if unknown else []
+        raise SerializationError(
+            f"{path}: the config of a {kind} has the fields {', '.join(fields)}; this one has "
+            + " and ".join(parts)
+        )
+    for name, check in fields.items():
+        problem = check(config[name])
+        if problem:
+            raise SerializationError(f"{path}: config.{name} {problem}, got {_short(config[name])}")
+
+
+def _size(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be a whole number"
+    if not 1 <= value <= MAX_PARAMETERS:
+        return f"must be from 1 to {MAX_PARAMETERS:,}"
+    return ""
+
+
+def _widths(value: Any) -> str:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_LAYERS:
+        return f"must be a list of 1 to {MAX_LAYERS} layer widths"
+    problems = (_size(width) for width in value)
+    return next((f"(each width) {p}" for p in problems if p), "")
+
+
+def _activation(value: Any) -> str:
+    if not isinstance(value, str) or value not in ACTIVATIONS:
+        return f"must be one of {', '.join(ACTIVATIONS)}"
+    return ""
+
+
+def _flag(value: Any) -> str:
+    return "" if isinstance(value, bool) else "must be true or false"
+
+
+def _number(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, (int, float)) and _finite(value)
+
+
+def _probability(value: Any) -> str:
+    return "" if _number(value) and 0.0 <= value < 1.0 else "must be a number in [0, 1)"
+
+
+def _momentum(value: Any) -> str:
+    return "" if _number(value) and 0.0 <= value <= 1.0 else "must be a number in [0, 1]"
+
+
+def _epsilon(value: Any) -> str:
+    return "" if _number(value) and value > 0.0 else "must be a finite number > 0"
+
+
+CONFIG_FIELDS: dict[str, dict[str, Any]] = {
+    "MLP": {
+        "nin": _size,
+        "nouts": _widths,
+        "activation": _activation,
+        "output_activation": _activation,
+        "fused": _flag,
+        "batchnorm": _flag,
+        "dropout": _probability,
+    },
+    "Layer": {
+        "nin": _size,
+        "nout": _size,
+        "activation": _activation,
+        "fused": _flag,
+        "batchnorm": _flag,
+        "dropout": _probability,
+    },
+    "Neuron": {"nin": _size, "activation": _activation, "fused": _flag},
+    "BatchNorm": {"num_features": _size, "eps": _epsilon, "momentum": _momentum},
+    "Dropout": {"p": _probability},
+}
+"""Each class's config fields -> a check returning '' or what is wrong (as the constructor's)."""
+
+
+def _check_state(kind: str, config: dict[str, Any], state: dict[str, Any], path: Path) -> None:
+    """The state holds exactly the names the architecture has, each a finite number.
+
+    The count is compared first, by arithmetic alone, so a small file naming a huge network
+    is refused before anything proportional to the network's size is done.
+    """
+    count = _state_size(kind, config)
+    if count > MAX_PARAMETERS:
+        raise SerializationError(
+            f"{path}: its config describes a {kind} of {count:,} numbers, more than a model file "
+            f"may hold ({MAX_PARAMETERS:,}, microgradpp.serialize.MAX_PARAMETERS)"
+        )
+    if count != len(state):
+        raise SerializationError(
+            f"{path}: its config describes a {kind} of {count:,} numbers but its state holds "
+            f"{len(state):,}; the file is damaged or was edited. Nothing was loaded"
+        )
+    for name in _state_names(kind, config):
+        if name not in state:
+            stranger = next(key for key in state if key not in set(_state_names(kind, config)))
+            raise SerializationError(
+                f"{path}: the state is missing {name} and holds {_short(stranger)}, which this "
+                f"{kind} does not have; nothing was loaded"
+            )
+        value = state[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise SerializationError(f"{path}: {name} is not a number: {_short(value)}")
+        if not _finite(value):
+            raise SerializationError(f"{path}: {name} is not a finite float: {_short(value)}")
+        if name.rpartition(".")[2].startswith("running_var") and value < 0:
+            raise SerializationError(f"{path}: {name} is {value!r}; a variance is never negative")
+
+
+def _finite(value: int | float) -> bool:
+    """True for a number that is (or converts to) a finite float; ints beyond 1.8e308 are not."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _state_size(kind: str, config: dict[str, Any]) -> int:
+    """How many numbers a module with this (checked) config has: parameters and statistics."""
+    if kind == "Neuron":
+        return config["nin"] + 1
+    if kind == "BatchNorm":
+        return 4 * config["num_features"]  # gamma, beta, running mean, running variance
+    if kind == "Dropout":
+        return 0
+    if kind == "Layer":
+        nin, nout = config["nin"], config["nout"]
+        return nout * (nin + 1) + (4 * nout if config["batchnorm"] else 0)
+    sizes = [config["nin"], *config["nouts"]]
+    last = len(sizes) - 2
+    return sum(
+        sizes[i + 1] * (sizes[i] + 1)
+        + (4 * sizes[i + 1] if config["batchnorm"] and i < last else 0)
+        for i in range(len(sizes) - 1)
+    )
+
+
+def _state_names(kind: str, config: dict[str, Any], prefix: str = "") -> Iterator[str]:
+    """The names ``state_dict()`` of a module with this config has, without building it
+    (tests check this against real modules of every kind)."""
+    if kind == "Neuron":
+        yield from (f"{prefix}w{i}" for i in range(config["nin"]))
+        yield f"{prefix}b"
+    elif kind == "BatchNorm":
+        for field in ("gamma", "beta", "running_mean", "running_var"):
+            yield from (f"{prefix}{field}{j}" for j in range(1, config["num_features"] + 1))
+    elif kind == "Layer":
+        for j in range(1, config["nout"] + 1):
+            yield from _state_names("Neuron", config, f"{prefix}neuron{j}.")
+        if config["batchnorm"]:
+            bn = {"num_features": config["nout"]}
+            yield from _state_names("BatchNorm", bn, f"{prefix}batchnorm.")
+    elif kind == "MLP":
+        sizes = [config["nin"], *config["nouts"]]
+        for i in range(len(sizes) - 1):
+            layer = {
+                "nin": sizes[i],
+                "nout": sizes[i + 1],
+                "batchnorm": config["batchnorm"] and i < len(sizes) - 2,
+            }
+            yield from _state_names("Layer", layer, f"{prefix}layer{i + 1}.")
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """repr(value) cut to ``limit`` characters (a hostile file may hold a megabyte string), and
+    never failing (a 5000-digit int has no repr under Python's digit limit)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    if isinstance(value, (list, dict)):
+        return f"a JSON {'array' if isinstance(value, list) else 'object'} of {len(value)} items"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -35,6 +35,7 @@ from html import escape
 from pathlib import Path
 
 from .engine import Value, topological_order
+from .files import atomic_write
 from .gates import Gate
 from .tables import format_number, node_names
 
@@ -390,8 +391,7 @@ def render_steps(
     pictures = _frame_pictures(root, frames, digits)
     title = title or f"Backward, step by step: {node_names(topological_order(root))[root]}"
     page = _page(title, description, frames, pictures)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    atomic_write(path, page)  # never a truncated page in place of the old one
     return path
 
 

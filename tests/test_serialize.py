@@ -177,3 +177,208 @@ def test_architecture_mismatch_names_the_difference(saved):
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="no model file at"):
         load(tmp_path / "nope.json")
+
+
+# -- hostile files: validated against the architecture before anything is built ------------------
+
+from microgradpp.nn import BatchNorm, Dropout  # noqa: E402
+from microgradpp.serialize import (  # noqa: E402
+    MAX_PARAMETERS,
+    _checksum,
+    _state_names,
+    _state_size,
+)
+
+
+def write_document(path, kind, config, state, changes=None):
+    """A file exactly as save writes it (with a valid checksum: anyone can recompute it)."""
+    document = {
+        "format": "microgradpp-model",
+        "version": 1,
+        "class": kind,
+        "config": config,
+        "state": state,
+        "checksum": _checksum(config, state),
+    }
+    document.update(changes or {})
+    path.write_text(json.dumps(document))
+    return path
+
+
+MLP_CONFIG = MLP(2, [4, 1], seed=0).config()
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        dict(MLP_CONFIG, nin=1000, nouts=[1000]),
+        dict(MLP_CONFIG, nin=10, nouts=[10_000] * 200),
+        dict(MLP_CONFIG, nin=2, nouts=[2_000_000, 1]),
+        dict(MLP_CONFIG, nin=1, nouts=[1, 1_000_000], batchnorm=True),
+    ],
+)
+def test_a_small_file_naming_a_huge_network_fails_at_once(tmp_path, config):
+    import time
+
+    path = write_document(tmp_path / "m.json", "MLP", config, {"layer1.neuron1.w0": 0.5})
+    started = time.perf_counter()
+    with pytest.raises(SerializationError, match="its config describes a MLP of [0-9,]+ numbers"):
+        load(path)
+    assert time.perf_counter() - started < 0.5
+    assert path.stat().st_size < 2000
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("nin", 0, r"config.nin must be from 1 to 2,000,000, got 0"),
+        ("nin", True, r"config.nin must be a whole number, got True"),
+        ("nin", 2.0, r"config.nin must be a whole number, got 2.0"),
+        ("nin", 10**40, r"config.nin must be from 1 to 2,000,000"),
+        ("nin", "2", r"config.nin must be a whole number, got '2'"),
+        ("nouts", 4, r"config.nouts must be a list of 1 to 1000 layer widths, got 4"),
+        ("nouts", [], r"config.nouts must be a list of 1 to 1000 layer widths"),
+        ("nouts", [4, [1]], r"config.nouts \(each width\) must be a whole number"),
+        ("nouts", [4, -1], r"config.nouts \(each width\) must be from 1"),
+        ("activation", "evil", r"config.activation must be one of relu, tanh, sigmoid, linear"),
+        ("activation", ["relu"], r"config.activation must be one of"),
+        ("activation", {"a": 1}, r"config.activation must be one of .*JSON object of 1 items"),
+        ("fused", 1, r"config.fused must be true or false, got 1"),
+        ("dropout", 1.0, r"config.dropout must be a number in \[0, 1\), got 1.0"),
+        ("dropout", "0", r"config.dropout must be a number in \[0, 1\)"),
+    ],
+)
+def test_every_config_field_is_checked_and_named(tmp_path, field, value, message):
+    state = MLP(2, [4, 1], seed=0).state_dict()
+    path = write_document(tmp_path / "m.json", "MLP", dict(MLP_CONFIG, **{field: value}), state)
+    assert_refused(path, message)
+
+
+def test_missing_and_unknown_config_fields(tmp_path):
+    state = MLP(2, [4, 1], seed=0).state_dict()
+    config = {k: v for k, v in MLP_CONFIG.items() if k != "fused"}
+    path = write_document(tmp_path / "m.json", "MLP", dict(config, evil=1), state)
+    assert_refused(
+        path,
+        r"the config of a MLP has the fields .*; this one has missing fused and "
+        r"unknown 'evil'",
+    )
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"class": ["MLP"]}, r"the class field is a JSON array of 1 items"),
+        ({"class": {"MLP": 1}}, r"the class field is a JSON object of 1 items"),
+        ({"class": "os.system"}, r"the class field is 'os.system'; this microgradpp can load"),
+        ({"format": ["x"]}, r"not a microgradpp model file \(its format field is a JSON array"),
+        ({"version": 10**300}, r"has format version an integer of about 300 digits, newer"),
+        ({"version": "1"}, r"the version field is missing or not an int: '1'"),
+        ({"version": 0}, r"unknown format version 0"),
+        ({"config": [1]}, r"the config field must be a JSON object"),
+        ({"state": [1]}, r"the state field must be a JSON object"),
+        ({"checksum": 5}, r"the checksum field must be a string"),
+    ],
+)
+def test_every_top_level_field_is_checked_and_named(tmp_path, change, message):
+    state = MLP(2, [4, 1], seed=0).state_dict()
+    path = write_document(tmp_path / "m.json", "MLP", MLP_CONFIG, state, change)
+    assert_refused(path, message)
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (10**400, r"holds a number JSON cannot stand for: an integer of 401 digits"),
+        (10**309, r"layer1.neuron1.w0 is not a finite float: an integer of about 309 digits"),
+        (2**1024, r"layer1.neuron1.w0 is not a finite float"),
+        ("1.0", r"layer1.neuron1.w0 is not a number: '1.0'"),
+        (None, r"layer1.neuron1.w0 is not a number: None"),
+        (True, r"layer1.neuron1.w0 is not a number: True"),
+        ([1.0], r"layer1.neuron1.w0 is not a number: a JSON array of 1 items"),
+    ],
+)
+def test_every_state_value_is_checked_and_named(tmp_path, value, message):
+    state = MLP(2, [4, 1], seed=0).state_dict()
+    state["layer1.neuron1.w0"] = value
+    path = write_document(tmp_path / "m.json", "MLP", MLP_CONFIG, state)
+    assert_refused(path, message)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"version": ' + "9" * 5000 + "}", r"an integer of 5,000 digits"),
+        ("[" * 100_000 + "]" * 100_000, r"nests JSON arrays or objects thousands of levels deep"),
+        ('{"a":' * 100_000 + "1" + "}" * 100_000, r"thousands of levels deep"),
+        ('{"format": NaN}', r"NaN is not a number a model file may hold"),
+        ('{"format": -Infinity}', r"-Infinity is not a number a model file may hold"),
+        ('{"format": 1, "format": 2}', r"the field 'format' appears twice in one object"),
+        ("\ud800".encode("utf-8", "surrogatepass"), r"is not a text file \(not UTF-8\)"),
+        (b"\xff\xfe{}", r"is not a text file \(not UTF-8\)"),
+        ('"just a string"', r"holds a JSON str, not a model"),
+        ("   \n", r"is empty"),
+    ],
+)
+def test_corrupt_json_is_one_clear_error(tmp_path, text, message):
+    path = tmp_path / "bad.json"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text)
+    assert_refused(path, message)
+    with pytest.raises(SerializationError, match=str(path).replace("\\", "\\\\")):
+        load(path)
+
+
+def test_wrong_names_negative_variance_and_folders(tmp_path):
+    state = MLP(2, [4, 1], seed=0).state_dict()
+    renamed = {
+        ("layer9.neuron1.w0" if k == "layer1.neuron1.w0" else k): v for k, v in state.items()
+    }
+    path = write_document(tmp_path / "m.json", "MLP", MLP_CONFIG, renamed)
+    assert_refused(path, r"the state is missing layer1.neuron1.w0 and holds 'layer9.neuron1.w0'")
+    bn = MLP(2, [3, 1], batchnorm=True, seed=0)
+    bn_state = dict(bn.state_dict(), **{"layer1.batchnorm.running_var2": -1e-3})
+    path = write_document(tmp_path / "bn.json", "MLP", bn.config(), bn_state)
+    assert_refused(
+        path,
+        r"layer1.batchnorm.running_var2 is -0.001; a variance is never negative",
+        MLP(2, [3, 1], batchnorm=True, seed=1),
+    )
+    with pytest.raises(SerializationError, match="is a folder, not a model file"):
+        load(tmp_path)
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    from microgradpp import serialize
+
+    monkeypatch.setattr(serialize, "MAX_FILE_BYTES", 100)
+    path = write_document(tmp_path / "m.json", "MLP", MLP_CONFIG, MLP(2, [4, 1]).state_dict())
+    with pytest.raises(SerializationError, match=r"bytes, more than a model file may be \(100 "):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        MLP(2, [4, 1]),
+        MLP(3, [5, 4, 2], batchnorm=True, dropout=0.3),
+        MLP(1, [1], batchnorm=True),
+        MLP(2, [3, 3, 3, 1], activation="tanh", fused=False),
+        Layer(3, 2, batchnorm=True, dropout=0.1),
+        Layer(1, 1),
+        Neuron(4),
+        BatchNorm(3),
+        Dropout(0.2),
+    ],
+)
+def test_names_predicted_from_the_config_match_the_real_module(module, tmp_path):
+    kind, config = type(module).__name__, module.config()
+    names = list(_state_names(kind, config))
+    assert len(names) == len(set(names)) and set(names) == set(module.state_dict())
+    assert _state_size(kind, config) == len(module.state_dict())
+    path = tmp_path / "m.json"
+    save(module, path)
+    assert load(path).state_dict() == module.state_dict()
+    assert MAX_PARAMETERS >= 1_000_000

@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..files import atomic_write
+
 FIGURE_DPI = 120
 LOSS_COLOUR, VAL_COLOUR, ACCURACY_COLOUR, LR_COLOUR = "#1f5fa8", "#e06c00", "#1a7f37", "#6a4c93"
 
@@ -46,10 +48,13 @@ def _figure(width: float, height: float) -> Any:
 
 
 def _save(figure: Any, path: str | os.PathLike | None) -> None:
+    """Save as the suffix says (png, svg, pdf …), atomically: the figure is drawn into memory
+    first, so a failure while drawing or writing never leaves half a file behind."""
     if path is not None:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=path.suffix.lstrip(".").lower() or None)
+        atomic_write(path, buffer.getvalue())
 
 
 def _field(history: Any, name: str) -> list:

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..engine import Value
 from ..errors import GraphTooLargeError, GraphvizNotFoundError, MicrogradppError
+from ..files import atomic_write
 from .graph import draw_graph
 
 FORMATS = ("svg", "png", "pdf", "dot")
@@ -152,8 +153,7 @@ def render(
         data = digraph.source.encode("utf-8")
     else:
         data = run_dot(digraph.source, format, timeout)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    atomic_write(path, data)  # a full disk or a crash never leaves half a picture behind
     return path
 
 

@@ -1,0 +1,85 @@
+"""Writing a file so that a crash, a full disk or a kill never leaves half of it behind.
+
+Every file microgradpp writes — a saved model, a picture, a plot, a step-by-step page — goes
+through :func:`atomic_write`:
+
+1. the bytes go to a new temporary file in the *same folder* as the target (so the last step
+   never crosses file systems), created with mode 0666 minus your umask, as ``open()`` would;
+2. the temporary file is flushed and ``fsync``-ed: its bytes are on the disk;
+3. it takes the permissions (and, when allowed, the owner) of the file it replaces;
+4. ``os.replace`` swaps it in: one rename, which POSIX and Windows make atomic. Readers see the
+   old file or the new one, never a mixture; if any step fails (disk full, permission denied,
+   interrupted) the temporary file is removed and the old file is untouched.
+
+A symbolic link is followed: the file it points to is replaced and the link stays a link (as
+``echo text > link`` would), so a model saved through ``latest.json -> run7.json`` updates
+``run7.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from pathlib import Path
+
+_NEW_FILE_MODE = 0o666
+"""Mode asked for a new file; the operating system takes the umask off (usually 0644)."""
+
+
+def atomic_write(path: str | os.PathLike, data: bytes | str, encoding: str = "utf-8") -> Path:
+    """Replace the file at ``path`` with ``data`` (bytes, or text encoded with ``encoding``)
+    in one atomic step; returns the path. Missing parent folders are created.
+
+    Raises ``IsADirectoryError`` if ``path`` is a folder and ``OSError`` if the write fails —
+    in every case the previous file (if any) is left exactly as it was.
+    """
+    if isinstance(data, str):
+        data = data.encode(encoding)
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if target.is_dir():
+        raise IsADirectoryError(f"cannot write {path}: it is a folder, not a file")
+    folder = target.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        previous: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        previous = None
+    temporary = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _NEW_FILE_MODE)
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        if previous is not None:
+            _copy_permissions(temporary, previous)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    _sync_folder(folder)
+    return path
+
+
+def _copy_permissions(temporary: Path, previous: os.stat_result) -> None:
+    """Give the new file the old one's mode bits and, if we may, its owner and group."""
+    if hasattr(os, "chown"):
+        with contextlib.suppress(OSError):  # only root may give a file away: keep ours then
+            os.chown(temporary, previous.st_uid, previous.st_gid)
+    os.chmod(temporary, stat.S_IMODE(previous.st_mode))
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync the folder so the rename itself survives a power cut (POSIX; a no-op elsewhere)."""
+    if os.name != "posix":
+        return
+    with contextlib.suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
