@@ -14,6 +14,7 @@ tanh as circuits of primitive gates), ``gradcheck``; ``nn``, ``losses``, ``optim
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from . import gradcheck
@@ -50,6 +51,19 @@ __all__ = [
     "sum",
     "topological_order",
 ]
+
+
+def _show_values_in_jupyter() -> None:
+    """In Jupyter, show a Value as a picture of its graph. The display hook lives in ``viz`` (the
+    engine knows nothing of pictures), so it is attached here, when IPython is running."""
+    if "IPython" in sys.modules:
+        try:
+            from . import viz  # noqa: F401 - importing viz attaches the hook
+        except ImportError:
+            pass
+
+
+_show_values_in_jupyter()
 
 
 def __getattr__(name: str) -> Any:

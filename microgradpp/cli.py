@@ -7,6 +7,11 @@
     microgradpp train moons [--optimizer adam]        train a small network, with plots
     microgradpp train sine --layers 32 32             regression: a curve through noisy points
     microgradpp demo [--out DIR]                      all of it, with an index.html
+    microgradpp worksheet --students 30 --level 1     printable worksheets with answer keys
+    microgradpp quiz --level 1                        gradients one at a time, checked
+
+``--lang en|zh-Hant|zh-Hans`` chooses the language of tables, worksheets and quizzes (default: the
+locale's, e.g. LANG=zh_TW.UTF-8 gives zh-Hant).
 
 Exit codes: 0 success, 1 the command failed (the message says why), 2 the command line was wrong.
 Errors go to stderr without a traceback (set MICROGRADPP_DEBUG=1 to see one).
@@ -29,6 +34,7 @@ from .engine import Value
 from .errors import MicrogradppError
 from .examples import EXAMPLES, get_example
 from .expr import ExpressionError
+from .i18n import LANGUAGES, LanguageError, Translator, normalize_language
 from .losses import LOSSES
 from .nn import ACTIVATIONS
 from .optim import OPTIMIZERS
@@ -38,6 +44,7 @@ from .tables import node_table
 PROG = "microgradpp"
 DEFAULT_OUT = "microgradpp-output"
 DEMO_OUT = "demo-output"
+WORKSHEET_OUT = "worksheets"
 FORMATS = ("svg", "png", "pdf")
 TRAIN_OPTIONS = (
     "optimizer", "lr", "epochs", "batch_size", "loss", "activation", "decay", "clip", "dropout",
@@ -119,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("name", metavar="NAME", help="the example (see `microgradpp examples`)")
     _add_output_options(sub)
+    _add_lang_option(sub)
 
     sub = command(
         "expr",
@@ -130,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("expression", help='for example "(x+y)*z" or "sigmoid(w*x + b)"')
     _add_at_option(sub)
     _add_output_options(sub)
+    _add_lang_option(sub)
 
     sub = command(
         "gradcheck",
@@ -200,7 +209,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--out", metavar="DIR", default=DEMO_OUT, help=f"default: {DEMO_OUT}")
     sub.add_argument("--epochs", type=_positive_int, default=40, help="training epochs (40)")
+
+    sub = command(
+        "worksheet",
+        run_worksheet,
+        "printable worksheets with answer keys, a different graph per student",
+        "Write one printable A4 worksheet per student, each with a different random graph of the "
+        "level (the forward graph with blanks for values and gradients, and a table to fill in), "
+        "a separate answer key per student (the engine's own backward), a class summary and "
+        "files to print them all. The same seed gives byte-identical files.",
+        epilog="levels: 1: + and × only; 2: exp, 1/x or max and a node used twice; 3: a sigmoid "
+        "neuron gate by gate, or a 2-2-1 network.",
+    )
+    sub.add_argument("--students", type=_positive_int, default=30, help="one sheet each (30)")
+    _add_level_options(sub)
+    sub.add_argument(
+        "--out", metavar="DIR", default=WORKSHEET_OUT, help=f"where to write ({WORKSHEET_OUT})"
+    )
+    _add_lang_option(sub)
+
+    sub = command(
+        "quiz",
+        run_quiz,
+        "a backpropagation quiz in the terminal",
+        "Show a small random graph and its forward pass, then ask its gradients one at a time, "
+        "in the order backward finds them. A wrong answer gets a hint (the rule of the gate), "
+        "then one more try. Ctrl-D stops; the score counts answers right at the first try.",
+    )
+    _add_level_options(sub)
+    _add_lang_option(sub)
     return parser
+
+
+def _add_level_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--level", type=int, choices=(1, 2, 3), default=1, help="1, 2 or 3 (1)")
+    sub.add_argument(
+        "--seed", type=_non_negative_int, help="the same seed gives the same graphs (random)"
+    )
+
+
+def _add_lang_option(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--lang",
+        type=_language,
+        metavar="LANG",
+        help=f"{', '.join(LANGUAGES)} (default: from the locale, LANG=zh_TW.UTF-8 gives zh-Hant)",
+    )
 
 
 def _add_output_options(sub: argparse.ArgumentParser) -> None:
@@ -286,6 +340,23 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def _language(text: str) -> str:
+    try:
+        return normalize_language(text)
+    except LanguageError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _digits(text: str) -> int:
     try:
         value = int(text)
@@ -326,7 +397,7 @@ def run_example(args: argparse.Namespace) -> int:
     root = example.run()
     print(f"{example.name}: {example.title}\n")
     print(example.teaches + "\n")
-    print(node_table(root, args.digits))
+    print(node_table(root, args.digits, lang=args.lang))
     if example.explain is not None:
         print("\n" + example.explain(root))
     if not args.no_files:
@@ -350,7 +421,7 @@ def run_expr(args: argparse.Namespace) -> int:
     root = expression.evaluate(_values(args.at))
     root.backward()
     print(f"f = {args.expression}{_at_text(args.at, '   ')}\n")
-    print(node_table(root, args.digits))
+    print(node_table(root, args.digits, lang=args.lang))
     if not args.no_files:
         paths = write_graph_files(
             root,
@@ -422,3 +493,46 @@ def run_demo(args: argparse.Namespace) -> int:
 
     demo(Path(args.out), args.epochs)
     return 0
+
+
+def run_worksheet(args: argparse.Namespace) -> int:
+    from .practice import MAX_STUDENTS
+    from .worksheets import write_worksheets
+
+    if args.students > MAX_STUDENTS:
+        raise UsageError(f"--students: at most {MAX_STUDENTS}, got {args.students}")
+    t = Translator(args.lang)
+    seed = _seed(args.seed)
+    out = Path(args.out)
+    write_worksheets(out, students=args.students, seed=seed, level=args.level, lang=t.lang)
+    print(
+        t(
+            "cli.worksheets_written",
+            students=args.students,
+            level=args.level,
+            seed=seed,
+            out=out,
+            summary=out / "summary.html",
+        )
+    )
+    return 0
+
+
+def run_quiz(args: argparse.Namespace) -> int:
+    from .quiz import run_quiz as quiz
+
+    def ask(prompt: str) -> str:
+        answer = input(prompt)
+        if not sys.stdin.isatty():  # answers piped in: show them, so the output reads as a dialogue
+            print(answer)
+        return answer
+
+    quiz(level=args.level, seed=_seed(args.seed), lang=args.lang, ask=ask)
+    return 0
+
+
+def _seed(seed: int | None) -> int:
+    """The seed given, or a new one (printed by the command, so the same run can be repeated)."""
+    import random
+
+    return seed if seed is not None else random.SystemRandom().randrange(1, 100_000)

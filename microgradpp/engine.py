@@ -259,14 +259,6 @@ class Value:
             text += f", gate={self.gate.name}"
         return text + ")"
 
-    def _repr_svg_(self) -> str | None:
-        """Jupyter shows a Value as a picture of its graph (needs the optional viz extra)."""
-        try:
-            from .viz import jupyter_svg
-        except ImportError:
-            return None
-        return jupyter_svg(self)
-
 
 # ------------------------------------------------------------------------------------------------
 # Building nodes

@@ -22,7 +22,7 @@ entries and calls the scalar form (slowly). numpy is only imported by those meth
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from .errors import EXPLODING_REMEDY, DomainError
@@ -31,6 +31,14 @@ from .errors import EXPLODING_REMEDY, DomainError
 def _format_number(x: float) -> str:
     """3.0 -> '3', 0.5 -> '0.5' (for gate symbols)."""
     return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+def operand(text: str) -> str:
+    """A name or number as an operand in an expression: parentheses around anything but a plain
+    name or unsigned number, so 'x × (−1)' and '∂f/∂(x+y)', but 'q × z'."""
+    if text.isidentifier() or text.replace(".", "", 1).isdigit():
+        return text
+    return f"({text})"
 
 
 GATES: dict[str, Gate] = {}
@@ -55,14 +63,46 @@ class Gate:
     """Number of inputs; ``None`` for a gate that takes any number (n-ary)."""
     primitive: ClassVar[bool] = True
     """False for fused gates (relu, tanh, sigmoid, linear): one node for what is a circuit in math."""
-    domain: ClassVar[str] = "all real x"
-    """Where the gate is defined, in words (used in error messages)."""
     test_range: ClassVar[tuple[float, float]] = (-5.0, 5.0)
     """Interval the tests draw each input from (finite results and stable central differences)."""
     reference: ClassVar[Callable[..., float] | None] = None
     """An independent implementation (usually from ``math``) the tests compare ``forward`` with."""
     invalid_inputs: ClassVar[tuple[tuple[float, ...], ...]] = ()
     """Inputs that must raise a GateError (tests check each one)."""
+
+    # How the gate is written and explained: pictures (viz), step captions (steps) and the
+    # grouping of a network by neuron (viz.collapse) read these, and never test a gate's name.
+    folds_constant: ClassVar[bool] = False
+    """True if a picture may write an unlabelled constant input into the gate ('+1', '×−1')."""
+    adds: ClassVar[bool] = False
+    """True for gates that add their inputs (add, sum): they build up a neuron's b + Σ wᵢxᵢ."""
+    activation: ClassVar[bool] = False
+    """True for a neuron's nonlinearity (relu, tanh, sigmoid): drawn inside the neuron's box."""
+    sentence: ClassVar[str] = "caption.other"
+    """The key, in ``microgradpp.messages``, of the sentence a step caption says about this gate
+    (the text lives there so that it can be translated)."""
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        """The gate applied to inputs (names or numbers), as the textbook writes it: 'exp(u)'."""
+        return f"{self.symbol}({', '.join(inputs)})"
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        """∂out/∂inputᵢ in symbols where the textbook writes it so ('1' for add, the other input
+        for mul); None where it is just a number (exp, tanh, ...)."""
+        return None
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        """What a step caption says about this gate at these inputs: the key of the sentence
+        (usually :attr:`sentence`) and the numbers (floats) and names (str) it mentions, by
+        placeholder. ``inputs`` are the inputs' names, ``xs`` their values, ``out`` the output."""
+        return self.sentence, {}
+
+    def folded_symbol(self, constants: Sequence[str | None]) -> str:
+        """The gate's symbol with constant inputs written in ('max(·, 0)'); None marks a wire."""
+        shown = ["·" if constant is None else constant for constant in constants]
+        return f"{self.symbol}({', '.join(shown)})"
 
     def forward(self, *xs: float) -> float:
         raise NotImplementedError
@@ -119,7 +159,18 @@ class Add(Gate):
     """out = a + b;   ∂out/∂a = 1,  ∂out/∂b = 1   (an add gate copies the gradient to both inputs)."""
 
     name, symbol, arity = "add", "+", 2
+    folds_constant, adds, sentence = True, True, "caption.add"
     reference = staticmethod(lambda a, b: a + b)
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"{operand(inputs[0])} + {operand(inputs[1])}"
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        return "1"
+
+    def folded_symbol(self, constants: Sequence[str | None]) -> str:
+        constant = next(c for c in constants if c is not None)
+        return constant if constant.startswith("-") else f"+{constant}"  # x + (-1): a "-1" gate
 
     def forward(self, a: float, b: float) -> float:
         return a + b
@@ -139,7 +190,17 @@ class Mul(Gate):
     """out = a · b;   ∂out/∂a = b,  ∂out/∂b = a   (a mul gate swaps its inputs)."""
 
     name, symbol, arity = "mul", "×", 2
+    folds_constant, sentence = True, "caption.mul"
     reference = staticmethod(lambda a, b: a * b)
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"{operand(inputs[0])} × {operand(inputs[1])}"
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        return operand(inputs[1 - i])  # ∂(a·b)/∂a = b: the other input
+
+    def folded_symbol(self, constants: Sequence[str | None]) -> str:
+        return "×" + next(c for c in constants if c is not None)
 
     def forward(self, a: float, b: float) -> float:
         return a * b
@@ -158,10 +219,14 @@ class Mul(Gate):
 class Exp(Gate):
     """out = eˣ;   d/dx eˣ = eˣ = out."""
 
-    name, symbol = "exp", "exp"
-    domain = "x <= 709.78 (larger x overflows a float)"
+    name, symbol, sentence = "exp", "exp", "caption.exp"
     reference = staticmethod(math.exp)
     invalid_inputs = ((710.0,), (1e6,))
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"out": out}
 
     def forward(self, x: float) -> float:
         try:
@@ -193,11 +258,18 @@ class Exp(Gate):
 class Reciprocal(Gate):
     """out = 1/x;   d/dx 1/x = -1/x² = -out²."""
 
-    name, symbol = "reciprocal", "1/x"
-    domain = "x != 0"
+    name, symbol, sentence = "reciprocal", "1/x", "caption.reciprocal"
     test_range = (0.2, 5.0)
     reference = staticmethod(lambda x: 1.0 / x)
     invalid_inputs = ((0.0,), (-0.0,), (1e-320,))
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"1/{operand(inputs[0])}"
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"x": xs[0], "local": -out * out}
 
     def forward(self, x: float) -> float:
         if x == 0.0:
@@ -228,7 +300,23 @@ class Max(Gate):
     """
 
     name, symbol, arity = "max", "max", 2
+    folds_constant = True
     reference = staticmethod(max)
+
+    sentence = "caption.max"
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        if xs[0] == xs[1]:
+            return "caption.max.tie", {"a": inputs[0], "b": inputs[1], "x": xs[0]}
+        winner, loser = (0, 1) if xs[0] > xs[1] else (1, 0)
+        return self.sentence, {
+            "winner": inputs[winner],
+            "loser": inputs[loser],
+            "high": xs[winner],
+            "low": xs[loser],
+        }
 
     def forward(self, a: float, b: float) -> float:
         return a if a >= b else b
@@ -259,11 +347,15 @@ class Max(Gate):
 class Log(Gate):
     """out = ln x;   d/dx ln x = 1/x."""
 
-    name, symbol = "log", "log"
-    domain = "x > 0"
+    name, symbol, sentence = "log", "log", "caption.log"
     test_range = (0.2, 5.0)
     reference = staticmethod(math.log)
     invalid_inputs = ((0.0,), (-1.0,), (-1e-300,))
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"x": xs[0], "local": 1.0 / xs[0]}
 
     def forward(self, x: float) -> float:
         if x <= 0.0:
@@ -295,7 +387,7 @@ class Pow(Gate):
     One instance per exponent is kept by :func:`pow_gate`.
     """
 
-    name, symbol = "pow", "xⁿ"
+    name, symbol, sentence = "pow", "xⁿ", "caption.pow"
     test_range = (0.2, 3.0)
     reference = staticmethod(lambda x: x**3)
     invalid_inputs = ((1e200,),)  # overflows for the registered exponent 3
@@ -325,6 +417,20 @@ class Pow(Gate):
         if x == 0.0:
             return (0.0 if n > 1 else float(n) if n == 1 else math.inf,)
         return (n * out / x,)  # n·xⁿ⁻¹ written as n·xⁿ/x: reuses the forward result
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"{operand(inputs[0])}{self.symbol}"
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        n = self.exponent
+        return self.sentence, {
+            "n": n,
+            "x": xs[0],
+            "m": n - 1,
+            "local": self.local_grads(out, xs[0])[0],
+        }
 
     def __repr__(self) -> str:
         return f"<gate pow (x ** {self.exponent!r})>"
@@ -377,7 +483,13 @@ class Relu(Gate):
     """out = max(0, x);   d/dx = 1 if x > 0 else 0   (convention: relu'(0) = 0, as PyTorch)."""
 
     name, symbol, primitive = "relu", "relu", False
+    activation = True
     reference = staticmethod(lambda x: max(0.0, x))
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return ("caption.relu.open" if xs[0] > 0.0 else "caption.relu.closed"), {"x": xs[0]}
 
     def forward(self, x: float) -> float:
         return x if x > 0.0 else 0.0
@@ -402,7 +514,13 @@ class Tanh(Gate):
     """out = tanh x = (e²ˣ − 1)/(e²ˣ + 1);   d/dx tanh x = 1 − tanh²x = 1 − out²."""
 
     name, symbol, primitive = "tanh", "tanh", False
+    activation, sentence = True, "caption.tanh"
     reference = staticmethod(math.tanh)
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"out": out, "local": 1.0 - out * out}
 
     def forward(self, x: float) -> float:
         return math.tanh(x)
@@ -424,6 +542,7 @@ class Sigmoid(Gate):
     """out = σ(x) = 1/(1 + e⁻ˣ);   d/dx σ(x) = σ(x)·(1 − σ(x)) = out·(1 − out)."""
 
     name, symbol, primitive = "sigmoid", "σ", False
+    activation, sentence = True, "caption.sigmoid"
     test_range = (-8.0, 8.0)
     reference = staticmethod(lambda x: 1.0 / (1.0 + math.exp(-x)))
 
@@ -432,6 +551,11 @@ class Sigmoid(Gate):
             return 1.0 / (1.0 + math.exp(-x))
         e = math.exp(x)
         return e / (1.0 + e)
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"out": out, "local": out * (1.0 - out)}
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out * (1.0 - out),)
@@ -451,6 +575,7 @@ class Sum(Gate):
     """out = x₁ + x₂ + … + xₙ;   ∂out/∂xᵢ = 1."""
 
     name, symbol, arity, primitive = "sum", "Σ", None, False
+    adds, sentence = True, "caption.sum"
     reference = staticmethod(lambda *xs: math.fsum(xs))
 
     def forward(self, *xs: float) -> float:
@@ -458,6 +583,12 @@ class Sum(Gate):
 
     def local_grads(self, out: float, *xs: float) -> tuple[float, ...]:
         return (1.0,) * len(xs)
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return " + ".join([inputs[0], *map(operand, inputs[1:])])
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        return "1"
 
     def forward_array(self, *xs: Any) -> Any:
         total = 0.0
@@ -477,6 +608,7 @@ class Linear(Gate):
     """
 
     name, symbol, arity, primitive = "linear", "b+Σwx", None, False
+    sentence = "caption.linear"
     reference = staticmethod(lambda b, *wx: b + math.fsum(w * x for w, x in zip(wx[::2], wx[1::2])))
 
     def forward(self, b: float, *wx: float) -> float:
@@ -490,6 +622,15 @@ class Linear(Gate):
         for w, x in zip(wx[::2], wx[1::2]):
             grads += (x, w)
         return tuple(grads)
+
+    def expression(self, inputs: Sequence[str]) -> str:  # inputs: b, w1, x1, w2, x2, ...
+        products = [f"{operand(w)}·{operand(x)}" for w, x in zip(inputs[1::2], inputs[2::2])]
+        return " + ".join([inputs[0], *products])
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        if i == 0:
+            return "1"  # the bias
+        return operand(inputs[i + 1 if i % 2 == 1 else i - 1])  # w pairs with the next x
 
     def forward_array(self, b: Any, *wx: Any) -> Any:
         total = b

@@ -138,6 +138,11 @@ class Translator:
     def __call__(self, key: str, /, **fields: object) -> str:
         return message(key, self.lang, **fields)
 
+    @property
+    def catalog(self) -> Mapping[str, str]:
+        """Every message id -> text in this language."""
+        return catalog(self.lang)
+
 
 def placeholders(template: str) -> set[str]:
     """The ``{names}`` a message template fills in (the tests check translations keep them)."""

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .engine import Value, sum_values, topological_order
@@ -148,29 +148,38 @@ class Problem:
         return (tuple(self.equations()), tuple((n.label, n.data) for n in self.inputs))
 
 
-def formula(node: Value) -> str:
-    """How a node is computed from its parents, with their names (numbers for constants)."""
+def formula(node: Value, names: Mapping[Value, str] | None = None) -> str:
+    """How a node is computed from its parents, by name: 'x + y', 'exp(q)', 'max(p, z)', '1/r'.
+
+    A parent is called by ``names[parent]`` if given, else by its label; a constant by its value.
+    """
     if node.gate is None:
         return ""
-    names = [_name(parent) for parent in node.parents]
+    inputs = [_name(parent, names) for parent in node.parents]
     gate = node.gate.name
-    if gate == "add" and len(names) == 2:
-        return f"{names[0]} + {names[1]}"
-    if gate == "mul" and len(names) == 2:
-        return f"{names[0]} × {names[1]}"
+    if gate == "add" and len(inputs) == 2:
+        return f"{inputs[0]} + {inputs[1]}"
+    if gate == "mul" and len(inputs) == 2:
+        return f"{inputs[0]} × {inputs[1]}"
     if gate == "sum":
-        return " + ".join(names)
+        return " + ".join(inputs)
     if gate == "reciprocal":
-        return f"1/{names[0]}"
+        return f"1/{inputs[0]}"
     if gate == "sigmoid":
-        return f"σ({names[0]})"
-    return f"{node.gate.symbol}({', '.join(names)})"
+        return f"σ({inputs[0]})"
+    if gate == "pow":
+        return f"{inputs[0]}{node.gate.symbol}"
+    if gate == "linear":  # inputs: b, w1, x1, w2, x2, ...
+        products = [f"{w}·{x}" for w, x in zip(inputs[1::2], inputs[2::2])]
+        return " + ".join([inputs[0], *products])
+    return f"{node.gate.symbol}({', '.join(inputs)})"
 
 
-def _name(node: Value) -> str:
-    if node.label:
-        return node.label
-    text = format_number(node.data).replace("-", "−")
+def _name(node: Value, names: Mapping[Value, str] | None = None) -> str:
+    name = names.get(node, "") if names is not None else node.label
+    if name and (node.parents or node.label):
+        return name
+    text = format_number(node.data).replace("-", "\u2212")
     return f"({text})" if node.data < 0 else text
 
 
@@ -460,25 +469,39 @@ _BUILDERS: dict[int, Callable[[random.Random], tuple[Value, str] | None]] = {
 
 
 def hint(problem: Problem, node: Value, t: Translator) -> str:
-    """What to do to find ∂f/∂node: the rule of every gate the node feeds, with names.
+    """What to do to find ∂f/∂node: the rule of every gate the node feeds, with names."""
+    names = {n: n.label for n in problem.order if n.label}
+    return gradient_hint(node, problem.root, problem.computed, names, t)
 
-    For a node used by two wires it first says that the two contributions add up.
+
+def gradient_hint(
+    node: Value,
+    root: Value,
+    computed: Sequence[Value],
+    names: Mapping[Value, str],
+    t: Translator,
+) -> str:
+    """The rule of every gate ``node`` feeds, with the graph's ``names``: how to get ∂root/∂node.
+
+    ``computed`` are the graph's gate nodes. For a node used by two wires it first says that the
+    two contributions add up. The numbers are left to the student: a hint names the rule only.
     """
-    uses = [
-        (child, i) for child in problem.computed for i, p in enumerate(child.parents) if p is node
-    ]
-    lines = [t("hint.reuse", node=node.label, count=len(uses))] if len(uses) > 1 else []
+    uses = [(child, i) for child in computed for i, p in enumerate(child.parents) if p is node]
+    name = _name(node, names)
+    root_name = _name(root, names)
+    lines = [t("hint.reuse", node=name, count=len(uses))] if len(uses) > 1 else []
     for child, position in uses:
         gate = child.gate.name if child.gate is not None else ""
         others = [p for i, p in enumerate(child.parents) if i != position]
-        other = _name(others[0]) if others else ""
+        key = f"hint.{gate}" if f"hint.{gate}" in t.catalog else "hint.other"
         lines.append(
             t(
-                f"hint.{gate}",
-                node=node.label,
-                out=child.label,
-                formula=problem.formula(child),
-                other=other,
+                key,
+                root=root_name,
+                node=name,
+                out=_name(child, names),
+                formula=formula(child, names),
+                other=_name(others[0], names) if others else "",
             )
         )
     return " ".join(lines)

@@ -226,7 +226,7 @@ def summary_html(problems: Sequence[Problem], t: Translator, width: int) -> str:
             f'<a href="key-{number}.html">{escape(t("summary.key"))}</a></td></tr>'
         )
     counts = count_gates(problems)
-    gates = ", ".join(f"{t(f'gate.{gate}')}: {count}" for gate, count in counts.items())
+    gates = ", ".join(f"{t(f'gatename.{gate}')}: {count}" for gate, count in counts.items())
     reused = sum(1 for problem in problems if problem.reused())
     heading = t("summary.title", students=len(problems), level=first.level, seed=first.seed)
     return (

@@ -191,3 +191,50 @@ def test_printing_gives_one_frame_per_page(page, tmp_path):
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     frames = page.read_text(encoding="utf-8").count('<section class="frame"')
     assert pages == frames == 18
+
+
+CHECK_A_BAD_ADDRESS = """<script>
+(function () {
+  var seen = {errors: window.__errors};
+  function current() {
+    var frame = document.querySelector(".frame.current");
+    return frame ? frame.id : null;
+  }
+  seen.initial = current();
+  seen.visible = Array.prototype.filter.call(document.querySelectorAll(".frame"), function (f) {
+    return getComputedStyle(f).display !== "none";
+  }).length;
+  document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight", bubbles: true}));
+  seen.after_key = current();
+  document.getElementById("next").click();
+  seen.after_button = current();
+  var out = document.createElement("pre");
+  out.id = "test-results";
+  out.textContent = JSON.stringify(seen);
+  document.body.appendChild(out);
+})();
+</script>"""
+
+
+@pytest.mark.parametrize("fragment", ["#%", "#%E0%A4%A", "#step-999", "#%00", "#"])
+def test_a_bad_address_is_ignored_and_the_controls_keep_working(page, tmp_path, fragment):
+    html = page.read_text(encoding="utf-8")
+    test_copy = page.with_name("bad-address.html")
+    test_copy.write_text(
+        html.replace("<head>", "<head>\n" + RECORD_ERRORS, 1).replace(
+            "</body>", CHECK_A_BAD_ADDRESS + "\n</body>", 1
+        ),
+        encoding="utf-8",
+    )
+    finished = chromium(
+        "--virtual-time-budget=3000",
+        "--dump-dom",
+        test_copy.as_uri() + fragment,
+        user_data_dir=tmp_path / "profile",
+    )
+    match = re.search(r'<pre id="test-results">(.*?)</pre>', finished.stdout, flags=re.DOTALL)
+    assert match, f"the page did not report; chromium said:\n{finished.stderr[-2000:]}"
+    seen = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert seen["errors"] == []
+    assert (seen["initial"], seen["visible"]) == ("forward-0", 1)  # the first frame, shown
+    assert (seen["after_key"], seen["after_button"]) == ("forward-1", "forward-2")

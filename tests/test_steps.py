@@ -13,6 +13,7 @@ from microgradpp import Value, linear, topological_order
 from microgradpp import max as vmax
 from microgradpp import sum as vsum
 from microgradpp.examples import get_example
+from microgradpp.expr import evaluate
 from microgradpp.steps import MINUS, backward_steps, render_steps, stepper_frames
 
 # ------------------------------------------------------------------------------------------------
@@ -137,12 +138,12 @@ def test_add_mul_captions_read_like_the_notes():
     assert captions == [
         "Step 1 of 2: f = q × z. A mul gate swaps its inputs: each input's local derivative "
         "is the other input.\n"
-        "∂f/∂q = z · ∂f/∂f = −4 · 1 = −4\n"
+        "∂f/∂q = z · ∂f/∂f = (−4) · 1 = −4\n"
         "∂f/∂z = q · ∂f/∂f = 3 · 1 = 3",
         "Step 2 of 2: q = x + y. An add gate distributes the gradient: each input gets ∂f/∂q "
         "unchanged.\n"
-        "∂f/∂x = 1 · ∂f/∂q = 1 · −4 = −4\n"
-        "∂f/∂y = 1 · ∂f/∂q = 1 · −4 = −4",
+        "∂f/∂x = 1 · ∂f/∂q = 1 · (−4) = −4\n"
+        "∂f/∂y = 1 · ∂f/∂q = 1 · (−4) = −4",
     ]
 
 
@@ -150,10 +151,10 @@ def test_sigmoid_neuron_captions_have_the_published_numbers():
     f = get_example("sigmoid-neuron").build()
     headlines = [step.headline(digits=2) for step in backward_steps(f)]
     assert headlines == [
-        "Step 1 of 8: f = 1/d. A 1/x gate: d/dx 1/x = −1/x² = −1/(1.37)² = −0.53.",
+        "Step 1 of 8: f = 1/d. A 1/x gate: (1/x)′ = −1/x² = −1/(1.37)² = −0.53.",
         "Step 2 of 8: d = e + 1. An add gate distributes the gradient: each input gets ∂f/∂d "
         "unchanged.",
-        "Step 3 of 8: e = exp(u). An exp gate: d/dx eˣ = eˣ, the gate's own output 0.37.",
+        "Step 3 of 8: e = exp(u). An exp gate: (eˣ)′ = eˣ, the gate's own output 0.37.",
         "Step 4 of 8: u = z × (−1). A mul gate swaps its inputs: each input's local derivative "
         "is the other input.",
         "Step 5 of 8: z = s + w2. An add gate distributes the gradient: each input gets ∂f/∂z "
@@ -166,12 +167,12 @@ def test_sigmoid_neuron_captions_have_the_published_numbers():
         "is the other input.",
     ]
     lines = [line for step in backward_steps(f) for line in step.chain_rule_lines(digits=2)]
-    assert "∂f/∂w0 = x0 · ∂f/∂p0 = −1 · 0.2 = −0.2" in lines
+    assert "∂f/∂w0 = x0 · ∂f/∂p0 = (−1) · 0.2 = −0.2" in lines
     assert "∂f/∂x0 = w0 · ∂f/∂p0 = 2 · 0.2 = 0.39" in lines
-    assert "∂f/∂w1 = x1 · ∂f/∂p1 = −2 · 0.2 = −0.39" in lines
-    assert "∂f/∂x1 = w1 · ∂f/∂p1 = −3 · 0.2 = −0.59" in lines
+    assert "∂f/∂w1 = x1 · ∂f/∂p1 = (−2) · 0.2 = −0.39" in lines
+    assert "∂f/∂x1 = w1 · ∂f/∂p1 = (−3) · 0.2 = −0.59" in lines
     assert "∂f/∂w2 = 1 · ∂f/∂z = 1 · 0.2 = 0.2" in lines
-    assert "∂f/∂u = 0.37 · ∂f/∂e = 0.37 · −0.53 = −0.2" in lines
+    assert "∂f/∂u = 0.37 · ∂f/∂e = 0.37 · (−0.53) = −0.2" in lines
 
 
 def test_max_gate_routes_and_splits_on_a_tie():
@@ -213,13 +214,13 @@ def test_reuse_shows_the_gradient_accumulating():
         (lambda x: x.relu(), "A relu gate lets the gradient through: its input 0.5 > 0."),
         (
             lambda x: (x * -1.0).relu(),
-            "A relu gate blocks the gradient: its input −0.5 ≤ 0, so relu' = 0.",
+            "A relu gate blocks the gradient: its input −0.5 ≤ 0, so relu′ = 0.",
         ),
-        (lambda x: x.tanh(), "A tanh gate: d/dx tanh x = 1 − tanh²x = 1 − (0.4621)² = 0.7864."),
-        (lambda x: x.sigmoid(), "A sigmoid gate: dσ/dx = σ·(1 − σ) = 0.6225·(1 − 0.6225) = 0.235."),
-        (lambda x: x.log(), "A log gate: d/dx ln x = 1/x = 1/0.5 = 2."),
-        (lambda x: x**3, "A power gate: d/dx xⁿ = n·xⁿ⁻¹ = 3·(0.5)^2 = 0.75."),
-        (lambda x: x.reciprocal(), "A 1/x gate: d/dx 1/x = −1/x² = −1/(0.5)² = −4."),
+        (lambda x: x.tanh(), "A tanh gate: (tanh x)′ = 1 − tanh²x = 1 − (0.4621)² = 0.7864."),
+        (lambda x: x.sigmoid(), "A sigmoid gate: σ′ = σ·(1 − σ) = 0.6225·(1 − 0.6225) = 0.235."),
+        (lambda x: x.log(), "A log gate: (ln x)′ = 1/x = 1/0.5 = 2."),
+        (lambda x: x**3, "A power gate: (xⁿ)′ = n·xⁿ⁻¹ = 3·(0.5)^2 = 0.75."),
+        (lambda x: x.reciprocal(), "A 1/x gate: (1/x)′ = −1/x² = −1/(0.5)² = −4."),
     ],
 )
 def test_every_gate_has_its_sentence(build, sentence):
@@ -233,7 +234,7 @@ def test_linear_gate_pairs_each_weight_with_its_input():
     assert step.equation() == "f = b + w·x"
     assert step.chain_rule_lines() == [
         "∂f/∂b = 1 · ∂f/∂f = 1 · 1 = 1",
-        "∂f/∂w = x · ∂f/∂f = −3 · 1 = −3",
+        "∂f/∂w = x · ∂f/∂f = (−3) · 1 = −3",
         "∂f/∂x = w · ∂f/∂f = 2 · 1 = 2",
     ]
 
@@ -260,7 +261,7 @@ def test_frames_play_forward_then_one_frame_per_backward_step():
     assert frames[9].caption.startswith("Backward starts at the output with ∂f/∂f = 1")
     assert (
         frames[10].caption.splitlines()[0]
-        == "f = 1/d. A 1/x gate: d/dx 1/x = −1/x² = −1/(1.37)² = −0.53."
+        == "f = 1/d. A 1/x gate: (1/x)′ = −1/x² = −1/(1.37)² = −0.53."
     )
     last = frames[-1]
     grads = {node.label: round(grad, 2) for node, grad in last.grads.items() if node.label}
@@ -443,3 +444,220 @@ def test_module_docstring_examples_run():
     import microgradpp.steps
 
     assert doctest.testmod(microgradpp.steps).failed == 0
+
+
+# ------------------------------------------------------------------------------------------------
+# Captions say each thing once, clearly (issue 12 §5)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_a_node_named_by_its_own_expression_is_not_repeated():
+    for source, repeated in (("exp(log(x))", "log(x) = log(x)"), ("x*(1/y)", "1/y = 1/y")):
+        f = evaluate(source, {"x": 2.0, "y": 4.0} if "y" in source else {"x": 2.0})
+        captions = [frame.caption for frame in stepper_frames(f)]
+        captions += [step.caption() for step in backward_steps(f)]
+        assert not any(repeated in caption for caption in captions), repeated
+    log = next(s for s in backward_steps(evaluate("exp(log(x))", {"x": 2.0})) if s.index == 2)
+    assert log.headline() == "Step 2 of 2: log(x). A log gate: (ln x)′ = 1/x = 1/2 = 0.5."
+    frames = stepper_frames(evaluate("x*(1/y)", {"x": 2.0, "y": 4.0}))
+    assert "Forward: 1/y = 1/4 = 0.25" in [frame.caption for frame in frames]
+
+
+def test_no_derivative_is_written_d_over_dx():
+    """d/dx clashed with a node named d (the sigmoid neuron's denominator): primes instead."""
+    f = get_example("sigmoid-neuron").build()
+    text = "\n".join(frame.caption for frame in stepper_frames(f))
+    assert "d/d" not in text and "dσ/dx" not in text
+    assert "f = 1/d. A 1/x gate: (1/x)′ = −1/x² = −1/(1.3679)² = −0.5344." in text
+
+
+@pytest.mark.parametrize(
+    ("build", "line"),
+    [
+        (lambda x, y: x * y, "∂f/∂x = y · ∂f/∂f = (−3) · 1 = −3"),
+        (lambda x, y: (x * y).exp(), "∂f/∂n3 = 0.0025 · ∂f/∂f = 0.0025 · 1 = 0.0025"),
+        (lambda x, y: (x * y) * -1.0, "∂f/∂n3 = (−1) · ∂f/∂f = (−1) · 1 = −1"),
+        (lambda x, y: (x * y).reciprocal(), "∂f/∂n3 = (−0.0278) · ∂f/∂f = (−0.0278) · 1 = −0.0278"),
+    ],
+)
+def test_negative_factors_are_in_parentheses(build, line):
+    f = build(Value(2.0, label="x"), Value(-3.0, label="y"))
+    lines = [text for step in backward_steps(f) for text in step.chain_rule_lines()]
+    assert line in lines
+    assert not any(re.search(r"· −\d", text) for text in lines), lines
+
+
+def test_an_accumulating_gradient_with_a_negative_term_is_in_parentheses():
+    a = Value(3.0, label="a")
+    f = a * -2.0 + a
+    lines = [text for step in backward_steps(f) for text in step.chain_rule_lines()]
+    assert "∂f/∂a += (−2) · ∂f/∂n3 = (−2) · 1 = −2, so ∂f/∂a is now 1 + (−2) = −1" in lines
+
+
+def test_every_gate_has_words_in_the_messages_table():
+    from microgradpp import GATES
+    from microgradpp.messages import ENGLISH
+
+    for gate in GATES.values():
+        assert gate.sentence in ENGLISH, gate.name
+    for key in ("caption.max.tie", "caption.relu.open", "caption.relu.closed"):
+        assert key in ENGLISH
+
+
+def test_every_message_is_used_somewhere():
+    """No dead sentences: each key of the table is asked for by the code (or a gate)."""
+    from pathlib import Path
+
+    import microgradpp
+    from microgradpp.messages import ENGLISH
+
+    package = Path(microgradpp.__file__).parent
+    code = "\n".join(
+        p.read_text(encoding="utf-8") for p in package.rglob("*") if p.suffix in (".py", ".html")
+    )
+    code = code.replace(Path(package / "messages.py").read_text(encoding="utf-8"), "")
+    unused = [
+        key
+        for key in ENGLISH
+        if f'"{key}"' not in code
+        and not (key.startswith("page.") and f'"{key.split(".", 1)[1].replace(".", "_")}"' in code)
+    ]
+    assert unused == []
+
+
+# ------------------------------------------------------------------------------------------------
+# The page: limits checked first, text escaped once
+# ------------------------------------------------------------------------------------------------
+
+
+def chain_of_additions(n: int) -> Value:
+    f = Value(0.5, label="x")
+    for _ in range(n // 2):
+        f = f + 1.0
+    return f
+
+
+def wide_sum(n: int) -> Value:
+    return vsum([Value(float(i), label=f"x{i}") for i in range(n)])
+
+
+def balanced_tree(n: int) -> Value:
+    level = [Value(1.0, label=f"x{i}") for i in range(n)]
+    while len(level) > 1:
+        level = [a * b if i % 4 else a + b for i, (a, b) in enumerate(zip(level[::2], level[1::2]))]
+    return level[0]
+
+
+@pytest.mark.parametrize(
+    ("build", "size"),
+    [
+        (chain_of_additions, 8001),
+        (chain_of_additions, 402),
+        (wide_sum, 5000),
+        (wide_sum, 201),
+        (balanced_tree, 4096),
+    ],
+)
+def test_a_graph_above_the_limit_is_refused_before_any_quadratic_work(build, size, tmp_path):
+    import time
+    import tracemalloc
+
+    from microgradpp.errors import GraphTooLargeError
+    from microgradpp.steps import MAX_STEPPER_NODES
+
+    root = build(size)
+    count = len(topological_order(root))
+    assert count > MAX_STEPPER_NODES
+    tracemalloc.start()
+    started = time.perf_counter()
+    for attempt in (
+        lambda: render_steps(root, tmp_path / "page.html"),
+        lambda: stepper_frames(root),
+    ):
+        with pytest.raises(
+            GraphTooLargeError, match=rf"this graph has {count:,} nodes; a step-by-step page"
+        ):
+            attempt()
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 2_000 * count + 1_000_000  # a few objects per node, not per node per frame
+    assert elapsed < 1.0
+    assert not (tmp_path / "page.html").exists()
+
+
+def test_a_graph_at_the_limit_gives_its_frames():
+    from microgradpp.steps import MAX_STEPPER_NODES
+
+    root = chain_of_additions(MAX_STEPPER_NODES - 1)
+    assert len(topological_order(root)) == MAX_STEPPER_NODES - 1
+    frames = stepper_frames(root)
+    gates = sum(1 for node in topological_order(root) if node.parents)
+    assert len(frames) == 2 * gates + 2 == 200  # forward: inputs + each gate; backward: seed + each
+
+
+def test_render_works_out_the_order_once(monkeypatch, tmp_path):
+    pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    import microgradpp.engine
+    import microgradpp.steps.page
+    import microgradpp.steps.replay
+    import microgradpp.viz.view
+
+    calls = []
+    original = microgradpp.engine.topological_order
+
+    def counting(root):
+        calls.append(root)
+        return original(root)
+
+    for module in (microgradpp.steps.page, microgradpp.steps.replay, microgradpp.viz.view):
+        monkeypatch.setattr(module, "topological_order", counting)
+    render_steps(get_example("sigmoid-neuron").build(), tmp_path / "page.html")
+    assert len(calls) == 1
+
+
+HOSTILE = ["{{frames}}", "$frames", "${title}", "$$", "{title}", "</script><b>x</b>", "&amp;"]
+
+
+@needs_dot
+def test_text_put_in_the_page_is_escaped_once_and_never_expanded(tmp_path):
+    pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
+    x = Value(2.0, label=" ".join(HOSTILE))
+    f = x * Value(3.0, label="y")
+    path = render_steps(
+        f, tmp_path / "page.html", title=" ".join(HOSTILE), description="$frames {{links}}"
+    )
+    page = path.read_text(encoding="utf-8")
+    frames = stepper_frames(f)
+    assert page.count('<section class="frame"') == len(frames) == 4
+    assert page.count("<li><a href=") == 4
+    assert page.count("{{links}}") == 1  # the description, as text
+    assert (
+        page.count("$frames") > page.count("<h1>{{frames}} $frames ${title}") == 1
+    )  # title, label: never expanded
+    assert (
+        "<title>{{frames}} $frames ${title} $$ {title} &lt;/script&gt;&lt;b&gt;x&lt;/b&gt; &amp;amp;</title>"
+        in page
+    )
+    assert "<b>x</b>" not in page
+    assert "<p>$frames {{links}}</p>" in page
+
+
+def test_the_page_templates_are_package_data():
+    """An installed wheel must carry the page's HTML, CSS and JavaScript."""
+    from importlib import resources
+    from pathlib import Path
+
+    folder = resources.files("microgradpp.steps").joinpath("templates")
+    names = sorted(entry.name for entry in folder.iterdir() if not entry.name.startswith("."))
+    assert {"page.html", "frame.html", "stepper.css", "stepper.js"} <= set(names)
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    if pyproject.exists():
+        tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+        patterns = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["package-data"][
+            "microgradpp.steps"
+        ]
+        for name in names:
+            assert any(Path("templates", name).match(pattern) for pattern in patterns), name

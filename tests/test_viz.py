@@ -16,6 +16,7 @@ import microgradpp
 from microgradpp import GATES, MicrogradppError, Value
 from microgradpp.viz import (
     GraphTooLargeError,
+    GraphView,
     GraphvizNotFoundError,
     draw_graph,
     format_number,
@@ -182,8 +183,8 @@ def test_many_uses_are_summarised():
 def test_frames_show_not_computed_yet_differently_from_zero():
     f, v = xyz_example()
     q = v["q"]
-    frame = draw_graph(f, "backward", computed={f}, grads={f: 1.0, q: -4.0, v["z"]: 3.0})
-    source = frame.source
+    view = GraphView.of(f, "backward").frame(final={f}, grads={f: 1.0, q: -4.0, v["z"]: 3.0})
+    source = draw_graph(view).source
     # x and y: not computed yet — '?' on grey, never '0'
     assert source.count(f'BGCOLOR="{UNKNOWN_FILL}"><FONT COLOR="#777777">?</FONT>') == 2
     # q has its gradient but has not sent it on: 'so far', and its wires show '-4 × 1' only
@@ -198,11 +199,39 @@ def test_frames_show_not_computed_yet_differently_from_zero():
     assert ">0</FONT>" in draw_graph(g, "backward").source
 
 
-def test_computed_without_grads_uses_dot_grad():
+def test_the_old_frame_keywords_still_work_with_a_deprecation_warning():
     f, v = xyz_example()
-    source = draw_graph(f, "backward", computed={f, v["q"], v["x"], v["y"]}).source
-    assert source.count(">?<") == 1  # z is not in computed
+    with pytest.warns(DeprecationWarning, match=r"GraphView.of\(root, mode\).frame"):
+        source = draw_graph(f, "backward", computed={f, v["q"], v["x"], v["y"]}).source
+    assert source.count(">?<") == 1  # z is not in computed: computed alone shows .grad
     assert "-4 × 1" in source and "= -4" in source
+    q = v["q"]
+    with pytest.warns(DeprecationWarning):
+        old = draw_graph(f, "backward", computed={f}, grads={f: 1.0, q: -4.0, v["z"]: 3.0})
+    new = GraphView.of(f, "backward").frame(final={f}, grads={f: 1.0, q: -4.0, v["z"]: 3.0})
+    assert old.source == draw_graph(new).source
+
+
+def test_a_view_is_drawn_as_it_is(tmp_path):
+    f, v = xyz_example()
+    view = GraphView.of(f, "both", precision=2)
+    assert draw_graph(view).source == draw_graph(f, "both", precision=2).source
+    assert draw_graph(f, view=view).source == draw_graph(view).source
+    assert render(view, tmp_path / "p.dot").read_text(encoding="utf-8") == draw_graph(view).source
+    with pytest.raises(TypeError, match="draws the view as it is"):
+        draw_graph(view, precision=3)
+    with pytest.raises(ValueError, match="another graph"):
+        draw_graph(v["q"], view=view)
+
+
+def test_a_view_leaves_dot_grad_alone_and_reads_no_grad_in_frames():
+    f, v = xyz_example()
+    view = GraphView.of(f, "both")
+    v["x"].grad = 99.0  # changed after the view was made: the view keeps what it saw
+    assert view.grads[v["x"]] == -4.0
+    frame = view.frame(grads={f: 1.0}, final={f})
+    assert frame.grad_state(v["x"]) == ("unknown", 0.0)
+    assert frame.order is view.order and frame.names is view.names  # the graph part is shared
 
 
 def _node_positions(svg: str) -> dict[str, tuple[float, ...]]:
@@ -228,9 +257,17 @@ def _node_positions(svg: str) -> dict[str, tuple[float, ...]]:
 def test_frames_of_a_replay_keep_one_layout(mode):
     f, _ = sigmoid_neuron()
     order = microgradpp.topological_order(f)
-    start = to_svg(draw_graph(f, mode, computed=set(), grads={f: 1.0}))
-    middle = to_svg(draw_graph(f, mode, computed=set(order[5:]), highlight=[order[5]]))
-    end = to_svg(draw_graph(f, mode, computed=set(order)))
+    view = GraphView.of(f, mode)
+    start = to_svg(view.frame(final=(), grads={f: 1.0}))
+    middle = to_svg(
+        view.frame(
+            final=order[5:],
+            grads={node: node.grad for node in order[5:]},
+            lit={order[5]},
+            lit_gates={order[5]},
+        )
+    )
+    end = to_svg(view.frame(final=order, grads={node: node.grad for node in order}))
     assert _node_positions(start) == _node_positions(middle) == _node_positions(end)
     assert len(_node_positions(start)) == 21  # 13 boxes (2 constants folded) + 8 gates
 

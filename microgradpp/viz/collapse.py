@@ -5,8 +5,10 @@ A network names its parameters ``layer.neuron.name`` (``nn.MLP`` writes ``layer1
 
 * it is one of the neuron's parameters (read from the label), or
 * it is (a part of) the neuron's sum b + Σ wᵢxᵢ: every parameter among its parents belongs to
-  that neuron (``linear``, or ``wᵢ·xᵢ``), or it is a ``+`` of such parts, or
-* it is the neuron's activation: relu, tanh or sigmoid applied to that sum.
+  that neuron (``linear``, or ``wᵢ·xᵢ``), or it adds up such parts (a gate with ``adds = True``),
+  or
+* it is the neuron's activation (a gate with ``activation = True``: relu, tanh, sigmoid) applied
+  to that sum. Anything else after a neuron (a loss, (out - y)²) stays outside it.
 
 Everything else (inputs, the loss) stays as it is. With ``level="layer"`` a neuron's group is its
 layer, the part of the label before the first dot.
@@ -21,11 +23,6 @@ from dataclasses import dataclass, field
 from ..engine import Value
 
 LEVELS = ("neuron", "layer")
-SUM_GATES = ("add", "sum")
-"""Gates that add up parts of a neuron's b + Σ wᵢxᵢ when it is built from + and ×."""
-ACTIVATION_GATES = ("relu", "tanh", "sigmoid")
-"""One-input gates applied to a neuron's sum: they belong to the neuron. Anything else after a
-neuron (a loss, (out - y)²) stays outside it."""
 _PARAMETER_LABEL = re.compile(r"^(?P<layer>[^.]+)\.(?P<neuron>[^.]+)\.[^.]+$")
 
 
@@ -84,12 +81,12 @@ def group_nodes(order: Sequence[Value], level: str) -> dict[Value, str]:
             if len(parameter_keys) == 1:
                 group[node] = parameter_keys.pop()
                 is_sum.add(node)
-        elif node.gate.name in SUM_GATES and all(p in is_sum for p in node.parents):
+        elif node.gate.adds and all(p in is_sum for p in node.parents):
             keys = {group[p] for p in node.parents}  # adding up parts of one neuron's sum
             if len(keys) == 1:
                 group[node] = keys.pop()
                 is_sum.add(node)
-        elif node.gate.name in ACTIVATION_GATES and node.parents[0] in is_sum:
+        elif node.gate.activation and node.parents[0] in is_sum:
             group[node] = group[node.parents[0]]
     if level == "layer":
         return {node: layer_of(key) for node, key in group.items()}

@@ -12,94 +12,35 @@ with an error instead of hanging the notebook.
 
 from __future__ import annotations
 
-import functools
 import os
-import re
-import shutil
-import subprocess
-import textwrap
 from pathlib import Path
 from typing import Any
 
 from ..engine import Value
-from ..errors import GraphTooLargeError, GraphvizNotFoundError, MicrogradppError
 from ..files import atomic_write
+from .dot import DOT_TIMEOUT, INSTALL_HELP, explain_failure, picture_class, run_dot
 from .graph import draw_graph
+from .view import GraphView
+
+__all__ = [
+    "DOT_TIMEOUT",
+    "FORMATS",
+    "INSTALL_HELP",
+    "jupyter_svg",
+    "picture_class",
+    "render",
+    "run_dot",
+    "show_values_in_jupyter",
+    "text_svg",
+    "to_svg",
+]
 
 FORMATS = ("svg", "png", "pdf", "dot")
-_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")
-INSTALL_HELP = (
-    "Graphviz's `dot` program is not installed (or not on PATH). Install it:\n"
-    "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
-    "  Fedora:         sudo dnf install graphviz\n"
-    "  macOS:          brew install graphviz\n"
-    "  Windows:        winget install graphviz  (or: choco install graphviz), "
-    "then open a new terminal\n"
-    "  conda:          conda install -c conda-forge graphviz\n"
-    "Writing the DOT source needs nothing: render(f, 'graph.dot')."
-)
-DOT_TIMEOUT = 30.0
-"""Seconds ``dot`` may run before render gives up (pictures under max_nodes take < 5 s)."""
-
-
-@functools.cache
-def picture_class() -> type:
-    """``GraphPicture``: a ``graphviz.Digraph`` whose notebook display never fails.
-
-    Made on first use, so that ``import microgradpp.viz`` works without the graphviz package.
-    """
-    import graphviz
-
-    class GraphPicture(graphviz.Digraph):
-        """A graphviz.Digraph drawn by microgradpp. In Jupyter it shows as SVG; without ``dot``
-        it shows a short text and its DOT source instead of an error."""
-
-        def _repr_mimebundle_(self, include=None, exclude=None, **_: Any) -> dict[str, str]:
-            try:
-                return {"image/svg+xml": run_dot(self.source, "svg").decode("utf-8")}
-            except Exception as error:  # a display hook must never raise
-                reason = "\n".join(_explain(error))
-                return {"text/plain": f"{reason}\n\nDOT source:\n{self.source}"}
-
-    return GraphPicture
-
-
-def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
-    """The image ``dot -T<format>`` makes of a DOT text. Raises GraphvizNotFoundError without it."""
-    program = shutil.which("dot")
-    if program is None:
-        raise GraphvizNotFoundError(INSTALL_HELP)
-    environment = dict(os.environ)
-    environment.setdefault("SOURCE_DATE_EPOCH", "0")  # no creation date in a PDF: same bytes
-    try:
-        finished = subprocess.run(
-            [program, f"-T{format}"],
-            input=source.encode("utf-8"),
-            capture_output=True,
-            timeout=timeout,
-            env=environment,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise GraphTooLargeError(
-            f"Graphviz took more than {timeout:g} s to lay out this picture. Draw it collapsed "
-            "(collapse='neuron' or 'layer'), draw a smaller piece, or pass a larger timeout=."
-        ) from None
-    except OSError as error:  # found on PATH but cannot run
-        raise GraphvizNotFoundError(
-            f"{INSTALL_HELP}\n(running {program} failed: {error})"
-        ) from None
-    if finished.returncode != 0:
-        message = finished.stderr.decode("utf-8", "replace").strip()
-        raise MicrogradppError(f"Graphviz's dot failed (exit {finished.returncode}): {message}")
-    if format == "pdf":  # older cairo ignores SOURCE_DATE_EPOCH: fix the date, same length
-        return _PDF_DATE.sub(rb"\g<1>19700101000000", finished.stdout)
-    return finished.stdout
 
 
 def _as_digraph(picture: Any, draw_options: dict[str, Any]) -> Any:
-    """A Value is drawn with draw_options; a Digraph is used as it is."""
-    if isinstance(picture, Value):
+    """A Value is drawn with draw_options, a GraphView as it is; a Digraph is used as it is."""
+    if isinstance(picture, (Value, GraphView)):
         return draw_graph(picture, **draw_options)
     if hasattr(picture, "source") and hasattr(picture, "pipe"):
         if draw_options:
@@ -171,17 +112,23 @@ def jupyter_svg(value: Value) -> str | None:
         return run_dot(source, "svg", timeout=10.0).decode("utf-8")
     except Exception as error:
         try:
-            lines = [*_explain(error), "", "DOT source (all of it: draw_graph(value).source):"]
+            lines = [
+                *explain_failure(error),
+                "",
+                "DOT source (all of it: draw_graph(value).source):",
+            ]
             return text_svg(lines + source.splitlines())
         except Exception:
             return None
 
 
-def _explain(error: BaseException) -> list[str]:
-    """'No picture: <what went wrong>' and the rest of the error's message, as lines of text."""
-    lines = str(error).splitlines() or [type(error).__name__]
-    lines[0] = f"No picture: {lines[0]}"
-    return [short for line in lines for short in textwrap.wrap(line, 100) or [""]]
+def show_values_in_jupyter() -> None:
+    """Let Jupyter show a Value as a picture of its graph (values, and gradients after backward).
+
+    The engine knows nothing of pictures: importing ``microgradpp.viz`` attaches this display
+    hook to Value (Jupyter looks for a ``_repr_svg_`` method). ``draw_graph(f)`` works without it.
+    """
+    Value._repr_svg_ = jupyter_svg  # type: ignore[attr-defined]
 
 
 def text_svg(lines: list[str], max_lines: int = 40, max_width: int = 110) -> str:

@@ -1,0 +1,89 @@
+"""Every sentence the step captions, step pages and picture legends show, in one table.
+
+Code asks for a sentence by its key and fills in its ``{placeholders}``; it never writes the words
+itself. Numbers and formulas read the same in every language and stay in the code.
+
+The English text is here. Another language takes its sentence from that language's catalog of
+``microgradpp.i18n`` (``microgradpp/locale/<lang>.json``) when the catalog has the key, so a
+translation is added there, under the same key, without touching any code.
+
+    >>> text("step.number", index=1, total=8)
+    'Step 1 of 8: '
+"""
+
+from __future__ import annotations
+
+ENGLISH: dict[str, str] = {
+    # -- what each gate does to the gradient (the key is Gate.sentence / Gate.explain) ---------
+    "caption.add": "An add gate distributes the gradient: each input gets ∂{root}/∂{node} unchanged.",
+    "caption.sum": "A sum gate distributes the gradient: each input gets ∂{root}/∂{node} unchanged.",
+    "caption.mul": "A mul gate swaps its inputs: each input's local derivative is the other input.",
+    "caption.max": (
+        "A max gate routes the gradient to the larger input "
+        "({winner} = {high} > {loser} = {low}); {loser} gets 0."
+    ),
+    "caption.max.tie": "A max gate with a tie ({a} = {b} = {x}) splits the gradient ½/½.",
+    "caption.exp": "An exp gate: (eˣ)′ = eˣ, the gate's own output {out}.",
+    "caption.reciprocal": "A 1/x gate: (1/x)′ = −1/x² = −1/({x})² = {local}.",
+    "caption.log": "A log gate: (ln x)′ = 1/x = 1/{x} = {local}.",
+    "caption.pow": "A power gate: (xⁿ)′ = n·xⁿ⁻¹ = {n}·({x})^{m} = {local}.",
+    "caption.relu.open": "A relu gate lets the gradient through: its input {x} > 0.",
+    "caption.relu.closed": "A relu gate blocks the gradient: its input {x} ≤ 0, so relu′ = 0.",
+    "caption.tanh": "A tanh gate: (tanh x)′ = 1 − tanh²x = 1 − ({out})² = {local}.",
+    "caption.sigmoid": "A sigmoid gate: σ′ = σ·(1 − σ) = {out}·(1 − {out}) = {local}.",
+    "caption.linear": (
+        "A linear gate b + Σ wᵢxᵢ: the bias gets the gradient unchanged, and each product "
+        "swaps its inputs (∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ)."
+    ),
+    "caption.other": "A {gate} gate: its local derivatives come from gates.py.",
+    # -- a backward step's caption ---------------------------------------------------------------
+    "step.number": "Step {index} of {total}: ",
+    "step.constant": "  (a constant: its gradient is not used)",
+    "step.accumulates": ", so {grad} is now {before} + {contribution} = {after}",
+    # -- the frames of a step-by-step page -------------------------------------------------------
+    "frame.inputs.title": "Forward pass: the inputs (0 of {total})",
+    "frame.inputs": "Forward pass: every leaf (input, parameter, constant) has a value.",
+    "frame.forward.title": "Forward pass: node {index} of {total}",
+    "frame.forward": "Forward: {equation}",
+    "frame.output": "That is the output {root}.",
+    "frame.seed.title": "Backward: the seed (step 0 of {total})",
+    "frame.seed": (
+        "Backward starts at the output with ∂{root}/∂{root} = 1, then visits the nodes "
+        "children-first, so each node's gradient is complete before it is handed on."
+    ),
+    "frame.step.title": "Backward: step {index} of {total}",
+    # -- the page around the frames --------------------------------------------------------------
+    "page.title": "Backward, step by step: {root}",
+    "page.about": "What this teaches",
+    "page.index": "All frames",
+    "page.controls": "steps",
+    "page.first": "First",
+    "page.first.hint": "first frame (Home)",
+    "page.prev": "← Prev",
+    "page.prev.hint": "previous frame (←)",
+    "page.next": "Next →",
+    "page.next.hint": "next frame (→)",
+    "page.play": "Play",
+    "page.pause": "Pause",
+    "page.play.hint": "play / pause (p)",
+    "page.zoom": "Zoom",
+    "page.fit": "Fit",
+    "page.zoom.hint": "fit the picture to the window, or show it full size (z)",
+    "page.slider": "frame",
+    "page.keys": "keys: ← → Home End p z",
+}
+"""The sentences in English: key -> text with ``{placeholders}``."""
+
+
+def text(key: str, lang: str = "en", /, **values: object) -> str:
+    """The sentence ``key`` in ``lang``, its ``{placeholders}`` filled from ``values``.
+
+    English comes from :data:`ENGLISH`; another language from its i18n catalog, falling back to
+    English for a sentence not translated yet.
+    """
+    template = ENGLISH[key]
+    if lang != "en":
+        from .i18n import catalog
+
+        template = catalog(lang).get(key, template)
+    return template.format(**values)

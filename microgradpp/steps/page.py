@@ -1,0 +1,310 @@
+"""The step-by-step page: the forward pass, then backward one step at a time, as one HTML file.
+
+Each frame is a :class:`~microgradpp.viz.view.GraphView` of the same graph in another state
+(what is known, what is highlighted) with a caption from ``steps.replay``: the frames are worked
+out from ``backward_steps`` alone, never by running ``backward()`` or editing ``.grad``, and
+every frame draws the same boxes of the same sizes, so Graphviz lays them all out the same way.
+
+The page itself (HTML, CSS, JavaScript) is kept as files in ``templates/`` and filled by
+:func:`fill`, the one place where inserted text is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from ..engine import Value, topological_order
+from ..errors import GraphTooLargeError
+from ..files import atomic_write
+from ..messages import text
+from ..viz.view import GraphView
+from .replay import BackwardStep, derivative_name, forward_caption, number_formatter, replay
+from .replay import step_names as _step_names
+
+MAX_STEPPER_NODES = 200
+"""The largest graph a step-by-step page is made for (a frame per node, each a full picture)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One page of the stepper: a view of the graph in some state, and a caption."""
+
+    id: str
+    """The anchor: 'forward-0' … for the forward pass, 'step-0' (the seed) … 'step-n'."""
+    title: str
+    caption: str
+    """Lines of text: the first is the headline."""
+    view: GraphView
+    """What the frame's picture shows."""
+
+    @property
+    def values(self) -> frozenset[Value]:
+        """The nodes whose value is known in this frame."""
+        return self.view.values
+
+    @property
+    def grads(self) -> dict[Value, float]:
+        """The gradients known so far (possibly partial sums); other nodes show none yet."""
+        return dict(self.view.grads)
+
+    @property
+    def final(self) -> frozenset[Value]:
+        """The nodes whose gradient is complete."""
+        return self.view.final
+
+    @property
+    def highlight(self) -> frozenset[Value]:
+        """The node being computed (forward) or handing its gradient on (backward), and its
+        parents."""
+        return self.view.lit
+
+    @property
+    def wires(self) -> frozenset[tuple[Value, Value]]:
+        """The (parent, node) wires of this step, drawn highlighted."""
+        return self.view.lit_wires
+
+    @property
+    def sent(self) -> frozenset[Value]:
+        """The nodes whose step has run: they have sent their gradient back along their wires."""
+        return self.view.sent
+
+    @property
+    def is_forward(self) -> bool:
+        return self.id.startswith("forward-")
+
+
+def check_size(order: list[Value]) -> None:
+    """Refuse a graph too large for a page, before any work that grows faster than the graph."""
+    if len(order) > MAX_STEPPER_NODES:
+        raise GraphTooLargeError(
+            f"this graph has {len(order):,} nodes; a step-by-step page is made for graphs of at "
+            f"most {MAX_STEPPER_NODES} (one frame per node). Step through a smaller piece, "
+            "or draw the whole graph with microgradpp.viz.draw_graph"
+        )
+
+
+def stepper_frames(root: Value, digits: int = 4) -> list[Frame]:
+    """The frames of the page: the forward pass node by node, the seed, then every backward step.
+
+    Raises GraphTooLargeError (a ValueError) for a graph of more than MAX_STEPPER_NODES nodes.
+    """
+    order = topological_order(root)
+    check_size(order)
+    return _frames(root, order, digits)
+
+
+def _frames(root: Value, order: list[Value], digits: int) -> list[Frame]:
+    steps = list(replay(root, order))
+    names = steps[0].names if steps else _step_names(order)
+    num = number_formatter(digits)
+    graph = GraphView.of(
+        root,
+        "both",
+        precision=digits,
+        collapse="none",
+        final_grads=_final_grads(root, steps),
+        order=order,
+    )
+    leaves = [node for node in order if not node.parents]
+    gate_nodes = [node for node in order if node.parents]
+    root_name = derivative_name(names[root])
+    frames = []
+
+    known = frozenset(leaves)
+    inputs = ", ".join(f"{names[leaf]} = {num(leaf.data)}" for leaf in leaves if leaf.label)
+    frames.append(
+        Frame(
+            "forward-0",
+            text("frame.inputs.title", total=len(gate_nodes)),
+            text("frame.inputs") + (f"\n{inputs}" if inputs else ""),
+            graph.frame(values=known, grads={}, final=(), lit=known),
+        )
+    )
+    for i, node in enumerate(gate_nodes, start=1):
+        known = known | {node}
+        caption = text("frame.forward", equation=forward_caption(node, names, digits))
+        if node is root:
+            caption += "\n" + text("frame.output", root=root_name)
+        frames.append(
+            Frame(
+                f"forward-{i}",
+                text("frame.forward.title", index=i, total=len(gate_nodes)),
+                caption,
+                graph.frame(
+                    values=known,
+                    grads={},
+                    final=(),
+                    lit={node, *node.parents},
+                    lit_gates={node},
+                    lit_wires={(parent, node) for parent in node.parents},
+                ),
+            )
+        )
+
+    grads: dict[Value, float] = {root: 1.0}
+    final = {root}
+    frames.append(
+        Frame(
+            "step-0",
+            text("frame.seed.title", total=len(steps)),
+            text("frame.seed", root=root_name),
+            graph.frame(grads=grads, final=final, sent=(), lit={root}),
+        )
+    )
+    edges_left = {node: 0 for node in order}  # how many wires still have to bring a gradient
+    for node in order:
+        for parent in node.parents:
+            edges_left[parent] += 1
+    sent: set[Value] = set()
+    for step in steps:
+        sent.add(step.node)
+        for edge in step.contributions:
+            grads[edge.parent] = edge.grad_after
+            edges_left[edge.parent] -= 1
+            if edges_left[edge.parent] == 0:
+                final.add(edge.parent)
+        frames.append(
+            Frame(
+                f"step-{step.index}",
+                text("frame.step.title", index=step.index, total=step.total),
+                step.caption(digits, numbered=False),
+                graph.frame(
+                    grads=grads,
+                    final=final,
+                    sent=sent,
+                    lit={step.node, *step.node.parents},
+                    lit_gates={step.node},
+                    lit_wires={(parent, step.node) for parent in step.node.parents},
+                ),
+            )
+        )
+    return frames
+
+
+def _final_grads(root: Value, steps: list[BackwardStep]) -> dict[Value, float]:
+    """Every node's gradient after the last step: what each box is sized for."""
+    grads = {root: 1.0}
+    for step in steps:
+        for edge in step.contributions:
+            grads[edge.parent] = edge.grad_after
+    return grads
+
+
+# ------------------------------------------------------------------------------------------------
+# The page
+# ------------------------------------------------------------------------------------------------
+
+
+def render_steps(
+    root: Value, path: str | Path, digits: int = 4, title: str = "", description: str = ""
+) -> Path:
+    """Write one self-contained HTML page that replays the forward pass, then backward step by step.
+
+    Every frame holds an inline SVG picture of the whole graph (same layout in every frame), with
+    the nodes of the step highlighted and the gradients known so far; a caption explains it in
+    words and numbers. The page needs no network: Prev/Next buttons, the arrow keys, a slider, and
+    links such as ``page.html#step-5`` move between frames; printing gives one frame per page.
+    Needs the ``graphviz`` Python package and Graphviz's ``dot`` program.
+
+    A graph of more than MAX_STEPPER_NODES nodes is refused (GraphTooLargeError, a ValueError)
+    before anything else is done. The file is written whole or not at all.
+    """
+    path = Path(path)
+    order = topological_order(root)  # once: the frames and the pictures all use it
+    check_size(order)
+    frames = _frames(root, order, digits)
+    pictures = frame_pictures(frames)
+    title = title or text("page.title", root=frames[0].view.names[root] or "f")
+    atomic_write(path, page(title, description, frames, pictures))  # never half a page
+    return path
+
+
+def frame_pictures(frames: list[Frame]) -> list[str]:
+    """One SVG per frame, laid out by a single run of Graphviz's dot over all the frames."""
+    from ..viz import draw_graph
+    from ..viz.render import run_dot
+
+    sources = []
+    for frame in frames:
+        digraph = draw_graph(frame.view)
+        digraph.attr(id=f"picture-{frame.id}")  # Graphviz prefixes every id in the SVG with it
+        sources.append(digraph.source)
+    output = run_dot("\n".join(sources), "svg").decode("utf-8")
+    pictures = ["<?xml" + piece for piece in output.split("<?xml")[1:]]
+    if len(pictures) != len(frames):
+        raise RuntimeError(f"dot drew {len(pictures)} pictures for {len(frames)} frames")
+    return pictures
+
+
+class Markup(str):
+    """HTML made by this module from escaped parts (or by Graphviz): :func:`fill` inserts it as
+    it is. Any other text is escaped."""
+
+
+@cache
+def template(name: str) -> Template:
+    """A file of ``templates/``, read from the installed package."""
+    source = resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+    return Template(source)
+
+
+def fill(name: str, **values: str | int) -> Markup:
+    """The template ``name`` with each ``$placeholder`` replaced by its value, escaped for HTML
+    unless it is :class:`Markup`. The one place where text enters the page: every placeholder is
+    filled once, and text put in is never read for placeholders again."""
+    safe = {
+        key: value if isinstance(value, Markup) else html.escape(str(value), quote=True)
+        for key, value in values.items()
+    }
+    return Markup(template(name).substitute(safe))
+
+
+def page(title: str, description: str, frames: list[Frame], pictures: list[str]) -> str:
+    sections = []
+    for number, (frame, picture) in enumerate(zip(frames, pictures), start=1):
+        headline, *details = frame.caption.split("\n")
+        sections.append(
+            fill(
+                "frame.html",
+                id=frame.id,
+                title=frame.title,
+                number=number,
+                count=len(frames),
+                lit=" ".join(sorted(frame.view.box_id(node) for node in frame.view.lit)),
+                headline=headline,
+                lines=Markup("".join(fill("line.html", line=line) for line in details)),
+                picture=Markup(_inline_svg(picture)),
+            )
+        )
+    links = "".join(fill("link.html", id=frame.id, title=frame.title) for frame in frames)
+    about = fill("description.html", summary=text("page.about"), text=description)
+    words = {
+        key: text(f"page.{key.replace('_hint', '.hint')}")
+        for key in (
+            "controls", "first", "first_hint", "prev", "prev_hint", "next", "next_hint", "play",
+            "pause", "play_hint", "zoom", "fit", "zoom_hint", "slider", "keys", "index",
+        )
+    }  # fmt: skip
+    return fill(
+        "page.html",
+        lang="en",
+        title=title,
+        description=about if description else Markup(""),
+        last=len(frames) - 1,
+        frames=Markup("\n".join(sections)),
+        links=Markup(links),
+        style=Markup(template("stepper.css").template),
+        script=Markup(template("stepper.js").template),
+        **words,
+    )
+
+
+def _inline_svg(svg: str) -> str:
+    """An SVG document as markup to put inside HTML: without the XML prolog and comments."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg

@@ -1,0 +1,95 @@
+(function () {
+  "use strict";
+  var frames = Array.prototype.slice.call(document.querySelectorAll(".frame"));
+  var slider = document.getElementById("slider");
+  var position = document.getElementById("position");
+  var prev = document.getElementById("prev"), next = document.getElementById("next");
+  var play = document.getElementById("play"), first = document.getElementById("first");
+  var zoomButton = document.getElementById("zoom");
+  var current = -1, timer = null, zoomed = false;
+
+  function show(index, updateAddress) {
+    index = Math.max(0, Math.min(frames.length - 1, index));
+    if (current >= 0) frames[current].classList.remove("current");
+    frames[index].classList.add("current");
+    current = index;
+    slider.value = String(index);
+    position.textContent = (index + 1) + " / " + frames.length + ": " + frames[index].dataset.title;
+    prev.disabled = first.disabled = index === 0;
+    next.disabled = index === frames.length - 1;
+    if (updateAddress && location.hash !== "#" + frames[index].id) {
+      try { history.replaceState(null, "", "#" + frames[index].id); }
+      catch (error) { location.hash = frames[index].id; }
+    }
+    document.body.dataset.frame = frames[index].id;
+    if (zoomed) follow();
+  }
+  function follow() {  // at full size, scroll the picture so this step's boxes are in view
+    var figure = frames[current].querySelector("figure");
+    var names = frames[current].dataset.lit.split(" ");  // the step's boxes, by DOT name
+    var lit = Array.prototype.filter.call(frames[current].querySelectorAll("g.node"), function (g) {
+      var title = g.querySelector("title");
+      return title !== null && names.indexOf(title.textContent) >= 0;
+    });
+    if (!lit.length) return;
+    var left = Infinity, right = -Infinity, box = figure.getBoundingClientRect();
+    Array.prototype.forEach.call(lit, function (node) {
+      var r = node.getBoundingClientRect();
+      left = Math.min(left, r.left);
+      right = Math.max(right, r.right);
+    });
+    figure.scrollLeft += (left + right) / 2 - (box.left + box.width / 2);
+  }
+  function go(delta) { stop(); show(current + delta, true); }
+  function fromAddress() {
+    var id = location.hash.slice(1);
+    try { id = decodeURIComponent(id); } catch (error) { /* a bad address (#%): ignore it */ }
+    var index = frames.findIndex(function (frame) { return frame.id === id; });
+    show(index >= 0 ? index : 0, false);
+    window.scrollTo(0, 0);  // the browser jumped to the frame's anchor: show the controls
+  }
+  function stop() { if (timer !== null) { clearInterval(timer); timer = null; play.textContent = play.dataset.play; } }
+  function toggle() {
+    if (timer !== null) { stop(); return; }
+    if (current === frames.length - 1) show(0, true);
+    play.textContent = play.dataset.pause;
+    timer = setInterval(function () {
+      if (current >= frames.length - 1) { stop(); return; }
+      show(current + 1, true);
+    }, 1600);
+  }
+
+  function zoom() {
+    zoomed = !zoomed;
+    frames.forEach(function (frame) {
+      frame.querySelector("figure").classList.toggle("zoomed", zoomed);
+    });
+    zoomButton.textContent = zoomed ? zoomButton.dataset.fit : zoomButton.dataset.zoom;
+    if (zoomed) follow();
+  }
+  zoomButton.addEventListener("click", zoom);
+  prev.addEventListener("click", function () { go(-1); });
+  next.addEventListener("click", function () { go(1); });
+  first.addEventListener("click", function () { stop(); show(0, true); });
+  play.addEventListener("click", toggle);
+  slider.addEventListener("input", function () { stop(); show(Number(slider.value), true); });
+  window.addEventListener("hashchange", fromAddress);
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var key = event.key;
+    if (key === "ArrowRight" || key === "PageDown" || key === " " || key === "ArrowDown") go(1);
+    else if (key === "ArrowLeft" || key === "PageUp" || key === "ArrowUp") go(-1);
+    else if (key === "Home") { stop(); show(0, true); }
+    else if (key === "End") { stop(); show(frames.length - 1, true); }
+    else if (key === "p") toggle();
+    else if (key === "z") zoom();
+    else return;
+    event.preventDefault();
+  });
+  window.addEventListener("load", function () { window.scrollTo(0, 0); });
+  fromAddress();
+  // A long graph fitted to the window has unreadable text: start at full size, following the step.
+  var svg = frames[current].querySelector("svg"), viewBox = svg && svg.viewBox.baseVal;
+  var fitted = viewBox && viewBox.width ? svg.getBoundingClientRect().width / (viewBox.width * 4 / 3) : 1;
+  if (fitted > 0 && fitted < 0.5) zoom();
+})();

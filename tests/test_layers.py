@@ -1,0 +1,165 @@
+"""The package's imports run one way only: from a higher layer down to a lower one, never up and
+never in a circle. The layers, bottom to top:
+
+    errors, messages, i18n, validation (helpers that know nothing else)
+    gates → engine → nn, losses, optim, data, … → train, serialize, examples, expr, practice
+          → viz, steps, worksheets, outputs → cli, demo, quiz
+
+Every import counts, also one inside a function (a lazy import is still a dependency).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import microgradpp
+
+PACKAGE = Path(microgradpp.__file__).resolve().parent
+
+LAYERS: dict[str, int] = {
+    # helpers at the bottom: they import nothing of microgradpp (or only each other)
+    "errors": 0,
+    "files": 0,
+    "messages": 0,
+    "i18n": 0,
+    "validation": 0,
+    "numbers": 0,
+    # the derivative rules, then the engine built on them
+    "gates": 1,
+    "engine": 2,
+    # what is built on the engine
+    "composites": 3,
+    "tables": 3,
+    "gradcheck": 3,
+    "nn": 3,
+    "losses": 3,
+    "optim": 3,
+    "data": 3,
+    # what is built on networks and expressions
+    "train": 4,
+    "compiled": 4,
+    "recipes": 4,
+    "serialize": 4,
+    "examples": 4,
+    "expr": 4,
+    "practice": 4,
+    # pictures and the stepper
+    "viz": 5,
+    "steps": 5,
+    "worksheets": 5,
+    "outputs": 5,
+    # the command line, the demo, and the package's front door
+    "demo": 6,
+    "quiz": 6,
+    "cli": 6,
+    "__main__": 6,
+    "": 6,  # microgradpp/__init__.py: it re-exports from everywhere
+}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+def layer(module: str) -> int:
+    top = module.split(".")[1] if "." in module else ""
+    assert top in LAYERS, (
+        f"{module} is in no layer: add {top!r} to LAYERS in tests/test_layers.py, below what it "
+        "imports and above what imports it"
+    )
+    return LAYERS[top]
+
+
+def imports(module: str) -> set[str]:
+    """The microgradpp modules that ``module`` imports (anywhere in its file)."""
+    path = MODULES[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            # "from . import viz" imports the module microgradpp.viz; "from .viz import render"
+            # imports the module microgradpp.viz.render when there is one, else a name in viz
+            names = [
+                f"{source}.{alias.name}" if f"{source}.{alias.name}" in MODULES else source
+                for alias in node.names
+            ]
+        else:
+            continue
+        found.update(name for name in names if name in MODULES and name != module)
+    return found
+
+
+GRAPH = {module: imports(module) for module in MODULES}
+
+
+def test_every_module_is_in_a_layer():
+    for module in MODULES:
+        layer(module)
+
+
+def test_no_import_runs_up_a_layer():
+    upward = [
+        f"{module} (layer {layer(module)}) imports {target} (layer {layer(target)})"
+        for module, targets in sorted(GRAPH.items())
+        for target in sorted(targets)
+        if layer(target) > layer(module)
+    ]
+    assert upward == []
+
+
+def test_the_engine_knows_nothing_of_pictures():
+    assert not any(target.startswith("microgradpp.viz") for target in GRAPH["microgradpp.engine"])
+    assert not hasattr(microgradpp.Value, "_repr_svg_") or "viz" in (
+        microgradpp.Value._repr_svg_.__module__  # attached by microgradpp.viz, if imported
+    )
+
+
+KNOWN_CYCLES = {
+    # fit(compiled=True) hands over to compiled.fit_compiled, which reuses train's History and
+    # reporting helpers: both imports are inside functions. To remove: move those helpers to a
+    # module both import (then delete this entry, and the test keeps it removed).
+    "microgradpp.train → microgradpp.compiled → microgradpp.train",
+}
+
+
+def test_no_import_cycle():
+    """Depth-first search; a module met again while it is still open closes a cycle."""
+    cycles = []
+    state: dict[str, str] = {}
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = "open"
+        for target in sorted(GRAPH[module]):
+            if state.get(target) == "open":
+                cycles.append(" → ".join([*path[path.index(target) :], target]))
+            elif target not in state:
+                visit(target, [*path, target])
+        state[module] = "done"
+
+    for module in sorted(GRAPH):
+        if module not in state:
+            visit(module, [module])
+    assert set(cycles) == KNOWN_CYCLES
+
+
+def test_the_walk_sees_lazy_and_relative_imports():
+    """The checks above are only as good as the import walk: check it on known imports."""
+    assert "microgradpp.engine" in GRAPH["microgradpp.gradcheck"]
+    assert "microgradpp.viz.collapse" in GRAPH["microgradpp.viz.view"]  # from . import collapse
+    assert "microgradpp.train" in GRAPH["microgradpp.viz.plots"]  # inside a function
+    assert "microgradpp.viz" in GRAPH["microgradpp.steps.page"]
