@@ -47,9 +47,10 @@ DEFAULT_OUT = "microgradpp-output"
 DEMO_OUT = "demo-output"
 WORKSHEET_OUT = "worksheets"
 FORMATS = ("svg", "png", "pdf")
+PICTURE_MODES = ("forward", "backward", "both")
 TRAIN_OPTIONS = (
     "optimizer", "lr", "epochs", "batch_size", "loss", "activation", "decay", "clip", "dropout",
-    "test_split", "samples", "seed",
+    "test_split", "samples", "seed", "compiled",
 )  # fmt: skip
 """The train command's options that are fields of ``train.Recipe`` of the same name."""
 
@@ -232,6 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--seed", type=int, help="seed of the data, the split and the weights (0)")
     sub.add_argument("--plot", metavar="DIR", default=None, help="write the plots into DIR")
     sub.add_argument("--quiet", action="store_true", help="no progress bar")
+    sub.add_argument(
+        "--compiled",
+        action="store_true",
+        default=None,
+        help="run each mini-batch as one numpy program (microgradpp.compiled; needs numpy)",
+    )
 
     sub = command(
         "demo",
@@ -301,6 +308,14 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         "--digits", type=_digits, default=4, help="decimals shown in tables and pictures (4)"
     )
     sub.add_argument("--no-files", action="store_true", help="print the table only")
+    sub.add_argument(
+        "--mode",
+        nargs="+",
+        choices=PICTURE_MODES,
+        default=["forward", "backward"],
+        help="pictures to draw: forward (values), backward (gradients), both (values above, "
+        "gradients below, as in the cs231n notes); default: forward backward",
+    )
 
 
 def _add_at_option(sub: argparse.ArgumentParser) -> None:
@@ -452,6 +467,7 @@ def run_example(args: argparse.Namespace) -> int:
             args.digits,
             title=f"{example.name}: {example.title}",
             description=example.teaches,
+            modes=tuple(dict.fromkeys(args.mode)),
         )
         print_written(paths)
     return 0
@@ -477,6 +493,7 @@ def run_expr(args: argparse.Namespace) -> int:
             args.digits,
             title=heading,
             description=_at_text(args.at).strip(),
+            modes=tuple(dict.fromkeys(args.mode)),
         )
         print_written(paths)
     return 0

@@ -52,6 +52,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 import ctypes
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import count, repeat
 
 from . import losses as _losses
 from .data import Seed, as_rng, batches
@@ -310,40 +311,50 @@ class _Trace:
         if len(self.outputs) != width:
             raise CompiledError(f"the model gave {len(self.outputs)} outputs, expected {width}")
         self.loss = spec.per_sample(self.outputs, self.targets)
-        self.order = topological_order(self.loss)
 
-    def signature(self, param_slots: dict[int, int]) -> list[tuple]:
-        """The graph's structure: gates and wiring, leaf kinds, the value of every constant."""
-        leaves = {id(v): ("x", i) for i, v in enumerate(self.inputs)}
-        leaves.update({id(v): ("t", i) for i, v in enumerate(self.targets)})
-        position = {id(node): i for i, node in enumerate(self.order)}
-        rows: list[tuple] = []
-        for node in self.order:
-            if node.parents:
-                rows.append((id(node.gate), tuple(position[id(p)] for p in node.parents)))
-            elif id(node) in leaves:
-                rows.append(leaves[id(node)])
-            elif id(node) in param_slots:
-                rows.append(("p", param_slots[id(node)]))
-            else:
-                rows.append(("c", node.data))
-        return rows
+    def leaf_names(self) -> dict[int, tuple[str, int]]:
+        """id of an input or target leaf -> ("x", i) / ("t", j)."""
+        names = {id(v): ("x", i) for i, v in enumerate(self.inputs)}
+        names.update({id(v): ("t", j) for j, v in enumerate(self.targets)})
+        return names
 
 
-def _describe_difference(a: list[tuple], b: list[tuple], order: list[Value]) -> str:
-    if len(a) != len(b):
-        return f"one has {len(a)} nodes, the other {len(b)}"
-    for i, (ra, rb) in enumerate(zip(a, b)):
-        if ra != rb:
-            node = order[i]
-            if ra[0] == "c" and rb[0] == "c":
+def _difference(a: _Trace, b: _Trace, parameter_ids: set[int]) -> str | None:
+    """How the graphs of two traced samples differ (None: the same program).
+
+    Walks both graphs from the loss down, side by side: the same gate with the same number of
+    inputs at every node, the same parameter or the same input/target position at every leaf,
+    the same number in every constant.
+    """
+    a_leaves, b_leaves = a.leaf_names(), b.leaf_names()
+    matched: dict[int, Value] = {id(a.loss): b.loss}
+    stack = [(a.loss, b.loss)]
+    while stack:
+        node_a, node_b = stack.pop()
+        if node_a.gate is not node_b.gate or len(node_a.parents) != len(node_b.parents):
+            name = node_a.gate.name if node_a.gate is not None else "a leaf"
+            return f"a {name} node in one is a different node in the other"
+        for pa, pb in zip(node_a.parents, node_b.parents):
+            if pa is pb:  # the same parameter (or another Value made before tracing)
+                continue
+            seen = matched.get(id(pa))
+            if seen is not None:
+                if seen is not pb:
+                    return "a node feeds different places in the two graphs"
+                continue
+            matched[id(pa)] = pb
+            if pa.parents:
+                stack.append((pa, pb))
+                continue
+            name_a, name_b = a_leaves.get(id(pa)), b_leaves.get(id(pb))
+            if name_a != name_b or id(pa) in parameter_ids or id(pb) in parameter_ids:
+                return "a leaf of one is a different leaf in the other"
+            if name_a is None and pa.data != pb.data:
                 return (
-                    f"a constant is {ra[1]!r} for one sample and {rb[1]!r} for the other "
+                    f"a constant is {pa.data!r} for one sample and {pb.data!r} for the other "
                     "(a number computed from the sample's .data)"
                 )
-            what = node.gate.name if node.gate is not None else "leaf"
-            return f"node {i} ({what}) is wired differently"
-    return "they differ"
+    return None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -614,52 +625,47 @@ class Program:
         self.model, self.spec, self.trace = model, spec, trace
         self.loss_value, self.inputs, self.targets = trace.loss, trace.inputs, trace.targets
         self.outputs = trace.outputs
-        self.nodes = trace.order
         self.parameters = parameters
         self.width = len(trace.outputs)
         self.terms = spec.terms(self.width)
-        slot: dict[int, tuple[str, int]] = {}
-        param_index = {id(p): i for i, p in enumerate(parameters)}
-        for i, v in enumerate(trace.inputs):
-            slot[id(v)] = (_X, i)
-        for j, v in enumerate(trace.targets):
-            slot[id(v)] = (_V, j)
+        self.nodes = topological_order(trace.loss)
+        # Leaves: the parameters, inputs and targets are known in advance (dicts built at C speed:
+        # a 784-128-10 network has 10⁵ parameters); any other leaf is a constant.
+        param_ids = list(map(id, parameters))
+        input_ids = list(map(id, trace.inputs))
+        target_ids = list(map(id, trace.targets))
+        slot: dict[int, tuple[str, int]] = dict(zip(param_ids, zip(repeat(_P), count())))
+        slot.update(zip(input_ids, zip(repeat(_X), count())))
+        slot.update(zip(target_ids, zip(repeat(_V), count())))
+        kind = {key: where for key, (where, _) in slot.items()}
+        depth = dict.fromkeys(slot, 0)  # the level: leaves 0, a gate node 1 + its deepest input's
+        requires = dict.fromkeys(slot, False)  # does a parameter's gradient flow through it?
+        requires.update(dict.fromkeys(param_ids, True))
         constants: list[Value] = []
-        requires: dict[int, bool] = {}
-        depth: dict[int, int] = {}
+        # Group the gate nodes by (level, gate, kinds of inputs); a layer of linear nodes with
+        # parameter weights reading the same per-sample inputs is one group (a matrix product).
+        groups: dict[tuple, list[Value]] = {}
         for node in self.nodes:
             key = id(node)
-            if node.parents:
-                depth[key] = 1 + max(depth[id(p)] for p in node.parents)
-                requires[key] = any(requires[id(p)] for p in node.parents)
-                continue
-            depth[key] = 0
-            if key in slot:
-                requires[key] = False
-            elif key in param_index:
-                slot[key] = (_P, param_index[key])
-                requires[key] = True
-            else:
+            parents = node.parents
+            if parents:
+                ids = list(map(id, parents))  # map(): C speed, the graph can have 10⁵ edges
+                level = 1 + max(map(depth.__getitem__, ids))
+                depth[key], kind[key] = level, _V
+                requires[key] = any(map(requires.__getitem__, ids))
+                group: tuple = (level, id(node.gate), tuple(map(kind.__getitem__, ids)))
+                if node.gate is _LINEAR and _is_layer_pattern(group[2]):
+                    group += (tuple(ids[2::2]),)
+                groups.setdefault(group, []).append(node)
+            elif key not in depth:  # a constant
                 slot[key] = (_C, len(constants))
                 constants.append(node)
-                requires[key] = False
+                depth[key], requires[key], kind[key] = 0, False, _C
         self.constants = constants
         self.P = np.array([p.data for p in parameters], dtype=float)
         self.gP = np.zeros_like(self.P)
         self.C = np.array([c.data for c in constants], dtype=float)
         self.gC = np.zeros_like(self.C)
-
-        # Group the gate nodes by (level, gate, kinds of inputs); a layer of linear nodes with
-        # parameter weights reading the same per-sample inputs is one group (a matrix product).
-        groups: dict[tuple, list[Value]] = {}
-        for node in self.nodes:
-            if not node.parents:
-                continue
-            kinds = tuple(slot[id(p)][0] if id(p) in slot else _V for p in node.parents)
-            key: tuple = (depth[id(node)], id(node.gate), kinds)
-            if node.gate is _LINEAR and _is_layer_pattern(kinds):
-                key += (tuple(id(x) for x in node.parents[2::2]),)
-            groups.setdefault(key, []).append(node)
         self.rows = len(trace.targets)  # V: the target leaves, then every gate node
         self.ops: list[Any] = []
         for key in sorted(groups, key=lambda k: k[0]):  # stable: same level keeps first-seen order
@@ -826,6 +832,17 @@ class Program:
         with one_blas_thread():
             return self._run_loaded()
 
+    def encode(self, y: Sequence[Any]) -> Any:
+        """The targets as the program reads them: (N, targets) array (one-hot for classes)."""
+        return self.spec.encode(y, self.width)
+
+    def run_batch(self, X: Any, T: Any) -> float:
+        """``run`` for arrays already prepared: X (B, inputs) floats, T = ``encode(y)``."""
+        self._last = (X, T)
+        self._load(X, T)
+        with one_blas_thread():
+            return self._run_loaded()
+
     @property
     def grad(self) -> Any:
         """∂loss/∂p for every parameter, summed over the batch (after ``run``)."""
@@ -962,7 +979,8 @@ def compile_loss(
     ``loss`` is a name (``"cross_entropy"``, ``"hinge"``, ``"mse"``, …), one of the functions in
     ``microgradpp.losses``, or a function of yours that takes its targets as Values.
     ``parameters`` orders the parameter array (an optimizer's ``params``); model parameters not in
-    it come after. Three samples are traced (first, middle, last) and their graphs compared.
+    it come after. Two samples are traced (the first, and the first with another target) and
+    their graphs compared: a graph that changes with the sample is refused.
     """
     if not is_grad_enabled():
         raise CompiledError("compile_loss traces a graph: call it outside no_grad()")
@@ -975,26 +993,29 @@ def compile_loss(
         spec = _CustomLoss(loss)
     X = _as_matrix(X, nin)
     T = spec.encode(y, width)
-    ordered = list(parameters) if parameters is not None else []
-    known = {id(p) for p in ordered}
     model_parameters = model.parameters()
-    model_ids = {id(p) for p in model_parameters}
-    ordered += [p for p in model_parameters if id(p) not in known]
-    param_slots = {id(p): i for i, p in enumerate(ordered)}
-    probes = sorted({0, len(X) // 2, len(X) - 1})
-    traces = [_Trace(model, spec, X[i], T[i], width) for i in probes]
-    first = traces[0].signature(param_slots)
-    for i, trace in zip(probes[1:], traces[1:]):
-        other = trace.signature(param_slots)
-        if other != first:
+    model_ids = set(map(id, model_parameters))
+    ordered = list(parameters) if parameters is not None else []
+    known = set(map(id, ordered))
+    if known != model_ids:
+        ordered += [p for p in model_parameters if id(p) not in known]
+    # Two samples: the first, and the first with another target (else the last): the same
+    # program must come out of both.
+    other = next((i for i in range(1, len(X)) if (T[i] != T[0]).any()), len(X) - 1)
+    first = _Trace(model, spec, X[0], T[0], width)
+    if other > 0:
+        second = _Trace(model, spec, X[other], T[other], width)
+        difference = _difference(first, second, model_ids | known)
+        if difference is not None:
             raise CompiledError(
-                f"the graph depends on the sample: samples {probes[0]} and {i} give different "
-                f"graphs ({_describe_difference(first, other, traces[0].order)}). A Python "
-                "branch on .data, or a number taken from the sample, cannot be one program; "
-                "train with compiled=False"
+                f"the graph depends on the sample: samples 0 and {other} give different graphs "
+                f"({difference}). A Python branch on .data, or a number taken from the sample, "
+                "cannot be one program; train with compiled=False"
             )
-    program = Program(model, spec, traces[0], ordered)
-    program.in_model = np.array([id(p) in model_ids for p in ordered], dtype=bool)
+    program = Program(model, spec, first, ordered)
+    program.in_model = np.fromiter(
+        map(model_ids.__contains__, map(id, ordered)), bool, len(ordered)
+    )
     return program
 
 

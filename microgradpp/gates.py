@@ -13,6 +13,15 @@ To add a gate, write a subclass of :class:`Gate` here and decorate it with ``@re
 in ``tests/test_gates.py`` then check its forward pass against ``math`` (where it names a
 ``reference``) and its local gradients against central differences over its ``test_range``.
 
+A gate also says how it is written and explained, so pictures, step captions and the grouping of
+a network by neuron read it from the gate instead of testing its name: ``symbol`` (in a picture's
+circle), ``expression(inputs)`` ('q × z', 'exp(u)'), ``local_symbol`` (the textbook's '1' or
+'z' for ∂out/∂input), ``explain`` (which caption sentence of ``microgradpp.messages`` and the
+numbers it mentions), ``folds_constant`` ('+1', '×−1' in the circle), ``adds`` and
+``activation``. Every one has a default, so a new gate needs only ``forward`` and
+``local_grads``. A gate's domain is what its ``forward`` refuses with a ``DomainError`` (its
+``invalid_inputs`` list examples for the tests).
+
 Compiled mode (``microgradpp.compiled``) runs the same gates on whole batches at once: each gate
 class ends with ``forward_array`` / ``local_grads_array``, the same formulas on numpy arrays (one
 entry per sample). A gate without them still works there: the base class loops over the

@@ -52,6 +52,25 @@ ENGLISH: dict[str, str] = {
         "children-first, so each node's gradient is complete before it is handed on."
     ),
     "frame.step.title": "Backward: step {index} of {total}",
+    # -- words inside pictures of the graph -----------------------------------------------------
+    "legend.forward": "each box: name | value;  each circle: a gate",
+    "legend.backward": (
+        "each box: name | ∂{root}/∂name;  each wire: upstream × local = what flows back"
+    ),
+    "legend.both": "each box: name | value (green, above) and ∂{root}/∂name (red, below)",
+    "legend.unknown": ";  ? = not computed yet",
+    "legend.earlier": ";  (earlier) = kept from an earlier backward(): call zero_grad() first",
+    "legend.level": ";  drawn by {level}",
+    "picture.so_far": "{grad} so far",
+    "picture.earlier": "{term} (earlier)",
+    "picture.sum_of_wires": "sum of {count} wires = {total}",
+    "picture.layer": "{neurons}, {parameters}",
+    "picture.neuron.one": "{count} neuron",
+    "picture.neuron.many": "{count} neurons",
+    "picture.parameter.one": "{count} parameter",
+    "picture.parameter.many": "{count} parameters",
+    "picture.output": "out {value}",
+    "picture.outputs": "{count} outputs",
     # -- the page around the frames --------------------------------------------------------------
     "page.title": "Backward, step by step: {root}",
     "page.about": "What this teaches",

@@ -32,10 +32,13 @@ def write_graph_files(
     digits: int = 4,
     title: str = "",
     description: str = "",
+    modes: tuple[str, ...] = ("forward", "backward"),
 ) -> list[Path]:
     """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
 
-    Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the step-by-step
+    ``modes`` chooses the pictures: ``"forward"`` (values), ``"backward"`` (gradients and the
+    chain rule on each wire), ``"both"`` (the cs231n picture: values above, gradients below, in
+    ``STEM-both``). Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the step-by-step
     page is skipped, and a note on stderr says how to install Graphviz.
     """
     from .steps import render_steps
@@ -46,7 +49,7 @@ def write_graph_files(
     have_dot = shutil.which("dot") is not None
     picture_format = format if have_dot else "dot"
     try:
-        for mode in ("forward", "backward"):
+        for mode in modes:
             path = out / f"{stem}-{mode}.{picture_format}"
             written += _attempt(f"{mode} picture", render, root, path, mode=mode, precision=digits)
         if have_dot:

@@ -239,11 +239,11 @@ def fit(
     * ``progress``: a tqdm bar when tqdm is installed, a few plain lines otherwise; False: silent.
     * ``callback(epoch, history, model)``: called after every epoch (e.g. to draw the boundary);
       if it returns True, training stops there (early stopping).
-
     * ``compiled``: trace one sample's graph and run every mini-batch as one numpy program
       (``microgradpp.compiled``; needs numpy, the ``fast`` extra) — the same numbers, far faster.
       The parameters' Values are updated at the end of every epoch (before ``val_data``, the
       callback and the schedule), and a CompiledError says when a model cannot be compiled.
+      X may then be a numpy array (N, inputs): a big list takes a while to convert.
 
     The recorded loss is the mean, over the epoch's samples, of the loss that was minimized
     (including the L2 term); accuracy is measured on the same forward passes.
@@ -251,7 +251,7 @@ def fit(
     X, y = data
     if len(X) != len(y):
         raise ValueError(f"data has {len(X)} samples but {len(y)} targets; they must match")
-    if not X:
+    if len(X) == 0:  # len, not `not X`: X may be a numpy array in compiled mode
         raise ValueError("data is empty: fit needs at least one sample")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
@@ -387,6 +387,7 @@ class Recipe:
       (``fit(clip_grad_norm=)``); ``dropout``: the probability of dropping a hidden unit.
     * ``test_split``: the fraction of the points kept out of training to measure the model on
       (0: train on all of them); ``seed`` makes the data, the split and the weights reproducible.
+    * ``compiled``: train with ``fit(..., compiled=True)`` (numpy; the same numbers, faster).
     """
 
     dataset: str
@@ -404,6 +405,7 @@ class Recipe:
     dropout: float = 0.0
     test_split: float = 0.25
     seed: int = 0
+    compiled: bool = False
 
     def __post_init__(self) -> None:
         _choice(self.dataset, DATASETS, "dataset")
@@ -614,5 +616,6 @@ def run_recipe(recipe: Recipe, progress: bool = True) -> TrainingRun:
         clip_grad_norm=recipe.clip,
         seed=recipe.seed,
         progress=progress,
+        compiled=recipe.compiled,
     )
     return TrainingRun(recipe, model, history, (X, y), test_data)

@@ -115,3 +115,29 @@ def test_table_headers_follow_lang_and_the_locale(monkeypatch, capsys):
     assert "#  节点  门      输入  值  梯度" in capsys.readouterr().out
     assert main(["expr", "x*y", "--at", "x=2", "y=3", "--no-files", "--lang", "en"]) == 0
     assert "#  node  gate  inputs  value  grad" in capsys.readouterr().out
+
+
+@needs_dot
+def test_mode_both_draws_the_cs231n_picture(tmp_path, capsys):
+    assert main(["example", "add-mul", "--mode", "both", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["add-mul-both.svg", "add-mul-steps.html"]
+    svg = (tmp_path / "add-mul-both.svg").read_text("utf-8")
+    assert ">&#45;12<" in svg and ">&#45;4<" in svg  # f's value and ∂f/∂x in one picture
+    assert main(["expr", "x*y", "--at", "x=2", "y=3", "--mode", "forward", "both", "--out",
+                 str(tmp_path / "e")]) == 0  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "e").iterdir()) == [
+        "expr-both.svg",
+        "expr-forward.svg",
+        "expr-steps.html",
+    ]
+    assert main(["example", "add-mul", "--mode", "sideways"]) == 2
+
+
+def test_the_demo_index_shows_pictures_at_their_own_size():
+    from importlib import resources
+
+    page = (
+        resources.files("microgradpp").joinpath("templates", "demo-index.html").read_text("utf-8")
+    )
+    assert "max-height: 22rem" not in page and "max-width: 34rem" not in page
+    assert "figure img { display: block; max-width: none; height: auto;" in page

@@ -20,7 +20,7 @@ import pytest
 
 np = pytest.importorskip("numpy", reason="compiled mode needs numpy (extra: fast)")
 
-from microgradpp import GATES, GateError, Value, apply_gate, losses  # noqa: E402
+from microgradpp import GATES, GateError, Value, apply_gate, losses, topological_order  # noqa: E402
 from microgradpp.compiled import Program, _Trace, compile_loss  # noqa: E402
 from microgradpp.data import make_moons, make_spiral, make_xor  # noqa: E402
 from microgradpp.errors import CompiledError  # noqa: E402
@@ -152,8 +152,9 @@ def test_show_sample_writes_a_scalar_run_of_that_sample_into_the_traced_graph() 
     for p in model.parameters():
         p.grad = 0.0
     fresh.loss.backward()
-    assert len(fresh.order) == len(program.nodes)
-    for shown, scalar in zip(program.nodes, fresh.order):
+    fresh_order = topological_order(fresh.loss)
+    assert len(fresh_order) == len(program.nodes)
+    for shown, scalar in zip(program.nodes, fresh_order):
         if shown in model.parameters():
             assert shown.data == scalar.data
             continue
@@ -414,4 +415,35 @@ def test_the_program_describes_itself() -> None:
     assert isinstance(program, Program)
     assert repr(program) == (
         "Program(411 nodes (69 gate nodes) on 8 levels -> 9 numpy operations; 337 parameters)"
+    )
+
+
+def test_microgradpp_train_compiled_prints_what_the_scalar_run_prints(capsys) -> None:
+    from microgradpp.cli import main
+
+    options = [
+        "train",
+        "moons",
+        "--epochs",
+        "4",
+        "--samples",
+        "40",
+        "--batch-size",
+        "10",
+        "--quiet",
+    ]
+    assert main(options) == 0
+    scalar = capsys.readouterr().out
+    assert main([*options, "--compiled"]) == 0
+    assert capsys.readouterr().out == scalar
+    assert "train: loss" in scalar
+
+
+def test_microgradpp_train_compiled_refuses_dropout_with_the_reason(capsys) -> None:
+    from microgradpp.cli import main
+
+    code = main(["train", "moons", "--epochs", "1", "--dropout", "0.2", "--quiet", "--compiled"])
+    assert code == 1
+    assert "compiled mode cannot run Dropout in training mode (layer1.dropout)" in (
+        capsys.readouterr().err
     )

@@ -516,13 +516,16 @@ def test_every_message_is_used_somewhere():
         p.read_text(encoding="utf-8") for p in package.rglob("*") if p.suffix in (".py", ".html")
     )
     code = code.replace(Path(package / "messages.py").read_text(encoding="utf-8"), "")
-    unused = [
-        key
-        for key in ENGLISH
-        if f'"{key}"' not in code
-        and not (key.startswith("page.") and f'"{key.split(".", 1)[1].replace(".", "_")}"' in code)
-    ]
-    assert unused == []
+
+    def used(key: str) -> bool:
+        family, _, rest = key.partition(".")
+        return (
+            f'"{key}"' in code
+            or f'f"{family}.' in code  # a key made in code: f"legend.{view.mode}"
+            or (family == "page" and f'"{rest.replace(".", "_")}"' in code)  # the page's words
+        )
+
+    assert [key for key in ENGLISH if not used(key)] == []
 
 
 # ------------------------------------------------------------------------------------------------
@@ -661,3 +664,32 @@ def test_the_page_templates_are_package_data():
         ]
         for name in names:
             assert any(Path("templates", name).match(pattern) for pattern in patterns), name
+
+
+def test_every_registered_gate_explains_itself_in_a_caption():
+    """Each gate's notation and sentence, read from the gate (no test of its name anywhere)."""
+    from microgradpp import GATES, apply_gate
+
+    for gate in GATES.values():
+        arity = gate.arity or 5  # n-ary gates (sum, linear: b, w1, x1, w2, x2) get five
+        low, high = gate.test_range
+        inputs = [
+            Value(low + (high - low) * (i + 1) / (arity + 2), label=f"a{i}") for i in range(arity)
+        ]
+        f = apply_gate(gate, *inputs)
+        (step,) = backward_steps(f)
+        caption = step.caption()
+        assert "{" not in caption and "}" not in caption, caption
+        assert step.equation().startswith("f = ") and "a0" in step.equation(), gate.name
+        assert len(caption.splitlines()) == arity + 1
+
+
+def test_the_source_tests_no_gate_by_name():
+    from pathlib import Path
+
+    import microgradpp
+
+    package = Path(microgradpp.__file__).parent
+    for path in [*package.joinpath("viz").rglob("*.py"), *package.joinpath("steps").rglob("*.py")]:
+        source = path.read_text(encoding="utf-8")
+        assert "gate.name ==" not in source and "gate.name in" not in source, path

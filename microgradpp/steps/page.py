@@ -88,17 +88,17 @@ def check_size(order: list[Value]) -> None:
         )
 
 
-def stepper_frames(root: Value, digits: int = 4) -> list[Frame]:
+def stepper_frames(root: Value, digits: int = 4, lang: str = "en") -> list[Frame]:
     """The frames of the page: the forward pass node by node, the seed, then every backward step.
 
     Raises GraphTooLargeError (a ValueError) for a graph of more than MAX_STEPPER_NODES nodes.
     """
     order = topological_order(root)
     check_size(order)
-    return _frames(root, order, digits)
+    return _frames(root, order, digits, lang)
 
 
-def _frames(root: Value, order: list[Value], digits: int) -> list[Frame]:
+def _frames(root: Value, order: list[Value], digits: int, lang: str) -> list[Frame]:
     steps = list(replay(root, order))
     names = steps[0].names if steps else _step_names(order)
     num = number_formatter(digits)
@@ -109,6 +109,7 @@ def _frames(root: Value, order: list[Value], digits: int) -> list[Frame]:
         collapse="none",
         final_grads=_final_grads(root, steps),
         order=order,
+        lang=lang,
     )
     leaves = [node for node in order if not node.parents]
     gate_nodes = [node for node in order if node.parents]
@@ -120,20 +121,20 @@ def _frames(root: Value, order: list[Value], digits: int) -> list[Frame]:
     frames.append(
         Frame(
             "forward-0",
-            text("frame.inputs.title", total=len(gate_nodes)),
-            text("frame.inputs") + (f"\n{inputs}" if inputs else ""),
+            text("frame.inputs.title", lang, total=len(gate_nodes)),
+            text("frame.inputs", lang) + (f"\n{inputs}" if inputs else ""),
             graph.frame(values=known, grads={}, final=(), lit=known),
         )
     )
     for i, node in enumerate(gate_nodes, start=1):
         known = known | {node}
-        caption = text("frame.forward", equation=forward_caption(node, names, digits))
+        caption = text("frame.forward", lang, equation=forward_caption(node, names, digits))
         if node is root:
-            caption += "\n" + text("frame.output", root=root_name)
+            caption += "\n" + text("frame.output", lang, root=root_name)
         frames.append(
             Frame(
                 f"forward-{i}",
-                text("frame.forward.title", index=i, total=len(gate_nodes)),
+                text("frame.forward.title", lang, index=i, total=len(gate_nodes)),
                 caption,
                 graph.frame(
                     values=known,
@@ -151,8 +152,8 @@ def _frames(root: Value, order: list[Value], digits: int) -> list[Frame]:
     frames.append(
         Frame(
             "step-0",
-            text("frame.seed.title", total=len(steps)),
-            text("frame.seed", root=root_name),
+            text("frame.seed.title", lang, total=len(steps)),
+            text("frame.seed", lang, root=root_name),
             graph.frame(grads=grads, final=final, sent=(), lit={root}),
         )
     )
@@ -171,8 +172,8 @@ def _frames(root: Value, order: list[Value], digits: int) -> list[Frame]:
         frames.append(
             Frame(
                 f"step-{step.index}",
-                text("frame.step.title", index=step.index, total=step.total),
-                step.caption(digits, numbered=False),
+                text("frame.step.title", lang, index=step.index, total=step.total),
+                step.caption(digits, numbered=False, lang=lang),
                 graph.frame(
                     grads=grads,
                     final=final,
@@ -201,7 +202,12 @@ def _final_grads(root: Value, steps: list[BackwardStep]) -> dict[Value, float]:
 
 
 def render_steps(
-    root: Value, path: str | Path, digits: int = 4, title: str = "", description: str = ""
+    root: Value,
+    path: str | Path,
+    digits: int = 4,
+    title: str = "",
+    description: str = "",
+    lang: str = "en",
 ) -> Path:
     """Write one self-contained HTML page that replays the forward pass, then backward step by step.
 
@@ -212,15 +218,16 @@ def render_steps(
     Needs the ``graphviz`` Python package and Graphviz's ``dot`` program.
 
     A graph of more than MAX_STEPPER_NODES nodes is refused (GraphTooLargeError, a ValueError)
-    before anything else is done. The file is written whole or not at all.
+    before anything else is done. The file is written whole or not at all. ``lang`` is the
+    language of the captions and the page's words ('en', 'zh-Hant', 'zh-Hans').
     """
     path = Path(path)
     order = topological_order(root)  # once: the frames and the pictures all use it
     check_size(order)
-    frames = _frames(root, order, digits)
+    frames = _frames(root, order, digits, lang)
     pictures = frame_pictures(frames)
-    title = title or text("page.title", root=frames[0].view.names[root] or "f")
-    atomic_write(path, page(title, description, frames, pictures))  # never half a page
+    title = title or text("page.title", lang, root=frames[0].view.names[root] or "f")
+    atomic_write(path, page(title, description, frames, pictures, lang))  # never half a page
     return path
 
 
@@ -264,7 +271,10 @@ def fill(name: str, **values: str | int) -> Markup:
     return Markup(template(name).substitute(safe))
 
 
-def page(title: str, description: str, frames: list[Frame], pictures: list[str]) -> str:
+def page(
+    title: str, description: str, frames: list[Frame], pictures: list[str], lang: str = "en"
+) -> str:
+    """The whole HTML document: the frames with their pictures, the controls, the index."""
     sections = []
     for number, (frame, picture) in enumerate(zip(frames, pictures), start=1):
         headline, *details = frame.caption.split("\n")
@@ -282,9 +292,9 @@ def page(title: str, description: str, frames: list[Frame], pictures: list[str])
             )
         )
     links = "".join(fill("link.html", id=frame.id, title=frame.title) for frame in frames)
-    about = fill("description.html", summary=text("page.about"), text=description)
+    about = fill("description.html", summary=text("page.about", lang), text=description)
     words = {
-        key: text(f"page.{key.replace('_hint', '.hint')}")
+        key: text(f"page.{key.replace('_hint', '.hint')}", lang)
         for key in (
             "controls", "first", "first_hint", "prev", "prev_hint", "next", "next_hint", "play",
             "pause", "play_hint", "zoom", "fit", "zoom_hint", "slider", "keys", "index",
@@ -292,7 +302,7 @@ def page(title: str, description: str, frames: list[Frame], pictures: list[str])
     }  # fmt: skip
     return fill(
         "page.html",
-        lang="en",
+        lang=lang,
         title=title,
         description=about if description else Markup(""),
         last=len(frames) - 1,

@@ -59,21 +59,22 @@ class BackwardStep:
     names: Mapping[Value, str] = field(repr=False)
     """A name for every node of the graph (labels, or ``n3``-style names, see tables.node_names)."""
 
-    def caption(self, digits: int = 4, numbered: bool = True) -> str:
+    def caption(self, digits: int = 4, numbered: bool = True, lang: str = "en") -> str:
         """The step in words and numbers: a headline, then one line per parent (chain rule)."""
-        return "\n".join([self.headline(digits, numbered), *self.chain_rule_lines(digits)])
+        lines = self.chain_rule_lines(digits, lang)
+        return "\n".join([self.headline(digits, numbered, lang), *lines])
 
-    def headline(self, digits: int = 4, numbered: bool = True) -> str:
+    def headline(self, digits: int = 4, numbered: bool = True, lang: str = "en") -> str:
         """'Step 1 of 2: f = q × z. A mul gate swaps its inputs: ...'."""
-        number = text("step.number", index=self.index, total=self.total) if numbered else ""
-        return f"{number}{self.equation()}. {gate_sentence(self, digits)}"
+        number = text("step.number", lang, index=self.index, total=self.total) if numbered else ""
+        return f"{number}{self.equation()}. {gate_sentence(self, digits, lang)}"
 
     def equation(self) -> str:
         """How the node was computed, with names: 'f = q × z', 'e = exp(u)'; a node named by its
         own expression (``expr`` names nodes so) is said once: 'log(x)', not 'log(x) = log(x)'."""
         return equation(self.node, self.names)
 
-    def chain_rule_lines(self, digits: int = 4) -> list[str]:
+    def chain_rule_lines(self, digits: int = 4, lang: str = "en") -> list[str]:
         """'∂f/∂x = z · ∂f/∂q = −4 · 1 = −4' for each parent."""
         num = number_formatter(digits)
         root, node = derivative_name(self.names[self.root]), derivative_name(self.names[self.node])
@@ -89,10 +90,11 @@ class BackwardStep:
                 f" = {num(edge.contribution)}"
             )
             if constant:
-                line += text("step.constant")
+                line += text("step.constant", lang)
             if edge.accumulates:
                 line += text(
                     "step.accumulates",
+                    lang,
                     grad=f"∂{root}/∂{parent}",
                     before=num(edge.grad_before),
                     contribution=factor(num(edge.contribution)),
@@ -149,7 +151,7 @@ def step_names(order: Sequence[Value]) -> dict[Value, str]:
 # ------------------------------------------------------------------------------------------------
 
 
-def gate_sentence(step: BackwardStep, digits: int = 4) -> str:
+def gate_sentence(step: BackwardStep, digits: int = 4, lang: str = "en") -> str:
     """What this kind of gate does to the gradient, in one sentence with the step's numbers.
 
     The gate says which sentence and which numbers (``Gate.explain``); the words come from the
@@ -165,6 +167,7 @@ def gate_sentence(step: BackwardStep, digits: int = 4) -> str:
     }
     return text(
         key,
+        lang,
         gate=node.gate.name,
         root=derivative_name(step.names[step.root]),
         node=derivative_name(step.names[node]),

@@ -34,6 +34,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from ..engine import Value
+from ..messages import text
 from ..tables import format_number
 from . import collapse as collapsing
 from .dot import picture_class
@@ -207,7 +208,7 @@ class _Dot:
         if state == UNKNOWN:
             return "?"
         if state == PARTIAL:
-            return f"{self.num(grad)} so far"
+            return self.say("picture.so_far", grad=self.num(grad))
         uses = view.uses[node]
         terms = [view.contribution(child, position) for child, position in uses]
         if view.level != "none" and any(child in view.group for child, _ in uses):
@@ -215,7 +216,7 @@ class _Dot:
         if not terms or any(term is None for term in terms):
             return self.num(grad)
         text = self._sum_text([term for term in terms if term is not None], grad)
-        self.shows_earlier = self.shows_earlier or "(earlier)" in text
+        self.shows_earlier = self.shows_earlier or self.say("picture.earlier", term="") in text
         return text
 
     def _sum_text(self, terms: list[float], grad: float) -> str:
@@ -224,7 +225,7 @@ class _Dot:
         texts = [self.num(term) for term in terms]
         earlier = grad - math.fsum(terms)
         if abs(earlier) > 1e-9 * max(1.0, abs(grad), *(abs(term) for term in terms)):
-            texts.append(f"{self.num(earlier)} (earlier)")
+            texts.append(self.say("picture.earlier", term=self.num(earlier)))
         if len(texts) == 1:
             return self.num(grad)
         return self._join_terms(texts, self.num(grad))
@@ -233,17 +234,24 @@ class _Dot:
         """The longest text node's gradient box shows in any frame of a replay."""
         finals = self.view.final_grads
         final = self.num(finals[node])
-        texts = [final, f"{final} so far"]
+        texts = [final, self.say("picture.so_far", grad=final)]
         if self.view.uses[node]:
             terms = [finals[child] * child.local_grads[i] for child, i in self.view.uses[node]]
             texts.append(self._sum_text(terms, finals[node]))
         return max(texts, key=len)
 
-    @staticmethod
-    def _join_terms(terms: list[str], total: str) -> str:
+    def _join_terms(self, terms: list[str], total: str) -> str:
         if len(terms) > MAX_TERMS_SHOWN:  # a node used by many children: too long to write out
-            return f"sum of {len(terms)} wires = {total}"
+            return self.say("picture.sum_of_wires", count=len(terms), total=total)
         return _signed_sum(terms, total)
+
+    def say(self, key: str, **values: object) -> str:
+        """A sentence of the messages table, in the view's language."""
+        return text(key, self.view.lang, **values)
+
+    def _count(self, n: int, thing: str) -> str:
+        """1 neuron, 16 neurons."""
+        return self.say(f"picture.{thing}.{'one' if n == 1 else 'many'}", count=n)
 
     # -- DOT -------------------------------------------------------------------------------------
 
@@ -283,17 +291,13 @@ class _Dot:
     def _legend(self) -> str:
         view = self.view
         f = view.names[view.root] or "f"
-        lines = {
-            "forward": "each box: name | value;  each circle: a gate",
-            "backward": f"each box: name | ∂{f}/∂name;  each wire: upstream × local = what flows back",
-            "both": f"each box: name | value (green, above) and ∂{f}/∂name (red, below)",
-        }[view.mode]
+        lines = self.say(f"legend.{view.mode}", root=f)
         if view.replay:
-            lines += ";  ? = not computed yet"
+            lines += self.say("legend.unknown")
         if self.shows_earlier:
-            lines += ";  (earlier) = kept from an earlier backward(): call zero_grad() first"
+            lines += self.say("legend.earlier")
         if view.level != "none":
-            lines += f";  drawn by {view.level}"
+            lines += self.say("legend.level", level=view.level)
         return f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE}">{escape(lines)}</FONT>>'
 
     def _box_label(self, node: Value) -> str:
@@ -457,7 +461,11 @@ class _Dot:
             neurons = {collapsing.parameter_group(p.label, "neuron") for p in group.parameters}
             lines.append(
                 (
-                    f"{_count(len(neurons), 'neuron')}, {_count(len(group.parameters), 'parameter')}",
+                    self.say(
+                        "picture.layer",
+                        neurons=self._count(len(neurons), "neuron"),
+                        parameters=self._count(len(group.parameters), "parameter"),
+                    ),
                     "#333333",
                     False,
                 )
@@ -466,9 +474,11 @@ class _Dot:
             lines.append((f"{' → '.join(group.gate_symbols)}", "#333333", False))
         if view.mode in ("forward", "both"):
             if len(group.outputs) == 1:
-                lines.append((f"out {self.num(group.outputs[0].data)}", VALUE_COLOUR, False))
+                out = self.say("picture.output", value=self.num(group.outputs[0].data))
+                lines.append((out, VALUE_COLOUR, False))
             else:
-                lines.append((f"{len(group.outputs)} outputs", VALUE_COLOUR, False))
+                outputs = self.say("picture.outputs", count=len(group.outputs))
+                lines.append((outputs, VALUE_COLOUR, False))
         if view.mode in ("backward", "both"):
             f = view.names[view.root] or "f"
             states = [view.grad_state(p) for p in group.parameters]
@@ -490,11 +500,6 @@ class _Dot:
             color=HIGHLIGHT_LINE if lit else "#6a5f90",
             penwidth="3" if lit else "1.3",
         )
-
-
-def _count(n: int, thing: str) -> str:
-    """1 neuron, 16 neurons."""
-    return f"{n} {thing}{'' if n == 1 else 's'}"
 
 
 def _font(

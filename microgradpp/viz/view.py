@@ -95,6 +95,8 @@ class GraphView:
     precision: int
     rankdir: str
     legend: bool
+    lang: str
+    """The language of the words in the picture (legend, 'so far'); numbers are the same in all."""
     replay: bool
     """True for a frame of a replay: every box and wire label keeps the size of its widest text
     (its final one), and a value or gradient not known yet shows '?'."""
@@ -135,6 +137,7 @@ class GraphView:
         highlight_edges: Iterable[tuple[Value, Value]] = (),
         final_grads: Mapping[Value, float] | None = None,
         order: Sequence[Value] | None = None,
+        lang: str = "en",
     ) -> GraphView:
         """The view of root's whole graph, every value and gradient (``.grad``) known.
 
@@ -162,6 +165,7 @@ class GraphView:
             final_grads: each node's gradient, instead of ``.grad`` (a replay knows them from
                 its own steps).
             order: ``topological_order(root)``, when the caller has worked it out already.
+            lang: the language of the legend and the words in boxes ('en', 'zh-Hant', ...).
         """
         _check_options(root, mode, rankdir, precision, collapse, max_nodes, collapse_above)
         order = tuple(topological_order(root) if order is None else order)
@@ -199,6 +203,7 @@ class GraphView:
             precision=precision,
             rankdir=rankdir,
             legend=legend,
+            lang=lang,
             replay=False,
             values=everything,
             grads=dict(final_grads),
