@@ -21,6 +21,8 @@ from . import gradcheck
 from .engine import (
     Value,
     apply_gate,
+    backward_order,
+    gc_paused,
     is_grad_enabled,
     linear,
     no_grad,
@@ -41,6 +43,8 @@ __all__ = [
     "MicrogradppError",
     "Value",
     "apply_gate",
+    "backward_order",
+    "gc_paused",
     "gradcheck",
     "is_grad_enabled",
     "linear",

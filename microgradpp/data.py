@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .validation import integer, is_integer, positive
+
 Seed = int | random.Random | None
 
 
@@ -30,7 +32,7 @@ def as_rng(seed: Seed) -> Any:
         return random  # the module's functions share Python's global generator
     if isinstance(seed, random.Random):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not is_integer(seed):
         raise TypeError(
             f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}"
         )
@@ -38,19 +40,12 @@ def as_rng(seed: Seed) -> Any:
 
 
 def _check_count(n: object, name: str = "n", minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{name} must be an int, got {type(n).__name__}: {n!r}")
-    if n < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {n}")
-    return n
+    return integer(n, name, minimum=minimum)
 
 
-def _check_noise(noise: object) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
-        raise TypeError(f"noise must be a number, got {type(noise).__name__}: {noise!r}")
-    if not 0.0 <= noise < math.inf:
-        raise ValueError(f"noise is a standard deviation and must be >= 0, got {noise!r}")
-    return float(noise)
+def _check_noise(noise: object, name: str = "noise") -> float:
+    """A standard deviation: a finite number >= 0."""
+    return positive(noise, name, allow_zero=True)
 
 
 def _linspace(start: float, stop: float, n: int) -> list[float]:
@@ -168,13 +163,13 @@ def make_blobs(
     """
     n = _check_count(n)
     rng = as_rng(seed)
-    if isinstance(centers, int) and not isinstance(centers, bool):
+    if is_integer(centers):
         _check_count(centers, "centers")
         centers = [[rng.uniform(-5.0, 5.0), rng.uniform(-5.0, 5.0)] for _ in range(centers)]
     centers = [[float(c) for c in center] for center in centers]
     if not centers or len({len(c) for c in centers}) != 1:
         raise ValueError("centers must be a count or a non-empty list of points of one dimension")
-    std = _check_noise(std)
+    std = _check_noise(std, "std")
     X, y = [], []
     for i in range(n):
         label = i % len(centers)

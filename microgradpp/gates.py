@@ -30,16 +30,19 @@ entries and calls the scalar form (slowly). numpy is only imported by those meth
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from .errors import EXPLODING_REMEDY, DomainError
+from .formatting import format_number
 
 
-def _format_number(x: float) -> str:
-    """3.0 -> '3', 0.5 -> '0.5' (for gate symbols)."""
-    return str(int(x)) if float(x).is_integer() else repr(x)
+def _exact(x: float) -> str:
+    """Every digit the float holds, and no more: 3.0 -> '3', 1/3 -> '0.3333333333333333'
+    (an exponent in a gate's symbol or message is shown exactly)."""
+    return format_number(x, 16, significant=True)
 
 
 def operand(text: str) -> str:
@@ -122,6 +125,13 @@ class Gate:
     def well_conditioned(self, *xs: float) -> bool:
         """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
         return True
+
+    def infinite_derivative(self, *xs: float) -> str:
+        """Why the derivative is infinite at xs, as a sentence with a remedy ('' if it is not).
+
+        backward() uses it to explain an infinite gradient (√x at 0 is not "exploding values").
+        """
+        return ""
 
     # -- numpy forms, for compiled mode --------------------------------------------------------
 
@@ -393,7 +403,7 @@ class Pow(Gate):
     """out = xⁿ for a constant n;   d/dx xⁿ = n·xⁿ⁻¹.
 
     The exponent is part of the gate, not an input: ``x ** 3`` uses ``Pow(3)``.
-    One instance per exponent is kept by :func:`pow_gate`.
+    :func:`pow_gate` keeps one shared instance for each of the most recently used exponents.
     """
 
     name, symbol, sentence = "pow", "xⁿ", "caption.pow"
@@ -403,7 +413,7 @@ class Pow(Gate):
 
     def __init__(self, exponent: float = 3):
         self.exponent = exponent
-        self.symbol = f"**{_format_number(exponent)}"
+        self.symbol = f"**{_exact(exponent)}"
 
     def forward(self, x: float) -> float:
         n = self.exponent
@@ -420,12 +430,29 @@ class Pow(Gate):
             raise DomainError(f"({x!r}) ** {n!r} overflows a float", EXPLODING_REMEDY) from None
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        # n·xⁿ⁻¹ itself, not n·xⁿ/x: at the ends of the float range xⁿ under- or overflows where
+        # xⁿ⁻¹ does not ((1e-200)² is 0.0, but 2·1e-200 is the right answer).
         n = self.exponent
         if n == 0:
             return (0.0,)
-        if x == 0.0:
+        if x == 0.0:  # 0 ** (n - 1) for n < 1 is a division by zero in Python
             return (0.0 if n > 1 else float(n) if n == 1 else math.inf,)
-        return (n * out / x,)  # n·xⁿ⁻¹ written as n·xⁿ/x: reuses the forward result
+        try:
+            return (n * x ** (n - 1),)
+        except OverflowError:  # e.g. x ** -2 at x = 1e-200: the derivative is beyond a float
+            negative = (n < 0) != (x < 0 and int(n - 1) % 2 == 1)  # x < 0 only for integer n
+            return (-math.inf if negative else math.inf,)
+
+    def infinite_derivative(self, x: float) -> str:
+        n = self.exponent
+        if x == 0.0 and 0 < n < 1:
+            return (
+                f"The derivative of x ** {_exact(n)} is {_exact(n)}·x ** "
+                f"{n - 1!r}, which is infinite at x = 0 (the curve is vertical there). Remedy: "
+                "keep the input away from 0, e.g. (x + 1e-12) ** "
+                f"{_exact(n)} or x.max(1e-12) ** {_exact(n)}"
+            )
+        return ""
 
     def expression(self, inputs: Sequence[str]) -> str:
         return f"{operand(inputs[0])}{self.symbol}"
@@ -470,15 +497,15 @@ class Pow(Gate):
 
 
 GATES["pow"] = Pow(3)
-_POW_GATES: dict[float, Pow] = {}
+POW_CACHE_SIZE = 256
+"""How many Pow gates pow_gate keeps (the most recently used exponents): bounded, so a program
+trying a million different exponents does not keep a million gates alive."""
 
 
+@functools.lru_cache(maxsize=POW_CACHE_SIZE)
 def pow_gate(exponent: float) -> Pow:
     """The (shared) Pow gate for a constant exponent."""
-    gate = _POW_GATES.get(exponent)
-    if gate is None:
-        gate = _POW_GATES[exponent] = Pow(exponent)
-    return gate
+    return Pow(exponent)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -727,3 +727,251 @@ def test_a_number_minus_or_over_a_value_stays_the_first_input():
     assert difference.data == -3.0 and quotient.data == 0.25
     assert difference.parents[0].data == 1.0 and difference.parents[1].parents[0] is x
     assert quotient.parents[0].data == 1.0 and quotient.parents[1].gate is mg.GATES["reciprocal"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Engine v2: one object per node, read-only parents / local_grads, creation order
+# ------------------------------------------------------------------------------------------------
+
+
+def test_parents_and_local_grads_are_read_only_tuples():
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    product, exp, total = x * y, x.exp(), mg.sum([x, y, x])
+    assert product.parents == (x, y) and product.local_grads == (3.0, 2.0)
+    assert exp.parents == (x,) and exp.local_grads == (math.exp(2.0),)
+    assert total.parents == (x, y, x) and total.local_grads == (1.0, 1.0, 1.0)
+    for node in (product, exp, total, x):
+        assert type(node.parents) is tuple and type(node.local_grads) is tuple
+        with pytest.raises(AttributeError):
+            node.parents = ()
+        with pytest.raises(AttributeError):
+            node.local_grads = ()
+
+
+def test_a_node_is_one_object_the_garbage_collector_tracks():
+    x, y = Value(2.0), Value(3.0)
+    gc.collect()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        nodes = [x * y for _ in range(1000)]
+        assert len(gc.get_objects()) - before == 1000 + 1  # the nodes and the list: nothing else
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    assert len(nodes) == 1000
+
+
+def test_every_node_is_numbered_after_its_parents():
+    x = Value(1.0)
+    f = (x * 2 + x).tanh() + mg.linear([x], [x * x], x)
+    for node in topological_order(f):
+        assert all(parent.number < node.number for parent in node.parents)
+    order = mg.backward_order(f)
+    assert order[0] is f and all(node.parents for node in order)
+    assert [n.number for n in order] == sorted((n.number for n in order), reverse=True)
+
+
+def test_zero_grad_clears_every_node():
+    x, y = Value(2.0), Value(3.0)
+    f = (x * y).exp() + x
+    f.backward()
+    f.zero_grad()
+    assert all(node.grad == 0.0 for node in topological_order(f))
+
+
+# ------------------------------------------------------------------------------------------------
+# Engine v2: no_grad belongs to the thread that enters it
+# ------------------------------------------------------------------------------------------------
+
+
+def test_no_grad_in_one_thread_leaves_another_threads_gradients_alone():
+    import threading
+
+    inside, done = threading.Event(), threading.Event()
+    seen: list[bool] = []
+
+    def evaluator() -> None:
+        with no_grad():
+            seen.append(mg.is_grad_enabled())
+            inside.set()
+            done.wait(timeout=30)  # stay inside no_grad while the main thread builds a graph
+
+    thread = threading.Thread(target=evaluator)
+    thread.start()
+    try:
+        assert inside.wait(timeout=30)
+        assert mg.is_grad_enabled()  # this thread is not inside no_grad
+        x = Value(3.0, label="x")
+        f = x * x + x  # built while the other thread sits in no_grad
+        f.backward()
+        assert f.parents != () and x.grad == 7.0  # 2x + 1
+    finally:
+        done.set()
+        thread.join()
+    assert seen == [False]
+    assert mg.is_grad_enabled()
+
+
+def test_overlapping_no_grad_blocks_in_two_threads_leave_gradients_on():
+    import threading
+
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first() -> None:
+        with no_grad():
+            first_in.set()
+            second_in.wait(timeout=30)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(timeout=30)
+        with no_grad():
+            second_in.set()
+            first_out.wait(timeout=30)  # leave after the first thread left
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert mg.is_grad_enabled()
+    assert (Value(1.0) * 2).parents != ()  # gradients were not switched off for good
+
+
+def test_many_threads_building_graphs_while_others_evaluate_get_exact_gradients():
+    import threading
+
+    errors: list[str] = []
+
+    def trainer(k: int) -> None:
+        for i in range(2000):
+            x = Value(float(i % 7 + k), label="x")
+            f = x * x
+            f.backward()
+            if x.grad != 2 * x.data:
+                errors.append(f"trainer {k}: grad {x.grad} at {x.data}")
+                return
+
+    def evaluator() -> None:
+        for _ in range(2000):
+            with no_grad():
+                Value(1.0) * 2
+
+    threads = [threading.Thread(target=trainer, args=(k,)) for k in range(2)]
+    threads += [threading.Thread(target=evaluator) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+# ------------------------------------------------------------------------------------------------
+# Engine v2: gc_paused
+# ------------------------------------------------------------------------------------------------
+
+
+def test_gc_paused_switches_the_collector_off_and_restores_it():
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        with mg.gc_paused():
+            assert not gc.isenabled()
+            with mg.gc_paused():  # nests
+                assert not gc.isenabled()
+            assert not gc.isenabled()  # the inner block does not switch it back on
+        assert gc.isenabled()
+        gc.disable()
+        with mg.gc_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+        gc.enable()
+        with pytest.raises(GateError):
+            with mg.gc_paused():
+                Value(0.0).log()
+        assert gc.isenabled()  # restored after an exception too
+    finally:
+        if was_enabled:
+            gc.enable()
+        else:  # pragma: no cover
+            gc.disable()
+
+
+def test_gc_paused_blocks_overlapping_in_two_threads_restore_the_collector_once_both_left():
+    import threading
+
+    was_enabled = gc.isenabled()
+    gc.enable()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    states: list[bool] = []
+
+    def first() -> None:
+        with mg.gc_paused():
+            first_in.set()
+            second_in.wait(timeout=30)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(timeout=30)
+        with mg.gc_paused():
+            second_in.set()
+            first_out.wait(timeout=30)
+            states.append(gc.isenabled())  # the first thread left; this one is still inside
+
+    try:
+        threads = [threading.Thread(target=first), threading.Thread(target=second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert states == [False]
+        assert gc.isenabled()
+    finally:
+        if not was_enabled:  # pragma: no cover
+            gc.disable()
+
+
+def test_importing_microgradpp_leaves_the_collector_settings_alone():
+    script = (
+        "import gc; before = (gc.isenabled(), gc.get_threshold()); import microgradpp; "
+        "assert (gc.isenabled(), gc.get_threshold()) == before, before"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# Engine v2: GradientError names the node, restores everything, explains infinite derivatives
+# ------------------------------------------------------------------------------------------------
+
+
+def test_a_gradient_error_restores_the_gradients_of_interior_nodes_and_leaves():
+    x, w = Value(1e200, label="x"), Value(1e-200, label="w")
+    hidden = (x * w).tanh()  # 1e200 · 1e-200 = 1: fine forward
+    hidden.label = "h"
+    f = hidden * 1e300
+    nodes = topological_order(f)
+    for i, node in enumerate(nodes):
+        node.grad = -0.5 * (i + 1)
+    before = [node.grad for node in nodes]
+    with pytest.raises(
+        GradientError, match=r"^backward: the gradient of h = 0\.7615941559557649 came out inf;"
+    ):
+        f.backward(1e300)  # ∂f/∂h = 1e300 (seed) · 1e300 = inf: an interior node is named
+    assert [node.grad for node in nodes] == before
+
+
+def test_the_square_root_of_zero_has_an_infinite_derivative_and_says_so():
+    x = Value(0.0, label="x")
+    root = x**0.5
+    assert root.data == 0.0
+    with pytest.raises(
+        GradientError,
+        match=r"^backward: the gradient of x = 0\.0 came out inf; all gradients were restored\. "
+        r"The derivative of x \*\* 0\.5 is 0\.5·x \*\* -0\.5, which is infinite at x = 0",
+    ) as caught:
+        root.backward()
+    assert "lower the learning rate" not in str(caught.value)
+    assert "Remedy: keep the input away from 0" in str(caught.value)
+    assert x.grad == 0.0 and root.grad == 0.0

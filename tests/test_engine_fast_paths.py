@@ -3,10 +3,11 @@
 ``isinstance(x, engine._REAL)`` stands for ``isinstance(x, numbers.Real)``, trying float and int
 first (the check against the abstract class is slow).
 
-``Value.backward()`` updates the two parents of a +, × or max node with two written-out lines
-instead of the ``zip`` loop it uses for every other node (a speed-up measured in
-``benchmarks/engine.py``). These tests run the readable loop, written here as the module docstring
-states it, on the same graphs and ask for the same gradients, bit for bit.
+``Value.backward()`` runs ``engine._chain_rule``, which unpacks a node's parents and local
+gradients from its slots by hand instead of the ``zip`` over ``node.parents`` and
+``node.local_grads`` the textbook writes (a speed-up measured in ``benchmarks/engine.py``). These
+tests run the readable loop, written here as backward's docstring states it, on the same graphs
+and ask for the same gradients, bit for bit.
 """
 
 from __future__ import annotations
@@ -20,17 +21,17 @@ from numbers import Real
 import pytest
 
 import microgradpp as mg
-from microgradpp import GateError, Value, engine, topological_order
+from microgradpp import GateError, Value, backward_order, engine, topological_order
 
 
 def textbook_backward(root: Value) -> None:
-    """backward() without its fast path: parent.grad += local_grad * node.grad for every edge."""
-    order = topological_order(root)
+    """backward() without its fast path: parent.grad += local_grad * node.grad for every edge,
+    the gate nodes newest first."""
+    order = backward_order(root)
     for node in order:
-        if node.parents:
-            node.grad = 0.0
+        node.grad = 0.0
     root.grad += 1.0
-    for node in reversed(order):
+    for node in order:
         for parent, local_grad in zip(node.parents, node.local_grads):
             parent.grad += local_grad * node.grad
 
@@ -72,6 +73,37 @@ def test_backward_gives_the_same_bits_as_the_textbook_loop(seed):
         node.grad = 0.0
     textbook_backward(root)
     assert [node.grad for node in order] == fast
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_the_engines_textbook_pass_gives_the_same_bits_as_the_fast_one(seed):
+    # engine._chain_rule_textbook is the pass backward() reruns to name a bad node
+    root, _ = random_graph(seed)
+    order = topological_order(root)
+    root.backward()
+    fast = [node.grad for node in order]
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    assert engine._chain_rule_textbook(backward_order(root)) is None  # all finite
+    assert [node.grad for node in order] == fast
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_creation_order_and_depth_first_order_agree_up_to_rounding(seed):
+    # The order only changes in which order a node's gradient contributions are added up.
+    root, _ = random_graph(seed)
+    order = topological_order(root)
+    root.backward()
+    by_creation = [node.grad for node in order]
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    for node in reversed(order):  # the depth-first order (engine v1)
+        for parent, local_grad in zip(node.parents, node.local_grads):
+            parent.grad += local_grad * node.grad
+    for new, old in zip(by_creation, (node.grad for node in order)):
+        assert new == pytest.approx(old, rel=1e-12, abs=1e-300)
 
 
 def test_the_fast_path_handles_a_node_whose_two_parents_are_the_same():

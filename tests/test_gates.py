@@ -11,6 +11,7 @@ give exactly the numbers of ``gates.Add``, ``gates.Mul`` and ``gates.Linear``.
 
 from __future__ import annotations
 
+import decimal
 import math
 import re
 import string
@@ -271,3 +272,129 @@ def test_inline_linear_equals_the_linear_gate_exactly(b, wx):
     assert node.data == gate.forward(*flat)
     assert node.local_grads == gate.local_grads(node.data, *flat)
     assert [p.data for p in node.parents] == flat
+
+
+# ------------------------------------------------------------------------------------------------
+# Near the ends of each gate's safe range: local gradients against exact derivatives
+# ------------------------------------------------------------------------------------------------
+# Central differences cannot check a gate at 1e-200 or 1e150 (the values under- or overflow), so
+# the derivatives are worked out exactly here, with 60-digit decimals, and compared with what the
+# gate gives. This is how ``x ** 2`` at 1e-200 was found to give 0.0 (true 2e-200) and at 1e154 inf.
+
+D = decimal.Decimal
+EXACT = decimal.Context(prec=60, Emax=999_999, Emin=-999_999)
+
+
+def _exp(x: decimal.Decimal) -> decimal.Decimal:
+    return EXACT.exp(x)
+
+
+EXACT_DERIVATIVES = {  # gate name -> exact ∂out/∂xᵢ as decimals
+    "add": lambda a, b: (D(1), D(1)),
+    "mul": lambda a, b: (b, a),
+    "exp": lambda x: (_exp(x),),
+    "reciprocal": lambda x: (EXACT.divide(D(-1), EXACT.multiply(x, x)),),
+    "max": lambda a, b: (D(1), D(0)) if a > b else (D(0), D(1)),
+    "log": lambda x: (EXACT.divide(D(1), x),),
+    "relu": lambda x: (D(1) if x > 0 else D(0),),
+    # both derivatives are even functions; written with e^(−|x|) so nothing overflows
+    "tanh": lambda x: (  # 4e^(−2|x|) / (1 + e^(−2|x|))²
+        EXACT.divide(4 * _exp(-2 * abs(x)), EXACT.power(1 + _exp(-2 * abs(x)), 2)),
+    ),
+    "sigmoid": lambda x: (  # e^(−|x|) / (1 + e^(−|x|))²
+        EXACT.divide(_exp(-abs(x)), EXACT.power(1 + _exp(-abs(x)), 2)),
+    ),
+    "sum": lambda *xs: tuple(D(1) for _ in xs),
+    "linear": lambda b, *wx: (D(1), *[v for w, x in zip(wx[::2], wx[1::2]) for v in (x, w)]),
+}
+
+EDGE_INPUTS = {  # gate name -> inputs near the ends of its safe range (every result finite)
+    "add": [(1e308, -1e308), (5e-324, 5e-324), (1.7e308, 1e292)],
+    "mul": [(1e154, 1e154), (1e-200, 1e-100), (-1.3e308, 1.0), (1e300, 1e-300)],
+    "exp": [(709.78,), (-745.0,), (-700.0,), (1e-300,), (50.0,)],
+    "reciprocal": [(1e-154,), (1e154,), (-1e-308,), (1e300,), (5e-300,)],
+    "max": [(1e308, -1e308), (5e-324, 0.0), (-1e-300, -1e300)],
+    "log": [(1e-308,), (1.7e308,), (1e-100,), (5e-324,)],
+    "relu": [(5e-324,), (-5e-324,), (1e308,)],
+    "tanh": [(1e-300,), (-1e-200,), (19.0,), (-25.0,), (1e300,)],
+    "sigmoid": [(-700.0,), (-745.0,), (40.0,), (1e-300,), (1e300,), (-1e300,)],
+    "sum": [(1e308, -1e308, 1e307), (5e-324, 5e-324)],
+    "linear": [(1.0, 1e154, 1e154), (0.0, 1e-200, 1e-100, 1e200, 1e-300)],
+}
+
+POW_EDGE_INPUTS = {  # exponent -> inputs
+    2: [(1e-200,), (1e154,), (-1e154,), (1e-300,), (5e-324,)],
+    3: [(1e-150,), (5e102,), (-5e102,), (1e-110,)],
+    -1: [(1e-154,), (1e300,), (-1e-154,)],
+    -2: [(1e-100,), (1e-103,), (1e200,)],
+    0.5: [(1e-300,), (1e300,), (5e-324,)],
+    2.5: [(1e-120,), (1e120,)],
+    1: [(1e-300,), (1e308,)],
+}
+# tanh and sigmoid flatten out: 1 − out² and out·(1 − out) lose everything below the last bit of
+# 1.0 (tanh(19) rounds to 1.0, so the gate says 0 where the truth is 1.1e-16). That absolute error
+# is accepted for them; every other gate must be right to 12 digits wherever the truth is a float.
+SATURATING = {"tanh": 2.3e-16, "sigmoid": 2.3e-16}
+
+
+def check_against_exact(gate: Gate, xs: tuple[float, ...], exact: tuple) -> None:
+    out = gate.forward(*xs)
+    assert math.isfinite(out)
+    grads = gate.local_grads(out, *xs)
+    assert len(grads) == len(exact)
+    for i, (grad, truth) in enumerate(zip(grads, exact)):
+        where = f"∂{gate.name}/∂x{i} at {xs}: the gate gives {grad!r}, the truth is {truth:.6e}"
+        size = abs(truth)
+        if size > D("1.7976931348623157e308"):  # beyond a float: inf of the right sign
+            assert math.isinf(grad) and (grad > 0) == (truth > 0), where
+        elif size < D("1e-300"):  # at the bottom of the range: (nearly) zero is the best we get
+            assert abs(grad) <= 1e-299, where
+        else:
+            error = abs(D(grad) - truth)
+            assert error <= size * D("1e-12") or error <= D(SATURATING.get(gate.name, 0)), where
+
+
+@pytest.mark.parametrize(
+    ("name", "xs"),
+    [pytest.param(n, xs, id=f"{n}-{xs}") for n in EDGE_INPUTS for xs in EDGE_INPUTS[n]],
+)
+def test_local_grads_are_exact_near_the_ends_of_the_safe_range(name, xs):
+    gate = GATES[name]
+    check_against_exact(gate, xs, EXACT_DERIVATIVES[name](*(D(x) for x in xs)))
+
+
+def test_every_gate_is_probed_near_the_ends_of_its_range():
+    assert set(EDGE_INPUTS) | {"pow"} >= set(GATES)  # a new gate: add its edge inputs above
+
+
+@pytest.mark.parametrize(
+    ("n", "xs"),
+    [pytest.param(n, xs, id=f"pow{n}-{xs}") for n in POW_EDGE_INPUTS for xs in POW_EDGE_INPUTS[n]],
+)
+def test_pow_local_grads_are_exact_near_the_ends_of_the_safe_range(n, xs):
+    (x,) = xs
+    exact = EXACT.multiply(D(n), EXACT.power(D(x), D(n) - 1))  # n·xⁿ⁻¹
+    check_against_exact(pow_gate(n), xs, (exact,))
+
+
+def test_the_square_of_a_tiny_or_a_huge_value_has_the_right_gradient():
+    for x, expected in ((1e-200, 2e-200), (1e154, 2e154)):  # n·xⁿ/x gave 0.0 and inf here
+        v = Value(x)
+        square = v**2
+        square.backward()
+        assert v.grad == expected
+        w = Value(x)  # x * x agrees
+        (w * w).backward()
+        assert w.grad == expected
+
+
+def test_the_pow_gate_cache_stays_bounded():
+    from microgradpp import gates
+
+    pow_gate.cache_clear()
+    x = Value(1.5)
+    for i in range(5 * gates.POW_CACHE_SIZE):
+        x ** (1 + i / 1e6)
+    assert pow_gate.cache_info().currsize == gates.POW_CACHE_SIZE
+    assert pow_gate(2.0) is pow_gate(2.0)  # recently used exponents still share one gate
+    assert (x**2).gate is (Value(3.0) ** 2).gate

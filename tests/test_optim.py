@@ -256,7 +256,7 @@ def test_schedules_work_with_any_optimizer_and_save_their_state():
 
 
 def test_schedule_checks_arguments():
-    with pytest.raises(ValueError, match="step_size must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="step_size must be at least 1, got 0"):
         StepLR(SGD([one_param()], lr=1.0), step_size=0)
 
 

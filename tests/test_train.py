@@ -222,9 +222,11 @@ def test_fit_checks_its_arguments():
         fit(model, "hing", opt, (X, y), 1, progress=False)
     with pytest.raises(ValueError, match="data has 10 samples but 9 targets"):
         fit(model, "hinge", opt, (X, y[:9]), 1, progress=False)
-    with pytest.raises(ValueError, match="epochs must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="epochs must be at least 1, got 0"):
         fit(model, "hinge", opt, (X, y), 0, progress=False)
-    with pytest.raises(ValueError, match="batch_size must be a positive int or None, got 0"):
+    with pytest.raises(TypeError, match="^epochs must be an int, got bool: True$"):
+        fit(model, "hinge", opt, (X, y), True, progress=False)
+    with pytest.raises(ValueError, match="^batch_size must be at least 1, got 0$"):
         fit(model, "hinge", opt, (X, y), 1, 0, progress=False)
 
 
@@ -307,10 +309,10 @@ def test_recipe_defaults_per_dataset():
         ({"layers": ()}, ValueError, "layers must give at least one hidden layer width"),
         ({"layers": (4, 0)}, ValueError, "each layer width must be at least 1, got 0"),
         ({"epochs": 2.5}, TypeError, "epochs must be an int, got float: 2.5"),
-        ({"lr": -1.0}, ValueError, "lr must be > 0, got -1.0"),
+        ({"lr": -1.0}, ValueError, "lr must be > 0 and finite, got -1.0"),
         ({"dropout": 1.0}, ValueError, "dropout must be in [0, 1), got 1.0"),
         ({"test_split": True}, TypeError, "test_split must be a number, got bool: True"),
-        ({"clip": 0.0}, ValueError, "clip must be > 0, got 0.0"),
+        ({"clip": 0.0}, ValueError, "clip must be > 0 and finite, got 0.0"),
     ],
 )
 def test_recipe_checks_every_field(changes, error, message):
@@ -366,7 +368,7 @@ def test_a_regression_that_learned_nothing_is_compared_with_the_mean():
 
 
 @pytest.mark.parametrize(
-    "module", ["nn", "losses", "optim", "data", "train", "serialize", "validation"]
+    "module", ["nn", "losses", "optim", "data", "train", "serialize", "validation", "formatting"]
 )
 def test_docstring_examples(module):
     import doctest
@@ -374,3 +376,35 @@ def test_docstring_examples(module):
 
     result = doctest.testmod(importlib.import_module(f"microgradpp.{module}"))
     assert result.failed == 0
+
+
+def test_fit_pauses_the_garbage_collector_during_each_step_and_restores_it():
+    import gc
+
+    from microgradpp import losses
+
+    seen: list[bool] = []
+
+    def hinge_watching_the_collector(outputs, targets):
+        seen.append(gc.isenabled())
+        return losses.hinge(outputs, targets)
+
+    X, y = make_moons(20, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    was_enabled = gc.isenabled()
+    gc.enable()
+    try:
+        fit(
+            model,
+            hinge_watching_the_collector,
+            SGD(model.parameters(), lr=0.1),
+            (X, y),
+            epochs=2,
+            batch_size=10,
+            progress=False,
+        )
+        assert seen == [False] * 4  # 2 epochs × 2 batches, each inside gc_paused()
+        assert gc.isenabled()
+    finally:
+        if not was_enabled:  # pragma: no cover
+            gc.disable()

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..engine import Value, topological_order
+from ..engine import Value, backward_order, topological_order
 from ..gates import operand
 from ..messages import text
 from ..tables import format_number, node_names
@@ -67,7 +67,10 @@ class BackwardStep:
     def headline(self, digits: int = 4, numbered: bool = True, lang: str = "en") -> str:
         """'Step 1 of 2: f = q × z. A mul gate swaps its inputs: ...'."""
         number = text("step.number", lang, index=self.index, total=self.total) if numbered else ""
-        return f"{number}{self.equation()}. {gate_sentence(self, digits, lang)}"
+        sentence = gate_sentence(self, digits, lang)
+        return text(
+            "step.headline", lang, number=number, equation=self.equation(), sentence=sentence
+        )
 
     def equation(self) -> str:
         """How the node was computed, with names: 'f = q × z', 'e = exp(u)'; a node named by its
@@ -119,7 +122,7 @@ def replay(root: Value, order: Sequence[Value], grad: float = 1.0) -> Iterator[B
     grads = dict.fromkeys(order, 0.0)
     received = dict.fromkeys(order, False)
     grads[root] += float(grad)
-    gate_nodes = [node for node in reversed(order) if node.parents]  # children before parents
+    gate_nodes = backward_order(root)  # backward's own order: children before parents
     for index, node in enumerate(gate_nodes, start=1):
         upstream = grads[node]
         contributions = []
