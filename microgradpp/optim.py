@@ -251,16 +251,22 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, optionally with momentum, Nesterov and weight decay.
+    """Stochastic gradient descent, optionally with momentum, dampening, Nesterov and weight decay.
 
         g ← g + λ·p                 (weight_decay λ: the gradient of (λ/2)·p²)
-        v ← μ·v + g                 (momentum μ; v starts at 0)
+        v ← g                       at the first step, then
+        v ← μ·v + (1 − d)·g         (momentum μ, dampening d)
         p ← p − α·v                 or, with nesterov,  p ← p − α·(g + μ·v)
 
-    With μ = 0 this is plain gradient descent p ← p − α·g. (As ``torch.optim.SGD``.)
+    With μ = 0 this is plain gradient descent p ← p − α·g. (Exactly ``torch.optim.SGD``.)
+
+    The lecture notes write momentum as v ← β·v + (1 − β)·dw, an average of past gradients:
+    that is ``SGD(momentum=β, dampening=β)`` from the second step on (PyTorch, and so this
+    class, starts v at g, where the notes' v = 0 gives (1 − β)·g). Without dampening v is
+    1/(1 − β) times larger, so α_notes·(1 − β) = α here takes the same steps.
     """
 
-    hyperparameters = ("momentum", "nesterov", "weight_decay")
+    hyperparameters = ("momentum", "dampening", "nesterov", "weight_decay")
     state_help = {"velocity": "the momentum v"}
 
     def __init__(
@@ -270,20 +276,30 @@ class SGD(Optimizer):
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
+        dampening: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
         self.momentum = fraction(momentum, "momentum")
+        self.dampening = positive(dampening, "dampening", allow_zero=True)
+        if self.dampening > 1.0:
+            raise ValueError(f"dampening must be in [0, 1], got {self.dampening!r}")
         if not isinstance(nesterov, bool):
             raise TypeError(f"nesterov must be True or False, got {shown(nesterov)}")
         self.nesterov = nesterov
         self.weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
         if self.nesterov and self.momentum == 0.0:
             raise ValueError("nesterov=True needs a momentum > 0, e.g. SGD(..., momentum=0.9)")
+        if self.nesterov and self.dampening != 0.0:
+            raise ValueError("nesterov=True needs dampening=0 (as torch.optim.SGD)")
 
     def _update(self, x: float, g: float, state: dict[str, float], t: int) -> float:
         g = g + self.weight_decay * x
         if self.momentum:
-            v = state["velocity"] = self.momentum * state.get("velocity", 0.0) + g
+            if "velocity" in state:  # (1 − d)·g: dampening shrinks the new gradient's share
+                v = self.momentum * state["velocity"] + (1.0 - self.dampening) * g
+            else:
+                v = g  # the first step: v = g, undampened (as PyTorch)
+            state["velocity"] = v
             g = g + self.momentum * v if self.nesterov else v
         return x - self.lr * g
 
@@ -291,7 +307,11 @@ class SGD(Optimizer):
         new_state = {}
         g = g + self.weight_decay * x
         if self.momentum:
-            v = new_state["velocity"] = self.momentum * state.get("velocity", 0.0) + g
+            if "velocity" in state:
+                v = self.momentum * state["velocity"] + (1.0 - self.dampening) * g
+            else:
+                v = g  # the first step, undampened (as _update)
+            new_state["velocity"] = v
             g = g + self.momentum * v if self.nesterov else v
         return x - self.lr * g, new_state
 

@@ -21,12 +21,14 @@ from collections.abc import Iterable, Sequence
 
 from .engine import Value, topological_order
 from .formatting import format_number
+from .gates import Gate
 from .i18n import Translator
 
 __all__ = [
     "display_width",
     "format_number",
     "format_table",
+    "gate_of",
     "gate_symbol",
     "node_names",
     "node_table",
@@ -54,6 +56,13 @@ def node_names(order: Sequence[Value], taken: Iterable[str] = ()) -> dict[Value,
         else:
             names[node] = f"n{position}"
     return names
+
+
+def gate_of(node: Value) -> Gate:
+    """The gate that computed node (which has parents, so it was computed by one)."""
+    if node.gate is None:
+        raise ValueError(f"{node!r} is a leaf: no gate computed it")
+    return node.gate
 
 
 def gate_symbol(node: Value, lang: str | None = "en") -> str:

@@ -42,6 +42,7 @@ OPTIMIZERS = {
     "sgd": lambda ps: SGD(ps, lr=0.1),
     "momentum": lambda ps: SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3),
     "nesterov": lambda ps: SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
+    "dampening": lambda ps: SGD(ps, lr=0.3, momentum=0.9, dampening=0.9),  # the notes' form
     "rmsprop": lambda ps: RMSprop(ps, lr=0.01, weight_decay=1e-3),
     "adam": lambda ps: Adam(ps, lr=0.01, weight_decay=1e-3),
     "adamw": lambda ps: AdamW(ps, lr=0.01),
