@@ -188,9 +188,9 @@ def gradcheck(
     for i, (leaf, name) in enumerate(zip(leaves, names)):
         try:
             numeric = central_difference(f_of_floats, *points, arg=i, eps=eps)
-        except GateError as error:  # x ± ε left a gate's domain: say so, and try smaller steps
+        except GateError as outside:  # x ± ε left a gate's domain: say so, try smaller steps
             note = _domain_edge_note(
-                f_of_floats, points, i, name, eps, error, leaf.grad, atol, rtol
+                f_of_floats, points, i, name, eps, outside, leaf.grad, atol, rtol
             )
             rows.append(GradcheckRow(name, leaf.grad, math.nan, math.nan, False, note))
             continue

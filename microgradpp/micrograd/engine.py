@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any, cast
 
 from .. import engine as _core
 from ..errors import GradientError
@@ -158,12 +159,12 @@ class Value(_core.Value):
         return self * other
 
     def __rsub__(self, other: Number) -> Value:  # other - self
-        return other + (-self)
+        return cast(Value, other + (-self))  # -self is this class, so the sum is too
 
     def __truediv__(self, other: _core.Value | Number) -> Value:  # self / other
         if isinstance(other, _core.Value) or (_is_number(other) and other != 0):
             return self * other**-1
-        return _core.Value.__truediv__(self, other)  # x / 0: microgradpp's GateError
+        return cast(Value, _core.Value.__truediv__(self, other))  # x / 0: microgradpp's GateError
 
     def __rtruediv__(self, other: Number) -> Value:  # other / self
         return other * self**-1
@@ -176,9 +177,9 @@ def _is_number(x: object) -> bool:
     return isinstance(x, _core._REAL) and not isinstance(x, bool)
 
 
-def _lift(x: object) -> object:
+def _lift(x: object) -> Any:
     """A plain number becomes a constant Value of this class (so it has _prev, _op, _backward)."""
-    return Value(x) if _is_number(x) else x  # anything else: microgradpp.Value decides
+    return Value(cast(float, x)) if _is_number(x) else x  # else microgradpp.Value decides
 
 
 def _made(node: _core.Value, op: str) -> Value:
