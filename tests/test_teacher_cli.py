@@ -8,6 +8,7 @@ or where ε steps out of a gate's domain; x/2 is drawn as × 0.5.
 
 from __future__ import annotations
 
+import math
 import shutil
 
 import pytest
@@ -189,3 +190,78 @@ def test_division_by_a_constant_is_a_product_with_its_reciprocal():
     assert len(topological_order(evaluate("x/(1+1)", {"x": 3}))) == 3  # x, 0.5, x × 0.5
     g = evaluate("1/x", {"x": 4})  # a reciprocal is still one 1/x gate
     assert g.gate is GATES["reciprocal"] and g.data == 0.25
+
+
+# ------------------------------------------------------------------------------------------------
+# 2 ** x: one gate, exact
+# ------------------------------------------------------------------------------------------------
+
+
+def test_a_number_to_the_x_is_one_exact_gate():
+    x = Value(3.0, label="x")
+    f = 2**x
+    f.backward()
+    assert f.data == 8.0  # exactly: Python's 2.0 ** 3.0, not exp(3 · ln 2) = 7.999999999999998
+    assert (f.gate.name, f.gate.symbol, f.parents) == ("base_pow", "2ˣ", (x,))
+    assert x.grad == 8.0 * math.log(2.0)
+    assert (0.5 ** Value(2.0)).data == 0.25 and (10 ** Value(-2.0)).data == 0.01
+    assert [n.label for n in topological_order(evaluate("2**x", {"x": 3}))] == ["x", "f"]
+
+
+def test_two_to_the_x_in_the_table_has_no_constant_leaf(capsys):
+    code, out, _ = run(capsys, "expr", "2**x", "--at", "x=3", "--no-files")
+    assert code == 0
+    assert rows(out) == {"x": ["leaf", "3", "5.5452"], "f": ["2ˣ", "x", "8", "1"]}
+
+
+# ------------------------------------------------------------------------------------------------
+# A long page, and a sum of terms drawn one term at a time
+# ------------------------------------------------------------------------------------------------
+
+
+def test_split_terms_finds_the_terms_of_a_scaled_sum():
+    from microgradpp.examples import get_example
+    from microgradpp.viz.split import split_terms, term_gradients
+
+    loss = get_example("xor").run()
+    terms = split_terms(loss)
+    assert [t.label for t in terms] == ["e1²", "e2²", "e3²", "e4²"]
+    before = [node.grad for node in topological_order(loss)]
+    grads = term_gradients(terms[3])
+    assert [node.grad for node in topological_order(loss)] == before  # put back
+    assert grads[terms[3]] == 1.0
+    weight = next(n for n in topological_order(loss) if n.label == "w1_11")
+    total = sum(term_gradients(t)[weight] for t in terms)
+    assert math.isclose(0.25 * total, weight.grad, rel_tol=1e-12)  # loss = 0.25 · Σ terms
+    x, y = Value(1.0, label="x"), Value(2.0, label="y")
+    p = x * y
+    assert split_terms((p + (x + y)) * 0.5) == [p, x, y]  # (a + b) + c is a, b, c
+    assert split_terms(p) == [] and split_terms(x) == []
+    assert split_terms((p + x).exp()) == []  # exp of a sum is not a sum
+    assert split_terms(-(p + x)) == [p, x]
+
+
+@needs_dot
+def test_a_long_page_says_so_and_each_term_gets_its_own(capsys, tmp_path, monkeypatch):
+    import microgradpp.outputs as outputs
+
+    monkeypatch.setattr(outputs, "LONG_PAGE", 8)
+    monkeypatch.setattr(outputs, "SPLIT_ABOVE", 4)
+    code, out, _ = run(
+        capsys, "expr", "0.5*(x*y + exp(x) + y*y)", "--at", "x=1", "y=2", "--out", str(tmp_path)
+    )
+    assert code == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        "expr-backward-term1.svg", "expr-backward-term2.svg", "expr-backward-term3.svg",
+        "expr-backward.svg", "expr-forward.svg", "expr-steps-term1.html",
+        "expr-steps-term2.html", "expr-steps-term3.html", "expr-steps.html",
+    ]  # fmt: skip
+    assert "expr-steps.html: 14 frames: long for one lesson. f is a sum of 3 terms" in out
+    page = (tmp_path / "expr-steps.html").read_text(encoding="utf-8")
+    assert '<p class="notice" role="note">14 frames: long for one lesson.' in page
+    assert '<a href="expr-steps-term1.html">x*y</a>' in page
+    term = (tmp_path / "expr-steps-term2.html").read_text(encoding="utf-8")
+    assert 'class="notice"' not in term
+    picture = (tmp_path / "expr-backward-term3.svg").read_text(encoding="utf-8")
+    assert "∂y*y/∂name" in picture
