@@ -27,6 +27,8 @@ INSTALL_GRAPHVIZ = (
 SPLIT_ABOVE = 30
 """A graph of more Values than this that is a sum of terms (a loss over several examples) also gets
 a backward picture and a step-by-step page per term: its whole picture is too tangled to read."""
+MAX_TERMS = 8
+"""More terms than this are not drawn one by one (120 pages would not help anyone)."""
 LONG_PAGE = 60
 """A step-by-step page of more frames than this is long for one lesson: the page and the command
 line say so, and offer the pages of the terms when there are any."""
@@ -67,6 +69,8 @@ def write_graph_files(
             )
         order = topological_order(root)
         terms = split_terms(root) if len(order) > SPLIT_ABOVE else []
+        if len(terms) > MAX_TERMS:
+            terms = []
         if terms and "backward" in modes:
             for i, term in enumerate(terms, start=1):
                 path = out / f"{stem}-backward-term{i}.{picture_format}"
