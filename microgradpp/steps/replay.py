@@ -7,7 +7,7 @@
 :func:`backward_steps` walks the very same order and does the very same arithmetic, but instead
 of writing ``.grad`` it yields one :class:`BackwardStep` per gate node: the node, the gradient
 arriving from above (upstream), and for each parent its local derivative, the contribution, and
-the parent's gradient so far. ``tests/test_steps.py`` checks the numbers equal ``backward()``'s bit
+the parent's gradient so far. ``tests/steps/test_steps.py`` checks the numbers equal ``backward()``'s bit
 for bit. A step's :meth:`~BackwardStep.caption` says it in words and numbers: the words come from
 ``microgradpp.messages``, what each gate says from the gate itself (``gates.py``).
 
