@@ -47,10 +47,29 @@ def _exact(x: float) -> str:
 
 def operand(text: str) -> str:
     """A name or number as an operand in an expression: parentheses around anything but a plain
-    name or unsigned number, so 'x × (−1)' and '∂f/∂(x+y)', but 'q × z'."""
-    if text.isidentifier() or text.replace(".", "", 1).isdigit():
+    name, an unsigned number or a function call, so 'x × (−1)' and '(x+y) × z', but 'q × z' and
+    'exp(u) × 2'."""
+    if is_atom(text) or _is_call(text):
         return text
     return f"({text})"
+
+
+def is_atom(text: str) -> bool:
+    """A plain name ('x', 'w1') or an unsigned number ('3', '0.5'): never needs parentheses."""
+    return text.isidentifier() or text.replace(".", "", 1).isdigit()
+
+
+def _is_call(text: str) -> bool:
+    """'exp(log(x))', 'max(a, b)': a name applied to one parenthesised group that ends the text."""
+    name, bracket, _ = text.partition("(")
+    if not (bracket and name.isidentifier() and text.endswith(")")):
+        return False
+    depth = 0
+    for position, character in enumerate(text[len(name) :], start=len(name)):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth == 0:
+            return position == len(text) - 1  # the first group closes at the very end
+    return False
 
 
 GATES: dict[str, Gate] = {}
