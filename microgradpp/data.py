@@ -168,10 +168,14 @@ def make_blobs(
     """
     n = _check_count(n)
     rng = as_rng(seed)
-    if is_integer(centers):
-        _check_count(centers, "centers")
-        centers = [[rng.uniform(-5.0, 5.0), rng.uniform(-5.0, 5.0)] for _ in range(centers)]
-    centers = [[float(c) for c in center] for center in centers]
+    if isinstance(centers, int):
+        count = _check_count(centers, "centers")
+        points: list[list[float]] = [
+            [rng.uniform(-5.0, 5.0), rng.uniform(-5.0, 5.0)] for _ in range(count)
+        ]
+    else:
+        points = [[float(c) for c in center] for center in centers]
+    centers = points
     if not centers or len({len(c) for c in centers}) != 1:
         raise ValueError("centers must be a count or a non-empty list of points of one dimension")
     std = _check_noise(std, "std")

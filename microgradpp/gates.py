@@ -88,8 +88,9 @@ class Gate:
 
     name: ClassVar[str] = ""
     """Registry key, e.g. ``"mul"``."""
-    symbol: ClassVar[str] = ""
-    """What a picture prints inside the gate, e.g. ``"×"``."""
+    symbol: str = ""
+    """What a picture prints inside the gate, e.g. ``"×"`` (a gate with a parameter, such as
+    ``**3``, sets its own in ``__init__``)."""
     arity: ClassVar[int | None] = 1
     """Number of inputs; ``None`` for a gate that takes any number (n-ary)."""
     primitive: ClassVar[bool] = True
@@ -135,17 +136,19 @@ class Gate:
         shown = ["·" if constant is None else constant for constant in constants]
         return f"{self.symbol}({', '.join(shown)})"
 
-    def forward(self, *xs: float) -> float:
+    # The inputs are typed Any here because each gate names its own (forward(self, a, b) for a
+    # two-input gate, forward(self, x) for one input): what a gate accepts is its own signature.
+    def forward(self, *xs: Any) -> float:
         raise NotImplementedError
 
-    def local_grads(self, out: float, *xs: float) -> tuple[float, ...]:
+    def local_grads(self, out: float, *xs: Any) -> tuple[float, ...]:
         raise NotImplementedError
 
-    def well_conditioned(self, *xs: float) -> bool:
+    def well_conditioned(self, *xs: Any) -> bool:
         """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
         return True
 
-    def infinite_derivative(self, *xs: float) -> str:
+    def infinite_derivative(self, *xs: Any) -> str:
         """Why the derivative is infinite at xs, as a sentence with a remedy ('' if it is not).
 
         backward() uses it to explain an infinite gradient (√x at 0 is not "exploding values").
