@@ -723,9 +723,8 @@ class Program:
         self.gC = np.zeros_like(self.C)
         self.rows = len(trace.targets)  # V: the target leaves, then every gate node
         self.ops: list[Any] = []
-        for group_key in sorted(
-            groups, key=lambda k: k[0]
-        ):  # stable: a level keeps first-seen order
+        by_level = sorted(groups, key=lambda k: k[0])  # stable: a level keeps first-seen order
+        for group_key in by_level:
             nodes = groups[group_key]
             rows = slice(self.rows, self.rows + len(nodes))
             for i, node in enumerate(nodes):
