@@ -70,8 +70,9 @@ _LINEAR, _SUM = GATES["linear"], GATES["sum"]
 
 # ------------------------------------------------------------------------------------------------
 # One BLAS thread: a small network's matrices are too small to share between threads, and on a
-# busy machine the threads spin waiting for each other (measured here: 47 ms instead of 0.5 ms for
-# a 784-32-10 step). The setting is changed only while compiled mode runs, then put back.
+# busy machine the threads spin waiting for each other, so a step can take many times longer than
+# on one thread (the figures are in benchmarks/RESULTS.md). The setting is changed only while
+# compiled mode runs, then put back.
 # ------------------------------------------------------------------------------------------------
 
 
