@@ -60,6 +60,7 @@ from .engine import Value, is_grad_enabled, linear, sum_values, topological_orde
 from .errors import CompiledError, DomainError
 from .gates import GATES, Gate
 from .nn import BatchNorm, Dropout, Module
+from .validation import is_integer, is_real
 
 # Where a node's value lives: a row of V (per sample: one number per sample of the batch), a row
 # of the batch's inputs (X: the input leaves), an entry of P (parameters) or of C (constants).
@@ -69,8 +70,9 @@ _LINEAR, _SUM = GATES["linear"], GATES["sum"]
 
 # ------------------------------------------------------------------------------------------------
 # One BLAS thread: a small network's matrices are too small to share between threads, and on a
-# busy machine the threads spin waiting for each other (measured here: 47 ms instead of 0.5 ms for
-# a 784-32-10 step). The setting is changed only while compiled mode runs, then put back.
+# busy machine the threads spin waiting for each other, so a step can take many times longer than
+# on one thread (the figures are in benchmarks/RESULTS.md). The setting is changed only while
+# compiled mode runs, then put back.
 # ------------------------------------------------------------------------------------------------
 
 
@@ -192,7 +194,7 @@ class _LossSpec:
             if len(items) != width:
                 raise ValueError(f"target {i} has {len(items)} numbers, the model {width} outputs")
             for j, item in enumerate(items):
-                if isinstance(item, bool) or not isinstance(item, (int, float)):
+                if not is_real(item):
                     raise TypeError(f"a target must be a number, got {type(item).__name__}: {t!r}")
                 if self.name == "hinge":
                     item = _losses._sign_label(float(item))
@@ -261,7 +263,7 @@ class _CustomLoss(_LossSpec):
         self.key = function
 
     def encode(self, y: Sequence[Any], width: int) -> Any:
-        if any(isinstance(t, int) and not isinstance(t, bool) for t in y):
+        if any(is_integer(t) for t in y):
             raise CompiledError(
                 f"compiled mode cannot use the integer targets with the custom loss {self.name}: "
                 "it traces the target as a Value, and a loss that uses an int label to choose "
@@ -989,7 +991,7 @@ class Program:
         if self._last is None:
             raise ValueError("show_sample needs a batch: call program.run(X, y) first")
         X, T = self._last
-        if isinstance(k, bool) or not isinstance(k, int) or not -len(X) <= k < len(X):
+        if not is_integer(k) or not -len(X) <= k < len(X):
             raise IndexError(f"sample {k!r} is not in the last batch of {len(X)} samples")
         self._load(X[k : k + 1], T[k : k + 1])
         with one_blas_thread():
