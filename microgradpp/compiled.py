@@ -281,10 +281,32 @@ class _CustomLoss(_LossSpec):
         return 1
 
     def per_sample(self, outputs: list[Value], targets: list[Value]) -> Value:
-        model_out: Any = outputs[0] if len(outputs) == 1 else list(outputs)
-        target: Any = targets[0] if len(targets) == 1 else list(targets)
+        return self._call([outputs], [targets])
+
+    def check_mean(self, a: _Trace, b: _Trace, targets_b: Any) -> None:
+        """The batch loss is the mean of the per-sample losses: check the loss agrees on two.
+
+        (b shares a's target leaves, which hold a's numbers again: ``targets_b`` are b's.)
+        """
+        b_targets = [Value(float(v)) for v in targets_b]
+        both = self._call([a.outputs, b.outputs], [a.targets, b_targets]).data
+        mean = (a.loss.data + b.loss.data) / 2.0
+        if not math.isclose(both, mean, rel_tol=1e-9, abs_tol=1e-12):
+            total = (
+                "their sum" if math.isclose(both, 2.0 * mean, rel_tol=1e-9) else "not their mean"
+            )
+            raise CompiledError(
+                f"compiled mode averages the per-sample losses over a batch, but the loss "
+                f"{self.name} of two samples is {both!r} and theirs are {a.loss.data!r} and "
+                f"{b.loss.data!r} ({total}). Make the loss a mean over the samples, or train "
+                "with compiled=False"
+            )
+
+    def _call(self, outputs: list[list[Value]], targets: list[list[Value]]) -> Value:
+        model_out = [o[0] if len(o) == 1 else list(o) for o in outputs]
+        target = [t[0] if len(t) == 1 else list(t) for t in targets]
         try:
-            result = self.scalar([model_out], [target])
+            result = self.scalar(model_out, target)
         except (TypeError, ValueError) as error:
             raise CompiledError(
                 f"compiled mode calls the loss {self.name} with the targets as Values (so every "
@@ -1080,6 +1102,8 @@ def compile_loss(
                 f"({difference}). A Python branch on .data, or a number taken from the sample, "
                 "cannot be one program; train with compiled=False"
             )
+        if isinstance(spec, _CustomLoss):
+            spec.check_mean(first, second, T[other])
     program = Program(model, spec, first, ordered)
     program.in_model = np.fromiter(
         map(model_ids.__contains__, map(id, ordered)), bool, len(ordered)
