@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .engine import Value
+from .engine import Value, topological_order
 from .train import TrainingRun
 
 INSTALL_GRAPHVIZ = (
@@ -26,10 +26,16 @@ INSTALL_GRAPHVIZ = (
 
 
 GRAPH_FILES_SECONDS = 25.0
-"""The most time Graphviz gets for one graph's pictures and step page together: no command
-waits 30 seconds for a picture (each dot run gets what is left; see viz.render.time_budget)."""
-MIN_STEP_PAGE_SECONDS = 2.0
-"""A step-by-step page is not started with less time than this left (it draws every frame)."""
+"""The most time Graphviz gets for one graph's files in a command (``microgradpp expr`` and
+``example``): no command waits 30 seconds for a picture (see viz.dot.time_budget)."""
+SPLIT_ABOVE = 30
+"""A graph of more Values than this that is a sum of terms (a loss over several examples) also gets
+a backward picture and a step-by-step page per term: its whole picture is too tangled to read."""
+MAX_TERMS = 8
+"""More terms than this are not drawn one by one (120 pages would not help anyone)."""
+LONG_PAGE = 60
+"""A step-by-step page of more frames than this is long for one lesson: the page and the command
+line say so, and offer the pages of the terms when there are any."""
 
 
 def write_graph_files(
@@ -40,9 +46,9 @@ def write_graph_files(
     digits: int = 4,
     title: str = "",
     description: str = "",
-    missing: list[str] | None = None,
     modes: tuple[str, ...] = ("forward", "backward"),
     lang: str = "en",
+    missing: list[str] | None = None,
     seconds: float | None = None,
 ) -> list[Path]:
     """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
@@ -50,57 +56,59 @@ def write_graph_files(
     ``modes`` chooses the pictures: ``"forward"`` (values), ``"backward"`` (gradients and the
     chain rule on each wire), ``"both"`` (the cs231n picture: values above, gradients below, in
     ``STEM-both``). ``lang``: the language of the legends and the page ('en', 'zh-Hant',
-    'zh-Hans'). Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the
-    step-by-step page is skipped, and a note on stderr says how to install Graphviz. A file that
-    cannot be made (a graph too large, or Graphviz out of time) gets a note on stderr instead,
-    and its name is appended to ``missing`` when a list is given (the command line then exits
-    with 1). Sizes are checked before any work; with ``seconds`` (the command line passes
-    ``GRAPH_FILES_SECONDS``) all of Graphviz's runs together take at most that long, without it
-    each run has its own DOT_TIMEOUT (the demo's worked examples are known to be drawable).
+    'zh-Hans'). Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the step-by-step
+    page is skipped, and a note on stderr says how to install Graphviz. A file that cannot be
+    made (too large, or Graphviz out of time) gets a note on stderr and its name is appended to
+    ``missing`` when a list is given (the command line then exits 1). With ``seconds`` (the
+    command line passes ``GRAPH_FILES_SECONDS``) all of Graphviz's runs together take at most
+    that long (``viz.dot.time_budget``).
     """
-    from .engine import topological_order
-    from .steps import MAX_STEPPER_NODES, render_steps
-    from .viz import GraphvizNotFoundError, render  # imports graphviz only when drawing
-    from .viz.dot import remaining_time, time_budget
+    from .steps import render_steps
+    from .viz.dot import time_budget
 
-    missing = [] if missing is None else missing
+    failed = [] if missing is None else missing
+
+    def attempt(what: str, write: Callable[..., Path], *args: Any, **options: Any) -> list[Path]:
+        done = _attempt(what, write, *args, **options)
+        if not done:
+            failed.append(what)
+        return done
+
+    from .viz import GraphvizNotFoundError, draw_graph, render  # graphviz only when drawing
+    from .viz.split import split_terms, term_view
+
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     have_dot = shutil.which("dot") is not None
     picture_format = format if have_dot else "dot"
-    nodes = len(topological_order(root))  # linear; everything below is refused above a size
     try:
-        with time_budget(seconds) if seconds is not None else contextlib.nullcontext():
+        budget = time_budget(seconds) if seconds is not None else contextlib.nullcontext()
+        with budget:
             for mode in modes:
                 path = out / f"{stem}-{mode}.{picture_format}"
-                written += _attempt(
-                    f"{mode} picture",
-                    missing,
-                    render,
-                    root,
-                    path,
-                    mode=mode,
-                    precision=digits,
-                    lang=lang,
+                written += attempt(
+                    f"{mode} picture", render, root, path, mode=mode, precision=digits, lang=lang
                 )
-            skip = ""
-            if nodes > MAX_STEPPER_NODES:
-                skip = (
-                    f"this graph has {nodes:,} nodes; a step-by-step page is made for graphs of "
-                    f"at most {MAX_STEPPER_NODES} (one frame per node)"
-                )
-            elif any(f"{mode} picture" in missing for mode in modes if mode != "forward"):
-                skip = "its frames show the gradients as that picture does, which could not be made"
-            elif remaining_time() < MIN_STEP_PAGE_SECONDS:
-                skip = f"less than {MIN_STEP_PAGE_SECONDS:g} s were left for it"
-            if have_dot and skip:
-                print(f"No step-by-step page: {skip}", file=sys.stderr)
-                missing.append("step-by-step page")
-            elif have_dot:
+            order = topological_order(root)
+            terms = split_terms(root) if len(order) > SPLIT_ABOVE else []
+            if len(terms) > MAX_TERMS:
+                terms = []
+            if terms and "backward" in modes:
+                for i, term in enumerate(terms, start=1):
+                    path = out / f"{stem}-backward-term{i}.{picture_format}"
+                    picture = draw_graph(term_view(term, digits))
+                    written += attempt(f"backward picture of term {i}", render, picture, path)
+            if have_dot:
+                frames = 2 + 2 * sum(
+                    1 for node in order if node.parents
+                )  # inputs, seed, 2 per gate
+                long = frames > LONG_PAGE
+                term_pages = [f"{stem}-steps-term{i}.html" for i in range(1, len(terms) + 1)]
+                notice = _long_page_notice(root, frames, terms, stem) if long else ""
+                offers = list(zip(term_pages, _term_names(terms))) if long else []
                 path = out / f"{stem}-steps.html"
-                written += _attempt(
+                written += attempt(
                     "step-by-step page",
-                    missing,
                     render_steps,
                     root,
                     path,
@@ -108,7 +116,19 @@ def write_graph_files(
                     title,
                     description,
                     lang,
+                    notice=notice,
+                    offers=offers,
                 )
+                if long:
+                    print(f"\n{path.name}: {notice}")
+                    for i, (term, name) in enumerate(zip(terms, _term_names(terms)), start=1):
+                        path = out / term_pages[i - 1]
+                        term_title = f"{title or stem}: term {i} of {len(terms)}, {name}"
+                        written += attempt(
+                            f"step-by-step page of term {i}", render_steps, term, path, digits,
+                            term_title, f"backward of {name} alone, one of the {len(terms)} terms "
+                            "whose sum the whole page steps through", lang,
+                        )  # fmt: skip
     except GraphvizNotFoundError:
         have_dot = False
     except ImportError as error:  # the graphviz Python package is missing
@@ -119,16 +139,30 @@ def write_graph_files(
     return written
 
 
-def _attempt(
-    what: str, missing: list[str], write: Callable[..., Path], *args: Any, **options: Any
-) -> list[Path]:
-    """[the file written], or [] and a note on stderr when the graph is too big for it (or
-    Graphviz ran out of time); then ``what`` is added to ``missing``."""
+def _term_names(terms: list[Value]) -> list[str]:
+    return [term.label or f"term {i}" for i, term in enumerate(terms, start=1)]
+
+
+def _long_page_notice(root: Value, frames: int, terms: list[Value], stem: str) -> str:
+    """What a long step page says about itself, and the shorter pages it offers."""
+    notice = f"{frames} frames: long for one lesson."
+    if terms:
+        notice += (
+            f" {root.label or 'The result'} is a sum of {len(terms)} terms; each has a"
+            f" backward picture ({stem}-backward-term1 to -term{len(terms)}) and a shorter"
+            " page of its own:"
+        )
+    else:
+        notice += " Step through a smaller piece of the graph, or use the slider and the index."
+    return notice
+
+
+def _attempt(what: str, write: Callable[..., Path], *args: Any, **options: Any) -> list[Path]:
+    """[the file written], or [] and a note on stderr when the graph is too big for it."""
     try:
         return [write(*args, **options)]
-    except ValueError as error:  # GraphTooLargeError, DotTimeoutError, too many nodes for a page
+    except ValueError as error:  # GraphTooLargeError, or too many nodes for a step-by-step page
         print(f"No {what}: {error}", file=sys.stderr)
-        missing.append(what)
         return []
 
 
