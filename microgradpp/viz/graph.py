@@ -270,6 +270,10 @@ class _Dot:
                 "bgcolor": "white",
                 "pad": "0.15",
                 "newrank": "true",
+                # Keep each gate's inputs in the order they were given: without it dot may swap
+                # two inputs between the forward and the backward picture (w1 above x1 in one,
+                # below it in the other), whose boxes and labels differ in size.
+                "ordering": "in",
             },
             node_attr={"fontname": FONT, "fontsize": str(FONT_SIZE)},
             edge_attr={
@@ -420,7 +424,9 @@ class _Dot:
             width = max(
                 _text_width(t, SMALL_FONT_SIZE) for t in [*widest, *(t for t, _, _ in lines)]
             )
-        return {"label": f"<{_wire_table(lines, width)}>"}
+        # decorate: a line from the label to its wire, so that with several wires into one gate
+        # each label is seen to sit on its own wire.
+        return {"label": f"<{_wire_table(lines, width)}>", "decorate": "true"}
 
     def _add_groups(self, graph: Any) -> None:
         """One box per neuron (inside a box per layer) or per layer."""
