@@ -270,10 +270,6 @@ class _Dot:
                 "bgcolor": "white",
                 "pad": "0.15",
                 "newrank": "true",
-                # Keep each gate's inputs in the order they were given: without it dot may swap
-                # two inputs between the forward and the backward picture (w1 above x1 in one,
-                # below it in the other), whose boxes and labels differ in size.
-                "ordering": "in",
             },
             node_attr={"fontname": FONT, "fontsize": str(FONT_SIZE)},
             edge_attr={

@@ -661,26 +661,6 @@ def test_every_text_colour_keeps_a_contrast_of_4_5_on_every_fill_it_is_drawn_on(
         assert contrast("#000000", fill) >= 4.5
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
-@pytest.mark.parametrize("name", ["add-mul", "sigmoid-neuron", "max-circuit"])
-def test_forward_backward_and_both_pictures_put_the_boxes_in_the_same_order(name):
-    """dot used to swap w1 and x1 between the forward and the backward picture."""
-    from microgradpp.examples import get_example
-    from microgradpp.viz.render import run_dot
-
-    f = get_example(name).run()
-    orders = []
-    for mode in ("forward", "backward", "both"):
-        plain = run_dot(draw_graph(f, mode).source, "plain").decode("utf-8")
-        boxes = [line.split() for line in plain.splitlines() if line.startswith("node v")]
-        by_rank: dict[str, list[tuple[float, str]]] = {}
-        for _, box, x, y, *_ in boxes:
-            by_rank.setdefault(box, []).append((float(x), float(y)))
-        leaves = sorted((-y, box) for box, [(x, y)] in by_rank.items() if x < 2.0)
-        orders.append([box for _, box in leaves])
-    assert orders[0] == orders[1] == orders[2], orders
-
-
 def test_every_wire_label_is_tied_to_its_wire():
     from microgradpp.examples import get_example
 
