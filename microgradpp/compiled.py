@@ -56,7 +56,14 @@ from itertools import count, repeat
 
 from . import losses as _losses
 from .data import Seed, as_rng, batches
-from .engine import Value, is_grad_enabled, linear, sum_values, topological_order
+from .engine import (
+    Value,
+    is_grad_enabled,
+    linear,
+    recompute_local_grads,
+    sum_values,
+    topological_order,
+)
 from .errors import CompiledError, DomainError
 from .gates import GATES, Gate
 from .nn import BatchNorm, Dropout, Module
@@ -1008,7 +1015,9 @@ class Program:
 
         Sample k of the last batch given to ``run``. Every traced Value gets ``data`` and
         ``grad`` as a scalar run of that one sample would (``draw_graph`` and the step pages then
-        show it); the parameters get ``grad`` = ∂Lₖ/∂p. ``local_grads`` keep the traced sample's.
+        show it); the parameters get ``grad`` = ∂Lₖ/∂p. Each gate node's ``local_grads`` are
+        worked out again by its gate from sample k's values, so every wire of a picture belongs
+        to sample k.
         """
         if self._last is None:
             raise ValueError("show_sample needs a batch: call program.run(X, y) first")
@@ -1029,6 +1038,8 @@ class Program:
             p.data, p.grad = value, grad
         for c, grad in zip(self.constants, self.gC.tolist()):
             c.grad = grad
+        for node in self.gate_nodes:  # the wires show upstream × local: this sample's locals
+            recompute_local_grads(node)
         self._load(X, T)  # leave the whole batch loaded again
 
     def set_dead_units(self) -> None:

@@ -709,6 +709,25 @@ def backward_order(root: Value) -> list[Value]:
     return interior
 
 
+def recompute_local_grads(node: Value) -> None:
+    """Ask node's gate again for its local gradients, from the numbers now in its parents.
+
+    For tools that write a new sample's numbers into a graph that was already built
+    (``compiled.Program.show_sample``): the wires of a picture show ``upstream × local``, so the
+    local gradients must belong to the same sample as the values. A leaf has none to recompute.
+    """
+    gate, parents = node.gate, node.parents
+    if gate is None or not parents:
+        return
+    grads = tuple(gate.local_grads(node.data, *(parent.data for parent in parents)))
+    if node.in1 is not None:
+        node.d0, node.d1 = grads
+    elif type(node.in0) is tuple:
+        node.d0 = grads
+    else:
+        (node.d0,) = grads
+
+
 def _chain_rule(order: list[Value]) -> None:
     """parent.grad += local_grad * node.grad for every edge, in the given order.
 

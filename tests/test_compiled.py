@@ -161,6 +161,8 @@ def test_show_sample_writes_a_scalar_run_of_that_sample_into_the_traced_graph() 
             continue
         assert shown.data == pytest.approx(scalar.data, rel=1e-15, abs=1e-15)
         assert shown.grad == pytest.approx(scalar.grad, rel=1e-14, abs=1e-15)
+        # the wires of a picture show upstream × local: the local gradients are sample 7's too
+        assert shown.local_grads == pytest.approx(scalar.local_grads, rel=1e-14, abs=1e-15)
     # the parameters hold ∂L₇/∂p: what the scalar loss of that one sample gives
     program.show_sample(7)
     shown_grads = [p.grad for p in model.parameters()]

@@ -420,7 +420,9 @@ class _Dot:
             width = max(
                 _text_width(t, SMALL_FONT_SIZE) for t in [*widest, *(t for t, _, _ in lines)]
             )
-        return {"label": f"<{_wire_table(lines, width)}>"}
+        # decorate: a line from the label to its wire, so that with several wires into one gate
+        # each label is seen to sit on its own wire.
+        return {"label": f"<{_wire_table(lines, width)}>", "decorate": "true"}
 
     def _add_groups(self, graph: Any) -> None:
         """One box per neuron (inside a box per layer) or per layer."""

@@ -660,3 +660,11 @@ def test_every_text_colour_keeps_a_contrast_of_4_5_on_every_fill_it_is_drawn_on(
     assert contrast(graph.UNKNOWN_COLOUR, graph.UNKNOWN_FILL) >= 4.5
     for fill in (graph.GATE_FILL, graph.HIGHLIGHT_FILL):  # gate symbols are black
         assert contrast("#000000", fill) >= 4.5
+
+
+def test_every_wire_label_is_tied_to_its_wire():
+    from microgradpp.examples import get_example
+
+    source = draw_graph(get_example("add-mul").run(), "backward").source
+    labelled = [line for line in source.splitlines() if "->" in line and "label=" in line]
+    assert len(labelled) == 4 and all("decorate=true" in line for line in labelled)
