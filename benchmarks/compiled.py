@@ -174,14 +174,16 @@ def main() -> None:
 
     # trace + compile
     model = MLP(784, [128, 10], init="he", seed=0)
-    compile_times = []
+    walls, cpus = [], []  # on a shared machine wall time also counts waiting for a CPU
     for _ in range(3):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         program = compile_loss(model, "cross_entropy", X, y)
-        compile_times.append(time.perf_counter() - start)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
     lines.append(
-        f"| trace + compile 784-128-10 ({len(program.nodes):,} nodes → {len(program.ops)} "
-        f"numpy operations) | {statistics.median(compile_times):.2f} s | | | ≤ 2 s |"
+        f"| trace + compile 784-128-10 ({program.node_count:,} nodes → {len(program.ops)} "
+        f"numpy operations) | {statistics.median(walls):.2f} s (CPU time "
+        f"{statistics.median(cpus):.2f} s) | | | ≤ 2 s |"
     )
 
     # a fit epoch on 5,000 images

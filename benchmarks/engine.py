@@ -15,7 +15,8 @@ the median over the rounds and the range (lowest-highest). A round runs one fres
 per library and collector setting, in alternating order, so a change in the machine's load hits
 both libraries alike. Times are CPU time of the measuring thread (time.thread_time_ns), which
 other programs on the machine disturb less than wall-clock time; the load average is printed
-beside the results. Results are appended to benchmarks/RESULTS.md (``--no-save`` to skip).
+beside the results. Each run is added to its section of benchmarks/RESULTS.md (``--no-save``
+to skip).
 
 Rows (the same graphs, built the same way in both libraries from Value(x), a + b and a * b):
 
@@ -393,21 +394,22 @@ def report(results: dict) -> str:
     return "\n".join(lines)
 
 
-RESULTS_HEADER = """# Benchmark results
-
-Written by `benchmarks/engine.py` (each run appends a section; newest last). Ratios are
-micrograd 0.1.0's time divided by microgradpp's, measured in the same round; medians over the
-rounds, with the range in parentheses. The machine these ran on is shared with other work, so
-expect the figures to move by tens of percent from run to run: compare ratios, not times.
-
-"""
+SECTION = "## Engine (`benchmarks/engine.py`)"
 
 
 def save(text: str) -> None:
-    if not RESULTS.exists():
-        RESULTS.write_text(RESULTS_HEADER, encoding="utf-8")
-    with RESULTS.open("a", encoding="utf-8") as out:
-        out.write("\n" + text)
+    """Add the run at the end of this benchmark's section of RESULTS.md (other benchmarks have
+    their own sections in the same file)."""
+    existing = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    if SECTION not in existing:
+        existing = existing.rstrip("\n") + f"\n\n{SECTION}\n"
+    start = existing.index(SECTION)
+    following = existing.find("\n## ", start + len(SECTION))
+    end = len(existing) if following == -1 else following + 1
+    before, after = existing[:end].rstrip("\n"), existing[end:]
+    RESULTS.write_text(
+        f"{before}\n\n{text.rstrip()}\n" + (f"\n{after}" if after else ""), encoding="utf-8"
+    )
 
 
 def main() -> None:

@@ -9,6 +9,7 @@
     microgradpp demo [--out DIR]                      all of it, with an index.html
     microgradpp worksheet --students 30 --level 1     printable worksheets with answer keys
     microgradpp quiz --level 1                        gradients one at a time, checked
+    microgradpp exercise add-mul --out page.html      a page where students fill in the gradients
 
 ``--lang en|zh-Hant|zh-Hans`` chooses the language of tables, worksheets and quizzes (default: the
 locale's, e.g. LANG=zh_TW.UTF-8 gives zh-Hant).
@@ -24,10 +25,12 @@ come from the registries (``data.DATASETS``, ``optim.OPTIMIZERS``, ``losses.LOSS
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .data import DATASETS
 from .engine import Value
@@ -150,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("expression", help='for example "x*y + exp(x)"')
     _add_at_option(sub)
-    sub.add_argument("--eps", type=float, default=1e-6, help="the step ε (default 1e-6)")
+    sub.add_argument("--eps", type=_positive_float, default=1e-6, help="the step ε (1e-6)")
 
     sub = command(
         "train",
@@ -245,6 +248,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_level_options(sub)
     _add_lang_option(sub)
+
+    sub = command(
+        "exercise",
+        run_exercise,
+        "an exercise page: every gradient box is an input the page checks",
+        "Write one offline HTML page with the graph of a worked example or an expression: the "
+        "values are given and every gradient box is an input. The page checks each answer "
+        "(within half the last shown digit), gives the gate's rule as a hint when it is wrong, "
+        "the answer only on request, and a score at the end; 'Reveal all' is for the teacher.",
+    )
+    sub.add_argument(
+        "source", metavar="EXAMPLE|EXPR", help='a worked example (add-mul) or an expression ("x*y")'
+    )
+    _add_at_option(sub)
+    sub.add_argument("--out", metavar="FILE", default="exercise.html", help="(exercise.html)")
+    sub.add_argument("--digits", type=_digits, default=2, help="decimals of the numbers shown (2)")
+    sub.add_argument(
+        "--order",
+        choices=("backward", "any"),
+        default="backward",
+        help="backward: each box opens when the one before it is done; any (the page can switch)",
+    )
+    _add_lang_option(sub)
     return parser
 
 
@@ -315,54 +341,30 @@ def _assignment(text: str) -> tuple[str, float]:
     return name, value
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return value
+def _number_type(
+    convert: Callable[[str], float], accept: Callable[[float], bool], expected: str
+) -> Callable[[str], Any]:
+    """An argparse ``type``: ``convert`` the text (int or float), then check it with ``accept``."""
+
+    def parse(text: str) -> float:
+        try:
+            value = convert(text)
+        except ValueError:
+            kind = "a whole number" if convert is int else "a number"
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
-
-
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to below 1, got {text!r}")
-    return value
-
-
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
+_positive_int = _number_type(int, lambda n: n >= 1, "a positive whole number")
+_positive_float = _number_type(float, lambda x: 0.0 < x < math.inf, "a positive number")
+_non_negative_float = _number_type(float, lambda x: 0.0 <= x < math.inf, "a number >= 0")
+_fraction = _number_type(float, lambda x: 0.0 <= x < 1.0, "a number from 0 to below 1")
+_non_negative_int = _number_type(int, lambda n: n >= 0, "a whole number >= 0")
+_digits = _number_type(int, lambda n: 0 <= n <= 12, "0 to 12 decimals")
 
 
 def _language(text: str) -> str:
@@ -370,16 +372,6 @@ def _language(text: str) -> str:
         return normalize_language(text)
     except LanguageError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _digits(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value <= 12:
-        raise argparse.ArgumentTypeError(f"expected 0 to 12 decimals, got {text!r}")
-    return value
 
 
 def _values(assignments: list[tuple[str, float]]) -> dict[str, float]:
@@ -425,6 +417,7 @@ def run_example(args: argparse.Namespace) -> int:
             title=f"{example.name}: {example.title}",
             description=example.teaches,
             modes=tuple(dict.fromkeys(args.mode)),
+            lang=Translator(args.lang).lang,
         )
         print_written(paths)
     return 0
@@ -448,6 +441,7 @@ def run_expr(args: argparse.Namespace) -> int:
             title=f"f = {args.expression}",
             description=_at_text(args.at).strip(),
             modes=tuple(dict.fromkeys(args.mode)),
+            lang=Translator(args.lang).lang,
         )
         print_written(paths)
     return 0
@@ -553,3 +547,25 @@ def _seed(seed: int | None) -> int:
     import random
 
     return seed if seed is not None else random.SystemRandom().randrange(1, 100_000)
+
+
+def run_exercise(args: argparse.Namespace) -> int:
+    from .expr import parse
+    from .steps.exercise import exercise_page
+
+    t = Translator(args.lang)
+    if args.source in EXAMPLES:
+        if args.at:
+            raise UsageError(f"{args.source} is a worked example: it has its own values, no --at")
+        example = get_example(args.source)
+        root, description = example.build(), example.teaches
+    else:
+        root = parse(args.source).evaluate(_values(args.at))
+        description = _at_text(args.at).strip()
+    if args.digits > 6:
+        raise UsageError(f"--digits: an exercise shows at most 6 decimals, got {args.digits}")
+    path = exercise_page(
+        root, args.out, digits=args.digits, order=args.order, lang=t.lang, description=description
+    )
+    print(t("cli.exercise_written", path=path))
+    return 0

@@ -302,31 +302,43 @@ class _CustomLoss(_LossSpec):
 class _Trace:
     """One sample's loss graph: leaves for its inputs and targets, the model's outputs, the loss."""
 
-    def __init__(self, model: Module, spec: _LossSpec, x: Any, t: Any, width: int) -> None:
-        self.inputs = [Value(float(v), f"x{i}") for i, v in enumerate(x)]
-        labels = spec.target_labels(len(t))
-        self.targets = [Value(float(v), label) for v, label in zip(t, labels)]
+    def __init__(
+        self, model: Module, spec: _LossSpec, x: Any, t: Any, width: int,
+        leaves: _Trace | None = None,
+    ) -> None:  # fmt: skip
+        """``leaves``: reuse another trace's input and target leaves (with this sample's numbers
+        for the time of the trace), so the two graphs share them and compare fast."""
+        if leaves is None:
+            self.inputs = [Value(float(v), f"x{i}") for i, v in enumerate(x)]
+            labels = spec.target_labels(len(t))
+            self.targets = [Value(float(v), label) for v, label in zip(t, labels)]
+        else:
+            self.inputs, self.targets = leaves.inputs, leaves.targets
+            saved = [v.data for v in (*self.inputs, *self.targets)]
+            for v, number in zip((*self.inputs, *self.targets), (*x.tolist(), *t.tolist())):
+                v.data = number
+        try:
+            self._build(model, spec, width)
+        finally:
+            if leaves is not None:
+                for v, number in zip((*self.inputs, *self.targets), saved):
+                    v.data = number
+
+    def _build(self, model: Module, spec: _LossSpec, width: int) -> None:
         out = model.forward_batch([self.inputs])[0]
         self.outputs: list[Value] = list(out) if isinstance(out, (list, tuple)) else [out]
         if len(self.outputs) != width:
             raise CompiledError(f"the model gave {len(self.outputs)} outputs, expected {width}")
         self.loss = spec.per_sample(self.outputs, self.targets)
 
-    def leaf_names(self) -> dict[int, tuple[str, int]]:
-        """id of an input or target leaf -> ("x", i) / ("t", j)."""
-        names = {id(v): ("x", i) for i, v in enumerate(self.inputs)}
-        names.update({id(v): ("t", j) for j, v in enumerate(self.targets)})
-        return names
-
 
 def _difference(a: _Trace, b: _Trace, parameter_ids: set[int]) -> str | None:
     """How the graphs of two traced samples differ (None: the same program).
 
     Walks both graphs from the loss down, side by side: the same gate with the same number of
-    inputs at every node, the same parameter or the same input/target position at every leaf,
-    the same number in every constant.
+    inputs at every node, the same leaf (parameter, input, target: the traces share them) or a
+    constant with the same number.
     """
-    a_leaves, b_leaves = a.leaf_names(), b.leaf_names()
     matched: dict[int, Value] = {id(a.loss): b.loss}
     stack = [(a.loss, b.loss)]
     while stack:
@@ -334,8 +346,11 @@ def _difference(a: _Trace, b: _Trace, parameter_ids: set[int]) -> str | None:
         if node_a.gate is not node_b.gate or len(node_a.parents) != len(node_b.parents):
             name = node_a.gate.name if node_a.gate is not None else "a leaf"
             return f"a {name} node in one is a different node in the other"
-        for pa, pb in zip(node_a.parents, node_b.parents):
-            if pa is pb:  # the same parameter (or another Value made before tracing)
+        parents_a, parents_b = node_a.parents, node_b.parents
+        if parents_a == parents_b:  # the same Values (compared by identity, at C speed)
+            continue
+        for pa, pb in zip(parents_a, parents_b):
+            if pa is pb:  # the same parameter, input, target (or a Value made before tracing)
                 continue
             seen = matched.get(id(pa))
             if seen is not None:
@@ -346,10 +361,9 @@ def _difference(a: _Trace, b: _Trace, parameter_ids: set[int]) -> str | None:
             if pa.parents:
                 stack.append((pa, pb))
                 continue
-            name_a, name_b = a_leaves.get(id(pa)), b_leaves.get(id(pb))
-            if name_a != name_b or id(pa) in parameter_ids or id(pb) in parameter_ids:
+            if id(pa) in parameter_ids or id(pb) in parameter_ids:
                 return "a leaf of one is a different leaf in the other"
-            if name_a is None and pa.data != pb.data:
+            if pa.data != pb.data:
                 return (
                     f"a constant is {pa.data!r} for one sample and {pb.data!r} for the other "
                     "(a number computed from the sample's .data)"
@@ -610,6 +624,45 @@ def _model_width(model: Module) -> tuple[int, int]:
     return nin, getattr(model, "nout", 1)
 
 
+def _gate_nodes(root: Value, known: set[int]) -> tuple[list[Value], list[Value], set[int]]:
+    """The gate nodes below root in topological order, the constants, and the ids of every leaf.
+
+    ``topological_order`` visits every node; here the leaves we know (parameters, inputs,
+    targets: most of a network's graph) are skipped with set operations at C speed, so only the
+    few hundred gate nodes (and constants) are visited one by one.
+    """
+    order: list[Value] = []
+    constants: list[Value] = []
+    leaves: set[int] = set()
+    seen = {id(root)}
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        parents = node.parents
+        if not parents:  # the root is a leaf: no gate at all
+            continue
+        stack.append((node, True))
+        ids = set(map(id, parents))
+        leaves |= ids & known
+        new = ids - known - seen
+        if not new:  # only known leaves and nodes already listed (a first-layer neuron)
+            continue
+        for parent in reversed(parents):  # reversed: the first parent comes off the stack first
+            key = id(parent)
+            if key in new:
+                new.discard(key)
+                seen.add(key)
+                if parent.parents:
+                    stack.append((parent, False))
+                else:
+                    constants.append(parent)
+                    leaves.add(key)
+    return order, constants, leaves
+
+
 class Program:
     """A traced loss graph, scheduled into numpy operations over a batch.
 
@@ -628,39 +681,41 @@ class Program:
         self.parameters = parameters
         self.width = len(trace.outputs)
         self.terms = spec.terms(self.width)
-        self.nodes = topological_order(trace.loss)
         # Leaves: the parameters, inputs and targets are known in advance (dicts built at C speed:
         # a 784-128-10 network has 10⁵ parameters); any other leaf is a constant.
         param_ids = list(map(id, parameters))
         input_ids = list(map(id, trace.inputs))
         target_ids = list(map(id, trace.targets))
+        self.gate_nodes, constants, reached = _gate_nodes(
+            trace.loss, {*param_ids, *input_ids, *target_ids}
+        )
+        self.node_count = len(self.gate_nodes) + len(reached)
+        self._nodes: list[Value] | None = None
         slot: dict[int, tuple[str, int]] = dict(zip(param_ids, zip(repeat(_P), count())))
         slot.update(zip(input_ids, zip(repeat(_X), count())))
         slot.update(zip(target_ids, zip(repeat(_V), count())))
-        kind = {key: where for key, (where, _) in slot.items()}
+        kind = dict.fromkeys(param_ids, _P)
+        kind.update(dict.fromkeys(input_ids, _X))
+        kind.update(dict.fromkeys(target_ids, _V))
         depth = dict.fromkeys(slot, 0)  # the level: leaves 0, a gate node 1 + its deepest input's
         requires = dict.fromkeys(slot, False)  # does a parameter's gradient flow through it?
         requires.update(dict.fromkeys(param_ids, True))
-        constants: list[Value] = []
+        for i, node in enumerate(constants):
+            slot[id(node)] = (_C, i)
+            depth[id(node)], requires[id(node)], kind[id(node)] = 0, False, _C
         # Group the gate nodes by (level, gate, kinds of inputs); a layer of linear nodes with
         # parameter weights reading the same per-sample inputs is one group (a matrix product).
         groups: dict[tuple, list[Value]] = {}
-        for node in self.nodes:
+        for node in self.gate_nodes:
             key = id(node)
-            parents = node.parents
-            if parents:
-                ids = list(map(id, parents))  # map(): C speed, the graph can have 10⁵ edges
-                level = 1 + max(map(depth.__getitem__, ids))
-                depth[key], kind[key] = level, _V
-                requires[key] = any(map(requires.__getitem__, ids))
-                group: tuple = (level, id(node.gate), tuple(map(kind.__getitem__, ids)))
-                if node.gate is _LINEAR and _is_layer_pattern(group[2]):
-                    group += (tuple(ids[2::2]),)
-                groups.setdefault(group, []).append(node)
-            elif key not in depth:  # a constant
-                slot[key] = (_C, len(constants))
-                constants.append(node)
-                depth[key], requires[key], kind[key] = 0, False, _C
+            ids = list(map(id, node.parents))  # map(): C speed, the graph can have 10⁵ edges
+            level = 1 + max(map(depth.__getitem__, ids))
+            depth[key], kind[key] = level, _V
+            requires[key] = any(map(requires.__getitem__, ids))
+            group: tuple = (level, id(node.gate), tuple(map(kind.__getitem__, ids)))
+            if node.gate is _LINEAR and _is_layer_pattern(group[2]):
+                group += (tuple(ids[2::2]),)
+            groups.setdefault(group, []).append(node)
         self.constants = constants
         self.P = np.array([p.data for p in parameters], dtype=float)
         self.gP = np.zeros_like(self.P)
@@ -678,7 +733,7 @@ class Program:
         self.slot = slot
         self.levels = max(depth.values())
         root_kind, self.root_row = slot[id(self.loss_value)]
-        if root_kind != _V or not self.nodes[-1].parents:
+        if root_kind != _V or not self.gate_nodes:
             raise CompiledError("the loss does not depend on the samples: nothing to compile")
         self.output_slots = [slot[id(v)] for v in self.outputs]
         self.relu_rows = self._relu_rows()
@@ -726,7 +781,7 @@ class Program:
     def _relu_rows(self) -> dict[int, list[int | None]]:
         """For each ReLU layer (by id): the row of each neuron's relu node (dead-unit history)."""
         found: dict[int, int] = {}  # id(bias) -> row of the relu node above it
-        for node in self.nodes:
+        for node in self.gate_nodes:
             if node.gate is GATES["relu"]:
                 below = node.parents[0]
                 while below.parents and below.parents[0].parents:
@@ -740,10 +795,17 @@ class Program:
                 layers[id(module)] = [found.get(id(n.b)) for n in neurons]
         return layers
 
+    @property
+    def nodes(self) -> list[Value]:
+        """Every node of the traced graph, in ``topological_order`` (for pictures and tables)."""
+        if self._nodes is None:
+            self._nodes = topological_order(self.loss_value)
+        return self._nodes
+
     def __repr__(self) -> str:
-        nodes = sum(1 for n in self.nodes if n.parents)
         return (
-            f"Program({len(self.nodes)} nodes ({nodes} gate nodes) on {self.levels} levels -> "
+            f"Program({self.node_count} nodes ({len(self.gate_nodes)} gate nodes) on "
+            f"{self.levels} levels -> "
             f"{len(self.ops)} numpy operations; {len(self.parameters)} parameters)"
         )
 
@@ -864,11 +926,10 @@ class Program:
     def outputs_for(self, X: Any, chunk: int = 2000) -> Any:
         """The model's outputs for the samples X (no gradients): shape (N, outputs)."""
         X = _as_matrix(X, len(self.inputs))
-        dummy = np.zeros((0, len(self.targets)))
         pieces = []
         for start in range(0, len(X), chunk):
             part = X[start : start + chunk]
-            self._load(part, np.broadcast_to(dummy, (len(part), len(self.targets))))
+            self._load(part, np.zeros((len(part), len(self.targets))))  # targets: unused
             try:
                 with one_blas_thread():
                     self._forward()
@@ -930,16 +991,17 @@ class Program:
         self._load(X[k : k + 1], T[k : k + 1])
         with one_blas_thread():
             self._run_loaded(backward=True, full=True)
-        for node in self.nodes:
-            kind, i = self.slot[id(node)]
-            if kind == _V:
-                node.data, node.grad = float(self.V[i, 0]), float(self.gV[i, 0])
-            elif kind == _X:
-                node.data, node.grad = float(self.Xin[i, 0]), float(self.gX[i, 0])
-            elif kind == _P:
-                node.data, node.grad = float(self.P[i]), float(self.gP[i])
-            else:
-                node.grad = float(self.gC[i])
+        for node in self.gate_nodes:
+            row = self.slot[id(node)][1]
+            node.data, node.grad = float(self.V[row, 0]), float(self.gV[row, 0])
+        for j, node in enumerate(self.targets):
+            node.data, node.grad = float(self.V[j, 0]), float(self.gV[j, 0])
+        for i, node in enumerate(self.inputs):
+            node.data, node.grad = float(self.Xin[i, 0]), float(self.gX[i, 0])
+        for p, value, grad in zip(self.parameters, self.P.tolist(), self.gP.tolist()):
+            p.data, p.grad = value, grad
+        for c, grad in zip(self.constants, self.gC.tolist()):
+            c.grad = grad
         self._load(X, T)  # leave the whole batch loaded again
 
     def set_dead_units(self) -> None:
@@ -988,7 +1050,7 @@ def compile_loss(
         raise ValueError(f"X and y must be non-empty and match, got {len(X)} and {len(y)}")
     _check_compilable(model)
     nin, width = _model_width(model)
-    spec = _loss_spec(loss)
+    spec = loss if isinstance(loss, _LossSpec) else _loss_spec(loss)
     if spec is None:
         spec = _CustomLoss(loss)
     X = _as_matrix(X, nin)
@@ -1004,7 +1066,7 @@ def compile_loss(
     other = next((i for i in range(1, len(X)) if (T[i] != T[0]).any()), len(X) - 1)
     first = _Trace(model, spec, X[0], T[0], width)
     if other > 0:
-        second = _Trace(model, spec, X[other], T[other], width)
+        second = _Trace(model, spec, X[other], T[other], width, leaves=first)
         difference = _difference(first, second, model_ids | known)
         if difference is not None:
             raise CompiledError(
@@ -1017,6 +1079,47 @@ def compile_loss(
         map(model_ids.__contains__, map(id, ordered)), bool, len(ordered)
     )
     return program
+
+
+class _OutputsOnly(_LossSpec):
+    """No loss: the program computes the model's outputs (their sum is the traced root)."""
+
+    def __init__(self) -> None:
+        super().__init__("outputs", lambda outputs, targets: sum_values(outputs[0]))
+
+    def target_labels(self, width: int) -> list[str]:
+        return []
+
+    def encode(self, y: Sequence[Any], width: int) -> Any:
+        return np.zeros((len(y), 0))
+
+    def per_sample(self, outputs: list[Value], targets: list[Value]) -> Value:
+        return outputs[0] if len(outputs) == 1 else sum_values(outputs)
+
+
+def predict(model: Module, X: Any) -> list[int]:
+    """``train.predict`` as one numpy program: class labels for X (evaluation mode).
+
+    For a large test set: the scalar engine takes milliseconds per sample, this a few
+    microseconds. The model is traced once, in evaluation mode (Dropout off, BatchNorm on its
+    running statistics), then put back in the mode it was in.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        X = _as_matrix(X, _model_width(model)[0])
+        program = compile_loss(model, _OutputsOnly(), X, [0.0] * len(X))
+        return program.predict(X)
+    finally:
+        model.train(was_training)
+
+
+def accuracy(model: Module, X: Any, y: Sequence[int]) -> float:
+    """``train.accuracy`` as one numpy program: the fraction of samples predicted right."""
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} samples but y has {len(y)} labels")
+    predicted = predict(model, X)
+    return sum(p == t for p, t in zip(predicted, y)) / len(y)
 
 
 # ------------------------------------------------------------------------------------------------

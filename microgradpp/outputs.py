@@ -33,12 +33,14 @@ def write_graph_files(
     title: str = "",
     description: str = "",
     modes: tuple[str, ...] = ("forward", "backward"),
+    lang: str = "en",
 ) -> list[Path]:
     """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
 
     ``modes`` chooses the pictures: ``"forward"`` (values), ``"backward"`` (gradients and the
     chain rule on each wire), ``"both"`` (the cs231n picture: values above, gradients below, in
-    ``STEM-both``). Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the step-by-step
+    ``STEM-both``). ``lang``: the language of the legends and the page ('en', 'zh-Hant',
+    'zh-Hans'). Without Graphviz's ``dot`` the pictures are written as ``.dot`` sources, the step-by-step
     page is skipped, and a note on stderr says how to install Graphviz.
     """
     from .steps import render_steps
@@ -51,11 +53,13 @@ def write_graph_files(
     try:
         for mode in modes:
             path = out / f"{stem}-{mode}.{picture_format}"
-            written += _attempt(f"{mode} picture", render, root, path, mode=mode, precision=digits)
+            written += _attempt(
+                f"{mode} picture", render, root, path, mode=mode, precision=digits, lang=lang
+            )
         if have_dot:
             path = out / f"{stem}-steps.html"
             written += _attempt(
-                "step-by-step page", render_steps, root, path, digits, title, description
+                "step-by-step page", render_steps, root, path, digits, title, description, lang
             )
     except GraphvizNotFoundError:
         have_dot = False

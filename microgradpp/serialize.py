@@ -46,6 +46,7 @@ from typing import Any
 from .errors import MicrogradppError
 from .files import atomic_write
 from .nn import ACTIVATIONS, MLP, BatchNorm, Dropout, Layer, Module, Neuron
+from .validation import is_integer, is_real
 
 FORMAT = "microgradpp-model"
 VERSION = 1
@@ -246,7 +247,7 @@ def _validated(document: dict[str, Any], path: Path) -> tuple[str, dict, dict]:
             f"{_short(format_field)}, expected {FORMAT!r})"
         )
     version = document.get("version")
-    if isinstance(version, bool) or not isinstance(version, int):
+    if not is_integer(version):
         raise SerializationError(
             f"{path}: the version field is missing or not an int: {_short(version)}"
         )
@@ -302,7 +303,7 @@ def _check_config(kind: str, config: dict[str, Any], path: Path) -> None:
 
 
 def _size(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_integer(value):
         return "must be a whole number"
     if not 1 <= value <= MAX_PARAMETERS:
         return f"must be from 1 to {MAX_PARAMETERS:,}"
@@ -327,7 +328,7 @@ def _flag(value: Any) -> str:
 
 
 def _number(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, (int, float)) and _finite(value)
+    return is_real(value) and _finite(value)
 
 
 def _probability(value: Any) -> str:
@@ -392,7 +393,7 @@ def _check_state(kind: str, config: dict[str, Any], state: dict[str, Any], path:
                 f"{kind} does not have; nothing was loaded"
             )
         value = state[name]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_real(value):
             raise SerializationError(f"{path}: {name} is not a number: {_short(value)}")
         if not _finite(value):
             raise SerializationError(f"{path}: {name} is not a finite float: {_short(value)}")

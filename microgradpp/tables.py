@@ -16,28 +16,24 @@
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 
 from .engine import Value, topological_order
+from .formatting import format_number
+from .gates import Gate
 from .i18n import Translator
 
-
-def format_number(x: float, digits: int = 4) -> str:
-    """x rounded to ``digits`` decimals, without trailing zeros: -4.0 -> '-4', 0.7310586 -> '0.7311'.
-
-    Numbers too small or too large for that (1e-7, 3e9) are written in scientific notation, so a
-    tiny gradient never shows as 0.
-    """
-    if x != x or x in (math.inf, -math.inf):
-        return str(x)
-    if x != 0.0 and (abs(x) < 0.5 * 10.0**-digits or abs(x) >= 1e9):
-        return f"{x:.{max(digits - 1, 1)}e}"
-    text = f"{x:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+__all__ = [
+    "display_width",
+    "format_number",
+    "format_table",
+    "gate_of",
+    "gate_symbol",
+    "node_names",
+    "node_table",
+]
+"""``format_number`` lives in ``formatting`` (so the gates can use it) and is offered here too."""
 
 
 def node_names(order: Sequence[Value], taken: Iterable[str] = ()) -> dict[Value, str]:
@@ -60,6 +56,13 @@ def node_names(order: Sequence[Value], taken: Iterable[str] = ()) -> dict[Value,
         else:
             names[node] = f"n{position}"
     return names
+
+
+def gate_of(node: Value) -> Gate:
+    """The gate that computed node (which has parents, so it was computed by one)."""
+    if node.gate is None:
+        raise ValueError(f"{node!r} is a leaf: no gate computed it")
+    return node.gate
 
 
 def gate_symbol(node: Value, lang: str | None = "en") -> str:

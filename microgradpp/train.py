@@ -177,7 +177,7 @@ def _resolve_loss(loss: str | LossFn) -> LossFn:
 def _is_classification(y: Sequence[Any], loss: str | LossFn) -> bool:
     if isinstance(loss, str) and loss in _losses.LOSSES and _losses.LOSSES[loss].regression:
         return False
-    return all(isinstance(t, int) and not isinstance(t, bool) for t in y)
+    return all(validation.is_integer(t) for t in y)
 
 
 class _PlainProgress:
@@ -253,15 +253,11 @@ def fit(
         raise ValueError(f"data has {len(X)} samples but {len(y)} targets; they must match")
     if len(X) == 0:  # len, not `not X`: X may be a numpy array in compiled mode
         raise ValueError("data is empty: fit needs at least one sample")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
-    batch_size = len(X) if batch_size is None else batch_size
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int or None, got {batch_size!r}")
-    if isinstance(l2, bool) or not isinstance(l2, (int, float)):
-        raise TypeError(f"l2 must be a number (e.g. 1e-4), got {type(l2).__name__}: {l2!r}")
-    if not (math.isfinite(l2) and l2 >= 0.0):
-        raise ValueError(f"l2 must be a finite number >= 0 (e.g. 1e-4; 0 turns it off), got {l2!r}")
+    epochs = validation.integer(epochs, "epochs", minimum=1)
+    if batch_size is None:
+        batch_size = len(X)  # the whole data set: full-batch gradient descent
+    batch_size = validation.integer(batch_size, "batch_size", minimum=1)
+    l2 = validation.positive(l2, "l2", allow_zero=True)  # 0 turns it off
     loss_fn = _resolve_loss(loss)
     if compiled:
         from .compiled import fit_compiled

@@ -10,7 +10,7 @@ A wrong *kind* of argument is a ``TypeError``; the right kind with an impossible
     >>> real(float("nan"), "lr", low=0.0, low_open=True)
     Traceback (most recent call last):
         ...
-    ValueError: lr must be finite, got nan
+    ValueError: lr must be > 0 and finite, got nan
 
 ``True`` and ``False`` are ints to Python, but never a count or a number here: ``epochs=True``
 is a mistake, not 1.
@@ -34,9 +34,18 @@ def is_real(x: object) -> bool:
     return isinstance(x, Real) and not isinstance(x, bool)
 
 
+def shown(x: object, limit: int = 60) -> str:
+    """``repr(x)`` for a message, cut to ``limit`` characters; a huge int is "a huge int" (Python
+    refuses to write an int of more than 4300 digits, and nobody wants to read one)."""
+    if isinstance(x, int) and x.bit_length() > 200:
+        return "a huge int"
+    text = repr(x)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def describe(x: object) -> str:
     """``float: 1.5`` — the type and the value, for messages."""
-    return f"{type(x).__name__}: {x!r}"
+    return f"{type(x).__name__}: {shown(x)}"
 
 
 def integer(x: object, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
@@ -45,11 +54,11 @@ def integer(x: object, name: str, minimum: int | None = None, maximum: int | Non
         raise TypeError(f"{name} must be an int, got {describe(x)}")
     value = int(x)  # type: ignore[call-overload]  # an Integral, checked above
     if minimum is not None and maximum is not None and not minimum <= value <= maximum:
-        raise ValueError(f"{name} must be from {minimum} to {maximum}, got {value}")
+        raise ValueError(f"{name} must be from {minimum} to {maximum}, got {shown(value)}")
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+        raise ValueError(f"{name} must be at least {minimum}, got {shown(value)}")
     if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be at most {maximum}, got {value}")
+        raise ValueError(f"{name} must be at most {maximum}, got {shown(value)}")
     return value
 
 
@@ -65,20 +74,21 @@ def real(
     """``x`` as a finite float, checked to lie between ``low`` and ``high`` (each optional).
 
     A bound is included unless ``low_open``/``high_open``: ``real(p, "p", 0, 1, high_open=True)``
-    accepts 0 ≤ p < 1 and says ``p must be in [0, 1)`` otherwise.
+    accepts 0 ≤ p < 1. A value outside, inf, nan, or an int too large for a float gets one
+    message, saying what is accepted: ``p must be in [0, 1), got 1.0``, ``lr must be > 0 and
+    finite, got inf``.
     """
     if not is_real(x):
         raise TypeError(f"{name} must be a number, got {describe(x)}")
+    need = _requirement(low, high, low_open, high_open)
     try:
         value = float(x)  # type: ignore[arg-type]  # a Real, checked above
     except OverflowError:  # an int beyond 1.8e308
-        raise ValueError(f"{name} must be finite, got an int too large for a float") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+        raise ValueError(f"{name} must be {need}, got {shown(x)}") from None
     below = low is not None and (value <= low if low_open else value < low)
     above = high is not None and (value >= high if high_open else value > high)
-    if below or above:
-        raise ValueError(f"{name} must be {_interval(low, high, low_open, high_open)}, got {x!r}")
+    if not math.isfinite(value) or below or above:
+        raise ValueError(f"{name} must be {need}, got {value!r}")
     return value
 
 
@@ -92,9 +102,12 @@ def fraction(x: object, name: str) -> float:
     return real(x, name, low=0.0, high=1.0, high_open=True)
 
 
-def _interval(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+def _requirement(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
+    """'in [0, 1)', '> 0 and finite', 'finite': what ``real`` accepts, in words."""
     if low is not None and high is not None:
         return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
     if low is not None:
-        return f"{'>' if low_open else '>='} {low:g}"
-    return f"{'<' if high_open else '<='} {high:g}"
+        return f"{'>' if low_open else '>='} {low:g} and finite"
+    if high is not None:
+        return f"{'<' if high_open else '<='} {high:g} and finite"
+    return "finite"

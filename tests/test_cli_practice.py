@@ -141,3 +141,46 @@ def test_the_demo_index_shows_pictures_at_their_own_size():
     )
     assert "max-height: 22rem" not in page and "max-width: 34rem" not in page
     assert "figure img { display: block; max-width: none; height: auto;" in page
+
+
+@needs_dot
+def test_exercise_command_writes_a_page_for_an_example_or_an_expression(tmp_path, capsys):
+    page = tmp_path / "add-mul.html"
+    assert main(["exercise", "add-mul", "--out", str(page), "--lang", "en"]) == 0
+    assert capsys.readouterr().out == (
+        f"Wrote {page}: open it in a browser (it needs no network). Keys: Enter checks a box, "
+        "p is the projector mode.\n"
+    )
+    html = page.read_text("utf-8")
+    assert 'id="exercise-data"' in html and "The smallest graph with two gates" in html
+    page = tmp_path / "expr.html"
+    assert main(["exercise", "x*y + exp(x)", "--at", "x=1", "y=2", "--out", str(page),
+                 "--order", "any", "--digits", "3", "--lang", "zh-Hant"]) == 0  # fmt: skip
+    html = page.read_text("utf-8")
+    assert '"order": "any"' in html and '<html lang="zh-Hant">' in html
+    assert "練習：手算反向傳播，f" in html
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["exercise", "add-mul", "--at", "x=1"],
+            "add-mul is a worked example: it has its own values, no --at",
+        ),
+        (["exercise", "x*y", "--at", "x=1"], "y"),
+        (["exercise", "add-mul", "--digits", "9"], "an exercise shows at most 6 decimals, got 9"),
+        (["exercise", "add-mul", "--order", "random"], "invalid choice: 'random'"),
+    ],
+)
+def test_exercise_command_usage_errors(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+@needs_dot
+def test_step_pages_follow_lang(tmp_path):
+    assert main(["example", "add-mul", "--lang", "zh-Hans", "--out", str(tmp_path)]) == 0
+    html = (tmp_path / "add-mul-steps.html").read_text("utf-8")
+    assert '<html lang="zh-Hans">' in html and "反向传播：第 1 步，共 2 步" in html
+    assert "每个方框：名称 | ∂f/∂名称" in (tmp_path / "add-mul-backward.svg").read_text("utf-8")

@@ -42,6 +42,7 @@ OPTIMIZERS = {
     "sgd": lambda ps: SGD(ps, lr=0.1),
     "momentum": lambda ps: SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3),
     "nesterov": lambda ps: SGD(ps, lr=0.05, momentum=0.9, nesterov=True),
+    "dampening": lambda ps: SGD(ps, lr=0.3, momentum=0.9, dampening=0.9),  # the notes' form
     "rmsprop": lambda ps: RMSprop(ps, lr=0.01, weight_decay=1e-3),
     "adam": lambda ps: Adam(ps, lr=0.01, weight_decay=1e-3),
     "adamw": lambda ps: AdamW(ps, lr=0.01),
@@ -447,3 +448,16 @@ def test_microgradpp_train_compiled_refuses_dropout_with_the_reason(capsys) -> N
     assert "compiled mode cannot run Dropout in training mode (layer1.dropout)" in (
         capsys.readouterr().err
     )
+
+
+def test_compiled_predict_and_accuracy_equal_the_scalar_ones_in_evaluation_mode() -> None:
+    from microgradpp import compiled
+    from microgradpp.train import accuracy, predict
+
+    X, y = make_spiral(60, classes=3, seed=2)
+    model = MLP(2, [8, 8, 3], batchnorm=True, dropout=0.2, seed=0)
+    fit(model, "cross_entropy", Adam(model.parameters(), lr=0.05), (X, y), 3, 20, progress=False)
+    model.train()
+    assert compiled.predict(model, X) == predict(model, X)
+    assert compiled.accuracy(model, X, y) == accuracy(model, X, y)
+    assert model.training  # put back as it was

@@ -107,7 +107,7 @@ def test_bad_arguments_are_explained():
         make_moons(0)
     with pytest.raises(TypeError, match="n must be an int, got float"):
         make_moons(10.0)
-    with pytest.raises(ValueError, match="noise is a standard deviation and must be >= 0"):
+    with pytest.raises(ValueError, match="noise must be >= 0 and finite, got -1.0"):
         make_circles(10, noise=-1)
     with pytest.raises(ValueError, match=r"factor is the inner radius and must be in \(0, 1\)"):
         make_circles(10, factor=1.5)

@@ -1,4 +1,6 @@
-"""The worked examples: the registry, and each example's numbers computed by hand."""
+"""The worked examples and the textbook numbers they reproduce exactly: the registry, each
+example's numbers computed by hand, cs231n's figures (two decimals, and the exact values) and
+micrograd's README expression."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ import math
 
 import pytest
 
-from microgradpp import Value, topological_order
+import microgradpp as mg
+from microgradpp import Value, composites, topological_order
 from microgradpp.examples import EXAMPLES, Example, get_example, nodes_by_label
 
 
@@ -41,25 +44,69 @@ def test_each_build_makes_a_fresh_graph():
 
 
 def test_add_mul():
+    """cs231n: f = (x + y)·z at x = −2, y = 5, z = −4."""
     n = run("add-mul")
     assert (n["q"].data, n["f"].data) == (3.0, -12.0)
-    assert (n["x"].grad, n["y"].grad, n["z"].grad, n["q"].grad) == (-4.0, -4.0, 3.0, -4.0)
+    assert (n["f"].grad, n["q"].grad, n["z"].grad) == (1.0, -4.0, 3.0)  # ∂f/∂q = z, ∂f/∂z = q
+    assert (n["x"].grad, n["y"].grad) == (-4.0, -4.0)  # the add gate copies ∂f/∂q to both
+
+
+SIGMA_1 = 1.0 / (1.0 + math.exp(-1.0))  # σ(1) = 0.7310585786300049
+DSIGMA_1 = SIGMA_1 * (1.0 - SIGMA_1)  # σ'(1) = σ(1)(1 − σ(1)) = 0.19661193324148185
 
 
 def test_sigmoid_neuron_matches_the_cs231n_figure():
+    """The sigmoid neuron as cs231n's circuit of gates: ×, ×, +, +, ×−1, exp, +1, 1/x. The figure
+    gives two decimals; we check those and the exact values."""
     n = run("sigmoid-neuron")
-    values = [round(n[k].data, 2) for k in ("p0", "p1", "s", "z", "u", "e", "d", "f")]
-    assert values == [-2.0, 6.0, 4.0, 1.0, -1.0, 0.37, 1.37, 0.73]
-    grads = [round(n[k].grad, 2) for k in ("w0", "x0", "w1", "x1", "w2")]
-    assert grads == [-0.2, 0.39, -0.39, -0.59, 0.2]
-    sigma = 1 / (1 + math.exp(-1))
-    assert n["f"].data == pytest.approx(0.7310585786, abs=1e-10)
-    assert n["w0"].grad == pytest.approx(-0.1966119332, abs=1e-10)
-    assert n["d"].grad == pytest.approx(-1 / (1 + math.exp(-1)) ** 2, abs=1e-15)  # -0.5344
-    assert n["z"].grad == pytest.approx(sigma * (1 - sigma), abs=1e-15)
     assert [node.gate.name for node in topological_order(n["f"]) if node.parents] == [
         "mul", "mul", "add", "add", "mul", "exp", "add", "reciprocal",
     ]  # fmt: skip
+    assert [n[k].data for k in ("p0", "p1", "s", "z", "u")] == [-2.0, 6.0, 4.0, 1.0, -1.0]
+    assert [round(n[k].data, 2) for k in ("e", "d", "f")] == [0.37, 1.37, 0.73]
+    assert math.isclose(n["f"].data, SIGMA_1, rel_tol=1e-15)
+    assert f"{n['f'].data:.10f}" == "0.7310585786"
+
+    # the gradient at the 1/x gate's input: −1/1.37² · 1 = −0.5344 (the figure shows −0.53)
+    assert math.isclose(n["d"].grad, -1.0 / (1.0 + math.exp(-1.0)) ** 2, rel_tol=1e-15)
+    assert f"{n['d'].grad:.4f}" == "-0.5344" and round(n["d"].grad, 2) == -0.53
+    assert n["e"].grad == n["d"].grad  # +1 passes the gradient on
+    assert round(n["u"].grad, 2) == -0.20  # times e⁻¹
+    assert round(n["z"].grad, 2) == 0.20  # times −1
+    assert math.isclose(n["z"].grad, DSIGMA_1, rel_tol=1e-12)
+
+    other_input = {"w0": -1.0, "x0": 2.0, "w1": -2.0, "x1": -3.0, "w2": 1.0}  # of each × gate
+    for name, factor in other_input.items():
+        assert math.isclose(n[name].grad, DSIGMA_1 * factor, rel_tol=0, abs_tol=1e-9), name
+    published = {"w0": -0.20, "x0": 0.39, "w1": -0.39, "x1": -0.59, "w2": 0.20}
+    assert {name: round(n[name].grad, 2) for name in published} == published
+    assert {name: f"{n[name].grad:.5f}" for name in published} == {
+        "w0": "-0.19661", "x0": "0.39322", "w1": "-0.39322", "x1": "-0.58984", "w2": "0.19661",
+    }  # fmt: skip
+
+
+def sigmoid_neuron_inputs() -> dict[str, Value]:
+    values = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
+    return {name: Value(v, label=name) for name, v in values.items()}
+
+
+@pytest.mark.parametrize(
+    "neuron",
+    [
+        lambda p: mg.linear([p["w0"], p["w1"]], [p["x0"], p["x1"]], p["w2"]).sigmoid(),
+        lambda p: (p["w0"] * p["x0"] + p["w1"] * p["x1"] + p["w2"]).sigmoid(),
+        lambda p: composites.sigmoid(p["w0"] * p["x0"] + p["w1"] * p["x1"] + p["w2"]),
+    ],
+    ids=["linear+sigmoid", "fused-sigmoid", "composite-sigmoid"],
+)
+def test_the_fused_sigmoid_neuron_gives_the_same_numbers(neuron):
+    p = sigmoid_neuron_inputs()
+    out = neuron(p)
+    out.backward()
+    assert math.isclose(out.data, SIGMA_1, rel_tol=1e-15)
+    other_input = {"w0": -1.0, "x0": 2.0, "w1": -2.0, "x1": -3.0, "w2": 1.0}
+    for name, factor in other_input.items():
+        assert math.isclose(p[name].grad, DSIGMA_1 * factor, rel_tol=1e-12), name
 
 
 def test_fused_neuron_has_the_same_gradients_in_one_gate():
@@ -73,9 +120,38 @@ def test_fused_neuron_has_the_same_gradients_in_one_gate():
 
 
 def test_max_circuit():
+    """cs231n's max-gate circuit: f = 2·(x·y + max(z, w)) at x = 3, y = −4, z = 2, w = −1."""
     n = run("max-circuit")
-    assert n["f"].data == -20.0
+    assert (n["p"].data, n["m"].data, n["f"].data) == (-12.0, 2.0, -20.0)
+    # the mul gate swaps (·2), the max gate routes to the larger input, the add gate copies
     assert (n["x"].grad, n["y"].grad, n["z"].grad, n["w"].grad) == (-8.0, 6.0, 2.0, 0.0)
+
+
+def test_micrograds_readme_expression():
+    """micrograd's README expression: g = 24.7041, dg/da = 138.8338, dg/db = 645.5773."""
+    a = Value(-4.0)
+    b = Value(2.0)
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + (b + a).relu()
+    d += 3 * d + (b - a).relu()
+    e = c - d
+    f = e**2
+    g = f / 2.0
+    g += 10.0 / f
+    g.backward()
+    # c = -1, d = 6, e = -7, f = 49, g = 49/2 + 10/49 = 2421/98
+    assert (c.data, d.data, e.data, f.data) == (-1.0, 6.0, -7.0, 49.0)
+    assert math.isclose(g.data, 2421 / 98, rel_tol=1e-15)
+    assert f"{g.data:.4f}" == "24.7041"
+    assert f"{a.grad:.4f}" == "138.8338"
+    assert f"{b.grad:.4f}" == "645.5773"
+    # what micrograd 0.1.0 prints for the same expression
+    assert math.isclose(g.data, 24.70408163265306, rel_tol=1e-14)
+    assert math.isclose(a.grad, 138.83381924198252, rel_tol=1e-14)
+    assert math.isclose(b.grad, 645.5772594752186, rel_tol=1e-14)
 
 
 def sigmoid(z: float) -> float:

@@ -25,15 +25,37 @@ def _raw(lang: str) -> dict[str, str]:
     return json.loads(text)
 
 
+def _english() -> dict[str, str]:
+    """Every English text: the catalog's, and the messages table of captions, pages, pictures."""
+    from microgradpp.messages import ENGLISH
+
+    assert not set(ENGLISH) & set(catalog("en")), "an id is defined twice"
+    return {**catalog("en"), **ENGLISH}
+
+
 def test_every_message_has_a_translation_in_every_language_with_the_same_placeholders():
-    english = catalog("en")
-    assert len(english) >= 70
-    for lang in LANGUAGES:
+    english = _english()
+    assert len(english) >= 160
+    for lang in LANGUAGES[1:]:
         texts = catalog(lang)
-        assert set(texts) == set(english), lang
+        assert set(texts) == set(english), (lang, set(texts) ^ set(english))
         for key, template in texts.items():
             assert template.strip(), (lang, key)
             assert placeholders(template) == placeholders(english[key]), (lang, key)
+
+
+def test_step_captions_and_page_words_come_out_in_chinese():
+    from microgradpp.examples import get_example
+    from microgradpp.steps import backward_steps, stepper_frames
+
+    f = get_example("add-mul").build()
+    step = next(backward_steps(f))
+    assert step.caption(lang="zh-Hant").splitlines()[0] == (
+        "第 1 步，共 2 步：f = q × z。乘法閘把兩個輸入對調：每個輸入的局部導數就是另一個輸入。"
+    )
+    frames = stepper_frames(f, lang="zh-Hans")
+    assert frames[0].title == "前向传播：输入（0/2）"
+    assert frames[3].caption.startswith("反向传播从输出开始，∂f/∂f = 1")
 
 
 def test_catalog_files_are_sorted_and_have_no_duplicate_ids():

@@ -1,7 +1,7 @@
 """The package's imports run one way only: from a higher layer down to a lower one, never up and
 never in a circle. The layers, bottom to top:
 
-    errors, messages, i18n, validation (helpers that know nothing else)
+    errors, messages, i18n, validation, formatting (helpers that know nothing else)
     gates → engine → nn, losses, optim, data, … → train, serialize, examples, expr, practice
           → viz, steps, worksheets, outputs → cli, demo, quiz
 
@@ -24,7 +24,7 @@ LAYERS: dict[str, int] = {
     "messages": 0,
     "i18n": 0,
     "validation": 0,
-    "numbers": 0,
+    "formatting": 0,
     # the derivative rules, then the engine built on them
     "gates": 1,
     "engine": 2,

@@ -327,9 +327,7 @@ def test_dropout_gradient_is_the_mask():
 
 
 def test_dropout_probability_must_be_in_range():
-    with pytest.raises(
-        ValueError, match=r"dropout probability p must be a number in \[0, 1\), got 1"
-    ):
+    with pytest.raises(ValueError, match=r"dropout probability p must be in \[0, 1\), got 1"):
         Dropout(1)
 
 

@@ -20,6 +20,8 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 CELL_TIMEOUT_SECONDS = 120
 
+pytestmark = pytest.mark.slow  # each notebook runs in a kernel: `pytest -m "not slow"` skips them
+
 
 COURSE = [
     "01_derivatives",

@@ -48,6 +48,47 @@ def test_sgd_momentum_two_steps():
     assert opt.state[0]["velocity"] == 0.95
 
 
+def test_sgd_dampening_two_steps():
+    p = one_param()
+    opt = SGD([p], lr=0.1, momentum=0.9, dampening=0.9)
+    assert step_with(opt, p, 0.5) == 0.95  # first step v = g = 0.5, undampened (as PyTorch)
+    # v = 0.9·0.5 + (1 − 0.9)·0.5 = 0.5;  p = 0.95 − 0.1·0.5
+    assert step_with(opt, p, 0.5) == pytest.approx(0.9, abs=1e-15)
+    assert opt.state[0]["velocity"] == pytest.approx(0.5, abs=1e-15)
+
+
+def test_sgd_dampening_is_the_notes_momentum_from_the_second_step():
+    """v ← βv + (1 − β)·dw (the notes, v₀ = 0) equals dampening = β once v₁ is the same."""
+    beta, lr, grads = 0.9, 0.05, [0.5, -1.0, 2.0, 0.25, -0.75]
+    p = one_param()
+    opt = SGD([p], lr=lr, momentum=beta, dampening=beta)
+    p.grad = grads[0]
+    opt.step()
+    opt.state[0]["velocity"] = (1 - beta) * grads[0]  # the notes' first velocity
+    notes_v, notes_p = (1 - beta) * grads[0], 1.0 - lr * (1 - beta) * grads[0]
+    p.data = notes_p
+    for g in grads[1:]:
+        notes_v = beta * notes_v + (1 - beta) * g
+        notes_p -= lr * notes_v
+        assert step_with(opt, p, g) == pytest.approx(notes_p, abs=1e-15)
+
+
+def test_sgd_dampening_checks():
+    with pytest.raises(ValueError, match=r"dampening must be in \[0, 1\], got 1.5"):
+        SGD([one_param()], lr=0.1, momentum=0.9, dampening=1.5)
+    with pytest.raises(ValueError, match=r"dampening must be >= 0 and finite, got -0.1"):
+        SGD([one_param()], lr=0.1, momentum=0.9, dampening=-0.1)
+    with pytest.raises(TypeError, match="dampening must be a number, got str"):
+        SGD([one_param()], lr=0.1, momentum=0.9, dampening="0.9")
+    with pytest.raises(ValueError, match=r"nesterov=True needs dampening=0 \(as torch.optim.SGD\)"):
+        SGD([one_param()], lr=0.1, momentum=0.9, dampening=0.5, nesterov=True)
+    state = SGD([one_param()], lr=0.1, momentum=0.9, dampening=0.9).state_dict()
+    assert state["dampening"] == 0.9
+    restored = SGD([one_param()], lr=0.1, momentum=0.9)
+    restored.load_state_dict(state)
+    assert restored.dampening == 0.9
+
+
 def test_sgd_nesterov_two_steps():
     p = one_param()
     opt = SGD([p], lr=0.1, momentum=0.9, nesterov=True)
@@ -126,6 +167,9 @@ def test_optimizers_agree_with_pytorch():
     cases = [
         (SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01}),
         (SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.8, "nesterov": True}),
+        (SGD, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9, "dampening": 0.9}),
+        (SGD, torch.optim.SGD, {"lr": 0.3, "momentum": 0.5, "dampening": 0.2, "weight_decay": 0.1}),
+        (SGD, torch.optim.SGD, {"lr": 0.1, "dampening": 0.5}),  # no momentum: dampening unused
         (RMSprop, torch.optim.RMSprop, {"lr": 0.01, "weight_decay": 0.1}),
         (Adam, torch.optim.Adam, {"lr": 0.05, "weight_decay": 0.1}),
         (AdamW, torch.optim.AdamW, {"lr": 0.05, "weight_decay": 0.1}),
@@ -209,7 +253,7 @@ def test_load_state_dict_refuses_another_optimizer():
 
 def test_repr():
     assert repr(SGD([one_param()], lr=0.1, momentum=0.9)) == (
-        "SGD(1 parameters, lr=0.1, momentum=0.9, nesterov=False, weight_decay=0.0)"
+        "SGD(1 parameters, lr=0.1, momentum=0.9, dampening=0.0, nesterov=False, weight_decay=0.0)"
     )
 
 
@@ -256,7 +300,7 @@ def test_schedules_work_with_any_optimizer_and_save_their_state():
 
 
 def test_schedule_checks_arguments():
-    with pytest.raises(ValueError, match="step_size must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="step_size must be at least 1, got 0"):
         StepLR(SGD([one_param()], lr=1.0), step_size=0)
 
 

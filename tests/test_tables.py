@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import math
 
 import pytest
 
@@ -27,6 +28,28 @@ from microgradpp.tables import format_number, format_table, node_names, node_tab
 )
 def test_format_number(x, digits, text):
     assert format_number(x, digits) == text
+
+
+def test_format_number_significant_digits_minus_sign_and_specials():
+    assert format_number(-4.000000000559112, 10, significant=True) == "-4.000000001"
+    assert format_number(2.718281828459045, 10, significant=True) == "2.718281828"
+    assert format_number(3.3e-16, 2, significant=True) == "3.3e-16"
+    assert format_number(-0.5, unicode_minus=True) == "\u22120.5"
+    assert format_number(-1e-7, unicode_minus=True) == "\u22121.000e\u221207"
+    assert format_number(-0.0, unicode_minus=True) == "0"
+    assert [format_number(x) for x in (math.inf, -math.inf, math.nan)] == ["inf", "-inf", "nan"]
+
+
+def test_the_gates_and_gradcheck_write_numbers_the_same_way():
+    from microgradpp.gates import Pow
+    from microgradpp.gradcheck import gradcheck
+
+    assert [Pow(n).symbol for n in (3, 2.0, 0.5, -1, 1 / 3)] == [
+        "**3", "**2", "**0.5", "**-1", "**0.3333333333333333",
+    ]  # fmt: skip
+    report = str(gradcheck(lambda x: x * x, 1.5)).splitlines()
+    assert report[1:] == ["input      analytic  numeric  abs error  ok",
+                          "inputs[0]         3        3    2.5e-10  ok"]  # fmt: skip
 
 
 def test_sigmoid_neuron_table():

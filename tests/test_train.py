@@ -222,9 +222,11 @@ def test_fit_checks_its_arguments():
         fit(model, "hing", opt, (X, y), 1, progress=False)
     with pytest.raises(ValueError, match="data has 10 samples but 9 targets"):
         fit(model, "hinge", opt, (X, y[:9]), 1, progress=False)
-    with pytest.raises(ValueError, match="epochs must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="epochs must be at least 1, got 0"):
         fit(model, "hinge", opt, (X, y), 0, progress=False)
-    with pytest.raises(ValueError, match="batch_size must be a positive int or None, got 0"):
+    with pytest.raises(TypeError, match="^epochs must be an int, got bool: True$"):
+        fit(model, "hinge", opt, (X, y), True, progress=False)
+    with pytest.raises(ValueError, match="^batch_size must be at least 1, got 0$"):
         fit(model, "hinge", opt, (X, y), 1, 0, progress=False)
 
 
@@ -307,10 +309,10 @@ def test_recipe_defaults_per_dataset():
         ({"layers": ()}, ValueError, "layers must give at least one hidden layer width"),
         ({"layers": (4, 0)}, ValueError, "each layer width must be at least 1, got 0"),
         ({"epochs": 2.5}, TypeError, "epochs must be an int, got float: 2.5"),
-        ({"lr": -1.0}, ValueError, "lr must be > 0, got -1.0"),
+        ({"lr": -1.0}, ValueError, "lr must be > 0 and finite, got -1.0"),
         ({"dropout": 1.0}, ValueError, "dropout must be in [0, 1), got 1.0"),
         ({"test_split": True}, TypeError, "test_split must be a number, got bool: True"),
-        ({"clip": 0.0}, ValueError, "clip must be > 0, got 0.0"),
+        ({"clip": 0.0}, ValueError, "clip must be > 0 and finite, got 0.0"),
     ],
 )
 def test_recipe_checks_every_field(changes, error, message):
@@ -339,15 +341,15 @@ def test_run_recipe_builds_what_the_recipe_says():
 def test_a_dead_run_is_diagnosed_from_the_dead_relu_fractions():
     from microgradpp.train import recipe, run_recipe
 
-    run = run_recipe(recipe("moons", optimizer="sgd", lr=100.0), progress=False)
-    assert run.history.dead_relu_fraction[-1] == {"layer1": 0.3125, "layer2": 1.0, "layer3": 0.0}
-    assert run.dead_relus() == (0.65625, {"layer1": 0.3125, "layer2": 1.0})
+    run = run_recipe(recipe("moons", optimizer="sgd", lr=100.0, samples=40, epochs=10), False)
+    assert run.history.dead_relu_fraction[-1] == {"layer1": 0.375, "layer2": 1.0, "layer3": 0.0}
+    assert run.dead_relus() == (0.6875, {"layer1": 0.375, "layer2": 1.0})  # 22 of 32 units
     diagnosis = run.diagnose()
     assert diagnosis is not None and diagnosis.died
-    assert "and most ReLUs are dead: 66% of the hidden ReLUs (layer1 31%, layer2 100%)" in (
+    assert "and most ReLUs are dead: 69% of the hidden ReLUs (layer1 38%, layer2 100%)" in (
         diagnosis.message
     )
-    healthy = run_recipe(recipe("moons", epochs=20), progress=False)
+    healthy = run_recipe(recipe("moons", samples=40, epochs=20), progress=False)
     assert healthy.diagnose() is None
 
 
@@ -366,7 +368,7 @@ def test_a_regression_that_learned_nothing_is_compared_with_the_mean():
 
 
 @pytest.mark.parametrize(
-    "module", ["nn", "losses", "optim", "data", "train", "serialize", "validation"]
+    "module", ["nn", "losses", "optim", "data", "train", "serialize", "validation", "formatting"]
 )
 def test_docstring_examples(module):
     import doctest

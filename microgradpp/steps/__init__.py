@@ -20,6 +20,8 @@ per backward step, each a picture of the graph with a caption.
 
 from __future__ import annotations
 
+from .exercise import exercise_html, exercise_page
+from .notebook import Exercise, Steps, show_steps
 from .page import MAX_STEPPER_NODES, Frame, render_steps, stepper_frames
 from .replay import (
     MINUS,
@@ -32,6 +34,11 @@ from .replay import (
 )
 
 __all__ = [
+    "Exercise",
+    "Steps",
+    "exercise_html",
+    "exercise_page",
+    "show_steps",
     "MAX_STEPPER_NODES",
     "MINUS",
     "BackwardStep",

@@ -21,6 +21,7 @@ from string import Template
 from ..engine import Value, topological_order
 from ..errors import GraphTooLargeError
 from ..files import atomic_write
+from ..i18n import resolve_language
 from ..messages import text
 from ..viz.view import GraphView
 from .replay import BackwardStep, derivative_name, forward_caption, number_formatter, replay
@@ -207,7 +208,7 @@ def render_steps(
     digits: int = 4,
     title: str = "",
     description: str = "",
-    lang: str = "en",
+    lang: str | None = None,
 ) -> Path:
     """Write one self-contained HTML page that replays the forward pass, then backward step by step.
 
@@ -219,8 +220,10 @@ def render_steps(
 
     A graph of more than MAX_STEPPER_NODES nodes is refused (GraphTooLargeError, a ValueError)
     before anything else is done. The file is written whole or not at all. ``lang`` is the
-    language of the captions and the page's words ('en', 'zh-Hant', 'zh-Hans').
+    language of the captions and the page's words ('en', 'zh-Hant', 'zh-Hans'; default: the
+    locale's, see ``microgradpp.i18n``).
     """
+    lang = resolve_language(lang)
     path = Path(path)
     order = topological_order(root)  # once: the frames and the pictures all use it
     check_size(order)

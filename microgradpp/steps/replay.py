@@ -7,7 +7,7 @@
 :func:`backward_steps` walks the very same order and does the very same arithmetic, but instead
 of writing ``.grad`` it yields one :class:`BackwardStep` per gate node: the node, the gradient
 arriving from above (upstream), and for each parent its local derivative, the contribution, and
-the parent's gradient so far. ``tests/test_steps.py`` checks the numbers equal ``backward()``'s bit
+the parent's gradient so far. ``tests/steps/test_steps.py`` checks the numbers equal ``backward()``'s bit
 for bit. A step's :meth:`~BackwardStep.caption` says it in words and numbers: the words come from
 ``microgradpp.messages``, what each gate says from the gate itself (``gates.py``).
 
@@ -16,13 +16,13 @@ This module is pure: no pictures, no files. ``steps.page`` builds the step-by-st
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..engine import Value, backward_order, topological_order
-from ..gates import operand
+from ..gates import Gate, operand
 from ..messages import text
-from ..tables import format_number, node_names
+from ..tables import format_number, gate_of, node_names
 
 MINUS = "\u2212"  # the typographic minus sign: "−4" reads better than "-4" on a projector
 
@@ -67,7 +67,10 @@ class BackwardStep:
     def headline(self, digits: int = 4, numbered: bool = True, lang: str = "en") -> str:
         """'Step 1 of 2: f = q × z. A mul gate swaps its inputs: ...'."""
         number = text("step.number", lang, index=self.index, total=self.total) if numbered else ""
-        return f"{number}{self.equation()}. {gate_sentence(self, digits, lang)}"
+        sentence = gate_sentence(self, digits, lang)
+        return text(
+            "step.headline", lang, number=number, equation=self.equation(), sentence=sentence
+        )
 
     def equation(self) -> str:
         """How the node was computed, with names: 'f = q × z', 'e = exp(u)'; a node named by its
@@ -83,7 +86,7 @@ class BackwardStep:
         for i, edge in enumerate(self.contributions):
             constant = not (edge.parent.parents or edge.parent.label)
             parent = derivative_name(self.names[edge.parent], constant)
-            local = self.node.gate.local_symbol(i, inputs) or factor(num(edge.local_grad))
+            local = gate_of(self.node).local_symbol(i, inputs) or factor(num(edge.local_grad))
             line = (
                 f"∂{root}/∂{parent} {'+=' if edge.accumulates else '='} {local} · ∂{root}/∂{node}"
                 f" = {factor(num(edge.local_grad))} · {factor(num(self.upstream))}"
@@ -160,7 +163,8 @@ def gate_sentence(step: BackwardStep, digits: int = 4, lang: str = "en") -> str:
     num = number_formatter(digits)
     node = step.node
     inputs = [step.names[parent] for parent in node.parents]
-    key, facts = node.gate.explain(inputs, [parent.data for parent in node.parents], node.data)
+    gate = gate_of(node)
+    key, facts = gate.explain(inputs, [parent.data for parent in node.parents], node.data)
     shown = {
         name: num(value) if isinstance(value, float | int) else value
         for name, value in facts.items()
@@ -168,7 +172,7 @@ def gate_sentence(step: BackwardStep, digits: int = 4, lang: str = "en") -> str:
     return text(
         key,
         lang,
-        gate=node.gate.name,
+        gate=gate.name,
         root=derivative_name(step.names[step.root]),
         node=derivative_name(step.names[node]),
         **shown,
@@ -177,7 +181,7 @@ def gate_sentence(step: BackwardStep, digits: int = 4, lang: str = "en") -> str:
 
 def equation(node: Value, names: Mapping[Value, str]) -> str:
     """'f = q × z'; just 'log(x)' when the node's name is its own expression."""
-    expression = node.gate.expression([names[parent] for parent in node.parents])
+    expression = gate_of(node).expression([names[parent] for parent in node.parents])
     name = names[node]
     return name if name == expression else f"{name} = {expression}"
 
@@ -185,16 +189,16 @@ def equation(node: Value, names: Mapping[Value, str]) -> str:
 def forward_caption(node: Value, names: Mapping[Value, str], digits: int = 4) -> str:
     """'p0 = w0 × x0 = 2 × (−1) = −2': the node's equation with names, then with numbers."""
     num = number_formatter(digits)
-    numbers = node.gate.expression([num(parent.data) for parent in node.parents])
+    numbers = gate_of(node).expression([num(parent.data) for parent in node.parents])
     return f"{equation(node, names)} = {numbers} = {num(node.data)}"
 
 
-def gate_expression(gate, inputs: list[str]) -> str:
+def gate_expression(gate: Gate, inputs: list[str]) -> str:
     """A gate applied to its inputs (names or numbers): 'q × z', '1/d', 'exp(u)' (Gate.expression)."""
     return gate.expression(inputs)
 
 
-def number_formatter(digits: int):
+def number_formatter(digits: int) -> Callable[[float], str]:
     """x -> its text with ``digits`` decimals and a typographic minus: −0.1966."""
 
     def num(x: float) -> str:

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..engine import Value
+from ..tables import gate_of
 
 LEVELS = ("neuron", "layer")
 _PARAMETER_LABEL = re.compile(r"^(?P<layer>[^.]+)\.(?P<neuron>[^.]+)\.[^.]+$")
@@ -81,12 +82,12 @@ def group_nodes(order: Sequence[Value], level: str) -> dict[Value, str]:
             if len(parameter_keys) == 1:
                 group[node] = parameter_keys.pop()
                 is_sum.add(node)
-        elif node.gate.adds and all(p in is_sum for p in node.parents):
+        elif gate_of(node).adds and all(p in is_sum for p in node.parents):
             keys = {group[p] for p in node.parents}  # adding up parts of one neuron's sum
             if len(keys) == 1:
                 group[node] = keys.pop()
                 is_sum.add(node)
-        elif node.gate.activation and node.parents[0] in is_sum:
+        elif gate_of(node).activation and node.parents[0] in is_sum:
             group[node] = group[node.parents[0]]
     if level == "layer":
         return {node: layer_of(key) for node, key in group.items()}

@@ -35,7 +35,7 @@ from typing import Any
 
 from ..engine import Value
 from ..messages import text
-from ..tables import format_number
+from ..tables import format_number, gate_of
 from . import collapse as collapsing
 from .dot import picture_class
 from .view import (
@@ -368,11 +368,10 @@ class _Dot:
     def _gate_symbol(self, node: Value) -> str:
         """The gate's symbol, with a folded constant written in: '×-1', '+1', 'max(·, 0)'."""
         folded = self.view.folded
+        gate = gate_of(node)
         if not any(parent in folded for parent in node.parents):
-            return node.gate.symbol
-        return node.gate.folded_symbol(
-            [self.num(p.data) if p in folded else None for p in node.parents]
-        )
+            return gate.symbol
+        return gate.folded_symbol([self.num(p.data) if p in folded else None for p in node.parents])
 
     def _add_wires(self, graph: Any) -> None:
         """Draw the wires; in backward modes a wire into a gate shows the chain rule."""

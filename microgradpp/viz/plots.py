@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write
+from ..validation import integer
 
 FIGURE_DPI = 120
 LOSS_COLOUR, VAL_COLOUR, ACCURACY_COLOUR, LR_COLOUR = "#1f5fa8", "#e06c00", "#1a7f37", "#6a4c93"
@@ -154,8 +155,7 @@ def plot_decision_boundary(
         raise ValueError(f"X has {len(X)} points but y has {len(y)} labels")
     if not X or any(len(point) != 2 for point in X):
         raise ValueError("plot_decision_boundary needs 2-D points: X = [[x0, x1], ...]")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
-        raise ValueError(f"resolution must be a whole number >= 2, got {resolution!r}")
+    resolution = integer(resolution, "resolution", minimum=2)
     xs0, xs1 = [p[0] for p in X], [p[1] for p in X]
     lo0, hi0 = min(xs0) - margin, max(xs0) + margin
     lo1, hi1 = min(xs1) - margin, max(xs1) + margin

@@ -23,6 +23,7 @@ CHROMIUM = next(
     None,
 )
 pytestmark = [
+    pytest.mark.slow,  # a browser per test: `pytest -m "not slow"` skips them
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
     pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed"),
 ]

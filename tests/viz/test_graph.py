@@ -428,7 +428,7 @@ def test_same_program_same_dot_in_one_process():
 DETERMINISM_SCRIPT = """
 import sys
 sys.path.insert(0, {tests!r})
-from test_viz import sigmoid_neuron
+from test_graph import sigmoid_neuron
 from microgradpp.nn import MLP
 from microgradpp.viz import render
 f, _ = sigmoid_neuron()

@@ -693,3 +693,29 @@ def test_the_source_tests_no_gate_by_name():
     for path in [*package.joinpath("viz").rglob("*.py"), *package.joinpath("steps").rglob("*.py")]:
         source = path.read_text(encoding="utf-8")
         assert "gate.name ==" not in source and "gate.name in" not in source, path
+
+
+@needs_dot
+def test_a_page_is_byte_identical_across_runs_and_hash_seeds(tmp_path):
+    """Sets of nodes hold each frame's state: nothing drawn may depend on their order."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
+    program = (
+        "import sys\n"
+        "from microgradpp.examples import get_example\n"
+        "from microgradpp.steps import render_steps\n"
+        "render_steps(get_example('max-circuit').build(), sys.argv[1])\n"
+        "render_steps(get_example('sigmoid-neuron').build(), sys.argv[2], digits=2)\n"
+    )
+    pages = []
+    for seed in ("1", "2"):
+        paths = [tmp_path / f"max-{seed}.html", tmp_path / f"sigmoid-{seed}.html"]
+        environment = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-c", program, *map(str, paths)], env=environment, check=True
+        )
+        pages.append([path.read_bytes() for path in paths])
+    assert pages[0] == pages[1]

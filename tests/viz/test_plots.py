@@ -86,7 +86,7 @@ def test_plot_decision_boundary_bad_input():
         plot_decision_boundary(model, [[0.0, 0.0], [1.0, 1.0]], [0])
     with pytest.raises(ValueError, match="needs 2-D points"):
         plot_decision_boundary(model, [[0.0, 0.0, 1.0]], [0])
-    with pytest.raises(ValueError, match="resolution must be a whole number >= 2"):
+    with pytest.raises(ValueError, match="resolution must be at least 2, got 1"):
         plot_decision_boundary(model, [[0.0, 0.0]], [0], resolution=1)
 
 

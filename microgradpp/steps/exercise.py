@@ -1,0 +1,223 @@
+"""The exercise page: the stepper's picture of the graph, but every gradient box is an input.
+
+The values are given (green); the student types ∂f/∂node into each red box, in the order backward
+visits the nodes (or in any order: a setting on the page). The page checks each answer itself,
+with a tolerance on the shown digits: a right answer turns green, a wrong one first gets a hint
+(the rule of the gate its wire goes into, with the graph's names), the answer only on request.
+A score comes at the end; "Reveal all" fills in every answer for the teacher. Like the stepper, the
+page is one offline HTML file: no server, no network.
+
+    >>> from microgradpp.examples import get_example
+    >>> path = exercise_page(get_example("add-mul").build(), "add-mul-exercise.html")  # doctest: +SKIP
+
+The answers come from :func:`~microgradpp.steps.replay.backward_steps`: the engine's own chain-rule
+arithmetic, without running ``backward()`` or touching ``.grad``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..engine import Value, topological_order
+from ..files import atomic_write
+from ..i18n import Translator
+from ..practice import gradient_hint
+from ..tables import format_number
+from ..viz.view import GraphView
+from .page import Markup, check_size, fill, template
+from .replay import MINUS, BackwardStep, backward_steps
+
+ORDERS = ("backward", "any")
+"""'backward': each box opens when the one before it (in backward's order) is done; 'any'."""
+RELATIVE_TOLERANCE = 0.02
+"""Where the shown numbers are rounded, a student's rounding error grows along the chain: an
+answer within 2% of the exact number also counts (never less than half the last shown digit)."""
+
+
+class ExerciseError(ValueError):
+    """An exercise page asked for with impossible settings (order, digits)."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One gradient box of the page: the node, where its box is, its answer and its hint."""
+
+    node: Value
+    name: str
+    box: str
+    """The box's DOT name ('v3'): the page finds the box in the SVG by it."""
+    answer: float
+    shown: str
+    """The answer as the page shows it (``digits`` decimals, typographic minus)."""
+    tolerance: float
+    hint: str
+
+
+def questions(
+    root: Value, view: GraphView, steps: list[BackwardStep], digits: int, t: Translator
+) -> list[Question]:
+    """Every gradient a student works out, in the order backward completes them.
+
+    Backward's steps go children first; a node's gradient is complete once every wire leaving
+    it has brought its share, and it is asked then (a gate's inputs in their order: for
+    f = q × z, first q, then z). The root's own gradient (1) is given; constants are not asked.
+    """
+    grads = dict(view.final_grads)
+    computed = [node for node in view.order if node.parents]
+    names = {node: name for node, name in view.names.items() if name}
+    exact = all(_exact_to(x, digits) for node in view.order for x in (node.data, grads[node]))
+    half_digit = 0.5 * 10.0**-digits + 1e-9
+    wires_left = {node: len(view.uses[node]) for node in view.order}
+    asked = []
+    for step in steps:
+        for edge in step.contributions:
+            node = edge.parent
+            wires_left[node] -= 1
+            if wires_left[node] or not (node.parents or node.label):
+                continue
+            answer = grads[node]
+            tolerance = half_digit if exact else max(half_digit, RELATIVE_TOLERANCE * abs(answer))
+            asked.append(
+                Question(
+                    node,
+                    view.names[node],
+                    view.box_id(node),
+                    answer,
+                    _shown(answer, digits),
+                    tolerance,
+                    gradient_hint(node, root, computed, names, t),
+                )
+            )
+    return asked
+
+
+def exercise_html(
+    root: Value,
+    *,
+    digits: int = 2,
+    order: str = "backward",
+    lang: str | None = None,
+    title: str = "",
+    description: str = "",
+) -> str:
+    """The exercise page for root's graph, as one HTML document (see :func:`exercise_page`)."""
+    from ..viz import draw_graph
+    from ..viz.graph import UNKNOWN_FILL
+    from ..viz.render import run_dot
+
+    if order not in ORDERS:
+        raise ExerciseError(f"order must be 'backward' or 'any', got {order!r}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 6:
+        raise ExerciseError(f"digits must be a whole number from 0 to 6, got {digits!r}")
+    t = Translator(lang)
+    ordered = topological_order(root)
+    check_size(ordered)
+    if not root.parents:
+        raise ExerciseError("an exercise needs a graph with at least one gate; this is a leaf")
+    steps = list(backward_steps(root))
+    final = {root: 1.0}
+    for step in steps:
+        for edge in step.contributions:
+            final[edge.parent] = edge.grad_after
+    graph = GraphView.of(
+        root, "both", precision=digits, collapse="none", final_grads=final, lang=t.lang
+    )
+    view = graph.frame(grads={root: 1.0}, final={root}, sent=())
+    asked = questions(root, view, steps, digits, t)
+    digraph = draw_graph(view)
+    digraph.attr(id="exercise")
+    svg = run_dot(digraph.source, "svg").decode("utf-8")
+    root_name = view.names[root] or "f"
+    data = {
+        "order": order,
+        "unknownFill": UNKNOWN_FILL,
+        "questions": [
+            {
+                "box": q.box,
+                "name": q.name,
+                "answer": q.answer,
+                "shown": q.shown,
+                "tolerance": q.tolerance,
+                "hint": q.hint,
+            }
+            for q in asked
+        ],
+        "messages": {  # filled in by the page: {node}, {answer}, {hint}, {done}, ...
+            key: t.catalog[f"exercise.{key}"].replace("{root}", root_name)
+            for key in (
+                "right", "wrong", "revealed", "not_a_number", "next", "progress", "score",
+                "your_turn",
+            )
+        },
+    }  # fmt: skip
+    words = {
+        key.replace(".", "_"): t(f"exercise.{key}", root=root_name)
+        for key in (
+            "controls", "order", "order.backward", "order.any", "reveal_all", "restart",
+            "show_answer", "projector", "instructions", "check",
+        )
+    }  # fmt: skip
+    tolerance_note = t(
+        "exercise.tolerance_exact" if all(q.tolerance < 0.01 for q in asked) else
+        "exercise.tolerance_rounded",
+        half=format_number(0.5 * 10.0**-digits, digits + 1),
+    )  # fmt: skip
+    return fill(
+        "exercise.html",
+        lang=t.lang,
+        title=title or t("exercise.title", root=root_name),
+        description=(
+            fill("description.html", summary=t("exercise.about"), text=description)
+            if description
+            else Markup("")
+        ),
+        picture=Markup(svg[svg.find("<svg") :]),
+        tolerance_note=tolerance_note,
+        data=Markup(_json_for_script(data)),
+        style=Markup(template("stepper.css").template + template("exercise.css").template),
+        script=Markup(template("exercise.js").template),
+        **words,
+    )
+
+
+def exercise_page(
+    root: Value,
+    path: str | Path,
+    *,
+    digits: int = 2,
+    order: str = "backward",
+    lang: str | None = None,
+    title: str = "",
+    description: str = "",
+) -> Path:
+    """Write the exercise page for root's graph: every gradient box an input the page checks.
+
+    ``digits``: decimals of the numbers shown (answers are checked to half the last digit, or 2%
+    where the shown numbers are rounded). ``order``: ``"backward"`` (each box opens when the one
+    before it in backward's order is done) or ``"any"``; the page can switch. ``lang``: ``"en"``,
+    ``"zh-Hant"`` or ``"zh-Hans"`` (default: the locale's). Needs Graphviz's ``dot``. The file is
+    written whole or not at all.
+    """
+    path = Path(path)
+    page = exercise_html(
+        root, digits=digits, order=order, lang=lang, title=title, description=description
+    )
+    atomic_write(path, page)
+    return path
+
+
+def _json_for_script(data: object) -> str:
+    """JSON to put inside <script>: '<' escaped, so no text in it can close the script element."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+
+
+def _exact_to(x: float, digits: int) -> bool:
+    scaled = x * 10**digits
+    return math.isfinite(scaled) and abs(scaled - round(scaled)) < 1e-6
+
+
+def _shown(x: float, digits: int) -> str:
+    return format_number(x, digits).replace("-", MINUS)

@@ -1,0 +1,103 @@
+"""The stepper and the exercise page inside a notebook cell.
+
+    >>> from microgradpp.steps import Steps, Exercise, show_steps   # doctest: +SKIP
+    >>> Steps(f)          # the last expression of a cell: the step-by-step page, inline
+    >>> Exercise(f)       # the exercise page: every gradient box an input
+    >>> show_steps(f)     # the same as displaying Steps(f), from anywhere in a cell
+
+Each shows its page in an ``<iframe srcdoc="…">``: the page is the very same offline file that
+``render_steps`` / ``exercise_page`` write, with its own script and style, so it behaves the same
+in JupyterLab, the classic Notebook, VS Code and Colab (each runs the scripts of a cell's output
+once the cell has been run in a trusted notebook) and cannot disturb the notebook around it. The
+iframe is sandboxed: its scripts run, but it cannot reach the notebook page or open windows.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from ..engine import Value
+from ..files import atomic_write
+from ..i18n import resolve_language
+from ..messages import text
+from .exercise import exercise_html
+from .page import frame_pictures, page, stepper_frames
+
+DEFAULT_HEIGHT = 640
+"""Pixels: room for the controls, a caption and a picture of a dozen nodes."""
+
+
+class InlinePage:
+    """An HTML page a notebook shows inline (``_repr_html_``); ``save(path)`` writes it."""
+
+    def __init__(self, html: str, height: int = DEFAULT_HEIGHT) -> None:
+        if isinstance(height, bool) or not isinstance(height, int) or not 100 <= height <= 5000:
+            raise ValueError(
+                f"height must be a whole number of pixels, 100 to 5000, got {height!r}"
+            )
+        self.html = html
+        self.height = height
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<iframe srcdoc="{escape(self.html, quote=True)}" '
+            f'style="width: 100%; height: {self.height}px; border: 1px solid #d1d5db;" '
+            'sandbox="allow-scripts allow-forms" loading="eager"></iframe>'
+        )
+
+    def save(self, path: str | Path) -> Path:
+        """Write the page as a file, to open in a browser or put on a projector."""
+        path = Path(path)
+        atomic_write(path, self.html)
+        return path
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__}: {len(self.html):,} characters of HTML; save(path) writes it>"
+        )
+
+
+class Steps(InlinePage):
+    """The step-by-step page of root's graph (forward pass, then backward step by step), inline."""
+
+    def __init__(
+        self,
+        root: Value,
+        digits: int = 4,
+        height: int = DEFAULT_HEIGHT,
+        title: str = "",
+        lang: str | None = None,
+    ) -> None:
+        lang = resolve_language(lang)
+        frames = stepper_frames(root, digits, lang)
+        pictures = frame_pictures(frames)
+        title = title or text("page.title", lang, root=frames[0].view.names[root] or "f")
+        super().__init__(page(title, "", frames, pictures, lang), height)
+
+
+class Exercise(InlinePage):
+    """The exercise page of root's graph inline: the student fills in every gradient box."""
+
+    def __init__(
+        self,
+        root: Value,
+        digits: int = 2,
+        order: str = "backward",
+        lang: str | None = None,
+        height: int = DEFAULT_HEIGHT,
+    ) -> None:
+        super().__init__(exercise_html(root, digits=digits, order=order, lang=lang), height)
+
+
+def show_steps(
+    root: Value, digits: int = 4, height: int = DEFAULT_HEIGHT, lang: str | None = None
+) -> Steps:
+    """Display the step-by-step page in the notebook now (also returns it, to ``save``)."""
+    steps = Steps(root, digits, height, lang=lang)
+    try:
+        from IPython.display import display
+    except ImportError:  # not in IPython: nothing to display in, the page is still returned
+        return steps
+    display(steps)
+    return steps

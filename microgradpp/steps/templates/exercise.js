@@ -1,0 +1,191 @@
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("exercise-data").textContent);
+  var figure = document.getElementById("figure");
+  var svg = figure.querySelector("svg");
+  var orderSelect = document.getElementById("order");
+  var feedback = document.getElementById("feedback");
+  var message = document.getElementById("message");
+  var showButton = document.getElementById("show");
+  var progress = document.getElementById("progress");
+  var texts = data.messages;
+  var order = /[?&]order=any\b/.test(location.search) ? "any" : data.order;
+  var selected = null;  // the question the feedback is about
+  var items = data.questions.map(function (question) {
+    var input = document.createElement("input");
+    input.type = "text";
+    input.inputMode = "decimal";
+    input.autocomplete = "off";
+    input.className = "answer";
+    input.dataset.box = question.box;
+    input.setAttribute("aria-label", "\u2202/\u2202" + question.name);
+    figure.appendChild(input);
+    return {question: question, input: input, cell: cellOf(question.box), state: "open",
+            tries: 0, hinted: false};
+  });
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : whole;
+    });
+  }
+  // A number as a student types it: -4, −4 (typographic minus), 0,5, .5, 1/2, -3/4.
+  function parse(text) {
+    var cleaned = text.replace(/[\u2212\u2013]/g, "-").replace(/,/g, ".").replace(/\s+/g, "");
+    if (!/^[-+]?(\d+\.?\d*|\.\d+)(\/[-+]?(\d+\.?\d*|\.\d+))?$/.test(cleaned)) return NaN;
+    var parts = cleaned.split("/");
+    var value = parts.length === 2 ? Number(parts[0]) / Number(parts[1]) : Number(parts[0]);
+    return isFinite(value) ? value : NaN;
+  }
+  // The grey gradient cell of a box: the box's SVG group is titled with its DOT name ('v3').
+  function cellOf(box) {
+    var groups = svg.querySelectorAll("g.node");
+    for (var i = 0; i < groups.length; i++) {
+      var title = groups[i].querySelector("title");
+      if (title === null || title.textContent !== box) continue;
+      var shapes = groups[i].querySelectorAll("polygon");
+      for (var j = 0; j < shapes.length; j++) {
+        if ((shapes[j].getAttribute("fill") || "").toLowerCase() === data.unknownFill) return shapes[j];
+      }
+    }
+    return null;
+  }
+  // Put each input exactly over its grey cell (again whenever the picture changes size).
+  function place() {
+    var frame = figure.getBoundingClientRect();
+    items.forEach(function (item) {
+      if (item.cell === null) { item.input.hidden = true; return; }
+      var r = item.cell.getBoundingClientRect();
+      var style = item.input.style;
+      style.left = (r.left - frame.left + figure.scrollLeft) + "px";
+      style.top = (r.top - frame.top + figure.scrollTop) + "px";
+      style.width = r.width + "px";
+      style.height = r.height + "px";
+      style.fontSize = Math.max(12, r.height * 0.62) + "px";
+    });
+  }
+  function nextOpen() {
+    for (var i = 0; i < items.length; i++) if (items[i].state === "open") return items[i];
+    return null;
+  }
+  function update() {
+    var next = nextOpen();
+    items.forEach(function (item) {
+      var open = item.state === "open";
+      item.input.readOnly = !open;
+      item.input.disabled = open && order === "backward" && item !== next;
+      item.input.classList.toggle("current", open && order === "backward" && item === next);
+    });
+    var done = items.filter(function (item) { return item.state !== "open"; }).length;
+    var right = items.filter(function (item) { return item.state === "right" && item.tries === 0; }).length;
+    var hints = items.filter(function (item) { return item.hinted; }).length;
+    var shown = items.filter(function (item) { return item.state === "revealed"; }).length;
+    progress.textContent = fill(texts.progress, {done: done, total: items.length, right: right});
+    document.body.dataset.done = String(done);
+    document.body.dataset.right = String(right);
+    if (next === null) {
+      say(fill(texts.score, {right: right, total: items.length, hints: hints, shown: shown}), "done");
+      showButton.hidden = true;
+    }
+    return next;
+  }
+  function say(text, kind) {
+    message.textContent = text;
+    feedback.className = "feedback " + (kind || "");
+  }
+  function check(item) {
+    if (item.state !== "open" || item.input.disabled) return;
+    var value = parse(item.input.value);
+    selected = item;
+    if (isNaN(value)) { say(texts.not_a_number, "wrong"); return; }
+    var question = item.question;
+    if (Math.abs(value - question.answer) <= question.tolerance) {
+      item.state = "right";
+      item.input.classList.remove("wrong");
+      item.input.classList.add("right");
+      showButton.hidden = true;
+      var next = update();
+      if (next !== null) {
+        say(fill(texts.right, {node: question.name, answer: question.shown}) + " " +
+            fill(texts.next, {node: next.question.name}), "right");
+        focus(next);
+      }
+      return;
+    }
+    item.tries += 1;
+    item.hinted = true;
+    item.input.classList.add("wrong");
+    say(fill(texts.wrong, {hint: question.hint}), "wrong");
+    showButton.hidden = false;
+    update();
+  }
+  function reveal(item) {
+    if (item.state !== "open") return;
+    item.state = "revealed";
+    item.input.value = item.question.shown;
+    item.input.classList.remove("wrong");
+    item.input.classList.add("revealed");
+  }
+  var quiet = false;  // focus moved by the page itself: keep the message it just gave
+  function focus(item) {
+    if (item.input.disabled) return;
+    quiet = true;
+    item.input.focus();
+    quiet = false;
+    selected = item;
+  }
+  items.forEach(function (item) {
+    item.input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); check(item); }
+    });
+    item.input.addEventListener("change", function () { check(item); });
+    item.input.addEventListener("focus", function () {
+      selected = item;
+      if (!quiet && item.state === "open" && item.tries === 0) {
+        say(fill(texts.your_turn, {node: item.question.name}), "");
+      }
+    });
+  });
+  showButton.addEventListener("click", function () {
+    if (selected === null) return;
+    reveal(selected);
+    var text = fill(texts.revealed, {node: selected.question.name, answer: selected.question.shown});
+    showButton.hidden = true;
+    var next = update();
+    if (next !== null) {
+      say(text + " " + fill(texts.next, {node: next.question.name}), "");
+      focus(next);
+    }
+  });
+  document.getElementById("reveal").addEventListener("click", function () {
+    items.forEach(reveal);
+    update();
+  });
+  document.getElementById("restart").addEventListener("click", function () {
+    items.forEach(function (item) {
+      item.state = "open"; item.tries = 0; item.hinted = false; item.input.value = "";
+      item.input.className = "answer";
+    });
+    showButton.hidden = true;
+    var next = update();
+    if (next !== null) {
+      say(fill(texts.next, {node: next.question.name}), "");
+      focus(next);
+    }
+  });
+  orderSelect.value = order;
+  orderSelect.addEventListener("change", function () { order = orderSelect.value; update(); });
+  function projector() { document.body.classList.toggle("big"); place(); }
+  document.getElementById("projector").addEventListener("click", projector);
+  document.addEventListener("keydown", function (event) {
+    if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === "p") { projector(); event.preventDefault(); }
+  });
+  if (/[?&]big\b/.test(location.search)) document.body.classList.add("big");
+  window.addEventListener("resize", place);
+  window.addEventListener("load", place);
+  place();
+  var first = update();
+  if (first !== null) say(fill(texts.next, {node: first.question.name}), "");
+})();

@@ -1,0 +1,48 @@
+"""microgradpp demo: every worked example's files, a short training run, and an index.html,
+run as a user runs it (``python -m microgradpp demo`` in a subprocess). Slow: it draws every
+picture and trains a network (``pytest -m "not slow"`` skips it)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from test_cli import PNG, cli, needs_dot
+
+pytestmark = pytest.mark.slow
+
+
+@needs_dot
+def test_demo_writes_everything_and_an_index(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    finished = cli("demo", "--out", "demo", "--epochs", "2", cwd=tmp_path)
+    assert finished.returncode == 0, finished.stderr
+    out = finished.stdout
+    assert "== add-mul: f = (x + y) · z" in out and "== sigmoid-neuron:" in out
+    assert "5  f     ×     q, z      -12     1" in out
+    assert "15  f     1/x   d       0.7311        1" in out
+    demo = tmp_path / "demo"
+    index = (demo / "index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="([^"]+)"', index))
+    files = {path.name for path in demo.iterdir()} - {"index.html"}
+    assert links == files
+    assert {"add-mul-steps.html", "sigmoid-neuron-steps.html", "xor-steps.html"} <= files
+    assert (demo / "moons-boundary.png").read_bytes().startswith(PNG)
+    assert f"open {os.path.join('demo', 'index.html')} in a browser" in out
+
+
+def test_demo_without_graphviz_still_prints_tables_and_writes_dot_files(tmp_path):
+    pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    empty = tmp_path / "no-programs"
+    empty.mkdir()
+    env = {**os.environ, "PATH": str(empty)}  # no dot on this PATH
+    finished = cli("demo", "--out", "demo", "--epochs", "1", cwd=tmp_path, env=env)
+    assert finished.returncode == 0, finished.stderr
+    assert "15  f     1/x   d       0.7311        1" in finished.stdout
+    assert "sudo apt-get install graphviz" in finished.stderr
+    demo = tmp_path / "demo"
+    assert (demo / "add-mul-forward.dot").read_text(encoding="utf-8").startswith("digraph")
+    assert not list(demo.glob("*.svg")) and not list(demo.glob("*-steps.html"))
+    assert (demo / "index.html").exists()

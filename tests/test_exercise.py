@@ -1,0 +1,316 @@
+"""The exercise page: every gradient box an input, checked in the page (Chromium drives it)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from microgradpp.examples import get_example
+from microgradpp.expr import evaluate
+from microgradpp.steps.exercise import ExerciseError, exercise_html, exercise_page
+
+CHROMIUM = next(
+    (path for path in (shutil.which(name) for name in ("chromium", "chromium-browser")) if path),
+    None,
+)
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+)
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+
+
+def _data(html: str) -> dict:
+    match = re.search(r'<script type="application/json" id="exercise-data">(.*?)</script>', html)
+    assert match
+    return json.loads(match.group(1))
+
+
+@needs_dot
+def test_the_questions_follow_backward_with_answers_tolerances_and_hints():
+    data = _data(exercise_html(get_example("add-mul").build(), lang="en"))
+    assert data["order"] == "backward"
+    assert [(q["name"], q["shown"], q["answer"]) for q in data["questions"]] == [
+        ("q", "−4", -4.0),
+        ("z", "3", 3.0),
+        ("x", "−4", -4.0),
+        ("y", "−4", -4.0),
+    ]
+    assert {round(q["tolerance"], 6) for q in data["questions"]} == {0.005}  # exact at 2 decimals
+    assert data["questions"][0]["hint"] == (
+        "f = q × z: a × gate swaps its inputs, so ∂f/∂q = z · ∂f/∂f."
+    )
+    assert data["messages"]["right"] == "Right: ∂f/∂{node} = {answer}."
+
+
+@needs_dot
+def test_rounded_numbers_get_a_relative_tolerance_and_chinese_hints():
+    html = exercise_html(get_example("sigmoid-neuron").build(), lang="zh-Hans")
+    data = _data(html)
+    d = next(q for q in data["questions"] if q["name"] == "d")
+    assert d["shown"] == "−0.53" and d["tolerance"] == pytest.approx(0.02 * 0.5344, rel=1e-3)
+    assert d["hint"] == "f = 1/d：d/dx (1/x) = −1/x²，所以 ∂f/∂d = −1/d² · ∂f/∂f。"
+    assert '<html lang="zh-Hans">' in html and "练习：手算反向传播，f" in html
+    assert "±0.005 或 2%" in html
+
+
+@needs_dot
+def test_the_page_is_offline_and_safe_from_names_that_look_like_html(tmp_path):
+    root = evaluate("x*y + exp(x)", {"x": 1.0, "y": 2.0})
+    path = exercise_page(root, tmp_path / "e.html", title="</script><b>x</b>")
+    html = path.read_text("utf-8")
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", html))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert "<title>&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;</title>" in html
+    assert "<script src" not in html and "<link" not in html
+
+
+def test_bad_settings_are_one_clear_error():
+    root = get_example("add-mul").build()
+    with pytest.raises(ExerciseError, match="order must be 'backward' or 'any', got 'random'"):
+        exercise_html(root, order="random")
+    with pytest.raises(ExerciseError, match="digits must be a whole number from 0 to 6, got 9"):
+        exercise_html(root, digits=9)
+    from microgradpp import Value
+
+    with pytest.raises(ExerciseError, match="at least one gate"):
+        exercise_html(Value(2.0, label="x"))
+
+
+DRIVE = """<script>
+window.__errors = window.__errors || [];
+window.addEventListener("load", function () {
+  var seen = {};
+  function input(name) {
+    return Array.prototype.find.call(document.querySelectorAll("input.answer"), function (i) {
+      return i.getAttribute("aria-label") === "\\u2202/\\u2202" + name;
+    });
+  }
+  function answer(name, text) {
+    var box = input(name);
+    box.value = text;
+    box.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true}));
+    return box.className;
+  }
+  function state() {
+    return ["q", "z", "x", "y"].map(function (n) {
+      var box = input(n);
+      return n + ":" + (box.disabled ? "off" : "on") + ":" + box.className;
+    }).join(" ");
+  }
+  function message() { return document.getElementById("message").textContent; }
+  seen.start = state();
+  seen.start_message = message();
+  // Each input sits on its grey box in the picture.
+  seen.on_boxes = ["q", "z", "x", "y"].every(function (n) {
+    var box = input(n).getBoundingClientRect();
+    var cells = Array.prototype.filter.call(document.querySelectorAll("g.node polygon"), function (p) {
+      return p.getAttribute("fill") === "#e6e6e6";
+    });
+    return cells.some(function (c) {
+      var r = c.getBoundingClientRect();
+      return Math.abs(r.left - box.left) < 1.5 && Math.abs(r.top - box.top) < 1.5 &&
+             Math.abs(r.width - box.width) < 1.5;
+    });
+  });
+  seen.font_px = parseFloat(getComputedStyle(input("q")).fontSize);
+  seen.wrong = answer("q", "3");
+  seen.wrong_message = message();
+  seen.show_visible = !document.getElementById("show").hidden;
+  seen.right = answer("q", "\\u22124");
+  seen.right_message = message();
+  seen.after_q = state();
+  answer("z", "1");
+  document.getElementById("show").click();
+  seen.revealed = input("z").value + " " + input("z").className;
+  seen.revealed_message = message();
+  seen.not_a_number = (answer("x", "minus four"), message());
+  answer("x", "-4");
+  answer("y", "-4.004");
+  seen.done_message = message();
+  seen.progress = document.getElementById("progress").textContent;
+  document.getElementById("restart").click();
+  seen.restarted = state();
+  var order = document.getElementById("order");
+  order.value = "any";
+  order.dispatchEvent(new Event("change"));
+  seen.any_order = state();
+  seen.out_of_order = answer("y", "-4");
+  document.getElementById("reveal").click();
+  seen.reveal_all = state();
+  seen.reveal_progress = document.getElementById("progress").textContent;
+  document.dispatchEvent(new KeyboardEvent("keydown", {key: "p", bubbles: true}));
+  seen.projector = document.body.className;
+  seen.errors = window.__errors;
+  var out = document.createElement("pre");
+  out.id = "test-results";
+  out.textContent = JSON.stringify(seen);
+  document.body.appendChild(out);
+});
+window.addEventListener("error", function (e) { window.__errors.push(String(e.message)); });
+</script>"""
+
+
+def chromium(*args: str, user_data_dir) -> subprocess.CompletedProcess:
+    command = [
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-extensions", "--enable-logging=stderr", "--v=0",
+        f"--user-data-dir={user_data_dir}", *args,
+    ]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
+
+
+def _drive(path, tmp_path, script: str, query: str = "") -> dict:
+    html = path.read_text(encoding="utf-8")
+    driven = path.with_name("driven.html")
+    driven.write_text(html.replace("</body>", script + "\n</body>", 1), encoding="utf-8")
+    finished = chromium(
+        "--window-size=1920,1080",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        driven.as_uri() + query,
+        user_data_dir=tmp_path / "profile",
+    )
+    match = re.search(r'<pre id="test-results">(.*?)</pre>', finished.stdout, flags=re.DOTALL)
+    assert match, f"the page did not report; chromium said:\n{finished.stderr[-2000:]}"
+    console = [line for line in finished.stderr.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if "Uncaught" in line or "Error" in line], console
+    return json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+@needs_dot
+@needs_chromium
+def test_answers_are_checked_in_the_page_with_hints_answers_on_request_and_a_score(tmp_path):
+    path = exercise_page(get_example("add-mul").build(), tmp_path / "add-mul.html", lang="en")
+    seen = _drive(path, tmp_path, DRIVE)
+    assert seen["errors"] == []
+    # backward order: only ∂f/∂q is open at first
+    assert seen["start"] == "q:on:answer current z:off:answer x:off:answer y:off:answer"
+    assert seen["start_message"] == "Next: ∂f/∂q."
+    assert seen["on_boxes"] and seen["font_px"] >= 16
+    assert seen["wrong"] == "answer current wrong"
+    assert seen["wrong_message"] == (
+        "Not quite. Hint: f = q × z: a × gate swaps its inputs, so ∂f/∂q = z · ∂f/∂f."
+    )
+    assert seen["show_visible"]
+    assert seen["right"] == "answer right"
+    assert seen["right_message"] == "Right: ∂f/∂q = −4. Next: ∂f/∂z."
+    assert seen["after_q"] == "q:on:answer right z:on:answer current x:off:answer y:off:answer"
+    assert seen["revealed"] == "3 answer revealed"
+    assert seen["revealed_message"] == "∂f/∂z = 3 (answer shown). Next: ∂f/∂x."
+    assert seen["not_a_number"] == "Type a number, such as −0.5 or 1/2."
+    assert seen["done_message"] == (
+        "Done. Score: 2 of 4 right at the first try (hints: 2, answers shown: 1)."
+    )  # q needed a hint, z was shown, x took a second try (text is not a try), y within ±0.005
+    assert seen["progress"] == "4 of 4 done, 2 right at the first try"
+    assert seen["restarted"] == "q:on:answer current z:off:answer x:off:answer y:off:answer"
+    assert seen["any_order"] == "q:on:answer z:on:answer x:on:answer y:on:answer"
+    assert seen["out_of_order"] == "answer right"
+    assert seen["reveal_all"] == (
+        "q:on:answer revealed z:on:answer revealed x:on:answer revealed y:on:answer right"
+    )
+    assert seen["reveal_progress"] == "4 of 4 done, 1 right at the first try"
+    assert seen["projector"] == "exercise big"
+
+
+@needs_dot
+@needs_chromium
+def test_the_address_can_ask_for_any_order_and_the_projector(tmp_path):
+    path = exercise_page(get_example("add-mul").build(), tmp_path / "e.html", lang="zh-Hant")
+    script = """<script>
+window.addEventListener("load", function () {
+  var out = document.createElement("pre");
+  out.id = "test-results";
+  out.textContent = JSON.stringify({
+    order: document.getElementById("order").value,
+    disabled: document.querySelectorAll("input.answer:disabled").length,
+    body: document.body.className,
+    message: document.getElementById("message").textContent
+  });
+  document.body.appendChild(out);
+});
+</script>"""
+    seen = _drive(path, tmp_path, script, "?order=any&big")
+    assert seen == {
+        "order": "any",
+        "disabled": 0,
+        "body": "exercise big",
+        "message": "下一個：∂f/∂q。",
+    }
+
+
+# -- inline in a notebook ------------------------------------------------------------------------
+
+
+@needs_dot
+def test_steps_and_exercise_show_inline_as_a_sandboxed_iframe(tmp_path):
+    from microgradpp.steps import Exercise, Steps
+
+    f = get_example("add-mul").build()
+    steps = Steps(f)
+    html = steps._repr_html_()
+    assert html.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    assert 'sandbox="allow-scripts allow-forms"' in html and "height: 640px" in html
+    assert '"' not in html[len('<iframe srcdoc="') : html.index('" style=')]  # one attribute
+    assert steps.save(tmp_path / "s.html").read_text("utf-8") == steps.html
+    exercise = Exercise(f, lang="zh-Hant", height=500)
+    assert "height: 500px" in exercise._repr_html_() and 'lang="zh-Hant"' in exercise.html
+    with pytest.raises(ValueError, match="height must be a whole number of pixels"):
+        Exercise(f, height=10)
+
+
+@needs_dot
+@needs_chromium
+def test_the_inline_pages_run_their_scripts_inside_the_iframe(tmp_path):
+    """A notebook shows the iframe; its page must work there (no same-origin rights)."""
+    from microgradpp.steps import Exercise, Steps
+    from microgradpp.steps.notebook import InlinePage
+
+    report = """<script>window.addEventListener("load", function () {
+      var current = document.querySelector(".frame.current");
+      var inputs = document.querySelectorAll("input.answer");
+      parent.postMessage(JSON.stringify({
+        kind: current ? "steps" : "exercise",
+        frame: current ? current.id : null,
+        inputs: inputs.length,
+        open: document.querySelectorAll("input.answer:not(:disabled)").length
+      }), "*");
+    });</script></body>"""
+    f = get_example("add-mul").build()
+    frames = [
+        InlinePage(page.html.replace("</body>", report, 1), 400)._repr_html_()
+        for page in (Steps(f), Exercise(f))
+    ]
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        "<!DOCTYPE html><html><body>"
+        + "".join(frames)
+        + """
+<script>var seen = [];
+window.addEventListener("message", function (event) {
+  seen.push(JSON.parse(event.data));
+  if (seen.length === 2) {
+    var out = document.createElement("pre"); out.id = "test-results";
+    seen.sort(function (a, b) { return a.kind < b.kind ? -1 : 1; });
+    out.textContent = JSON.stringify(seen); document.body.appendChild(out);
+  }
+});</script></body></html>""",
+        encoding="utf-8",
+    )
+    finished = chromium(
+        "--virtual-time-budget=8000",
+        "--dump-dom",
+        notebook.as_uri(),
+        user_data_dir=tmp_path / "profile",
+    )
+    match = re.search(r'<pre id="test-results">(.*?)</pre>', finished.stdout, flags=re.DOTALL)
+    assert match, f"the pages did not report; chromium said:\n{finished.stderr[-2000:]}"
+    seen = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert seen == [
+        {"kind": "exercise", "frame": None, "inputs": 4, "open": 1},
+        {"kind": "steps", "frame": "forward-0", "inputs": 0, "open": 0},
+    ]
