@@ -357,10 +357,11 @@ class SGD(Optimizer):
         )
         if not momentum:
             return [x - lr * (g + weight_decay * x) for x, g in zip(xs, gs)], {}
+        share = 1.0 - self.dampening  # the new gradient's share of v (1 without dampening)
         new_xs, velocities = [], []
         for x, g, state in zip(xs, gs, self.state):
             g = g + weight_decay * x
-            v = momentum * state.get("velocity", 0.0) + g
+            v = momentum * state["velocity"] + share * g if "velocity" in state else g
             velocities.append(v)
             new_xs.append(x - lr * (g + momentum * v if nesterov else v))
         return new_xs, {"velocity": velocities}

@@ -348,6 +348,8 @@ def test_clip_grad_value():
         (SGD, {"lr": 0.1, "weight_decay": 0.01}),
         (SGD, {"lr": 0.05, "momentum": 0.9}),
         (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 1e-3}),
+        (SGD, {"lr": 0.05, "momentum": 0.9, "dampening": 0.9}),
+        (SGD, {"lr": 0.05, "momentum": 0.5, "dampening": 0.25, "weight_decay": 1e-2}),
         (RMSprop, {"lr": 0.01}),
         (RMSprop, {"lr": 0.01, "alpha": 0.9, "weight_decay": 0.1}),
         (Adam, {"lr": 0.01}),
