@@ -58,7 +58,7 @@ system-deps:
 	  fi; }
 
 lint: setup
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

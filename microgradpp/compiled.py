@@ -723,13 +723,15 @@ class Program:
         self.gC = np.zeros_like(self.C)
         self.rows = len(trace.targets)  # V: the target leaves, then every gate node
         self.ops: list[Any] = []
-        for key in sorted(groups, key=lambda k: k[0]):  # stable: same level keeps first-seen order
-            nodes = groups[key]
+        for group_key in sorted(
+            groups, key=lambda k: k[0]
+        ):  # stable: a level keeps first-seen order
+            nodes = groups[group_key]
             rows = slice(self.rows, self.rows + len(nodes))
             for i, node in enumerate(nodes):
                 slot[id(node)] = (_V, self.rows + i)
             self.rows += len(nodes)
-            self.ops.append(self._make_op(nodes, rows, key[2], slot, requires))
+            self.ops.append(self._make_op(nodes, rows, group_key[2], slot, requires))
         self.slot = slot
         self.levels = max(depth.values())
         root_kind, self.root_row = slot[id(self.loss_value)]
@@ -740,6 +742,7 @@ class Program:
         self.batch = 0
         self.V = self.gV = np.zeros((self.rows, 0))
         self._last: tuple[Any, Any] | None = None
+        self.in_model: Any = None  # which parameters are the model's (set by fit_compiled)
 
     # -- building ---------------------------------------------------------------------------------
 
@@ -747,6 +750,7 @@ class Program:
         self, nodes: list[Value], rows: slice, kinds: tuple, slot: dict, requires: dict
     ) -> Any:
         gate = nodes[0].gate
+        assert gate is not None  # the nodes of a group were made by one gate
         arity = len(kinds)
 
         def source(j: int) -> _Source:
@@ -1009,7 +1013,8 @@ class Program:
         for _, module in self.model.named_modules():
             rows = self.relu_rows.get(id(module))
             if rows is not None and None not in rows:
-                module.dead = [bool((self.V[r] == 0.0).all()) for r in rows]
+                dead = [bool((self.V[r] == 0.0).all()) for r in rows]
+                module.dead = dead  # type: ignore[attr-defined]  # relu_rows lists Layers only
 
 
 def _is_layer_pattern(kinds: tuple) -> bool:
@@ -1217,6 +1222,7 @@ def fit_compiled(
                     seen += len(idx)
                     if classification:
                         predicted = _labels(program.output_array(), output_activation)
+                        assert y_labels is not None  # set for classification
                         correct += int((np.asarray(predicted) == y_labels[idx]).sum())
                 program.push()
                 if array_form:

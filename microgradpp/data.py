@@ -168,10 +168,14 @@ def make_blobs(
     """
     n = _check_count(n)
     rng = as_rng(seed)
-    if is_integer(centers):
-        _check_count(centers, "centers")
-        centers = [[rng.uniform(-5.0, 5.0), rng.uniform(-5.0, 5.0)] for _ in range(centers)]
-    centers = [[float(c) for c in center] for center in centers]
+    if isinstance(centers, int):
+        count = _check_count(centers, "centers")
+        points: list[list[float]] = [
+            [rng.uniform(-5.0, 5.0), rng.uniform(-5.0, 5.0)] for _ in range(count)
+        ]
+    else:
+        points = [[float(c) for c in center] for center in centers]
+    centers = points
     if not centers or len({len(c) for c in centers}) != 1:
         raise ValueError("centers must be a count or a non-empty list of points of one dimension")
     std = _check_noise(std, "std")
@@ -369,6 +373,28 @@ def load_digits(
     return images(train), images(test), [labels[i] for i in train], [labels[i] for i in test]
 
 
+def digit_sample(n: int = 5000, seed: Seed = 0) -> tuple[list[list[float]], list[int]]:
+    """``n`` of the shipped MNIST digits as ``(X, y)``, about n/10 of each digit, shuffled.
+
+    The digits ``microgradpp train digits`` trains on (it splits them itself); see
+    ``load_digits`` for the images, their source and licence, and a stratified split.
+    """
+    n = _check_count(n)
+    if n > 10 * DIGITS_PER_CLASS:
+        raise ValueError(f"there are {10 * DIGITS_PER_CLASS} digit images, asked for {n}")
+    rng = as_rng(seed)
+    pixels, labels = _digit_bytes()
+    per_digit, extra = divmod(n, 10)
+    chosen: list[int] = []
+    for digit in range(10):
+        indices = [i for i, label in enumerate(labels) if label == digit]
+        rng.shuffle(indices)
+        chosen += indices[: per_digit + (1 if digit < extra else 0)]
+    rng.shuffle(chosen)
+    X = [[_PIXEL[b] for b in pixels[784 * i : 784 * (i + 1)]] for i in chosen]
+    return X, [labels[i] for i in chosen]
+
+
 # ------------------------------------------------------------------------------------------------
 # The registry: every dataset by name (``microgradpp train DATASET``)
 # ------------------------------------------------------------------------------------------------
@@ -416,6 +442,12 @@ DATASETS: dict[str, DatasetEntry] = {
         60,
         0,
         "regression: sin x on [-π, π] with noise",
+    ),
+    "digits": DatasetEntry(
+        digit_sample,
+        5000,
+        10,
+        "real handwritten 28×28 digits (MNIST, 5,000 images; CC BY-SA 3.0)",
     ),
 }
 """Dataset name -> how to make it. Add one here and ``microgradpp train`` offers it."""

@@ -47,10 +47,29 @@ def _exact(x: float) -> str:
 
 def operand(text: str) -> str:
     """A name or number as an operand in an expression: parentheses around anything but a plain
-    name or unsigned number, so 'x × (−1)' and '∂f/∂(x+y)', but 'q × z'."""
-    if text.isidentifier() or text.replace(".", "", 1).isdigit():
+    name, an unsigned number or a function call, so 'x × (−1)' and '(x+y) × z', but 'q × z' and
+    'exp(u) × 2'."""
+    if is_atom(text) or _is_call(text):
         return text
     return f"({text})"
+
+
+def is_atom(text: str) -> bool:
+    """A plain name ('x', 'w1') or an unsigned number ('3', '0.5'): never needs parentheses."""
+    return text.isidentifier() or text.replace(".", "", 1).isdigit()
+
+
+def _is_call(text: str) -> bool:
+    """'exp(log(x))', 'max(a, b)': a name applied to one parenthesised group that ends the text."""
+    name, bracket, _ = text.partition("(")
+    if not (bracket and name.isidentifier() and text.endswith(")")):
+        return False
+    depth = 0
+    for position, character in enumerate(text[len(name) :], start=len(name)):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth == 0:
+            return position == len(text) - 1  # the first group closes at the very end
+    return False
 
 
 GATES: dict[str, Gate] = {}
@@ -69,8 +88,9 @@ class Gate:
 
     name: ClassVar[str] = ""
     """Registry key, e.g. ``"mul"``."""
-    symbol: ClassVar[str] = ""
-    """What a picture prints inside the gate, e.g. ``"×"``."""
+    symbol: str = ""
+    """What a picture prints inside the gate, e.g. ``"×"`` (a gate with a parameter, such as
+    ``**3``, sets its own in ``__init__``)."""
     arity: ClassVar[int | None] = 1
     """Number of inputs; ``None`` for a gate that takes any number (n-ary)."""
     primitive: ClassVar[bool] = True
@@ -116,17 +136,19 @@ class Gate:
         shown = ["·" if constant is None else constant for constant in constants]
         return f"{self.symbol}({', '.join(shown)})"
 
-    def forward(self, *xs: float) -> float:
+    # The inputs are typed Any here because each gate names its own (forward(self, a, b) for a
+    # two-input gate, forward(self, x) for one input): what a gate accepts is its own signature.
+    def forward(self, *xs: Any) -> float:
         raise NotImplementedError
 
-    def local_grads(self, out: float, *xs: float) -> tuple[float, ...]:
+    def local_grads(self, out: float, *xs: Any) -> tuple[float, ...]:
         raise NotImplementedError
 
-    def well_conditioned(self, *xs: float) -> bool:
+    def well_conditioned(self, *xs: Any) -> bool:
         """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
         return True
 
-    def infinite_derivative(self, *xs: float) -> str:
+    def infinite_derivative(self, *xs: Any) -> str:
         """Why the derivative is infinite at xs, as a sentence with a remedy ('' if it is not).
 
         backward() uses it to explain an infinite gradient (√x at 0 is not "exploding values").

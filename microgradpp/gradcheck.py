@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from numbers import Real
+from typing import cast
 
 from .engine import Value, no_grad
 from .formatting import format_number
@@ -156,6 +157,7 @@ def gradcheck(
     """
     if isinstance(inputs, (Value, Real)):
         inputs = [inputs]
+    inputs = list(cast("Iterable[float | Value]", inputs))  # one number, or several
     points = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
     if not points:
         raise ValueError("gradcheck needs at least one input: gradcheck(f, [x0, x1, ...])")
@@ -252,7 +254,7 @@ def directional_gradcheck(
     for i, p in enumerate(params):
         if not isinstance(p, Value):
             raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}: {p!r}")
-        if not p.is_leaf:
+        if p.gate is not None:
             raise ValueError(
                 f"params[{i}] was made by the {p.gate.name} gate; directional_gradcheck moves "
                 "each parameter and calls f() again, so params must be leaves (inputs, weights)"

@@ -110,7 +110,7 @@ def resolve_language(lang: str | None = None) -> str:
 def catalog(lang: str) -> Mapping[str, str]:
     """Message id -> text, for one language (read once from the package's JSON file)."""
     lang = normalize_language(lang)
-    text = resources.files(__package__).joinpath("locale", f"{lang}.json").read_text("utf-8")
+    text = (resources.files(__package__) / "locale" / f"{lang}.json").read_text("utf-8")
     return dict(sorted(json.loads(text).items()))
 
 

@@ -85,12 +85,12 @@ ENGLISH: dict[str, str] = {
     "page.next.hint": "next frame (→)",
     "page.play": "Play",
     "page.pause": "Pause",
-    "page.play.hint": "play / pause (p)",
+    "page.play.hint": "play / pause (k)",
     "page.zoom": "Zoom",
     "page.fit": "Fit",
     "page.zoom.hint": "fit the picture to the window, or show it full size (z)",
     "page.slider": "frame",
-    "page.keys": "keys: ← → Home End p z",
+    "page.keys": "keys: ← → Home End, k play, z zoom, p projector",
 }
 """The sentences in English: key -> text with ``{placeholders}``."""
 

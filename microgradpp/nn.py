@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from .data import Seed, as_rng
 from .engine import Value, is_grad_enabled, linear, sum_values
@@ -49,7 +49,7 @@ def _check_activation(name: object, what: str = "activation") -> str:
         return "linear"
     if name not in ACTIVATIONS:
         raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(ACTIVATIONS)}")
-    return name  # type: ignore[return-value]
+    return name
 
 
 # ------------------------------------------------------------------------------------------------
@@ -217,11 +217,11 @@ class Module:
         for module_name, module in self.named_modules():
             prefix = module_name + "." if module_name else ""
             for buffer_name, _ in module._own_buffers():
-                value = state.get(prefix + buffer_name)
-                if is_real(value):
-                    problem = module._buffer_problem(buffer_name, value)
+                buffer = state.get(prefix + buffer_name)
+                if is_real(buffer):
+                    problem = module._buffer_problem(buffer_name, buffer)
                     if problem:
-                        problems.append(f"{prefix + buffer_name} is {value!r}: {problem}")
+                        problems.append(f"{prefix + buffer_name} is {buffer!r}: {problem}")
         if problems:
             raise ValueError(
                 f"state does not fit this {type(self).__name__}: "
@@ -403,7 +403,7 @@ class Layer(Module):
                 f"this layer takes {self.nin} inputs per sample, got {len(x)}: {_short(x)}"
             )
         if all(isinstance(xi, Value) for xi in x):
-            return x
+            return cast("Sequence[Value]", x)  # already Values: no copy
         return [xi if isinstance(xi, Value) else Value(xi, f"x{i}") for i, xi in enumerate(x)]
 
     def dead_fraction(self) -> float:
@@ -511,7 +511,7 @@ class MLP(Module):
                     f"this MLP takes {self.nin} inputs per sample, got a sample of {len(sample)}: "
                     f"{_short(sample)}"
                 )
-        rows = batch
+        rows: Any = batch  # samples, then each layer's outputs
         for layer in self.layers:
             rows = layer.forward_batch(rows)
         if self.layers[-1].nout == 1:

@@ -22,15 +22,18 @@ from __future__ import annotations
 
 import math
 from numbers import Integral, Real
+from typing import TypeGuard
 
 
-def is_integer(x: object) -> bool:
+def is_integer(x: object) -> TypeGuard[int]:
     """True for an int (or another integral number such as numpy.int64), False for a bool."""
     return isinstance(x, Integral) and not isinstance(x, bool)
 
 
-def is_real(x: object) -> bool:
-    """True for an int or a float (any real number type), False for a bool."""
+def is_real(x: object) -> TypeGuard[float]:
+    """True for an int or a float (any real number type), False for a bool.
+
+    (For the type checker a True answer means "usable as a float", which every Real is.)"""
     return isinstance(x, Real) and not isinstance(x, bool)
 
 
@@ -52,7 +55,7 @@ def integer(x: object, name: str, minimum: int | None = None, maximum: int | Non
     """``x`` as an int, checked to be in [minimum, maximum] (each bound optional)."""
     if not is_integer(x):
         raise TypeError(f"{name} must be an int, got {describe(x)}")
-    value = int(x)  # type: ignore[call-overload]  # an Integral, checked above
+    value = int(x)
     if minimum is not None and maximum is not None and not minimum <= value <= maximum:
         raise ValueError(f"{name} must be from {minimum} to {maximum}, got {shown(value)}")
     if minimum is not None and value < minimum:
@@ -82,7 +85,7 @@ def real(
         raise TypeError(f"{name} must be a number, got {describe(x)}")
     need = _requirement(low, high, low_open, high_open)
     try:
-        value = float(x)  # type: ignore[arg-type]  # a Real, checked above
+        value = float(x)
     except OverflowError:  # an int beyond 1.8e308
         raise ValueError(f"{name} must be {need}, got {shown(x)}") from None
     below = low is not None and (value <= low if low_open else value < low)

@@ -53,7 +53,9 @@ def worksheet_dot(problem: Problem, answers: bool = False) -> str:
     ]
     for node in order:
         if node.parents:
-            symbol = "+" if node.gate is not None and node.gate.name == "sum" else node.gate.symbol
+            gate = node.gate
+            assert gate is not None  # a node with parents was made by a gate
+            symbol = "+" if gate.name == "sum" else gate.symbol
             width = 0.42 if len(symbol) == 1 else 0.6
             lines.append(
                 f'  g{ids[node]} [shape=circle, label="{_dot_text(symbol)}", width={width}, '
@@ -262,7 +264,8 @@ def write_worksheets(
     out.mkdir(parents=True, exist_ok=True)
     width = max(2, len(str(students)))
     written = []
-    sheets, keys = [], []
+    sheets: list[str] = []
+    keys: list[str] = []
     for problem in problems:
         number = f"{problem.number:0{width}d}"
         for answers, stem, collected in ((False, "sheet", sheets), (True, "key", keys)):

@@ -450,6 +450,22 @@ def test_microgradpp_train_compiled_refuses_dropout_with_the_reason(capsys) -> N
     )
 
 
+def test_outputs_for_gives_the_scalar_outputs() -> None:
+    X, y = make_spiral(30, classes=3, seed=1)
+    model = MLP(2, [8, 3], seed=4)
+    program = compile_loss(model, "cross_entropy", X, y)
+    outputs = program.outputs_for(X)
+    assert outputs.shape == (30, 3)
+    scalar = [[v.data for v in model(x)] for x in X]
+    assert (
+        max(abs(a - b) for row, srow in zip(outputs.tolist(), scalar) for a, b in zip(row, srow))
+        < 1e-12
+    )
+    from microgradpp.train import predict
+
+    assert program.predict(X) == predict(model, X)
+
+
 def test_compiled_predict_and_accuracy_equal_the_scalar_ones_in_evaluation_mode() -> None:
     from microgradpp import compiled
     from microgradpp.train import accuracy, predict

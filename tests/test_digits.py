@@ -108,3 +108,52 @@ def test_missing_or_damaged_file_says_reinstall(tmp_path: Path, monkeypatch) -> 
         _read_idx("bad.gz", 0x00000803, 3)
     with pytest.raises(DataFileError, match="cannot read the data file"):
         _read_idx("junk.gz", 0x00000801, 1)
+
+
+def test_digit_sample_is_balanced_and_seeded() -> None:
+    from microgradpp.data import DATASETS, digit_sample
+
+    X, y = digit_sample(25, seed=3)
+    assert len(X) == 25 and {len(x) for x in X} == {784}
+    assert Counter(y) == {0: 3, 1: 3, 2: 3, 3: 3, 4: 3, 5: 2, 6: 2, 7: 2, 8: 2, 9: 2}
+    assert digit_sample(25, seed=3) == (X, y)
+    with pytest.raises(ValueError, match="there are 5000 digit images, asked for 5001"):
+        digit_sample(5001)
+    entry = DATASETS["digits"]
+    assert (entry.make, entry.samples, entry.classes) == (digit_sample, 5000, 10)
+
+
+def test_train_digits_recipe_uses_he_init_and_compiled_mode() -> None:
+    pytest.importorskip("numpy", reason="the digits recipe trains in compiled mode (numpy)")
+    from microgradpp.train import recipe, run_recipe
+
+    r = recipe("digits", samples=300, epochs=2)
+    assert (r.layers, r.init, r.compiled, r.batch_size, r.loss_name) == (
+        (32,),
+        "he",
+        True,
+        50,
+        "cross_entropy",
+    )
+    run = run_recipe(r, progress=False)
+    lines = run.summary().splitlines()
+    assert lines[0] == (
+        "digits: MLP 784-32-10 (relu), 25450 parameters, 2 epochs of adam (lr 0.003), "
+        "cross_entropy loss"
+    )
+    assert lines[1].startswith("train: loss ") and lines[1].endswith("on 240 points")
+    assert lines[2].startswith("test:  loss ") and lines[2].endswith("on 60 points")
+    # the compiled measurement is the scalar one
+    from microgradpp.train import evaluate
+
+    loss, accuracy = run.measure(run.test_data)
+    scalar_loss, scalar_accuracy = evaluate(run.model, "cross_entropy", run.test_data)
+    assert loss == pytest.approx(scalar_loss, rel=1e-12) and accuracy == scalar_accuracy
+    assert accuracy > 0.5  # two epochs on 240 images already learn something
+
+
+def test_recipe_refuses_an_unknown_init() -> None:
+    from microgradpp.train import recipe
+
+    with pytest.raises(ValueError, match="unknown init 'zeros'"):
+        recipe("moons", init="zeros")

@@ -33,6 +33,12 @@ COURSE = [
     "07_vanishing_and_exploding",
     "08_add_your_own_gate",
     "09_bridge_to_pytorch",
+    "10_softmax_and_cross_entropy",
+    "11_why_nonlinearity",
+    "12_training_dynamics",
+    "13_regularisation_and_init",
+    "14_vectorised_form",
+    "15_digits",
 ]
 
 
@@ -114,6 +120,25 @@ def test_notebook_asserts_its_key_numbers(path: Path) -> None:
     assert any(re.search(r"^\s*assert ", source, re.MULTILINE) for source in sources), (
         f"{path.name} checks no number: add a cell of asserts so a broken engine fails it"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.stem for path in NOTEBOOKS])
+def test_notebook_installs_microgradpp_when_missing(path: Path) -> None:
+    """Course material opened on its own (Colab, a fresh Jupyter): the first code cell installs the
+    package from the repository when it cannot be imported (the PyPI name is another project's)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    first = next(cell for cell in notebook["cells"] if cell["cell_type"] == "code")
+    source = "".join(first["source"])
+    assert 'importlib.util.find_spec("microgradpp") is None' in source
+    assert '"pip", "install"' in source and "@ {REPOSITORY}" in source
+
+
+def test_every_new_notebook_has_an_exercise_with_a_folded_answer() -> None:
+    for path in NOTEBOOKS[9:]:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        text = "".join("".join(c["source"]) for c in notebook["cells"])
+        assert "## Exercise" in text and "<details><summary><b>Answer</b>" in text, path.name
+        assert re.search(r"notes 00\d", text, re.IGNORECASE), f"{path.name} cites no lecture note"
 
 
 def test_readme_links_every_notebook() -> None:

@@ -277,7 +277,7 @@ def test_every_registered_loss_optimizer_and_dataset_is_usable():
     assert OPTIMIZERS["momentum"].build([p], 0.1, 0.0).momentum == 0.9
     assert OPTIMIZERS["sgd"].build([p], 0.1, 0.5).weight_decay == 0.5
     assert {name: entry.classes for name, entry in DATASETS.items()} == {
-        "moons": 2, "xor": 2, "circles": 2, "spiral": 3, "sine": 0,
+        "moons": 2, "xor": 2, "circles": 2, "spiral": 3, "sine": 0, "digits": 10,
     }  # fmt: skip
     for name, entry in DATASETS.items():
         X, y = entry.make(entry.samples, 0)

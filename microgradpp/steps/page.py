@@ -259,7 +259,7 @@ class Markup(str):
 @cache
 def template(name: str) -> Template:
     """A file of ``templates/``, read from the installed package."""
-    source = resources.files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+    source = (resources.files(__package__) / "templates" / name).read_text(encoding="utf-8")
     return Template(source)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..engine import Value, backward_order, topological_order
-from ..gates import Gate, operand
+from ..gates import Gate, is_atom
 from ..messages import text
 from ..tables import format_number, gate_of, node_names
 
@@ -213,5 +213,5 @@ def factor(number: str) -> str:
 
 
 def derivative_name(name: str, constant: bool = False) -> str:
-    """A name after ∂: '∂f/∂x', '∂f/∂(x+y)', and for a constant '∂f/∂(1)', never '∂f/∂1'."""
-    return f"({name})" if constant else operand(name)
+    """A name after ∂: '∂f/∂x', but '∂f/∂(x+y)', '∂f/∂(log(x))' and for a constant '∂f/∂(1)'."""
+    return name if is_atom(name) and not constant else f"({name})"

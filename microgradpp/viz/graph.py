@@ -69,13 +69,15 @@ FONT_SIZE = 16  # readable from the back of a classroom
 SMALL_FONT_SIZE = 13
 VALUE_COLOUR = "#1a7f37"  # green for values and red for gradients, as in the cs231n figures
 GRAD_COLOUR = "#b3261e"
-PARTIAL_COLOUR = "#b35c00"
-UNKNOWN_COLOUR = "#777777"
+# Every colour of text keeps a contrast of at least 4.5:1 (WCAG AA) with every fill it is drawn
+# on (white, the grey of an unknown cell, the yellow of a highlight): tests/test_viz.py checks.
+PARTIAL_COLOUR = "#9a3412"
+UNKNOWN_COLOUR = "#595959"
 UNKNOWN_FILL = "#e6e6e6"
 GATE_FILL = "#e8eefa"
 GATE_LINE = "#4a5a80"
 WIRE_COLOUR = "#555555"
-HIGHLIGHT_FILL = "#ffe27a"
+HIGHLIGHT_FILL = "#fff4c7"  # light: green, red and grey text on it stay readable
 HIGHLIGHT_LINE = "#e06c00"
 GROUP_FILL = "#f4f1fa"
 GROUP_WIRE = {"color": "#8c8c8c", "penwidth": "0.8", "arrowsize": "0.5"}

@@ -719,3 +719,13 @@ def test_a_page_is_byte_identical_across_runs_and_hash_seeds(tmp_path):
         )
         pages.append([path.read_bytes() for path in paths])
     assert pages[0] == pages[1]
+
+
+def test_a_function_call_name_needs_no_extra_parentheses_but_keeps_them_after_d():
+    f = evaluate("exp(log(x))*(1/y)", {"x": 2.0, "y": -4.0})
+    (first, *_) = backward_steps(f)
+    assert first.equation() == "f = exp(log(x)) × (1/y)"
+    assert first.chain_rule_lines() == [
+        "∂f/∂(exp(log(x))) = (1/y) · ∂f/∂f = (−0.25) · 1 = −0.25",
+        "∂f/∂(1/y) = exp(log(x)) · ∂f/∂f = 2 · 1 = 2",
+    ]

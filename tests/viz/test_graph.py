@@ -186,7 +186,7 @@ def test_frames_show_not_computed_yet_differently_from_zero():
     view = GraphView.of(f, "backward").frame(final={f}, grads={f: 1.0, q: -4.0, v["z"]: 3.0})
     source = draw_graph(view).source
     # x and y: not computed yet — '?' on grey, never '0'
-    assert source.count(f'BGCOLOR="{UNKNOWN_FILL}"><FONT COLOR="#777777">?</FONT>') == 2
+    assert source.count(f'BGCOLOR="{UNKNOWN_FILL}"><FONT COLOR="#595959">?</FONT>') == 2
     # q has its gradient but has not sent it on: 'so far', and its wires show '-4 × 1' only
     assert "-4 so far" in source
     assert "-4 × 1</FONT>" in source and "= -4" not in source.split("g2 ->")[0]
@@ -633,3 +633,29 @@ def test_a_hopeless_graph_is_refused_at_once():
         draw_graph(y)
     texts = svg_texts(jupyter_svg(y))
     assert texts[0].startswith("No picture: this graph has 8,001 Values")
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG's contrast ratio of two colours: 1 (same) to 21 (black on white)."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_every_text_colour_keeps_a_contrast_of_4_5_on_every_fill_it_is_drawn_on():
+    from microgradpp.viz import graph
+
+    texts = [graph.VALUE_COLOUR, graph.GRAD_COLOUR, graph.PARTIAL_COLOUR, graph.UNKNOWN_COLOUR]
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    for text in [*texts, "#000000"]:  # a box is white, or yellow when highlighted
+        for fill in ("#ffffff", graph.HIGHLIGHT_FILL):
+            assert contrast(text, fill) >= 4.5, (text, fill, round(contrast(text, fill), 2))
+    # a cell not known yet is grey, with a grey '?' (or a grey 'x × y' on a wire)
+    assert contrast(graph.UNKNOWN_COLOUR, graph.UNKNOWN_FILL) >= 4.5
+    for fill in (graph.GATE_FILL, graph.HIGHLIGHT_FILL):  # gate symbols are black
+        assert contrast("#000000", fill) >= 4.5

@@ -175,7 +175,19 @@
   });
   orderSelect.value = order;
   orderSelect.addEventListener("change", function () { order = orderSelect.value; update(); });
-  function projector() { document.body.classList.toggle("big"); place(); }
+  // Graphviz draws text at 13 to 16 pt: fitted to the window, a wide graph would shrink it below
+  // 16 px, so it is shown at full size and scrolls sideways (the inputs scroll with it).
+  var READABLE = 0.93, BIG = 1.35;
+  var viewBox = svg.viewBox.baseVal;
+  function size() {
+    var big = document.body.classList.contains("big");
+    var zoomed = figure.classList.contains("zoomed");
+    svg.style.width = big && zoomed && viewBox.width ? (viewBox.width * 4 / 3 * BIG) + "px" : "";
+    place();
+  }
+  function projector() { document.body.classList.toggle("big"); size(); }
+  var fitted = viewBox.width ? svg.getBoundingClientRect().width / (viewBox.width * 4 / 3) : 1;
+  if (fitted > 0 && fitted < READABLE) figure.classList.add("zoomed");
   document.getElementById("projector").addEventListener("click", projector);
   document.addEventListener("keydown", function (event) {
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
@@ -185,7 +197,7 @@
   if (/[?&]big\b/.test(location.search)) document.body.classList.add("big");
   window.addEventListener("resize", place);
   window.addEventListener("load", place);
-  place();
+  size();
   var first = update();
   if (first !== null) say(fill(texts.next, {node: first.question.name}), "");
 })();

@@ -24,7 +24,9 @@
     document.body.dataset.frame = frames[index].id;
     if (zoomed) follow();
   }
-  function follow() {  // at full size, scroll the picture so this step's boxes are in view
+  // At full size, scroll so that this step's boxes are in view, sideways (the picture) and up or
+  // down (the page): a tall graph's step may be below the screen.
+  function follow() {
     var figure = frames[current].querySelector("figure");
     var names = frames[current].dataset.lit.split(" ");  // the step's boxes, by DOT name
     var lit = Array.prototype.filter.call(frames[current].querySelectorAll("g.node"), function (g) {
@@ -32,13 +34,21 @@
       return title !== null && names.indexOf(title.textContent) >= 0;
     });
     if (!lit.length) return;
-    var left = Infinity, right = -Infinity, box = figure.getBoundingClientRect();
+    var left = Infinity, right = -Infinity, top = Infinity, bottom = -Infinity;
+    var box = figure.getBoundingClientRect();
     Array.prototype.forEach.call(lit, function (node) {
       var r = node.getBoundingClientRect();
       left = Math.min(left, r.left);
       right = Math.max(right, r.right);
+      top = Math.min(top, r.top);
+      bottom = Math.max(bottom, r.bottom);
     });
     figure.scrollLeft += (left + right) / 2 - (box.left + box.width / 2);
+    var controls = document.querySelector("nav.controls").getBoundingClientRect().bottom;
+    var room = window.innerHeight - controls;
+    if (top < controls || bottom > window.innerHeight) {
+      window.scrollBy(0, (top + bottom) / 2 - (controls + room / 2));
+    }
   }
   function go(delta) { stop(); show(current + delta, true); }
   function fromAddress() {
@@ -65,6 +75,23 @@
       frame.querySelector("figure").classList.toggle("zoomed", zoomed);
     });
     zoomButton.textContent = zoomed ? zoomButton.dataset.fit : zoomButton.dataset.zoom;
+    size();
+    if (zoomed) follow();
+  }
+  // Projector mode (p, or ?big in the address): larger text, and the picture as large as the
+  // screen allows (at full size, 1.35 times its own size).
+  var BIG = 1.35;
+  function size() {
+    var big = document.body.classList.contains("big");
+    frames.forEach(function (frame) {
+      var svg = frame.querySelector("figure svg"), viewBox = svg && svg.viewBox.baseVal;
+      if (!viewBox || !viewBox.width) return;
+      svg.style.width = big && zoomed ? (viewBox.width * 4 / 3 * BIG) + "px" : "";
+    });
+  }
+  function projector() {
+    document.body.classList.toggle("big");
+    size();
     if (zoomed) follow();
   }
   zoomButton.addEventListener("click", zoom);
@@ -81,15 +108,21 @@
     else if (key === "ArrowLeft" || key === "PageUp" || key === "ArrowUp") go(-1);
     else if (key === "Home") { stop(); show(0, true); }
     else if (key === "End") { stop(); show(frames.length - 1, true); }
-    else if (key === "p") toggle();
+    else if (key === "k") toggle();
+    else if (key === "p") projector();
     else if (key === "z") zoom();
     else return;
     event.preventDefault();
   });
   window.addEventListener("load", function () { window.scrollTo(0, 0); });
   fromAddress();
-  // A long graph fitted to the window has unreadable text: start at full size, following the step.
+  if (/[?&]big\b/.test(location.search)) document.body.classList.add("big");
+  // Graphviz draws text at 13 to 16 pt. Fitted to the window, a wide graph would shrink it below
+  // 16 px (13 pt × 4/3 × 0.93): then start at full size instead, following the step.
+  var READABLE = 0.93;
   var svg = frames[current].querySelector("svg"), viewBox = svg && svg.viewBox.baseVal;
   var fitted = viewBox && viewBox.width ? svg.getBoundingClientRect().width / (viewBox.width * 4 / 3) : 1;
-  if (fitted > 0 && fitted < 0.5) zoom();
+  var fittedHeight = viewBox && viewBox.height ? svg.getBoundingClientRect().height / (viewBox.height * 4 / 3) : 1;
+  if (Math.min(fitted, fittedHeight) > 0 && Math.min(fitted, fittedHeight) < READABLE) zoom();
+  else size();
 })();

@@ -21,6 +21,7 @@ needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed"
 )
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+browser = pytest.mark.slow  # a browser per test: `pytest -m "not slow"` skips them
 
 
 def _data(html: str) -> dict:
@@ -184,6 +185,7 @@ def _drive(path, tmp_path, script: str, query: str = "") -> dict:
 
 @needs_dot
 @needs_chromium
+@browser
 def test_answers_are_checked_in_the_page_with_hints_answers_on_request_and_a_score(tmp_path):
     path = exercise_page(get_example("add-mul").build(), tmp_path / "add-mul.html", lang="en")
     seen = _drive(path, tmp_path, DRIVE)
@@ -219,6 +221,7 @@ def test_answers_are_checked_in_the_page_with_hints_answers_on_request_and_a_sco
 
 @needs_dot
 @needs_chromium
+@browser
 def test_the_address_can_ask_for_any_order_and_the_projector(tmp_path):
     path = exercise_page(get_example("add-mul").build(), tmp_path / "e.html", lang="zh-Hant")
     script = """<script>
@@ -265,6 +268,7 @@ def test_steps_and_exercise_show_inline_as_a_sandboxed_iframe(tmp_path):
 
 @needs_dot
 @needs_chromium
+@browser
 def test_the_inline_pages_run_their_scripts_inside_the_iframe(tmp_path):
     """A notebook shows the iframe; its page must work there (no same-origin rights)."""
     from microgradpp.steps import Exercise, Steps

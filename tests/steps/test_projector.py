@@ -1,0 +1,135 @@
+"""Pictures on a projector, measured in Chromium at 1920×1080: every label of the worked examples'
+step pages is at least 16 px on screen (font size × the SVG's scale on screen), the page follows
+the step sideways and up or down, and the projector mode (p, ?big) makes the words larger."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from microgradpp.examples import get_example
+from microgradpp.steps import exercise_page, render_steps
+
+CHROMIUM = next(
+    (path for path in (shutil.which(name) for name in ("chromium", "chromium-browser")) if path),
+    None,
+)
+pytestmark = [
+    pytest.mark.slow,  # a browser per test: `pytest -m "not slow"` skips them
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
+    pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed"),
+]
+SMALLEST_LABEL_PX = 16.0
+
+MEASURE = """<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  function lit(frame) {
+    var names = (frame.dataset.lit || "").split(" ");
+    return Array.prototype.filter.call(frame.querySelectorAll("g.node"), function (g) {
+      var title = g.querySelector("title");
+      return title !== null && names.indexOf(title.textContent) >= 0;
+    });
+  }
+  function measure() {
+    var frame = document.querySelector(".frame.current");
+    var svg = frame.querySelector("svg"), scale = svg.getScreenCTM().a;
+    var sizes = Array.prototype.map.call(svg.querySelectorAll("text"), function (t) {
+      return parseFloat(t.getAttribute("font-size")) * scale;
+    });
+    var top = Infinity, bottom = -Infinity, left = Infinity, right = -Infinity;
+    lit(frame).forEach(function (g) {
+      var r = g.getBoundingClientRect();
+      top = Math.min(top, r.top); bottom = Math.max(bottom, r.bottom);
+      left = Math.min(left, r.left); right = Math.max(right, r.right);
+    });
+    var controls = document.querySelector("nav.controls").getBoundingClientRect().bottom;
+    var fits = bottom - top <= innerHeight - controls && right - left <= innerWidth;
+    var shown = top >= controls - 1 && bottom <= innerHeight + 1 && left >= -1 && right <= innerWidth + 1;
+    return {frame: frame.id, smallest: Math.min.apply(null, sizes), followed: !fits || shown,
+            headline: parseFloat(getComputedStyle(frame.querySelector(".headline")).fontSize)};
+  }
+  var seen = [measure()], count = document.querySelectorAll(".frame").length;
+  for (var i = 1; i < count; i++) {
+    document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowRight", bubbles: true}));
+    seen.push(measure());
+  }
+  for (var j = 1; j < count; j++) {  // and back: the page follows in both directions
+    document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowLeft", bubbles: true}));
+    seen.push(measure());
+  }
+  var out = document.createElement("pre"); out.id = "test-results";
+  out.textContent = JSON.stringify(seen); document.body.appendChild(out);
+}, 100); });
+</script>"""
+
+
+def chromium(*args: str, user_data_dir) -> subprocess.CompletedProcess:
+    command = [
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-extensions", "--window-size=1920,1080",
+        "--hide-scrollbars", f"--user-data-dir={user_data_dir}", *args,
+    ]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _report(path, tmp_path, script: str, query: str = "") -> list | dict:
+    driven = path.with_name("driven-" + path.name)
+    driven.write_text(
+        path.read_text("utf-8").replace("</body>", script + "\n</body>", 1), encoding="utf-8"
+    )
+    finished = chromium(
+        "--virtual-time-budget=8000", "--dump-dom", driven.as_uri() + query,
+        user_data_dir=tmp_path / "profile",
+    )  # fmt: skip
+    match = re.search(r'<pre id="test-results">(.*?)</pre>', finished.stdout, flags=re.DOTALL)
+    assert match, f"the page did not report; chromium said:\n{finished.stderr[-2000:]}"
+    return json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+@pytest.mark.parametrize(
+    "name", ["add-mul", "sigmoid-neuron", "sigmoid-neuron-fused", "max-circuit", "two-layer"]
+)
+def test_every_label_of_a_worked_example_is_at_least_16_px_and_the_page_follows_the_step(
+    name, tmp_path
+):
+    path = render_steps(get_example(name).build(), tmp_path / f"{name}.html", lang="en")
+    seen = _report(path, tmp_path, MEASURE)
+    frames = len(seen) // 2 + 1
+    assert len(seen) == 2 * frames - 1
+    too_small = [(s["frame"], round(s["smallest"], 1)) for s in seen if s["smallest"] < 16]
+    assert not too_small, too_small
+    lost = [s["frame"] for s in seen if not s["followed"]]
+    assert not lost, f"the step's boxes were off screen in {lost}"
+
+
+def test_projector_mode_makes_the_words_larger(tmp_path):
+    path = render_steps(get_example("add-mul").build(), tmp_path / "add-mul.html", lang="en")
+    normal = _report(path, tmp_path, MEASURE)[0]
+    big = _report(path, tmp_path, MEASURE, "?big")[0]
+    assert big["headline"] >= 1.5 * normal["headline"]
+    assert big["smallest"] > normal["smallest"] >= SMALLEST_LABEL_PX
+
+
+def test_the_exercise_page_keeps_labels_and_answer_boxes_readable(tmp_path):
+    path = exercise_page(get_example("sigmoid-neuron").build(), tmp_path / "e.html", lang="en")
+    script = """<script>window.addEventListener("load", function () { setTimeout(function () {
+      var svg = document.querySelector("figure svg"), scale = svg.getScreenCTM().a;
+      var sizes = Array.prototype.map.call(svg.querySelectorAll("text"), function (t) {
+        return parseFloat(t.getAttribute("font-size")) * scale;
+      });
+      var inputs = Array.prototype.map.call(document.querySelectorAll("input.answer"), function (i) {
+        return parseFloat(getComputedStyle(i).fontSize);
+      });
+      var out = document.createElement("pre"); out.id = "test-results";
+      out.textContent = JSON.stringify({smallest: Math.min.apply(null, sizes),
+        input: Math.min.apply(null, inputs), zoomed: document.querySelector("figure").className});
+      document.body.appendChild(out);
+    }, 100); });</script>"""
+    seen = _report(path, tmp_path, script)
+    assert seen["zoomed"] == "picture zoomed"
+    assert seen["smallest"] >= SMALLEST_LABEL_PX and seen["input"] >= SMALLEST_LABEL_PX
