@@ -67,13 +67,18 @@ def run_microgradpp(steps: int, collector: bool = True, paused: bool = False) ->
     return {"times": times[1:], "cpu": cpu[1:], "thread_cpu": thread_cpu[1:], "losses": losses}
 
 
-def run_micrograd(steps: int, collector: bool = True) -> dict:
+def run_micrograd(steps: int, collector: bool = True, compat: bool = False) -> dict:
+    """micrograd's demo loop; with compat=True on microgradpp.micrograd (only the imports change)."""
     import gc
     import random
 
     sys.setrecursionlimit(100_000)  # micrograd's recursive topological sort needs it
-    from micrograd.engine import Value
-    from micrograd.nn import MLP
+    if compat:
+        from microgradpp.micrograd.engine import Value
+        from microgradpp.micrograd.nn import MLP
+    else:
+        from micrograd.engine import Value
+        from micrograd.nn import MLP
 
     X, y = _data()
     y = [2 * label - 1 for label in y]  # micrograd's demo uses labels -1/+1
@@ -120,11 +125,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=30, help="timed microgradpp steps")
     parser.add_argument("--micrograd-steps", type=int, default=5, help="timed micrograd steps")
-    parser.add_argument("--child", choices=["microgradpp", "micrograd"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--child", choices=["microgradpp", "micrograd", "compat"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.child:
-        run = run_microgradpp if args.child == "microgradpp" else run_micrograd
-        print(json.dumps(run(args.steps)))
+        if args.child == "microgradpp":
+            print(json.dumps(run_microgradpp(args.steps)))
+        else:
+            print(json.dumps(run_micrograd(args.steps, compat=args.child == "compat")))
         return
 
     print("workload: MLP(2, [16, 16, 1]), 100 moons points, hinge + 1e-4·L2, SGD lr = 1 - 0.9k/100")
@@ -154,6 +163,14 @@ def main() -> None:
     n = min(len(ours["losses"]), len(theirs["losses"]))
     gap = max(abs(a - b) for a, b in zip(ours["losses"][:n], theirs["losses"][:n]))
     print(f"same losses over the first {n} steps: largest difference {gap:.3g}")
+    compat = _in_subprocess("compat", args.micrograd_steps)
+    compat_ms = [1000 * statistics.median(compat[key]) for key in ("times", "cpu")]
+    same = compat["losses"] == theirs["losses"][: len(compat["losses"])]
+    print(
+        f"micrograd's demo code on microgradpp.micrograd: {compat_ms[0]:.1f} ms wall  "
+        f"{compat_ms[1]:.1f} ms CPU  ({theirs_ms[1] / compat_ms[1]:.1f}x micrograd's CPU time; "
+        f"{'the same losses as micrograd, bit for bit' if same else 'losses differ'})"
+    )
 
 
 if __name__ == "__main__":

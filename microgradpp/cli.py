@@ -28,13 +28,14 @@ import argparse
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from .data import DATASETS
 from .engine import Value
-from .errors import MicrogradppError
+from .errors import GateError, GradientError, MicrogradppError
 from .examples import EXAMPLES, get_example
 from .expr import ExpressionError
 from .i18n import LANGUAGES, LanguageError, Translator, normalize_language
@@ -71,8 +72,9 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 1 failed, 2 usage error)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_protect_expressions(argv))
     except SystemExit as exit:  # argparse: --help (0) or a usage error (2), already printed
         return exit.code if isinstance(exit.code, int) else 2
     if args.command is None:
@@ -93,6 +95,32 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"{PROG} {args.command}: error: {_describe(error)}", file=sys.stderr)
         return 1
+
+
+EXPRESSION_COMMANDS = ("expr", "gradcheck")
+"""Commands whose first positional argument is an expression (which may start with a minus)."""
+
+
+def _protect_expressions(argv: list[str]) -> list[str]:
+    """argv with an expression that starts with a minus ("-x*y") marked as not being an option.
+
+    argparse takes every argument that starts with "-" for an option (only negative numbers are
+    let through), so ``expr "-x*y"`` would be refused. An argument of an expression command that
+    starts with a single "-", is not "-h" and does not follow an option gets a leading space,
+    which argparse leaves alone and the expression parser skips.
+    """
+    if not argv or argv[0] not in EXPRESSION_COMMANDS:
+        return argv
+    protected = argv[:1]
+    for previous, arg in zip(argv, argv[1:]):
+        is_expression = (
+            arg.startswith("-")
+            and not arg.startswith("--")
+            and arg != "-h"
+            and not previous.startswith("-")
+        )
+        protected.append(" " + arg if is_expression else arg)
+    return protected
 
 
 def _describe(error: BaseException) -> str:
@@ -142,6 +170,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("expression", help='for example "(x+y)*z" or "sigmoid(w*x + b)"')
     _add_at_option(sub)
     _add_output_options(sub)
+    sub.add_argument(
+        "--name",
+        type=_file_stem,
+        default="expr",
+        help="start of the file names: NAME-forward.svg, NAME-backward.svg, NAME-steps.html "
+        "(expr); give each expression its own to keep the files of earlier ones",
+    )
     _add_lang_option(sub)
 
     sub = command(
@@ -331,7 +366,7 @@ def _assignment(text: str) -> tuple[str, float]:
     if not equals or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (for example x=-2)")
     try:
-        value = float(number)
+        value = float(number.replace("\u2212", "-"))  # −2, as the tables and pages print it
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"the value of {name} is not a number: {number!r}"
@@ -339,6 +374,14 @@ def _assignment(text: str) -> tuple[str, float]:
     if value != value or value in (float("inf"), float("-inf")):
         raise argparse.ArgumentTypeError(f"the value of {name} must be finite, got {number!r}")
     return name, value
+
+
+def _file_stem(text: str) -> str:
+    if text in ("", ".", "..") or text != text.strip() or any(c in text for c in '/\\:*?"<>|'):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} cannot start a file name: use letters, digits, - and _ (e.g. sigmoid)"
+        )
+    return text
 
 
 def _number_type(
@@ -426,25 +469,52 @@ def run_example(args: argparse.Namespace) -> int:
 def run_expr(args: argparse.Namespace) -> int:
     from .expr import parse
 
-    expression = parse(args.expression)
-    root = expression.evaluate(_values(args.at))
-    root.backward()
-    print(f"f = {args.expression}{_at_text(args.at, '   ')}\n")
+    text = args.expression.strip()  # (an expression starting with "-" got a leading space)
+    expression = parse(text)
+    with _remedies_for_expressions():
+        root = expression.evaluate(_values(args.at))
+        root.backward()
+    heading = f"{expression.root_name()} = {text}"
+    print(f"{heading}{_at_text(args.at, '   ')}\n")
     print(node_table(root, args.digits, lang=args.lang))
     if not args.no_files:
         paths = write_graph_files(
             root,
             Path(args.out),
-            "expr",
+            args.name,
             args.format,
             args.digits,
-            title=f"f = {args.expression}",
+            title=heading,
             description=_at_text(args.at).strip(),
             modes=tuple(dict.fromkeys(args.mode)),
             lang=Translator(args.lang).lang,
         )
         print_written(paths)
     return 0
+
+
+@contextmanager
+def _remedies_for_expressions() -> Iterator[None]:
+    """Errors of evaluating a typed expression, with advice that fits an expression.
+
+    The engine's advice for a value or gradient too large for a float is training advice (lower
+    the learning rate, clip gradients), and a gate's advice is for code (clamp the input); for an
+    expression typed on the command line the remedy is to choose other values.
+    """
+    try:
+        yield
+    except GateError as error:
+        raise GateError(
+            f"{error.problem}. Remedy: choose other values with --at",
+            error.gate,
+            error.inputs,
+            error.labels,
+        ) from None
+    except GradientError as error:
+        problem = str(error).partition(" all gradients were restored.")[0]
+        raise GradientError(
+            f"{problem} a float cannot hold it. Remedy: choose other values with --at"
+        ) from None
 
 
 def _at_text(assignments: list[tuple[str, float]], gap: str = "") -> str:
@@ -458,12 +528,14 @@ def run_gradcheck(args: argparse.Namespace) -> int:
     from .expr import parse
     from .gradcheck import gradcheck
 
-    expression = parse(args.expression)
+    text = args.expression.strip()  # (an expression starting with "-" got a leading space)
+    expression = parse(text)
     values = _values(args.at)
-    expression.evaluate(values)  # reports a missing or extra variable, pointing at it
-    inputs = [Value(values[name], label=name) for name in expression.variables]
-    report = gradcheck(expression.function(), inputs, eps=args.eps)
-    print(f"f = {args.expression}")
+    with _remedies_for_expressions():
+        expression.evaluate(values)  # reports a missing or extra variable, pointing at it
+        inputs = [Value(values[name], label=name) for name in expression.variables]
+        report = gradcheck(expression.function(), inputs, eps=args.eps)
+    print(f"{expression.root_name()} = {text}")
     print(report)
     return 0 if report else 1
 

@@ -60,6 +60,7 @@ from .engine import Value, is_grad_enabled, linear, sum_values, topological_orde
 from .errors import CompiledError, DomainError
 from .gates import GATES, Gate
 from .nn import BatchNorm, Dropout, Module
+from .validation import is_integer, is_real
 
 # Where a node's value lives: a row of V (per sample: one number per sample of the batch), a row
 # of the batch's inputs (X: the input leaves), an entry of P (parameters) or of C (constants).
@@ -69,8 +70,9 @@ _LINEAR, _SUM = GATES["linear"], GATES["sum"]
 
 # ------------------------------------------------------------------------------------------------
 # One BLAS thread: a small network's matrices are too small to share between threads, and on a
-# busy machine the threads spin waiting for each other (measured here: 47 ms instead of 0.5 ms for
-# a 784-32-10 step). The setting is changed only while compiled mode runs, then put back.
+# busy machine the threads spin waiting for each other, so a step can take many times longer than
+# on one thread (the figures are in benchmarks/RESULTS.md). The setting is changed only while
+# compiled mode runs, then put back.
 # ------------------------------------------------------------------------------------------------
 
 
@@ -192,7 +194,7 @@ class _LossSpec:
             if len(items) != width:
                 raise ValueError(f"target {i} has {len(items)} numbers, the model {width} outputs")
             for j, item in enumerate(items):
-                if isinstance(item, bool) or not isinstance(item, (int, float)):
+                if not is_real(item):
                     raise TypeError(f"a target must be a number, got {type(item).__name__}: {t!r}")
                 if self.name == "hinge":
                     item = _losses._sign_label(float(item))
@@ -261,7 +263,7 @@ class _CustomLoss(_LossSpec):
         self.key = function
 
     def encode(self, y: Sequence[Any], width: int) -> Any:
-        if any(isinstance(t, int) and not isinstance(t, bool) for t in y):
+        if any(is_integer(t) for t in y):
             raise CompiledError(
                 f"compiled mode cannot use the integer targets with the custom loss {self.name}: "
                 "it traces the target as a Value, and a loss that uses an int label to choose "
@@ -279,10 +281,32 @@ class _CustomLoss(_LossSpec):
         return 1
 
     def per_sample(self, outputs: list[Value], targets: list[Value]) -> Value:
-        model_out: Any = outputs[0] if len(outputs) == 1 else list(outputs)
-        target: Any = targets[0] if len(targets) == 1 else list(targets)
+        return self._call([outputs], [targets])
+
+    def check_mean(self, a: _Trace, b: _Trace, targets_b: Any) -> None:
+        """The batch loss is the mean of the per-sample losses: check the loss agrees on two.
+
+        (b shares a's target leaves, which hold a's numbers again: ``targets_b`` are b's.)
+        """
+        b_targets = [Value(float(v)) for v in targets_b]
+        both = self._call([a.outputs, b.outputs], [a.targets, b_targets]).data
+        mean = (a.loss.data + b.loss.data) / 2.0
+        if not math.isclose(both, mean, rel_tol=1e-9, abs_tol=1e-12):
+            total = (
+                "their sum" if math.isclose(both, 2.0 * mean, rel_tol=1e-9) else "not their mean"
+            )
+            raise CompiledError(
+                f"compiled mode averages the per-sample losses over a batch, but the loss "
+                f"{self.name} of two samples is {both!r} and theirs are {a.loss.data!r} and "
+                f"{b.loss.data!r} ({total}). Make the loss a mean over the samples, or train "
+                "with compiled=False"
+            )
+
+    def _call(self, outputs: list[list[Value]], targets: list[list[Value]]) -> Value:
+        model_out = [o[0] if len(o) == 1 else list(o) for o in outputs]
+        target = [t[0] if len(t) == 1 else list(t) for t in targets]
         try:
-            result = self.scalar([model_out], [target])
+            result = self.scalar(model_out, target)
         except (TypeError, ValueError) as error:
             raise CompiledError(
                 f"compiled mode calls the loss {self.name} with the targets as Values (so every "
@@ -723,9 +747,8 @@ class Program:
         self.gC = np.zeros_like(self.C)
         self.rows = len(trace.targets)  # V: the target leaves, then every gate node
         self.ops: list[Any] = []
-        for group_key in sorted(
-            groups, key=lambda k: k[0]
-        ):  # stable: a level keeps first-seen order
+        by_level = sorted(groups, key=lambda k: k[0])  # stable: a level keeps first-seen order
+        for group_key in by_level:
             nodes = groups[group_key]
             rows = slice(self.rows, self.rows + len(nodes))
             for i, node in enumerate(nodes):
@@ -990,7 +1013,7 @@ class Program:
         if self._last is None:
             raise ValueError("show_sample needs a batch: call program.run(X, y) first")
         X, T = self._last
-        if isinstance(k, bool) or not isinstance(k, int) or not -len(X) <= k < len(X):
+        if not is_integer(k) or not -len(X) <= k < len(X):
             raise IndexError(f"sample {k!r} is not in the last batch of {len(X)} samples")
         self._load(X[k : k + 1], T[k : k + 1])
         with one_blas_thread():
@@ -1079,6 +1102,8 @@ def compile_loss(
                 f"({difference}). A Python branch on .data, or a number taken from the sample, "
                 "cannot be one program; train with compiled=False"
             )
+        if isinstance(spec, _CustomLoss):
+            spec.check_mean(first, second, T[other])
     program = Program(model, spec, first, ordered)
     program.in_model = np.fromiter(
         map(model_ids.__contains__, map(id, ordered)), bool, len(ordered)

@@ -42,7 +42,7 @@ from operator import attrgetter
 from typing import Any
 
 from .errors import EXPLODING_REMEDY, DomainError, GateError, GradientError
-from .gates import GATES, Gate, pow_gate
+from .gates import GATES, Gate, base_pow_gate, pow_gate
 
 Number = int | float
 _INF, _NEG_INF = math.inf, -math.inf
@@ -242,19 +242,19 @@ class Value:
         return constant * self.reciprocal()
 
     def __rpow__(self, base: Number) -> Value:
-        """base ** x = e^(x · ln base), for a positive number base."""
+        """base ** x for a positive number base, as one gate bˣ (gates.BasePow): 2 ** x at x = 3
+        is exactly 8.0."""
         base = _checked_float(base, "base")
         if base <= 0.0:
             raise GateError(
-                f"exp gate (exp) with input {_describe(self)}: base ** x is computed as "
-                f"exp(x · ln base), which needs base > 0, got base = {base!r}. Remedy: for a "
-                "negative base raise a Value to an integer power instead (v ** 3); "
-                "0 ** x is 0 for every x > 0, a constant",
-                gate="exp",
+                f"base_pow gate (bˣ) with input {_describe(self)}: base ** x needs base > 0, got "
+                f"base = {base!r}. Remedy: for a negative base raise a Value to an integer power "
+                "instead (v ** 3); 0 ** x is 0 for every x > 0, a constant",
+                gate="base_pow",
                 inputs=(base, self.data),
                 labels=("", self.label),
             )
-        return (self * math.log(base)).exp()
+        return _apply(base_pow_gate(base), (self,))
 
     def __radd__(self, other: Number) -> Value:
         """2 + x: Python asks x, since 2 cannot add a Value; the 2 stays the first input, as written."""

@@ -14,7 +14,10 @@ class GateError(MicrogradppError, ValueError):
     """A gate was asked for a result that is not a finite real number.
 
     Raised *before* any node is created, so the graph is never half-built.
-    Attributes: ``gate`` (the gate's name), ``inputs`` (the input values), ``labels`` (their labels).
+    Attributes: ``gate`` (the gate's name), ``inputs`` (the input values), ``labels`` (their labels),
+    and the message in its two parts: ``problem`` (what went wrong, where) and ``remedy`` (what
+    to do about it: the text after "Remedy: ", or ''), so a caller that knows the context (the
+    command line evaluating a typed expression) can give advice that fits it.
     """
 
     def __init__(self, message: str, gate: str = "", inputs: tuple = (), labels: tuple = ()):
@@ -22,6 +25,7 @@ class GateError(MicrogradppError, ValueError):
         self.gate = gate
         self.inputs = inputs
         self.labels = labels
+        self.problem, _, self.remedy = message.partition(". Remedy: ")
 
 
 class GradientError(MicrogradppError, FloatingPointError):

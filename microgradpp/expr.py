@@ -319,7 +319,8 @@ class Expression:
         return f"Expression({self.text!r})"
 
     def evaluate(self, values: Mapping[str, float | Value], root_label: str = "f") -> Value:
-        """Build the graph at these values; returns the root, labelled ``root_label``.
+        """Build the graph at these values; returns the root, labelled ``root_label`` (or, if a
+        variable has that name, the first of g, h, out that is free: see ``root_name``).
 
         Each variable becomes a leaf labelled with its name (a Value given in ``values`` is used
         as it is); each gate node is labelled with its piece of the text when that is short.
@@ -349,8 +350,22 @@ class Expression:
             results[node] = self._apply(node, results, leaves)
         root = results[self.tree]
         if root.parents:
-            root.label = root_label
+            root.label = self.root_name(root_label)
         return root
+
+    def root_name(self, preferred: str = "f") -> str:
+        """The name of the result: ``preferred`` unless a variable has it ("f*2" gives g = f*2).
+
+        A result and an input sharing one name would make two rows, boxes and derivatives
+        (∂f/∂f?) that look alike.
+        """
+        for name in (preferred, "g", "h", "out"):
+            if name not in self._first_seen:
+                return name
+        number = 1
+        while f"out{number}" in self._first_seen:
+            number += 1
+        return f"out{number}"
 
     def function(self) -> Callable[..., Value]:
         """The expression as a Python function of its variables, in the order of ``variables``."""
@@ -387,6 +402,8 @@ class Expression:
             out = args[0] + negative
         elif kind == "/" and node.children[0].kind == "number" and node.children[0].value == 1:
             out = args[1].reciprocal()  # 1/b is one gate
+        elif kind == "/" and not _has_variables(node.children[1]):
+            out = args[0] / _constant(args[1])  # x/2 is x × 0.5: no box for 2, no 1/x gate
         elif kind == "/":  # a / b = a · (1/b)
             reciprocal = args[1].reciprocal()
             self._label(reciprocal, node.children[1], prefix="1/")

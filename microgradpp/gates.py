@@ -530,6 +530,76 @@ def pow_gate(exponent: float) -> Pow:
     return Pow(exponent)
 
 
+class BasePow(Gate):
+    """out = bˣ for a constant base b > 0;   d/dx bˣ = bˣ · ln b = out · ln b.
+
+    The base is part of the gate, as the exponent is part of Pow: ``2 ** x`` is one gate ``2ˣ``,
+    not exp(x · ln 2) (a box for the constant 0.6931 with a gradient of its own), and
+    ``2 ** Value(3)`` is exactly 8.0, because the forward pass is Python's own ``2.0 ** 3.0``.
+    One instance per base is kept by :func:`base_pow_gate`.
+    """
+
+    name, symbol, sentence = "base_pow", "bˣ", "caption.base_pow"
+    test_range = (-3.0, 3.0)
+    reference = staticmethod(lambda x: 2.0**x)
+    invalid_inputs = ((1100.0,),)  # overflows for the registered base 2
+
+    def __init__(self, base: float = 2.0):
+        if not 0.0 < base < math.inf:
+            raise ValueError(f"the base of b ** x must be a positive number, got {base!r}")
+        self.base = base
+        self.log_base = math.log(base)
+        self.symbol = f"{_exact(base)}ˣ"
+
+    def forward(self, x: float) -> float:
+        try:
+            return float(self.base**x)  # exact where the power is (2 ** 3 = 8.0)
+        except OverflowError:
+            raise DomainError(
+                f"{_exact(self.base)} ** {x!r} overflows a float", EXPLODING_REMEDY
+            ) from None
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (out * self.log_base,)
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"{_exact(self.base)}**{operand(inputs[0])}"
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {
+            "b": self.base,
+            "out": out,
+            "lnb": self.log_base,
+            "local": self.local_grads(out, xs[0])[0],
+        }
+
+    def __repr__(self) -> str:
+        return f"<gate base_pow ({self.base!r} ** x)>"
+
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        with np.errstate(over="ignore"):
+            out = np.power(self.base, x)
+        if not np.isfinite(out).all():
+            raise DomainError(f"{_exact(self.base)} ** x overflows a float", EXPLODING_REMEDY)
+        return out
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (out * self.log_base,)
+
+
+GATES["base_pow"] = BasePow(2.0)
+
+
+@functools.lru_cache(maxsize=POW_CACHE_SIZE)
+def base_pow_gate(base: float) -> BasePow:
+    """The (shared) BasePow gate for a constant base."""
+    return BasePow(base)
+
+
 # ----------------------------------------------------------------------------------------------
 # Fused gates: one node for a whole small circuit. Same numbers as the circuits in composites.py
 # (a test proves it), fewer nodes, and numerically stable for every finite input.

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import cast
 
-from .engine import Value, no_grad
+from .engine import Value, no_grad, topological_order
+from .errors import GateError
 from .formatting import format_number
 from .tables import format_table
 from .validation import describe, is_integer, is_real, positive, real
@@ -87,6 +88,8 @@ class GradcheckRow:
     error: float
     """|analytic − numeric|"""
     ok: bool
+    note: str = ""
+    """Why the check failed, when the cause is known: a kink, or ε stepping out of a domain."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,8 @@ class GradcheckReport:
             ("input", "analytic", "numeric", "abs error", "ok"),
             [(row.name, row.analytic, row.numeric, row.error, row.ok) for row in self.rows],
         )
-        return header + "\n" + table
+        notes = [f"why {row.name} failed: {row.note}" for row in self.rows if row.note]
+        return "\n".join([header, table, *notes])
 
 
 def gradcheck(
@@ -172,7 +176,9 @@ def gradcheck(
     )
 
     leaves = [Value(x, label=name) for x, name in zip(points, names)]
-    _checked_output(f(*leaves), "gradcheck").backward()
+    out = _checked_output(f(*leaves), "gradcheck")
+    out.backward()
+    kinks = _kinks(out)
 
     def f_of_floats(*xs: float) -> Value:
         with no_grad():
@@ -180,12 +186,98 @@ def gradcheck(
 
     rows = []
     for i, (leaf, name) in enumerate(zip(leaves, names)):
-        numeric = central_difference(f_of_floats, *points, arg=i, eps=eps)
+        try:
+            numeric = central_difference(f_of_floats, *points, arg=i, eps=eps)
+        except GateError as outside:  # x ± ε left a gate's domain: say so, try smaller steps
+            note = _domain_edge_note(
+                f_of_floats, points, i, name, eps, outside, leaf.grad, atol, rtol
+            )
+            rows.append(GradcheckRow(name, leaf.grad, math.nan, math.nan, False, note))
+            continue
         error = abs(leaf.grad - numeric)
-        rows.append(
-            GradcheckRow(name, leaf.grad, numeric, error, _close(error, numeric, atol, rtol))
-        )
+        ok = _close(error, numeric, atol, rtol)
+        note = "" if ok else _kink_note(kinks, leaf)
+        rows.append(GradcheckRow(name, leaf.grad, numeric, error, ok, note))
     return GradcheckReport(tuple(rows), eps, atol, rtol)
+
+
+def _kinks(root: Value) -> list[Value]:
+    """The nodes of root's graph whose gate is at (or next to) a kink: relu at 0, max at a tie."""
+    return [
+        node
+        for node in topological_order(root)
+        if node.gate is not None
+        and not node.gate.well_conditioned(*(parent.data for parent in node.parents))
+    ]
+
+
+def _kink_note(kinks: list[Value], leaf: Value) -> str:
+    """Why a check fails at a kink that depends on ``leaf`` ('' if there is none)."""
+    for node in kinks:
+        if leaf in topological_order(node):
+            return (
+                f"{_describe_kink(node)}. A kink has no derivative: the central difference "
+                "averages the slopes on its two sides, while backward() uses a convention "
+                "(relu'(0) = 0, a tie of max splits the gradient ½/½, as PyTorch). Check at a "
+                "point away from the kink."
+            )
+    return ""
+
+
+def _describe_kink(node: Value) -> str:
+    inputs = [_name_and_value(parent) for parent in node.parents]
+    gate = node.gate
+    assert gate is not None
+    if gate.name == "relu":
+        return f"relu's input {inputs[0]} is at its kink at 0 (slope 0 on the left, 1 on the right)"
+    if gate.name == "max":
+        return (
+            f"max({', '.join(inputs)}) is at a tie: the gradient goes to one input on one side "
+            "and to the other on the other side"
+        )
+    return f"the {gate.name} gate is not smooth at its input {', '.join(inputs)}"
+
+
+def _name_and_value(node: Value) -> str:
+    return f"{node.label} = {node.data:g}" if node.label else f"(= {node.data:g})"
+
+
+def _domain_edge_note(
+    f: Callable[..., Value],
+    points: list[float],
+    i: int,
+    name: str,
+    eps: float,
+    error: GateError,
+    analytic: float,
+    atol: float,
+    rtol: float,
+) -> str:
+    """Why the central difference could not be taken, and the largest ε (down to 1e-12) that works."""
+    x = points[i]
+    reason = error.problem.partition(": ")[2] or error.problem  # after "log gate (log) with …: "
+    note = (
+        f"moving {name} by ±ε = ±{eps:g} (to {x - eps:g} and {x + eps:g}) steps out of where "
+        f"the {error.gate} gate is defined ({reason}), so f(x ± ε) does not exist there. "
+    )
+    first_inside = None  # the largest smaller ε whose steps stay inside, if none passes
+    smaller = eps / 10.0
+    while smaller >= 1e-12:
+        try:
+            numeric = central_difference(f, *points, arg=i, eps=smaller)
+        except GateError:
+            smaller /= 10.0
+            continue
+        if _close(abs(analytic - numeric), numeric, atol, rtol):
+            return note + f"With eps={smaller:g} both steps stay inside and the check passes."
+        first_inside = first_inside or smaller
+        smaller /= 10.0
+    if first_inside is not None:
+        return note + (
+            f"From eps={first_inside:g} down the steps stay inside, but the function bends too "
+            "fast so near the edge for the check to pass: check at a point farther from it."
+        )
+    return note + "Check at a point farther from the edge of the domain."
 
 
 # ------------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ ENGLISH: dict[str, str] = {
     "caption.reciprocal": "A 1/x gate: (1/x)′ = −1/x² = −1/({x})² = {local}.",
     "caption.log": "A log gate: (ln x)′ = 1/x = 1/{x} = {local}.",
     "caption.pow": "A power gate: (xⁿ)′ = n·xⁿ⁻¹ = {n}·({x})^{m} = {local}.",
+    "caption.base_pow": "A power of a constant: (bˣ)′ = bˣ·ln b = {out}·ln {b} = {local}.",
     "caption.relu.open": "A relu gate lets the gradient through: its input {x} > 0.",
     "caption.relu.closed": "A relu gate blocks the gradient: its input {x} ≤ 0, so relu′ = 0.",
     "caption.tanh": "A tanh gate: (tanh x)′ = 1 − tanh²x = 1 − ({out})² = {local}.",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .engine import Value
+from .engine import Value, topological_order
 from .train import TrainingRun
 
 INSTALL_GRAPHVIZ = (
@@ -22,6 +22,16 @@ INSTALL_GRAPHVIZ = (
     "(Debian/Ubuntu)  or  brew install graphviz  (macOS), then run the command again "
     "(or turn one file into a picture: dot -Tsvg FILE.dot -o FILE.svg)."
 )
+
+
+SPLIT_ABOVE = 30
+"""A graph of more Values than this that is a sum of terms (a loss over several examples) also gets
+a backward picture and a step-by-step page per term: its whole picture is too tangled to read."""
+MAX_TERMS = 8
+"""More terms than this are not drawn one by one (120 pages would not help anyone)."""
+LONG_PAGE = 60
+"""A step-by-step page of more frames than this is long for one lesson: the page and the command
+line say so, and offer the pages of the terms when there are any."""
 
 
 def write_graph_files(
@@ -44,7 +54,8 @@ def write_graph_files(
     page is skipped, and a note on stderr says how to install Graphviz.
     """
     from .steps import render_steps
-    from .viz import GraphvizNotFoundError, render  # imports graphviz only when drawing
+    from .viz import GraphvizNotFoundError, draw_graph, render  # graphviz only when drawing
+    from .viz.split import split_terms, term_view
 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -56,11 +67,44 @@ def write_graph_files(
             written += _attempt(
                 f"{mode} picture", render, root, path, mode=mode, precision=digits, lang=lang
             )
+        order = topological_order(root)
+        terms = split_terms(root) if len(order) > SPLIT_ABOVE else []
+        if len(terms) > MAX_TERMS:
+            terms = []
+        if terms and "backward" in modes:
+            for i, term in enumerate(terms, start=1):
+                path = out / f"{stem}-backward-term{i}.{picture_format}"
+                picture = draw_graph(term_view(term, digits))
+                written += _attempt(f"backward picture of term {i}", render, picture, path)
         if have_dot:
+            frames = 2 + 2 * sum(1 for node in order if node.parents)  # inputs, seed, 2 per gate
+            long = frames > LONG_PAGE
+            term_pages = [f"{stem}-steps-term{i}.html" for i in range(1, len(terms) + 1)]
+            notice = _long_page_notice(root, frames, terms, stem) if long else ""
+            offers = list(zip(term_pages, _term_names(terms))) if long else []
             path = out / f"{stem}-steps.html"
             written += _attempt(
-                "step-by-step page", render_steps, root, path, digits, title, description, lang
+                "step-by-step page",
+                render_steps,
+                root,
+                path,
+                digits,
+                title,
+                description,
+                lang,
+                notice=notice,
+                offers=offers,
             )
+            if long:
+                print(f"\n{path.name}: {notice}")
+                for i, (term, name) in enumerate(zip(terms, _term_names(terms)), start=1):
+                    path = out / term_pages[i - 1]
+                    term_title = f"{title or stem}: term {i} of {len(terms)}, {name}"
+                    written += _attempt(
+                        f"step-by-step page of term {i}", render_steps, term, path, digits,
+                        term_title, f"backward of {name} alone, one of the {len(terms)} terms "
+                        "whose sum the whole page steps through", lang,
+                    )  # fmt: skip
     except GraphvizNotFoundError:
         have_dot = False
     except ImportError as error:  # the graphviz Python package is missing
@@ -69,6 +113,24 @@ def write_graph_files(
     if not have_dot:
         print(INSTALL_GRAPHVIZ, file=sys.stderr)
     return written
+
+
+def _term_names(terms: list[Value]) -> list[str]:
+    return [term.label or f"term {i}" for i, term in enumerate(terms, start=1)]
+
+
+def _long_page_notice(root: Value, frames: int, terms: list[Value], stem: str) -> str:
+    """What a long step page says about itself, and the shorter pages it offers."""
+    notice = f"{frames} frames: long for one lesson."
+    if terms:
+        notice += (
+            f" {root.label or 'The result'} is a sum of {len(terms)} terms; each has a"
+            f" backward picture ({stem}-backward-term1 to -term{len(terms)}) and a shorter"
+            " page of its own:"
+        )
+    else:
+        notice += " Step through a smaller piece of the graph, or use the slider and the index."
+    return notice
 
 
 def _attempt(what: str, write: Callable[..., Path], *args: Any, **options: Any) -> list[Path]:

@@ -37,6 +37,7 @@ from .engine import Value, sum_values, topological_order
 from .errors import MicrogradppError
 from .i18n import Translator
 from .tables import format_number
+from .validation import is_integer
 
 LEVELS = (1, 2, 3)
 MAX_STUDENTS = 500
@@ -179,7 +180,7 @@ def _name(node: Value, names: Mapping[Value, str] | None = None) -> str:
     name = names.get(node, "") if names is not None else node.label
     if name and (node.parents or node.label):
         return name
-    text = format_number(node.data).replace("-", "\u2212")
+    text = format_number(node.data, unicode_minus=True)
     return f"({text})" if node.data < 0 else text
 
 
@@ -187,7 +188,7 @@ def make_problem(level: int, seed: int, number: int = 1) -> Problem:
     """The problem of student ``number`` in a class whose worksheets were made with ``seed``."""
     _check_level(level)
     for value, what in ((seed, "seed"), (number, "the student number")):
-        if isinstance(value, bool) or not isinstance(value, int):
+        if not is_integer(value):
             raise PracticeError(f"{what} must be a whole number, got {value!r}")
     if number < 1:
         raise PracticeError(f"the student number must be 1 or more, got {number}")
@@ -198,11 +199,11 @@ def make_problem(level: int, seed: int, number: int = 1) -> Problem:
 def make_class(level: int, seed: int, students: int) -> list[Problem]:
     """One problem per student, all different (no two with the same equations and inputs)."""
     _check_level(level)
-    if isinstance(students, bool) or not isinstance(students, int) or students < 1:
+    if not is_integer(students) or students < 1:
         raise PracticeError(f"the number of students must be a whole number >= 1, got {students!r}")
     if students > MAX_STUDENTS:
         raise PracticeError(f"at most {MAX_STUDENTS} students per class, got {students}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not is_integer(seed):
         raise PracticeError(f"seed must be a whole number, got {seed!r}")
     problems: list[Problem] = []
     seen: set[tuple] = set()
@@ -301,7 +302,7 @@ def parse_answer(text: str) -> float:
 
 def shown(x: float) -> str:
     """A number as the worksheets and keys print it: 2 decimals at most, typographic minus."""
-    return format_number(x, DIGITS).replace("-", "\u2212")
+    return format_number(x, DIGITS, unicode_minus=True)
 
 
 # ------------------------------------------------------------------------------------------------

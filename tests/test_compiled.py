@@ -118,9 +118,9 @@ def test_l2_clipping_schedule_and_regression_match_the_scalar_loop() -> None:
 
 
 def test_a_784_input_network_matches_on_a_few_samples() -> None:
-    rng = random.Random(0)
-    X = [[rng.random() for _ in range(784)] for _ in range(6)]
-    y = [0, 3, 9, 3, 1, 0]
+    from microgradpp.data import load_digits
+
+    X, _, y, _ = load_digits(train_per_class=1, test_per_class=1, seed=3)  # 10 real digits
     results = []
     for compiled in (False, True):
         model = MLP(784, [16, 10], init="he", seed=7)
@@ -281,9 +281,19 @@ def test_a_custom_loss_that_needs_numbers_is_refused() -> None:
         compile_loss(model, lambda o, t: losses.mse(o, t), [[0.0, 1.0], [1.0, 0.0]], [0.5, 1.5])
 
 
+def test_a_custom_loss_that_sums_over_the_samples_is_refused() -> None:
+    def summed(outputs, targets):
+        return sum((o - t) * (o - t) for o, t in zip(outputs, targets))
+
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(CompiledError, match=r"the loss summed of two samples is .* \(their sum\)"):
+        compile_loss(model, summed, [[0.0, 1.0], [1.0, 0.0]], [0.5, 1.5])
+
+
 def test_a_value_that_is_not_finite_raises_the_scalar_engines_gate_error() -> None:
     def explode(outputs, targets):
-        return (outputs[0] * 100.0).exp() * targets[0]
+        terms = [(o * 100.0).exp() * t for o, t in zip(outputs, targets)]
+        return sum(terms) * (1.0 / len(terms))
 
     model = MLP(1, [1], activation="linear", output_activation=None, seed=0)
     model.layers[0].neurons[0].w[0].data = 1.0

@@ -167,18 +167,18 @@ def test_operators_with_numbers_on_either_side_at_x_equals_3(build, value, grad)
     assert math.isclose(dfdx, grad, rel_tol=1e-15, abs_tol=1e-15)
 
 
-def test_two_to_the_x_is_e_to_the_x_ln_2():
+def test_two_to_the_x_is_one_gate_with_an_exact_power():
     f, dfdx = grad_of(lambda x: 2**x, 3.0)
-    assert math.isclose(f, 8.0, rel_tol=1e-15)
-    assert math.isclose(dfdx, 8.0 * math.log(2.0), rel_tol=1e-15)  # d/dx 2ˣ = 2ˣ·ln 2
+    assert f == 8.0  # Python's 2.0 ** 3.0, not exp(3 · ln 2) = 7.999999999999998
+    assert dfdx == 8.0 * math.log(2.0)  # d/dx 2ˣ = 2ˣ·ln 2
 
 
 @pytest.mark.parametrize("base", [0, -2, -0.5])
 def test_a_number_to_the_x_needs_a_positive_base(base):
     with pytest.raises(
         GateError,
-        match=rf"^exp gate \(exp\) with input x = 2\.0: base \*\* x is computed as "
-        rf"exp\(x · ln base\), which needs base > 0, got base = {float(base)!r}\. Remedy: ",
+        match=rf"^base_pow gate \(bˣ\) with input x = 2\.0: base \*\* x needs base > 0, got "
+        rf"base = {float(base)!r}\. Remedy: ",
     ):
         base ** Value(2.0, label="x")
 
@@ -434,7 +434,7 @@ def test_the_same_program_gives_the_same_bits_in_two_processes():
         for seed in ("1", "2")
     ]
     assert outputs[0] == outputs[1]
-    assert len(outputs[0].splitlines()) > 30
+    assert len(outputs[0].splitlines()) >= 30  # every gate of build_every_gate, and its leaves
 
 
 # ------------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "losses": 3,
     "optim": 3,
     "data": 3,
+    "micrograd": 3,  # micrograd's API (Value, nn, draw_dot) on the engine
     # what is built on networks and expressions
     "train": 4,
     "compiled": 4,

@@ -26,6 +26,7 @@ from ..files import atomic_write
 from ..i18n import Translator
 from ..practice import gradient_hint
 from ..tables import format_number
+from ..validation import is_integer
 from ..viz.view import GraphView
 from .page import Markup, check_size, fill, template
 from .replay import MINUS, BackwardStep, backward_steps
@@ -110,7 +111,7 @@ def exercise_html(
 
     if order not in ORDERS:
         raise ExerciseError(f"order must be 'backward' or 'any', got {order!r}")
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 6:
+    if not is_integer(digits) or not 0 <= digits <= 6:
         raise ExerciseError(f"digits must be a whole number from 0 to 6, got {digits!r}")
     t = Translator(lang)
     ordered = topological_order(root)

@@ -21,6 +21,7 @@ from ..engine import Value
 from ..files import atomic_write
 from ..i18n import resolve_language
 from ..messages import text
+from ..validation import is_integer
 from .exercise import exercise_html
 from .page import frame_pictures, page, stepper_frames
 
@@ -32,7 +33,7 @@ class InlinePage:
     """An HTML page a notebook shows inline (``_repr_html_``); ``save(path)`` writes it."""
 
     def __init__(self, html: str, height: int = DEFAULT_HEIGHT) -> None:
-        if isinstance(height, bool) or not isinstance(height, int) or not 100 <= height <= 5000:
+        if not is_integer(height) or not 100 <= height <= 5000:
             raise ValueError(
                 f"height must be a whole number of pixels, 100 to 5000, got {height!r}"
             )

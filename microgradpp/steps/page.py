@@ -12,6 +12,7 @@ The page itself (HTML, CSS, JavaScript) is kept as files in ``templates/`` and f
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -209,6 +210,8 @@ def render_steps(
     title: str = "",
     description: str = "",
     lang: str | None = None,
+    notice: str = "",
+    offers: Sequence[tuple[str, str]] = (),
 ) -> Path:
     """Write one self-contained HTML page that replays the forward pass, then backward step by step.
 
@@ -221,7 +224,8 @@ def render_steps(
     A graph of more than MAX_STEPPER_NODES nodes is refused (GraphTooLargeError, a ValueError)
     before anything else is done. The file is written whole or not at all. ``lang`` is the
     language of the captions and the page's words ('en', 'zh-Hant', 'zh-Hans'; default: the
-    locale's, see ``microgradpp.i18n``).
+    locale's, see ``microgradpp.i18n``). ``notice`` is a line shown under the title (a long page
+    says so), followed by links to ``offers``, ``(href, text)`` pairs: the shorter pages it offers.
     """
     lang = resolve_language(lang)
     path = Path(path)
@@ -230,7 +234,8 @@ def render_steps(
     frames = _frames(root, order, digits, lang)
     pictures = frame_pictures(frames)
     title = title or text("page.title", lang, root=frames[0].view.names[root] or "f")
-    atomic_write(path, page(title, description, frames, pictures, lang))  # never half a page
+    shown = page(title, description, frames, pictures, lang, notice, offers)
+    atomic_write(path, shown)  # never half a page
     return path
 
 
@@ -275,7 +280,13 @@ def fill(name: str, **values: str | int) -> Markup:
 
 
 def page(
-    title: str, description: str, frames: list[Frame], pictures: list[str], lang: str = "en"
+    title: str,
+    description: str,
+    frames: list[Frame],
+    pictures: list[str],
+    lang: str = "en",
+    notice: str = "",
+    offers: Sequence[tuple[str, str]] = (),
 ) -> str:
     """The whole HTML document: the frames with their pictures, the controls, the index."""
     sections = []
@@ -296,6 +307,12 @@ def page(
         )
     links = "".join(fill("link.html", id=frame.id, title=frame.title) for frame in frames)
     about = fill("description.html", summary=text("page.about", lang), text=description)
+    if notice:
+        shown_links = Markup(" ".join(fill("notice-link.html", href=h, text=t) for h, t in offers))
+        about = Markup(
+            fill("notice.html", text=notice, links=shown_links) + (about if description else "")
+        )
+        description = description or notice
     words = {
         key: text(f"page.{key.replace('_hint', '.hint')}", lang)
         for key in (

@@ -34,6 +34,7 @@ from typing import Any, NamedTuple
 from ..engine import Value, topological_order
 from ..errors import GraphTooLargeError
 from ..tables import node_names
+from ..validation import is_integer
 from . import collapse as collapsing
 
 MODES = ("forward", "backward", "both")
@@ -458,12 +459,12 @@ def _check_options(root, mode, rankdir, precision, collapse, max_nodes, collapse
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-    if isinstance(precision, bool) or not isinstance(precision, int) or not 0 <= precision <= 15:
+    if not is_integer(precision) or not 0 <= precision <= 15:
         raise ValueError(f"precision must be a whole number of decimals 0..15, got {precision!r}")
     if collapse not in COLLAPSE_CHOICES:
         raise ValueError(f"collapse must be one of {COLLAPSE_CHOICES}, got {collapse!r}")
     for name, limit in (("max_nodes", max_nodes), ("collapse_above", collapse_above)):
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        if not is_integer(limit) or limit < 1:
             raise ValueError(f"{name} must be a positive whole number, got {limit!r}")
 
 

@@ -656,7 +656,7 @@ def test_the_page_templates_are_package_data():
     folder = resources.files("microgradpp.steps").joinpath("templates")
     names = sorted(entry.name for entry in folder.iterdir() if not entry.name.startswith("."))
     assert {"page.html", "frame.html", "stepper.css", "stepper.js"} <= set(names)
-    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"  # tests/steps/ -> root
     if pyproject.exists():
         tomllib = pytest.importorskip("tomllib")  # Python 3.11+
         patterns = tomllib.loads(pyproject.read_text())["tool"]["setuptools"]["package-data"][

@@ -356,6 +356,7 @@ def test_every_registered_gate_shows_its_symbol():
         x.max(y),
         y.log(),
         x**3,
+        2**x,
         x.relu(),
         x.tanh(),
         x.sigmoid(),

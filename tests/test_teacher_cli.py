@@ -1,0 +1,267 @@
+"""Defects found by trying the command line as a teacher would (issue 12, §5), one test each.
+
+An expression may start with a minus; ``--at x=−2`` takes the minus sign the tables print; a
+variable named f does not share its name with the result; ``--name`` keeps earlier files; the
+remedy of an error fits an expression (no learning rate); gradcheck says why it fails at a kink
+or where ε steps out of a gate's domain; x/2 is drawn as × 0.5.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+
+import pytest
+
+from microgradpp import GATES, Value, topological_order
+from microgradpp.cli import main
+from microgradpp.expr import evaluate, parse
+from microgradpp.gradcheck import gradcheck
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is missing")
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def rows(table: str) -> dict[str, list[str]]:
+    """The node table as {node name: [gate, inputs…, value, grad]} (names must be unique)."""
+    lines = [line.split() for line in table.strip().splitlines() if line[:1].isdigit()]
+    named = {cells[1]: cells[2:] for cells in lines}
+    assert len(named) == len(lines), f"two rows share a name: {table}"
+    return named
+
+
+# ------------------------------------------------------------------------------------------------
+# The command line reads what a teacher types
+# ------------------------------------------------------------------------------------------------
+
+
+def test_an_expression_may_start_with_a_minus(capsys):
+    code, out, err = run(capsys, "expr", "-x*y", "--at", "x=2", "y=3", "--no-files")
+    assert (code, err) == (0, "")
+    assert out.startswith("f = -x*y   at x = 2, y = 3\n")
+    table = rows(out)
+    assert table["f"][-2:] == ["-6", "1"]
+    assert table["x"][-2:] == ["2", "-3"] and table["y"][-2:] == ["3", "-2"]
+    code, out, _ = run(capsys, "gradcheck", "-(x+1)", "--at", "x=0.5")
+    assert code == 0 and out.startswith("f = -(x+1)\ngradcheck: all 1 input ok")
+    code, _, err = run(capsys, "expr", "-h")  # -h still asks for help
+    assert code == 0
+
+
+def test_at_understands_the_unicode_minus_the_tables_print(capsys):
+    code, out, err = run(capsys, "expr", "x*y", "--at", "x=\u22122", "y=5", "--no-files")
+    assert (code, err) == (0, "")
+    assert rows(out)["f"][-2:] == ["-10", "1"]
+
+
+def test_a_variable_named_f_keeps_its_name_and_the_result_becomes_g(capsys):
+    code, out, _ = run(capsys, "expr", "f*2", "--at", "f=3", "--no-files")
+    assert code == 0 and out.startswith("g = f*2   at f = 3\n")
+    table = rows(out)
+    assert table["f"] == ["leaf", "3", "2"] and table["g"] == ["×", "f,", "2", "6", "1"]
+    assert evaluate("f*g + h", {"f": 1, "g": 2, "h": 3}).label == "out"
+    assert parse("x").root_name() == "f" and parse("f*g*h*out").root_name() == "out1"
+
+
+@needs_dot
+def test_name_gives_each_expression_its_own_files(capsys, tmp_path):
+    out_dir = str(tmp_path)
+    assert run(capsys, "expr", "x*y", "--at", "x=1", "y=2", "--out", out_dir)[0] == 0
+    code, out, _ = run(
+        capsys, "expr", "x+y", "--at", "x=1", "y=2", "--out", out_dir, "--name", "sum"
+    )
+    assert code == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        "expr-backward.svg", "expr-forward.svg", "expr-steps.html",
+        "sum-backward.svg", "sum-forward.svg", "sum-steps.html",
+    ]  # fmt: skip
+    assert "sum-steps.html" in out
+
+
+@pytest.mark.parametrize("bad", ["a/b", "", "..", " x", "a:b"])
+def test_name_must_be_the_start_of_a_file_name(capsys, bad):
+    code, _, err = run(capsys, "expr", "x", "--at", "x=1", "--name", bad)
+    assert code == 2
+    assert f"argument --name: {bad!r} cannot start a file name" in err
+
+
+# ------------------------------------------------------------------------------------------------
+# Advice that fits an expression
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "at", "message"),
+    [
+        (
+            "exp(x)",
+            "x=1000",
+            "microgradpp expr: error: exp gate (exp) with input x = 1000.0: exp(1000.0) overflows "
+            "a float (the largest input is 709.78). Remedy: choose other values with --at\n",
+        ),
+        (
+            "log(x)",
+            "x=-1",
+            "microgradpp expr: error: log gate (log) with input x = -1.0: log is only defined for "
+            "x > 0, got x = -1.0. Remedy: choose other values with --at\n",
+        ),
+        (
+            "x*y",
+            "x=1e200 y=1e200",
+            "microgradpp expr: error: mul gate (×) with input x = 1e+200, y = 1e+200: the result "
+            "inf is not a finite number. Remedy: choose other values with --at\n",
+        ),
+        (
+            "1/x",
+            "x=1e-160",
+            "microgradpp expr: error: backward: the gradient of x = 1e-160 came out -inf; a float "
+            "cannot hold it. Remedy: choose other values with --at\n",
+        ),
+    ],
+)
+def test_expression_errors_give_expression_remedies(capsys, expression, at, message):
+    code, _, err = run(capsys, "expr", expression, "--at", *at.split(), "--no-files")
+    assert code == 1
+    assert err == message
+    assert "learning rate" not in err
+
+
+# ------------------------------------------------------------------------------------------------
+# gradcheck says why it fails
+# ------------------------------------------------------------------------------------------------
+
+
+def test_gradcheck_at_a_kink_says_it_is_a_kink(capsys):
+    code, out, _ = run(capsys, "gradcheck", "relu(x)", "--at", "x=0")
+    assert code == 1
+    assert out.splitlines()[-1] == (
+        "why x failed: relu's input x = 0 is at its kink at 0 (slope 0 on the left, 1 on the "
+        "right). A kink has no derivative: the central difference averages the slopes on its two "
+        "sides, while backward() uses a convention (relu'(0) = 0, a tie of max splits the "
+        "gradient ½/½, as PyTorch). Check at a point away from the kink."
+    )
+    (row,) = gradcheck(lambda x: (x - 1.0).relu(), [1.0])
+    assert row.note.startswith("relu's input (= 0) is at its kink at 0")
+    assert gradcheck(lambda x, y: x.max(y), [2.0, 2.0])  # a tie of max: ½ is also the difference
+    report = gradcheck(lambda x, y: x.relu() * y, [Value(0.0, label="x"), Value(3.0, label="y")])
+    assert [(r.name, r.ok, bool(r.note)) for r in report] == [
+        ("x", False, True),
+        ("y", True, False),
+    ]
+
+
+def test_gradcheck_where_eps_leaves_the_domain_says_so_and_finds_a_step_that_works(capsys):
+    code, out, err = run(capsys, "gradcheck", "log(x)", "--at", "x=1e-7")
+    assert (code, err) == (1, "")
+    lines = out.splitlines()
+    assert lines[1].startswith("gradcheck: 1 of 1 FAILED")
+    assert lines[3].split() == ["x", "10000000", "nan", "nan", "FAIL"]
+    assert lines[-1] == (
+        "why x failed: moving x by ±ε = ±1e-06 (to -9e-07 and 1.1e-06) steps out of where the log "
+        "gate is defined (log is only defined for x > 0, got x = -9e-07), so f(x ± ε) does not "
+        "exist there. With eps=1e-09 both steps stay inside and the check passes."
+    )
+    assert run(capsys, "gradcheck", "log(x)", "--at", "x=1e-7", "--eps", "1e-9")[0] == 0
+
+
+def test_gradcheck_passing_rows_have_no_note():
+    report = gradcheck(lambda x: x.relu(), [0.5])
+    assert report.ok and report[0].note == "" and "why" not in str(report)
+
+
+# ------------------------------------------------------------------------------------------------
+# Pictures: division by a constant
+# ------------------------------------------------------------------------------------------------
+
+
+def test_division_by_a_constant_is_a_product_with_its_reciprocal():
+    f = evaluate("x/2", {"x": 3})
+    f.backward()
+    assert f.gate is GATES["mul"] and (f.data, f.label) == (1.5, "f")
+    x, half = f.parents
+    assert (x.label, x.grad, half.data, half.is_leaf) == ("x", 0.5, 0.5, True)
+    assert all(node.gate is not GATES["reciprocal"] for node in topological_order(f))
+    assert len(topological_order(evaluate("x/(1+1)", {"x": 3}))) == 3  # x, 0.5, x × 0.5
+    g = evaluate("1/x", {"x": 4})  # a reciprocal is still one 1/x gate
+    assert g.gate is GATES["reciprocal"] and g.data == 0.25
+
+
+# ------------------------------------------------------------------------------------------------
+# 2 ** x: one gate, exact
+# ------------------------------------------------------------------------------------------------
+
+
+def test_a_number_to_the_x_is_one_exact_gate():
+    x = Value(3.0, label="x")
+    f = 2**x
+    f.backward()
+    assert f.data == 8.0  # exactly: Python's 2.0 ** 3.0, not exp(3 · ln 2) = 7.999999999999998
+    assert (f.gate.name, f.gate.symbol, f.parents) == ("base_pow", "2ˣ", (x,))
+    assert x.grad == 8.0 * math.log(2.0)
+    assert (0.5 ** Value(2.0)).data == 0.25 and (10 ** Value(-2.0)).data == 0.01
+    assert [n.label for n in topological_order(evaluate("2**x", {"x": 3}))] == ["x", "f"]
+
+
+def test_two_to_the_x_in_the_table_has_no_constant_leaf(capsys):
+    code, out, _ = run(capsys, "expr", "2**x", "--at", "x=3", "--no-files")
+    assert code == 0
+    assert rows(out) == {"x": ["leaf", "3", "5.5452"], "f": ["2ˣ", "x", "8", "1"]}
+
+
+# ------------------------------------------------------------------------------------------------
+# A long page, and a sum of terms drawn one term at a time
+# ------------------------------------------------------------------------------------------------
+
+
+def test_split_terms_finds_the_terms_of_a_scaled_sum():
+    from microgradpp.examples import get_example
+    from microgradpp.viz.split import split_terms, term_gradients
+
+    loss = get_example("xor").run()
+    terms = split_terms(loss)
+    assert [t.label for t in terms] == ["e1²", "e2²", "e3²", "e4²"]
+    before = [node.grad for node in topological_order(loss)]
+    grads = term_gradients(terms[3])
+    assert [node.grad for node in topological_order(loss)] == before  # put back
+    assert grads[terms[3]] == 1.0
+    weight = next(n for n in topological_order(loss) if n.label == "w1_11")
+    total = sum(term_gradients(t)[weight] for t in terms)
+    assert math.isclose(0.25 * total, weight.grad, rel_tol=1e-12)  # loss = 0.25 · Σ terms
+    x, y = Value(1.0, label="x"), Value(2.0, label="y")
+    p = x * y
+    assert split_terms((p + (x + y)) * 0.5) == [p, x, y]  # (a + b) + c is a, b, c
+    assert split_terms(p) == [] and split_terms(x) == []
+    assert split_terms((p + x).exp()) == []  # exp of a sum is not a sum
+    assert split_terms(-(p + x)) == [p, x]
+
+
+@needs_dot
+def test_a_long_page_says_so_and_each_term_gets_its_own(capsys, tmp_path, monkeypatch):
+    import microgradpp.outputs as outputs
+
+    monkeypatch.setattr(outputs, "LONG_PAGE", 8)
+    monkeypatch.setattr(outputs, "SPLIT_ABOVE", 4)
+    code, out, _ = run(
+        capsys, "expr", "0.5*(x*y + exp(x) + y*y)", "--at", "x=1", "y=2", "--out", str(tmp_path)
+    )
+    assert code == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        "expr-backward-term1.svg", "expr-backward-term2.svg", "expr-backward-term3.svg",
+        "expr-backward.svg", "expr-forward.svg", "expr-steps-term1.html",
+        "expr-steps-term2.html", "expr-steps-term3.html", "expr-steps.html",
+    ]  # fmt: skip
+    assert "expr-steps.html: 14 frames: long for one lesson. f is a sum of 3 terms" in out
+    page = (tmp_path / "expr-steps.html").read_text(encoding="utf-8")
+    assert '<p class="notice" role="note">14 frames: long for one lesson.' in page
+    assert '<a href="expr-steps-term1.html">x*y</a>' in page
+    term = (tmp_path / "expr-steps-term2.html").read_text(encoding="utf-8")
+    assert 'class="notice"' not in term
+    picture = (tmp_path / "expr-backward-term3.svg").read_text(encoding="utf-8")
+    assert "∂y*y/∂name" in picture
