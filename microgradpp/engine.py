@@ -135,7 +135,25 @@ class Value:
             other = _lift(other)
             if other is NotImplemented:
                 return NotImplemented
-        return _node2(self.data + other.data, _ADD, self, other, 1.0, 1.0)
+        data = self.data + other.data
+        if not _NEG_INF < data < _INF:  # false for inf, -inf and nan
+            raise _not_finite(_ADD, (self, other), data)
+        # _node2(data, _ADD, self, other, 1.0, 1.0) written out: a + b is the commonest node, and
+        # a function call is a large share of building one (tests/test_gates.py checks both agree)
+        node = _new_value(Value)  # skips __init__: `data` is already a checked float
+        node.data = data
+        node.grad = 0.0
+        node.in0 = self
+        node.in1 = other
+        node.d0 = 1.0
+        node.d1 = 1.0
+        node.gate = _ADD
+        node._label = ""
+        node.number = _next_number()
+        node.mark = None
+        if _no_grad_blocks:  # some thread is inside no_grad(): maybe this one
+            _cut_if_no_grad(node)
+        return node
 
     def __mul__(self, other: Value | Number) -> Value:
         """self · other. Inline form of gates.Mul: ∂/∂self = other, ∂/∂other = self."""
@@ -144,7 +162,24 @@ class Value:
             if other is NotImplemented:
                 return NotImplemented
         a, b = self.data, other.data
-        return _node2(a * b, _MUL, self, other, b, a)
+        data = a * b
+        if not _NEG_INF < data < _INF:
+            raise _not_finite(_MUL, (self, other), data)
+        # _node2(data, _MUL, self, other, b, a) written out, as in __add__
+        node = _new_value(Value)
+        node.data = data
+        node.grad = 0.0
+        node.in0 = self
+        node.in1 = other
+        node.d0 = b
+        node.d1 = a
+        node.gate = _MUL
+        node._label = ""
+        node.number = _next_number()
+        node.mark = None
+        if _no_grad_blocks:
+            _cut_if_no_grad(node)
+        return node
 
     def exp(self) -> Value:
         """eˣ (gates.Exp)."""
@@ -445,20 +480,33 @@ def _node2(data: float, gate: Gate, a: Value, b: Value, da: float, db: float) ->
     ``no_grad()`` the node keeps no parents: it is a constant leaf and the graph ends there.
     """
     if not _NEG_INF < data < _INF:  # false for inf, -inf and nan
-        raise _gate_error(
-            gate, (a, b), f"the result {data!r} is not a finite number", EXPLODING_REMEDY
-        )
+        raise _not_finite(gate, (a, b), data)
     node = _new_value(Value)  # skips __init__: `data` is already a checked float
     node.data = data
     node.grad = 0.0
+    node.in0 = a
+    node.in1 = b
+    node.d0 = da
+    node.d1 = db
+    node.gate = gate
     node._label = ""
     node.number = _next_number()
     node.mark = None
-    if _no_grad_blocks and not _grad_enabled.get():  # a global int first: see no_grad()
-        node.in0 = node.in1 = node.d0 = node.d1 = node.gate = None
-        return node
-    node.in0, node.in1, node.d0, node.d1, node.gate = a, b, da, db, gate
+    if _no_grad_blocks:  # a global int first, the context variable only if needed: see no_grad()
+        _cut_if_no_grad(node)
     return node
+
+
+def _cut_if_no_grad(node: Value) -> None:
+    """Inside no_grad() (in this thread) a new node keeps no parents: a constant leaf."""
+    if not _grad_enabled.get():
+        node.in0 = node.in1 = node.d0 = node.d1 = node.gate = None
+
+
+def _not_finite(gate: Gate, parents: tuple, data: float) -> GateError:
+    return _gate_error(
+        gate, parents, f"the result {data!r} is not a finite number", EXPLODING_REMEDY
+    )
 
 
 def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
@@ -466,9 +514,7 @@ def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
     if len(parents) == 2:
         return _node2(data, gate, parents[0], parents[1], local_grads[0], local_grads[1])
     if not _NEG_INF < data < _INF:
-        raise _gate_error(
-            gate, parents, f"the result {data!r} is not a finite number", EXPLODING_REMEDY
-        )
+        raise _not_finite(gate, parents, data)
     node = _new_value(Value)
     node.data = data
     node.grad = 0.0

@@ -336,3 +336,54 @@ def test_clip_grad_value():
         p.grad = g
     clip_grad_value(ps, 1.0)
     assert [p.grad for p in ps] == [1.0, -1.0, 0.5]
+
+
+# -- the plain-loop step (``_new_values``) gives the numbers of ``_update``, bit for bit --------
+
+
+@pytest.mark.parametrize(
+    ("make", "kwargs"),
+    [
+        (SGD, {"lr": 0.1}),
+        (SGD, {"lr": 0.1, "weight_decay": 0.01}),
+        (SGD, {"lr": 0.05, "momentum": 0.9}),
+        (SGD, {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 1e-3}),
+        (SGD, {"lr": 0.05, "momentum": 0.9, "dampening": 0.9}),
+        (SGD, {"lr": 0.05, "momentum": 0.5, "dampening": 0.25, "weight_decay": 1e-2}),
+        (RMSprop, {"lr": 0.01}),
+        (RMSprop, {"lr": 0.01, "alpha": 0.9, "weight_decay": 0.1}),
+        (Adam, {"lr": 0.01}),
+        (Adam, {"lr": 0.01, "weight_decay": 0.1}),
+        (AdamW, {"lr": 0.01}),
+        (AdamW, {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.3}),
+    ],
+)
+def test_the_plain_loop_step_gives_the_same_bits_as_the_one_parameter_rule(make, kwargs):
+    import random
+
+    rng = random.Random(7)
+    start = [rng.uniform(-2, 2) for _ in range(50)]
+    fast_params = [Value(x) for x in start]
+    slow_params = [Value(x) for x in start]
+    fast, slow = make(fast_params, **kwargs), make(slow_params, **kwargs)
+    assert fast._new_values([0.0], [0.0], 1) is not None  # the plain loop exists and is used
+    for _ in range(5):
+        grads = [rng.gauss(0, 1) for _ in start]
+        for p, q, g in zip(fast_params, slow_params, grads):
+            p.grad = q.grad = g
+        fast.step()
+        slow._step_one_by_one(slow.steps + 1)  # the readable rule, one parameter at a time
+        assert [p.data.hex() for p in fast_params] == [q.data.hex() for q in slow_params]
+        assert fast.state == slow.state and fast.steps == slow.steps
+
+
+def test_a_subclass_with_its_own_rule_is_stepped_by_that_rule():
+    class HalfSGD(SGD):
+        def _update(self, x, g, state, t):
+            return x - 0.5 * self.lr * g
+
+    p = Value(1.0)
+    opt = HalfSGD([p], lr=0.2)
+    p.grad = 1.0
+    opt.step()
+    assert p.data == 0.9  # 1 − 0.5 · 0.2 · 1
