@@ -562,7 +562,6 @@ def balanced_tree(n: int) -> Value:
     ],
 )
 def test_a_graph_above_the_limit_is_refused_before_any_quadratic_work(build, size, tmp_path):
-    import time
     import tracemalloc
 
     from microgradpp.errors import GraphTooLargeError
@@ -572,7 +571,6 @@ def test_a_graph_above_the_limit_is_refused_before_any_quadratic_work(build, siz
     count = len(topological_order(root))
     assert count > MAX_STEPPER_NODES
     tracemalloc.start()
-    started = time.perf_counter()
     for attempt in (
         lambda: render_steps(root, tmp_path / "page.html"),
         lambda: stepper_frames(root),
@@ -581,11 +579,11 @@ def test_a_graph_above_the_limit_is_refused_before_any_quadratic_work(build, siz
             GraphTooLargeError, match=rf"this graph has {count:,} nodes; a step-by-step page"
         ):
             attempt()
-    elapsed = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert peak < 2_000 * count + 1_000_000  # a few objects per node, not per node per frame
-    assert elapsed < 1.0
+    # memory measures the work (not the clock, which a busy machine stretches): a few objects per
+    # node, not a view or a frame per node per frame
+    assert peak < 2_000 * count + 1_000_000
     assert not (tmp_path / "page.html").exists()
 
 
