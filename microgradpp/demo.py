@@ -15,6 +15,7 @@ from pathlib import Path
 from string import Template
 
 from .examples import EXAMPLES
+from .files import atomic_write
 from .outputs import write_graph_files, write_training_plots
 from .tables import node_table
 from .train import recipe, run_recipe
@@ -92,5 +93,5 @@ def write_index(path: Path, entries: list[Entry]) -> Path:
         )
     template = resources.files("microgradpp") / "templates" / "demo-index.html"
     page = Template(template.read_text(encoding="utf-8"))
-    path.write_text(page.substitute(sections="\n".join(sections)), encoding="utf-8")
+    atomic_write(path, page.substitute(sections="\n".join(sections)))
     return path

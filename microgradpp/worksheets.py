@@ -22,6 +22,7 @@ from html import escape
 from pathlib import Path
 
 from .engine import Value
+from .files import atomic_write
 from .i18n import Translator
 from .practice import Problem, count_gates, make_class, rules, shown
 
@@ -274,18 +275,18 @@ def write_worksheets(
             title = t("key.title" if answers else "worksheet.title", level=level)
             title += " · " + t("worksheet.student", number=problem.number)
             path = out / f"{stem}-{number}.html"
-            path.write_text(page(title, section, t), encoding="utf-8")
+            atomic_write(path, page(title, section, t))
             written.append(path)
     for name, sections, key in (
         ("all-sheets.html", sheets, "worksheet.title"),
         ("all-keys.html", keys, "key.title"),
     ):
         path = out / name
-        path.write_text(page(t(key, level=level), "\n".join(sections), t), encoding="utf-8")
+        atomic_write(path, page(t(key, level=level), "\n".join(sections), t))
         written.append(path)
     summary = out / "summary.html"
     heading = t("summary.title", students=students, level=level, seed=seed)
-    summary.write_text(page(heading, summary_html(problems, t, width), t), encoding="utf-8")
+    atomic_write(summary, page(heading, summary_html(problems, t, width), t))
     written.append(summary)
     return written
 
