@@ -66,6 +66,14 @@ from .engine import (
 )
 from .errors import CompiledError, DomainError
 from .gates import GATES, Gate
+from .history import (
+    History,
+    gradient_flow,
+    is_classification,
+    output_activation_of,
+    progress_bar,
+    summary,
+)
 from .nn import BatchNorm, Dropout, Module
 from .validation import is_integer, is_real
 
@@ -181,7 +189,7 @@ class _LossSpec:
 
     def __init__(self, name: str, scalar: Callable, classes: bool = False) -> None:
         self.name, self.scalar, self.classes = name, scalar, classes
-        self.key: Any = name  # what train._is_classification is given as the loss
+        self.key: Any = name  # what history.is_classification is given as the loss
 
     def target_labels(self, width: int) -> list[str]:
         if self.name == "hinge":
@@ -974,15 +982,11 @@ class Program:
 
     def predict(self, X: Any) -> list[int]:
         """Class labels for X, as ``train.predict`` gives them (argmax, or a threshold)."""
-        from .train import _output_activation
-
         outputs = self.outputs_for(X)
-        return _labels(outputs, _output_activation(self.model))
+        return _labels(outputs, output_activation_of(self.model))
 
     def evaluate(self, X: Any, y: Sequence[Any], chunk: int = 2000) -> tuple[float, float | None]:
         """(mean loss, accuracy or None) on (X, y), as ``train.evaluate`` (no gradients)."""
-        from .train import _is_classification, _output_activation
-
         X = _as_matrix(X, len(self.inputs))
         T = self.spec.encode(y, self.width)
         total, labels = 0.0, []
@@ -990,9 +994,9 @@ class Program:
             self._load(X[start : start + chunk], T[start : start + chunk])
             with one_blas_thread():
                 total += self._run_loaded(backward=False) * self.batch
-            labels += _labels(self.output_array(), _output_activation(self.model))
+            labels += _labels(self.output_array(), output_activation_of(self.model))
         loss = total / len(X)
-        if not _is_classification(y, self.spec.key):
+        if not is_classification(y, self.spec.key):
             return loss, None
         return loss, sum(p == t for p, t in zip(labels, y)) / len(y)
 
@@ -1199,7 +1203,6 @@ def fit_compiled(
     Values at the end of every epoch (before ``val_data``, the callback and the schedule).
     """
     from .optim import clip_grad_norm_array
-    from .train import History, _is_classification, _progress_bar, _summary, gradient_flow
 
     X, y = data
     model.train()
@@ -1207,18 +1210,16 @@ def fit_compiled(
     Xa = _as_matrix(X, _model_width(model)[0])  # once: converting a big list takes a while
     program = compile_loss(model, loss, Xa, y, parameters=opt_params)
     Ta = program.spec.encode(y, program.width)
-    classification = _is_classification(y, program.spec.key)
+    classification = is_classification(y, program.spec.key)
     y_labels = np.asarray(y) if classification else None
-    from .train import _output_activation
-
-    output_activation = _output_activation(model)
+    output_activation = output_activation_of(model)
     l2_mask = program.in_model  # l2 covers the model's parameters (as fit's l2_penalty)
     l2_all = bool(l2_mask.all())
     n_opt = len(opt_params)
     array_form = _has_array_form(optimizer)
     rng = as_rng(seed)
     history = History()
-    bar = _progress_bar(epochs, progress)
+    bar = progress_bar(epochs, progress)
     indices = list(range(len(Xa)))
     P, g = program.P, program.gP
     state: dict[str, Any] = {}
@@ -1278,7 +1279,7 @@ def fit_compiled(
                     scheduler.step()
                 if bar is not None:
                     bar.update(1)
-                    bar.set_postfix_str(_summary(history))
+                    bar.set_postfix_str(summary(history))
                 if callback is not None and callback(epoch, history, model) is True:
                     break
         finally:

@@ -26,15 +26,22 @@ gradient lesson.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from . import losses as _losses
 from . import validation
 from .data import DATASETS, Seed, as_rng, batches, train_test_split
 from .engine import Value, gc_paused, no_grad
+from .history import (
+    History,
+    gradient_flow,
+    is_classification,
+    output_activation_of,
+    progress_bar,
+    summary,
+)
 from .nn import ACTIVATIONS, INITS, MLP, Module
 from .optim import OPTIMIZERS
 from .optim import clip_grad_norm as clip_gradients
@@ -42,79 +49,9 @@ from .optim import clip_grad_norm as clip_gradients
 LossFn = Callable[[Any, Sequence[Any]], Value]
 
 
-@dataclass
-class History:
-    """What happened during ``fit``, one entry per epoch in every list.
-
-    ``grad_norm``, ``grad_mean_abs`` and ``dead_relu_fraction`` map a layer name (``"layer1"``, …)
-    to a number measured on the last mini-batch of the epoch, before clipping.
-    ``accuracy`` is None for regression; the ``val_`` lists are filled when ``fit`` got
-    ``val_data``.
-    """
-
-    epochs: list[int] = field(default_factory=list)
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float | None] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
-    grad_norm: list[dict[str, float]] = field(default_factory=list)
-    grad_mean_abs: list[dict[str, float]] = field(default_factory=list)
-    dead_relu_fraction: list[dict[str, float]] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_accuracy: list[float | None] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, list]:
-        """Plain lists and dicts (JSON-ready)."""
-        return asdict(self)
-
-    def __len__(self) -> int:
-        return len(self.epochs)
-
-
-# ------------------------------------------------------------------------------------------------
-# Gradient flow
-# ------------------------------------------------------------------------------------------------
-
-
-def _layers(model: Module) -> list[tuple[str, Module]]:
-    """("layer1", layer), … for an MLP; ("layer1", model) for a single Layer or Neuron."""
-    layers = getattr(model, "layers", None)
-    if layers is None:
-        return [("layer1", model)]
-    return [(f"layer{i}", layer) for i, layer in enumerate(layers, 1)]
-
-
-def gradient_flow(model: Module) -> dict[str, dict[str, float]]:
-    """Per layer, statistics of the gradients now in ``.grad`` (call it after ``backward()``):
-
-    * ``mean_abs_grad``  mean of |∂L/∂p| over the layer's parameters p
-    * ``max_abs_grad``   the largest |∂L/∂p|
-    * ``grad_norm``      √(Σ (∂L/∂p)²), the L2 norm
-    * ``dead_fraction``  fraction of the layer's ReLU units that output 0 for every sample of the
-      last forward batch (such a unit passes no gradient back); 0.0 for other activations
-
-    In a deep sigmoid network ``mean_abs_grad`` shrinks layer by layer towards the input
-    (vanishing gradients); with ReLU and He initialization it stays about the same size.
-    """
-    flow = {}
-    for name, layer in _layers(model):
-        grads = [abs(p.grad) for p in layer.parameters()]
-        dead = layer.dead_fraction() if hasattr(layer, "dead_fraction") else 0.0
-        flow[name] = {
-            "mean_abs_grad": math.fsum(grads) / len(grads) if grads else 0.0,
-            "max_abs_grad": max(grads, default=0.0),
-            "grad_norm": math.sqrt(math.fsum(g * g for g in grads)),
-            "dead_fraction": dead,
-        }
-    return flow
-
-
 # ------------------------------------------------------------------------------------------------
 # Predictions
 # ------------------------------------------------------------------------------------------------
-
-
-def _output_activation(model: Module) -> str | None:
-    return getattr(model, "output_activation", getattr(model, "activation", None))
 
 
 def _evaluate_outputs(model: Module, X: Sequence[Sequence[float]]) -> list[Any]:
@@ -149,7 +86,7 @@ def labels_from_outputs(outputs: Sequence[Any], output_activation: str | None) -
 
 def predict(model: Module, X: Sequence[Sequence[float]]) -> list[int]:
     """Class labels for the samples X (evaluation mode, no graph; see ``labels_from_outputs``)."""
-    return labels_from_outputs(_evaluate_outputs(model, X), _output_activation(model))
+    return labels_from_outputs(_evaluate_outputs(model, X), output_activation_of(model))
 
 
 def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
@@ -172,41 +109,6 @@ def _resolve_loss(loss: str | LossFn) -> LossFn:
         names = ", ".join(_losses.LOSSES)
         raise ValueError(f"unknown loss {loss!r}; use one of {names} or a function")
     return _losses.LOSSES[loss].function
-
-
-def _is_classification(y: Sequence[Any], loss: str | LossFn) -> bool:
-    if isinstance(loss, str) and loss in _losses.LOSSES and _losses.LOSSES[loss].regression:
-        return False
-    return all(validation.is_integer(t) for t in y)
-
-
-class _PlainProgress:
-    """The fallback progress display: about ten lines over the run, on stderr."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.n = total, 0
-        self.every = max(1, total // 10)
-
-    def update(self, n: int = 1) -> None:
-        self.n += n
-
-    def set_postfix_str(self, text: str) -> None:
-        if self.n % self.every == 0 or self.n == self.total or self.n == 1:
-            width = len(str(self.total))
-            print(f"epoch {self.n:>{width}}/{self.total}  {text}", file=sys.stderr, flush=True)
-
-    def close(self) -> None:
-        pass
-
-
-def _progress_bar(total: int, enabled: bool) -> Any:
-    if not enabled:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return _PlainProgress(total)
-    return tqdm(total=total, unit="epoch", leave=True)
 
 
 def fit(
@@ -278,12 +180,12 @@ def fit(
             progress=progress,
             callback=callback,
         )
-    classification = _is_classification(y, loss)
-    output_activation = _output_activation(model)
+    classification = is_classification(y, loss)
+    output_activation = output_activation_of(model)
     params = model.parameters()
     rng = as_rng(seed)
     history = History()
-    bar = _progress_bar(epochs, progress)
+    bar = progress_bar(epochs, progress)
     model.train()
     try:
         for epoch in range(1, epochs + 1):
@@ -321,7 +223,7 @@ def fit(
                 scheduler.step()
             if bar is not None:
                 bar.update(1)
-                bar.set_postfix_str(_summary(history))
+                bar.set_postfix_str(summary(history))
             if callback is not None and callback(epoch, history, model) is True:
                 break
     finally:
@@ -343,19 +245,10 @@ def evaluate(
     outputs = _evaluate_outputs(model, X)
     with no_grad():
         value = _resolve_loss(loss)(outputs, y).data
-    if not _is_classification(y, loss):
+    if not is_classification(y, loss):
         return value, None
-    predicted = labels_from_outputs(outputs, _output_activation(model))
+    predicted = labels_from_outputs(outputs, output_activation_of(model))
     return value, sum(p == t for p, t in zip(predicted, y)) / len(y)
-
-
-def _summary(history: History) -> str:
-    text = f"loss {history.loss[-1]:.4f}"
-    if history.accuracy[-1] is not None:
-        text += f"  accuracy {history.accuracy[-1]:.1%}"
-    if history.val_loss:
-        text += f"  val_loss {history.val_loss[-1]:.4f}"
-    return text + f"  lr {history.lr[-1]:.4g}"
 
 
 # ------------------------------------------------------------------------------------------------

@@ -1,0 +1,140 @@
+"""What a training run records: the ``History``, per-layer gradient flow, and the progress shown.
+
+``train.fit`` and ``compiled``'s fit both fill a ``History`` through these helpers, so the two
+loops report the same numbers the same way (and neither has to import the other).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from . import losses as _losses
+from . import validation
+from .nn import Module
+
+
+@dataclass
+class History:
+    """What happened during ``fit``, one entry per epoch in every list.
+
+    ``grad_norm``, ``grad_mean_abs`` and ``dead_relu_fraction`` map a layer name (``"layer1"``, …)
+    to a number measured on the last mini-batch of the epoch, before clipping.
+    ``accuracy`` is None for regression; the ``val_`` lists are filled when ``fit`` got
+    ``val_data``.
+    """
+
+    epochs: list[int] = field(default_factory=list)
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float | None] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    grad_norm: list[dict[str, float]] = field(default_factory=list)
+    grad_mean_abs: list[dict[str, float]] = field(default_factory=list)
+    dead_relu_fraction: list[dict[str, float]] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float | None] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, list]:
+        """Plain lists and dicts (JSON-ready)."""
+        return asdict(self)
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+
+# ------------------------------------------------------------------------------------------------
+# Gradient flow
+# ------------------------------------------------------------------------------------------------
+
+
+def _layers(model: Module) -> list[tuple[str, Module]]:
+    """("layer1", layer), … for an MLP; ("layer1", model) for a single Layer or Neuron."""
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        return [("layer1", model)]
+    return [(f"layer{i}", layer) for i, layer in enumerate(layers, 1)]
+
+
+def gradient_flow(model: Module) -> dict[str, dict[str, float]]:
+    """Per layer, statistics of the gradients now in ``.grad`` (call it after ``backward()``):
+
+    * ``mean_abs_grad``  mean of |∂L/∂p| over the layer's parameters p
+    * ``max_abs_grad``   the largest |∂L/∂p|
+    * ``grad_norm``      √(Σ (∂L/∂p)²), the L2 norm
+    * ``dead_fraction``  fraction of the layer's ReLU units that output 0 for every sample of the
+      last forward batch (such a unit passes no gradient back); 0.0 for other activations
+
+    In a deep sigmoid network ``mean_abs_grad`` shrinks layer by layer towards the input
+    (vanishing gradients); with ReLU and He initialization it stays about the same size.
+    """
+    flow = {}
+    for name, layer in _layers(model):
+        grads = [abs(p.grad) for p in layer.parameters()]
+        dead = layer.dead_fraction() if hasattr(layer, "dead_fraction") else 0.0
+        flow[name] = {
+            "mean_abs_grad": math.fsum(grads) / len(grads) if grads else 0.0,
+            "max_abs_grad": max(grads, default=0.0),
+            "grad_norm": math.sqrt(math.fsum(g * g for g in grads)),
+            "dead_fraction": dead,
+        }
+    return flow
+
+
+# ------------------------------------------------------------------------------------------------
+# What kind of task, and what the run shows while it trains
+# ------------------------------------------------------------------------------------------------
+
+
+def output_activation_of(model: Module) -> str | None:
+    """The activation of the model's last layer (None: a plain linear output)."""
+    return getattr(model, "output_activation", getattr(model, "activation", None))
+
+
+def is_classification(y: Sequence[Any], loss: Any) -> bool:
+    """True when the targets are class labels (whole numbers) and the loss is not a regression loss."""
+    if isinstance(loss, str) and loss in _losses.LOSSES and _losses.LOSSES[loss].regression:
+        return False
+    return all(validation.is_integer(t) for t in y)
+
+
+class _PlainProgress:
+    """The fallback progress display: about ten lines over the run, on stderr."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.n = total, 0
+        self.every = max(1, total // 10)
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+
+    def set_postfix_str(self, text: str) -> None:
+        if self.n % self.every == 0 or self.n == self.total or self.n == 1:
+            width = len(str(self.total))
+            print(f"epoch {self.n:>{width}}/{self.total}  {text}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+def progress_bar(total: int, enabled: bool) -> Any:
+    """tqdm's bar when it is installed (the progress extra), else about ten plain lines."""
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return _PlainProgress(total)
+    return tqdm(total=total, unit="epoch", leave=True)
+
+
+def summary(history: History) -> str:
+    """The last epoch in one line, for a progress bar."""
+    text = f"loss {history.loss[-1]:.4f}"
+    if history.accuracy[-1] is not None:
+        text += f"  accuracy {history.accuracy[-1]:.1%}"
+    if history.val_loss:
+        text += f"  val_loss {history.val_loss[-1]:.4f}"
+    return text + f"  lr {history.lr[-1]:.4g}"
