@@ -613,7 +613,11 @@ def run_train(args: argparse.Namespace) -> int:
 def run_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo as demo
 
-    demo(Path(args.out), args.epochs)
+    missing: list[str] = []
+    demo(Path(args.out), args.epochs, missing=missing)
+    if missing:
+        print(f"{PROG} demo: not written: {', '.join(missing)} (see above)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -28,10 +28,14 @@ Entry = tuple[str, str, list[Path]]
 """One section of the index: heading, a sentence, the files."""
 
 
-def run_demo(out: Path, epochs: int = 40) -> Path:
+def run_demo(out: Path, epochs: int = 40, missing: list[str] | None = None) -> Path:
     """Print the two cs231n circuits as tables, write every worked example's pictures and step
     pages, train a 2-16-16-1 network on moons for ``epochs`` with its plots, and write
-    ``out/index.html`` linking it all; returns the index's path."""
+    ``out/index.html`` linking it all; returns the index's path.
+
+    A file that could not be made (why is said on stderr) is named in ``missing`` when a list is
+    given, so the command line can exit 1 instead of claiming success."""
+    failed = [] if missing is None else missing
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     entries: list[Entry] = []
@@ -40,9 +44,16 @@ def run_demo(out: Path, epochs: int = 40) -> Path:
         if name in PRINTED_EXAMPLES:
             print(f"== {example.name}: {example.title}\n")
             print(node_table(root) + "\n")
+        not_written: list[str] = []
         paths = write_graph_files(
-            root, out, name, title=f"{example.name}: {example.title}", description=example.teaches
+            root,
+            out,
+            name,
+            title=f"{example.name}: {example.title}",
+            description=example.teaches,
+            missing=not_written,
         )
+        failed += [f"{name} {what}" for what in not_written]
         entries.append((f"{example.name}: {example.title}", example.teaches, paths))
 
     print(f"== training a 2-16-16-1 network on the moons dataset ({epochs} epochs, adam)")
@@ -53,6 +64,7 @@ def run_demo(out: Path, epochs: int = 40) -> Path:
     except ImportError as error:
         print(f"No training plots: {error}", file=sys.stderr)
         plots = []
+        failed.append("training plots")
     data, which = (run.test_data, "test") if run.test_data else (run.train_data, "training")
     _, accuracy = run.measure(data)
     entries.append(

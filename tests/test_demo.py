@@ -46,3 +46,27 @@ def test_demo_without_graphviz_still_prints_tables_and_writes_dot_files(tmp_path
     assert (demo / "add-mul-forward.dot").read_text(encoding="utf-8").startswith("digraph")
     assert not list(demo.glob("*.svg")) and not list(demo.glob("*-steps.html"))
     assert (demo / "index.html").exists()
+
+
+@needs_dot
+def test_demo_exits_1_and_names_the_files_it_could_not_write(tmp_path, monkeypatch, capsys):
+    """A step page refused (too large) must not end in a demo that reports success."""
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    import microgradpp.steps
+    from microgradpp.cli import main
+    from microgradpp.errors import GraphTooLargeError
+
+    real_render_steps = microgradpp.steps.render_steps
+
+    def refuse_xor(root, path, *args, **kwargs):
+        if path.name == "xor-steps.html":
+            raise GraphTooLargeError("this graph is too large for a step-by-step page (test)")
+        return real_render_steps(root, path, *args, **kwargs)
+
+    monkeypatch.setattr(microgradpp.steps, "render_steps", refuse_xor)
+    assert main(["demo", "--out", str(tmp_path / "demo"), "--epochs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "No step-by-step page: this graph is too large for a step-by-step page (test)" in err
+    assert err.endswith("microgradpp demo: not written: xor step-by-step page (see above)\n")
+    assert not (tmp_path / "demo" / "xor-steps.html").exists()
+    assert (tmp_path / "demo" / "add-mul-steps.html").exists()
