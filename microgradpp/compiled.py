@@ -1264,17 +1264,9 @@ def fit_compiled(
                 program.push()
                 if array_form:
                     optimizer.load_array_state(state)
-                history.epochs.append(epoch)
-                history.loss.append(total_loss / seen)
-                history.accuracy.append(correct / seen if classification else None)
-                history.lr.append(lr)
-                history.grad_norm.append({k: v["grad_norm"] for k, v in flow.items()})
-                history.grad_mean_abs.append({k: v["mean_abs_grad"] for k, v in flow.items()})
-                history.dead_relu_fraction.append({k: v["dead_fraction"] for k, v in flow.items()})
-                if val_data is not None:
-                    val_loss, val_acc = program.evaluate(*val_data)
-                    history.val_loss.append(val_loss)
-                    history.val_accuracy.append(val_acc)
+                epoch_accuracy = correct / seen if classification else None
+                measured = program.evaluate(*val_data) if val_data is not None else None
+                history.record_epoch(epoch, total_loss / seen, epoch_accuracy, lr, flow, measured)
                 if scheduler is not None:
                     scheduler.step()
                 if bar is not None:

@@ -37,6 +37,29 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     val_accuracy: list[float | None] = field(default_factory=list)
 
+    def record_epoch(
+        self,
+        epoch: int,
+        loss: float,
+        accuracy: float | None,
+        lr: float,
+        flow: dict[str, dict[str, float]],
+        validation: tuple[float, float | None] | None = None,
+    ) -> None:
+        """Append one epoch: its mean loss and accuracy (None for regression), the learning rate
+        it ran with, the last mini-batch's ``gradient_flow(model)``, and ``(val_loss,
+        val_accuracy)`` when the epoch was measured on validation data."""
+        self.epochs.append(epoch)
+        self.loss.append(loss)
+        self.accuracy.append(accuracy)
+        self.lr.append(lr)
+        self.grad_norm.append({k: v["grad_norm"] for k, v in flow.items()})
+        self.grad_mean_abs.append({k: v["mean_abs_grad"] for k, v in flow.items()})
+        self.dead_relu_fraction.append({k: v["dead_fraction"] for k, v in flow.items()})
+        if validation is not None:
+            self.val_loss.append(validation[0])
+            self.val_accuracy.append(validation[1])
+
     def to_dict(self) -> dict[str, list]:
         """Plain lists and dicts (JSON-ready)."""
         return asdict(self)
