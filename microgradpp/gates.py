@@ -515,7 +515,10 @@ class Pow(Gate):
             return (np.zeros_like(out),)
         at_zero = 0.0 if n > 1 else float(n) if n == 1 else math.inf
         safe_x = np.where(x == 0.0, 1.0, x)  # the formula is only used where x != 0
-        return (np.where(x == 0.0, at_zero, n * out / safe_x),)
+        # n·xⁿ⁻¹, as the scalar form (not n·xⁿ/x, which under- or overflows at the float range's ends)
+        with np.errstate(over="ignore", divide="ignore"):
+            local = n * np.power(safe_x, n - 1)
+        return (np.where(x == 0.0, at_zero, local),)
 
 
 GATES["pow"] = Pow(3)
@@ -707,7 +710,13 @@ class Sum(Gate):
     reference = staticmethod(lambda *xs: math.fsum(xs))
 
     def forward(self, *xs: float) -> float:
-        return sum(xs, 0.0)
+        # Left to right, one rounding per +, as a chain of add gates would: built-in sum() rounds
+        # differently from Python 3.12 on (compensated), and the same graph must give the same
+        # bits on every Python.
+        total = 0.0
+        for x in xs:
+            total += x
+        return total
 
     def local_grads(self, out: float, *xs: float) -> tuple[float, ...]:
         return (1.0,) * len(xs)
@@ -720,7 +729,7 @@ class Sum(Gate):
 
     def forward_array(self, *xs: Any) -> Any:
         total = 0.0
-        for x in xs:  # in order, as sum(xs, 0.0)
+        for x in xs:  # left to right, as the scalar forward
             total = total + x
         return total
 

@@ -489,3 +489,11 @@ def test_compiled_predict_and_accuracy_equal_the_scalar_ones_in_evaluation_mode(
     assert compiled.predict(model, X) == predict(model, X)
     assert compiled.accuracy(model, X, y) == accuracy(model, X, y)
     assert model.training  # put back as it was
+
+
+def test_the_numpy_power_rule_is_n_x_to_the_n_minus_1_at_the_ends_of_the_float_range() -> None:
+    """n·xⁿ⁻¹, as the scalar form: n·xⁿ/x underflows at 1e-200 ((1e-200)² is 0.0)."""
+    for x in (1e-200, 1e154, 3.0):
+        scalar = pow_gate(2).local_grads(x * x, x)[0]
+        (array,) = pow_gate(2).local_grads_array(np.array([x * x]), np.array([x]))
+        assert array.tolist() == [scalar] == [2 * x]

@@ -400,3 +400,9 @@ def test_the_pow_gate_cache_stays_bounded():
     assert pow_gate.cache_info().currsize == gates.POW_CACHE_SIZE
     assert pow_gate(2.0) is pow_gate(2.0)  # recently used exponents still share one gate
     assert (x**2).gate is (Value(3.0) ** 2).gate
+
+
+def test_the_sum_gate_adds_left_to_right_on_every_python():
+    """One rounding per +, like a chain of add gates; built-in sum() compensates from 3.12 on."""
+    assert GATES["sum"].forward(1e16, 1.0, -1e16) == (1e16 + 1.0) - 1e16 == 0.0
+    assert GATES["sum"].forward(0.1, 0.2, 0.3) == (0.1 + 0.2) + 0.3 == 0.6000000000000001
