@@ -471,22 +471,9 @@ def run_example(args: argparse.Namespace) -> int:
         print("\n" + example.explain(root))
     if args.no_files:
         return 0
-    missing: list[str] = []
-    paths = write_graph_files(
-        root,
-        Path(args.out),
-        example.name,
-        args.format,
-        args.digits,
-        title=f"{example.name}: {example.title}",
-        description=example.teaches,
-        missing=missing,
-        seconds=GRAPH_FILES_SECONDS,
-        modes=tuple(dict.fromkeys(args.mode)),
-        lang=Translator(args.lang).lang,
+    return _write_graph_files(
+        args, root, example.name, f"{example.name}: {example.title}", example.teaches
     )
-    print_written(paths)
-    return _report_missing(args, missing)
 
 
 def run_expr(args: argparse.Namespace) -> int:
@@ -502,15 +489,23 @@ def run_expr(args: argparse.Namespace) -> int:
     print(node_table(root, args.digits, lang=args.lang))
     if args.no_files:
         return 0
+    return _write_graph_files(args, root, args.name, heading, _at_text(args.at).strip())
+
+
+def _write_graph_files(
+    args: argparse.Namespace, root: Value, stem: str, title: str, description: str
+) -> int:
+    """The pictures and step page of ``example`` and ``expr`` (options from the command line),
+    the list of what was written, and the exit code (1 if a promised file is missing)."""
     missing: list[str] = []
     paths = write_graph_files(
         root,
         Path(args.out),
-        args.name,
+        stem,
         args.format,
         args.digits,
-        title=heading,
-        description=_at_text(args.at).strip(),
+        title=title,
+        description=description,
         missing=missing,
         seconds=GRAPH_FILES_SECONDS,
         modes=tuple(dict.fromkeys(args.mode)),
