@@ -68,11 +68,11 @@ from .errors import CompiledError, DomainError
 from .gates import GATES, Gate
 from .history import (
     History,
+    end_epoch,
     gradient_flow,
     is_classification,
     output_activation_of,
     progress_bar,
-    summary,
 )
 from .nn import BatchNorm, Dropout, Module
 from .validation import is_integer, is_real
@@ -1267,12 +1267,7 @@ def fit_compiled(
                 epoch_accuracy = correct / seen if classification else None
                 measured = program.evaluate(*val_data) if val_data is not None else None
                 history.record_epoch(epoch, total_loss / seen, epoch_accuracy, lr, flow, measured)
-                if scheduler is not None:
-                    scheduler.step()
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix_str(summary(history))
-                if callback is not None and callback(epoch, history, model) is True:
+                if end_epoch(history, scheduler, bar, callback, model):
                     break
         finally:
             program.push()

@@ -161,3 +161,17 @@ def summary(history: History) -> str:
     if history.val_loss:
         text += f"  val_loss {history.val_loss[-1]:.4f}"
     return text + f"  lr {history.lr[-1]:.4g}"
+
+
+def end_epoch(history: History, scheduler: Any, bar: Any, callback: Any, model: Module) -> bool:
+    """After an epoch is recorded: step the schedule, show the epoch, call the callback.
+
+    True when the callback asked to stop (it returned True). Both ``train.fit`` and compiled
+    mode's fit end each epoch here, so they behave the same.
+    """
+    if scheduler is not None:
+        scheduler.step()
+    if bar is not None:
+        bar.update(1)
+        bar.set_postfix_str(summary(history))
+    return callback is not None and callback(history.epochs[-1], history, model) is True

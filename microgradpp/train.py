@@ -36,11 +36,11 @@ from .data import DATASETS, Seed, as_rng, batches, train_test_split
 from .engine import Value, gc_paused, no_grad
 from .history import (
     History,
+    end_epoch,
     gradient_flow,
     is_classification,
     output_activation_of,
     progress_bar,
-    summary,
 )
 from .nn import ACTIVATIONS, INITS, MLP, Module
 from .optim import OPTIMIZERS
@@ -211,12 +211,7 @@ def fit(
             epoch_accuracy = correct / seen if classification else None
             measured = evaluate(model, loss, val_data) if val_data is not None else None
             history.record_epoch(epoch, total_loss / seen, epoch_accuracy, lr, flow, measured)
-            if scheduler is not None:
-                scheduler.step()
-            if bar is not None:
-                bar.update(1)
-                bar.set_postfix_str(summary(history))
-            if callback is not None and callback(epoch, history, model) is True:
+            if end_epoch(history, scheduler, bar, callback, model):
                 break
     finally:
         if bar is not None:
