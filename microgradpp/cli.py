@@ -560,12 +560,7 @@ def _remedies_for_expressions() -> Iterator[None]:
     try:
         yield
     except GateError as error:
-        raise GateError(
-            f"{error.problem}. Remedy: choose other values with --at",
-            error.gate,
-            error.inputs,
-            error.labels,
-        ) from None
+        raise error.with_remedy("choose other values with --at") from None
     except GradientError as error:
         problem = str(error).partition(" all gradients were restored.")[0]
         raise GradientError(

@@ -166,8 +166,9 @@ def test_name_must_be_the_start_of_a_file_name(capsys, bad):
         (
             "x*y",
             "x=1e200 y=1e200",
-            "microgradpp expr: error: mul gate (×) with input x = 1e+200, y = 1e+200: the result "
-            "inf is not a finite number. Remedy: choose other values with --at\n",
+            "microgradpp expr: error: mul gate (×) with input x = 1e+200, y = 1e+200: 1e+200 × "
+            "1e+200 is beyond the largest float (about 1.8e308). Remedy: choose other values with "
+            "--at\n",
         ),
         (
             "1/x",
