@@ -354,6 +354,13 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--no-files", action="store_true", help="print the table only")
     sub.add_argument(
+        "--full",
+        action="store_true",
+        help="also write the whole backward picture and step page of a graph too tangled to "
+        "read whole (a sum of terms such as xor's loss); by default it gets readable collapsed "
+        "and per-term ones instead",
+    )
+    sub.add_argument(
         "--mode",
         nargs="+",
         choices=PICTURE_MODES,
@@ -510,6 +517,7 @@ def _write_graph_files(
         seconds=GRAPH_FILES_SECONDS,
         modes=tuple(dict.fromkeys(args.mode)),
         lang=Translator(args.lang).lang,
+        full=args.full,
     )
     print_written(paths)
     return _report_missing(args, missing)

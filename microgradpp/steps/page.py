@@ -90,14 +90,34 @@ def check_size(order: list[Value]) -> None:
         )
 
 
-def stepper_frames(root: Value, digits: int = 4, lang: str = "en") -> list[Frame]:
+def stepper_frames(
+    root: Value, digits: int = 4, lang: str = "en", collapse: str = "none"
+) -> list[Frame]:
     """The frames of the page: the forward pass node by node, the seed, then every backward step.
 
+    With ``collapse`` 'neuron', 'layer' or 'part' the picture draws a box per neuron, layer or
+    sub-expression and a frame goes through a whole box (``steps.collapsed``).
     Raises GraphTooLargeError (a ValueError) for a graph of more than MAX_STEPPER_NODES nodes.
     """
     order = topological_order(root)
     check_size(order)
-    return _frames(root, order, digits, lang)
+    return _any_frames(root, order, digits, lang, collapse)
+
+
+COLLAPSE_LEVELS = ("none", "neuron", "layer", "part")
+"""What a step page may be collapsed to: nothing (a frame per node), or see viz.collapse."""
+
+
+def _any_frames(
+    root: Value, order: list[Value], digits: int, lang: str, collapse: str
+) -> list[Frame]:
+    if collapse not in COLLAPSE_LEVELS:
+        raise ValueError(f"collapse must be one of {COLLAPSE_LEVELS}, got {collapse!r}")
+    if collapse == "none":
+        return _frames(root, order, digits, lang)
+    from .collapsed import collapsed_frames  # it builds on this module's Frame
+
+    return collapsed_frames(root, order, digits, lang, collapse)
 
 
 def _frames(root: Value, order: list[Value], digits: int, lang: str) -> list[Frame]:
@@ -212,6 +232,7 @@ def render_steps(
     lang: str | None = None,
     notice: str = "",
     offers: Sequence[tuple[str, str]] = (),
+    collapse: str = "none",
 ) -> Path:
     """Write one self-contained HTML page that replays the forward pass, then backward step by step.
 
@@ -226,12 +247,14 @@ def render_steps(
     language of the captions and the page's words ('en', 'zh-Hant', 'zh-Hans'; default: the
     locale's, see ``microgradpp.i18n``). ``notice`` is a line shown under the title (a long page
     says so), followed by links to ``offers``, ``(href, text)`` pairs: the shorter pages it offers.
+    ``collapse``: 'none' (a frame per node), or 'neuron', 'layer', 'part': the collapsed page, a
+    box per neuron, layer or sub-expression and a frame per box (``steps.collapsed``).
     """
     lang = resolve_language(lang)
     path = Path(path)
     order = topological_order(root)  # once: the frames and the pictures all use it
     check_size(order)
-    frames = _frames(root, order, digits, lang)
+    frames = _any_frames(root, order, digits, lang, collapse)
     pictures = frame_pictures(frames)
     title = title or text("page.title", lang, root=frames[0].view.names[root] or "f")
     shown = page(title, description, frames, pictures, lang, notice, offers)
