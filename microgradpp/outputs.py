@@ -95,8 +95,10 @@ def write_graph_files(
     terms = split_terms(root) if len(order) > SPLIT_ABOVE else []
     if len(terms) > MAX_TERMS:
         terms = []
-    tangled = bool(terms)  # the whole backward picture and page are too tangled to read
-    level, short = _collapsed_level(root, order, frames) if long or tangled else (None, 0)
+    level, short = _collapsed_level(root, order, frames) if long or terms else (None, 0)
+    # the whole backward picture (and a long whole page) of a sum of many Values is too tangled
+    # to read: when a collapsed one can be drawn instead, the whole one waits for full=True
+    tangled = bool(terms) and level is not None
     say = _Say(lang)
     try:
         budget = time_budget(seconds) if seconds is not None else contextlib.nullcontext()
@@ -111,10 +113,8 @@ def write_graph_files(
                     )  # fmt: skip
                 if not whole and level is not None:
                     path = out / f"{stem}-{mode}-collapsed.{picture_format}"
-                    written += attempt(
-                        f"collapsed {mode} picture", render, root, path, mode=mode,
-                        precision=digits, lang=lang, collapse=level,
-                    )  # fmt: skip
+                    view = _collapsed_view(root, mode, digits, lang, level, have_dot)
+                    written += attempt(f"collapsed {mode} picture", render, view, path)
             if terms and "backward" in modes:
                 for i, term in enumerate(terms, start=1):
                     path = out / f"{stem}-backward-term{i}.{picture_format}"
@@ -133,8 +133,25 @@ def write_graph_files(
     if not have_dot:
         print(INSTALL_GRAPHVIZ, file=sys.stderr)
     if tangled and not full and have_dot:
-        print("\n" + say("files.tangled", stem=stem, count=len(order), terms=len(terms)))
+        level_word = say(f"collapse.{level}")
+        print(
+            "\n"
+            + say("files.tangled", stem=stem, count=len(order), terms=len(terms), level=level_word)
+        )
     return written
+
+
+def _collapsed_view(
+    root: Value, mode: str, digits: int, lang: str, level: str, have_dot: bool
+) -> Any:
+    """The picture of root by ``level``, drawn in the direction that fits a screen best."""
+    import dataclasses
+
+    from .steps.collapsed import fitting_rankdir
+    from .viz.view import GraphView
+
+    view = GraphView.of(root, mode, precision=digits, collapse=level, lang=lang)
+    return dataclasses.replace(view, rankdir=fitting_rankdir(view)) if have_dot else view
 
 
 class _Say:

@@ -116,9 +116,10 @@ def group_parts(order: Sequence[Value], most: int = PART_GATES) -> dict[Value, s
     outside, so its box shows what each part sends it.
 
     A gate takes in the gate parents that feed nothing else (their value is used by it alone),
-    with everything they took in, while the part has at most ``most`` gates; it takes in the
-    newest parent first, so a part is computed in one stretch and backward goes through it in one
-    stretch too (backward visits the newest node first). A parent left out ends a part of its
+    with everything they took in, while the part has at most ``most`` gates. It takes in the
+    newest parent first and stops at the first it leaves out, so that a graph built by nested
+    calls (an expression) has each part computed in one stretch, and backward, which visits the
+    newest node first, goes through it in one stretch too. A parent left out ends a part of its
     own. The terms of a sum (a loss over examples, ``split.split_terms``) always end a part, and
     take in all their own sub-graph. Parts of fewer than ``SMALLEST_PART`` gates are not made.
     """
@@ -137,11 +138,13 @@ def group_parts(order: Sequence[Value], most: int = PART_GATES) -> dict[Value, s
             continue
         members = [node]
         limit = len(order) if terms else most  # a term is one part, however large
+        taking = True  # newest parent first; after one is left out, older ones are too
         for parent in sorted(set(node.parents), key=lambda p: p.number, reverse=True):
             if not parent.parents:
                 continue
             fits = len(members) + len(inside[parent]) <= limit
-            if uses[parent] == 1 and parent not in terms and fits:
+            taking = taking and uses[parent] == 1 and parent not in terms and fits
+            if taking:
                 members = inside.pop(parent) + members
             else:
                 closed.append(parent)
