@@ -91,7 +91,7 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = parser.parse_args(_protect_expressions(argv))
+        args = parser.parse_args(_protect_expressions(parser, argv))
     except SystemExit as exit:  # argparse: --help (0) or a usage error (2), already printed
         return exit.code if isinstance(exit.code, int) else 2
     if args.command is None:
@@ -116,30 +116,38 @@ def _main(argv: Sequence[str] | None) -> int:
         return 1
 
 
-EXPRESSION_COMMANDS = ("expr", "gradcheck")
-"""Commands whose first positional argument is an expression (which may start with a minus)."""
-
-
-def _protect_expressions(argv: list[str]) -> list[str]:
+def _protect_expressions(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
     """argv with an expression that starts with a minus ("-x*y") marked as not being an option.
 
     argparse takes every argument that starts with "-" for an option (only negative numbers are
-    let through), so ``expr "-x*y"`` would be refused. An argument of an expression command that
-    starts with a single "-", is not "-h" and does not follow an option gets a leading space,
+    let through), so ``expr "-x*y"`` would be refused. For a command that takes an expression
+    (``_add_expression_argument``), an argument that starts with a single "-", is none of the
+    command's options (-h) and is not the value of an option before it gets a leading space,
     which argparse leaves alone and the expression parser skips.
     """
-    if not argv or argv[0] not in EXPRESSION_COMMANDS:
+    command = _subcommands(parser).get(argv[0]) if argv else None
+    if command is None or not command.get_default("takes_expression"):
         return argv
+    options = command._option_string_actions
+    takes_a_value = {name for name, action in options.items() if action.nargs != 0}
     protected = argv[:1]
     for previous, arg in zip(argv, argv[1:]):
         is_expression = (
             arg.startswith("-")
             and not arg.startswith("--")
-            and arg != "-h"
-            and not previous.startswith("-")
+            and arg not in options
+            and previous not in takes_a_value
         )
         protected.append(" " + arg if is_expression else arg)
     return protected
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Each command's name -> its parser."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
 
 
 def _describe(error: BaseException) -> str:
@@ -186,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Parse an expression safely (no eval), build its graph at the given values, run "
         "backward(), print the table of every node and write the same files as `example`.",
     )
-    sub.add_argument("expression", help='for example "(x+y)*z" or "sigmoid(w*x + b)"')
+    _add_expression_argument(sub, "expression", 'for example "(x+y)*z" or "sigmoid(w*x + b)"')
     _add_at_option(sub)
     _add_output_options(sub)
     sub.add_argument(
@@ -205,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Compare the gradient backward() computes with central differences (f(x+ε) − f(x−ε))/2ε, "
         "for every variable of an expression. Exits with 1 if any check fails.",
     )
-    sub.add_argument("expression", help='for example "x*y + exp(x)"')
+    _add_expression_argument(sub, "expression", 'for example "x*y + exp(x)"')
     _add_at_option(sub)
     sub.add_argument("--eps", type=_positive_float, default=1e-6, help="the step ε (1e-6)")
 
@@ -312,8 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(within half the last shown digit), gives the gate's rule as a hint when it is wrong, "
         "the answer only on request, and a score at the end; 'Reveal all' is for the teacher.",
     )
-    sub.add_argument(
-        "source", metavar="EXAMPLE|EXPR", help='a worked example (add-mul) or an expression ("x*y")'
+    _add_expression_argument(
+        sub, "source", 'a worked example (add-mul) or an expression ("x*y")', "EXAMPLE|EXPR"
     )
     _add_at_option(sub)
     sub.add_argument("--out", metavar="FILE", default="exercise.html", help="(exercise.html)")
@@ -326,6 +334,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_lang_option(sub)
     return parser
+
+
+def _add_expression_argument(
+    sub: argparse.ArgumentParser, name: str, help: str, metavar: str | None = None
+) -> None:
+    """The command's positional argument ``name`` is an expression, which may start with a minus
+    ("-x*y": see ``_protect_expressions``)."""
+    sub.add_argument(name, metavar=metavar, help=help)
+    sub.set_defaults(takes_expression=True)
 
 
 def _add_level_options(sub: argparse.ArgumentParser) -> None:
@@ -387,18 +404,23 @@ def _add_at_option(sub: argparse.ArgumentParser) -> None:
 
 
 def _assignment(text: str) -> tuple[str, float]:
-    name, equals, number = text.partition("=")
+    from .expr import parse_number, plain
+
+    name, equals, number = plain(text).partition("=")  # (full-width ＝ and ｘ are typed too)
     name = name.strip()
     if not equals or not name.isidentifier():
         raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (for example x=-2)")
+    number = text[len(text) - len(number) :]  # as typed, for the message
     try:
-        value = float(number.replace("\u2212", "-"))  # −2, as the tables and pages print it
+        value = parse_number(number)  # the expression's own rules: −2 as the tables print it
+    except OverflowError:
+        raise argparse.ArgumentTypeError(
+            f"the value of {name} must be finite, got {number!r}"
+        ) from None
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"the value of {name} is not a number: {number!r}"
         ) from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"the value of {name} must be finite, got {number!r}")
     return name, value
 
 
@@ -546,12 +568,7 @@ def _remedies_for_expressions() -> Iterator[None]:
     try:
         yield
     except GateError as error:
-        raise GateError(
-            f"{error.problem}. Remedy: choose other values with --at",
-            error.gate,
-            error.inputs,
-            error.labels,
-        ) from None
+        raise error.with_remedy("choose other values with --at") from None
     except GradientError as error:
         problem = str(error).partition(" all gradients were restored.")[0]
         raise GradientError(
@@ -672,6 +689,7 @@ def run_exercise(args: argparse.Namespace) -> int:
     from .steps.exercise import exercise_page
 
     t = Translator(args.lang)
+    args.source = args.source.strip()  # (an expression starting with "-" got a leading space)
     if args.source in EXAMPLES:
         if args.at:
             raise UsageError(f"{args.source} is a worked example: it has its own values, no --at")

@@ -64,7 +64,7 @@ from .engine import (
     sum_values,
     topological_order,
 )
-from .errors import CompiledError, DomainError
+from .errors import CompiledError, DomainError, training_advice
 from .gates import GATES, Gate
 from .history import (
     History,
@@ -1179,6 +1179,7 @@ def _has_array_form(optimizer: Any) -> bool:
     return isinstance(optimizer, Optimizer) and update is not Optimizer._update_array
 
 
+@training_advice()  # an overflow while training gets learning-rate advice
 def fit_compiled(
     model: Module,
     loss: Any,

@@ -42,7 +42,7 @@ from numbers import Real
 from operator import attrgetter
 from typing import Any
 
-from .errors import EXPLODING_REMEDY, DomainError, GateError, GradientError
+from .errors import DomainError, GateError, GradientError
 from .gates import GATES, Gate, base_pow_gate, pow_gate
 
 Number = int | float
@@ -504,9 +504,10 @@ def _cut_if_no_grad(node: Value) -> None:
 
 
 def _not_finite(gate: Gate, parents: tuple, data: float) -> GateError:
-    return _gate_error(
-        gate, parents, f"the result {data!r} is not a finite number", EXPLODING_REMEDY
-    )
+    """The error for a result beyond the largest float: the gate says what overflowed and how
+    to keep its inputs in range."""
+    reason, remedy = gate.overflow(*(parent.data for parent in parents))
+    return _gate_error(gate, parents, reason, remedy, overflow=True)
 
 
 def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
@@ -548,11 +549,13 @@ def _apply(gate: Gate, parents: tuple) -> Value:
     try:
         out = gate.forward(*xs)
     except DomainError as error:
-        raise _gate_error(gate, parents, error.reason, error.remedy) from None
+        raise _gate_error(gate, parents, error.reason, error.remedy, error.overflow) from None
     return _node(out, parents, gate.local_grads(out, *xs), gate)
 
 
-def _gate_error(gate: Gate, parents: tuple, reason: str, remedy: str) -> GateError:
+def _gate_error(
+    gate: Gate, parents: tuple, reason: str, remedy: str, overflow: bool = False
+) -> GateError:
     shown = parents if len(parents) <= 6 else parents[:4]  # a 16-input neuron: keep it readable
     inputs = ", ".join(_describe(p) for p in shown)
     if len(shown) < len(parents):
@@ -565,6 +568,7 @@ def _gate_error(gate: Gate, parents: tuple, reason: str, remedy: str) -> GateErr
         gate=gate.name,
         inputs=tuple(p.data for p in parents),
         labels=tuple(p.label for p in parents),
+        overflow=overflow,
     )
 
 
@@ -862,7 +866,8 @@ def _gradient_error(
             culprit = (node, local_grad)
     came_out = bad.grad
     _restore(interior, saved_interior, leaves, saved_leaves)
-    explanation = f"{EXPLODING_REMEDY[0].upper()}{EXPLODING_REMEDY[1:]}"
+    explanation = GRADIENT_OVERFLOW
+    overflow = True
     if culprit is not None:
         node, local_grad = culprit
         if not _NEG_INF < local_grad < _INF:  # the gate's own derivative is infinite here
@@ -870,11 +875,21 @@ def _gradient_error(
             assert gate is not None  # a local gradient belongs to a gate node
             singular = gate.infinite_derivative(*(p.data for p in node.parents))
             if singular:
-                explanation = singular
+                explanation, overflow = singular, False
     return GradientError(
         f"backward: the gradient of {_describe(bad)} came out {came_out!r}; "
-        f"all gradients were restored. {explanation}"
+        f"all gradients were restored. {explanation}",
+        overflow=overflow,
     )
+
+
+GRADIENT_OVERFLOW = (
+    "A gradient is the product of the local derivatives along the paths from the output (times "
+    "the seed), and this one grew beyond the largest float (about 1.8e308). Remedy: keep the "
+    "inputs where the gates' derivatives are moderate, or scale the output (or the seed) down."
+)
+"""backward()'s explanation of a gradient beyond the largest float; training adds its own
+advice (``errors.training_advice``)."""
 
 
 # ------------------------------------------------------------------------------------------------

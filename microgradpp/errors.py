@@ -5,6 +5,9 @@ Each message says what went wrong, where (gate, node label, input value) and wha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class MicrogradppError(Exception):
     """Base class of the errors raised on purpose by microgradpp."""
@@ -15,24 +18,46 @@ class GateError(MicrogradppError, ValueError):
 
     Raised *before* any node is created, so the graph is never half-built.
     Attributes: ``gate`` (the gate's name), ``inputs`` (the input values), ``labels`` (their labels),
-    and the message in its two parts: ``problem`` (what went wrong, where) and ``remedy`` (what
-    to do about it: the text after "Remedy: ", or ''), so a caller that knows the context (the
-    command line evaluating a typed expression) can give advice that fits it.
+    ``overflow`` (True when the result is beyond the largest float, False for an input outside
+    the gate's domain such as log(0)), and the message in its two parts: ``problem`` (what went
+    wrong, where) and ``remedy`` (what to do about it: the text after "Remedy: ", or ''). The
+    gate's remedy knows only the gate (how to keep its input in range); a caller that knows the
+    context adds to it or replaces it with :meth:`with_remedy`: training adds learning-rate advice
+    (:func:`training_advice`), the command line says to choose other values with --at.
     """
 
-    def __init__(self, message: str, gate: str = "", inputs: tuple = (), labels: tuple = ()):
+    def __init__(
+        self,
+        message: str,
+        gate: str = "",
+        inputs: tuple = (),
+        labels: tuple = (),
+        overflow: bool = False,
+    ):
         super().__init__(message)
         self.gate = gate
         self.inputs = inputs
         self.labels = labels
+        self.overflow = overflow
         self.problem, _, self.remedy = message.partition(". Remedy: ")
+
+    def with_remedy(self, remedy: str) -> GateError:
+        """The same error (same problem, gate, inputs) with another remedy."""
+        message = f"{self.problem}. Remedy: {remedy}" if remedy else self.problem
+        return GateError(message, self.gate, self.inputs, self.labels, self.overflow)
 
 
 class GradientError(MicrogradppError, FloatingPointError):
     """backward() produced a gradient that is not finite (inf or nan).
 
     Every gradient is restored to what it was before the call, so nothing is half-updated.
+    ``overflow`` is False when the cause is a gate whose derivative is infinite at its input
+    (√x at 0), True when a finite product of derivatives grew beyond the largest float.
     """
+
+    def __init__(self, message: str, overflow: bool = True):
+        super().__init__(message)
+        self.overflow = overflow
 
 
 class GraphvizNotFoundError(MicrogradppError, RuntimeError):
@@ -66,13 +91,43 @@ class DomainError(ValueError):
     ``remedy`` is an optional hint on what to do about it.
     """
 
-    def __init__(self, reason: str, remedy: str = ""):
+    def __init__(self, reason: str, remedy: str = "", overflow: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.remedy = remedy
+        self.overflow = overflow
+        """True when the result is beyond the largest float (exp(1000)), not outside the domain."""
 
 
-EXPLODING_REMEDY = (
-    "values are exploding: lower the learning rate, clip gradients "
-    "(microgradpp.optim.clip_grad_norm) or normalise the inputs"
+LARGEST_FLOAT = "about 1.8e308"
+"""The largest finite float, as error messages say it (sys.float_info.max = 1.7976931348623157e308)."""
+
+TRAINING_REMEDY = (
+    "in training, numbers this large usually mean the weights are exploding: lower the learning "
+    "rate, clip gradients (microgradpp.optim.clip_grad_norm) or normalise the inputs"
 )
+"""What training (``fit``, compiled or not) adds to an overflow's remedy; only training: outside
+it there is no learning rate to lower."""
+
+
+@contextmanager
+def training_advice() -> Iterator[None]:
+    """Inside, an overflow (a gate's result or a gradient beyond the largest float) raised by the
+    engine gets :data:`TRAINING_REMEDY` added to its remedy: the same error type and problem.
+
+    ``fit`` runs inside this (as a decorator); a gate used directly (``Value(1000).exp()``) says
+    only what overflowed and how to keep its input in range. Advice already given is not repeated
+    (``fit(compiled=True)`` runs ``fit_compiled``, which has it too).
+    """
+    try:
+        yield
+    except GateError as error:
+        if not error.overflow or TRAINING_REMEDY in error.remedy:
+            raise
+        remedy = f"{error.remedy}; {TRAINING_REMEDY}" if error.remedy else TRAINING_REMEDY
+        raise error.with_remedy(remedy) from None
+    except GradientError as error:
+        advice = TRAINING_REMEDY[0].upper() + TRAINING_REMEDY[1:]
+        if not error.overflow or advice in str(error):
+            raise
+        raise GradientError(f"{error} {advice}.", overflow=True) from None

@@ -6,8 +6,13 @@ tree, following the grammar (lowest precedence first)::
     expression := term (("+" | "-") term)*
     term       := unary (("*" | "/") unary)*
     unary      := ("-" | "+") unary | power
-    power      := atom (("**" | "^") unary)?          right-associative: 2**3**2 = 2**9
+    power      := atom superscript? (("**" | "^") unary)?   right-associative: 2**3**2 = 2**9
     atom       := number | name | function "(" expression ("," expression)* ")" | "(" expression ")"
+
+The operators may also be written as microgradpp prints them, so a formula copied from a table,
+a caption or a title reads back: − for -, × and · for *, ÷ for /, a superscript for a power
+(x², e⁻¹), σ(z) for sigmoid(z) and ln(x) for log(x); full-width characters typed with a Chinese
+input method (（ｘ＋ｙ）＊ｚ) are read as their ASCII twins.
 
 Functions: exp, log, relu, tanh, sigmoid (one argument) and max (two). Long sums and products are
 loops, not recursion; parentheses may nest up to ``MAX_DEPTH`` levels. A bad character or a missing
@@ -29,6 +34,7 @@ from dataclasses import dataclass
 
 from .engine import Value
 from .errors import MicrogradppError
+from .tables import display_width
 
 MAX_DEPTH = 100
 """How deeply parentheses, unary minus signs and powers may nest."""
@@ -46,12 +52,50 @@ FUNCTIONS: dict[str, tuple[int, Callable[..., Value]]] = {
 }
 """Function name -> (number of arguments, the Value method that applies it)."""
 
-_LOOKALIKES = {"×": "*", "·": "*", "−": "-", "÷": "/", "–": "-"}
-_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
+TYPOGRAPHIC_OPERATORS = {
+    "\u2212": "-",  # − minus sign: how every table, caption and page of microgradpp prints a minus
+    "\u2013": "-",  # – en dash: what word processors make of a typed "-"
+    "\u00d7": "*",  # × multiplication sign: the mul gate in pictures, captions and tables
+    "\u00b7": "*",  # · middle dot: products in captions and titles (w0·x0)
+    "\u22c5": "*",  # ⋅ dot operator
+    "\u00f7": "/",  # ÷ division sign
+}
+"""The operators as they are printed (and as a student copies them back) -> the ASCII operator.
+
+Full-width characters, which Chinese and Japanese input methods type ("（ｘ＋ｙ）＊ｚ", "－２"),
+are read as their ASCII twins too (see :func:`plain`). A superscript after an operand is a
+power: ``x²`` is ``x**2``, ``x⁻¹`` is ``x**-1`` (captions print ``1.37²``)."""
+
+FUNCTION_ALIASES = {"σ": "sigmoid", "ln": "log"}
+"""Function names as the textbook (and our captions) write them: σ(z), ln x."""
+
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+"))
+_FULL_WIDTH = range(0xFF01, 0xFF5F)
+"""！ to ～: the full-width forms of the printable ASCII characters, 0xFEE0 above them."""
 _SINGLE_CHARACTER_TOKENS = "+-*/^(),"
 _DIGITS = "0123456789"
-"""Only ASCII digits make numbers: str.isdigit() also accepts '²', '①' and '٣', which float()
-refuses (and a superscript would mean a power to the reader, not a digit)."""
+"""Only ASCII digits make numbers: str.isdigit() also accepts '①' and '٣', which a reader would
+not take for digits of a formula (full-width '２' is read as 2: see :func:`plain`)."""
+
+
+def plain(text: str) -> str:
+    """text with every typographic operator and full-width character replaced by its ASCII twin,
+    one character for one (so a position in it is the same position in text).
+
+    >>> plain("−x·y ÷ （２×z）")
+    '-x*y / (2*z)'
+    """
+    return "".join(_plain_character(c) for c in text)
+
+
+def _plain_character(char: str) -> str:
+    if char in TYPOGRAPHIC_OPERATORS:
+        return TYPOGRAPHIC_OPERATORS[char]
+    if ord(char) in _FULL_WIDTH:
+        return chr(ord(char) - 0xFEE0)
+    if char == "\u3000":  # the ideographic (full-width) space
+        return " "
+    return char
 
 
 class ExpressionError(MicrogradppError, ValueError):
@@ -66,7 +110,8 @@ class ExpressionError(MicrogradppError, ValueError):
         message = reason
         if position is not None:
             shown, column = _window(text, position)
-            message += f"\n    {shown}\n    {' ' * column}^"
+            indent = " " * display_width(shown[:column])  # a full-width （ takes two columns
+            message += f"\n    {shown}\n    {indent}^"
         super().__init__(message)
 
 
@@ -78,30 +123,55 @@ class ExpressionError(MicrogradppError, ValueError):
 @dataclass(frozen=True)
 class Token:
     kind: str
-    """'number', 'name', 'end', or the operator itself: '+', '**', '(' ..."""
+    """'number', 'name', 'superscript' (a power written x²), 'end', or the operator itself:
+    '+', '**', '(' ..."""
     text: str
+    """What the parser reads, in ASCII: '-' for '−', '*' for '×', '-1' for the superscript '⁻¹'."""
     position: int
+
+    @property
+    def end(self) -> int:
+        """Just past the token in the text (every character of the text stands for one of
+        ``text``: see :func:`plain`)."""
+        return self.position + len(self.text)
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split text into tokens; the list always ends with an 'end' token."""
+    """Split text into tokens; the list always ends with an 'end' token.
+
+    Operators as microgradpp prints them (− × · ÷) and full-width characters are read as their
+    ASCII twins (:func:`plain`), so what a table or caption shows can be typed back.
+    """
+    source = plain(text)
     tokens = []
-    i, n = 0, len(text)
+    i, n = 0, len(source)
     while i < n:
-        char = text[i]
+        char = source[i]
         if char.isspace():
             i += 1
-        elif char in _DIGITS or (char == "." and i + 1 < n and text[i + 1] in _DIGITS):
-            end = _end_of_number(text, i)
-            tokens.append(Token("number", text[i:end], i))
+        elif char in _DIGITS or (char == "." and i + 1 < n and source[i + 1] in _DIGITS):
+            end = _end_of_number(source, i)
+            tokens.append(Token("number", source[i:end], i))
             i = end
         elif char.isascii() and (char.isalpha() or char == "_"):
             end = i + 1
-            while end < n and text[end].isascii() and (text[end].isalnum() or text[end] == "_"):
+            while (
+                end < n and source[end].isascii() and (source[end].isalnum() or source[end] == "_")
+            ):
                 end += 1
-            tokens.append(Token("name", text[i:end], i))
+            tokens.append(Token("name", source[i:end], i))
             i = end
-        elif text.startswith("**", i):
+        elif char in FUNCTION_ALIASES:  # σ(z)
+            tokens.append(Token("name", char, i))
+            i += 1
+        elif char in _SUPERSCRIPTS:
+            end = i
+            while end < n and source[end] in _SUPERSCRIPTS:
+                end += 1
+            exponent = "".join(_SUPERSCRIPTS[c] for c in source[i:end])
+            tokens.append(Token("superscript", exponent, i))
+            i = end
+        elif source.startswith("**", i):
             tokens.append(Token("**", "**", i))
             i += 2
         elif char in _SINGLE_CHARACTER_TOKENS:
@@ -109,11 +179,7 @@ def tokenize(text: str) -> list[Token]:
             i += 1
         else:
             hint = ""
-            if char in _LOOKALIKES:
-                hint = f" (type {_LOOKALIKES[char]} instead)"
-            elif char in _SUPERSCRIPTS:
-                hint = f" (for a power type **{_SUPERSCRIPTS[char]})"
-            elif unicodedata.digit(char, None) is not None or char.isnumeric():
+            if unicodedata.digit(char, None) is not None or char.isnumeric():
                 hint = " (numbers are written with the digits 0-9)"
             raise ExpressionError(f"unexpected character {char!r}{hint}", text, i)
     tokens.append(Token("end", "", n))
@@ -193,7 +259,9 @@ class _Parser:
         if self.token.kind != "end":
             if self.token.kind == ")":
                 raise self.error("this ')' has no matching '('")
-            raise self.error(f"expected an operator (+ - * / **) before {self.token.text!r}")
+            raise self.error(
+                f"expected an operator (+ - * / **) before {self.written(self.token)!r}"
+            )
         return tree
 
     def nested(self, parse: Callable[[], Node]) -> Node:
@@ -234,11 +302,25 @@ class _Parser:
 
     def power(self) -> Node:
         base = self.atom()
+        if self.token.kind == "superscript":  # x² is x**2, and (x²)**3 is x**6
+            base = self.superscript(base)
         if self.token.kind not in ("**", "^"):
             return base
         self.advance()
         exponent = self.nested(self.unary)
         return Node("**", base.start, exponent.end, (base, exponent))
+
+    def superscript(self, base: Node) -> Node:
+        token = self.advance()
+        try:
+            exponent = float(token.text)
+        except ValueError:  # '⁻' alone, '⁻⁻2'
+            raise self.error(
+                "a power written as a superscript needs its digits, e.g. x² or x⁻¹",
+                token.position,
+            ) from None
+        power = Node("number", token.position, token.end, value=exponent)
+        return Node("**", base.start, token.end, (base, power))
 
     def atom(self) -> Node:
         token = self.token
@@ -250,16 +332,16 @@ class _Parser:
                     "about 1.8e308)"
                 )
             self.advance()
-            return Node("number", token.position, token.position + len(token.text), value=value)
+            return Node("number", token.position, token.end, value=value)
         if token.kind == "name":
             self.advance()
             if self.token.kind == "(":
                 return self.call(token)
-            if token.text in FUNCTIONS:
+            if token.text in FUNCTIONS or token.text in FUNCTION_ALIASES:
                 raise self.error(
                     f"{token.text} is a function: write {token.text}(...)", token.position
                 )
-            return Node("name", token.position, token.position + len(token.text), name=token.text)
+            return Node("name", token.position, token.end, name=token.text)
         if token.kind == "(":
             self.advance()
             inner = self.nested(self.expression)
@@ -267,10 +349,15 @@ class _Parser:
             return inner
         if token.kind == "end":
             raise self.error("the expression ends too early: a number, name or '(' is missing")
-        raise self.error(f"expected a number, a name or '(' but found {token.text!r}")
+        raise self.error(f"expected a number, a name or '(' but found {self.written(token)!r}")
+
+    def written(self, token: Token) -> str:
+        """The token as it was typed ('²' rather than the '2' the parser reads)."""
+        return self.text[token.position : token.end]
 
     def call(self, name: Token) -> Node:
-        if name.text not in FUNCTIONS:
+        function = FUNCTION_ALIASES.get(name.text, name.text)
+        if function not in FUNCTIONS:
             known = ", ".join(FUNCTIONS)
             raise self.error(f"unknown function {name.text!r} (known: {known})", name.position)
         opening = self.advance()
@@ -281,13 +368,13 @@ class _Parser:
         closing = self.expect(
             ")", f"expected ')' to close the '(' at column {opening.position + 1}"
         )
-        arity = FUNCTIONS[name.text][0]
+        arity = FUNCTIONS[function][0]
         if len(args) != arity:
             raise self.error(
                 f"{name.text} takes {arity} argument{'s' if arity > 1 else ''}, got {len(args)}",
                 name.position,
             )
-        return Node("call", name.position, closing.position + 1, tuple(args), name=name.text)
+        return Node("call", name.position, closing.position + 1, tuple(args), name=function)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -307,6 +394,8 @@ class Expression:
 
     def __init__(self, text: str):
         self.text = text
+        self.plain = plain(text)
+        """The text with ASCII operators (− × · ÷ and full-width forms replaced), for labels."""
         self.tree = _Parser(text).parse()
         first_seen: dict[str, Node] = {}
         for node in _postorder(self.tree):
@@ -432,7 +521,7 @@ class Expression:
     def _label(self, value: Value, node: Node, prefix: str = "") -> None:
         if value.label or not value.parents or node.end - node.start > 4 * LABEL_WIDTH:
             return  # (a long piece of text would not fit: skip it without copying it)
-        text = "".join(self.text[node.start : node.end].split())
+        text = "".join(self.plain[node.start : node.end].split())  # x·y is labelled x*y
         if prefix and not (node.kind in ("name", "number", "call") or _wrapped(text)):
             text = f"({text})"
         text = prefix + text
@@ -445,6 +534,28 @@ def parse(text: str) -> Expression:
     if not isinstance(text, str):
         raise TypeError(f"parse needs the expression as a str, got {type(text).__name__}")
     return Expression(text)
+
+
+def parse_number(text: str) -> float:
+    """A number as an expression writes it, with an optional sign: '-2', '−2', '0.5', '1e-3',
+    '－２' (full-width). A ValueError for anything else (names, 'inf', 'nan', '1/2'), an
+    OverflowError for a number beyond the largest float ('1e999').
+
+    The command line's ``--at x=−2`` reads its values with this, so a value is written the same
+    way there as inside an expression.
+    """
+    tokens = tokenize(text) if isinstance(text, str) else []
+    kinds = [token.kind for token in tokens]
+    if kinds[:1] in (["-"], ["+"]):
+        kinds = kinds[1:]
+    if kinds != ["number", "end"]:
+        raise ValueError(f"not a number: {text!r}")
+    value = float("".join(token.text for token in tokens))
+    if math.isinf(value):
+        raise OverflowError(
+            f"{_clip(text)} is too large for a float (the largest is about 1.8e308)"
+        )
+    return value
 
 
 def evaluate(text: str, values: Mapping[str, float | Value]) -> Value:

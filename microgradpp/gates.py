@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from .errors import EXPLODING_REMEDY, DomainError
+from .errors import LARGEST_FLOAT, DomainError
 from .formatting import format_number
 
 
@@ -148,6 +149,22 @@ class Gate:
         """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
         return True
 
+    def overflow(self, *xs: Any) -> tuple[str, str]:
+        """Why the result at xs is beyond the largest float, and how to keep this gate's inputs in
+        range: (reason, remedy). The engine asks when a result comes out inf or nan.
+
+        The remedy knows only the gate, not what the caller is doing: training adds its own
+        advice (``errors.training_advice``), the command line its own.
+        """
+        if len(xs) <= 2:
+            what = self.expression([repr(x) for x in xs])
+        else:
+            what = f"the {self.name} of these {len(xs)} inputs"
+        return (
+            f"{what} is beyond the largest float ({LARGEST_FLOAT})",
+            "keep the inputs smaller in size, e.g. scale them down (measure in other units)",
+        )
+
     def infinite_derivative(self, *xs: Any) -> str:
         """Why the derivative is infinite at xs, as a sentence with a remedy ('' if it is not).
 
@@ -209,6 +226,11 @@ class Add(Gate):
     def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
         return "1"
 
+    def overflow(self, a: float, b: float) -> tuple[str, str]:
+        return f"{a!r} + {b!r} is beyond the largest float ({LARGEST_FLOAT})", (
+            "keep |a + b| below 1.8e308: scale the inputs down (measure in other units)"
+        )
+
     def folded_symbol(self, constants: Sequence[str | None]) -> str:
         constant = next(c for c in constants if c is not None)
         return constant if constant.startswith("-") else f"+{constant}"  # x + (-1): a "-1" gate
@@ -239,6 +261,12 @@ class Mul(Gate):
 
     def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
         return operand(inputs[1 - i])  # ∂(a·b)/∂a = b: the other input
+
+    def overflow(self, a: float, b: float) -> tuple[str, str]:
+        return f"{a!r} × {b!r} is beyond the largest float ({LARGEST_FLOAT})", (
+            "keep |a·b| below 1.8e308: scale the inputs down (measure in other units), or add "
+            "their logarithms instead of multiplying them (log a + log b)"
+        )
 
     def folded_symbol(self, constants: Sequence[str | None]) -> str:
         return "×" + next(c for c in constants if c is not None)
@@ -274,7 +302,11 @@ class Exp(Gate):
             return math.exp(x)
         except OverflowError:
             raise DomainError(
-                f"exp({x!r}) overflows a float (the largest input is 709.78)", EXPLODING_REMEDY
+                f"exp({x!r}) overflows a float (the largest input is 709.78)",
+                "keep the input of exp at most 709.78 (e^709.78 is the largest float, about "
+                "1.8e308): scale it down, or subtract the largest input first, exp(x − m) = "
+                "exp(x) / exp(m), as a stable softmax does",
+                overflow=True,
             ) from None
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
@@ -286,9 +318,7 @@ class Exp(Gate):
         with np.errstate(over="ignore"):
             out = np.exp(x)
         if not np.isfinite(out).all():
-            raise DomainError(
-                "exp overflows a float (the largest input is 709.78)", EXPLODING_REMEDY
-            )
+            raise DomainError("exp overflows a float (the largest input is 709.78)", overflow=True)
         return out
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
@@ -320,6 +350,13 @@ class Reciprocal(Gate):
                 "or find out what drove it to zero",
             )
         return 1.0 / x  # 1/x for |x| < 5.6e-309 is inf: the engine's finiteness check reports it
+
+    def overflow(self, x: float) -> tuple[str, str]:
+        return (
+            f"1/{x!r} is beyond the largest float ({LARGEST_FLOAT})",
+            "keep |x| at least 5.6e-309 (1/1.8e308): add a small constant to the denominator "
+            "(x + 1e-12) or find out what drove it so close to zero",
+        )
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (-out * out,)
@@ -449,7 +486,19 @@ class Pow(Gate):
         try:
             return float(x**n)
         except OverflowError:
-            raise DomainError(f"({x!r}) ** {n!r} overflows a float", EXPLODING_REMEDY) from None
+            reason, remedy = self.overflow(x)
+            raise DomainError(reason, remedy, overflow=True) from None
+
+    def overflow(self, x: float) -> tuple[str, str]:
+        n = self.exponent
+        limit = format_number(sys.float_info.max ** (1 / n), 4, significant=True)
+        # |x|ⁿ ≤ 1.8e308 means |x| ≤ 1.8e308^(1/n) for n > 0, and |x| ≥ it for n < 0
+        bound = f"below {limit}" if n > 0 else f"above {limit}"
+        return (
+            f"({x!r}) ** {n!r} overflows a float",
+            f"keep |x| {bound} (where |x| ** {_exact(n)} reaches the largest float, "
+            f"{LARGEST_FLOAT})",
+        )
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         # n·xⁿ⁻¹ itself, not n·xⁿ/x: at the ends of the float range xⁿ under- or overflows where
@@ -504,7 +553,7 @@ class Pow(Gate):
         with np.errstate(over="ignore"):
             out = np.power(x, n)
         if not np.isfinite(out).all():
-            raise DomainError(f"x ** {n!r} overflows a float", EXPLODING_REMEDY)
+            raise DomainError(f"x ** {n!r} overflows a float", overflow=True)
         return out
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
@@ -558,9 +607,21 @@ class BasePow(Gate):
         try:
             return float(self.base**x)  # exact where the power is (2 ** 3 = 8.0)
         except OverflowError:
-            raise DomainError(
-                f"{_exact(self.base)} ** {x!r} overflows a float", EXPLODING_REMEDY
-            ) from None
+            reason, remedy = self.overflow(x)
+            raise DomainError(reason, remedy, overflow=True) from None
+
+    def overflow(self, x: float) -> tuple[str, str]:
+        # bˣ ≤ 1.8e308 means x·ln b ≤ ln(1.8e308) = 709.78: x below 709.78/ln b for b > 1, above
+        # it (a negative number) for b < 1
+        limit = math.log(sys.float_info.max) / self.log_base
+        bound = (
+            f"below {format_number(limit, 2)}" if limit > 0 else f"above {format_number(limit, 2)}"
+        )
+        return (
+            f"{_exact(self.base)} ** {x!r} overflows a float",
+            f"keep x {bound} (where {_exact(self.base)} ** x reaches the largest float, "
+            f"{LARGEST_FLOAT})",
+        )
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out * self.log_base,)
@@ -587,7 +648,7 @@ class BasePow(Gate):
         with np.errstate(over="ignore"):
             out = np.power(self.base, x)
         if not np.isfinite(out).all():
-            raise DomainError(f"{_exact(self.base)} ** x overflows a float", EXPLODING_REMEDY)
+            raise DomainError(f"{_exact(self.base)} ** x overflows a float", overflow=True)
         return out
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
@@ -759,6 +820,11 @@ class Linear(Gate):
         for w, x in zip(wx[::2], wx[1::2]):
             grads += (x, w)
         return tuple(grads)
+
+    def overflow(self, *xs: float) -> tuple[str, str]:
+        return f"b + Σ wᵢxᵢ is beyond the largest float ({LARGEST_FLOAT})", (
+            "keep the weights and inputs smaller in size: scale (normalise) the inputs"
+        )
 
     def expression(self, inputs: Sequence[str]) -> str:  # inputs: b, w1, x1, w2, x2, ...
         products = [f"{operand(w)}·{operand(x)}" for w, x in zip(inputs[1::2], inputs[2::2])]

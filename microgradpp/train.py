@@ -34,6 +34,7 @@ from . import losses as _losses
 from . import validation
 from .data import DATASETS, Seed, as_rng, batches, train_test_split
 from .engine import Value, gc_paused, no_grad
+from .errors import training_advice
 from .history import (
     History,
     end_epoch,
@@ -111,6 +112,7 @@ def _resolve_loss(loss: str | LossFn) -> LossFn:
     return _losses.LOSSES[loss].function
 
 
+@training_advice()  # an overflow while training gets learning-rate advice
 def fit(
     model: Module,
     loss: str | LossFn,

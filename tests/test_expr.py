@@ -5,9 +5,20 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from microgradpp import GateError, Value, topological_order
-from microgradpp.expr import MAX_DEPTH, Expression, ExpressionError, evaluate, parse, tokenize
+from microgradpp import GateError, MicrogradppError, Value, topological_order
+from microgradpp.expr import (
+    MAX_DEPTH,
+    Expression,
+    ExpressionError,
+    evaluate,
+    parse,
+    parse_number,
+    plain,
+    tokenize,
+)
 
 
 def value_of(text: str, **values: float) -> float:
@@ -137,8 +148,13 @@ def test_tokens():
         ("(x+y", "expected ')' to close the '(' at column 1", 4),
         ("x+", "the expression ends too early: a number, name or '(' is missing", 2),
         ("x $ y", "unexpected character '$'", 2),
-        ("x × y", "unexpected character '×' (type * instead)", 2),
-        ("x − y", "unexpected character '−' (type - instead)", 2),
+        ("x ① y", "unexpected character '①' (numbers are written with the digits 0-9)", 2),
+        ("x ⊗ y", "unexpected character '⊗'", 2),
+        ("x⁻ + 1", "a power written as a superscript needs its digits, e.g. x² or x⁻¹", 1),
+        ("²x", "expected a number, a name or '(' but found '²'", 0),
+        ("σ + 1", "σ is a function: write σ(...)", 0),
+        ("ln(x, y)", "ln takes 1 argument, got 2", 0),
+        ("x y²", "expected an operator (+ - * / **) before 'y'", 2),
         ("foo(x)", "unknown function 'foo' (known: exp, log, relu, tanh, sigmoid, max)", 0),
         ("__import__(os)", "unknown function '__import__'", 0),
         ("open('f')", 'unexpected character "\'"', 5),
@@ -197,6 +213,172 @@ def test_math_errors_come_from_the_gates():
         evaluate("log(x)", {"x": -1.0})
     with pytest.raises(GateError, match="reciprocal gate"):
         evaluate("1/(x-x)", {"x": 1.0})
+
+
+# ------------------------------------------------------------------------------------------------
+# Operators as microgradpp prints them (− × · ÷ ², σ) and as Chinese input methods type them
+# ------------------------------------------------------------------------------------------------
+
+
+def gradients(text: str, **values: float) -> tuple[float, list[tuple[str, float]], list[str]]:
+    """f's value, every variable's gradient, and the labels of the graph's nodes."""
+    used = parse(text).variables
+    f = evaluate(text, {name: value for name, value in values.items() if name in used})
+    f.backward()
+    nodes = topological_order(f)
+    grads = [(node.label, node.grad) for node in nodes if node.is_leaf and node.label]
+    return f.data, grads, [node.label for node in nodes]
+
+
+@pytest.mark.parametrize(
+    ("typed", "ascii"),
+    [
+        ("x−y", "x-y"),
+        ("−x*y", "-x*y"),
+        ("x*−2", "x*-2"),
+        ("exp(−x)", "exp(-x)"),
+        ("x − −y", "x - -y"),
+        ("x–y", "x-y"),  # an en dash, as a word processor makes of "-"
+        ("x×y", "x*y"),
+        ("x·y + 2⋅x", "x*y + 2*x"),
+        ("x÷y", "x/y"),
+        ("x ÷ 2", "x / 2"),
+        ("1e−3·x", "1e-3*x"),
+        ("（ｘ＋ｙ）＊ｙ", "(x+y)*y"),  # full width, as a Chinese input method types
+        ("max（x，y）－２", "max(x,y)-2"),
+        ("x\u3000*\u3000y", "x * y"),  # the ideographic space
+    ],
+)
+def test_typographic_operators_read_as_their_ascii_twins(typed, ascii):
+    assert gradients(typed, x=1.5, y=-0.5) == gradients(ascii, x=1.5, y=-0.5)
+    assert parse(typed).variables == parse(ascii).variables
+
+
+@pytest.mark.parametrize(
+    ("typed", "ascii"),
+    [
+        ("x²", "x**2"),
+        ("x³ + y⁻¹", "x**3 + y**-1"),
+        ("−x²", "-x**2"),  # a power binds tighter than the sign, as x**2
+        ("(x+y)²", "(x+y)**2"),
+        ("x²**3", "(x**2)**3"),  # (x²)³ = x⁶
+        ("2¹⁰·x", "2**10*x"),
+        ("σ(x·y)", "sigmoid(x*y)"),
+        ("ln(x)", "log(x)"),
+    ],
+)
+def test_superscript_powers_and_the_textbooks_function_names(typed, ascii):
+    value, grads, _ = gradients(typed, x=1.5, y=-0.5)
+    assert (value, grads) == gradients(ascii, x=1.5, y=-0.5)[:2]
+
+
+def test_a_worked_examples_title_typed_back_gives_its_numbers():
+    from microgradpp.examples import get_example
+
+    values = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
+    for name in ("sigmoid-neuron", "sigmoid-neuron-fused"):
+        title = get_example(name).title  # "… f = 1 / (1 + exp(−(w0·x0 + w1·x1 + w2)))"
+        formula = title.split("f = ", 1)[1]
+        f = evaluate(formula, values)
+        f.backward()
+        assert f.data == pytest.approx(0.7310585786300049, abs=1e-15)
+        example = get_example(name).run()
+        leaves = {n.label: n.grad for n in topological_order(example) if n.label in values}
+        typed = {n.label: n.grad for n in topological_order(f) if n.label in values}
+        assert typed == pytest.approx(leaves, abs=1e-15)
+    f = evaluate(
+        get_example("add-mul").title.split(" at ")[0].split("= ")[1], dict(x=-2, y=5, z=-4)
+    )
+    assert f.data == -12.0
+
+
+def test_plain_keeps_every_position():
+    text = "−x·y ÷ （２×z）"
+    assert plain(text) == "-x*y / (2*z)"
+    assert len(plain(text)) == len(text)
+    with pytest.raises(ExpressionError) as caught:
+        parse("−x·y ÷ （２×z） @")
+    assert caught.value.position == len(text) + 1
+    assert str(caught.value).endswith(f"\n    {' ' * (len(text) + 3 + 1)}^")  # （２） are wide
+
+
+def test_the_caret_counts_full_width_characters_as_two_columns():
+    with pytest.raises(
+        ExpressionError, match="expected '\\)' to close the '\\(' at column 1"
+    ) as caught:
+        parse("（x＋y")
+    assert caught.value.position == 4
+    assert str(caught.value).endswith("\n    （x＋y\n          ^")  # （ and ＋ are two columns wide
+
+
+def test_labels_use_the_ascii_operators():
+    f = evaluate("(x−y)·z", {"x": 1.0, "y": 2.0, "z": 3.0})
+    assert f.label == "f" and f.parents[0].label == "x-y"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("-2", -2.0), ("−2", -2.0), ("－２", -2.0), ("+4", 4.0), (" 0.5 ", 0.5), ("1e−3", 0.001)],
+)
+def test_parse_number_reads_a_number_as_an_expression_writes_it(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["x", "1/2", "inf", "nan", "2 2", "", "--2", "٣", "1_000"])
+def test_parse_number_refuses_anything_else(text):
+    with pytest.raises(ValueError, match="not a number|unexpected character"):
+        parse_number(text)
+
+
+def test_parse_number_refuses_a_number_beyond_a_float():
+    with pytest.raises(OverflowError, match=r"1e999 is too large for a float"):
+        parse_number("1e999")
+
+
+_LEAVES = st.sampled_from([("x", "x"), ("y", "y"), ("2", "2"), ("0.5", "0.5")])
+_OPERATORS = st.sampled_from(
+    [("+", "+"), ("-", "−"), ("-", "–"), ("*", "×"), ("*", "·"), ("/", "÷"), ("*", "＊")]
+)
+
+
+def _bigger(children: st.SearchStrategy) -> st.SearchStrategy:
+    def binary(parts: tuple) -> tuple[str, str]:
+        (a, a_typed), (op, op_typed), (b, b_typed) = parts
+        return f"({a}{op}{b})", f"（{a_typed}{op_typed}{b_typed}）"
+
+    def call(parts: tuple) -> tuple[str, str]:
+        (name, name_typed), (a, a_typed) = parts
+        return f"{name}({a})", f"{name_typed}({a_typed})"
+
+    functions = st.sampled_from([("tanh", "tanh"), ("sigmoid", "σ"), ("exp", "exp")])
+    return st.one_of(
+        st.tuples(children, _OPERATORS, children).map(binary),
+        children.map(lambda c: (f"-{c[0]}", f"−{c[1]}")),
+        children.map(lambda c: (f"({c[0]})**2", f"({c[1]})²")),
+        st.tuples(functions, children).map(call),
+    )
+
+
+_TWINS = st.recursive(_LEAVES, _bigger, max_leaves=8)
+_NUMBERS = st.floats(-3.0, 3.0, allow_nan=False).map(lambda v: round(v, 2))
+
+
+@given(_TWINS, _NUMBERS, _NUMBERS)
+def test_an_expression_and_its_typographic_twin_give_the_same_value_and_gradients(twins, x, y):
+    ascii, typed = twins
+    values = {name: v for name, v in (("x", x), ("y", y)) if name in parse(ascii).variables}
+    results = []
+    for text in (ascii, typed):
+        try:
+            f = evaluate(text, values)
+            f.backward()
+        except MicrogradppError as error:  # 1/0, an overflow: the same error both ways
+            results.append((type(error), getattr(error, "gate", None)))
+            continue
+        leaves = {n.label: n.grad for n in topological_order(f) if n.label in values}
+        results.append((f.data, leaves))
+    assert results[0] == results[1], (ascii, typed)
+    assert parse(typed).variables == parse(ascii).variables
 
 
 def test_parse_needs_a_string():

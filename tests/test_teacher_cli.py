@@ -59,6 +59,58 @@ def test_at_understands_the_unicode_minus_the_tables_print(capsys):
     assert rows(out)["f"][-2:] == ["-10", "1"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "ascii"),
+    [
+        ("x\u2212y", "x-y"),
+        ("\u2212x*y", "-x*y"),
+        ("x*\u22122", "x*-2"),
+        ("exp(\u2212x)", "exp(-x)"),
+        ("x\u00d7y \u00f7 2", "x*y / 2"),
+        ("x\u00b7y", "x*y"),
+    ],
+)
+def test_expr_reads_the_operators_our_own_output_prints(capsys, typed, ascii):
+    at = [name for name in ("x=2", "y=3") if name[0] in typed]
+    code, out, err = run(capsys, "expr", typed, "--at", *at, "--no-files")
+    assert (code, err) == (0, "")
+    typed_table = out.split("\n", 1)[1]  # (the first line repeats the expression as typed)
+    code, out, _ = run(capsys, "expr", ascii, "--at", *at, "--no-files")
+    assert code == 0 and typed_table == out.split("\n", 1)[1]
+
+
+def test_every_command_that_takes_an_expression_takes_one_starting_with_a_minus(capsys, tmp_path):
+    code, out, err = run(capsys, "expr", "--no-files", "-x*y", "--at", "x=2", "y=3")
+    assert (code, err) == (0, "") and rows(out)["f"][-2:] == ["-6", "1"]
+    code, out, err = run(capsys, "gradcheck", "-x*y", "--eps", "1e-6", "--at", "x=2", "y=3")
+    assert (code, err) == (0, "") and out.startswith("f = -x*y\ngradcheck: all 2 inputs ok")
+    page = tmp_path / "neg.html"
+    code, out, err = run(capsys, "exercise", "-x*y", "--at", "x=2", "y=3", "--out", str(page))
+    assert (code, err) == (0, "") and page.exists()
+    code, _, err = run(capsys, "exercise", "-x*y", "--at", "x=2", "--out", str(page))
+    assert code == 2 and "no value given for y" in err
+
+
+@pytest.mark.parametrize("value", ["\u22122", "-2", "\uff0d\uff12", " -2"])
+def test_at_reads_a_number_as_an_expression_writes_it(capsys, value):
+    code, out, err = run(capsys, "expr", "x*y", "--at", f"x={value}", "y=5", "--no-files")
+    assert (code, err) == (0, "")
+    assert rows(out)["f"][-2:] == ["-10", "1"]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1/2", "argument --at: the value of x is not a number: '1/2'"),
+        ("inf", "argument --at: the value of x is not a number: 'inf'"),
+        ("1e999", "argument --at: the value of x must be finite, got '1e999'"),
+    ],
+)
+def test_at_refuses_what_is_not_a_number(capsys, value, message):
+    code, _, err = run(capsys, "expr", "x", "--at", f"x={value}", "--no-files")
+    assert code == 2 and message in err
+
+
 def test_a_variable_named_f_keeps_its_name_and_the_result_becomes_g(capsys):
     code, out, _ = run(capsys, "expr", "f*2", "--at", "f=3", "--no-files")
     assert code == 0 and out.startswith("g = f*2   at f = 3\n")
@@ -114,8 +166,9 @@ def test_name_must_be_the_start_of_a_file_name(capsys, bad):
         (
             "x*y",
             "x=1e200 y=1e200",
-            "microgradpp expr: error: mul gate (×) with input x = 1e+200, y = 1e+200: the result "
-            "inf is not a finite number. Remedy: choose other values with --at\n",
+            "microgradpp expr: error: mul gate (×) with input x = 1e+200, y = 1e+200: 1e+200 × "
+            "1e+200 is beyond the largest float (about 1.8e308). Remedy: choose other values with "
+            "--at\n",
         ),
         (
             "1/x",

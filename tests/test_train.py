@@ -408,3 +408,67 @@ def test_fit_pauses_the_garbage_collector_during_each_step_and_restores_it():
     finally:
         if not was_enabled:  # pragma: no cover
             gc.disable()
+
+
+# ------------------------------------------------------------------------------------------------
+# Only training adds learning-rate advice to an overflow
+# ------------------------------------------------------------------------------------------------
+
+
+def _exploding_data() -> tuple[list[list[float]], list[float]]:
+    X, y = make_moons(8, seed=0)
+    return [[a * 1e150, b * 1e150] for a, b in X], [float(t) for t in y]
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_an_overflow_while_training_adds_learning_rate_advice(compiled):
+    from microgradpp import GateError
+    from microgradpp.errors import TRAINING_REMEDY
+
+    if compiled:
+        pytest.importorskip("numpy")
+    model = MLP(2, [4, 1], seed=0)
+    optimizer = SGD(model.parameters(), lr=0.1)
+    with pytest.raises(GateError) as caught:
+        fit(model, "mse", optimizer, _exploding_data(), epochs=3, progress=False, compiled=compiled)
+    error = caught.value
+    assert type(error) is GateError and error.overflow and error.gate == "linear"
+    assert error.problem.endswith("b + Σ wᵢxᵢ is beyond the largest float (about 1.8e308)")
+    assert error.remedy == (
+        "keep the weights and inputs smaller in size: scale (normalise) the inputs; in training, "
+        "numbers this large usually mean the weights are exploding: lower the learning rate, "
+        "clip gradients (microgradpp.optim.clip_grad_norm) or normalise the inputs"
+    )
+    assert error.remedy.count(TRAINING_REMEDY) == 1  # fit(compiled=True) does not say it twice
+
+
+def test_the_same_overflow_outside_training_gives_no_learning_rate_advice():
+    from microgradpp import GateError
+
+    model = MLP(2, [4, 1], seed=0)
+    X, _ = _exploding_data()
+    fit(model, "mse", SGD(model.parameters(), lr=0.1), _exploding_data(), epochs=1, progress=False)
+    with pytest.raises(GateError) as caught:  # the weights are huge now: one forward pass
+        model(X[0])
+    assert "learning rate" not in str(caught.value)
+
+
+def test_a_gradient_overflowing_while_training_adds_learning_rate_advice():
+    from microgradpp import GradientError
+
+    def loss(outputs, targets):  # ∂(1/(o·1e-160))/∂(o·1e-160) = −1/(o·1e-160)² is beyond a float
+        return (outputs[0] * 1e-160).reciprocal() * 1e-150
+
+    model = MLP(1, [1], seed=0)
+    with pytest.raises(GradientError) as caught:
+        fit(model, loss, SGD(model.parameters(), lr=0.1), ([[1.0]], [0.0]), 1, progress=False)
+    message = str(caught.value)
+    assert message.endswith(
+        "or scale the output (or the seed) down. In training, numbers this large usually mean "
+        "the weights are exploding: lower the learning rate, clip gradients "
+        "(microgradpp.optim.clip_grad_norm) or normalise the inputs."
+    )
+    direct = (Value(0.5) * 1e-160).reciprocal() * 1e-150
+    with pytest.raises(GradientError) as caught:
+        direct.backward()
+    assert "learning rate" not in str(caught.value)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import html
 import math
+import unicodedata
 import warnings
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -68,6 +69,10 @@ __all__ = [
 FONT = "Helvetica"
 FONT_SIZE = 16  # readable from the back of a classroom
 SMALL_FONT_SIZE = 13
+ROW_HEIGHT = 31
+"""Points of one row of numbers in a box (16 pt text and its padding)."""
+WIRE_LINE_HEIGHT = SMALL_FONT_SIZE + 6
+"""Points of one line of a wire's label."""
 VALUE_COLOUR = "#1a7f37"  # green for values and red for gradients, as in the cs231n figures
 GRAD_COLOUR = "#b3261e"
 # Every colour of text keeps a contrast of at least 4.5:1 (WCAG AA) with every fill it is drawn
@@ -83,6 +88,8 @@ HIGHLIGHT_LINE = "#e06c00"
 GROUP_FILL = "#f4f1fa"
 GROUP_WIRE = {"color": "#8c8c8c", "penwidth": "0.8", "arrowsize": "0.5"}
 
+LEGEND_CHARACTER = 0.5
+"""Ems a character of the legend takes (Helvetica's letters average about 0.5 em)."""
 MAX_TERMS_SHOWN = 4
 """A node used more than this many times shows 'sum of 16 wires = ...' instead of every term."""
 _FRAME_KEYWORDS = ("grads", "computed")
@@ -174,9 +181,11 @@ def escape(text: str) -> str:
     return safe.replace("\n", "<BR/>")
 
 
-def _text_width(text: str, font_size: int) -> int:
-    """A generous estimate of the printed width of text, in points (for stable layouts)."""
-    return math.ceil(len(text) * font_size * 0.62) + 10
+def _text_width(text: str, font_size: int, character: float = 0.62) -> int:
+    """A generous estimate of the printed width of text, in points (for stable layouts):
+    ``character`` ems a character (a wide one, as Chinese characters are, counts twice)."""
+    ems = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return math.ceil(ems * font_size * character) + 10
 
 
 def _signed_sum(terms: list[str], total: str) -> str:
@@ -233,13 +242,28 @@ class _Dot:
             return self.num(grad)
         return self._join_terms(texts, self.num(grad))
 
+    def any_earlier(self) -> bool:
+        """Whether some box's sum shows a term '(earlier)' in the backward picture: a leaf that
+        still held the gradient of an earlier backward()."""
+        finals = self.view.final_grads
+        for node, uses in self.view.uses.items():
+            if len(uses) > 0 and node not in self.view.group:
+                terms = [finals[child] * child.local_grads[i] for child, i in uses]
+                if self.say("picture.earlier", term="") in self._sum_text(terms, finals[node]):
+                    return True
+        return False
+
     def widest_grad_text(self, node: Value) -> str:
         """The longest text node's gradient box shows in any frame of a replay."""
         finals = self.view.final_grads
         final = self.num(finals[node])
+        texts = [final]
+        # Only a node used twice or more has partial sums in a replay (and the root, before the
+        # seed is final); a box is not widened for a 'so far' it can never show.
+        if len(self.view.uses[node]) > 1 or node is self.view.root:
+            texts.append(self.say("picture.so_far", grad=final))
         if self._wires_into_groups(node):  # grad_text shows the number alone, no sum
-            return max([final, self.say("picture.so_far", grad=final)], key=len)
-        texts = [final, self.say("picture.so_far", grad=final)]
+            return max(texts, key=len)
         if self.view.uses[node]:
             terms = [finals[child] * child.local_grads[i] for child, i in self.view.uses[node]]
             texts.append(self._sum_text(terms, finals[node]))
@@ -277,6 +301,9 @@ class _Dot:
                 "bgcolor": "white",
                 "pad": "0.15",
                 "newrank": "true",
+                # Each gate's inputs top to bottom (left to right) in the order they were given,
+                # as the textbook draws them: w0, x0, w1, x1; neuron 1 above neuron 2.
+                "ordering": "in",
             },
             node_attr={"fontname": FONT, "fontsize": str(FONT_SIZE)},
             edge_attr={
@@ -298,27 +325,50 @@ class _Dot:
         return graph
 
     def _legend(self) -> str:
+        """The line under the picture. It is as wide as the widest legend of any mode (a table
+        cell of that width), so that a legend wider than the graph moves the boxes alike in the
+        forward, backward and both pictures."""
         view = self.view
         f = view.names[view.root] or "f"
-        lines = self.say(f"legend.{view.mode}", root=f)
-        if view.replay:
-            lines += self.say("legend.unknown")
-        if self.shows_earlier:
-            lines += self.say("legend.earlier")
-        if view.level != "none":
-            lines += self.say("legend.level", level=view.level)
-        return f'<<FONT POINT-SIZE="{SMALL_FONT_SIZE}">{escape(lines)}</FONT>>'
+        level = self.say("legend.level", level=view.level) if view.level != "none" else ""
+        earlier = self.say("legend.earlier")
+        line = self.say(f"legend.{view.mode}", root=f)
+        line += self.say("legend.unknown") if view.replay else ""
+        line += (earlier if self.shows_earlier else "") + level
+        widest = max(
+            (
+                self.say(f"legend.{mode}", root=f)
+                + self.say("legend.unknown")
+                + (earlier if self.any_earlier() else "")
+                + level
+                for mode in MODES
+            ),
+            key=len,
+        )
+        width = max(_text_width(text, SMALL_FONT_SIZE, LEGEND_CHARACTER) for text in (widest, line))
+        return (
+            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR>'
+            f'<TD WIDTH="{width}" ALIGN="LEFT">'
+            f'<FONT POINT-SIZE="{SMALL_FONT_SIZE}">{escape(line)}</FONT></TD></TR></TABLE>>'
+        )
 
     def _box_label(self, node: Value) -> str:
-        """An HTML-like table: [name | value], [name | gradient] or [name | value / gradient]."""
+        """An HTML-like table: [name | value], [name | gradient] or [name | value / gradient].
+
+        Every mode draws a box of the same size (one layout for forward, backward, both and every
+        frame of a replay): the number column is as wide as the widest number it may show in
+        any of them, and as tall as two rows; forward and backward use one tall cell.
+        """
         view = self.view
         name = view.names.get(node, "")
         lit = node in view.lit
-        cells = []
-        if view.mode in ("forward", "both"):
-            cells.append(self._value_cell(node))
-        if view.mode in ("backward", "both"):
-            cells.append(self._grad_cell(node))
+        width = self.number_width(node)
+        if view.mode == "both":
+            cells = [self._value_cell(node, width, ROW_HEIGHT), self._grad_cell(node, width)]
+        elif view.mode == "forward":
+            cells = [self._value_cell(node, width, 2 * ROW_HEIGHT)]
+        else:
+            cells = [self._grad_cell(node, width, 2 * ROW_HEIGHT)]
         rows = len(cells)
         name_cell = (
             f'<TD ROWSPAN="{rows}" ALIGN="CENTER"><B>{escape(name)}</B></TD>' if name else ""
@@ -335,28 +385,29 @@ class _Dot:
             f' COLOR="black"{background}>{body}</TABLE></TD></TR></TABLE>>'
         )
 
-    def _value_cell(self, node: Value) -> str:
-        text = self.num(node.data)
-        if not self.view.replay:
-            return _cell(text, VALUE_COLOUR)
-        width = _text_width(text, FONT_SIZE)  # the same in every frame: one layout
-        if node not in self.view.values:  # forward has not reached it yet
-            return _cell("?", UNKNOWN_COLOUR, width=width, fill=UNKNOWN_FILL)
-        return _cell(text, VALUE_COLOUR, width=width)
+    def number_width(self, node: Value) -> int:
+        """The width of a box's number column: room for its value, its widest gradient text and
+        '?', in every mode. So forward, backward, both and each frame of a replay have boxes of
+        one size, and Graphviz lays them all out the same way."""
+        texts = [self.num(node.data), self.widest_grad_text(node), "?"]
+        if self.view.replay:
+            texts.append(self.grad_text(node))  # a partial sum may be longer than the final one
+        return max(_text_width(text, FONT_SIZE) for text in texts)
 
-    def _grad_cell(self, node: Value) -> str:
+    def _value_cell(self, node: Value, width: int, height: int) -> str:
+        text = self.num(node.data)
+        if node not in self.view.values:  # forward has not reached it yet
+            return _cell("?", UNKNOWN_COLOUR, width, height, fill=UNKNOWN_FILL)
+        return _cell(text, VALUE_COLOUR, width, height)
+
+    def _grad_cell(self, node: Value, width: int, height: int = ROW_HEIGHT) -> str:
         text = self.grad_text(node)
         state, _ = self.view.grad_state(node)
-        width = None
-        if self.view.replay:  # reserve room for the final text: every frame keeps one layout
-            width = max(
-                _text_width(text, FONT_SIZE), _text_width(self.widest_grad_text(node), FONT_SIZE)
-            )
         if state == UNKNOWN:
-            return _cell(text, UNKNOWN_COLOUR, width=width, fill=UNKNOWN_FILL)
+            return _cell(text, UNKNOWN_COLOUR, width, height, fill=UNKNOWN_FILL)
         if state == PARTIAL:
-            return _cell(text, PARTIAL_COLOUR, width=width, italic=True)
-        return _cell(text, GRAD_COLOUR, width=width)
+            return _cell(text, PARTIAL_COLOUR, width, height, italic=True)
+        return _cell(text, GRAD_COLOUR, width, height)
 
     def _add_gate(self, graph: Any, node: Value) -> None:
         symbol = self._gate_symbol(node)
@@ -397,39 +448,47 @@ class _Dot:
                 graph.edge(tail, head, **self._wire_label(child, position), **_wire_style(lit))
 
     def _wire_label(self, child: Value, position: int) -> dict[str, str]:
-        """Backward: 'upstream × local' over '= contribution'; both: the contribution alone."""
+        """Backward: 'upstream × local' over '= contribution'; both: the contribution alone;
+        forward: nothing, in a blank label of the same size.
+
+        Every mode gives each wire into a gate a label of one fixed size (two lines as wide as
+        the widest text of any mode or frame): Graphviz makes a node of every edge label, so
+        the forward, backward and both pictures of a graph share one layout only if all their
+        wires are labelled alike.
+        """
         view = self.view
-        if view.mode == "forward":
-            return {}
         local = child.local_grads[position]
+        upstream_final = view.final_grads[child]
+        widest = [
+            f"{self.num(upstream_final)} × {self.num(local)}",
+            f"= {self.num(upstream_final * local)}",
+            f"? × {self.num(local)}",
+        ]
         state, upstream = view.grad_state(child)
         contribution = view.contribution(child, position)
-        if view.mode == "both":
+        lines: list[tuple[str, str, bool]]
+        if view.mode == "forward":
+            lines = []
+        elif view.mode == "both":
             if contribution is None:
                 lines = [("?", UNKNOWN_COLOUR, False)]
             else:
                 lines = [(self.num(contribution), GRAD_COLOUR, False)]
         elif contribution is None:
             shown = "?" if state == UNKNOWN else self.num(upstream)
-            lines = [(f"{shown} × {self.num(local)}", UNKNOWN_COLOUR, False), ("", "", False)]
+            lines = [(f"{shown} × {self.num(local)}", UNKNOWN_COLOUR, False)]
         else:
             lines = [
                 (f"{self.num(upstream)} × {self.num(local)}", "#333333", False),
                 (f"= {self.num(contribution)}", GRAD_COLOUR, True),
             ]
-        width = None
-        if view.replay:  # reserve room for the final text: every frame keeps one layout
-            upstream_final = view.final_grads[child]
-            widest = [
-                f"{self.num(upstream_final)} × {self.num(local)}",
-                f"= {self.num(upstream_final * local)}",
-            ]
-            width = max(
-                _text_width(t, SMALL_FONT_SIZE) for t in [*widest, *(t for t, _, _ in lines)]
-            )
-        # decorate: a line from the label to its wire, so that with several wires into one gate
-        # each label is seen to sit on its own wire.
-        return {"label": f"<{_wire_table(lines, width)}>", "decorate": "true"}
+        width = max(_text_width(t, SMALL_FONT_SIZE) for t in [*widest, *(t for t, _, _ in lines)])
+        label = {"label": f"<{_wire_table(lines, width)}>"}
+        if lines:
+            # decorate: a line from the label to its wire, so that with several wires into one
+            # gate each label is seen to sit on its own wire.
+            label["decorate"] = "true"
+        return label
 
     def _add_groups(self, graph: Any) -> None:
         """One box per neuron (inside a box per layer) or per layer."""
@@ -485,24 +544,36 @@ class _Dot:
             )
         else:
             lines.append((f"{' → '.join(group.gate_symbols)}", "#333333", False))
-        if view.mode in ("forward", "both"):
-            if len(group.outputs) == 1:
-                out = self.say("picture.output", value=self.num(group.outputs[0].data))
-                lines.append((out, VALUE_COLOUR, False))
-            else:
-                outputs = self.say("picture.outputs", count=len(group.outputs))
-                lines.append((outputs, VALUE_COLOUR, False))
-        if view.mode in ("backward", "both"):
-            f = view.names[view.root] or "f"
-            states = [view.grad_state(p) for p in group.parameters]
-            if all(state == FINAL for state, _ in states):
-                norm = math.sqrt(sum(grad * grad for _, grad in states))
-                lines.append((f"‖∂{f}/∂params‖ {self.num(norm)}", GRAD_COLOUR, False))
-            else:
-                lines.append((f"‖∂{f}/∂params‖ ?", UNKNOWN_COLOUR, False))
+        # Every mode has the same four rows of one width (a blank row where a mode shows
+        # nothing), so a network's forward, backward and both pictures share one layout.
+        if len(group.outputs) == 1:
+            output = self.say("picture.output", value=self.num(group.outputs[0].data))
+        else:
+            output = self.say("picture.outputs", count=len(group.outputs))
+        f = view.names[view.root] or "f"
+        states = [view.grad_state(p) for p in group.parameters]
+        finals = [view.final_grads.get(p, 0.0) for p in group.parameters]
+        norm_final = f"‖∂{f}/∂params‖ {self.num(math.sqrt(sum(g * g for g in finals)))}"
+        if all(state == FINAL for state, _ in states):
+            norm = math.sqrt(sum(grad * grad for _, grad in states))
+            norm_line = (f"‖∂{f}/∂params‖ {self.num(norm)}", GRAD_COLOUR, False)
+        else:
+            norm_line = (f"‖∂{f}/∂params‖ ?", UNKNOWN_COLOUR, False)
+        blank = ("", "#000000", False)
+        computed = all(node in view.values for node in group.outputs)  # forward reached it
+        value_line = (output, VALUE_COLOUR, False)
+        if not computed:  # a collapsed replay's frame before forward got here: '?' as in a box
+            value_line = (self.say("picture.output", value="?"), UNKNOWN_COLOUR, False)
+        lines.append(value_line if view.mode != "backward" else blank)
+        lines.append(norm_line if view.mode != "forward" else blank)
+        width = max(
+            _text_width(text, FONT_SIZE) for text in [*(t for t, _, _ in lines), output, norm_final]
+        )
         lit = any(member in view.lit for member in group.members)
         rows = "".join(
-            f"<TR><TD>{_font(text, colour, bold=bold)}</TD></TR>" for text, colour, bold in lines
+            f'<TR><TD WIDTH="{width}" HEIGHT="{FONT_SIZE + 6}" FIXEDSIZE="TRUE">'
+            f"{_font(text, colour, bold=bold) if text else ' '}</TD></TR>"
+            for text, colour, bold in lines
         )
         graph.node(
             view.box_id(group.members[0]),
@@ -590,24 +661,35 @@ def _font(
 
 
 def _cell(
-    text: str, colour: str, width: int | None = None, fill: str | None = None, italic: bool = False
+    text: str,
+    colour: str,
+    width: int,
+    height: int,
+    fill: str | None = None,
+    italic: bool = False,
 ) -> str:
-    attributes = ' ALIGN="RIGHT"'
-    if width is not None:
-        attributes += f' WIDTH="{width}"'
+    """A number cell of a box, of a fixed size (its text may be shorter)."""
+    attributes = f' ALIGN="RIGHT" WIDTH="{width}" HEIGHT="{height}" FIXEDSIZE="TRUE"'
     if fill is not None:
         attributes += f' BGCOLOR="{fill}"'
     return f"<TD{attributes}>{_font(text, colour, italic=italic)}</TD>"
 
 
-def _wire_table(lines: list[tuple[str, str, bool]], width: int | None) -> str:
-    """An edge label, one row per line; with a width, of fixed size (for replay frames)."""
-    size = f' WIDTH="{width}"' if width is not None else ""
-    rows = "".join(
-        f'<TR><TD{size} HEIGHT="{SMALL_FONT_SIZE + 6}">'
-        f"{_font(text, colour, bold=bold) if text else ' '}</TD></TR>"
-        for text, colour, bold in lines
-    )
+def _wire_table(lines: list[tuple[str, str, bool]], width: int) -> str:
+    """A wire's label: a table of fixed size, two lines high, holding 0, 1 or 2 lines of text
+    (one line is centred in it)."""
+    if len(lines) == 2:
+        rows = "".join(
+            f'<TR><TD WIDTH="{width}" HEIGHT="{WIRE_LINE_HEIGHT}" FIXEDSIZE="TRUE">'
+            f"{_font(text, colour, bold=bold)}</TD></TR>"
+            for text, colour, bold in lines
+        )
+    else:
+        shown = "".join(_font(text, colour, bold=bold) for text, colour, bold in lines) or " "
+        rows = (
+            f'<TR><TD WIDTH="{width}" HEIGHT="{2 * WIRE_LINE_HEIGHT}" FIXEDSIZE="TRUE">'
+            f"{shown}</TD></TR>"
+        )
     return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{rows}</TABLE>'
 
 

@@ -318,3 +318,74 @@ window.addEventListener("message", function (event) {
         {"kind": "exercise", "frame": None, "inputs": 4, "open": 1},
         {"kind": "steps", "frame": "forward-0", "inputs": 0, "open": 0},
     ]
+
+
+@needs_dot
+@needs_chromium
+@browser
+@pytest.mark.parametrize(
+    "hidden, shown",
+    [
+        ('style="display: none; width: 700px"', 'style.display = "block"'),
+        (  # JupyterLab skips drawing the cells out of view
+            'style="content-visibility: hidden; contain-intrinsic-size: 700px 900px; width: 700px"',
+            'style.contentVisibility = "visible"',
+        ),
+    ],
+    ids=["display-none", "content-visibility"],
+)
+def test_inline_pages_loaded_in_a_hidden_iframe_fit_once_shown(tmp_path, hidden, shown):
+    """A notebook may load an output's iframe before it is laid out (off screen or hidden): every
+    size is 0 then. Once shown, a wide step page and exercise page must start at full size, with
+    the answer boxes on their cells, as when loaded in view. Driven in real time: a virtual-time
+    budget draws no frames, so nothing that waits for layout would ever run."""
+    from chromium_devtools import Browser
+
+    from microgradpp.steps import Exercise, Steps
+    from microgradpp.steps.notebook import InlinePage
+
+    report = """<script>window.addEventListener("message", function () {
+      var current = document.querySelector(".frame.current");
+      var misplaced = Array.prototype.filter.call(document.querySelectorAll("input.answer"),
+        function (input) {
+          var r = input.getBoundingClientRect();
+          return !input.hidden && !(r.width > 10 && r.height > 10);
+        }).length;
+      parent.postMessage(JSON.stringify({
+        kind: current ? "steps" : "exercise",
+        zoomed: document.querySelector("figure").classList.contains("zoomed"),
+        misplaced_inputs: misplaced
+      }), "*");
+    });</script></body>"""
+    f = get_example("sigmoid-neuron").build()
+    frames = [
+        InlinePage(page.html.replace("</body>", report, 1), 400)._repr_html_()
+        for page in (Steps(f), Exercise(f))
+    ]
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        f'<!DOCTYPE html><html><body><div id="cells" {hidden}>'
+        + "".join(frames)
+        + """</div>
+<script>var seen = [];
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    document.getElementById("cells").SHOWN;  // scrolled into view at last
+    setTimeout(function () {
+      document.querySelectorAll("iframe").forEach(function (f) { f.contentWindow.postMessage("report", "*"); });
+    }, 500);
+  }, 300);
+});
+window.addEventListener("message", function (event) {
+  seen.push(JSON.parse(event.data));
+  seen.sort(function (a, b) { return a.kind < b.kind ? -1 : 1; });
+});</script></body></html>""".replace("SHOWN", shown),
+        encoding="utf-8",
+    )
+    with Browser(CHROMIUM, tmp_path / "profile") as tab:
+        tab.open(notebook.as_uri())
+        seen = json.loads(tab.wait_for("seen.length === 2 && JSON.stringify(seen)", timeout=20))
+    assert seen == [
+        {"kind": "exercise", "zoomed": True, "misplaced_inputs": 0},
+        {"kind": "steps", "zoomed": True, "misplaced_inputs": 0},
+    ]

@@ -186,8 +186,16 @@
     place();
   }
   function projector() { document.body.classList.toggle("big"); size(); }
-  var fitted = viewBox.width ? svg.getBoundingClientRect().width / (viewBox.width * 4 / 3) : 1;
-  if (fitted > 0 && fitted < READABLE) figure.classList.add("zoomed");
+  // Decided once the picture has a size: a notebook may load this page in an iframe that is not
+  // laid out yet (off screen or hidden), where every size is 0 until it is shown.
+  var decided = false;
+  function fitOrZoom() {
+    var width = svg.getBoundingClientRect().width;
+    if (decided || !(width > 0)) return;
+    decided = true;
+    if (viewBox.width && width / (viewBox.width * 4 / 3) < READABLE) figure.classList.add("zoomed");
+    size();
+  }
   document.getElementById("projector").addEventListener("click", projector);
   document.addEventListener("keydown", function (event) {
     if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
@@ -198,6 +206,10 @@
   window.addEventListener("resize", place);
   window.addEventListener("load", place);
   size();
+  fitOrZoom();
+  // The inputs sit over the picture's cells: move them whenever the picture changes size, which
+  // includes the moment a page loaded in a hidden iframe is first shown.
+  if (window.ResizeObserver) new ResizeObserver(function () { fitOrZoom(); place(); }).observe(svg);
   var first = update();
   if (first !== null) say(fill(texts.next, {node: first.question.name}), "");
 })();

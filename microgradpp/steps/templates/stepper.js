@@ -120,9 +120,21 @@
   // Graphviz draws text at 13 to 16 pt. Fitted to the window, a wide graph would shrink it below
   // 16 px (13 pt × 4/3 × 0.93): then start at full size instead, following the step.
   var READABLE = 0.93;
-  var svg = frames[current].querySelector("svg"), viewBox = svg && svg.viewBox.baseVal;
-  var fitted = viewBox && viewBox.width ? svg.getBoundingClientRect().width / (viewBox.width * 4 / 3) : 1;
-  var fittedHeight = viewBox && viewBox.height ? svg.getBoundingClientRect().height / (viewBox.height * 4 / 3) : 1;
-  if (Math.min(fitted, fittedHeight) > 0 && Math.min(fitted, fittedHeight) < READABLE) zoom();
-  else size();
+  // Decided once the picture has a size: a notebook may load this page in an iframe that is not
+  // laid out yet (off screen or hidden), where every size is 0 until it is shown.
+  var decided = false;
+  function fitOrZoom() {
+    var svg = frames[current].querySelector("svg"), viewBox = svg && svg.viewBox.baseVal;
+    var shown = svg ? svg.getBoundingClientRect() : null;
+    if (decided || (shown && !(shown.width > 0 && shown.height > 0))) return;
+    decided = true;
+    var fitted = viewBox && viewBox.width ? shown.width / (viewBox.width * 4 / 3) : 1;
+    var fittedHeight = viewBox && viewBox.height ? shown.height / (viewBox.height * 4 / 3) : 1;
+    if (Math.min(fitted, fittedHeight) < READABLE) zoom();
+    else size();
+  }
+  fitOrZoom();
+  if (!decided && window.ResizeObserver) {
+    new ResizeObserver(function () { fitOrZoom(); }).observe(document.documentElement);
+  }
 })();
