@@ -126,8 +126,8 @@ ENGLISH: dict[str, str] = {
     "page.link.full": "{stem}-steps.html ({frames} frames)",
     "files.tangled": (
         "{stem}: the whole graph ({count} Values) is a sum of {terms} terms, too tangled to read "
-        "as one backward picture or one page, so those were not written (--full writes them too). "
-        "Instead the -collapsed picture and page draw it with a box per {level}, and each term has "
+        "as one picture or one page, so those were not written (--full writes them too). "
+        "Instead the -collapsed pictures and page draw it with a box per {level}, and each term has "
         "its own backward picture and page (-term1 to -term{terms}), every one readable."
     ),
 }

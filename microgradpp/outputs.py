@@ -67,9 +67,9 @@ def write_graph_files(
     A long page (more than ``LONG_PAGE`` frames) says so, and a collapsed page is written beside
     it, ``STEM-steps-collapsed.html``: a box per neuron, layer or part, a frame per box (linked
     both ways). A graph of more than ``SPLIT_ABOVE`` Values that is a sum of terms (XOR's loss)
-    is too tangled to read whole: its backward pictures are drawn collapsed
-    (``STEM-backward-collapsed``) and per term (``STEM-backward-term1`` …), with a step page per
-    term; the whole backward picture and the whole page are written only with ``full=True``.
+    is too tangled to read whole: its pictures are drawn collapsed (``STEM-forward-collapsed``,
+    ``STEM-backward-collapsed``) and per term (``STEM-backward-term1`` …), with a step page per
+    term; the whole pictures and the whole page are written only with ``full=True``.
     What was written instead, and why, is printed.
     """
     from .viz.dot import time_budget
@@ -104,7 +104,7 @@ def write_graph_files(
         budget = time_budget(seconds) if seconds is not None else contextlib.nullcontext()
         with budget:
             for mode in modes:
-                whole = not (tangled and mode != "forward")
+                whole = not tangled  # (forward too: every mode has the same layout)
                 if whole or full:
                     path = out / f"{stem}-{mode}.{picture_format}"
                     written += attempt(

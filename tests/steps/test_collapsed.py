@@ -204,19 +204,20 @@ def test_example_xor_writes_only_readable_files_and_says_why(capsys, tmp_path):
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [
         "xor-backward-collapsed.svg", "xor-backward-term1.svg", "xor-backward-term2.svg",
-        "xor-backward-term3.svg", "xor-backward-term4.svg", "xor-forward.svg",
+        "xor-backward-term3.svg", "xor-backward-term4.svg", "xor-forward-collapsed.svg",
         "xor-steps-collapsed.html", "xor-steps-term1.html", "xor-steps-term2.html",
         "xor-steps-term3.html", "xor-steps-term4.html",
     ]  # fmt: skip
     assert (
         "xor: the whole graph (60 Values) is a sum of 4 terms, too tangled to read as one "
-        "backward picture or one page, so those were not written (--full writes them too). "
-        "Instead the -collapsed picture and page draw it with a box per part" in out
+        "picture or one page, so those were not written (--full writes them too). "
+        "Instead the -collapsed pictures and page draw it with a box per part" in out
     )
     assert out.index("too tangled") < out.index("wrote:")
     assert all(path.stat().st_size < 1_000_000 for path in tmp_path.iterdir())
-    width, height = _svg_size(tmp_path / "xor-backward-collapsed.svg")
-    assert width < 1600 and height < 700  # the whole one: 2964 × 2482 pt
+    for mode in ("forward", "backward"):  # the whole ones: 3349 × 2485 pt, a tangle of wires
+        width, height = _svg_size(tmp_path / f"xor-{mode}-collapsed.svg")
+        assert width < 2200 and height < 700  # 9 weights in a row over 4 parts
     collapsed = (tmp_path / "xor-steps-collapsed.html").read_text(encoding="utf-8")
     assert "(14 frames instead of 70)" in collapsed
     assert "The full page, one gate per frame, is written with --full." in collapsed
@@ -230,8 +231,8 @@ def test_example_xor_full_also_writes_the_whole_picture_and_page_linked_both_way
     code, out, _ = run(capsys, "example", "xor", "--full", "--out", str(tmp_path))
     assert code == 0
     names = {p.name for p in tmp_path.iterdir()}
-    assert {"xor-backward.svg", "xor-steps.html", "xor-steps-collapsed.html"} <= names
-    assert len(names) == 13
+    assert {"xor-forward.svg", "xor-backward.svg", "xor-steps.html"} <= names
+    assert len(names) == 14
     assert "too tangled" not in out
     assert "xor-steps.html: 70 frames: long for one lesson." in out
     full = (tmp_path / "xor-steps.html").read_text(encoding="utf-8")
