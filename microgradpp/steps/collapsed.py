@@ -24,7 +24,7 @@ from typing import TypeVar
 from ..engine import Value
 from ..messages import text
 from ..viz.view import GraphView
-from .page import Frame, _final_grads
+from .frame import Frame, final_grads
 from .replay import BackwardStep, derivative_name, forward_caption, number_formatter, replay
 from .replay import step_names as _step_names
 
@@ -50,7 +50,7 @@ def collapsed_frames(
         "both",
         precision=digits,
         collapse=level,
-        final_grads=_final_grads(root, steps),
+        final_grads=final_grads(root, steps),
         order=order,
         lang=lang,
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,59 +24,13 @@ from ..files import atomic_write
 from ..i18n import resolve_language
 from ..messages import text
 from ..viz.view import GraphView
-from .replay import BackwardStep, derivative_name, forward_caption, number_formatter, replay
+from .collapsed import collapsed_frames
+from .frame import Frame, final_grads
+from .replay import derivative_name, forward_caption, number_formatter, replay
 from .replay import step_names as _step_names
 
 MAX_STEPPER_NODES = 200
 """The largest graph a step-by-step page is made for (a frame per node, each a full picture)."""
-
-
-@dataclass(frozen=True, eq=False)
-class Frame:
-    """One page of the stepper: a view of the graph in some state, and a caption."""
-
-    id: str
-    """The anchor: 'forward-0' … for the forward pass, 'step-0' (the seed) … 'step-n'."""
-    title: str
-    caption: str
-    """Lines of text: the first is the headline."""
-    view: GraphView
-    """What the frame's picture shows."""
-
-    @property
-    def values(self) -> frozenset[Value]:
-        """The nodes whose value is known in this frame."""
-        return self.view.values
-
-    @property
-    def grads(self) -> dict[Value, float]:
-        """The gradients known so far (possibly partial sums); other nodes show none yet."""
-        return dict(self.view.grads)
-
-    @property
-    def final(self) -> frozenset[Value]:
-        """The nodes whose gradient is complete."""
-        return self.view.final
-
-    @property
-    def highlight(self) -> frozenset[Value]:
-        """The node being computed (forward) or handing its gradient on (backward), and its
-        parents."""
-        return self.view.lit
-
-    @property
-    def wires(self) -> frozenset[tuple[Value, Value]]:
-        """The (parent, node) wires of this step, drawn highlighted."""
-        return self.view.lit_wires
-
-    @property
-    def sent(self) -> frozenset[Value]:
-        """The nodes whose step has run: they have sent their gradient back along their wires."""
-        return self.view.sent
-
-    @property
-    def is_forward(self) -> bool:
-        return self.id.startswith("forward-")
 
 
 def check_size(order: list[Value]) -> None:
@@ -115,8 +68,6 @@ def _any_frames(
         raise ValueError(f"collapse must be one of {COLLAPSE_LEVELS}, got {collapse!r}")
     if collapse == "none":
         return _frames(root, order, digits, lang)
-    from .collapsed import collapsed_frames  # it builds on this module's Frame
-
     return collapsed_frames(root, order, digits, lang, collapse)
 
 
@@ -129,7 +80,7 @@ def _frames(root: Value, order: list[Value], digits: int, lang: str) -> list[Fra
         "both",
         precision=digits,
         collapse="none",
-        final_grads=_final_grads(root, steps),
+        final_grads=final_grads(root, steps),
         order=order,
         lang=lang,
     )
@@ -207,15 +158,6 @@ def _frames(root: Value, order: list[Value], digits: int, lang: str) -> list[Fra
             )
         )
     return frames
-
-
-def _final_grads(root: Value, steps: list[BackwardStep]) -> dict[Value, float]:
-    """Every node's gradient after the last step: what each box is sized for."""
-    grads = {root: 1.0}
-    for step in steps:
-        for edge in step.contributions:
-            grads[edge.parent] = edge.grad_after
-    return grads
 
 
 # ------------------------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ layer, the part of the label before the first dot.
 Any other graph (an expression, a network without such labels) can be grouped by **parts**
 (``level="part"``): a part is a sub-expression, a gate together with the gates that feed it and
 nothing else, up to ``PART_GATES`` gates. A graph that is a sum of terms (a loss over several
-examples) has one part per term, however large (``split.split_terms``).
+examples) has one part per term, however large (:func:`split_terms`; ``viz.split`` draws each
+term on its own).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..engine import Value
+from ..gates import GATES
 from ..tables import gate_of
 
 LEVELS = ("neuron", "layer")
@@ -124,7 +126,6 @@ def group_parts(order: Sequence[Value], most: int = PART_GATES) -> dict[Value, s
     take in all their own sub-graph. Parts of fewer than ``SMALLEST_PART`` gates are not made.
     """
     from ..tables import node_names
-    from .split import split_terms  # split draws with views; views group with this module
 
     uses: dict[Value, int] = {}
     for node in order:
@@ -167,6 +168,42 @@ def group_parts(order: Sequence[Value], most: int = PART_GATES) -> dict[Value, s
         if len(keys) == 1 and "" not in keys:
             group[leaf] = next(iter(keys))
     return group
+
+
+def split_terms(root: Value) -> list[Value]:
+    """The terms whose sum root is, in order, or [] if root is not (a multiple of) a sum.
+
+    From the root, follow products with a constant (× 0.25, a negation) down to the first gate
+    that adds (+, Σ); its inputs, and the inputs of the adding gates among them (((a + b) + c) is
+    a, b, c), are the terms. Constants added in are not terms. exp(a + b) is not a sum: [].
+    """
+    node = root
+    while node.parents:
+        moving = [parent for parent in node.parents if not _is_constant(parent)]
+        if node.gate is not None and node.gate.adds and len(moving) >= 2:
+            return _flatten(moving)
+        if node.gate is not GATES["mul"] or len(moving) != 1:
+            return []
+        node = moving[0]
+    return []
+
+
+def _flatten(terms: list[Value]) -> list[Value]:
+    """((a + b) + c, d) -> [a, b, c, d]: a partial sum (even a named one) is not a term."""
+    flat: list[Value] = []
+    stack = list(reversed(terms))
+    while stack:
+        term = stack.pop()
+        if term.gate is not None and term.gate.adds:
+            stack.extend(reversed([p for p in term.parents if not _is_constant(p)]))
+        else:
+            flat.append(term)
+    return flat
+
+
+def _is_constant(node: Value) -> bool:
+    """An unlabelled number (x · 0.25): not an input anyone named."""
+    return not node.parents and not node.label
 
 
 def summarize(order: Sequence[Value], group: dict[Value, str]) -> dict[str, Group]:
