@@ -38,7 +38,7 @@ from ..validation import is_integer
 from . import collapse as collapsing
 
 MODES = ("forward", "backward", "both")
-COLLAPSE_CHOICES = (None, "none", "neuron", "layer")
+COLLAPSE_CHOICES = (None, "none", "neuron", "layer", "part")
 RANKDIRS = ("LR", "RL", "TB", "BT")
 COLLAPSE_ABOVE = 150
 """With ``collapse=None``, a graph of more Values than this is drawn by neuron (if it has any)."""
@@ -150,6 +150,8 @@ class GraphView:
             rankdir: ``"LR"`` draws inputs on the left; ``"TB"`` on top.
             collapse: ``"neuron"`` or ``"layer"`` draws each neuron/layer of a network as one box
                 (parameters labelled ``layer1.neuron3.w0``); ``"none"`` draws every node;
+                ``"part"`` draws sub-expressions of any graph as boxes (the terms of a sum, or
+                up to 8 gates: ``collapse.group_parts``);
                 ``None`` (default) collapses by neuron when the graph has more than
                 ``collapse_above`` Values.
             max_nodes: the most boxes and circles allowed (and twice as many wires); above it
