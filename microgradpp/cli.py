@@ -582,7 +582,7 @@ def _write_graph_files(
         lang=args.lang,
         full=args.full,
     )
-    print_written(paths)
+    print_written(paths, args.lang)
     return _report_missing(args, missing)
 
 
@@ -664,7 +664,7 @@ def run_train(args: argparse.Namespace) -> int:
     run = run_recipe(chosen, progress=not args.quiet)
     print(run.summary())
     if args.plot:
-        print_written(write_training_plots(run, Path(args.plot), args.dataset))
+        print_written(write_training_plots(run, Path(args.plot), args.dataset), args.lang)
     problem = run.diagnose()
     if problem is not None:
         print(f"{PROG} train: {problem.message}", file=sys.stderr)  # (train's words: English)
