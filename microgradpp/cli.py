@@ -662,12 +662,12 @@ def run_train(args: argparse.Namespace) -> int:
     except ValueError as error:  # e.g. --loss mse on a classification dataset
         raise UsageError(str(error)) from None
     run = run_recipe(chosen, progress=not args.quiet)
-    print(run.summary())
+    print(run.summary(args.lang))
     if args.plot:
         print_written(write_training_plots(run, Path(args.plot), args.dataset), args.lang)
-    problem = run.diagnose()
+    problem = run.diagnose(args.lang)
     if problem is not None:
-        print(f"{PROG} train: {problem.message}", file=sys.stderr)  # (train's words: English)
+        print(args.t("cli.notice", prog=f"{PROG} train", message=problem.message), file=sys.stderr)
     return 1 if problem is not None and problem.died else 0
 
 
