@@ -378,6 +378,13 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
         help="pictures to draw: forward (values), backward (gradients), both (values above, "
         "gradients below, as in the cs231n notes); default: forward backward",
     )
+    sub.add_argument(
+        "--rankdir",
+        choices=("auto", "LR", "TB"),
+        default="auto",
+        help="direction of the pictures and the step page: LR (inputs on the left), TB (inputs "
+        "on top), auto (whichever comes out larger on a 1920x1080 screen; default)",
+    )
 
 
 def _add_at_option(sub: argparse.ArgumentParser) -> None:
@@ -532,6 +539,7 @@ def _write_graph_files(
         seconds=GRAPH_FILES_SECONDS,
         modes=tuple(dict.fromkeys(args.mode)),
         lang=Translator(args.lang).lang,
+        rankdir=args.rankdir,
     )
     print_written(paths)
     return _report_missing(args, missing)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Value, topological_order
+from .errors import MicrogradppError
 from .train import TrainingRun
 
 INSTALL_GRAPHVIZ = (
@@ -38,6 +39,17 @@ LONG_PAGE = 60
 line say so, and offer the pages of the terms when there are any."""
 
 
+def _direction(root: Value, digits: int, lang: str) -> str:
+    """The direction ``rankdir="auto"`` chooses for root's pictures (LR if the graph cannot be
+    drawn at all: each file then says why on its own)."""
+    from .viz import GraphView
+
+    try:
+        return GraphView.of(root, "both", precision=digits, lang=lang, rankdir="auto").rankdir
+    except MicrogradppError:
+        return "LR"
+
+
 def write_graph_files(
     root: Value,
     out: Path,
@@ -50,6 +62,7 @@ def write_graph_files(
     lang: str = "en",
     missing: list[str] | None = None,
     seconds: float | None = None,
+    rankdir: str = "auto",
 ) -> list[Path]:
     """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
 
@@ -61,7 +74,9 @@ def write_graph_files(
     made (too large, or Graphviz out of time) gets a note on stderr and its name is appended to
     ``missing`` when a list is given (the command line then exits 1). With ``seconds`` (the
     command line passes ``GRAPH_FILES_SECONDS``) all of Graphviz's runs together take at most
-    that long (``viz.dot.time_budget``).
+    that long (``viz.dot.time_budget``). ``rankdir``: ``"auto"`` (left to right or top to
+    bottom, whichever reads larger on a 1920×1080 screen; chosen once, so the pictures and the
+    page agree), ``"LR"`` or ``"TB"``.
     """
     from .steps import render_steps
     from .viz.dot import time_budget
@@ -84,10 +99,19 @@ def write_graph_files(
     try:
         budget = time_budget(seconds) if seconds is not None else contextlib.nullcontext()
         with budget:
+            if rankdir == "auto" and have_dot:
+                rankdir = _direction(root, digits, lang)
             for mode in modes:
                 path = out / f"{stem}-{mode}.{picture_format}"
                 written += attempt(
-                    f"{mode} picture", render, root, path, mode=mode, precision=digits, lang=lang
+                    f"{mode} picture",
+                    render,
+                    root,
+                    path,
+                    mode=mode,
+                    precision=digits,
+                    lang=lang,
+                    rankdir=rankdir,
                 )
             order = topological_order(root)
             terms = split_terms(root) if len(order) > SPLIT_ABOVE else []
@@ -118,6 +142,7 @@ def write_graph_files(
                     lang,
                     notice=notice,
                     offers=offers,
+                    rankdir=rankdir,
                 )
                 if long:
                     print(f"\n{path.name}: {notice}")

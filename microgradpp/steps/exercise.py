@@ -124,7 +124,13 @@ def exercise_html(
         for edge in step.contributions:
             final[edge.parent] = edge.grad_after
     graph = GraphView.of(
-        root, "both", precision=digits, collapse="none", final_grads=final, lang=t.lang
+        root,
+        "both",
+        precision=digits,
+        collapse="none",
+        final_grads=final,
+        lang=t.lang,
+        rankdir="auto",  # as the step page: the direction that reads larger on the screen
     )
     view = graph.frame(grads={root: 1.0}, final={root}, sent=())
     asked = questions(root, view, steps, digits, t)

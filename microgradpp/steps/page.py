@@ -90,17 +90,23 @@ def check_size(order: list[Value]) -> None:
         )
 
 
-def stepper_frames(root: Value, digits: int = 4, lang: str = "en") -> list[Frame]:
+def stepper_frames(
+    root: Value, digits: int = 4, lang: str = "en", rankdir: str = "auto"
+) -> list[Frame]:
     """The frames of the page: the forward pass node by node, the seed, then every backward step.
 
-    Raises GraphTooLargeError (a ValueError) for a graph of more than MAX_STEPPER_NODES nodes.
+    ``rankdir``: the direction of every frame's picture (``"auto"``: the one that reads larger
+    on a 1920×1080 screen, see ``GraphView.of``). Raises GraphTooLargeError (a ValueError) for
+    a graph of more than MAX_STEPPER_NODES nodes.
     """
     order = topological_order(root)
     check_size(order)
-    return _frames(root, order, digits, lang)
+    return _frames(root, order, digits, lang, rankdir)
 
 
-def _frames(root: Value, order: list[Value], digits: int, lang: str) -> list[Frame]:
+def _frames(
+    root: Value, order: list[Value], digits: int, lang: str, rankdir: str = "auto"
+) -> list[Frame]:
     steps = list(replay(root, order))
     names = steps[0].names if steps else _step_names(order)
     num = number_formatter(digits)
@@ -112,6 +118,7 @@ def _frames(root: Value, order: list[Value], digits: int, lang: str) -> list[Fra
         final_grads=_final_grads(root, steps),
         order=order,
         lang=lang,
+        rankdir=rankdir,  # resolved once: every frame keeps the direction chosen
     )
     leaves = [node for node in order if not node.parents]
     gate_nodes = [node for node in order if node.parents]
@@ -212,6 +219,7 @@ def render_steps(
     lang: str | None = None,
     notice: str = "",
     offers: Sequence[tuple[str, str]] = (),
+    rankdir: str = "auto",
 ) -> Path:
     """Write one self-contained HTML page that replays the forward pass, then backward step by step.
 
@@ -226,12 +234,14 @@ def render_steps(
     language of the captions and the page's words ('en', 'zh-Hant', 'zh-Hans'; default: the
     locale's, see ``microgradpp.i18n``). ``notice`` is a line shown under the title (a long page
     says so), followed by links to ``offers``, ``(href, text)`` pairs: the shorter pages it offers.
+    ``rankdir``: ``"auto"`` (left to right or top to bottom, whichever reads larger on a
+    1920×1080 screen), ``"LR"`` or ``"TB"``.
     """
     lang = resolve_language(lang)
     path = Path(path)
     order = topological_order(root)  # once: the frames and the pictures all use it
     check_size(order)
-    frames = _frames(root, order, digits, lang)
+    frames = _frames(root, order, digits, lang, rankdir)
     pictures = frame_pictures(frames)
     title = title or text("page.title", lang, root=frames[0].view.names[root] or "f")
     shown = page(title, description, frames, pictures, lang, notice, offers)
