@@ -43,7 +43,9 @@ class InlinePage:
     def _repr_html_(self) -> str:
         return (
             f'<iframe srcdoc="{escape(self.html, quote=True)}" '
-            f'style="width: 100%; height: {self.height}px; border: 1px solid #d1d5db;" '
+            # border-box: the border inside the 100%, else the notebook shows a scrollbar
+            f'style="box-sizing: border-box; width: 100%; height: {self.height}px; '
+            'border: 1px solid #d1d5db;" '
             'sandbox="allow-scripts allow-forms" loading="eager"></iframe>'
         )
 

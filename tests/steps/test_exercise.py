@@ -258,6 +258,7 @@ def test_steps_and_exercise_show_inline_as_a_sandboxed_iframe(tmp_path):
     html = steps._repr_html_()
     assert html.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
     assert 'sandbox="allow-scripts allow-forms"' in html and "height: 640px" in html
+    assert "box-sizing: border-box; width: 100%" in html  # no sideways scrollbar in JupyterLab
     assert '"' not in html[len('<iframe srcdoc="') : html.index('" style=')]  # one attribute
     assert steps.save(tmp_path / "s.html").read_text("utf-8") == steps.html
     exercise = Exercise(f, lang="zh-Hant", height=500)
