@@ -43,9 +43,11 @@ def _direction(root: Value, digits: int, lang: str) -> str:
     """The direction ``rankdir="auto"`` chooses for root's pictures (LR if the graph cannot be
     drawn at all: each file then says why on its own)."""
     from .viz import GraphView
+    from .viz.graph import settle_rankdir
 
     try:
-        return GraphView.of(root, "both", precision=digits, lang=lang, rankdir="auto").rankdir
+        view = GraphView.of(root, "both", precision=digits, lang=lang, rankdir="auto")
+        return settle_rankdir(view).rankdir
     except MicrogradppError:
         return "LR"
 

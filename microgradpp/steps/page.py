@@ -24,6 +24,7 @@ from ..errors import GraphTooLargeError
 from ..files import atomic_write
 from ..i18n import resolve_language
 from ..messages import text
+from ..viz.graph import settle_rankdir
 from ..viz.view import GraphView
 from .replay import BackwardStep, derivative_name, forward_caption, number_formatter, replay
 from .replay import step_names as _step_names
@@ -118,8 +119,9 @@ def _frames(
         final_grads=_final_grads(root, steps),
         order=order,
         lang=lang,
-        rankdir=rankdir,  # resolved once: every frame keeps the direction chosen
+        rankdir=rankdir,
     )
+    graph = settle_rankdir(graph)  # once: every frame keeps the direction chosen
     leaves = [node for node in order if not node.parents]
     gate_nodes = [node for node in order if node.parents]
     root_name = derivative_name(names[root])

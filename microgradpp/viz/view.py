@@ -41,7 +41,7 @@ MODES = ("forward", "backward", "both")
 COLLAPSE_CHOICES = (None, "none", "neuron", "layer")
 RANKDIRS = ("auto", "LR", "RL", "TB", "BT")
 """``"auto"``: left to right or top to bottom, whichever is larger on a 16:9 screen (step pages
-and the command line use it; see ``graph.choose_rankdir``)."""
+and the command line use it; see ``graph.settle_rankdir``)."""
 COLLAPSE_ABOVE = 150
 """With ``collapse=None``, a graph of more Values than this is drawn by neuron (if it has any)."""
 MAX_NODES = 400
@@ -149,10 +149,9 @@ class GraphView:
             mode: ``"forward"`` (values), ``"backward"`` (gradients and the chain rule on each
                 wire) or ``"both"`` (values above, gradients below).
             precision: decimals of the numbers shown (trailing zeros dropped: ``3``, ``0.7311``).
-            rankdir: ``"LR"`` draws inputs on the left; ``"TB"`` on top; ``"auto"`` lays the
-                picture out both ways (with Graphviz's ``dot``) and keeps the one that comes out
-                larger when fitted to a 1920×1080 screen, ``"LR"`` on a tie or without ``dot``.
-                The view holds the direction chosen, so every frame made from it keeps it.
+            rankdir: ``"LR"`` draws inputs on the left; ``"TB"`` on top; ``"auto"``: whichever
+                comes out larger when fitted to a 1920×1080 screen, decided when the view is
+                drawn (``graph.settle_rankdir`` decides it once for a view and its frames).
             collapse: ``"neuron"`` or ``"layer"`` draws each neuron/layer of a network as one box
                 (parameters labelled ``layer1.neuron3.w0``); ``"none"`` draws every node;
                 ``None`` (default) collapses by neuron when the graph has more than
@@ -193,7 +192,7 @@ class GraphView:
         lit = _node_set(highlight, "highlight")
         lit_wires = _edge_set(highlight_edges)
         everything = frozenset(order)
-        view = cls(
+        return cls(
             root=root,
             order=order,
             index={node: i for i, node in enumerate(order)},
@@ -207,7 +206,7 @@ class GraphView:
             final_grads=dict(final_grads),
             mode=mode,
             precision=precision,
-            rankdir="LR" if rankdir == "auto" else rankdir,
+            rankdir=rankdir,
             legend=legend,
             lang=lang,
             replay=False,
@@ -219,11 +218,6 @@ class GraphView:
             lit_gates=lit | {child for _, child in lit_wires},
             lit_wires=lit_wires,
         )
-        if rankdir == "auto":
-            from .graph import choose_rankdir  # graph.py draws views: imported when needed
-
-            view = dataclasses.replace(view, rankdir=choose_rankdir(view))
-        return view
 
     def frame(
         self,

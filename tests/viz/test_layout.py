@@ -18,7 +18,7 @@ from microgradpp.expr import Expression
 from microgradpp.nn import MLP
 from microgradpp.steps import stepper_frames
 from microgradpp.viz import GraphView, draw_graph
-from microgradpp.viz.graph import SCREEN_ROOM
+from microgradpp.viz.graph import SCREEN_ROOM, settle_rankdir
 
 pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
 pytestmark = pytest.mark.skipif(
@@ -169,11 +169,12 @@ def fitted_scale(picture) -> float:
 def test_auto_takes_the_direction_whose_picture_fitted_to_the_screen_is_larger(make, chosen):
     root = make()
     scales = {d: fitted_scale(draw_graph(root, "both", rankdir=d)) for d in ("LR", "TB")}
-    assert GraphView.of(root, "both", rankdir="auto").rankdir == chosen
+    assert settle_rankdir(GraphView.of(root, "both", rankdir="auto")).rankdir == chosen
     loser = "TB" if chosen == "LR" else "LR"
     assert scales[chosen] >= scales[loser], scales
     for mode in MODES:  # one layout for every mode: the same direction too
-        assert GraphView.of(root, mode, rankdir="auto").rankdir == chosen
+        assert settle_rankdir(GraphView.of(root, mode, rankdir="auto")).rankdir == chosen
+        assert f"rankdir={chosen}" in draw_graph(root, mode, rankdir="auto").source
     frames = stepper_frames(root, lang="en")  # a step page: auto by default
     assert {frame.view.rankdir for frame in frames} == {chosen}
 
@@ -183,7 +184,7 @@ def test_auto_is_left_to_right_without_dot(monkeypatch, tmp_path):
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     assert shutil.which("dot") is None
-    view = GraphView.of(dot_product(4), rankdir="auto")
+    view = settle_rankdir(GraphView.of(dot_product(4), rankdir="auto"))
     assert view.rankdir == "LR" and "rankdir=LR" in draw_graph(view).source
 
 
