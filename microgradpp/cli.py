@@ -11,8 +11,10 @@
     microgradpp quiz --level 1                        gradients one at a time, checked
     microgradpp exercise add-mul --out page.html      a page where students fill in the gradients
 
-``--lang en|zh-Hant|zh-Hans`` chooses the language of tables, worksheets and quizzes (default: the
-locale's, e.g. LANG=zh_TW.UTF-8 gives zh-Hant).
+``--lang en|zh-Hant|zh-Hans`` (anywhere on the line) chooses the language of everything the
+command line says — help, errors, tables, lessons, pages, worksheets, quizzes (default: the
+locale's, e.g. LANG=zh_TW.UTF-8 gives zh-Hant). Every text comes from the catalogs
+(``microgradpp/locale/*.json``); argparse's own words too (``i18n.argparse_language``).
 
 Exit codes: 0 success, 1 the command failed (the message says why), 2 the command line was wrong.
 Errors go to stderr without a traceback (set MICROGRADPP_DEBUG=1 to see one).
@@ -25,6 +27,7 @@ come from the registries (``data.DATASETS``, ``optim.OPTIMIZERS``, ``losses.LOSS
 from __future__ import annotations
 
 import argparse
+import difflib
 import math
 import os
 import sys
@@ -36,15 +39,15 @@ from typing import Any
 from .data import DATASETS
 from .engine import Value
 from .errors import GateError, GradientError, MicrogradppError
-from .examples import EXAMPLES, get_example
+from .examples import EXAMPLES, Example, get_example
 from .expr import ExpressionError
-from .i18n import LANGUAGES, LanguageError, Translator, normalize_language
+from .i18n import LANGUAGES, LanguageError, Translator, argparse_language, normalize_language
 from .losses import LOSSES
 from .nn import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .outputs import GRAPH_FILES_SECONDS, print_written, write_graph_files
 from .streams import BROKEN_PIPE, ascii_fallback, silence_stdout
-from .tables import node_table
+from .tables import display_width, node_table
 
 PROG = "microgradpp"
 DEFAULT_OUT = "microgradpp-output"
@@ -88,8 +91,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    t = Translator(_language_in(argv))
+    with argparse_language(t.lang):  # argparse's own words ("usage:", "error:") in it too
+        return _run(build_parser(t.lang), argv, t)
+
+
+def _language_in(argv: list[str]) -> str | None:
+    """The language a ``--lang`` anywhere in argv asks for, so that help and errors that come
+    before (or instead of) a successful parse are in it; None (the locale's) if there is none
+    or it names no catalog (argparse then reports it, in the locale's language)."""
+    found = None
+    for previous, arg in zip(["", *argv], argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else arg
+        if previous == "--lang" or arg.startswith("--lang="):
+            try:
+                found = normalize_language(value)
+            except LanguageError:
+                pass
+    return found
+
+
+def _run(parser: argparse.ArgumentParser, argv: list[str], t: Translator) -> int:
     try:
         args = parser.parse_args(_protect_expressions(parser, argv))
     except SystemExit as exit:  # argparse: --help (0) or a usage error (2), already printed
@@ -97,22 +120,25 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    args.lang, args.t = t.lang, t  # (every command's texts follow the one language)
     try:
         return args.run(args)
     except (UsageError, ExpressionError) as error:  # a bad expression is a bad command line
         if isinstance(error, UsageError):  # an expression error points at the character instead
             args.subparser.print_usage(sys.stderr)
-        print(f"{args.subparser.prog}: error: {error}", file=sys.stderr)
+        message = _expression_error(t, error) if isinstance(error, ExpressionError) else error
+        print(t("cli.error", prog=args.subparser.prog, message=message), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        print(t("cli.interrupted", prog=PROG), file=sys.stderr)
         return 130
     except BrokenPipeError:
         raise  # not an error of the command: main() stops quietly
     except Exception as error:  # noqa: BLE001 - a command line reports, it does not crash
         if os.environ.get("MICROGRADPP_DEBUG"):
             raise
-        print(f"{PROG} {args.command}: error: {_describe(error)}", file=sys.stderr)
+        prog = f"{PROG} {args.command}"
+        print(t("cli.error", prog=prog, message=_describe(t, error)), file=sys.stderr)
         return 1
 
 
@@ -150,190 +176,195 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
     return {}
 
 
-def _describe(error: BaseException) -> str:
+def _describe(t: Translator, error: BaseException) -> str:
+    if isinstance(error, GateError) and error.remedy:  # "Remedy:" in the command's language
+        return t("cli.with_remedy", problem=error.problem, remedy=error.remedy)
     if isinstance(error, (MicrogradppError, ValueError, TypeError, OSError, ImportError)):
         return str(error)
-    return f"{type(error).__name__}: {error} (set MICROGRADPP_DEBUG=1 to see the traceback)"
+    return t("cli.error.unexpected", error=f"{type(error).__name__}: {error}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argparse parser of every command (each sub-command stores its function in ``run``)."""
+def _expression_error(t: Translator, error: ExpressionError) -> str:
+    """The expression error in t's language, with the caret under the spot."""
+    return error.translated(t.lang)
+
+
+def build_parser(lang: str | None = None) -> argparse.ArgumentParser:
+    """The argparse parser of every command (each sub-command stores its function in ``run``).
+
+    Every help text comes from the catalogs (``microgradpp/locale/*.json``, keys ``cli.*``) in
+    ``lang`` (default: the locale's). argparse's own words come from the same catalogs through
+    :func:`microgradpp.i18n.argparse_language`: those it writes while building ("options",
+    "show this help message and exit") here, those it writes while parsing ("usage:",
+    "error:") in :func:`main`, which parses inside it too.
+    """
+    t = Translator(lang)
+    with argparse_language(t.lang):
+        return _build_parser(t)
+
+
+def _build_parser(t: Translator) -> argparse.ArgumentParser:
+    types = ArgumentTypes(t)
+    formatter = argparse.HelpFormatter if t.lang == "en" else WideCharacterHelpFormatter
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="microgradpp: backpropagation you can watch. Worked examples, pictures of "
-        "computational graphs, backward step by step, gradient checks and small networks.",
-        epilog="Run `microgradpp COMMAND --help` for the options of a command. "
-        "`microgradpp demo` shows everything.",
+        description=t("cli.description"),
+        epilog=t("cli.epilog"),
+        formatter_class=formatter,
     )
-    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    _add_lang_option(parser, types)
+    commands = parser.add_subparsers(dest="command", title=t("cli.commands"), metavar="COMMAND")
 
-    def command(
-        name: str, run: Command, help: str, description: str, epilog: str | None = None
-    ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=description, epilog=epilog)
+    def command(name: str, run: Command, epilog: str | None = None) -> argparse.ArgumentParser:
+        sub = commands.add_parser(
+            name,
+            help=t(f"cli.{name}.help"),
+            description=t(f"cli.{name}.description"),
+            epilog=epilog,
+            formatter_class=formatter,
+        )
         sub.set_defaults(run=run, subparser=sub)
         return sub
 
-    command("examples", run_examples, "list the worked examples", "List the worked examples.")
+    sub = command("examples", run_examples)
+    _add_lang_option(sub, types)
 
-    sub = command(
-        "example",
-        run_example,
-        "print a worked example's table and write its pictures",
-        "Print the table of every node (value and gradient) of a worked example, and write its "
-        "forward and backward pictures and a step-by-step HTML page.",
-    )
-    sub.add_argument("name", metavar="NAME", help="the example (see `microgradpp examples`)")
-    _add_output_options(sub)
-    _add_lang_option(sub)
+    sub = command("example", run_example)
+    sub.add_argument("name", metavar="NAME", help=t("cli.example.name"))
+    _add_output_options(sub, t, types)
+    _add_lang_option(sub, types)
 
-    sub = command(
-        "expr",
-        run_expr,
-        "any expression: table, pictures and step-by-step page",
-        "Parse an expression safely (no eval), build its graph at the given values, run "
-        "backward(), print the table of every node and write the same files as `example`.",
-    )
-    _add_expression_argument(sub, "expression", 'for example "(x+y)*z" or "sigmoid(w*x + b)"')
-    _add_at_option(sub)
-    _add_output_options(sub)
-    sub.add_argument(
-        "--name",
-        type=_file_stem,
-        default="expr",
-        help="start of the file names: NAME-forward.svg, NAME-backward.svg, NAME-steps.html "
-        "(expr); give each expression its own to keep the files of earlier ones",
-    )
-    _add_lang_option(sub)
+    sub = command("expr", run_expr)
+    _add_expression_argument(sub, "expression", t("cli.expr.expression"))
+    _add_at_option(sub, t, types)
+    _add_output_options(sub, t, types)
+    sub.add_argument("--name", type=types.file_stem, default="expr", help=t("cli.expr.name"))
+    _add_lang_option(sub, types)
 
-    sub = command(
-        "gradcheck",
-        run_gradcheck,
-        "compare backward() with central differences",
-        "Compare the gradient backward() computes with central differences (f(x+ε) − f(x−ε))/2ε, "
-        "for every variable of an expression. Exits with 1 if any check fails.",
-    )
-    _add_expression_argument(sub, "expression", 'for example "x*y + exp(x)"')
-    _add_at_option(sub)
-    sub.add_argument("--eps", type=_positive_float, default=1e-6, help="the step ε (1e-6)")
+    sub = command("gradcheck", run_gradcheck)
+    _add_expression_argument(sub, "expression", t("cli.gradcheck.expression"))
+    _add_at_option(sub, t, types)
+    sub.add_argument("--eps", type=types.positive_float, default=1e-6, help=t("cli.gradcheck.eps"))
+    _add_lang_option(sub, types)
 
-    sub = command(
-        "train",
-        run_train,
-        "train a small network on a dataset",
-        "Train a multi-layer perceptron on a small dataset, with a progress bar. Prints the "
-        "network, the optimizer and the loss, then the loss and accuracy on the training points "
-        "and on test points kept out of training (--test-split); with --plot, writes the loss "
-        "curve, the decision boundary and the gradient flow. Says so when the network learned "
-        "nothing, and exits with 1 when the run died (most ReLUs dead: more epochs cannot help).",
-        epilog="datasets: "
-        + "; ".join(f"{name}: {entry.description}" for name, entry in DATASETS.items())
-        + ". Defaults depend on the dataset (see microgradpp.train.RECIPES).",
-    )
-    sub.add_argument("dataset", choices=DATASETS, help="the dataset: " + ", ".join(DATASETS))
-    sub.add_argument("--optimizer", choices=OPTIMIZERS, help="default: adam")
-    sub.add_argument("--lr", type=_positive_float, help="learning rate (default: per optimizer)")
-    sub.add_argument("--epochs", type=_positive_int, help="default: per dataset")
-    sub.add_argument("--batch-size", type=_positive_int, help="default: all points (full batch)")
+    datasets = "; ".join(f"{name}: {_dataset_description(t, name)}" for name in DATASETS)
+    sub = command("train", run_train, epilog=t("cli.train.epilog", datasets=datasets))
     sub.add_argument(
-        "--loss",
-        choices=LOSSES,
-        metavar="LOSS",
-        help=f"{', '.join(LOSSES)} (default: hinge for 2 classes, cross_entropy for more, mse "
-        "for regression)",
+        "dataset", choices=DATASETS, help=t("cli.train.dataset", names=", ".join(DATASETS))
+    )
+    sub.add_argument("--optimizer", choices=OPTIMIZERS, help=t("cli.train.optimizer"))
+    sub.add_argument("--lr", type=types.positive_float, help=t("cli.train.lr"))
+    sub.add_argument("--epochs", type=types.positive_int, help=t("cli.train.epochs"))
+    sub.add_argument("--batch-size", type=types.positive_int, help=t("cli.train.batch_size"))
+    sub.add_argument(
+        "--loss", choices=LOSSES, metavar="LOSS", help=t("cli.train.loss", names=", ".join(LOSSES))
     )
     sub.add_argument(
-        "--layers", type=_positive_int, nargs="+", metavar="N", help="hidden widths (16 16)"
+        "--layers", type=types.positive_int, nargs="+", metavar="N", help=t("cli.train.layers")
     )
+    sub.add_argument("--hidden", type=types.positive_int, metavar="N", help=t("cli.train.hidden"))
+    sub.add_argument("--activation", choices=ACTIVATIONS, help=t("cli.train.activation"))
+    sub.add_argument("--decay", type=types.non_negative_float, help=t("cli.train.decay"))
+    sub.add_argument("--clip", type=types.positive_float, help=t("cli.train.clip"))
+    sub.add_argument("--dropout", type=types.fraction, metavar="P", help=t("cli.train.dropout"))
     sub.add_argument(
-        "--hidden", type=_positive_int, metavar="N", help="two hidden layers of N: --layers N N"
+        "--test-split", type=types.fraction, metavar="F", help=t("cli.train.test_split")
     )
-    sub.add_argument("--activation", choices=ACTIVATIONS, help="hidden layers' (default: relu)")
-    sub.add_argument(
-        "--decay", type=_non_negative_float, help="weight decay: every step pulls weights to 0"
-    )
-    sub.add_argument("--clip", type=_positive_float, help="clip the gradient norm to this")
-    sub.add_argument(
-        "--dropout", type=_fraction, metavar="P", help="drop hidden units with this probability"
-    )
-    sub.add_argument(
-        "--test-split", type=_fraction, metavar="F", help="fraction kept for testing (0.25)"
-    )
-    sub.add_argument("--samples", type=_positive_int, help="points in the dataset")
-    sub.add_argument("--seed", type=int, help="seed of the data, the split and the weights (0)")
-    sub.add_argument("--plot", metavar="DIR", default=None, help="write the plots into DIR")
-    sub.add_argument("--quiet", action="store_true", help="no progress bar")
-    sub.add_argument(
-        "--compiled",
-        action="store_true",
-        default=None,
-        help="run each mini-batch as one numpy program (microgradpp.compiled; needs numpy)",
-    )
+    sub.add_argument("--samples", type=types.positive_int, help=t("cli.train.samples"))
+    sub.add_argument("--seed", type=types.integer, help=t("cli.train.seed"))
+    sub.add_argument("--plot", metavar="DIR", default=None, help=t("cli.train.plot"))
+    sub.add_argument("--quiet", action="store_true", help=t("cli.train.quiet"))
+    sub.add_argument("--compiled", action="store_true", default=None, help=t("cli.train.compiled"))
+    _add_lang_option(sub, types)
 
-    sub = command(
-        "demo",
-        run_demo,
-        "the worked examples, their pictures, a short training run, and an index.html",
-        "Print the two worked examples of the cs231n notes as tables ((x+y)·z and the sigmoid "
-        "neuron), write the pictures and step-by-step pages of every worked example, train a "
-        "small network on the moons dataset with its plots, and write an index.html linking "
-        "everything.",
-    )
-    sub.add_argument("--out", metavar="DIR", default=DEMO_OUT, help=f"default: {DEMO_OUT}")
-    sub.add_argument("--epochs", type=_positive_int, default=40, help="training epochs (40)")
-
-    sub = command(
-        "worksheet",
-        run_worksheet,
-        "printable worksheets with answer keys, a different graph per student",
-        "Write one printable A4 worksheet per student, each with a different random graph of the "
-        "level (the forward graph with blanks for values and gradients, and a table to fill in), "
-        "a separate answer key per student (the engine's own backward), a class summary and "
-        "files to print them all. The same seed gives byte-identical files.",
-        epilog="levels: 1: + and × only; 2: exp, 1/x or max and a node used twice; 3: a sigmoid "
-        "neuron gate by gate, or a 2-2-1 network.",
-    )
-    sub.add_argument("--students", type=_positive_int, default=30, help="one sheet each (30)")
-    _add_level_options(sub)
+    sub = command("demo", run_demo)
     sub.add_argument(
-        "--out", metavar="DIR", default=WORKSHEET_OUT, help=f"where to write ({WORKSHEET_OUT})"
+        "--out", metavar="DIR", default=DEMO_OUT, help=t("cli.option.default", default=DEMO_OUT)
     )
-    _add_lang_option(sub)
+    sub.add_argument(
+        "--epochs", type=types.positive_int, default=40, help=t("cli.demo.epochs", epochs=40)
+    )
+    _add_lang_option(sub, types)
 
-    sub = command(
-        "quiz",
-        run_quiz,
-        "a backpropagation quiz in the terminal",
-        "Show a small random graph and its forward pass, then ask its gradients one at a time, "
-        "in the order backward finds them. A wrong answer gets a hint (the rule of the gate), "
-        "then one more try. Ctrl-D stops; the score counts answers right at the first try.",
+    sub = command("worksheet", run_worksheet, epilog=t("cli.worksheet.epilog"))
+    sub.add_argument(
+        "--students", type=types.positive_int, default=30, help=t("cli.worksheet.students")
     )
-    _add_level_options(sub)
-    _add_lang_option(sub)
+    _add_level_options(sub, t, types)
+    sub.add_argument(
+        "--out",
+        metavar="DIR",
+        default=WORKSHEET_OUT,
+        help=t("cli.worksheet.out", out=WORKSHEET_OUT),
+    )
+    _add_lang_option(sub, types)
 
-    sub = command(
-        "exercise",
-        run_exercise,
-        "an exercise page: every gradient box is an input the page checks",
-        "Write one offline HTML page with the graph of a worked example or an expression: the "
-        "values are given and every gradient box is an input. The page checks each answer "
-        "(within half the last shown digit), gives the gate's rule as a hint when it is wrong, "
-        "the answer only on request, and a score at the end; 'Reveal all' is for the teacher.",
-    )
-    _add_expression_argument(
-        sub, "source", 'a worked example (add-mul) or an expression ("x*y")', "EXAMPLE|EXPR"
-    )
-    _add_at_option(sub)
-    sub.add_argument("--out", metavar="FILE", default="exercise.html", help="(exercise.html)")
-    sub.add_argument("--digits", type=_digits, default=2, help="decimals of the numbers shown (2)")
+    sub = command("quiz", run_quiz)
+    _add_level_options(sub, t, types)
+    _add_lang_option(sub, types)
+
+    sub = command("exercise", run_exercise)
+    _add_expression_argument(sub, "source", t("cli.exercise.source"), "EXAMPLE|EXPR")
+    _add_at_option(sub, t, types)
+    sub.add_argument("--out", metavar="FILE", default="exercise.html", help=t("cli.exercise.out"))
+    sub.add_argument("--digits", type=types.digits, default=2, help=t("cli.exercise.digits"))
     sub.add_argument(
         "--order",
         choices=("backward", "any"),
         default="backward",
-        help="backward: each box opens when the one before it is done; any (the page can switch)",
+        help=t("cli.exercise.order"),
     )
-    _add_lang_option(sub)
+    _add_lang_option(sub, types)
     return parser
+
+
+class WideCharacterHelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout for Chinese: lines wrapped by the columns a terminal gives each
+    character (a Chinese character takes two), and between any two Chinese characters, since
+    Chinese puts no spaces between words; closing punctuation (，。）) never starts a line.
+    argparse's own formatter wraps at spaces and counts characters, which leaves Chinese lines
+    twice as wide as the terminal."""
+
+    _NO_LINE_START = "，。、；：？！）」』》…"
+
+    def format_help(self) -> str:
+        import re
+
+        # argparse ends a section's title with an ASCII ":" of its own ("選項:"): use "："
+        return re.sub(r"^(\S[^\n]*):$", r"\1：", super().format_help(), flags=re.MULTILINE)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return _wrap_wide(" ".join(text.split()), width, self._NO_LINE_START)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        lines = _wrap_wide(" ".join(text.split()), width - len(indent), self._NO_LINE_START)
+        return "\n".join(indent + line for line in lines)
+
+
+def _wrap_wide(text: str, width: int, no_line_start: str) -> list[str]:
+    """text in lines of at most ``width`` terminal columns (a longer single word stays whole)."""
+    import re
+
+    pieces = re.findall(r"\s+|[^\s\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]+|.", text)
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        fits = display_width(line.rstrip() + piece.rstrip()) <= width
+        if line and not fits and not piece.isspace() and piece[0] not in no_line_start:
+            carried = line.rstrip()[-1] if line.rstrip()[-1] in "（「『《" else ""  # "（" never
+            lines.append(line.rstrip()[: len(line.rstrip()) - len(carried)])  # ends a line
+            line = carried
+        if line or not piece.isspace():
+            line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def _dataset_description(t: Translator, name: str) -> str:
+    """A dataset's description in t's language (the registry's English if there is none)."""
+    key = f"cli.dataset.{name}"
+    return t(key) if key in t.catalog else DATASETS[name].description
 
 
 def _add_expression_argument(
@@ -345,56 +376,50 @@ def _add_expression_argument(
     sub.set_defaults(takes_expression=True)
 
 
-def _add_level_options(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--level", type=int, choices=(1, 2, 3), default=1, help="1, 2 or 3 (1)")
-    sub.add_argument(
-        "--seed", type=_non_negative_int, help="the same seed gives the same graphs (random)"
-    )
+def _add_level_options(sub: argparse.ArgumentParser, t: Translator, types: ArgumentTypes) -> None:
+    sub.add_argument("--level", type=int, choices=(1, 2, 3), default=1, help=t("cli.option.level"))
+    sub.add_argument("--seed", type=types.non_negative_int, help=t("cli.option.seed"))
 
 
-def _add_lang_option(sub: argparse.ArgumentParser) -> None:
+def _add_lang_option(sub: argparse.ArgumentParser, types: ArgumentTypes) -> None:
     sub.add_argument(
         "--lang",
-        type=_language,
+        type=types.language,
         metavar="LANG",
-        help=f"{', '.join(LANGUAGES)} (default: from the locale, LANG=zh_TW.UTF-8 gives zh-Hant)",
+        help=types.t("cli.option.lang", languages=", ".join(LANGUAGES)),
     )
 
 
-def _add_output_options(sub: argparse.ArgumentParser) -> None:
+def _add_output_options(sub: argparse.ArgumentParser, t: Translator, types: ArgumentTypes) -> None:
     sub.add_argument(
-        "--out", metavar="DIR", default=DEFAULT_OUT, help=f"where to write files ({DEFAULT_OUT})"
+        "--out", metavar="DIR", default=DEFAULT_OUT, help=t("cli.option.out", out=DEFAULT_OUT)
     )
-    sub.add_argument("--format", choices=FORMATS, default="svg", help="picture format (svg)")
-    sub.add_argument(
-        "--digits", type=_digits, default=4, help="decimals shown in tables and pictures (4)"
-    )
-    sub.add_argument("--no-files", action="store_true", help="print the table only")
+    sub.add_argument("--format", choices=FORMATS, default="svg", help=t("cli.option.format"))
+    sub.add_argument("--digits", type=types.digits, default=4, help=t("cli.option.digits"))
+    sub.add_argument("--no-files", action="store_true", help=t("cli.option.no_files"))
     sub.add_argument(
         "--mode",
         nargs="+",
         choices=PICTURE_MODES,
         default=["forward", "backward"],
-        help="pictures to draw: forward (values), backward (gradients), both (values above, "
-        "gradients below, as in the cs231n notes); default: forward backward",
+        help=t("cli.option.mode"),
     )
     sub.add_argument(
         "--rankdir",
         choices=("auto", "LR", "TB"),
         default="auto",
-        help="direction of the pictures and the step page: LR (inputs on the left), TB (inputs "
-        "on top), auto (whichever comes out larger on a 1920x1080 screen; default)",
+        help=t("cli.option.rankdir"),
     )
 
 
-def _add_at_option(sub: argparse.ArgumentParser) -> None:
+def _add_at_option(sub: argparse.ArgumentParser, t: Translator, types: ArgumentTypes) -> None:
     sub.add_argument(
         "--at",
         nargs="+",
         default=[],
         metavar="NAME=VALUE",
-        type=_assignment,
-        help="the value of each variable, e.g. --at x=-2 y=5 z=-4",
+        type=types.assignment,
+        help=t("cli.option.at"),
     )
 
 
@@ -403,73 +428,86 @@ def _add_at_option(sub: argparse.ArgumentParser) -> None:
 # ------------------------------------------------------------------------------------------------
 
 
-def _assignment(text: str) -> tuple[str, float]:
-    from .expr import parse_number, plain
+class ArgumentTypes:
+    """The ``type=`` functions of the arguments, saying what is wrong in t's language."""
 
-    name, equals, number = plain(text).partition("=")  # (full-width ＝ and ｘ are typed too)
-    name = name.strip()
-    if not equals or not name.isidentifier():
-        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=VALUE (for example x=-2)")
-    number = text[len(text) - len(number) :]  # as typed, for the message
-    try:
-        value = parse_number(number)  # the expression's own rules: −2 as the tables print it
-    except OverflowError:
-        raise argparse.ArgumentTypeError(
-            f"the value of {name} must be finite, got {number!r}"
-        ) from None
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"the value of {name} is not a number: {number!r}"
-        ) from None
-    return name, value
+    def __init__(self, t: Translator):
+        self.t = t
 
+    def error(self, key: str, **fields: object) -> argparse.ArgumentTypeError:
+        return argparse.ArgumentTypeError(self.t(key, **fields))
 
-def _file_stem(text: str) -> str:
-    if text in ("", ".", "..") or text != text.strip() or any(c in text for c in '/\\:*?"<>|'):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} cannot start a file name: use letters, digits, - and _ (e.g. sigmoid)"
-        )
-    return text
+    def assignment(self, text: str) -> tuple[str, float]:
+        """NAME=VALUE; the value is read as a number inside an expression is (−2 as printed)."""
+        from .expr import parse_number, plain
 
+        name, equals, number = plain(text).partition("=")  # (full-width ＝ and ｘ are typed too)
+        name = name.strip()
+        if not equals or not name.isidentifier():
+            raise self.error("cli.error.assignment", text=repr(text))
+        number = text[len(text) - len(number) :]  # as typed, for the message
+        try:
+            value = parse_number(number)
+        except OverflowError:
+            raise self.error("cli.error.not_finite", name=name, number=repr(number)) from None
+        except ValueError:
+            raise self.error("cli.error.not_a_number", name=name, number=repr(number)) from None
+        return name, value
 
-def _number_type(
-    convert: Callable[[str], float], accept: Callable[[float], bool], expected: str
-) -> Callable[[str], Any]:
-    """An argparse ``type``: ``convert`` the text (int or float), then check it with ``accept``."""
+    def file_stem(self, text: str) -> str:
+        forbidden = '/\\:*?"<>|'
+        if text in ("", ".", "..") or text != text.strip() or any(c in text for c in forbidden):
+            raise self.error("cli.error.file_stem", text=repr(text))
+        return text
 
-    def parse(text: str) -> float:
+    def language(self, text: str) -> str:
+        try:
+            return normalize_language(text)
+        except LanguageError:
+            raise self.error(
+                "cli.error.language", lang=repr(text), languages=", ".join(LANGUAGES)
+            ) from None
+
+    def _number(
+        self, text: str, convert: Callable[[str], float], accept: Callable[[float], bool], key: str
+    ) -> Any:
+        """``convert`` the text (int or float), then check it with ``accept``."""
         try:
             value = convert(text)
         except ValueError:
-            kind = "a whole number" if convert is int else "a number"
-            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+            kind = "cli.error.whole_number" if convert is int else "cli.error.number"
+            raise self.error(kind, text=repr(text)) from None
         if not accept(value):
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+            raise self.error(key, text=repr(text))
         return value
 
-    return parse
+    def integer(self, text: str) -> int:
+        return int(self._number(text, int, lambda n: True, "cli.error.whole_number"))
+
+    def positive_int(self, text: str) -> int:
+        return int(self._number(text, int, lambda n: n >= 1, "cli.error.positive_int"))
+
+    def non_negative_int(self, text: str) -> int:
+        return int(self._number(text, int, lambda n: n >= 0, "cli.error.non_negative_int"))
+
+    def positive_float(self, text: str) -> float:
+        return self._number(text, float, lambda x: 0.0 < x < math.inf, "cli.error.positive")
+
+    def non_negative_float(self, text: str) -> float:
+        return self._number(text, float, lambda x: 0.0 <= x < math.inf, "cli.error.non_negative")
+
+    def fraction(self, text: str) -> float:
+        return self._number(text, float, lambda x: 0.0 <= x < 1.0, "cli.error.fraction")
+
+    def digits(self, text: str) -> int:
+        return int(self._number(text, int, lambda n: 0 <= n <= 12, "cli.error.digits"))
 
 
-_positive_int = _number_type(int, lambda n: n >= 1, "a positive whole number")
-_positive_float = _number_type(float, lambda x: 0.0 < x < math.inf, "a positive number")
-_non_negative_float = _number_type(float, lambda x: 0.0 <= x < math.inf, "a number >= 0")
-_fraction = _number_type(float, lambda x: 0.0 <= x < 1.0, "a number from 0 to below 1")
-_non_negative_int = _number_type(int, lambda n: n >= 0, "a whole number >= 0")
-_digits = _number_type(int, lambda n: 0 <= n <= 12, "0 to 12 decimals")
-
-
-def _language(text: str) -> str:
-    try:
-        return normalize_language(text)
-    except LanguageError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
-
-
-def _values(assignments: list[tuple[str, float]]) -> dict[str, float]:
+def _values(t: Translator, assignments: list[tuple[str, float]]) -> dict[str, float]:
     values: dict[str, float] = {}
     for name, value in assignments:
         if name in values:
-            raise UsageError(f"--at gives {name} twice")
+            raise UsageError(t("cli.error.twice", name=name))
         values[name] = value
     return values
 
@@ -482,27 +520,35 @@ def _values(assignments: list[tuple[str, float]]) -> dict[str, float]:
 def run_examples(args: argparse.Namespace) -> int:
     width = max(len(name) for name in EXAMPLES)
     for example in EXAMPLES.values():
-        print(f"{example.name:<{width}}  {example.title}")
-    print(f"\nRun `{PROG} example NAME` for its table, pictures and step-by-step page.")
+        print(f"{example.name:<{width}}  {example.title_in(args.lang)}")
+    print("\n" + args.t("cli.examples.more", prog=PROG))
     return 0
 
 
 def run_example(args: argparse.Namespace) -> int:
-    try:
-        example = get_example(args.name)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+    example = _example(args.t, args.name)
     root = example.run()
-    print(f"{example.name}: {example.title}\n")
-    print(example.teaches + "\n")
+    title, teaches = example.title_in(args.lang), example.teaches_in(args.lang)
+    print(f"{example.name}: {title}\n")
+    print(teaches + "\n")
     print(node_table(root, args.digits, lang=args.lang))
     if example.explain is not None:
-        print("\n" + example.explain(root))
+        print("\n" + example.explain_in(root, args.lang))
     if args.no_files:
         return 0
-    return _write_graph_files(
-        args, root, example.name, f"{example.name}: {example.title}", example.teaches
-    )
+    return _write_graph_files(args, root, example.name, f"{example.name}: {title}", teaches)
+
+
+def _example(t: Translator, name: str) -> Example:
+    """The worked example called name, or a usage error listing them (and a close match)."""
+    try:
+        return get_example(name)
+    except ValueError:
+        close = difflib.get_close_matches(name, EXAMPLES, n=1)
+        hint = t("cli.error.did_you_mean", name=repr(close[0])) if close else ""
+        raise UsageError(
+            t("cli.error.no_example", name=repr(name), hint=hint, names=", ".join(EXAMPLES))
+        ) from None
 
 
 def run_expr(args: argparse.Namespace) -> int:
@@ -510,15 +556,15 @@ def run_expr(args: argparse.Namespace) -> int:
 
     text = args.expression.strip()  # (an expression starting with "-" got a leading space)
     expression = parse(text)
-    with _remedies_for_expressions():
-        root = expression.evaluate(_values(args.at))
+    with _remedies_for_expressions(args.t):
+        root = expression.evaluate(_values(args.t, args.at))
         root.backward()
     heading = f"{expression.root_name()} = {text}"
-    print(f"{heading}{_at_text(args.at, '   ')}\n")
+    print(f"{heading}{_at_text(args.t, args.at, '   ')}\n")
     print(node_table(root, args.digits, lang=args.lang))
     if args.no_files:
         return 0
-    return _write_graph_files(args, root, args.name, heading, _at_text(args.at).strip())
+    return _write_graph_files(args, root, args.name, heading, _at_text(args.t, args.at).strip())
 
 
 def _write_graph_files(
@@ -538,7 +584,7 @@ def _write_graph_files(
         missing=missing,
         seconds=GRAPH_FILES_SECONDS,
         modes=tuple(dict.fromkeys(args.mode)),
-        lang=Translator(args.lang).lang,
+        lang=args.lang,
         rankdir=args.rankdir,
     )
     print_written(paths)
@@ -550,15 +596,14 @@ def _report_missing(args: argparse.Namespace, missing: list[str]) -> int:
     if not missing:
         return 0
     print(
-        f"{PROG} {args.command}: not written: {', '.join(missing)} (see above). The table is "
-        "complete; --no-files prints only the table",
+        args.t("cli.not_written_table", prog=f"{PROG} {args.command}", files=", ".join(missing)),
         file=sys.stderr,
     )
     return 1
 
 
 @contextmanager
-def _remedies_for_expressions() -> Iterator[None]:
+def _remedies_for_expressions(t: Translator) -> Iterator[None]:
     """Errors of evaluating a typed expression, with advice that fits an expression.
 
     The engine's advice for a value or gradient too large for a float is training advice (lower
@@ -568,19 +613,18 @@ def _remedies_for_expressions() -> Iterator[None]:
     try:
         yield
     except GateError as error:
-        raise error.with_remedy("choose other values with --at") from None
+        raise error.with_remedy(t("cli.remedy.at")) from None
     except GradientError as error:
         problem = str(error).partition(" all gradients were restored.")[0]
-        raise GradientError(
-            f"{problem} a float cannot hold it. Remedy: choose other values with --at"
-        ) from None
+        raise GradientError(t("cli.remedy.gradient", problem=problem)) from None
 
 
-def _at_text(assignments: list[tuple[str, float]], gap: str = "") -> str:
+def _at_text(t: Translator, assignments: list[tuple[str, float]], gap: str = "") -> str:
     """'   at x = -2, y = 5' (empty when there are no variables)."""
     if not assignments:
         return ""
-    return f"{gap}at " + ", ".join(f"{name} = {value:g}" for name, value in assignments)
+    values = ", ".join(f"{name} = {value:g}" for name, value in assignments)
+    return gap + t("cli.at", values=values)
 
 
 def run_gradcheck(args: argparse.Namespace) -> int:
@@ -589,8 +633,8 @@ def run_gradcheck(args: argparse.Namespace) -> int:
 
     text = args.expression.strip()  # (an expression starting with "-" got a leading space)
     expression = parse(text)
-    values = _values(args.at)
-    with _remedies_for_expressions():
+    values = _values(args.t, args.at)
+    with _remedies_for_expressions(args.t):
         expression.evaluate(values)  # reports a missing or extra variable, pointing at it
         inputs = [Value(values[name], label=name) for name in expression.variables]
         report = gradcheck(expression.function(), inputs, eps=args.eps)
@@ -610,9 +654,7 @@ def run_train(args: argparse.Namespace) -> int:
     }
     if args.hidden is not None:
         if args.layers is not None:
-            raise UsageError(
-                "give --hidden (two hidden layers of that width) or --layers, not both"
-            )
+            raise UsageError(args.t("cli.error.hidden_and_layers"))
         changes["layers"] = (args.hidden, args.hidden)
     elif args.layers is not None:
         changes["layers"] = tuple(args.layers)
@@ -626,7 +668,7 @@ def run_train(args: argparse.Namespace) -> int:
         print_written(write_training_plots(run, Path(args.plot), args.dataset))
     problem = run.diagnose()
     if problem is not None:
-        print(f"{PROG} train: {problem.message}", file=sys.stderr)
+        print(f"{PROG} train: {problem.message}", file=sys.stderr)  # (train's words: English)
     return 1 if problem is not None and problem.died else 0
 
 
@@ -636,7 +678,10 @@ def run_demo(args: argparse.Namespace) -> int:
     missing: list[str] = []
     demo(Path(args.out), args.epochs, missing=missing)
     if missing:
-        print(f"{PROG} demo: not written: {', '.join(missing)} (see above)", file=sys.stderr)
+        print(
+            args.t("cli.not_written", prog=f"{PROG} demo", files=", ".join(missing)),
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -646,8 +691,8 @@ def run_worksheet(args: argparse.Namespace) -> int:
     from .worksheets import write_worksheets
 
     if args.students > MAX_STUDENTS:
-        raise UsageError(f"--students: at most {MAX_STUDENTS}, got {args.students}")
-    t = Translator(args.lang)
+        raise UsageError(args.t("cli.error.students", most=MAX_STUDENTS, students=args.students))
+    t = args.t
     seed = _seed(args.seed)
     out = Path(args.out)
     write_worksheets(out, students=args.students, seed=seed, level=args.level, lang=t.lang)
@@ -688,18 +733,18 @@ def run_exercise(args: argparse.Namespace) -> int:
     from .expr import parse
     from .steps.exercise import exercise_page
 
-    t = Translator(args.lang)
+    t = args.t
     args.source = args.source.strip()  # (an expression starting with "-" got a leading space)
     if args.source in EXAMPLES:
         if args.at:
-            raise UsageError(f"{args.source} is a worked example: it has its own values, no --at")
+            raise UsageError(t("cli.error.example_at", name=args.source))
         example = get_example(args.source)
-        root, description = example.build(), example.teaches
+        root, description = example.build(), example.teaches_in(t.lang)
     else:
-        root = parse(args.source).evaluate(_values(args.at))
-        description = _at_text(args.at).strip()
+        root = parse(args.source).evaluate(_values(t, args.at))
+        description = _at_text(t, args.at).strip()
     if args.digits > 6:
-        raise UsageError(f"--digits: an exercise shows at most 6 decimals, got {args.digits}")
+        raise UsageError(t("cli.error.exercise_digits", digits=args.digits))
     path = exercise_page(
         root, args.out, digits=args.digits, order=args.order, lang=t.lang, description=description
     )

@@ -11,6 +11,11 @@ Each example is a function that builds its graph with every node labelled, regis
 title and the text of what it teaches. Some add an ``explain(root)`` that prints more after the
 table (``two-layer`` prints the four equations of backpropagation, BP1–BP4, with its numbers).
 The numbers of the first four are those of the cs231n notes on backpropagation.
+
+The English of every lesson is here, beside its graph; the other languages take theirs from the
+catalogs (``microgradpp/locale/<lang>.json``, keys ``example.<name>.title`` and
+``example.<name>.teaches``, and the keys of :data:`ENGLISH`): ``title_in(lang)``,
+``teaches_in(lang)``, ``explain_in(root, lang)``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,35 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .engine import Value, linear, sum_values, topological_order
+from .i18n import catalog, resolve_language
 from .tables import format_number
+
+ENGLISH: dict[str, str] = {
+    "example.sigmoid-neuron-fused.explain": (
+        "One sigmoid gate does the work of the four gates ×(−1), exp, +1, 1/x:"
+    ),
+    "example.sigmoid-neuron-fused.same": "  ∂f/∂z = {grad}, the same as in sigmoid-neuron.",
+    "example.two-layer.equations": (
+        "The four equations of backpropagation, with C = ½(a2 − y)², a1 = σ(z1), a2 = z2:"
+    ),
+    "example.two-layer.bp1": "BP1  δ2 = ∂C/∂z2 = (a2 − y) · 1                (the output is linear)",
+    "example.two-layer.bp3": "BP3  ∂C/∂b = δ of the same neuron",
+    "example.two-layer.bp4": "BP4  ∂C/∂w_jk = a_k (the input the weight multiplies) · δ_j",
+    "example.agrees": "backward(): {value}  (agrees)",
+    "example.differs": "backward(): {value}  (DIFFERS)",
+}
+"""The English of the sentences the examples' ``explain`` prints (other languages: catalogs)."""
+
+
+def text(key: str, english: str, lang: str | None = "en", /, **fields: object) -> str:
+    """The text ``key`` in ``lang`` (None: the locale's), English when the catalog lacks it."""
+    lang = resolve_language(lang)
+    template = english if lang == "en" else catalog(lang).get(key, english)
+    return template.format(**fields) if fields else template
+
+
+def _say(key: str, lang: str | None, /, **fields: object) -> str:
+    return text(key, ENGLISH[key], lang, **fields)
 
 
 @dataclass(frozen=True)
@@ -33,8 +66,21 @@ class Example:
     teaches: str
     build: Callable[[], Value]
     """Builds the graph (every node labelled) and returns its root; backward() is not run."""
-    explain: Callable[[Value], str] | None = None
-    """Optional: more text about the graph after backward(), e.g. the BP equations."""
+    explain: Callable[..., str] | None = None
+    """Optional: ``explain(root, lang="en")``, more text about the graph after backward(), e.g.
+    the BP equations."""
+
+    def title_in(self, lang: str | None = None) -> str:
+        """The title in ``lang`` (None: the locale's language)."""
+        return text(f"example.{self.name}.title", self.title, lang)
+
+    def teaches_in(self, lang: str | None = None) -> str:
+        """What it teaches, in ``lang`` (None: the locale's language)."""
+        return text(f"example.{self.name}.teaches", self.teaches, lang)
+
+    def explain_in(self, root: Value, lang: str | None = None) -> str:
+        """``explain(root)`` in ``lang`` ('' for an example without one)."""
+        return "" if self.explain is None else self.explain(root, resolve_language(lang))
 
     def run(self) -> Value:
         """Build the graph, run ``backward()``, return the root."""
@@ -48,7 +94,7 @@ EXAMPLES: dict[str, Example] = {}
 
 
 def register(
-    name: str, title: str, teaches: str, explain: Callable[[Value], str] | None = None
+    name: str, title: str, teaches: str, explain: Callable[..., str] | None = None
 ) -> Callable[[Callable[[], Value]], Callable[[], Value]]:
     """Decorator: put the graph-building function in :data:`EXAMPLES` under ``name``."""
 
@@ -129,13 +175,13 @@ def sigmoid_neuron() -> Value:
     return _named(d.reciprocal(), "f")  # 0.73
 
 
-def _explain_fused(root: Value) -> str:
+def _explain_fused(root: Value, lang: str | None = "en") -> str:
     sigma = root.data
     z = nodes_by_label(root)["z"]
     return (
-        f"One sigmoid gate does the work of the four gates ×(−1), exp, +1, 1/x:\n"
+        f"{_say('example.sigmoid-neuron-fused.explain', lang)}\n"
         f"  dσ/dz = σ(z)·(1 − σ(z)) = {sigma:.10f} · {1 - sigma:.10f} = {sigma * (1 - sigma):.10f}"
-        f"\n  ∂f/∂z = {z.grad:.10f}, the same as in sigmoid-neuron."
+        f"\n{_say('example.sigmoid-neuron-fused.same', lang, grad=f'{z.grad:.10f}')}"
     )
 
 
@@ -193,7 +239,7 @@ def _sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def _explain_two_layer(root: Value) -> str:
+def _explain_two_layer(root: Value, lang: str | None = "en") -> str:
     """BP1–BP4 (Nielsen, ch. 2) computed from the formulas with plain floats, next to backward()."""
     node = nodes_by_label(root)
     x = TWO_LAYER_INPUTS
@@ -207,14 +253,12 @@ def _explain_two_layer(root: Value) -> str:
         return format_number(value, 6)
 
     def agree(formula: float, engine: float) -> str:
-        mark = (
-            "agrees" if math.isclose(formula, engine, rel_tol=1e-12, abs_tol=1e-15) else "DIFFERS"
-        )
-        return f"backward(): {n(engine)}  ({mark})"
+        same = math.isclose(formula, engine, rel_tol=1e-12, abs_tol=1e-15)
+        return _say("example.agrees" if same else "example.differs", lang, value=n(engine))
 
     lines = [
-        "The four equations of backpropagation, with C = ½(a2 − y)², a1 = σ(z1), a2 = z2:",
-        "BP1  δ2 = ∂C/∂z2 = (a2 − y) · 1                (the output is linear)",
+        _say("example.two-layer.equations", lang),
+        _say("example.two-layer.bp1", lang),
         f"       = ({n(a2)} − {n(TWO_LAYER_TARGET)}) = {n(delta2)}        "
         f"{agree(delta2, node['a2'].grad)}",
         "BP2  δ1_j = (W2ᵀ δ2)_j · σ'(z1_j) = W2_j · δ2 · a1_j(1 − a1_j)",
@@ -224,14 +268,14 @@ def _explain_two_layer(root: Value) -> str:
             f"     δ1_{j + 1} = {n(TWO_LAYER_W2[j])} · {n(delta2)} · {n(a1[j])}·(1 − {n(a1[j])})"
             f" = {n(delta1[j])}        {agree(delta1[j], node[f'z1_{j + 1}'].grad)}"
         )
-    lines.append("BP3  ∂C/∂b = δ of the same neuron")
+    lines.append(_say("example.two-layer.bp3", lang))
     lines.append(f"     ∂C/∂b2 = δ2 = {n(delta2)}        {agree(delta2, node['b2'].grad)}")
     for j in range(2):
         lines.append(
             f"     ∂C/∂b1_{j + 1} = δ1_{j + 1} = {n(delta1[j])}        "
             f"{agree(delta1[j], node[f'b1_{j + 1}'].grad)}"
         )
-    lines.append("BP4  ∂C/∂w_jk = a_k (the input the weight multiplies) · δ_j")
+    lines.append(_say("example.two-layer.bp4", lang))
     for k in range(2):
         grad = a1[k] * delta2
         lines.append(
@@ -316,3 +360,12 @@ def xor() -> Value:
         squared_errors.append(_named(error**2, f"e{i}²"))
     total = _named(sum_values(squared_errors), "Σe²")
     return _named(total * 0.25, "loss")
+
+
+def english_texts() -> dict[str, str]:
+    """Every English text of the examples by message id (the tests check each is translated)."""
+    texts = dict(ENGLISH)
+    for example in EXAMPLES.values():
+        texts[f"example.{example.name}.title"] = example.title
+        texts[f"example.{example.name}.teaches"] = example.teaches
+    return texts

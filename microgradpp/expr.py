@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from .engine import Value
 from .errors import MicrogradppError
+from .i18n import message
 from .tables import display_width
 
 MAX_DEPTH = 100
@@ -101,18 +102,26 @@ def _plain_character(char: str) -> str:
 class ExpressionError(MicrogradppError, ValueError):
     """An expression that cannot be parsed or evaluated; ``str()`` shows where, with a caret.
 
-    Attributes: ``reason`` (the message without the picture), ``text`` and ``position``
-    (0-based index of the offending character, or None when no one place is to blame).
+    Attributes: ``reason`` (the message without the picture, in English), ``text`` and
+    ``position`` (0-based index of the offending character, or None when no one place is to
+    blame), and ``key`` and ``fields``: the message id in the catalogs
+    (``microgradpp/locale/*.json``, ``expr.*``) and what fills it in, so that
+    :meth:`translated` can say the same in another language (the command line does).
     """
 
-    def __init__(self, reason: str, text: str, position: int | None = None):
-        self.reason, self.text, self.position = reason, text, position
-        message = reason
-        if position is not None:
-            shown, column = _window(text, position)
+    def __init__(self, key: str, text: str, position: int | None = None, **fields: object):
+        self.key, self.fields = key, fields
+        self.reason, self.text, self.position = message(key, "en", **fields), text, position
+        super().__init__(self.translated("en"))
+
+    def translated(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (None: the locale's), with the caret picture."""
+        text = message(self.key, lang, **self.fields)
+        if self.position is not None:
+            shown, column = _window(self.text, self.position)
             indent = " " * display_width(shown[:column])  # a full-width （ takes two columns
-            message += f"\n    {shown}\n    {indent}^"
-        super().__init__(message)
+            text += f"\n    {shown}\n    {indent}^"
+        return text
 
 
 # ------------------------------------------------------------------------------------------------
@@ -178,10 +187,9 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(char, char, i))
             i += 1
         else:
-            hint = ""
-            if unicodedata.digit(char, None) is not None or char.isnumeric():
-                hint = " (numbers are written with the digits 0-9)"
-            raise ExpressionError(f"unexpected character {char!r}{hint}", text, i)
+            digit = unicodedata.digit(char, None) is not None or char.isnumeric()
+            key = "expr.unexpected_digit" if digit else "expr.unexpected_character"
+            raise ExpressionError(key, text, i, char=repr(char))
     tokens.append(Token("end", "", n))
     return tokens
 
@@ -242,32 +250,30 @@ class _Parser:
         self.i += 1
         return token
 
-    def error(self, reason: str, position: int | None = None) -> ExpressionError:
-        return ExpressionError(
-            reason, self.text, self.token.position if position is None else position
-        )
+    def error(self, key: str, position: int | None = None, **fields: object) -> ExpressionError:
+        """The error ``key`` (a message id, ``expr.*``), at position (default: this token)."""
+        where = self.token.position if position is None else position
+        return ExpressionError(key, self.text, where, **fields)
 
-    def expect(self, kind: str, reason: str) -> Token:
-        if self.token.kind != kind:
-            raise self.error(reason)
+    def expect_closing(self, opening: Token) -> Token:
+        if self.token.kind != ")":
+            raise self.error("expr.close_paren", column=opening.position + 1)
         return self.advance()
 
     def parse(self) -> Node:
         if self.token.kind == "end":
-            raise self.error("the expression is empty: type one, e.g. (x+y)*z")
+            raise self.error("expr.empty")
         tree = self.expression()
         if self.token.kind != "end":
             if self.token.kind == ")":
-                raise self.error("this ')' has no matching '('")
-            raise self.error(
-                f"expected an operator (+ - * / **) before {self.written(self.token)!r}"
-            )
+                raise self.error("expr.unmatched_close")
+            raise self.error("expr.operator_expected", token=repr(self.written(self.token)))
         return tree
 
     def nested(self, parse: Callable[[], Node]) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error(f"the expression nests more than {MAX_DEPTH} levels deep")
+            raise self.error("expr.too_deep", depth=MAX_DEPTH)
         try:
             return parse()
         finally:
@@ -315,10 +321,7 @@ class _Parser:
         try:
             exponent = float(token.text)
         except ValueError:  # '⁻' alone, '⁻⁻2'
-            raise self.error(
-                "a power written as a superscript needs its digits, e.g. x² or x⁻¹",
-                token.position,
-            ) from None
+            raise self.error("expr.superscript", token.position) from None
         power = Node("number", token.position, token.end, value=exponent)
         return Node("**", base.start, token.end, (base, power))
 
@@ -327,10 +330,7 @@ class _Parser:
         if token.kind == "number":
             value = float(token.text)  # only ASCII digits, '.', 'e' reach here: float() accepts it
             if math.isinf(value):
-                raise self.error(
-                    f"the number {_clip(token.text)} is too large for a float (the largest is "
-                    "about 1.8e308)"
-                )
+                raise self.error("expr.too_large", number=_clip(token.text))
             self.advance()
             return Node("number", token.position, token.end, value=value)
         if token.kind == "name":
@@ -338,18 +338,16 @@ class _Parser:
             if self.token.kind == "(":
                 return self.call(token)
             if token.text in FUNCTIONS or token.text in FUNCTION_ALIASES:
-                raise self.error(
-                    f"{token.text} is a function: write {token.text}(...)", token.position
-                )
+                raise self.error("expr.is_function", token.position, name=token.text)
             return Node("name", token.position, token.end, name=token.text)
         if token.kind == "(":
             self.advance()
             inner = self.nested(self.expression)
-            self.expect(")", f"expected ')' to close the '(' at column {token.position + 1}")
+            self.expect_closing(token)
             return inner
         if token.kind == "end":
-            raise self.error("the expression ends too early: a number, name or '(' is missing")
-        raise self.error(f"expected a number, a name or '(' but found {self.written(token)!r}")
+            raise self.error("expr.ends_early")
+        raise self.error("expr.operand_expected", token=repr(self.written(token)))
 
     def written(self, token: Token) -> str:
         """The token as it was typed ('²' rather than the '2' the parser reads)."""
@@ -359,21 +357,19 @@ class _Parser:
         function = FUNCTION_ALIASES.get(name.text, name.text)
         if function not in FUNCTIONS:
             known = ", ".join(FUNCTIONS)
-            raise self.error(f"unknown function {name.text!r} (known: {known})", name.position)
+            raise self.error(
+                "expr.unknown_function", name.position, name=repr(name.text), known=known
+            )
         opening = self.advance()
         args = [self.nested(self.expression)]
         while self.token.kind == ",":
             self.advance()
             args.append(self.nested(self.expression))
-        closing = self.expect(
-            ")", f"expected ')' to close the '(' at column {opening.position + 1}"
-        )
+        closing = self.expect_closing(opening)
         arity = FUNCTIONS[function][0]
         if len(args) != arity:
-            raise self.error(
-                f"{name.text} takes {arity} argument{'s' if arity > 1 else ''}, got {len(args)}",
-                name.position,
-            )
+            key = "expr.arguments.one" if arity == 1 else "expr.arguments.many"
+            raise self.error(key, name.position, name=name.text, arity=arity, count=len(args))
         return Node("call", name.position, closing.position + 1, tuple(args), name=function)
 
 
@@ -418,17 +414,19 @@ class Expression:
         if missing:
             node = self._first_seen[missing[0]]
             raise ExpressionError(
-                f"no value given for {', '.join(missing)} "
-                f"(give every variable a value, e.g. {missing[0]}=1.0)",
+                "expr.missing_value",
                 self.text,
                 node.start,
+                names=", ".join(missing),
+                first=missing[0],
             )
         unused = [name for name in values if name not in self._first_seen]
         if unused:
             raise ExpressionError(
-                f"a value was given for {', '.join(unused)}, which the expression does not use "
-                f"(its variables: {', '.join(self.variables) or 'none'})",
+                "expr.unused_value" if self.variables else "expr.unused_value.none",
                 self.text,
+                names=", ".join(unused),
+                variables=", ".join(self.variables),
             )
         leaves = {
             name: value if isinstance(value, Value) else Value(value, label=name)
@@ -509,12 +507,7 @@ class Expression:
         elif not _has_variables(base):
             out = _constant(args[0]) ** args[1]
         else:
-            raise ExpressionError(
-                "a ** b needs a constant exponent or a constant base; "
-                "for a variable in both write exp(b*log(a))",
-                self.text,
-                exponent.start,
-            )
+            raise ExpressionError("expr.variable_power", self.text, exponent.start)
         self._label(out, node)
         return out
 

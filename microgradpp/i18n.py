@@ -26,10 +26,13 @@ Simplified Chinese, anything else English.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+import re
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 
@@ -145,5 +148,68 @@ class Translator:
 
 
 def placeholders(template: str) -> set[str]:
-    """The ``{names}`` a message template fills in (the tests check translations keep them)."""
+    """The ``{names}`` a message template fills in (the tests check translations keep them);
+    argparse's messages use ``%(name)s`` and ``%s`` instead, counted as ``%(name)s`` / ``%s``."""
+    if template.startswith("%") or "%(" in template or "%s" in template or "%r" in template:
+        return set(re.findall(r"%\(\w+\)[sr]|%[sr]", template))
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+# ------------------------------------------------------------------------------------------------
+# argparse's own words
+# ------------------------------------------------------------------------------------------------
+
+ARGPARSE_MESSAGES = {
+    "usage: ": "argparse.usage",
+    "positional arguments": "argparse.positional_arguments",
+    "options": "argparse.options",
+    "show this help message and exit": "argparse.help",
+    "%(prog)s: error: %(message)s\n": "argparse.error",
+    "argument %(argument_name)s: %(message)s": "argparse.argument",
+    "unrecognized arguments: %s": "argparse.unrecognized",
+    "the following arguments are required: %s": "argparse.required",
+    "expected one argument": "argparse.expected_one",
+    "expected at most one argument": "argparse.expected_at_most_one",
+    "expected at least one argument": "argparse.expected_at_least_one",
+    "expected %s argument": "argparse.expected_n_one",
+    "expected %s arguments": "argparse.expected_n_many",
+    "ambiguous option: %(option)s could match %(matches)s": "argparse.ambiguous",
+    "invalid %(type)s value: %(value)r": "argparse.invalid_value",
+    "invalid choice: %(value)r (choose from %(choices)s)": "argparse.invalid_choice",
+    "not allowed with argument %s": "argparse.not_allowed",
+    "one of the arguments %s is required": "argparse.one_required",
+    "ignored explicit argument %r": "argparse.ignored",
+}
+"""The messages argparse asks gettext for (its msgids, in English) -> our message id.
+
+argparse writes "usage:", "error:", "options" and its own error messages through gettext
+(``gettext.gettext`` and ``ngettext``, with the msgids above). gettext would look for them in a
+compiled ``.mo`` file of the text domain, which this package does not ship (see the module
+docstring), so :func:`argparse_language` answers those same calls from our catalogs."""
+
+
+@contextmanager
+def argparse_language(lang: str | None = None) -> Iterator[None]:
+    """Inside, argparse's own words come out in ``lang``: "用法：" for "usage: " in zh-Hant.
+
+    argparse calls the gettext functions it imported as ``argparse._`` and ``argparse.ngettext``;
+    inside this block they are gettext functions that read our catalogs (a msgid without a
+    translation stays English, as gettext leaves it). The previous functions are put back on
+    the way out. The command line (``microgradpp.cli``) parses inside it.
+    """
+    t = Translator(lang)
+
+    def gettext(msgid: str) -> str:
+        key = ARGPARSE_MESSAGES.get(msgid)
+        return t(key) if key is not None else msgid
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    module = vars(argparse)  # the globals argparse's functions read "_" and "ngettext" from
+    saved = module["_"], module["ngettext"]
+    module["_"], module["ngettext"] = gettext, ngettext
+    try:
+        yield
+    finally:
+        module["_"], module["ngettext"] = saved

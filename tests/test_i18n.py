@@ -26,16 +26,21 @@ def _raw(lang: str) -> dict[str, str]:
 
 
 def _english() -> dict[str, str]:
-    """Every English text: the catalog's, and the messages table of captions, pages, pictures."""
+    """Every English text: the catalog's (command line, argparse, expressions, worksheets), the
+    messages table of captions, pages, pictures, and the worked examples' lessons."""
+    from microgradpp.examples import english_texts
     from microgradpp.messages import ENGLISH
 
-    assert not set(ENGLISH) & set(catalog("en")), "an id is defined twice"
-    return {**catalog("en"), **ENGLISH}
+    homes = [dict(catalog("en")), ENGLISH, english_texts()]
+    for i, home in enumerate(homes):
+        for other in homes[i + 1 :]:
+            assert not set(home) & set(other), "an id is defined twice"
+    return {key: text for home in homes for key, text in home.items()}
 
 
 def test_every_message_has_a_translation_in_every_language_with_the_same_placeholders():
     english = _english()
-    assert len(english) >= 160
+    assert len(english) >= 320
     for lang in LANGUAGES[1:]:
         texts = catalog(lang)
         assert set(texts) == set(english), (lang, set(texts) ^ set(english))
@@ -175,3 +180,147 @@ def test_node_table_headers_are_translated_and_aligned_in_terminal_columns():
     assert node_table(f, lang="zh-Hans").splitlines()[0] == "#  节点  门      输入   值  梯度"
     assert node_table(f, lang="en").splitlines()[0] == "#  node  gate  inputs  value  grad"
     assert display_width("梯度") == 4 and display_width("grad") == 4
+
+
+# Taiwan and the mainland differ in words, not only in characters: a character-converted zh-Hans
+# would say 预设, 档案, 程式; a converted zh-Hant 默認, 文件, 程序.
+TAIWAN_WORDS = (
+    "預設",
+    "檔案",
+    "程式",
+    "函數",
+    "參數",
+    "變數",
+    "輸入",
+    "資料",
+    "網路",
+    "列印",
+    "欄",
+)
+MAINLAND_WORDS = (
+    "默认",
+    "文件",
+    "程序",
+    "函数",
+    "参数",
+    "变量",
+    "输入",
+    "数据",
+    "网络",
+    "打印",
+    "列",
+)
+TAIWAN_ONLY = (
+    "预设",
+    "档案",
+    "程式",
+    "函式",
+    "变数",
+    "资料",
+    "网路",
+    "列印",
+    "讯息",
+    "机率",
+    "最佳化",
+)
+MAINLAND_ONLY = (
+    "默認",
+    "文件",
+    "程序",
+    "變量",
+    "數據",
+    "網絡",
+    "打印",
+    "信息",
+    "概率",
+    "優化",
+    "屏幕",
+)
+
+
+def test_traditional_and_simplified_use_their_regions_words():
+    hant = " ".join(catalog("zh-Hant").values())
+    hans = " ".join(catalog("zh-Hans").values())
+    for word in TAIWAN_WORDS:
+        assert word in hant, word
+    for word in MAINLAND_WORDS:
+        assert word in hans, word
+    for lang, words in (("zh-Hant", MAINLAND_ONLY), ("zh-Hans", TAIWAN_ONLY)):
+        for key, text in catalog(lang).items():
+            assert not [word for word in words if word in text], (lang, key, text)
+
+
+def test_region_words_in_the_command_line_help():
+    hant, hans = catalog("zh-Hant"), catalog("zh-Hans")
+    assert hant["cli.option.out"] == "寫入檔案的資料夾（{out}）"
+    assert hans["cli.option.out"] == "写入文件的目录（{out}）"
+    assert "預設" in hant["cli.train.lr"] and "默认" in hans["cli.train.lr"]
+    assert "numpy 程式" in hant["cli.train.compiled"] and "numpy 程序" in hans["cli.train.compiled"]
+    assert hant["argparse.positional_arguments"] == "位置參數"
+    assert hans["argparse.positional_arguments"] == "位置参数"
+    assert "變數" in hant["cli.option.at"] and "变量" in hans["cli.option.at"]
+
+
+def test_every_argparse_message_we_translate_is_one_argparse_asks_for():
+    import argparse
+    import inspect
+
+    from microgradpp.i18n import ARGPARSE_MESSAGES
+
+    source = inspect.getsource(argparse)
+    for msgid, key in ARGPARSE_MESSAGES.items():
+        assert repr(msgid) in source or f'"{msgid}"' in source, msgid
+        assert catalog("en")[key] == msgid  # English: argparse's own words, unchanged
+
+
+def test_argparse_language_translates_argparse_and_puts_gettext_back():
+    import argparse
+    import gettext
+
+    from microgradpp.i18n import argparse_language
+
+    with argparse_language("zh-Hant"):
+        parser = argparse.ArgumentParser(prog="p")
+        parser.add_argument("--n", type=int, choices=(1, 2))
+        assert parser.format_usage() == "用法：p [-h] [--n {1,2}]\n"
+        assert "顯示這個說明訊息並結束" in parser.format_help()
+    assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext
+    assert argparse.ArgumentParser(prog="p").format_usage() == "usage: p [-h]\n"
+
+
+def test_expression_errors_are_translated_with_the_same_caret():
+    from microgradpp.expr import ExpressionError, parse
+
+    with pytest.raises(ExpressionError) as caught:
+        parse("2 + foo(x)")
+    error = caught.value
+    assert str(error) == (
+        "unknown function 'foo' (known: exp, log, relu, tanh, sigmoid, max)\n    2 + foo(x)\n"
+        "        ^"
+    )
+    assert error.translated("zh-Hant") == (
+        "沒有函數 'foo'（可用的有：exp, log, relu, tanh, sigmoid, max）\n    2 + foo(x)\n        ^"
+    )
+    assert error.translated("zh-Hans").startswith("没有函数 'foo'")
+    assert (error.key, error.fields["name"]) == ("expr.unknown_function", "'foo'")
+
+
+def test_worked_examples_speak_each_language():
+    from microgradpp.examples import EXAMPLES, get_example
+
+    example = get_example("add-mul")
+    assert example.title_in("en") == example.title == "f = (x + y) · z at x = −2, y = 5, z = −4"
+    assert example.title_in("zh-Hant") == "f = (x + y) · z，其中 x = −2, y = 5, z = −4"
+    assert example.teaches_in("zh-Hant").startswith("有兩個閘的最小計算圖。")
+    assert "連鎖律" in example.teaches_in("zh-Hant")
+    assert "链式法则" in example.teaches_in("zh-Hans")
+    for example in EXAMPLES.values():  # the numbers stay as they are in every language
+        numbers = [w for w in example.teaches.replace(",", " ").split() if w[:1] in "−0123456789"]
+        for lang in ("zh-Hant", "zh-Hans"):
+            assert example.title_in(lang) != example.title
+            for number in numbers:
+                assert number.rstrip(".;:)") in example.teaches_in(lang), (example.name, number)
+    fused = get_example("sigmoid-neuron-fused")
+    assert fused.explain_in(fused.run(), "zh-Hans").splitlines()[0] == (
+        "一个 sigmoid 门就完成了 ×(−1)、exp、+1、1/x 这四个门的工作："
+    )

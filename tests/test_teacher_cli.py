@@ -318,3 +318,159 @@ def test_a_long_page_says_so_and_each_term_gets_its_own(capsys, tmp_path, monkey
     assert 'class="notice"' not in term
     picture = (tmp_path / "expr-backward-term3.svg").read_text(encoding="utf-8")
     assert "∂y*y/∂name" in picture
+
+
+# ------------------------------------------------------------------------------------------------
+# Languages: help, errors and lessons as a teacher in Taipei or Shanghai sees them
+# ------------------------------------------------------------------------------------------------
+
+
+def in_locale(monkeypatch, locale: str) -> None:
+    monkeypatch.setenv("LANG", locale)
+    monkeypatch.setenv("COLUMNS", "80")
+
+
+def test_help_follows_the_locale_in_traditional_chinese(capsys, monkeypatch):
+    in_locale(monkeypatch, "zh_TW.UTF-8")
+    code, out, err = run(capsys, "--help")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == "用法：microgradpp [-h] [--lang LANG] COMMAND ..."
+    assert lines[2].startswith("microgradpp：看得見的反向傳播。")
+    assert "選項：" in lines and "指令：" in lines
+    assert "  -h, --help   顯示這個說明訊息並結束" in lines
+    assert "    expr       任意運算式：表格、圖片和逐步講解網頁" in lines
+    assert "    worksheet  可列印的練習單和解答，每位學生一張不同的計算圖" in lines
+
+
+def test_help_of_a_command_in_simplified_chinese(capsys, monkeypatch):
+    in_locale(monkeypatch, "zh_CN.UTF-8")
+    code, out, _ = run(capsys, "expr", "--help")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("用法：microgradpp expr [-h] [--at NAME=VALUE [NAME=VALUE ...]]")
+    assert "位置参数：" in lines and "选项：" in lines
+    assert "  -h, --help            显示此帮助信息并退出" in lines
+    assert "                        每个变量的值，例如 --at x=-2 y=5 z=-4" in lines
+    assert "  --no-files            只打印表格" in lines
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
+@pytest.mark.parametrize(
+    "command", ["examples", "example", "expr", "gradcheck", "train", "demo", "worksheet", "quiz",
+                "exercise"]
+)  # fmt: skip
+def test_chinese_help_is_wrapped_to_the_terminal_in_columns(capsys, monkeypatch, command, lang):
+    from microgradpp.tables import display_width
+
+    in_locale(monkeypatch, "C.UTF-8")
+    code, out, _ = run(capsys, command, "--help", "--lang", lang)
+    assert code == 0
+    help_text = out.split("\n\n", 1)[1]  # (after argparse's usage lines, which it wraps itself)
+    assert max(display_width(line) for line in help_text.splitlines()) <= 80
+    assert not any(line.lstrip().startswith(("，", "。", "）")) for line in out.splitlines())
+    assert not any(line.rstrip().endswith("（") for line in out.splitlines())
+
+
+def test_lang_on_the_command_line_wins_over_the_locale(capsys, monkeypatch):
+    in_locale(monkeypatch, "zh_CN.UTF-8")
+    code, out, _ = run(capsys, "--lang", "zh-Hant", "examples")
+    assert code == 0
+    assert out.splitlines()[0] == (
+        "add-mul               f = (x + y) · z，其中 x = −2, y = 5, z = −4"
+    )
+    assert out.splitlines()[-1] == (
+        "執行 `microgradpp example NAME` 可看它的表格、圖片和逐步講解網頁。"
+    )
+    code, out, _ = run(capsys, "examples", "--lang=en")
+    assert out.splitlines()[0] == "add-mul               f = (x + y) · z at x = −2, y = 5, z = −4"
+
+
+def test_a_worked_example_in_simplified_chinese(capsys):
+    code, out, err = run(capsys, "example", "sigmoid-neuron", "--lang", "zh-Hans", "--no-files")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == (
+        "sigmoid-neuron: 逐门拆开的 sigmoid 神经元：f = 1 / (1 + exp(−(w0·x0 + w1·x1 + w2)))"
+    )
+    assert lines[2] == (
+        "cs231n 图中的神经元，w0 = 2、x0 = −1、w1 = −3、x1 = −2、w2 = −3（偏置），只用基本门组成："
+    )
+    assert " #  节点  门      输入        值     梯度" in lines
+
+
+def test_the_two_layer_equations_in_traditional_chinese(capsys):
+    code, out, _ = run(capsys, "example", "two-layer", "--lang", "zh-Hant", "--no-files")
+    assert code == 0
+    assert "反向傳播的四個方程式，其中 C = ½(a2 − y)²，a1 = σ(z1)，a2 = z2：" in out
+    assert "BP3  ∂C/∂b = 同一個神經元的 δ" in out
+    assert out.count("（一致）") == 12 and "不一致" not in out
+
+
+@pytest.mark.parametrize(
+    ("locale", "argv", "last_line"),
+    [
+        (
+            "zh_TW.UTF-8",
+            ["expr", "x", "--at", "x=abc"],
+            "microgradpp expr：錯誤：參數 --at：x 的值不是數字：'abc'",
+        ),
+        (
+            "zh_CN.UTF-8",
+            ["train", "moon"],
+            "microgradpp train：错误：参数 dataset：无效的选择：'moon'（可选：'moons', 'xor', "
+            "'circles', 'spiral', 'sine', 'digits'）",
+        ),
+        (
+            "zh_TW.UTF-8",
+            ["example", "sigmoid-nueron"],
+            "microgradpp example：錯誤：沒有叫做 'sigmoid-nueron' 的範例；你是指 "
+            "'sigmoid-neuron' 嗎？範例有：add-mul, sigmoid-neuron, sigmoid-neuron-fused, "
+            "max-circuit, two-layer, xor",
+        ),
+        (
+            "zh_CN.UTF-8",
+            ["train", "moons", "--epochs", "0"],
+            "microgradpp train：错误：参数 --epochs：需要一个正整数，得到的是 '0'",
+        ),
+        ("zh_CN.UTF-8", ["expr"], "microgradpp expr：错误：缺少以下参数：expression"),
+        ("zh_TW.UTF-8", ["quiz", "--level"], "microgradpp quiz：錯誤：參數 --level：需要一個值"),
+        ("zh_TW.UTF-8", ["demo", "--nope"], "microgradpp：錯誤：無法辨識的參數：--nope"),
+    ],
+)
+def test_a_bad_command_line_is_refused_in_the_teachers_language(
+    capsys, monkeypatch, locale, argv, last_line
+):
+    in_locale(monkeypatch, locale)
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.startswith("用法：microgradpp")
+    assert err.splitlines()[-1] == last_line
+
+
+def test_expression_errors_and_their_remedies_in_chinese(capsys, monkeypatch):
+    in_locale(monkeypatch, "zh_TW.UTF-8")
+    code, _, err = run(capsys, "expr", "(x + y", "--at", "x=1", "y=2")
+    assert code == 2
+    assert err == "microgradpp expr：錯誤：少了 ')' 來配對第 1 欄的 '('\n    (x + y\n          ^\n"
+    code, _, err = run(capsys, "expr", "x*y", "--at", "x=1", "--lang", "zh-Hans")
+    assert err == (
+        "microgradpp expr：错误：没有给 y 赋值（每个变量都要赋值，例如 y=1.0）\n    x*y\n      ^\n"
+    )
+    code, _, err = run(capsys, "expr", "exp(x)", "--at", "x=1000", "--no-files")
+    assert code == 1
+    assert err == (
+        "microgradpp expr：錯誤：exp gate (exp) with input x = 1000.0: exp(1000.0) overflows a "
+        "float (the largest input is 709.78)。解決辦法：用 --at 選擇其他的值\n"
+    )
+
+
+def test_english_stays_as_it_was_and_argparse_is_left_as_it_was(capsys):
+    import argparse
+    import gettext
+
+    code, out, _ = run(capsys, "--help")
+    assert code == 0 and out.startswith("usage: microgradpp [-h] [--lang LANG] COMMAND ...")
+    assert "\noptions:\n" in out and "show this help message and exit" in out
+    run(capsys, "expr", "--help", "--lang", "zh-Hant")
+    assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext
