@@ -397,6 +397,7 @@ def _add_output_options(sub: argparse.ArgumentParser, t: Translator, types: Argu
     sub.add_argument("--format", choices=FORMATS, default="svg", help=t("cli.option.format"))
     sub.add_argument("--digits", type=types.digits, default=4, help=t("cli.option.digits"))
     sub.add_argument("--no-files", action="store_true", help=t("cli.option.no_files"))
+    sub.add_argument("--full", action="store_true", help=t("cli.option.full"))
     sub.add_argument(
         "--mode",
         nargs="+",
@@ -585,6 +586,7 @@ def _write_graph_files(
         seconds=GRAPH_FILES_SECONDS,
         modes=tuple(dict.fromkeys(args.mode)),
         lang=args.lang,
+        full=args.full,
         rankdir=args.rankdir,
     )
     print_written(paths)

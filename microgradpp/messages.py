@@ -54,6 +54,19 @@ ENGLISH: dict[str, str] = {
         "children-first, so each node's gradient is complete before it is handed on."
     ),
     "frame.step.title": "Backward: step {index} of {total}",
+    # -- the collapsed page: a whole neuron, layer or part per frame ----------------------------
+    "collapse.neuron": "neuron",
+    "collapse.layer": "layer",
+    "collapse.part": "part",
+    "frame.group.forward.title": "Forward pass: {name} ({index} of {total})",
+    "frame.group.forward": (
+        "Forward: the {level} {name}, {count} gates at once ({gates}): {output} = {value}"
+    ),
+    "frame.group.step.title": "Backward: {name} ({index} of {total})",
+    "frame.group.step": (
+        "Backward through the {level} {name}, {count} gates at once ({gates}): "
+        "∂{root}/∂{output} = {grad} goes back inside it, to its inputs:"
+    ),
     # -- words inside pictures of the graph -----------------------------------------------------
     "legend.forward": "each box: name | value;  each circle: a gate",
     "legend.backward": (
@@ -92,6 +105,31 @@ ENGLISH: dict[str, str] = {
     "page.zoom.hint": "fit the picture to the window, or show it full size (z)",
     "page.slider": "frame",
     "page.keys": "keys: ← → Home End, k play, z zoom, p projector",
+    # -- a long page, and the shorter pages it offers --------------------------------------------
+    "page.long": "{frames} frames: long for one lesson.",
+    "page.long.terms": (
+        " {root} is a sum of {count} terms; each has a backward picture ({stem}-backward-term1 "
+        "to -term{count}) and a shorter page of its own:"
+    ),
+    "page.long.collapsed": (
+        " A shorter page steps through a whole {level} at a time, with the same numbers:"
+    ),
+    "page.long.other": " Use the slider and the index to move faster.",
+    "page.collapsed.title": "{title} (one {level} per frame)",
+    "page.collapsed": (
+        "Collapsed: each box is a whole {level}, and each frame goes through one box at a time "
+        "({frames} frames instead of {full}); every gradient is backward's own."
+    ),
+    "page.collapsed.full": " The full page, one gate per frame:",
+    "page.collapsed.no_full": " The full page, one gate per frame, is written with --full.",
+    "page.link.collapsed": "{stem}-steps-collapsed.html ({frames} frames)",
+    "page.link.full": "{stem}-steps.html ({frames} frames)",
+    "files.tangled": (
+        "{stem}: the whole graph ({count} Values) is a sum of {terms} terms, too tangled to read "
+        "as one picture or one page, so those were not written (--full writes them too). "
+        "Instead the -collapsed pictures and page draw it with a box per {level}, and each term has "
+        "its own backward picture and page (-term1 to -term{terms}), every one readable."
+    ),
 }
 """The sentences in English: key -> text with ``{placeholders}``."""
 

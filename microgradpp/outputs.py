@@ -39,19 +39,6 @@ LONG_PAGE = 60
 line say so, and offer the pages of the terms when there are any."""
 
 
-def _direction(root: Value, digits: int, lang: str) -> str:
-    """The direction ``rankdir="auto"`` chooses for root's pictures (LR if the graph cannot be
-    drawn at all: each file then says why on its own)."""
-    from .viz import GraphView
-    from .viz.graph import settle_rankdir
-
-    try:
-        view = GraphView.of(root, "both", precision=digits, lang=lang, rankdir="auto")
-        return settle_rankdir(view).rankdir
-    except MicrogradppError:
-        return "LR"
-
-
 def write_graph_files(
     root: Value,
     out: Path,
@@ -64,6 +51,7 @@ def write_graph_files(
     lang: str = "en",
     missing: list[str] | None = None,
     seconds: float | None = None,
+    full: bool = False,
     rankdir: str = "auto",
 ) -> list[Path]:
     """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
@@ -76,11 +64,20 @@ def write_graph_files(
     made (too large, or Graphviz out of time) gets a note on stderr and its name is appended to
     ``missing`` when a list is given (the command line then exits 1). With ``seconds`` (the
     command line passes ``GRAPH_FILES_SECONDS``) all of Graphviz's runs together take at most
-    that long (``viz.dot.time_budget``). ``rankdir``: ``"auto"`` (left to right or top to
-    bottom, whichever reads larger on a 1920×1080 screen; chosen once, so the pictures and the
-    page agree), ``"LR"`` or ``"TB"``.
+    that long (``viz.dot.time_budget``).
+
+    A long page (more than ``LONG_PAGE`` frames) says so, and a collapsed page is written beside
+    it, ``STEM-steps-collapsed.html``: a box per neuron, layer or part, a frame per box (linked
+    both ways). A graph of more than ``SPLIT_ABOVE`` Values that is a sum of terms (XOR's loss)
+    is too tangled to read whole: its pictures are drawn collapsed (``STEM-forward-collapsed``,
+    ``STEM-backward-collapsed``) and per term (``STEM-backward-term1`` …), with a step page per
+    term; the whole pictures and the whole page are written only with ``full=True``.
+    What was written instead, and why, is printed.
+
+    ``rankdir``: ``"auto"`` (left to right or top to bottom, whichever reads larger on a
+    1920×1080 screen; chosen once, so the whole pictures and the whole page agree), ``"LR"`` or
+    ``"TB"``.
     """
-    from .steps import render_steps
     from .viz.dot import time_budget
 
     failed = [] if missing is None else missing
@@ -98,64 +95,45 @@ def write_graph_files(
     written: list[Path] = []
     have_dot = shutil.which("dot") is not None
     picture_format = format if have_dot else "dot"
+    order = topological_order(root)
+    frames = 2 + 2 * sum(1 for node in order if node.parents)  # inputs, seed, 2 per gate
+    long = frames > LONG_PAGE
+    terms = split_terms(root) if len(order) > SPLIT_ABOVE else []
+    if len(terms) > MAX_TERMS:
+        terms = []
+    level, short = _collapsed_level(root, order, frames) if long or terms else (None, 0)
+    # the whole backward picture (and a long whole page) of a sum of many Values is too tangled
+    # to read: when a collapsed one can be drawn instead, the whole one waits for full=True
+    tangled = bool(terms) and level is not None
+    say = _Say(lang)
     try:
         budget = time_budget(seconds) if seconds is not None else contextlib.nullcontext()
         with budget:
-            if rankdir == "auto" and have_dot:
+            if rankdir == "auto" and have_dot and (full or not tangled):  # whole pictures
                 rankdir = _direction(root, digits, lang)
             for mode in modes:
-                path = out / f"{stem}-{mode}.{picture_format}"
-                written += attempt(
-                    f"{mode} picture",
-                    render,
-                    root,
-                    path,
-                    mode=mode,
-                    precision=digits,
-                    lang=lang,
-                    rankdir=rankdir,
-                )
-            order = topological_order(root)
-            terms = split_terms(root) if len(order) > SPLIT_ABOVE else []
-            if len(terms) > MAX_TERMS:
-                terms = []
+                whole = not tangled  # (forward too: every mode has the same layout)
+                if whole or full:
+                    path = out / f"{stem}-{mode}.{picture_format}"
+                    written += attempt(
+                        f"{mode} picture", render, root, path, mode=mode, precision=digits,
+                        lang=lang, rankdir=rankdir,
+                    )  # fmt: skip
+                if not whole and level is not None:
+                    path = out / f"{stem}-{mode}-collapsed.{picture_format}"
+                    view = _collapsed_view(root, mode, digits, lang, level, have_dot)
+                    written += attempt(f"collapsed {mode} picture", render, view, path)
             if terms and "backward" in modes:
                 for i, term in enumerate(terms, start=1):
                     path = out / f"{stem}-backward-term{i}.{picture_format}"
-                    picture = draw_graph(term_view(term, digits))
+                    picture = draw_graph(term_view(term, digits, lang=lang))
                     written += attempt(f"backward picture of term {i}", render, picture, path)
             if have_dot:
-                frames = 2 + 2 * sum(
-                    1 for node in order if node.parents
-                )  # inputs, seed, 2 per gate
-                long = frames > LONG_PAGE
-                term_pages = [f"{stem}-steps-term{i}.html" for i in range(1, len(terms) + 1)]
-                notice = _long_page_notice(root, frames, terms, stem) if long else ""
-                offers = list(zip(term_pages, _term_names(terms))) if long else []
-                path = out / f"{stem}-steps.html"
-                written += attempt(
-                    "step-by-step page",
-                    render_steps,
-                    root,
-                    path,
-                    digits,
-                    title,
-                    description,
-                    lang,
-                    notice=notice,
-                    offers=offers,
+                written += _write_pages(
+                    root, out, stem, digits, title, description, lang, frames, terms, level,
+                    short, write_full=full or not (tangled and long), attempt=attempt, say=say,
                     rankdir=rankdir,
-                )
-                if long:
-                    print(f"\n{path.name}: {notice}")
-                    for i, (term, name) in enumerate(zip(terms, _term_names(terms)), start=1):
-                        path = out / term_pages[i - 1]
-                        term_title = f"{title or stem}: term {i} of {len(terms)}, {name}"
-                        written += attempt(
-                            f"step-by-step page of term {i}", render_steps, term, path, digits,
-                            term_title, f"backward of {name} alone, one of the {len(terms)} terms "
-                            "whose sum the whole page steps through", lang,
-                        )  # fmt: skip
+                )  # fmt: skip
     except GraphvizNotFoundError:
         have_dot = False
     except ImportError as error:  # the graphviz Python package is missing
@@ -163,25 +141,154 @@ def write_graph_files(
         return written
     if not have_dot:
         print(INSTALL_GRAPHVIZ, file=sys.stderr)
+    if tangled and not full and have_dot:
+        level_word = say(f"collapse.{level}")
+        print(
+            "\n"
+            + say("files.tangled", stem=stem, count=len(order), terms=len(terms), level=level_word)
+        )
+    return written
+
+
+def _direction(root: Value, digits: int, lang: str) -> str:
+    """The direction ``rankdir="auto"`` chooses for root's pictures (LR if the graph cannot be
+    drawn at all: each file then says why on its own)."""
+    from .viz import GraphView
+    from .viz.graph import settle_rankdir
+
+    try:
+        view = GraphView.of(root, "both", precision=digits, lang=lang, rankdir="auto")
+        return settle_rankdir(view).rankdir
+    except MicrogradppError:
+        return "LR"
+
+
+def _collapsed_view(
+    root: Value, mode: str, digits: int, lang: str, level: str, have_dot: bool
+) -> Any:
+    """The picture of root by ``level``, drawn in the direction that fits a screen best."""
+    import dataclasses
+
+    from .steps.collapsed import fitting_rankdir
+    from .viz.view import GraphView
+
+    view = GraphView.of(root, mode, precision=digits, collapse=level, lang=lang)
+    return dataclasses.replace(view, rankdir=fitting_rankdir(view)) if have_dot else view
+
+
+class _Say:
+    """text(key, lang, ...) with the language given once."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, key: str, **values: object) -> str:
+        from .messages import text
+
+        return text(key, self.lang, **values)
+
+
+def _collapsed_level(root: Value, order: list[Value], frames: int) -> tuple[str | None, int]:
+    """The level a long page is collapsed to, and the collapsed page's frames: a network's neurons
+    (its layers if that is still long), else parts; (None, 0) when nothing can be grouped or
+    grouping would not make the page shorter."""
+    from .steps.collapsed import collapsed_frame_count
+
+    best: tuple[str | None, int] = (None, 0)
+    for level in ("neuron", "layer", "part"):
+        count = collapsed_frame_count(root, order, level)
+        if 0 < count < frames and (best[0] is None or count < best[1]):
+            best = (level, count)
+            if count <= LONG_PAGE:
+                break
+    return best
+
+
+def _write_pages(
+    root: Value,
+    out: Path,
+    stem: str,
+    digits: int,
+    title: str,
+    description: str,
+    lang: str,
+    frames: int,
+    terms: list[Value],
+    level: str | None,
+    short: int,
+    *,
+    write_full: bool,
+    attempt: Callable[..., list[Path]],
+    say: Callable[..., str],
+    rankdir: str = "auto",
+) -> list[Path]:
+    """The step pages: the whole one (unless too tangled and not asked for), the collapsed one
+    when the whole one is long, and one per term of a long sum; each links to the others."""
+    from .steps import render_steps
+
+    written: list[Path] = []
+    long = frames > LONG_PAGE
+    level_word = say(f"collapse.{level}") if level else ""
+    full_page = f"{stem}-steps.html"
+    collapsed_page = f"{stem}-steps-collapsed.html"
+    term_pages = [f"{stem}-steps-term{i}.html" for i in range(1, len(terms) + 1)]
+    term_offers = list(zip(term_pages, _term_names(terms))) if long else []
+    collapsed_offer = [(collapsed_page, say("page.link.collapsed", stem=stem, frames=short))]
+    if write_full:
+        notice, offers = "", []
+        if long:
+            notice = say("page.long", frames=frames)
+            if terms:
+                notice += say(
+                    "page.long.terms", root=root.label or "f", count=len(terms), stem=stem
+                )
+            elif level is None:
+                notice += say("page.long.other")
+            if level is not None:
+                if terms:
+                    offers = term_offers + collapsed_offer
+                else:
+                    notice += say("page.long.collapsed", level=level_word)
+                    offers = collapsed_offer
+            else:
+                offers = term_offers
+        path = out / full_page
+        written += attempt(
+            "step-by-step page", render_steps, root, path, digits, title, description, lang,
+            notice=notice, offers=offers, rankdir=rankdir,
+        )  # fmt: skip
+        if long:
+            print(f"\n{path.name}: {notice} {' '.join(href for href, _ in offers)}".rstrip())
+    if level is not None and long:
+        notice = say("page.collapsed", level=level_word, frames=short, full=frames) + say(
+            "page.collapsed.full" if write_full else "page.collapsed.no_full"
+        )
+        offers = (
+            [(full_page, say("page.link.full", stem=stem, frames=frames))] if write_full else []
+        )
+        if terms and long:
+            notice += say("page.long.terms", root=root.label or "f", count=len(terms), stem=stem)
+            offers += term_offers
+        path = out / collapsed_page
+        page_title = say("page.collapsed.title", title=title or stem, level=level_word)
+        written += attempt(
+            "collapsed step-by-step page", render_steps, root, path, digits, page_title,
+            description, lang, notice=notice, offers=offers, collapse=level,
+        )  # fmt: skip
+    if long:
+        for i, (term, name) in enumerate(zip(terms, _term_names(terms)), start=1):
+            path = out / term_pages[i - 1]
+            term_title = f"{title or stem}: term {i} of {len(terms)}, {name}"
+            written += attempt(
+                f"step-by-step page of term {i}", render_steps, term, path, digits,
+                term_title, f"backward of {name} alone, one of the {len(terms)} terms "
+                "whose sum the whole page steps through", lang,
+            )  # fmt: skip
     return written
 
 
 def _term_names(terms: list[Value]) -> list[str]:
     return [term.label or f"term {i}" for i, term in enumerate(terms, start=1)]
-
-
-def _long_page_notice(root: Value, frames: int, terms: list[Value], stem: str) -> str:
-    """What a long step page says about itself, and the shorter pages it offers."""
-    notice = f"{frames} frames: long for one lesson."
-    if terms:
-        notice += (
-            f" {root.label or 'The result'} is a sum of {len(terms)} terms; each has a"
-            f" backward picture ({stem}-backward-term1 to -term{len(terms)}) and a shorter"
-            " page of its own:"
-        )
-    else:
-        notice += " Step through a smaller piece of the graph, or use the slider and the index."
-    return notice
 
 
 def _attempt(what: str, write: Callable[..., Path], *args: Any, **options: Any) -> list[Path]:

@@ -27,7 +27,8 @@ def test_demo_writes_everything_and_an_index(tmp_path):
     links = set(re.findall(r'href="([^"]+)"', index))
     files = {path.name for path in demo.iterdir()} - {"index.html"}
     assert links == files
-    assert {"add-mul-steps.html", "sigmoid-neuron-steps.html", "xor-steps.html"} <= files
+    assert {"add-mul-steps.html", "sigmoid-neuron-steps.html", "xor-steps-collapsed.html"} <= files
+    assert "xor-steps.html" not in files  # 70 tangled frames: written with --full only
     assert (demo / "moons-boundary.png").read_bytes().startswith(PNG)
     assert f"open {os.path.join('demo', 'index.html')} in a browser" in out
 
@@ -59,14 +60,19 @@ def test_demo_exits_1_and_names_the_files_it_could_not_write(tmp_path, monkeypat
     real_render_steps = microgradpp.steps.render_steps
 
     def refuse_xor(root, path, *args, **kwargs):
-        if path.name == "xor-steps.html":
+        if path.name == "xor-steps-collapsed.html":
             raise GraphTooLargeError("this graph is too large for a step-by-step page (test)")
         return real_render_steps(root, path, *args, **kwargs)
 
     monkeypatch.setattr(microgradpp.steps, "render_steps", refuse_xor)
     assert main(["demo", "--out", str(tmp_path / "demo"), "--epochs", "1"]) == 1
     err = capsys.readouterr().err
-    assert "No step-by-step page: this graph is too large for a step-by-step page (test)" in err
-    assert err.endswith("microgradpp demo: not written: xor step-by-step page (see above)\n")
-    assert not (tmp_path / "demo" / "xor-steps.html").exists()
+    assert (
+        "No collapsed step-by-step page: this graph is too large for a step-by-step page (test)"
+        in err
+    )
+    assert err.endswith(
+        "microgradpp demo: not written: xor collapsed step-by-step page (see above)\n"
+    )
+    assert not (tmp_path / "demo" / "xor-steps-collapsed.html").exists()
     assert (tmp_path / "demo" / "add-mul-steps.html").exists()

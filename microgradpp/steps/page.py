@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -26,59 +25,13 @@ from ..i18n import resolve_language
 from ..messages import text
 from ..viz.graph import settle_rankdir
 from ..viz.view import GraphView
-from .replay import BackwardStep, derivative_name, forward_caption, number_formatter, replay
+from .collapsed import collapsed_frames
+from .frame import Frame, final_grads
+from .replay import derivative_name, forward_caption, number_formatter, replay
 from .replay import step_names as _step_names
 
 MAX_STEPPER_NODES = 200
 """The largest graph a step-by-step page is made for (a frame per node, each a full picture)."""
-
-
-@dataclass(frozen=True, eq=False)
-class Frame:
-    """One page of the stepper: a view of the graph in some state, and a caption."""
-
-    id: str
-    """The anchor: 'forward-0' … for the forward pass, 'step-0' (the seed) … 'step-n'."""
-    title: str
-    caption: str
-    """Lines of text: the first is the headline."""
-    view: GraphView
-    """What the frame's picture shows."""
-
-    @property
-    def values(self) -> frozenset[Value]:
-        """The nodes whose value is known in this frame."""
-        return self.view.values
-
-    @property
-    def grads(self) -> dict[Value, float]:
-        """The gradients known so far (possibly partial sums); other nodes show none yet."""
-        return dict(self.view.grads)
-
-    @property
-    def final(self) -> frozenset[Value]:
-        """The nodes whose gradient is complete."""
-        return self.view.final
-
-    @property
-    def highlight(self) -> frozenset[Value]:
-        """The node being computed (forward) or handing its gradient on (backward), and its
-        parents."""
-        return self.view.lit
-
-    @property
-    def wires(self) -> frozenset[tuple[Value, Value]]:
-        """The (parent, node) wires of this step, drawn highlighted."""
-        return self.view.lit_wires
-
-    @property
-    def sent(self) -> frozenset[Value]:
-        """The nodes whose step has run: they have sent their gradient back along their wires."""
-        return self.view.sent
-
-    @property
-    def is_forward(self) -> bool:
-        return self.id.startswith("forward-")
 
 
 def check_size(order: list[Value]) -> None:
@@ -92,17 +45,37 @@ def check_size(order: list[Value]) -> None:
 
 
 def stepper_frames(
-    root: Value, digits: int = 4, lang: str = "en", rankdir: str = "auto"
+    root: Value,
+    digits: int = 4,
+    lang: str = "en",
+    collapse: str = "none",
+    rankdir: str = "auto",
 ) -> list[Frame]:
     """The frames of the page: the forward pass node by node, the seed, then every backward step.
 
-    ``rankdir``: the direction of every frame's picture (``"auto"``: the one that reads larger
-    on a 1920×1080 screen, see ``GraphView.of``). Raises GraphTooLargeError (a ValueError) for
-    a graph of more than MAX_STEPPER_NODES nodes.
+    With ``collapse`` 'neuron', 'layer' or 'part' the picture draws a box per neuron, layer or
+    sub-expression and a frame goes through a whole box (``steps.collapsed``). ``rankdir``: the
+    direction of every frame's picture (``"auto"``: the one that reads larger on a 1920×1080
+    screen, see ``viz.graph.settle_rankdir``).
+    Raises GraphTooLargeError (a ValueError) for a graph of more than MAX_STEPPER_NODES nodes.
     """
     order = topological_order(root)
     check_size(order)
-    return _frames(root, order, digits, lang, rankdir)
+    return _any_frames(root, order, digits, lang, collapse, rankdir)
+
+
+COLLAPSE_LEVELS = ("none", "neuron", "layer", "part")
+"""What a step page may be collapsed to: nothing (a frame per node), or see viz.collapse."""
+
+
+def _any_frames(
+    root: Value, order: list[Value], digits: int, lang: str, collapse: str, rankdir: str = "auto"
+) -> list[Frame]:
+    if collapse not in COLLAPSE_LEVELS:
+        raise ValueError(f"collapse must be one of {COLLAPSE_LEVELS}, got {collapse!r}")
+    if collapse == "none":
+        return _frames(root, order, digits, lang, rankdir)
+    return collapsed_frames(root, order, digits, lang, collapse)
 
 
 def _frames(
@@ -116,7 +89,7 @@ def _frames(
         "both",
         precision=digits,
         collapse="none",
-        final_grads=_final_grads(root, steps),
+        final_grads=final_grads(root, steps),
         order=order,
         lang=lang,
         rankdir=rankdir,
@@ -198,15 +171,6 @@ def _frames(
     return frames
 
 
-def _final_grads(root: Value, steps: list[BackwardStep]) -> dict[Value, float]:
-    """Every node's gradient after the last step: what each box is sized for."""
-    grads = {root: 1.0}
-    for step in steps:
-        for edge in step.contributions:
-            grads[edge.parent] = edge.grad_after
-    return grads
-
-
 # ------------------------------------------------------------------------------------------------
 # The page
 # ------------------------------------------------------------------------------------------------
@@ -221,6 +185,7 @@ def render_steps(
     lang: str | None = None,
     notice: str = "",
     offers: Sequence[tuple[str, str]] = (),
+    collapse: str = "none",
     rankdir: str = "auto",
 ) -> Path:
     """Write one self-contained HTML page that replays the forward pass, then backward step by step.
@@ -236,6 +201,8 @@ def render_steps(
     language of the captions and the page's words ('en', 'zh-Hant', 'zh-Hans'; default: the
     locale's, see ``microgradpp.i18n``). ``notice`` is a line shown under the title (a long page
     says so), followed by links to ``offers``, ``(href, text)`` pairs: the shorter pages it offers.
+    ``collapse``: 'none' (a frame per node), or 'neuron', 'layer', 'part': the collapsed page, a
+    box per neuron, layer or sub-expression and a frame per box (``steps.collapsed``).
     ``rankdir``: ``"auto"`` (left to right or top to bottom, whichever reads larger on a
     1920×1080 screen), ``"LR"`` or ``"TB"``.
     """
@@ -243,7 +210,7 @@ def render_steps(
     path = Path(path)
     order = topological_order(root)  # once: the frames and the pictures all use it
     check_size(order)
-    frames = _frames(root, order, digits, lang, rankdir)
+    frames = _any_frames(root, order, digits, lang, collapse, rankdir)
     pictures = frame_pictures(frames)
     title = title or text("page.title", lang, root=frames[0].view.names[root] or "f")
     shown = page(title, description, frames, pictures, lang, notice, offers)

@@ -36,6 +36,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..engine import Value
+from ..gates import is_atom
 from ..messages import text
 from ..tables import format_number, gate_of
 from . import collapse as collapsing
@@ -312,10 +313,16 @@ class _Dot:
         # seed is final); a box is not widened for a 'so far' it can never show.
         if len(self.view.uses[node]) > 1 or node is self.view.root:
             texts.append(self.say("picture.so_far", grad=final))
+        if self._wires_into_groups(node):  # grad_text shows the number alone, no sum
+            return max(texts, key=len)
         if self.view.uses[node]:
             terms = [finals[child] * child.local_grads[i] for child, i in self.view.uses[node]]
             texts.append(self._sum_text(terms, finals[node]))
         return max(texts, key=len)
+
+    def _wires_into_groups(self, node: Value) -> bool:
+        view = self.view
+        return view.level != "none" and any(child in view.group for child, _ in view.uses[node])
 
     def _join_terms(self, terms: list[str], total: str) -> str:
         if len(terms) > MAX_TERMS_SHOWN:  # a node used by many children: too long to write out
@@ -567,6 +574,9 @@ class _Dot:
 
     def _add_group_box(self, graph: Any, group: collapsing.Group) -> None:
         view = self.view
+        if view.level == collapsing.PART:
+            self._add_part_box(graph, group)
+            return
         key = group.key
         title = key.split(".", 1)[1] if view.level == "neuron" and "." in key else key
         lines = [(title, "#000000", True)]
@@ -601,7 +611,11 @@ class _Dot:
         else:
             norm_line = (f"‖∂{f}/∂params‖ ?", UNKNOWN_COLOUR, False)
         blank = ("", "#000000", False)
-        lines.append((output, VALUE_COLOUR, False) if view.mode != "backward" else blank)
+        computed = all(node in view.values for node in group.outputs)  # forward reached it
+        value_line = (output, VALUE_COLOUR, False)
+        if not computed:  # a collapsed replay's frame before forward got here: '?' as in a box
+            value_line = (self.say("picture.output", value="?"), UNKNOWN_COLOUR, False)
+        lines.append(value_line if view.mode != "backward" else blank)
         lines.append(norm_line if view.mode != "forward" else blank)
         width = max(
             _text_width(text, FONT_SIZE) for text in [*(t for t, _, _ in lines), output, norm_final]
@@ -621,6 +635,68 @@ class _Dot:
             color=HIGHLIGHT_LINE if lit else "#6a5f90",
             penwidth="3" if lit else "1.3",
         )
+
+    def _add_part_box(self, graph: Any, group: collapsing.Group) -> None:
+        """A part (a sub-expression, ``collapse.group_parts``) as one box: its name, its gates,
+        its own inputs, its output's value and ∂f/∂output. Each row has one size in every mode
+        and frame (room for its widest text, blank where a mode shows nothing): one layout."""
+        view = self.view
+        output = group.outputs[-1] if group.outputs else group.members[-1]
+        f = view.names[view.root] or "f"
+        name = view.names[output]
+        grad_name = f"∂{f}/∂{name if is_atom(name) else f'({name})'}"
+        state, _ = view.grad_state(output)
+        known = output in view.values
+        leaves = [leaf for leaf in group.parameters if leaf.label]
+        shown = leaves[:PART_LEAVES_SHOWN]
+
+        def leaves_text(values: bool) -> str:
+            text = ", ".join(
+                f"{view.names[leaf]} = {self.num(leaf.data) if values else '?'}" for leaf in shown
+            )
+            return text + (", …" if len(leaves) > len(shown) else "")
+
+        value = self.say("picture.output", value=self.num(output.data) if known else "?")
+        grad = f"{grad_name} = {self.grad_text(output) if state != UNKNOWN else '?'}"
+        colour = {FINAL: GRAD_COLOUR, PARTIAL: PARTIAL_COLOUR}.get(state, UNKNOWN_COLOUR)
+        blank = ("", "#000000", False)
+        lines = [(name, "#000000", True), (" → ".join(group.gate_symbols), "#333333", False)]
+        if leaves:
+            leaves_known = all(leaf in view.values for leaf in shown)
+            lines.append(
+                (leaves_text(leaves_known), VALUE_COLOUR if leaves_known else UNKNOWN_COLOUR, False)
+                if view.mode != "backward"
+                else blank
+            )
+        lines.append((value, VALUE_COLOUR if known else UNKNOWN_COLOUR, False))
+        lines[-1] = lines[-1] if view.mode != "backward" else blank
+        lines.append((grad, colour, False) if view.mode != "forward" else blank)
+        widest = [
+            leaves_text(True),
+            self.say("picture.output", value=self.num(output.data)),
+            f"{grad_name} = {self.widest_grad_text(output)}",
+            *(text for text, _, _ in lines),
+        ]
+        width = max(_text_width(text, FONT_SIZE) for text in widest)
+        rows = "".join(
+            f'<TR><TD WIDTH="{width}" HEIGHT="{FONT_SIZE + 6}" FIXEDSIZE="TRUE">'
+            f"{_font(text, colour, bold=bold) if text else ' '}</TD></TR>"
+            for text, colour, bold in lines
+        )
+        lit = any(member in view.lit for member in group.members)
+        graph.node(
+            view.box_id(group.members[0]),
+            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{rows}</TABLE>>',
+            shape="box",
+            style="rounded,filled",
+            fillcolor=HIGHLIGHT_FILL if lit else GROUP_FILL,
+            color=HIGHLIGHT_LINE if lit else "#6a5f90",
+            penwidth="3" if lit else "1.3",
+        )
+
+
+PART_LEAVES_SHOWN = 4
+"""A part's box lists at most this many of its own inputs (a frame's caption lists them all)."""
 
 
 def _font(

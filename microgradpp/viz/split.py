@@ -11,44 +11,10 @@ what the terms send them (times the factor in front of the sum).
 from __future__ import annotations
 
 from ..engine import Value, topological_order
-from ..gates import GATES
+from .collapse import split_terms
 from .view import GraphView
 
-
-def split_terms(root: Value) -> list[Value]:
-    """The terms whose sum root is, in order, or [] if root is not (a multiple of) a sum.
-
-    From the root, follow products with a constant (× 0.25, a negation) down to the first gate
-    that adds (+, Σ); its inputs, and the inputs of the adding gates among them (((a + b) + c) is
-    a, b, c), are the terms. Constants added in are not terms. exp(a + b) is not a sum: [].
-    """
-    node = root
-    while node.parents:
-        moving = [parent for parent in node.parents if not _is_constant(parent)]
-        if node.gate is not None and node.gate.adds and len(moving) >= 2:
-            return _flatten(moving)
-        if node.gate is not GATES["mul"] or len(moving) != 1:
-            return []
-        node = moving[0]
-    return []
-
-
-def _flatten(terms: list[Value]) -> list[Value]:
-    """((a + b) + c, d) -> [a, b, c, d]: a partial sum (even a named one) is not a term."""
-    flat: list[Value] = []
-    stack = list(reversed(terms))
-    while stack:
-        term = stack.pop()
-        if term.gate is not None and term.gate.adds:
-            stack.extend(reversed([p for p in term.parents if not _is_constant(p)]))
-        else:
-            flat.append(term)
-    return flat
-
-
-def _is_constant(node: Value) -> bool:
-    """An unlabelled number (x · 0.25): not an input anyone named."""
-    return not node.parents and not node.label
+__all__ = ["split_terms", "term_gradients", "term_view"]
 
 
 def term_gradients(term: Value) -> dict[Value, float]:

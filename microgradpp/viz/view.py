@@ -38,7 +38,7 @@ from ..validation import is_integer
 from . import collapse as collapsing
 
 MODES = ("forward", "backward", "both")
-COLLAPSE_CHOICES = (None, "none", "neuron", "layer")
+COLLAPSE_CHOICES = (None, "none", "neuron", "layer", "part")
 RANKDIRS = ("auto", "LR", "RL", "TB", "BT")
 """``"auto"``: left to right or top to bottom, whichever is larger on a 16:9 screen (step pages
 and the command line use it; see ``graph.settle_rankdir``)."""
@@ -154,6 +154,8 @@ class GraphView:
                 drawn (``graph.settle_rankdir`` decides it once for a view and its frames).
             collapse: ``"neuron"`` or ``"layer"`` draws each neuron/layer of a network as one box
                 (parameters labelled ``layer1.neuron3.w0``); ``"none"`` draws every node;
+                ``"part"`` draws sub-expressions of any graph as boxes (the terms of a sum, or
+                up to 8 gates: ``collapse.group_parts``);
                 ``None`` (default) collapses by neuron when the graph has more than
                 ``collapse_above`` Values.
             max_nodes: the most boxes and circles allowed (and twice as many wires); above it

@@ -1,6 +1,8 @@
 """Pictures on a projector, measured in Chromium at 1920×1080: every label of the worked examples'
 step pages is at least 16 px on screen (font size × the SVG's scale on screen), the page follows
-the step sideways and up or down, and the projector mode (p, ?big) makes the words larger."""
+the step sideways and up or down, and the projector mode (p, ?big) makes the words larger. So are
+the pages a long graph gets instead of its whole page: XOR's per-term pages and the collapsed
+pages (one Chromium for all of them: each page in a 1920×1080 frame, reporting to the parent)."""
 
 from __future__ import annotations
 
@@ -75,10 +77,14 @@ window.addEventListener("load", function () { setTimeout(function () {
     document.dispatchEvent(new KeyboardEvent("keydown", {key: "ArrowLeft", bubbles: true}));
     seen.push(measure());
   }
-  var out = document.createElement("pre"); out.id = "test-results";
-  out.textContent = JSON.stringify(seen); document.body.appendChild(out);
+  REPORT
 }, 100); });
 </script>"""
+IN_PAGE = """var out = document.createElement("pre"); out.id = "test-results";
+  out.textContent = JSON.stringify(seen); document.body.appendChild(out);"""
+TO_PARENT = """parent.postMessage(JSON.stringify({page: location.pathname.split("/").pop(),
+                                       seen: seen}), "*");"""
+MEASURE, MEASURE_IN_FRAME = MEASURE.replace("REPORT", IN_PAGE), MEASURE.replace("REPORT", TO_PARENT)
 
 
 def chromium(*args: str, user_data_dir) -> subprocess.CompletedProcess:
@@ -157,3 +163,86 @@ def test_the_exercise_page_keeps_labels_and_answer_boxes_readable(tmp_path):
     seen = _report(path, tmp_path, script)
     assert seen["zoomed"] == "picture zoomed"
     assert seen["smallest"] >= SMALLEST_LABEL_PX and seen["input"] >= SMALLEST_LABEL_PX
+
+
+def _report_many(paths, tmp_path) -> dict[str, list]:
+    """MEASURE on several pages in one Chromium: each in an iframe of 1920×1080 (a window of its
+    own size), each posting its results to the harness page, which prints them all."""
+    frames = []
+    for path in paths:
+        driven = path.with_name("driven-" + path.name)
+        driven.write_text(
+            path.read_text("utf-8").replace("</body>", MEASURE_IN_FRAME + "\n</body>", 1),
+            encoding="utf-8",
+        )
+        frames.append(
+            f'<iframe src="{driven.name}" style="display:block;border:0;width:1920px;'
+            'height:1080px"></iframe>'
+        )
+    harness = paths[0].with_name("harness.html")
+    harness.write_text(
+        '<!DOCTYPE html><html><body style="margin:0">' + "".join(frames) + "<script>"
+        "var results = {};"
+        'window.addEventListener("message", function (event) {'
+        "  var data = JSON.parse(event.data); results[data.page] = data.seen;"
+        f"  if (Object.keys(results).length === {len(paths)}) {{"
+        '    var out = document.createElement("pre"); out.id = "test-results";'
+        "    out.textContent = JSON.stringify(results); document.body.appendChild(out); }"
+        "});</script></body></html>",
+        encoding="utf-8",
+    )
+    finished = chromium(
+        "--virtual-time-budget=30000", "--dump-dom", harness.as_uri(),
+        user_data_dir=tmp_path / "profile",
+    )  # fmt: skip
+    match = re.search(r'<pre id="test-results">(.*?)</pre>', finished.stdout, flags=re.DOTALL)
+    assert match, f"the pages did not all report; chromium said:\n{finished.stderr[-2000:]}"
+    return json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+def _mlp_sample():
+    from microgradpp import Value
+    from microgradpp.nn import MLP
+
+    model = MLP(2, [4, 4, 1], activation="tanh", seed=1, fused=False)
+    loss = (model([Value(0.5, label="x1"), Value(-1.0, label="x2")]) - 1.0) ** 2
+    loss.label = "loss"
+    return loss
+
+
+def test_every_label_of_xors_term_pages_and_of_collapsed_pages_is_at_least_16_px(tmp_path):
+    from microgradpp.expr import evaluate
+    from microgradpp.outputs import write_graph_files
+
+    written = write_graph_files(get_example("xor").run(), tmp_path, "xor", lang="en")
+    pages = [path for path in written if path.suffix == ".html"]
+    assert [path.name for path in pages] == [
+        "xor-steps-collapsed.html", "xor-steps-term1.html", "xor-steps-term2.html",
+        "xor-steps-term3.html", "xor-steps-term4.html",
+    ]  # fmt: skip
+    neuron = "sigmoid(" + " + ".join(f"w{i}*x{i}" for i in range(1, 16)) + " + b)"
+    at = {**{f"w{i}": 1.0 for i in range(1, 16)}, **{f"x{i}": 1.0 for i in range(1, 16)}, "b": -14}
+    pages.append(
+        render_steps(evaluate(neuron, at), tmp_path / "neuron.html", lang="en", collapse="part")
+    )
+    pages.append(render_steps(_mlp_sample(), tmp_path / "mlp.html", lang="en", collapse="neuron"))
+    results = _report_many(pages, tmp_path)
+    assert sorted(results) == sorted("driven-" + path.name for path in pages)
+    counts = {page: len(seen) // 2 + 1 for page, seen in results.items()}
+    assert counts == {
+        "driven-xor-steps-collapsed.html": 14, "driven-xor-steps-term1.html": 18,
+        "driven-xor-steps-term2.html": 18, "driven-xor-steps-term3.html": 18,
+        "driven-xor-steps-term4.html": 18, "driven-neuron.html": 10, "driven-mlp.html": 24,
+    }  # fmt: skip
+    too_small = [
+        (page, s["frame"], round(s["smallest"], 1))
+        for page, seen in results.items()
+        for s in seen
+        if s["smallest"] < SMALLEST_LABEL_PX
+    ]
+    assert not too_small, too_small
+    # the step's boxes are on screen after every key press (on load the page shows its top)
+    lost = [
+        (page, s["frame"]) for page, seen in results.items() for s in seen[1:] if not s["followed"]
+    ]
+    assert not lost, f"the step's boxes were off screen in {lost}"

@@ -1,0 +1,67 @@
+"""One frame of a step-by-step page: a view of the graph in some state, and its caption. The
+full page (``steps.page``) and the collapsed one (``steps.collapsed``) are both lists of these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine import Value
+from ..viz.view import GraphView
+from .replay import BackwardStep
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """One page of the stepper: a view of the graph in some state, and a caption."""
+
+    id: str
+    """The anchor: 'forward-0' … for the forward pass, 'step-0' (the seed) … 'step-n'."""
+    title: str
+    caption: str
+    """Lines of text: the first is the headline."""
+    view: GraphView
+    """What the frame's picture shows."""
+
+    @property
+    def values(self) -> frozenset[Value]:
+        """The nodes whose value is known in this frame."""
+        return self.view.values
+
+    @property
+    def grads(self) -> dict[Value, float]:
+        """The gradients known so far (possibly partial sums); other nodes show none yet."""
+        return dict(self.view.grads)
+
+    @property
+    def final(self) -> frozenset[Value]:
+        """The nodes whose gradient is complete."""
+        return self.view.final
+
+    @property
+    def highlight(self) -> frozenset[Value]:
+        """The node being computed (forward) or handing its gradient on (backward), and its
+        parents."""
+        return self.view.lit
+
+    @property
+    def wires(self) -> frozenset[tuple[Value, Value]]:
+        """The (parent, node) wires of this step, drawn highlighted."""
+        return self.view.lit_wires
+
+    @property
+    def sent(self) -> frozenset[Value]:
+        """The nodes whose step has run: they have sent their gradient back along their wires."""
+        return self.view.sent
+
+    @property
+    def is_forward(self) -> bool:
+        return self.id.startswith("forward-")
+
+
+def final_grads(root: Value, steps: list[BackwardStep]) -> dict[Value, float]:
+    """Every node's gradient after the last step: what each box is sized for."""
+    grads = {root: 1.0}
+    for step in steps:
+        for edge in step.contributions:
+            grads[edge.parent] = edge.grad_after
+    return grads
