@@ -405,6 +405,12 @@ def _add_output_options(sub: argparse.ArgumentParser, t: Translator, types: Argu
         default=["forward", "backward"],
         help=t("cli.option.mode"),
     )
+    sub.add_argument(
+        "--rankdir",
+        choices=("auto", "LR", "TB"),
+        default="auto",
+        help=t("cli.option.rankdir"),
+    )
 
 
 def _add_at_option(sub: argparse.ArgumentParser, t: Translator, types: ArgumentTypes) -> None:
@@ -581,6 +587,7 @@ def _write_graph_files(
         modes=tuple(dict.fromkeys(args.mode)),
         lang=args.lang,
         full=args.full,
+        rankdir=args.rankdir,
     )
     print_written(paths, args.lang)
     return _report_missing(args, missing)
