@@ -390,3 +390,24 @@ window.addEventListener("message", function (event) {
         {"kind": "exercise", "zoomed": True, "misplaced_inputs": 0},
         {"kind": "steps", "zoomed": True, "misplaced_inputs": 0},
     ]
+
+
+@needs_dot
+@needs_chromium
+@browser
+def test_a_wide_exercise_starts_scrolled_to_its_first_question(tmp_path):
+    """sigmoid-neuron is wider than 1920 px at a readable size: the first box to fill (∂f/∂d, at
+    the right end) must be on screen when the page opens, not 600 px beyond its edge."""
+    path = exercise_page(get_example("sigmoid-neuron").build(), tmp_path / "neuron.html")
+    script = """<script>window.addEventListener("load", function () { setTimeout(function () {
+      var open = document.querySelector("input.answer:not(:disabled):not([readonly])");
+      var r = open.getBoundingClientRect(), f = document.querySelector("figure").getBoundingClientRect();
+      var out = document.createElement("pre"); out.id = "test-results";
+      out.textContent = JSON.stringify({
+        zoomed: document.querySelector("figure").classList.contains("zoomed"),
+        on_screen: r.left >= 0 && r.right <= window.innerWidth && r.left >= f.left && r.right <= f.right,
+        width: Math.round(r.width) > 20
+      });
+      document.body.appendChild(out);
+    }, 100); });</script>"""
+    assert _drive(path, tmp_path, script) == {"zoomed": True, "on_screen": True, "width": True}

@@ -195,6 +195,18 @@
     decided = true;
     if (viewBox.width && width / (viewBox.width * 4 / 3) < READABLE) figure.classList.add("zoomed");
     size();
+    var next = nextOpen();
+    if (next !== null) inView(next);
+  }
+  // Scroll the picture (not the page around it: a notebook keeps its place) to show item's box.
+  function inView(item) {
+    var box = figure.getBoundingClientRect(), r = item.input.getBoundingClientRect();
+    if (r.left < box.left || r.right > box.right) {
+      figure.scrollLeft += (r.left + r.right) / 2 - (box.left + box.width / 2);
+    }
+    if (r.top < box.top || r.bottom > box.bottom) {
+      figure.scrollTop += (r.top + r.bottom) / 2 - (box.top + box.height / 2);
+    }
   }
   document.getElementById("projector").addEventListener("click", projector);
   document.addEventListener("keydown", function (event) {
