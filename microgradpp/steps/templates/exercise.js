@@ -221,7 +221,12 @@
   fitOrZoom();
   // The inputs sit over the picture's cells: move them whenever the picture changes size, which
   // includes the moment a page loaded in a hidden iframe is first shown.
-  if (window.ResizeObserver) new ResizeObserver(function () { fitOrZoom(); place(); }).observe(svg);
+  // (On the next frame: resizing inside the observer's callback would notify it again at once.)
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      requestAnimationFrame(function () { fitOrZoom(); place(); });
+    }).observe(svg);
+  }
   var first = update();
   if (first !== null) say(fill(texts.next, {node: first.question.name}), "");
 })();
