@@ -30,6 +30,7 @@ import argparse
 import difflib
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -330,8 +331,6 @@ class WideCharacterHelpFormatter(argparse.HelpFormatter):
     twice as wide as the terminal."""
 
     def format_help(self) -> str:
-        import re
-
         # argparse ends a section's title with an ASCII ":" of its own ("選項:"): use "："
         return re.sub(r"^(\S[^\n]*):$", r"\1：", super().format_help(), flags=re.MULTILINE)
 
@@ -345,8 +344,6 @@ class WideCharacterHelpFormatter(argparse.HelpFormatter):
 
 def _wrap_wide(text: str, width: int, no_line_start: str) -> list[str]:
     """text in lines of at most ``width`` terminal columns (a longer single word stays whole)."""
-    import re
-
     pieces = re.findall(r"\s+|[^\s\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]+|.", text)
     lines: list[str] = []
     line = ""
@@ -677,7 +674,8 @@ def run_train(args: argparse.Namespace) -> int:
     try:
         chosen = recipe(args.dataset, **changes)
     except ValueError as error:  # e.g. --loss mse on a classification dataset
-        raise UsageError(str(error)) from None
+        words = getattr(error, "words", None)  # (a RecipeError says it in any language)
+        raise UsageError(words.reason(args.lang) if words else str(error)) from None
     run = run_recipe(chosen, progress=not args.quiet)
     print(run.summary(args.lang))
     if args.plot:

@@ -34,7 +34,7 @@ from . import losses as _losses
 from . import validation
 from .data import DATASETS, Seed, as_rng, batches, train_test_split
 from .engine import Value, gc_paused, no_grad
-from .errors import training_advice
+from .errors import MicrogradppError, training_advice
 from .history import (
     History,
     end_epoch,
@@ -43,7 +43,7 @@ from .history import (
     output_activation_of,
     progress_bar,
 )
-from .i18n import Translator
+from .i18n import Translator, Words
 from .nn import ACTIVATIONS, INITS, MLP, Module
 from .optim import OPTIMIZERS
 from .optim import clip_grad_norm as clip_gradients
@@ -111,6 +111,15 @@ def _resolve_loss(loss: str | LossFn) -> LossFn:
         names = ", ".join(_losses.LOSSES)
         raise ValueError(f"unknown loss {loss!r}; use one of {names} or a function")
     return _losses.LOSSES[loss].function
+
+
+class RecipeError(MicrogradppError, ValueError):
+    """A recipe whose parts do not fit together (a loss for another kind of dataset); ``words``
+    says it in the catalogs' terms, so the command line can say it in any language."""
+
+    def __init__(self, words: Words):
+        super().__init__(words.reason())
+        self.words = words
 
 
 @training_advice()  # an overflow while training gets learning-rate advice
@@ -315,14 +324,12 @@ class Recipe:
         validation.integer(self.seed, "seed")
         classes = DATASETS[self.dataset].classes
         loss = _choice(self.loss_name, _losses.LOSSES, "loss")
+        names = {"loss": self.loss_name, "dataset": self.dataset, "classes": classes}
         if loss.regression != (classes == 0):
-            kind = "a regression dataset" if classes == 0 else f"{classes} classes"
-            raise ValueError(f"the {self.loss_name} loss does not fit {self.dataset} ({kind})")
+            key = "train.loss.regression" if classes == 0 else "train.loss.classes"
+            raise RecipeError(Words(key, fields=names))
         if loss.output in ("score", "probability") and classes != 2:
-            raise ValueError(
-                f"the {self.loss_name} loss needs two classes; {self.dataset} has {classes} "
-                "(use cross_entropy)"
-            )
+            raise RecipeError(Words("train.loss.two_classes", fields=names))
 
     @property
     def loss_name(self) -> str:

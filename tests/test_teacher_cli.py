@@ -437,6 +437,16 @@ def test_the_two_layer_equations_in_traditional_chinese(capsys):
         ("zh_CN.UTF-8", ["expr"], "microgradpp expr：错误：缺少以下参数：expression"),
         ("zh_TW.UTF-8", ["quiz", "--level"], "microgradpp quiz：錯誤：參數 --level：需要一個值"),
         ("zh_TW.UTF-8", ["demo", "--nope"], "microgradpp：錯誤：無法辨識的參數：--nope"),
+        (
+            "zh_TW.UTF-8",
+            ["train", "moons", "--loss", "mse"],
+            "microgradpp train：錯誤：mse 損失函數不適用於 moons（2 個類別）",
+        ),
+        (
+            "zh_CN.UTF-8",
+            ["train", "spiral", "--loss", "hinge"],
+            "microgradpp train：错误：hinge 损失函数需要两个类别；spiral 有 3 个（请使用 cross_entropy）",
+        ),
     ],
 )
 def test_a_bad_command_line_is_refused_in_the_teachers_language(
