@@ -255,11 +255,13 @@ def _write_pages(
     if long:
         for i, (term, name) in enumerate(zip(terms, _term_names(terms)), start=1):
             path = out / term_pages[i - 1]
-            term_title = f"{title or stem}: term {i} of {len(terms)}, {name}"
+            term_title = say(
+                "page.term.title", title=title or stem, index=i, total=len(terms), name=name
+            )
+            about = say("page.term.about", name=name, total=len(terms))
             written += attempt(
-                f"step-by-step page of term {i}", render_steps, term, path, digits,
-                term_title, f"backward of {name} alone, one of the {len(terms)} terms "
-                "whose sum the whole page steps through", lang,
+                f"step-by-step page of term {i}", render_steps, term, path, digits, term_title,
+                about, lang,
             )  # fmt: skip
     return written
 
