@@ -236,7 +236,10 @@ def _write_pages(
         )  # fmt: skip
         if long:
             print(f"\n{path.name}: {notice} {' '.join(href for href, _ in offers)}".rstrip())
-    if level is not None and long:
+    from .steps import MAX_STEPPER_NODES
+
+    fits = len(topological_order(root)) <= MAX_STEPPER_NODES  # else both pages say why not, once
+    if level is not None and long and (fits or not write_full):
         notice = say("page.collapsed", level=level_word, frames=short, full=frames) + say(
             "page.collapsed.full" if write_full else "page.collapsed.no_full"
         )

@@ -283,3 +283,19 @@ def test_collapsed_frame_count_is_zero_when_nothing_groups():
     assert collapsed_frame_count(f, topological_order(f), "part") == 0
     assert collapsed_frame_count(f, topological_order(f), "neuron") == 0
     assert len(backward_order(f)) == 1
+
+
+@needs_dot
+def test_a_graph_too_large_for_any_page_is_refused_once(tmp_path, capsys):
+    from microgradpp.outputs import write_graph_files
+
+    model = MLP(3, [8, 8, 1], activation="tanh", seed=1, fused=False)
+    loss = (model([Value(0.5, label="x1"), Value(-1.0, label="x2"), Value(2.0)]) - 1.0) ** 2
+    loss.backward()
+    assert len(topological_order(loss)) > 200
+    missing: list[str] = []
+    paths = write_graph_files(loss, tmp_path, "big", missing=missing)
+    err = capsys.readouterr().err
+    assert missing == ["step-by-step page"]  # not the collapsed page too: the same limit
+    assert err.count("a step-by-step page is made for graphs of at most 200") == 1
+    assert [p.name for p in paths] == ["big-forward.svg", "big-backward.svg"]
