@@ -177,8 +177,8 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
 
 
 def _describe(t: Translator, error: BaseException) -> str:
-    if isinstance(error, GateError) and error.remedy:  # "Remedy:" in the command's language
-        return t("cli.with_remedy", problem=error.problem, remedy=error.remedy)
+    if isinstance(error, GateError):  # the gate's words in the command's language
+        return error.translated(t.lang)
     if isinstance(error, (MicrogradppError, ValueError, TypeError, OSError, ImportError)):
         return str(error)
     return t("cli.error.unexpected", error=f"{type(error).__name__}: {error}")
@@ -405,6 +405,12 @@ def _add_output_options(sub: argparse.ArgumentParser, t: Translator, types: Argu
         default=["forward", "backward"],
         help=t("cli.option.mode"),
     )
+    sub.add_argument(
+        "--rankdir",
+        choices=("auto", "LR", "TB"),
+        default="auto",
+        help=t("cli.option.rankdir"),
+    )
 
 
 def _add_at_option(sub: argparse.ArgumentParser, t: Translator, types: ArgumentTypes) -> None:
@@ -581,6 +587,7 @@ def _write_graph_files(
         modes=tuple(dict.fromkeys(args.mode)),
         lang=args.lang,
         full=args.full,
+        rankdir=args.rankdir,
     )
     print_written(paths)
     return _report_missing(args, missing)
@@ -610,8 +617,12 @@ def _remedies_for_expressions(t: Translator) -> Iterator[None]:
     except GateError as error:
         raise error.with_remedy(t("cli.remedy.at")) from None
     except GradientError as error:
-        problem = str(error).partition(" all gradients were restored.")[0]
-        raise GradientError(t("cli.remedy.gradient", problem=problem)) from None
+        raise GradientError(
+            t("cli.gradient_error", node=error.node, value=error.value),
+            error.overflow,
+            error.node,
+            error.value,
+        ) from None
 
 
 def _at_text(t: Translator, assignments: list[tuple[str, float]], gap: str = "") -> str:

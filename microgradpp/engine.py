@@ -44,6 +44,7 @@ from typing import Any
 
 from .errors import DomainError, GateError, GradientError
 from .gates import GATES, Gate, base_pow_gate, pow_gate
+from .i18n import Words
 
 Number = int | float
 _INF, _NEG_INF = math.inf, -math.inf
@@ -263,13 +264,11 @@ class Value:
         is exactly 8.0."""
         base = _checked_float(base, "base")
         if base <= 0.0:
-            raise GateError(
-                f"base_pow gate (bˣ) with input {_describe(self)}: base ** x needs base > 0, got "
-                f"base = {base!r}. Remedy: for a negative base raise a Value to an integer power "
-                "instead (v ** 3); 0 ** x is 0 for every x > 0, a constant",
-                gate="base_pow",
-                inputs=(base, self.data),
-                labels=("", self.label),
+            raise GateError.at(
+                {"gate": "base_pow", "symbol": "bˣ", "inputs": _describe(self)},
+                Words("gate.base_pow.base", "gate.base_pow.base.remedy", {"base": repr(base)}),
+                (base, self.data),
+                ("", self.label),
             )
         return _apply(base_pow_gate(base), (self,))
 
@@ -506,8 +505,7 @@ def _cut_if_no_grad(node: Value) -> None:
 def _not_finite(gate: Gate, parents: tuple, data: float) -> GateError:
     """The error for a result beyond the largest float: the gate says what overflowed and how
     to keep its inputs in range."""
-    reason, remedy = gate.overflow(*(parent.data for parent in parents))
-    return _gate_error(gate, parents, reason, remedy, overflow=True)
+    return _gate_error(gate, parents, gate.overflow(*(parent.data for parent in parents)))
 
 
 def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
@@ -549,27 +547,23 @@ def _apply(gate: Gate, parents: tuple) -> Value:
     try:
         out = gate.forward(*xs)
     except DomainError as error:
-        raise _gate_error(gate, parents, error.reason, error.remedy, error.overflow) from None
+        raise _gate_error(gate, parents, error) from None
     return _node(out, parents, gate.local_grads(out, *xs), gate)
 
 
-def _gate_error(
-    gate: Gate, parents: tuple, reason: str, remedy: str, overflow: bool = False
-) -> GateError:
+def _gate_error(gate: Gate, parents: tuple, error: DomainError) -> GateError:
+    """The GateError naming the gate and its inputs, for the gate's DomainError."""
     shown = parents if len(parents) <= 6 else parents[:4]  # a 16-input neuron: keep it readable
     inputs = ", ".join(_describe(p) for p in shown)
     if len(shown) < len(parents):
         inputs += f", … ({len(parents)} inputs in all)"
-    message = f"{gate.name} gate ({gate.symbol}) with input {inputs}: {reason}"
-    if remedy:
-        message += f". Remedy: {remedy}"
-    return GateError(
-        message,
-        gate=gate.name,
-        inputs=tuple(p.data for p in parents),
-        labels=tuple(p.label for p in parents),
-        overflow=overflow,
-    )
+    where = {"gate": gate.name, "symbol": gate.symbol, "inputs": inputs}
+    values, labels = tuple(p.data for p in parents), tuple(p.label for p in parents)
+    words = error.words  # a gate of this package says it from the catalogs (translatable)
+    if words is None:  # a gate written elsewhere says it in plain English
+        words = Words("gate.plain", "gate.plain.remedy" if error.remedy else "", {
+            "reason": error.reason, "remedy": error.remedy}, error.overflow)  # fmt: skip
+    return GateError.at(where, words, values, labels)
 
 
 def _describe(node: Value) -> str:
@@ -879,7 +873,9 @@ def _gradient_error(
     return GradientError(
         f"backward: the gradient of {_describe(bad)} came out {came_out!r}; "
         f"all gradients were restored. {explanation}",
-        overflow=overflow,
+        overflow,
+        _describe(bad),
+        repr(came_out),
     )
 
 

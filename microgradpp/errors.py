@@ -5,8 +5,9 @@ Each message says what went wrong, where (gate, node label, input value) and wha
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Protocol
 
 
 class MicrogradppError(Exception):
@@ -24,6 +25,9 @@ class GateError(MicrogradppError, ValueError):
     gate's remedy knows only the gate (how to keep its input in range); a caller that knows the
     context adds to it or replaces it with :meth:`with_remedy`: training adds learning-rate advice
     (:func:`training_advice`), the command line says to choose other values with --at.
+
+    ``str()`` is English; :meth:`translated` says the same in another language when the error's
+    words come from the catalogs (``words``, and ``where``: the gate, its symbol and its inputs).
     """
 
     def __init__(
@@ -33,18 +37,72 @@ class GateError(MicrogradppError, ValueError):
         inputs: tuple = (),
         labels: tuple = (),
         overflow: bool = False,
+        *,
+        words: Said | None = None,
+        where: Mapping[str, str] | None = None,
     ):
         super().__init__(message)
         self.gate = gate
         self.inputs = inputs
         self.labels = labels
         self.overflow = overflow
+        self.words, self.where = words, where
         self.problem, _, self.remedy = message.partition(". Remedy: ")
+        self.replaced_remedy: str | None = None
+        """The remedy :meth:`with_remedy` put instead of the gate's (in the caller's language)."""
+
+    @classmethod
+    def at(cls, where: Mapping[str, str], words: Said, inputs: tuple, labels: tuple) -> GateError:
+        """The error of the gate ``where`` names (gate, symbol, inputs as text), in ``words``."""
+        error = cls("", where["gate"], inputs, labels, words.overflow, words=words, where=where)
+        return error._said(error.translated("en"))
+
+    def _said(self, message: str) -> GateError:
+        self.args = (message,)
+        self.problem, _, self.remedy = message.partition(". Remedy: ")
+        return self
+
+    def translated(self, lang: str | None = None, remedy: str | None = None) -> str:
+        """The message in ``lang`` (None: the locale's); English where its words are not in the
+        catalogs. ``remedy`` replaces the remedy (already in ``lang``)."""
+        if self.words is None or self.where is None:  # plain English: nothing to translate
+            return str(self) if remedy is None else f"{self.problem}. Remedy: {remedy}"
+        reason = self.words.reason(lang)
+        problem = self.words.frame("gate.error", lang, **self.where, reason=reason)
+        if remedy is None:
+            remedy = (
+                self.words.remedy(lang) if self.replaced_remedy is None else self.replaced_remedy
+            )
+        if not remedy:
+            return problem
+        return self.words.frame("gate.with_remedy", lang, problem=problem, remedy=remedy)
 
     def with_remedy(self, remedy: str) -> GateError:
         """The same error (same problem, gate, inputs) with another remedy."""
         message = f"{self.problem}. Remedy: {remedy}" if remedy else self.problem
-        return GateError(message, self.gate, self.inputs, self.labels, self.overflow)
+        error = GateError(
+            message, self.gate, self.inputs, self.labels, self.overflow,
+            words=self.words, where=self.where,
+        )  # fmt: skip
+        error.replaced_remedy = remedy
+        return error
+
+
+class Said(Protocol):
+    """What an error says, by message id in the catalogs, so that it can be said in any language
+    (``microgradpp.i18n.Words`` is one; this module stays below the catalogs, importing nothing).
+    """
+
+    @property
+    def overflow(self) -> bool: ...
+
+    def reason(self, lang: str | None = "en") -> str: ...
+
+    def remedy(self, lang: str | None = "en") -> str: ...
+
+    def frame(self, key: str, lang: str | None = "en", /, **fields: object) -> str:
+        """Another message (the sentence around the reason), in the same catalogs."""
+        ...
 
 
 class GradientError(MicrogradppError, FloatingPointError):
@@ -53,11 +111,12 @@ class GradientError(MicrogradppError, FloatingPointError):
     Every gradient is restored to what it was before the call, so nothing is half-updated.
     ``overflow`` is False when the cause is a gate whose derivative is infinite at its input
     (√x at 0), True when a finite product of derivatives grew beyond the largest float.
+    ``node`` ('x = 2.0') and ``value`` ('inf') say whose gradient came out as what.
     """
 
-    def __init__(self, message: str, overflow: bool = True):
+    def __init__(self, message: str, overflow: bool = True, node: str = "", value: str = ""):
         super().__init__(message)
-        self.overflow = overflow
+        self.overflow, self.node, self.value = overflow, node, value
 
 
 class GraphvizNotFoundError(MicrogradppError, RuntimeError):
@@ -88,19 +147,21 @@ class DomainError(ValueError):
     """Raised by a gate's ``forward`` for an input outside its domain.
 
     The engine catches it and re-raises a :class:`GateError` that also names the node.
-    ``remedy`` is an optional hint on what to do about it.
+    ``remedy`` is an optional hint on what to do about it. A gate of this package says it with
+    ``i18n.said`` (its words from the catalogs, so the command line can translate them); a gate
+    you add may write its reason and remedy in plain English.
     """
 
-    def __init__(self, reason: str, remedy: str = "", overflow: bool = False):
+    def __init__(
+        self, reason: str, remedy: str = "", overflow: bool = False, words: Said | None = None
+    ):
         super().__init__(reason)
         self.reason = reason
         self.remedy = remedy
         self.overflow = overflow
         """True when the result is beyond the largest float (exp(1000)), not outside the domain."""
+        self.words = words
 
-
-LARGEST_FLOAT = "about 1.8e308"
-"""The largest finite float, as error messages say it (sys.float_info.max = 1.7976931348623157e308)."""
 
 TRAINING_REMEDY = (
     "in training, numbers this large usually mean the weights are exploding: lower the learning "
@@ -130,4 +191,4 @@ def training_advice() -> Iterator[None]:
         advice = TRAINING_REMEDY[0].upper() + TRAINING_REMEDY[1:]
         if not error.overflow or advice in str(error):
             raise
-        raise GradientError(f"{error} {advice}.", overflow=True) from None
+        raise GradientError(f"{error} {advice}.", True, error.node, error.value) from None

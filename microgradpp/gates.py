@@ -36,8 +36,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from .errors import LARGEST_FLOAT, DomainError
+from .errors import DomainError
 from .formatting import format_number
+from .i18n import said
 
 
 def _exact(x: float) -> str:
@@ -149,20 +150,19 @@ class Gate:
         """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
         return True
 
-    def overflow(self, *xs: Any) -> tuple[str, str]:
+    def overflow(self, *xs: Any) -> DomainError:
         """Why the result at xs is beyond the largest float, and how to keep this gate's inputs in
-        range: (reason, remedy). The engine asks when a result comes out inf or nan.
+        range (the error's reason and remedy). The engine asks when a result comes out inf or nan.
 
         The remedy knows only the gate, not what the caller is doing: training adds its own
-        advice (``errors.training_advice``), the command line its own.
+        advice (``errors.training_advice``), the command line its own. The words are the
+        catalogs' (``gate.*`` in ``microgradpp/locale/en.json``), so they can be translated.
         """
         if len(xs) <= 2:
             what = self.expression([repr(x) for x in xs])
-        else:
-            what = f"the {self.name} of these {len(xs)} inputs"
-        return (
-            f"{what} is beyond the largest float ({LARGEST_FLOAT})",
-            "keep the inputs smaller in size, e.g. scale them down (measure in other units)",
+            return said("gate.overflow", "gate.overflow.remedy", True, what=what)
+        return said(
+            "gate.overflow.many", "gate.overflow.remedy", True, name=self.name, count=len(xs)
         )
 
     def infinite_derivative(self, *xs: Any) -> str:
@@ -226,10 +226,8 @@ class Add(Gate):
     def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
         return "1"
 
-    def overflow(self, a: float, b: float) -> tuple[str, str]:
-        return f"{a!r} + {b!r} is beyond the largest float ({LARGEST_FLOAT})", (
-            "keep |a + b| below 1.8e308: scale the inputs down (measure in other units)"
-        )
+    def overflow(self, a: float, b: float) -> DomainError:
+        return said("gate.add.overflow", "gate.add.overflow.remedy", True, a=a, b=b)
 
     def folded_symbol(self, constants: Sequence[str | None]) -> str:
         constant = next(c for c in constants if c is not None)
@@ -262,11 +260,8 @@ class Mul(Gate):
     def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
         return operand(inputs[1 - i])  # ∂(a·b)/∂a = b: the other input
 
-    def overflow(self, a: float, b: float) -> tuple[str, str]:
-        return f"{a!r} × {b!r} is beyond the largest float ({LARGEST_FLOAT})", (
-            "keep |a·b| below 1.8e308: scale the inputs down (measure in other units), or add "
-            "their logarithms instead of multiplying them (log a + log b)"
-        )
+    def overflow(self, a: float, b: float) -> DomainError:
+        return said("gate.mul.overflow", "gate.mul.overflow.remedy", True, a=a, b=b)
 
     def folded_symbol(self, constants: Sequence[str | None]) -> str:
         return "×" + next(c for c in constants if c is not None)
@@ -301,13 +296,7 @@ class Exp(Gate):
         try:
             return math.exp(x)
         except OverflowError:
-            raise DomainError(
-                f"exp({x!r}) overflows a float (the largest input is 709.78)",
-                "keep the input of exp at most 709.78 (e^709.78 is the largest float, about "
-                "1.8e308): scale it down, or subtract the largest input first, exp(x − m) = "
-                "exp(x) / exp(m), as a stable softmax does",
-                overflow=True,
-            ) from None
+            raise said("gate.exp.overflow", "gate.exp.overflow.remedy", True, x=repr(x)) from None
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out,)
@@ -344,19 +333,11 @@ class Reciprocal(Gate):
 
     def forward(self, x: float) -> float:
         if x == 0.0:
-            raise DomainError(
-                "1/x is undefined at x = 0",
-                "add a small constant to the denominator (x + 1e-12) "
-                "or find out what drove it to zero",
-            )
+            raise said("gate.reciprocal.zero", "gate.reciprocal.zero.remedy")
         return 1.0 / x  # 1/x for |x| < 5.6e-309 is inf: the engine's finiteness check reports it
 
-    def overflow(self, x: float) -> tuple[str, str]:
-        return (
-            f"1/{x!r} is beyond the largest float ({LARGEST_FLOAT})",
-            "keep |x| at least 5.6e-309 (1/1.8e308): add a small constant to the denominator "
-            "(x + 1e-12) or find out what drove it so close to zero",
-        )
+    def overflow(self, x: float) -> DomainError:
+        return said("gate.reciprocal.overflow", "gate.reciprocal.overflow.remedy", True, x=repr(x))
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (-out * out,)
@@ -437,11 +418,7 @@ class Log(Gate):
 
     def forward(self, x: float) -> float:
         if x <= 0.0:
-            raise DomainError(
-                f"log is only defined for x > 0, got x = {x!r}",
-                "clamp the input away from zero (x.max(1e-12)), or for probabilities use the "
-                "stable losses binary_cross_entropy_with_logits / cross_entropy",
-            )
+            raise said("gate.log.domain", "gate.log.domain.remedy", x=repr(x))
         return math.log(x)
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
@@ -477,28 +454,20 @@ class Pow(Gate):
     def forward(self, x: float) -> float:
         n = self.exponent
         if x == 0.0 and n < 0:
-            raise DomainError(f"0 ** {n!r} is a division by zero", "add a small constant to x")
+            raise said("gate.pow.zero", "gate.pow.zero.remedy", n=repr(n))
         if x < 0.0 and n != int(n):
-            raise DomainError(
-                f"a negative base to a fractional power is not real: ({x!r}) ** {n!r}",
-                "use abs(x) or an integer exponent",
-            )
+            raise said("gate.pow.negative", "gate.pow.negative.remedy", x=x, n=n)
         try:
             return float(x**n)
         except OverflowError:
-            reason, remedy = self.overflow(x)
-            raise DomainError(reason, remedy, overflow=True) from None
+            raise self.overflow(x) from None
 
-    def overflow(self, x: float) -> tuple[str, str]:
+    def overflow(self, x: float) -> DomainError:
         n = self.exponent
         limit = format_number(sys.float_info.max ** (1 / n), 4, significant=True)
         # |x|ⁿ ≤ 1.8e308 means |x| ≤ 1.8e308^(1/n) for n > 0, and |x| ≥ it for n < 0
-        bound = f"below {limit}" if n > 0 else f"above {limit}"
-        return (
-            f"({x!r}) ** {n!r} overflows a float",
-            f"keep |x| {bound} (where |x| ** {_exact(n)} reaches the largest float, "
-            f"{LARGEST_FLOAT})",
-        )
+        remedy = "gate.pow.overflow.below" if n > 0 else "gate.pow.overflow.above"
+        return said("gate.pow.overflow", remedy, True, x=x, n=n, limit=limit, e=_exact(n))
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         # n·xⁿ⁻¹ itself, not n·xⁿ/x: at the ends of the float range xⁿ under- or overflows where
@@ -607,21 +576,15 @@ class BasePow(Gate):
         try:
             return float(self.base**x)  # exact where the power is (2 ** 3 = 8.0)
         except OverflowError:
-            reason, remedy = self.overflow(x)
-            raise DomainError(reason, remedy, overflow=True) from None
+            raise self.overflow(x) from None
 
-    def overflow(self, x: float) -> tuple[str, str]:
+    def overflow(self, x: float) -> DomainError:
         # bˣ ≤ 1.8e308 means x·ln b ≤ ln(1.8e308) = 709.78: x below 709.78/ln b for b > 1, above
         # it (a negative number) for b < 1
         limit = math.log(sys.float_info.max) / self.log_base
-        bound = (
-            f"below {format_number(limit, 2)}" if limit > 0 else f"above {format_number(limit, 2)}"
-        )
-        return (
-            f"{_exact(self.base)} ** {x!r} overflows a float",
-            f"keep x {bound} (where {_exact(self.base)} ** x reaches the largest float, "
-            f"{LARGEST_FLOAT})",
-        )
+        remedy = "gate.base_pow.overflow.below" if limit > 0 else "gate.base_pow.overflow.above"
+        b = _exact(self.base)
+        return said("gate.base_pow.overflow", remedy, True, b=b, x=x, limit=format_number(limit, 2))
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out * self.log_base,)
@@ -821,10 +784,8 @@ class Linear(Gate):
             grads += (x, w)
         return tuple(grads)
 
-    def overflow(self, *xs: float) -> tuple[str, str]:
-        return f"b + Σ wᵢxᵢ is beyond the largest float ({LARGEST_FLOAT})", (
-            "keep the weights and inputs smaller in size: scale (normalise) the inputs"
-        )
+    def overflow(self, *xs: float) -> DomainError:
+        return said("gate.linear.overflow", "gate.linear.overflow.remedy", True)
 
     def expression(self, inputs: Sequence[str]) -> str:  # inputs: b, w1, x1, w2, x2, ...
         products = [f"{operand(w)}·{operand(x)}" for w, x in zip(inputs[1::2], inputs[2::2])]

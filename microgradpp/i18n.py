@@ -26,17 +26,17 @@ Simplified Chinese, anything else English.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
 import string
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from .errors import MicrogradppError
+from .errors import DomainError, MicrogradppError
 
 LANGUAGES = ("en", "zh-Hant", "zh-Hans")
 """The languages with a catalog, as BCP 47 tags (what an HTML page's ``lang`` attribute takes)."""
@@ -147,6 +147,34 @@ class Translator:
         return catalog(self.lang)
 
 
+@dataclass(frozen=True)
+class Words:
+    """What an error says, by message id: the reason, the remedy ('' for none), the fields both
+    fill in, and whether it is an overflow (see ``errors.GateError``). The engine's errors carry
+    one, so ``GateError.translated(lang)`` can say them in any language."""
+
+    key: str
+    remedy_key: str = ""
+    fields: Mapping[str, object] = field(default_factory=dict)
+    overflow: bool = False
+
+    def reason(self, lang: str | None = "en") -> str:
+        return message(self.key, lang, **self.fields)
+
+    def remedy(self, lang: str | None = "en") -> str:
+        return message(self.remedy_key, lang, **self.fields) if self.remedy_key else ""
+
+    def frame(self, key: str, lang: str | None = "en", /, **fields: object) -> str:
+        return message(key, lang, **fields)
+
+
+def said(key: str, remedy_key: str = "", overflow: bool = False, **fields: object) -> DomainError:
+    """A gate's DomainError whose reason and remedy are the catalogs' messages ``key`` and
+    ``remedy_key`` (``gate.*``): English in ``str()``, any language through the GateError."""
+    words = Words(key, remedy_key, fields, overflow)
+    return DomainError(words.reason(), words.remedy(), overflow, words)
+
+
 def placeholders(template: str) -> set[str]:
     """The ``{names}`` a message template fills in (the tests check translations keep them);
     argparse's messages use ``%(name)s`` and ``%s`` instead, counted as ``%(name)s`` / ``%s``."""
@@ -197,6 +225,8 @@ def argparse_language(lang: str | None = None) -> Iterator[None]:
     translation stays English, as gettext leaves it). The previous functions are put back on
     the way out. The command line (``microgradpp.cli``) parses inside it.
     """
+    import argparse  # (here: importing the package should not import argparse)
+
     t = Translator(lang)
 
     def gettext(msgid: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import Value, topological_order
+from .errors import MicrogradppError
 from .train import TrainingRun
 
 INSTALL_GRAPHVIZ = (
@@ -51,6 +52,7 @@ def write_graph_files(
     missing: list[str] | None = None,
     seconds: float | None = None,
     full: bool = False,
+    rankdir: str = "auto",
 ) -> list[Path]:
     """Write ``STEM-forward``, ``STEM-backward`` (pictures) and ``STEM-steps.html``; return them.
 
@@ -71,6 +73,10 @@ def write_graph_files(
     ``STEM-backward-collapsed``) and per term (``STEM-backward-term1`` …), with a step page per
     term; the whole pictures and the whole page are written only with ``full=True``.
     What was written instead, and why, is printed.
+
+    ``rankdir``: ``"auto"`` (left to right or top to bottom, whichever reads larger on a
+    1920×1080 screen; chosen once, so the whole pictures and the whole page agree), ``"LR"`` or
+    ``"TB"``.
     """
     from .viz.dot import time_budget
 
@@ -103,13 +109,15 @@ def write_graph_files(
     try:
         budget = time_budget(seconds) if seconds is not None else contextlib.nullcontext()
         with budget:
+            if rankdir == "auto" and have_dot and (full or not tangled):  # whole pictures
+                rankdir = _direction(root, digits, lang)
             for mode in modes:
                 whole = not tangled  # (forward too: every mode has the same layout)
                 if whole or full:
                     path = out / f"{stem}-{mode}.{picture_format}"
                     written += attempt(
                         f"{mode} picture", render, root, path, mode=mode, precision=digits,
-                        lang=lang,
+                        lang=lang, rankdir=rankdir,
                     )  # fmt: skip
                 if not whole and level is not None:
                     path = out / f"{stem}-{mode}-collapsed.{picture_format}"
@@ -124,6 +132,7 @@ def write_graph_files(
                 written += _write_pages(
                     root, out, stem, digits, title, description, lang, frames, terms, level,
                     short, write_full=full or not (tangled and long), attempt=attempt, say=say,
+                    rankdir=rankdir,
                 )  # fmt: skip
     except GraphvizNotFoundError:
         have_dot = False
@@ -139,6 +148,19 @@ def write_graph_files(
             + say("files.tangled", stem=stem, count=len(order), terms=len(terms), level=level_word)
         )
     return written
+
+
+def _direction(root: Value, digits: int, lang: str) -> str:
+    """The direction ``rankdir="auto"`` chooses for root's pictures (LR if the graph cannot be
+    drawn at all: each file then says why on its own)."""
+    from .viz import GraphView
+    from .viz.graph import settle_rankdir
+
+    try:
+        view = GraphView.of(root, "both", precision=digits, lang=lang, rankdir="auto")
+        return settle_rankdir(view).rankdir
+    except MicrogradppError:
+        return "LR"
 
 
 def _collapsed_view(
@@ -198,6 +220,7 @@ def _write_pages(
     write_full: bool,
     attempt: Callable[..., list[Path]],
     say: Callable[..., str],
+    rankdir: str = "auto",
 ) -> list[Path]:
     """The step pages: the whole one (unless too tangled and not asked for), the collapsed one
     when the whole one is long, and one per term of a long sum; each links to the others."""
@@ -232,7 +255,7 @@ def _write_pages(
         path = out / full_page
         written += attempt(
             "step-by-step page", render_steps, root, path, digits, title, description, lang,
-            notice=notice, offers=offers,
+            notice=notice, offers=offers, rankdir=rankdir,
         )  # fmt: skip
         if long:
             print(f"\n{path.name}: {notice} {' '.join(href for href, _ in offers)}".rstrip())

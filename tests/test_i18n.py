@@ -324,3 +324,38 @@ def test_worked_examples_speak_each_language():
     assert fused.explain_in(fused.run(), "zh-Hans").splitlines()[0] == (
         "一个 sigmoid 门就完成了 ×(−1)、exp、+1、1/x 这四个门的工作："
     )
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
+def test_every_gate_error_of_the_registry_can_be_said_in_chinese(lang):
+    from microgradpp import GATES, GateError, Value, apply_gate
+
+    gate_word = {"zh-Hant": "閘", "zh-Hans": "门"}[lang]
+    for gate in GATES.values():
+        for xs in gate.invalid_inputs:
+            with pytest.raises(GateError) as caught:
+                apply_gate(gate, *(Value(x, label=f"x{i}") for i, x in enumerate(xs)))
+            error = caught.value
+            said = error.translated(lang)
+            assert said.startswith(f"{gate.name} {gate_word}（{gate.symbol}），"), said
+            assert " gate " not in said and "Remedy" not in said, said
+            assert error.translated("en") == str(error)
+
+
+def test_a_gate_error_in_python_is_english_and_says_the_same_in_chinese():
+    from microgradpp import GateError, Value
+
+    with pytest.raises(GateError) as caught:
+        Value(1e300, label="x") ** 2
+    error = caught.value
+    assert str(error) == (
+        "pow gate (**2) with input x = 1e+300: (1e+300) ** 2.0 overflows a float. Remedy: keep "
+        "|x| below 1.341e+154 (where |x| ** 2 reaches the largest float, about 1.8e308)"
+    )
+    assert error.translated("zh-Hant") == (
+        "pow 閘（**2），輸入 x = 1e+300：(1e+300) ** 2.0 超出了浮點數的範圍。解決辦法：讓 |x| 小於 "
+        "1.341e+154（|x| ** 2 在那裡達到浮點數的上限，約 1.8e308）"
+    )
+    assert error.with_remedy("换一个值").translated("zh-Hans") == (
+        "pow 门（**2），输入 x = 1e+300：(1e+300) ** 2.0 超出了浮点数的范围。解决办法：换一个值"
+    )

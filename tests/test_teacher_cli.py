@@ -460,8 +460,20 @@ def test_expression_errors_and_their_remedies_in_chinese(capsys, monkeypatch):
     code, _, err = run(capsys, "expr", "exp(x)", "--at", "x=1000", "--no-files")
     assert code == 1
     assert err == (
-        "microgradpp expr：錯誤：exp gate (exp) with input x = 1000.0: exp(1000.0) overflows a "
-        "float (the largest input is 709.78)。解決辦法：用 --at 選擇其他的值\n"
+        "microgradpp expr：錯誤：exp 閘（exp），輸入 x = 1000.0：exp(1000.0) 超出了浮點數的範圍"
+        "（最大的輸入是 709.78）。解決辦法：用 --at 選擇其他的值\n"
+    )
+    code, _, err = run(capsys, "expr", "log(x)", "--at", "x=-1", "--lang", "zh-Hans")
+    assert (code, err) == (
+        1,
+        "microgradpp expr：错误：log 门（log），输入 x = -1.0：log 只在 x > 0 时有定义，得到的是 "
+        "x = -1.0。解决办法：用 --at 选择其他的值\n",
+    )
+    code, _, err = run(capsys, "expr", "1/x", "--at", "x=1e-160", "--no-files")
+    assert (code, err) == (
+        1,
+        "microgradpp expr：錯誤：backward：x = 1e-160 的梯度算出來是 -inf；浮點數裝不下它。"
+        "解決辦法：用 --at 選擇其他的值\n",
     )
 
 

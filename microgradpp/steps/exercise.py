@@ -106,7 +106,7 @@ def exercise_html(
 ) -> str:
     """The exercise page for root's graph, as one HTML document (see :func:`exercise_page`)."""
     from ..viz import draw_graph
-    from ..viz.graph import UNKNOWN_FILL
+    from ..viz.graph import UNKNOWN_FILL, settle_rankdir
     from ..viz.render import run_dot
 
     if order not in ORDERS:
@@ -124,8 +124,15 @@ def exercise_html(
         for edge in step.contributions:
             final[edge.parent] = edge.grad_after
     graph = GraphView.of(
-        root, "both", precision=digits, collapse="none", final_grads=final, lang=t.lang
+        root,
+        "both",
+        precision=digits,
+        collapse="none",
+        final_grads=final,
+        lang=t.lang,
+        rankdir="auto",  # as the step page: the direction that reads larger on the screen
     )
+    graph = settle_rankdir(graph)
     view = graph.frame(grads={root: 1.0}, final={root}, sent=())
     asked = questions(root, view, steps, digits, t)
     digraph = draw_graph(view)

@@ -23,6 +23,7 @@ from ..errors import GraphTooLargeError
 from ..files import atomic_write
 from ..i18n import resolve_language
 from ..messages import text
+from ..viz.graph import settle_rankdir
 from ..viz.view import GraphView
 from .collapsed import collapsed_frames
 from .frame import Frame, final_grads
@@ -44,17 +45,23 @@ def check_size(order: list[Value]) -> None:
 
 
 def stepper_frames(
-    root: Value, digits: int = 4, lang: str = "en", collapse: str = "none"
+    root: Value,
+    digits: int = 4,
+    lang: str = "en",
+    collapse: str = "none",
+    rankdir: str = "auto",
 ) -> list[Frame]:
     """The frames of the page: the forward pass node by node, the seed, then every backward step.
 
     With ``collapse`` 'neuron', 'layer' or 'part' the picture draws a box per neuron, layer or
-    sub-expression and a frame goes through a whole box (``steps.collapsed``).
+    sub-expression and a frame goes through a whole box (``steps.collapsed``). ``rankdir``: the
+    direction of every frame's picture (``"auto"``: the one that reads larger on a 1920×1080
+    screen, see ``viz.graph.settle_rankdir``).
     Raises GraphTooLargeError (a ValueError) for a graph of more than MAX_STEPPER_NODES nodes.
     """
     order = topological_order(root)
     check_size(order)
-    return _any_frames(root, order, digits, lang, collapse)
+    return _any_frames(root, order, digits, lang, collapse, rankdir)
 
 
 COLLAPSE_LEVELS = ("none", "neuron", "layer", "part")
@@ -62,16 +69,18 @@ COLLAPSE_LEVELS = ("none", "neuron", "layer", "part")
 
 
 def _any_frames(
-    root: Value, order: list[Value], digits: int, lang: str, collapse: str
+    root: Value, order: list[Value], digits: int, lang: str, collapse: str, rankdir: str = "auto"
 ) -> list[Frame]:
     if collapse not in COLLAPSE_LEVELS:
         raise ValueError(f"collapse must be one of {COLLAPSE_LEVELS}, got {collapse!r}")
     if collapse == "none":
-        return _frames(root, order, digits, lang)
+        return _frames(root, order, digits, lang, rankdir)
     return collapsed_frames(root, order, digits, lang, collapse)
 
 
-def _frames(root: Value, order: list[Value], digits: int, lang: str) -> list[Frame]:
+def _frames(
+    root: Value, order: list[Value], digits: int, lang: str, rankdir: str = "auto"
+) -> list[Frame]:
     steps = list(replay(root, order))
     names = steps[0].names if steps else _step_names(order)
     num = number_formatter(digits)
@@ -83,7 +92,9 @@ def _frames(root: Value, order: list[Value], digits: int, lang: str) -> list[Fra
         final_grads=final_grads(root, steps),
         order=order,
         lang=lang,
+        rankdir=rankdir,
     )
+    graph = settle_rankdir(graph)  # once: every frame keeps the direction chosen
     leaves = [node for node in order if not node.parents]
     gate_nodes = [node for node in order if node.parents]
     root_name = derivative_name(names[root])
@@ -175,6 +186,7 @@ def render_steps(
     notice: str = "",
     offers: Sequence[tuple[str, str]] = (),
     collapse: str = "none",
+    rankdir: str = "auto",
 ) -> Path:
     """Write one self-contained HTML page that replays the forward pass, then backward step by step.
 
@@ -191,12 +203,14 @@ def render_steps(
     says so), followed by links to ``offers``, ``(href, text)`` pairs: the shorter pages it offers.
     ``collapse``: 'none' (a frame per node), or 'neuron', 'layer', 'part': the collapsed page, a
     box per neuron, layer or sub-expression and a frame per box (``steps.collapsed``).
+    ``rankdir``: ``"auto"`` (left to right or top to bottom, whichever reads larger on a
+    1920×1080 screen), ``"LR"`` or ``"TB"``.
     """
     lang = resolve_language(lang)
     path = Path(path)
     order = topological_order(root)  # once: the frames and the pictures all use it
     check_size(order)
-    frames = _any_frames(root, order, digits, lang, collapse)
+    frames = _any_frames(root, order, digits, lang, collapse, rankdir)
     pictures = frame_pictures(frames)
     title = title or text("page.title", lang, root=frames[0].view.names[root] or "f")
     shown = page(title, description, frames, pictures, lang, notice, offers)

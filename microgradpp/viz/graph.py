@@ -32,6 +32,7 @@ import math
 import unicodedata
 import warnings
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..engine import Value
@@ -130,9 +131,9 @@ def draw_graph(
             )
         if root is not view.root:
             raise ValueError("draw_graph(root, view=...): the view is of another graph")
-        return _Dot(view).digraph()
+        return _Dot(settle_rankdir(view)).digraph()
     frame = {key: options.pop(key) for key in _FRAME_KEYWORDS if key in options}
-    view = GraphView.of(root, mode, **options)
+    view = settle_rankdir(GraphView.of(root, mode, **options))
     if frame:
         warnings.warn(
             "draw_graph(..., grads=, computed=) is deprecated: draw a frame of a replay with "
@@ -142,6 +143,56 @@ def draw_graph(
         )
         view = _old_frame(view, frame.get("grads"), frame.get("computed"))
     return _Dot(view).digraph()
+
+
+SCREEN_ROOM = (1880, 830)
+"""Pixels a picture has on a 1920×1080 screen under the step page's title, controls and caption:
+the screen ``rankdir="auto"`` lays a graph out for (16:9, the usual projector)."""
+AUTO_TIME_SHARE = 0.1
+"""The share of the time left (``viz.dot.remaining_time``) each of auto's two trial layouts may
+take: 3 s alone, 2.5 s within the command line's 25 s for one graph's files."""
+AUTO_MOST_NODES = 250
+"""Above this many boxes and circles, ``rankdir="auto"`` takes LR without laying out both ways
+(each layout of a picture that large costs seconds)."""
+
+
+def settle_rankdir(view: GraphView) -> GraphView:
+    """The view with ``rankdir="auto"`` replaced by the direction it chooses (any other view as
+    it is). Settle a view once before making frames of it: each frame then keeps that
+    direction, and dot is not asked again for every frame."""
+    if view.rankdir != "auto":
+        return view
+    return replace(view, rankdir=choose_rankdir(view))
+
+
+def choose_rankdir(view: GraphView) -> str:
+    """``"LR"`` or ``"TB"``: the direction whose whole picture, fitted to ``SCREEN_ROOM``, comes
+    out larger — and so do its labels. Every mode of a graph has one layout (see ``_Dot``), so
+    the choice is the same for its forward, backward and both pictures and its step page.
+
+    The scale of a picture w × h pixels fitted to a room W × H is min(W/w, H/h). LR wins ties
+    (the textbook's direction); without Graphviz's ``dot``, or when it is slow, LR.
+    """
+    from ..errors import MicrogradppError
+    from .dot import remaining_time, run_dot
+
+    if sum(1 for _ in view.boxes()) * 2 > AUTO_MOST_NODES:
+        return "LR"
+    # a small share of the time left, so that the pictures themselves still get theirs
+    timeout = AUTO_TIME_SHARE * remaining_time()
+    scales = {}
+    for rankdir in ("LR", "TB"):
+        try:
+            source = _Dot(replace(view, rankdir=rankdir)).digraph().source
+            plain = run_dot(source, "plain", timeout=timeout).decode("utf-8")
+        except (ImportError, MicrogradppError):
+            return "LR"
+        _, _, width, height = plain.split("\n", 1)[0].split()[:4]  # graph scale width height
+        pixels = 96.0  # an inch on a screen
+        scales[rankdir] = min(
+            SCREEN_ROOM[0] / (float(width) * pixels), SCREEN_ROOM[1] / (float(height) * pixels)
+        )
+    return "TB" if scales["TB"] > scales["LR"] else "LR"
 
 
 def _old_frame(

@@ -39,7 +39,9 @@ from . import collapse as collapsing
 
 MODES = ("forward", "backward", "both")
 COLLAPSE_CHOICES = (None, "none", "neuron", "layer", "part")
-RANKDIRS = ("LR", "RL", "TB", "BT")
+RANKDIRS = ("auto", "LR", "RL", "TB", "BT")
+"""``"auto"``: left to right or top to bottom, whichever is larger on a 16:9 screen (step pages
+and the command line use it; see ``graph.settle_rankdir``)."""
 COLLAPSE_ABOVE = 150
 """With ``collapse=None``, a graph of more Values than this is drawn by neuron (if it has any)."""
 MAX_NODES = 400
@@ -147,7 +149,9 @@ class GraphView:
             mode: ``"forward"`` (values), ``"backward"`` (gradients and the chain rule on each
                 wire) or ``"both"`` (values above, gradients below).
             precision: decimals of the numbers shown (trailing zeros dropped: ``3``, ``0.7311``).
-            rankdir: ``"LR"`` draws inputs on the left; ``"TB"`` on top.
+            rankdir: ``"LR"`` draws inputs on the left; ``"TB"`` on top; ``"auto"``: whichever
+                comes out larger when fitted to a 1920×1080 screen, decided when the view is
+                drawn (``graph.settle_rankdir`` decides it once for a view and its frames).
             collapse: ``"neuron"`` or ``"layer"`` draws each neuron/layer of a network as one box
                 (parameters labelled ``layer1.neuron3.w0``); ``"none"`` draws every node;
                 ``"part"`` draws sub-expressions of any graph as boxes (the terms of a sum, or

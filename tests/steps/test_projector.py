@@ -26,6 +26,9 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed"),
 ]
 SMALLEST_LABEL_PX = 16.0
+SCREEN_COVERED = {"add-mul": 0.3, "max-circuit": 0.55, "sigmoid-neuron-fused": 0.45}
+"""The least share of the 1920×1080 screen the picture covers (measured 0.32, 0.58, 0.49; before
+pictures were fitted to the room under the caption: 0.14, 0.26, 0.42)."""
 
 MEASURE = """<script>
 window.addEventListener("load", function () { setTimeout(function () {
@@ -51,8 +54,19 @@ window.addEventListener("load", function () { setTimeout(function () {
     var controls = document.querySelector("nav.controls").getBoundingClientRect().bottom;
     var fits = bottom - top <= innerHeight - controls && right - left <= innerWidth;
     var shown = top >= controls - 1 && bottom <= innerHeight + 1 && left >= -1 && right <= innerWidth + 1;
+    // the picture's scale, and the scale at which it would fill the room under the caption
+    var figure = frame.querySelector("figure"), picture = svg.getBoundingClientRect();
+    var own = {width: svg.viewBox.baseVal.width * 4 / 3, height: svg.viewBox.baseVal.height * 4 / 3};
+    var roomTop = figure.getBoundingClientRect().top + window.scrollY;
+    var room = {width: figure.clientWidth, height: innerHeight - roomTop - 12};
+    var seen = {width: Math.min(picture.right, innerWidth) - Math.max(picture.left, 0),
+                height: Math.min(picture.bottom, innerHeight) - Math.max(picture.top, 0)};
     return {frame: frame.id, smallest: Math.min.apply(null, sizes), followed: !fits || shown,
-            headline: parseFloat(getComputedStyle(frame.querySelector(".headline")).fontSize)};
+            headline: parseFloat(getComputedStyle(frame.querySelector(".headline")).fontSize),
+            zoomed: figure.classList.contains("zoomed"), scale: picture.width / own.width,
+            fill: Math.min(room.width / own.width, room.height / own.height),
+            whole: picture.bottom <= innerHeight + 1 && picture.right <= innerWidth + 1,
+            covered: Math.max(0, seen.width) * Math.max(0, seen.height) / (innerWidth * innerHeight)};
   }
   var seen = [measure()], count = document.querySelectorAll(".frame").length;
   for (var i = 1; i < count; i++) {
@@ -111,6 +125,16 @@ def test_every_label_of_a_worked_example_is_at_least_16_px_and_the_page_follows_
     assert not too_small, too_small
     lost = [s["frame"] for s in seen if not s["followed"]]
     assert not lost, f"the step's boxes were off screen in {lost}"
+    # The graph uses the screen: fitted, as large as the room under the caption allows (up to
+    # 1.5 times its own size), the whole picture on screen; zoomed (full size, following the
+    # step) only when fitting would make labels smaller than 16 px.
+    for s in seen:
+        if s["zoomed"]:
+            assert s["fill"] < 0.93 and s["scale"] == pytest.approx(1.0, abs=0.01), s
+        else:
+            assert s["scale"] == pytest.approx(min(s["fill"], 1.5), abs=0.01), s
+            assert s["whole"], s
+    assert seen[0]["covered"] >= SCREEN_COVERED.get(name, 0.0), seen[0]
 
 
 def test_projector_mode_makes_the_words_larger(tmp_path):

@@ -4,17 +4,21 @@ page, put every box, gate and wire label in the same place (measured with ``dot 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
 import pytest
 
 from microgradpp import Value
+from microgradpp.cli import main
+from microgradpp.engine import sum_values
 from microgradpp.examples import EXAMPLES, get_example
 from microgradpp.expr import Expression
 from microgradpp.nn import MLP
 from microgradpp.steps import stepper_frames
 from microgradpp.viz import GraphView, draw_graph
+from microgradpp.viz.graph import SCREEN_ROOM, settle_rankdir
 
 pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
 pytestmark = pytest.mark.skipif(
@@ -124,3 +128,92 @@ def test_wire_labels_take_the_same_room_in_every_mode_and_forward_shows_none():
         assert len(decorated) == (0 if mode == "forward" else 4)
     forward = draw_graph(root, "forward").source
     assert "× 1" not in forward and "= -4" not in forward
+
+
+# ------------------------------------------------------------------------------------------------
+# rankdir="auto": the direction that comes out larger on a 1920×1080 screen
+# ------------------------------------------------------------------------------------------------
+
+
+def dot_product(n: int) -> Value:
+    """w0·x0 + … + w(n-1)·x(n-1) with one n-ary sum gate: shallow and wide."""
+    xs = [Value(0.5 * i + 1, label=f"x{i}") for i in range(n)]
+    ws = [Value(0.5 - 0.25 * i, label=f"w{i}") for i in range(n)]
+    root = sum_values([w * x for w, x in zip(ws, xs)])
+    root.label = "f"
+    root.backward()
+    return root
+
+
+def fitted_scale(picture) -> float:
+    """The scale at which dot's picture fits SCREEN_ROOM (pixels: 96 an inch)."""
+    made = subprocess.run(
+        ["dot", "-Tplain"], input=picture.source.encode("utf-8"), capture_output=True, check=True
+    )
+    _, _, width, height = made.stdout.decode("utf-8").split("\n", 1)[0].split()
+    return min(SCREEN_ROOM[0] / (float(width) * 96), SCREEN_ROOM[1] / (float(height) * 96))
+
+
+@pytest.mark.parametrize(
+    "make, chosen",
+    [
+        *(
+            pytest.param(lambda name=name: get_example(name).run(), "LR", id=name)
+            for name in ("add-mul", "sigmoid-neuron", "sigmoid-neuron-fused", "max-circuit")
+        ),
+        pytest.param(lambda: get_example("two-layer").run(), "LR", id="two-layer"),
+        pytest.param(lambda: dot_product(4), "TB", id="dot product of 4"),
+        pytest.param(lambda: expression("x*y + exp(x)"), "LR", id="x*y + exp(x)"),
+    ],
+)
+def test_auto_takes_the_direction_whose_picture_fitted_to_the_screen_is_larger(make, chosen):
+    root = make()
+    scales = {d: fitted_scale(draw_graph(root, "both", rankdir=d)) for d in ("LR", "TB")}
+    assert settle_rankdir(GraphView.of(root, "both", rankdir="auto")).rankdir == chosen
+    loser = "TB" if chosen == "LR" else "LR"
+    assert scales[chosen] >= scales[loser], scales
+    for mode in MODES:  # one layout for every mode: the same direction too
+        assert settle_rankdir(GraphView.of(root, mode, rankdir="auto")).rankdir == chosen
+        assert f"rankdir={chosen}" in draw_graph(root, mode, rankdir="auto").source
+    frames = stepper_frames(root, lang="en")  # a step page: auto by default
+    assert {frame.view.rankdir for frame in frames} == {chosen}
+
+
+def test_auto_is_left_to_right_without_dot(monkeypatch, tmp_path):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    assert shutil.which("dot") is None
+    view = settle_rankdir(GraphView.of(dot_product(4), rankdir="auto"))
+    assert view.rankdir == "LR" and "rankdir=LR" in draw_graph(view).source
+
+
+def test_the_command_lines_pictures_and_step_page_share_one_layout(tmp_path, capsys):
+    """expr writes forward and backward pictures and a step page of one direction and size."""
+    text = "a*b + c*d + e*f + g*h"
+    at = ["a=1", "b=2", "c=-1", "d=0.5", "e=3", "f=-2", "g=0.25", "h=4"]
+    assert main(["expr", text, "--at", *at, "--out", str(tmp_path), "--name", "dp"]) == 0
+    sizes = set()
+    for name in ("dp-forward.svg", "dp-backward.svg"):
+        sizes |= set(
+            re.findall(r'<svg width="([\d.]+pt)" height="([\d.]+pt)"', read(tmp_path, name))
+        )
+    page = read(tmp_path, "dp-steps.html")
+    frames = re.findall(r'<svg width="([\d.]+pt)" height="([\d.]+pt)"', page)
+    assert len(frames) == 2 + 2 * 7 and set(frames) == sizes and len(sizes) == 1
+    assert main(["expr", text, "--at", *at, "--out", str(tmp_path), "--name", "tb", "--rankdir",
+                 "TB"]) == 0  # fmt: skip
+    assert main(["expr", text, "--at", *at, "--out", str(tmp_path), "--name", "lr", "--rankdir",
+                 "LR"]) == 0  # fmt: skip
+    tb = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', read(tmp_path, "tb-forward.svg"))
+    lr = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', read(tmp_path, "lr-forward.svg"))
+    assert tb and lr
+    (lr_width, lr_height), (tb_width, tb_height) = (map(float, m.groups()) for m in (lr, tb))
+    assert lr_width > lr_height and tb_height > tb_width
+    # auto took LR: fitted to 1880 × 830 pixels it is larger (1.12 against 0.70)
+    assert sizes == {(f"{lr.group(1)}pt", f"{lr.group(2)}pt")}
+    capsys.readouterr()
+
+
+def read(folder, name: str) -> str:
+    return (folder / name).read_text(encoding="utf-8")

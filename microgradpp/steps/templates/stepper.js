@@ -78,15 +78,52 @@
     size();
     if (zoomed) follow();
   }
-  // Projector mode (p, or ?big in the address): larger text, and the picture as large as the
-  // screen allows (at full size, 1.35 times its own size).
-  var BIG = 1.35;
+  // The picture's size. Fitted (the default): as large as the room under the caption allows,
+  // up to GROW times its own size (in projector mode, p or ?big: no limit). Zoomed (a picture
+  // too large to fit with readable labels): its own size (projector mode: BIG times), and the
+  // page follows the step. (Filling the room's height instead was tried: a wide, shallow graph
+  // then shows only three boxes of the step and little of what surrounds it.) Every frame has
+  // the same layout, so one scale fits them all.
+  var GROW = 1.5, BIG = 1.35;
+  function ownSize(frame) {  // Graphviz's viewBox is in points; a point is 4/3 of a pixel
+    var svg = frame.querySelector("figure svg"), viewBox = svg && svg.viewBox.baseVal;
+    return viewBox && viewBox.width ? {width: viewBox.width * 4 / 3, height: viewBox.height * 4 / 3} : null;
+  }
+  // Every caption as tall as the tallest, so the picture starts at the same height in every
+  // frame and the room measured in one frame is the room in all of them.
+  function evenCaptions() {
+    var captions = frames.map(function (frame) { return frame.querySelector(".caption"); });
+    document.body.classList.add("measuring");  /* pictures hidden while measuring */
+    var tallest = 0;
+    frames.forEach(function (frame, index) {
+      captions[index].style.minHeight = "";
+      var shown = frame.classList.contains("current");
+      if (!shown) frame.classList.add("current");  // a hidden caption has no height
+      tallest = Math.max(tallest, captions[index].getBoundingClientRect().height);
+      if (!shown) frame.classList.remove("current");
+    });
+    document.body.classList.remove("measuring");
+    captions.forEach(function (caption) { caption.style.minHeight = tallest + "px"; });
+  }
+  // The scale at which the whole picture fills the room: the page's width, and the window's
+  // height below the caption.
+  function fittedScale() {
+    var own = ownSize(frames[current]);
+    if (!own) return 1;
+    var figure = frames[current].querySelector("figure");
+    var top = figure.getBoundingClientRect().top + window.scrollY;
+    var room = {width: figure.clientWidth, height: window.innerHeight - top - 12};
+    return Math.max(0.05, Math.min(room.width / own.width, room.height / own.height));
+  }
   function size() {
+    evenCaptions();
     var big = document.body.classList.contains("big");
+    var scale = zoomed ? (big ? BIG : 1) : Math.min(fittedScale(), big ? Infinity : GROW);
     frames.forEach(function (frame) {
-      var svg = frame.querySelector("figure svg"), viewBox = svg && svg.viewBox.baseVal;
-      if (!viewBox || !viewBox.width) return;
-      svg.style.width = big && zoomed ? (viewBox.width * 4 / 3 * BIG) + "px" : "";
+      var own = ownSize(frame), svg = frame.querySelector("figure svg");
+      if (!own) return;
+      svg.style.width = own.width * scale + "px";
+      svg.style.height = own.height * scale + "px";
     });
   }
   function projector() {
@@ -117,24 +154,11 @@
   window.addEventListener("load", function () { window.scrollTo(0, 0); });
   fromAddress();
   if (/[?&]big\b/.test(location.search)) document.body.classList.add("big");
-  // Graphviz draws text at 13 to 16 pt. Fitted to the window, a wide graph would shrink it below
-  // 16 px (13 pt × 4/3 × 0.93): then start at full size instead, following the step.
+  // Graphviz draws text at 13 to 16 pt. Fitted to the room, a large graph would shrink it
+  // below 16 px (13 pt × 4/3 × 0.93): then start at full size instead, following the step.
   var READABLE = 0.93;
-  // Decided once the picture has a size: a notebook may load this page in an iframe that is not
-  // laid out yet (off screen or hidden), where every size is 0 until it is shown.
-  var decided = false;
-  function fitOrZoom() {
-    var svg = frames[current].querySelector("svg"), viewBox = svg && svg.viewBox.baseVal;
-    var shown = svg ? svg.getBoundingClientRect() : null;
-    if (decided || (shown && !(shown.width > 0 && shown.height > 0))) return;
-    decided = true;
-    var fitted = viewBox && viewBox.width ? shown.width / (viewBox.width * 4 / 3) : 1;
-    var fittedHeight = viewBox && viewBox.height ? shown.height / (viewBox.height * 4 / 3) : 1;
-    if (Math.min(fitted, fittedHeight) < READABLE) zoom();
-    else size();
-  }
-  fitOrZoom();
-  if (!decided && window.ResizeObserver) {
-    new ResizeObserver(function () { fitOrZoom(); }).observe(document.documentElement);
-  }
+  evenCaptions();
+  if (fittedScale() < READABLE) zoom();
+  else size();
+  window.addEventListener("resize", function () { size(); if (zoomed) follow(); });
 })();
