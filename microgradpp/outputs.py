@@ -121,7 +121,7 @@ def write_graph_files(
                     )  # fmt: skip
                 if not whole and level is not None:
                     path = out / f"{stem}-{mode}-collapsed.{picture_format}"
-                    view = _collapsed_view(root, mode, digits, lang, level, have_dot)
+                    view = _collapsed_view(root, mode, digits, lang, level)
                     written += attempt(f"collapsed {mode} picture", render, view, path)
             if terms and "backward" in modes:
                 for i, term in enumerate(terms, start=1):
@@ -163,17 +163,14 @@ def _direction(root: Value, digits: int, lang: str) -> str:
         return "LR"
 
 
-def _collapsed_view(
-    root: Value, mode: str, digits: int, lang: str, level: str, have_dot: bool
-) -> Any:
-    """The picture of root by ``level``, drawn in the direction that fits a screen best."""
-    import dataclasses
-
-    from .steps.collapsed import fitting_rankdir
+def _collapsed_view(root: Value, mode: str, digits: int, lang: str, level: str) -> Any:
+    """The picture of root by ``level``, drawn in the direction that reads larger on a screen
+    (XOR's parts: top to bottom, the shared weights in a row above the four examples)."""
+    from .viz.graph import settle_rankdir
     from .viz.view import GraphView
 
-    view = GraphView.of(root, mode, precision=digits, collapse=level, lang=lang)
-    return dataclasses.replace(view, rankdir=fitting_rankdir(view)) if have_dot else view
+    view = GraphView.of(root, mode, precision=digits, collapse=level, lang=lang, rankdir="auto")
+    return settle_rankdir(view)
 
 
 class _Say:
