@@ -108,7 +108,7 @@ def collapsed_frames(
             )
         if root in run:
             caption += "\n" + text("frame.output", lang, root=root_name)
-        parents = {parent for node in run for parent in node.parents}
+        parents = _lit_parents(run, unit)
         frames.append(
             Frame(
                 f"forward-{i}",
@@ -161,7 +161,7 @@ def collapsed_frames(
             title = text(
                 "frame.group.step.title", lang, name=key, index=index, total=len(backward_runs)
             )
-        parents = {parent for node in members for parent in node.parents}
+        parents = _lit_parents(members, unit)
         frames.append(
             Frame(
                 f"step-{index}",
@@ -178,6 +178,17 @@ def collapsed_frames(
             )
         )
     return frames
+
+
+def _lit_parents(members: Sequence[Value], unit: Callable[[Value], Unit]) -> set[Value]:
+    """The inputs highlighted with a stretch: all of a lone gate's (as on the full page), but of a
+    box only the computed ones (other boxes, gates). Its leaves, often many shared weights, get
+    orange wires but no frame: the page scrolls to what is highlighted, and a box's weights may
+    span more than a screen (XOR's part and its 9 weights); the caption gives their numbers."""
+    parents = {parent for node in members for parent in node.parents}
+    if isinstance(unit(members[0]), Value):
+        return parents
+    return {parent for parent in parents if parent.parents}
 
 
 def _group_step_caption(

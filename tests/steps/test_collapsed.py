@@ -148,8 +148,11 @@ def test_the_xor_collapsed_frames_say_what_each_box_does():
     assert inputs.startswith("∂loss/∂t1 = 0.0666,   ∂loss/∂b2 = −0.6217,   ∂loss/∂w2_1 = −0.3875")
     assert "so far" not in inputs and "∂(−1)" not in inputs  # all final now; no constant
     assert "∂loss/∂b2 = −0.0666 so far" in frames[-4].caption  # e4² came first: a partial sum
-    step = frames[-1].view
-    assert {step.box_id(node) for node in step.lit} >= {"group0", "v0"}  # the part and b2
+    step = frames[-1].view  # the part is lit; its 9 shared weights get orange wires, no frame
+    assert {step.box_id(node) for node in step.lit} == {"group0"}
+    assert len({parent for parent, _ in step.lit_wires if not parent.parents}) == 9 + 3 + 1  # −1
+    sigma = frames[9].view  # a lone gate's step lights its inputs too, as on the full page
+    assert {sigma.names[node] for node in sigma.lit} == {"Σe²", "e1²", "e2²", "e3²", "e4²"}
 
 
 def test_a_collapsed_page_is_refused_by_size_before_any_work_and_by_level():
