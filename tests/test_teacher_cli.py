@@ -394,8 +394,9 @@ def test_a_worked_example_in_simplified_chinese(capsys):
         "sigmoid-neuron: 逐门拆开的 sigmoid 神经元：f = 1 / (1 + exp(−(w0·x0 + w1·x1 + w2)))"
     )
     assert lines[2] == (
-        "cs231n 图中的神经元，w0 = 2、x0 = −1、w1 = −3、x1 = −2、w2 = −3（偏置），只用基本门组成："
-    )
+        "cs231n 图中的神经元，w0 = 2、x0 = −1、w1 = −3、x1 = −2、w2 = −3（偏置），只用基本门组成：两个 ×、"
+    )  # the lesson is one paragraph, wrapped for the terminal at 96 columns
+    assert lines[3].startswith("两个 +、×(−1)、exp、+1 和 1/x。")
     assert " #  节点  门      输入        值     梯度" in lines
 
 
