@@ -655,7 +655,7 @@ def run_gradcheck(args: argparse.Namespace) -> int:
         inputs = [Value(values[name], label=name) for name in expression.variables]
         report = gradcheck(expression.function(), inputs, eps=args.eps)
     print(f"{expression.root_name()} = {text}")
-    print(report)
+    print(report.format(args.lang))
     return 0 if report else 1
 
 
