@@ -248,6 +248,10 @@ def bezier_points(ops: list[dict]) -> list[tuple[float, float]]:
     return points
 
 
+def distance(point: list[float], curve: list[tuple[float, float]]) -> float:
+    return min(math.dist(point, on_curve) for on_curve in curve)
+
+
 @pytest.mark.parametrize("name", ["add-mul", "sigmoid-neuron", "max-circuit", "two-layer"])
 @pytest.mark.parametrize("mode", ["backward", "both"])
 def test_each_wire_label_is_tied_by_a_line_to_its_own_wire(name, mode):
@@ -264,13 +268,9 @@ def test_each_wire_label_is_tied_by_a_line_to_its_own_wire(name, mode):
     curves = {wire["_gvid"]: bezier_points(wire["_draw_"]) for wire in wires}
     for wire in labelled:
         tie = next(op for op in wire["_ldraw_"] if op["op"] == "L")["points"][-1]
-
-        def distance(gvid: int) -> float:
-            return min(math.dist(tie, point) for point in curves[gvid])
-
-        own = distance(wire["_gvid"])
+        own = distance(tie, curves[wire["_gvid"]])
         assert own < 1.0, (wire["_gvid"], own)
-        others = [distance(other["_gvid"]) for other in wires if other is not wire]
+        others = [distance(tie, curves[other["_gvid"]]) for other in wires if other is not wire]
         assert min(others) > own, (wire["_gvid"], own, min(others))
     gates_inputs = {wire["head"] for wire in labelled}
     assert len(labelled) > len(gates_inputs)  # several gates with two or more labelled inputs
