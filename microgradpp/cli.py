@@ -589,7 +589,7 @@ def _write_graph_files(
         full=args.full,
         rankdir=args.rankdir,
     )
-    print_written(paths)
+    print_written(paths, args.lang)
     return _report_missing(args, missing)
 
 
@@ -669,12 +669,12 @@ def run_train(args: argparse.Namespace) -> int:
     except ValueError as error:  # e.g. --loss mse on a classification dataset
         raise UsageError(str(error)) from None
     run = run_recipe(chosen, progress=not args.quiet)
-    print(run.summary())
+    print(run.summary(args.lang))
     if args.plot:
-        print_written(write_training_plots(run, Path(args.plot), args.dataset))
-    problem = run.diagnose()
+        print_written(write_training_plots(run, Path(args.plot), args.dataset), args.lang)
+    problem = run.diagnose(args.lang)
     if problem is not None:
-        print(f"{PROG} train: {problem.message}", file=sys.stderr)  # (train's words: English)
+        print(args.t("cli.notice", prog=f"{PROG} train", message=problem.message), file=sys.stderr)
     return 1 if problem is not None and problem.died else 0
 
 

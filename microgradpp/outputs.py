@@ -16,6 +16,7 @@ from typing import Any
 
 from .engine import Value, topological_order
 from .errors import MicrogradppError
+from .i18n import message
 from .train import TrainingRun
 
 INSTALL_GRAPHVIZ = (
@@ -327,9 +328,9 @@ def write_training_plots(run: TrainingRun, out: Path, stem: str) -> list[Path]:
     return written
 
 
-def print_written(paths: list[Path]) -> None:
+def print_written(paths: list[Path], lang: str | None = "en") -> None:
     """The list of files written, after a blank line (nothing when there are none)."""
     if paths:
-        print("\nwrote:")
+        print("\n" + message("cli.wrote", lang))
         for path in paths:
             print(f"  {path}")

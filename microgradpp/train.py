@@ -43,6 +43,7 @@ from .history import (
     output_activation_of,
     progress_bar,
 )
+from .i18n import Translator
 from .nn import ACTIVATIONS, INITS, MLP, Module
 from .optim import OPTIMIZERS
 from .optim import clip_grad_norm as clip_gradients
@@ -402,28 +403,41 @@ class TrainingRun:
             return compile_loss(self.model, self.recipe.loss_name, X, y).evaluate(X, y)
         return evaluate(self.model, self.recipe.loss_name, data)
 
-    def summary(self) -> str:
-        """Three lines: the network and how it was trained, then how well it does.
+    def summary(self, lang: str | None = None) -> str:
+        """Three lines: the network and how it was trained, then how well it does (in ``lang``;
+        None: the locale's language; the words are the catalogs' ``train.*``).
 
         ``moons: MLP 2-16-16-1 (relu), 337 parameters, 50 epochs of adam (lr 0.05), hinge loss``
         ``train: loss 0.0065, accuracy 100.0% on 75 points``
         ``test:  loss 0.0721, accuracy 96.0% on 25 points``
         """
+        t = Translator(lang)
         r, model = self.recipe, self.model
-        sizes = "-".join(str(n) for n in [model.nin, *model.nouts])
+        epochs = len(self.history)
         lines = [
-            f"{r.dataset}: MLP {sizes} ({r.activation}), {model.num_parameters()} parameters, "
-            f"{_count(len(self.history), 'epoch')} of {r.optimizer} (lr {r.learning_rate:g}), "
-            f"{r.loss_name} loss"
+            t(
+                "train.summary.one" if epochs == 1 else "train.summary.many",
+                dataset=r.dataset,
+                sizes="-".join(str(n) for n in [model.nin, *model.nouts]),
+                activation=r.activation,
+                parameters=model.num_parameters(),
+                count=epochs,
+                optimizer=r.optimizer,
+                lr=f"{r.learning_rate:g}",
+                loss=r.loss_name,
+            )
         ]
-        for name, data in (("train:", self.train_data), ("test: ", self.test_data)):
+        for key, data in (
+            ("train.summary.train", self.train_data),
+            ("train.summary.test", self.test_data),
+        ):
             if data is not None:
                 loss, acc = self.measure(data)
-                score = "" if acc is None else f", accuracy {acc:.1%}"
-                lines.append(f"{name} loss {loss:.4f}{score} on {len(data[0])} points")
+                score = "" if acc is None else t("train.summary.accuracy", accuracy=f"{acc:.1%}")
+                lines.append(t(key, loss=f"{loss:.4f}", score=score, count=len(data[0])))
         return "\n".join(lines)
 
-    def diagnose(self) -> Diagnosis | None:
+    def diagnose(self, lang: str | None = None) -> Diagnosis | None:
         """None when the model learned something; otherwise what went wrong and why.
 
         A classifier learned nothing when it does no better on its training points than always
@@ -431,45 +445,41 @@ class TrainingRun:
         answering the mean target. If most hidden ReLUs are dead (or a whole layer of them) the
         run *died*: a dead ReLU outputs 0 for every input, so it passes no gradient back and the
         weights before it stop moving — more epochs cannot help. Otherwise it has not learned
-        *yet*: a different learning rate or more epochs may.
+        *yet*: a different learning rate or more epochs may. The message is in ``lang`` (None: the
+        locale's language).
         """
+        t = Translator(lang)
         y = self.train_data[1]
         loss, acc = self.measure(self.train_data)
         if acc is not None:
             chance = max(y.count(label) for label in set(y)) / len(y)
             if acc > chance:
                 return None
-            failure = (
-                f"accuracy {acc:.1%} is no better than always answering the most common class "
-                f"({chance:.1%})"
-            )
+            failure = t("train.failure.classes", accuracy=f"{acc:.1%}", chance=f"{chance:.1%}")
         else:
             mean = math.fsum(y) / len(y)
             with no_grad():
                 constant = _resolve_loss(self.recipe.loss_name)([Value(mean)] * len(y), y).data
             if loss < constant:
                 return None
-            failure = (
-                f"loss {loss:.4f} is no better than always answering the mean target "
-                f"({constant:.4f})"
-            )
-        lr = f"a smaller learning rate (it was {self.recipe.learning_rate:g})"
+            failure = t("train.failure.mean", loss=f"{loss:.4f}", constant=f"{constant:.4f}")
+        lr = f"{self.recipe.learning_rate:g}"
         dead = self.dead_relus()
         if dead is not None and (dead[0] >= 0.5 or 1.0 in dead[1].values()):
             layers = ", ".join(f"{name} {fraction:.0%}" for name, fraction in dead[1].items())
-            amount = "most ReLUs are dead" if dead[0] >= 0.5 else "a whole layer of ReLUs is dead"
+            amount = t("train.dead.most" if dead[0] >= 0.5 else "train.dead.layer")
             return Diagnosis(
                 True,
-                f"the run died: {failure}, and {amount}: {dead[0]:.0%} of the hidden ReLUs "
-                f"({layers}) output 0 for every input of the last batch. A dead ReLU passes no "
-                f"gradient back, so the weights before it stop learning. Try {lr}, or the tanh "
-                "activation.",
+                t(
+                    "train.died",
+                    failure=failure,
+                    amount=amount,
+                    fraction=f"{dead[0]:.0%}",
+                    layers=layers,
+                    lr=lr,
+                ),
             )
-        return Diagnosis(
-            False,
-            f"the network has not learned yet: {failure}. Try more epochs or another learning "
-            f"rate (it was {self.recipe.learning_rate:g}).",
-        )
+        return Diagnosis(False, t("train.not_yet", failure=failure, lr=lr))
 
     def dead_relus(self) -> tuple[float, dict[str, float]] | None:
         """(fraction of all hidden ReLUs, {layer: fraction}) that were dead at the last epoch;

@@ -486,3 +486,18 @@ def test_english_stays_as_it_was_and_argparse_is_left_as_it_was(capsys):
     assert "\noptions:\n" in out and "show this help message and exit" in out
     run(capsys, "expr", "--help", "--lang", "zh-Hant")
     assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext
+
+
+def test_train_reports_in_the_teachers_language(capsys, monkeypatch):
+    in_locale(monkeypatch, "zh_TW.UTF-8")
+    code, out, err = run(capsys, "train", "moons", "--quiet", "--epochs", "5")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == (
+        "moons：MLP 2-16-16-1（relu），337 個參數，用 adam（學習率 0.05）訓練 5 輪，hinge 損失函數"
+    )
+    assert out.splitlines()[1].startswith("訓練集：損失 ")
+    assert out.splitlines()[2].endswith("，共 25 個資料點")
+    code, _, err = run(capsys, "train", "moons", "--optimizer", "sgd", "--lr", "100", "--quiet")
+    assert code == 1
+    assert err.startswith("microgradpp train：這次訓練「死掉」了：準確率 49.3% 沒有比")
+    assert "大多數 ReLU 已經失效：66% 的隱藏層 ReLU（layer1 31%, layer2 100%）" in err

@@ -195,6 +195,18 @@
     decided = true;
     if (viewBox.width && width / (viewBox.width * 4 / 3) < READABLE) figure.classList.add("zoomed");
     size();
+    var next = nextOpen();
+    if (next !== null) inView(next);
+  }
+  // Scroll the picture (not the page around it: a notebook keeps its place) to show item's box.
+  function inView(item) {
+    var box = figure.getBoundingClientRect(), r = item.input.getBoundingClientRect();
+    if (r.left < box.left || r.right > box.right) {
+      figure.scrollLeft += (r.left + r.right) / 2 - (box.left + box.width / 2);
+    }
+    if (r.top < box.top || r.bottom > box.bottom) {
+      figure.scrollTop += (r.top + r.bottom) / 2 - (box.top + box.height / 2);
+    }
   }
   document.getElementById("projector").addEventListener("click", projector);
   document.addEventListener("keydown", function (event) {
@@ -209,7 +221,12 @@
   fitOrZoom();
   // The inputs sit over the picture's cells: move them whenever the picture changes size, which
   // includes the moment a page loaded in a hidden iframe is first shown.
-  if (window.ResizeObserver) new ResizeObserver(function () { fitOrZoom(); place(); }).observe(svg);
+  // (On the next frame: resizing inside the observer's callback would notify it again at once.)
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      requestAnimationFrame(function () { fitOrZoom(); place(); });
+    }).observe(svg);
+  }
   var first = update();
   if (first !== null) say(fill(texts.next, {node: first.question.name}), "");
 })();

@@ -158,7 +158,20 @@
   // below 16 px (13 pt × 4/3 × 0.93): then start at full size instead, following the step.
   var READABLE = 0.93;
   evenCaptions();
-  if (fittedScale() < READABLE) zoom();
-  else size();
+  // Decided once the picture has room: a notebook may load this page in an iframe that is not
+  // laid out yet (off screen or hidden), where every size is 0 until it is shown.
+  var decided = false;
+  function fitOrZoom() {
+    if (decided || !(frames[current].querySelector("figure").clientWidth > 0)) return;
+    decided = true;
+    if (fittedScale() < READABLE) zoom();
+    else size();
+  }
+  fitOrZoom();
+  if (!decided && window.ResizeObserver) {
+    // (On the next frame: zooming inside the observer's callback would notify it again at once.)
+    new ResizeObserver(function () { requestAnimationFrame(fitOrZoom); })
+      .observe(document.documentElement);
+  }
   window.addEventListener("resize", function () { size(); if (zoomed) follow(); });
 })();
