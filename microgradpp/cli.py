@@ -318,14 +318,16 @@ def _build_parser(t: Translator) -> argparse.ArgumentParser:
     return parser
 
 
+NO_LINE_START = "，。、；：？！）」』》…"
+"""Chinese punctuation that never starts a line (it stays at the end of the line before)."""
+
+
 class WideCharacterHelpFormatter(argparse.HelpFormatter):
     """argparse's help layout for Chinese: lines wrapped by the columns a terminal gives each
     character (a Chinese character takes two), and between any two Chinese characters, since
     Chinese puts no spaces between words; closing punctuation (，。）) never starts a line.
     argparse's own formatter wraps at spaces and counts characters, which leaves Chinese lines
     twice as wide as the terminal."""
-
-    _NO_LINE_START = "，。、；：？！）」』》…"
 
     def format_help(self) -> str:
         import re
@@ -334,10 +336,10 @@ class WideCharacterHelpFormatter(argparse.HelpFormatter):
         return re.sub(r"^(\S[^\n]*):$", r"\1：", super().format_help(), flags=re.MULTILINE)
 
     def _split_lines(self, text: str, width: int) -> list[str]:
-        return _wrap_wide(" ".join(text.split()), width, self._NO_LINE_START)
+        return _wrap_wide(" ".join(text.split()), width, NO_LINE_START)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        lines = _wrap_wide(" ".join(text.split()), width - len(indent), self._NO_LINE_START)
+        lines = _wrap_wide(" ".join(text.split()), width - len(indent), NO_LINE_START)
         return "\n".join(indent + line for line in lines)
 
 
@@ -531,13 +533,21 @@ def run_example(args: argparse.Namespace) -> int:
     root = example.run()
     title, teaches = example.title_in(args.lang), example.teaches_in(args.lang)
     print(f"{example.name}: {title}\n")
-    print(teaches + "\n")
+    print(_paragraph(args.lang, teaches) + "\n")
     print(node_table(root, args.digits, lang=args.lang))
     if example.explain is not None:
         print("\n" + example.explain_in(root, args.lang))
     if args.no_files:
         return 0
     return _write_graph_files(args, root, example.name, f"{example.name}: {title}", teaches)
+
+
+def _paragraph(lang: str, text: str, width: int = 96) -> str:
+    """A lesson for the terminal: English is written with its line breaks; Chinese is one line
+    (a page must not show a space where a line ended), wrapped here by terminal columns."""
+    if lang == "en":
+        return text
+    return "\n".join(_wrap_wide(text, width, NO_LINE_START))
 
 
 def _example(t: Translator, name: str) -> Example:
@@ -645,7 +655,7 @@ def run_gradcheck(args: argparse.Namespace) -> int:
         inputs = [Value(values[name], label=name) for name in expression.variables]
         report = gradcheck(expression.function(), inputs, eps=args.eps)
     print(f"{expression.root_name()} = {text}")
-    print(report)
+    print(report.format(args.lang))
     return 0 if report else 1
 
 
@@ -682,7 +692,7 @@ def run_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo as demo
 
     missing: list[str] = []
-    demo(Path(args.out), args.epochs, missing=missing)
+    demo(Path(args.out), args.epochs, missing=missing, lang=args.lang)
     if missing:
         print(
             args.t("cli.not_written", prog=f"{PROG} demo", files=", ".join(missing)),

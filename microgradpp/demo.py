@@ -16,6 +16,7 @@ from string import Template
 
 from .examples import EXAMPLES
 from .files import atomic_write
+from .i18n import Translator
 from .outputs import write_graph_files, write_training_plots
 from .tables import node_table
 from .train import recipe, run_recipe
@@ -28,63 +29,58 @@ Entry = tuple[str, str, list[Path]]
 """One section of the index: heading, a sentence, the files."""
 
 
-def run_demo(out: Path, epochs: int = 40, missing: list[str] | None = None) -> Path:
+def run_demo(
+    out: Path, epochs: int = 40, missing: list[str] | None = None, lang: str | None = None
+) -> Path:
     """Print the two cs231n circuits as tables, write every worked example's pictures and step
     pages, train a 2-16-16-1 network on moons for ``epochs`` with its plots, and write
-    ``out/index.html`` linking it all; returns the index's path.
+    ``out/index.html`` linking it all; returns the index's path. Everything it says is in
+    ``lang`` (None: the locale's language).
 
     A file that could not be made (why is said on stderr) is named in ``missing`` when a list is
     given, so the command line can exit 1 instead of claiming success."""
+    t = Translator(lang)
     failed = [] if missing is None else missing
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     entries: list[Entry] = []
     for name, example in EXAMPLES.items():
         root = example.run()
+        title, teaches = f"{example.name}: {example.title_in(t.lang)}", example.teaches_in(t.lang)
         if name in PRINTED_EXAMPLES:
-            print(f"== {example.name}: {example.title}\n")
-            print(node_table(root) + "\n")
+            print(f"== {title}\n")
+            print(node_table(root, lang=t.lang) + "\n")
         not_written: list[str] = []
         paths = write_graph_files(
-            root,
-            out,
-            name,
-            title=f"{example.name}: {example.title}",
-            description=example.teaches,
-            missing=not_written,
+            root, out, name, title=title, description=teaches, missing=not_written, lang=t.lang
         )
         failed += [f"{name} {what}" for what in not_written]
-        entries.append((f"{example.name}: {example.title}", example.teaches, paths))
+        entries.append((title, teaches, paths))
 
-    print(f"== training a 2-16-16-1 network on the moons dataset ({epochs} epochs, adam)")
+    print(t("demo.training", epochs=epochs))
     run = run_recipe(recipe("moons", epochs=epochs), progress=True)
-    print(run.summary() + "\n")
+    print(run.summary(t.lang) + "\n")
     try:
         plots = write_training_plots(run, out, "moons")
     except ImportError as error:
-        print(f"No training plots: {error}", file=sys.stderr)
+        print(t("demo.no_plots", error=error), file=sys.stderr)
         plots = []
         failed.append("training plots")
-    data, which = (run.test_data, "test") if run.test_data else (run.train_data, "training")
-    _, accuracy = run.measure(data)
-    entries.append(
-        (
-            f"Training: moons, {len(run.history)} epochs of Adam, {which} accuracy {accuracy:.1%}",
-            "The loss and accuracy per epoch, the decision boundary the network learned, and "
-            "the size of the gradients reaching each layer.",
-            plots,
-        )
-    )
-    index = write_index(out / "index.html", entries)
+    which = "demo.trained.test" if run.test_data else "demo.trained.train"
+    _, accuracy = run.measure(run.test_data or run.train_data)
+    heading = t(which, epochs=len(run.history), accuracy=f"{accuracy:.1%}")
+    entries.append((heading, t("demo.trained.about"), plots))
+    index = write_index(out / "index.html", entries, t.lang)
     others = [name for name in EXAMPLES if name not in PRINTED_EXAMPLES]
-    print(f"(the pictures of the other examples are there too: {', '.join(others)})")
-    print(f"wrote {sum(len(paths) for _, _, paths in entries) + 1} files into {out}/")
-    print(f"open {index} in a browser  ({time.perf_counter() - started:.1f} s)")
+    print(t("demo.others", names=", ".join(others)))
+    print(t("demo.wrote", count=sum(len(paths) for _, _, paths in entries) + 1, out=out))
+    print(t("demo.open", index=index, seconds=f"{time.perf_counter() - started:.1f}"))
     return index
 
 
-def write_index(path: Path, entries: list[Entry]) -> Path:
-    """An index.html linking every file of the demo, pictures shown inline."""
+def write_index(path: Path, entries: list[Entry], lang: str | None = None) -> Path:
+    """An index.html linking every file of the demo, pictures shown inline, in ``lang``."""
+    t = Translator(lang)
     sections = []
     for heading, text, paths in entries:
         items = []
@@ -96,7 +92,7 @@ def write_index(path: Path, entries: list[Entry]) -> Path:
                     f"<figcaption>{link}</figcaption></figure>"
                 )
             else:
-                label = "step by step, forward then backward" if file.suffix == ".html" else ""
+                label = t("demo.steps") if file.suffix == ".html" else ""
                 items.append(f'<p class="file"><a href="{link}">{link}</a> {label}</p>')
         sections.append(
             f"<section><h2>{html.escape(heading)}</h2><p>{html.escape(text)}</p>"
@@ -105,5 +101,13 @@ def write_index(path: Path, entries: list[Entry]) -> Path:
         )
     template = resources.files("microgradpp") / "templates" / "demo-index.html"
     page = Template(template.read_text(encoding="utf-8"))
-    atomic_write(path, page.substitute(sections="\n".join(sections)))
+    atomic_write(
+        path,
+        page.substitute(
+            lang=t.lang,
+            title=html.escape(t("demo.title")),
+            intro=html.escape(t("demo.intro")),
+            sections="\n".join(sections),
+        ),
+    )
     return path

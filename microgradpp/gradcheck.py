@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from numbers import Real
 from typing import cast
 
 from .engine import Value, no_grad, topological_order
 from .errors import GateError
 from .formatting import format_number
+from .i18n import Translator, message
 from .tables import format_table
 from .validation import describe, is_integer, is_real, positive, real
 
@@ -90,6 +91,21 @@ class GradcheckRow:
     ok: bool
     note: str = ""
     """Why the check failed, when the cause is known: a kink, or ε stepping out of a domain."""
+    why: Note | None = field(default=None, compare=False, repr=False)
+    """The same note by message id, to say it in another language (``why.say(lang)``)."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """Why a check failed, in the catalogs' words (``gradcheck.*``): the message ``key`` with its
+    ``fields``, and ``detail``, a sentence of its own (in a language) put into its ``{detail}``."""
+
+    key: str
+    fields: Mapping[str, object]
+    detail: Callable[[str | None], str]
+
+    def say(self, lang: str | None = "en") -> str:
+        return message(self.key, lang, **self.fields, detail=self.detail(lang))
 
 
 @dataclass(frozen=True)
@@ -128,17 +144,31 @@ class GradcheckReport:
         return self.rows[index]
 
     def __str__(self) -> str:
+        return self.format()
+
+    def format(self, lang: str | None = None) -> str:
+        """The table, in ``lang`` (None: the locale's language; numbers stay as they are)."""
+        t = Translator(lang)
         failed = sum(not row.ok for row in self.rows)
         n = len(self.rows)
-        verdict = (
-            f"all {n} input{'s' if n != 1 else ''} ok" if not failed else f"{failed} of {n} FAILED"
-        )
-        header = f"gradcheck: {verdict}  ({_criterion(self.eps, self.atol, self.rtol)})"
+        if failed:
+            verdict = t("gradcheck.failed", failed=failed, n=n)
+        else:
+            verdict = t("gradcheck.ok.one" if n == 1 else "gradcheck.ok.many", n=n)
+        criterion = t("gradcheck.criterion", eps=f"{self.eps:g}", atol=f"{self.atol:g}",
+                      rtol=f"{self.rtol:g}")  # fmt: skip
+        header = t("gradcheck.header", verdict=verdict, criterion=criterion)
+        columns = ("input", "analytic", "numeric", "abs_error", "ok")
         table = _table(
-            ("input", "analytic", "numeric", "abs error", "ok"),
+            tuple(t(f"gradcheck.column.{column}") for column in columns),
             [(row.name, row.analytic, row.numeric, row.error, row.ok) for row in self.rows],
+            (t("gradcheck.pass"), t("gradcheck.fail")),
         )
-        notes = [f"why {row.name} failed: {row.note}" for row in self.rows if row.note]
+        notes = [
+            t("gradcheck.why", name=row.name, note=row.why.say(t.lang) if row.why else row.note)
+            for row in self.rows
+            if row.note
+        ]
         return "\n".join([header, table, *notes])
 
 
@@ -189,15 +219,16 @@ def gradcheck(
         try:
             numeric = central_difference(f_of_floats, *points, arg=i, eps=eps)
         except GateError as outside:  # x ± ε left a gate's domain: say so, try smaller steps
-            note = _domain_edge_note(
+            edge = _domain_edge_note(
                 f_of_floats, points, i, name, eps, outside, leaf.grad, atol, rtol
             )
-            rows.append(GradcheckRow(name, leaf.grad, math.nan, math.nan, False, note))
+            rows.append(GradcheckRow(name, leaf.grad, math.nan, math.nan, False, edge.say(), edge))
             continue
         error = abs(leaf.grad - numeric)
         ok = _close(error, numeric, atol, rtol)
-        note = "" if ok else _kink_note(kinks, leaf)
-        rows.append(GradcheckRow(name, leaf.grad, numeric, error, ok, note))
+        why = None if ok else _kink_note(kinks, leaf)
+        note = why.say() if why else ""
+        rows.append(GradcheckRow(name, leaf.grad, numeric, error, ok, note, why))
     return GradcheckReport(tuple(rows), eps, atol, rtol)
 
 
@@ -211,31 +242,26 @@ def _kinks(root: Value) -> list[Value]:
     ]
 
 
-def _kink_note(kinks: list[Value], leaf: Value) -> str:
-    """Why a check fails at a kink that depends on ``leaf`` ('' if there is none)."""
+def _kink_note(kinks: list[Value], leaf: Value) -> Note | None:
+    """Why a check fails at a kink that depends on ``leaf`` (None if there is none)."""
     for node in kinks:
         if leaf in topological_order(node):
-            return (
-                f"{_describe_kink(node)}. A kink has no derivative: the central difference "
-                "averages the slopes on its two sides, while backward() uses a convention "
-                "(relu'(0) = 0, a tie of max splits the gradient ½/½, as PyTorch). Check at a "
-                "point away from the kink."
-            )
-    return ""
+            return Note("gradcheck.kink", {}, _describe_kink(node))
+    return None
 
 
-def _describe_kink(node: Value) -> str:
+def _describe_kink(node: Value) -> Callable[[str | None], str]:
+    """The sentence saying which kink ``node`` is at, in a language."""
     inputs = [_name_and_value(parent) for parent in node.parents]
     gate = node.gate
     assert gate is not None
     if gate.name == "relu":
-        return f"relu's input {inputs[0]} is at its kink at 0 (slope 0 on the left, 1 on the right)"
-    if gate.name == "max":
-        return (
-            f"max({', '.join(inputs)}) is at a tie: the gradient goes to one input on one side "
-            "and to the other on the other side"
-        )
-    return f"the {gate.name} gate is not smooth at its input {', '.join(inputs)}"
+        key = "gradcheck.kink.relu"
+    elif gate.name == "max":
+        key = "gradcheck.kink.max"
+    else:
+        key = "gradcheck.kink.other"
+    return lambda lang: message(key, lang, gate=gate.name, inputs=", ".join(inputs))
 
 
 def _name_and_value(node: Value) -> str:
@@ -252,14 +278,14 @@ def _domain_edge_note(
     analytic: float,
     atol: float,
     rtol: float,
-) -> str:
+) -> Note:
     """Why the central difference could not be taken, and the largest ε (down to 1e-12) that works."""
     x = points[i]
-    reason = error.problem.partition(": ")[2] or error.problem  # after "log gate (log) with …: "
-    note = (
-        f"moving {name} by ±ε = ±{eps:g} (to {x - eps:g} and {x + eps:g}) steps out of where "
-        f"the {error.gate} gate is defined ({reason}), so f(x ± ε) does not exist there. "
-    )
+    english = error.problem.partition(": ")[2] or error.problem  # after "log gate (log) with …: "
+    words = error.words
+    reason = (lambda lang: english) if words is None else words.reason  # the gate's own words
+    fields = {"name": name, "eps": f"{eps:g}", "low": f"{x - eps:g}", "high": f"{x + eps:g}",
+              "gate": error.gate}  # fmt: skip
     first_inside = None  # the largest smaller ε whose steps stay inside, if none passes
     smaller = eps / 10.0
     while smaller >= 1e-12:
@@ -269,15 +295,12 @@ def _domain_edge_note(
             smaller /= 10.0
             continue
         if _close(abs(analytic - numeric), numeric, atol, rtol):
-            return note + f"With eps={smaller:g} both steps stay inside and the check passes."
+            return Note("gradcheck.domain.passes", {**fields, "smaller": f"{smaller:g}"}, reason)
         first_inside = first_inside or smaller
         smaller /= 10.0
     if first_inside is not None:
-        return note + (
-            f"From eps={first_inside:g} down the steps stay inside, but the function bends too "
-            "fast so near the edge for the check to pass: check at a point farther from it."
-        )
-    return note + "Check at a point farther from the edge of the domain."
+        return Note("gradcheck.domain.bends", {**fields, "first": f"{first_inside:g}"}, reason)
+    return Note("gradcheck.domain.farther", fields, reason)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -454,7 +477,11 @@ def _criterion(eps: float, atol: float, rtol: float) -> str:
     return f"eps={eps:g}, pass if |analytic - numeric| <= {atol:g} + {rtol:g}*|numeric|"
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, float, float, float, bool]]) -> str:
+def _table(
+    header: tuple[str, ...],
+    rows: list[tuple[str, float, float, float, bool]],
+    verdicts: tuple[str, str] = ("ok", "FAIL"),
+) -> str:
     """One line per (name, analytic, numeric, error, ok): the gradients to 10 significant digits
     (-4.000000000559112 -> -4.000000001: enough to see where they part), the error to 2."""
     cells = [
@@ -463,7 +490,7 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, float, float, float, b
             format_number(analytic, 10, significant=True),
             format_number(numeric, 10, significant=True),
             format_number(error, 2, significant=True),
-            "ok" if ok else "FAIL",
+            verdicts[0] if ok else verdicts[1],
         )
         for name, analytic, numeric, error, ok in rows
     ]

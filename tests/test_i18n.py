@@ -359,3 +359,19 @@ def test_a_gate_error_in_python_is_english_and_says_the_same_in_chinese():
     assert error.with_remedy("换一个值").translated("zh-Hans") == (
         "pow 门（**2），输入 x = 1e+300：(1e+300) ** 2.0 超出了浮点数的范围。解决办法：换一个值"
     )
+
+
+def test_the_demo_index_speaks_the_chosen_language(tmp_path):
+    from microgradpp.demo import write_index
+
+    page = write_index(tmp_path / "index.html", [("標題", "說明", [])], "zh-Hant").read_text(
+        "utf-8"
+    )
+    assert '<html lang="zh-Hant">' in page and "<title>microgradpp 示範</title>" in page
+    assert "<p>下面的一切都是 microgradpp 在這台電腦上算出來的。" in page
+    english = write_index(tmp_path / "en.html", [("t", "d", [])], "en").read_text("utf-8")
+    assert "<title>microgradpp demo</title>" in english and "\n" not in "".join(
+        catalog(lang)[f"example.{name}.teaches"]
+        for lang in ("zh-Hant", "zh-Hans")
+        for name in ("add-mul", "xor")
+    )  # a Chinese lesson is one paragraph: a page shows no space where a line ended

@@ -394,8 +394,9 @@ def test_a_worked_example_in_simplified_chinese(capsys):
         "sigmoid-neuron: 逐门拆开的 sigmoid 神经元：f = 1 / (1 + exp(−(w0·x0 + w1·x1 + w2)))"
     )
     assert lines[2] == (
-        "cs231n 图中的神经元，w0 = 2、x0 = −1、w1 = −3、x1 = −2、w2 = −3（偏置），只用基本门组成："
-    )
+        "cs231n 图中的神经元，w0 = 2、x0 = −1、w1 = −3、x1 = −2、w2 = −3（偏置），只用基本门组成：两个 ×、"
+    )  # the lesson is one paragraph, wrapped for the terminal at 96 columns
+    assert lines[3].startswith("两个 +、×(−1)、exp、+1 和 1/x。")
     assert " #  节点  门      输入        值     梯度" in lines
 
 
@@ -501,3 +502,24 @@ def test_train_reports_in_the_teachers_language(capsys, monkeypatch):
     assert code == 1
     assert err.startswith("microgradpp train：這次訓練「死掉」了：準確率 49.3% 沒有比")
     assert "大多數 ReLU 已經失效：66% 的隱藏層 ReLU（layer1 31%, layer2 100%）" in err
+
+
+def test_gradcheck_explains_itself_in_the_teachers_language(capsys, monkeypatch):
+    in_locale(monkeypatch, "zh_TW.UTF-8")
+    code, out, _ = run(capsys, "gradcheck", "relu(x)", "--at", "x=0")
+    assert code == 1
+    assert out.splitlines()[1:4] == [
+        "gradcheck：1 個輸入中有 1 個失敗（eps=1e-06，通過條件：|解析 - 數值| <= 1e-05 + "
+        "0.0001*|數值|）",
+        "輸入  解析  數值  絕對誤差  結果",
+        "x        0   0.5       0.5  失敗",
+    ]
+    assert out.splitlines()[4].startswith(
+        "x 為什麼失敗：relu 的輸入 x = 0 正好在 0 的折點上（左邊斜率 0，右邊斜率 1）。折點沒有導數"
+    )
+    code, out, _ = run(capsys, "gradcheck", "log(x)", "--at", "x=1e-7", "--lang", "zh-Hans")
+    assert out.splitlines()[-1] == (
+        "x 为什么失败：把 x 移动 ±ε = ±1e-06（到 -9e-07 和 1.1e-06）会走出 log 门有定义的范围"
+        "（log 只在 x > 0 时有定义，得到的是 x = -9e-07），所以那里的 f(x ± ε) 不存在。用 "
+        "eps=1e-09 时两步都留在范围内，检验就会通过。"
+    )
