@@ -124,6 +124,11 @@ ENGLISH: dict[str, str] = {
     "page.collapsed.no_full": " The full page, one gate per frame, is written with --full.",
     "page.link.collapsed": "{stem}-steps-collapsed.html ({frames} frames)",
     "page.link.full": "{stem}-steps.html ({frames} frames)",
+    "page.term.title": "{title}: term {index} of {total}, {name}",
+    "page.term.about": (
+        "Backward of {name} alone, one of the {total} terms whose sum is the whole graph: the "
+        "gradients here are ∂{name}/∂node; the whole graph's are the sum over the terms."
+    ),
     "files.tangled": (
         "{stem}: the whole graph ({count} Values) is a sum of {terms} terms, too tangled to read "
         "as one picture or one page, so those were not written (--full writes them too). "

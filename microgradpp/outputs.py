@@ -122,7 +122,7 @@ def write_graph_files(
                     )  # fmt: skip
                 if not whole and level is not None:
                     path = out / f"{stem}-{mode}-collapsed.{picture_format}"
-                    view = _collapsed_view(root, mode, digits, lang, level, have_dot)
+                    view = _collapsed_view(root, mode, digits, lang, level)
                     written += attempt(f"collapsed {mode} picture", render, view, path)
             if terms and "backward" in modes:
                 for i, term in enumerate(terms, start=1):
@@ -164,17 +164,14 @@ def _direction(root: Value, digits: int, lang: str) -> str:
         return "LR"
 
 
-def _collapsed_view(
-    root: Value, mode: str, digits: int, lang: str, level: str, have_dot: bool
-) -> Any:
-    """The picture of root by ``level``, drawn in the direction that fits a screen best."""
-    import dataclasses
-
-    from .steps.collapsed import fitting_rankdir
+def _collapsed_view(root: Value, mode: str, digits: int, lang: str, level: str) -> Any:
+    """The picture of root by ``level``, drawn in the direction that reads larger on a screen
+    (XOR's parts: top to bottom, the shared weights in a row above the four examples)."""
+    from .viz.graph import settle_rankdir
     from .viz.view import GraphView
 
-    view = GraphView.of(root, mode, precision=digits, collapse=level, lang=lang)
-    return dataclasses.replace(view, rankdir=fitting_rankdir(view)) if have_dot else view
+    view = GraphView.of(root, mode, precision=digits, collapse=level, lang=lang, rankdir="auto")
+    return settle_rankdir(view)
 
 
 class _Say:
@@ -260,7 +257,10 @@ def _write_pages(
         )  # fmt: skip
         if long:
             print(f"\n{path.name}: {notice} {' '.join(href for href, _ in offers)}".rstrip())
-    if level is not None and long:
+    from .steps import MAX_STEPPER_NODES
+
+    fits = len(topological_order(root)) <= MAX_STEPPER_NODES  # else both pages say why not, once
+    if level is not None and long and (fits or not write_full):
         notice = say("page.collapsed", level=level_word, frames=short, full=frames) + say(
             "page.collapsed.full" if write_full else "page.collapsed.no_full"
         )
@@ -279,11 +279,13 @@ def _write_pages(
     if long:
         for i, (term, name) in enumerate(zip(terms, _term_names(terms)), start=1):
             path = out / term_pages[i - 1]
-            term_title = f"{title or stem}: term {i} of {len(terms)}, {name}"
+            term_title = say(
+                "page.term.title", title=title or stem, index=i, total=len(terms), name=name
+            )
+            about = say("page.term.about", name=name, total=len(terms))
             written += attempt(
-                f"step-by-step page of term {i}", render_steps, term, path, digits,
-                term_title, f"backward of {name} alone, one of the {len(terms)} terms "
-                "whose sum the whole page steps through", lang,
+                f"step-by-step page of term {i}", render_steps, term, path, digits, term_title,
+                about, lang,
             )  # fmt: skip
     return written
 

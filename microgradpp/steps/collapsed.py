@@ -16,13 +16,12 @@ A gate outside every box keeps its own frame and caption, as on the full page.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from ..engine import Value
 from ..messages import text
+from ..viz.graph import settle_rankdir
 from ..viz.view import GraphView
 from .frame import Frame, final_grads
 from .replay import BackwardStep, derivative_name, forward_caption, number_formatter, replay
@@ -34,13 +33,15 @@ Unit = str | Value
 
 
 def collapsed_frames(
-    root: Value, order: list[Value], digits: int, lang: str, level: str
+    root: Value, order: list[Value], digits: int, lang: str, level: str, rankdir: str = "auto"
 ) -> list[Frame]:
     """The frames of the collapsed page: the inputs, each box (or lone gate) forward, the seed,
     each stretch of backward that stays in one box (or one lone gate's step).
 
-    ``level``: 'neuron', 'layer' or 'part' (see ``viz.collapse``). The caller has checked the
-    size (``page.check_size``).
+    ``level``: 'neuron', 'layer' or 'part' (see ``viz.collapse``); ``rankdir``: the direction of
+    the pictures ('auto': the one that reads larger on a 1920×1080 screen; a collapsed graph is
+    often a row of shared weights over a few boxes, which reads best top to bottom). The caller
+    has checked the size (``page.check_size``).
     """
     steps = list(replay(root, order))
     names = steps[0].names if steps else _step_names(order)
@@ -53,8 +54,9 @@ def collapsed_frames(
         final_grads=final_grads(root, steps),
         order=order,
         lang=lang,
+        rankdir=rankdir,
     )
-    graph = dataclasses.replace(graph, rankdir=fitting_rankdir(graph))
+    graph = settle_rankdir(graph)  # once: every frame keeps the direction chosen
     group = graph.group
     level_word = text(f"collapse.{graph.level}", lang)
 
@@ -106,7 +108,7 @@ def collapsed_frames(
             )
         if root in run:
             caption += "\n" + text("frame.output", lang, root=root_name)
-        parents = {parent for node in run for parent in node.parents}
+        parents = _lit_parents(run, unit)
         frames.append(
             Frame(
                 f"forward-{i}",
@@ -159,7 +161,7 @@ def collapsed_frames(
             title = text(
                 "frame.group.step.title", lang, name=key, index=index, total=len(backward_runs)
             )
-        parents = {parent for node in members for parent in node.parents}
+        parents = _lit_parents(members, unit)
         frames.append(
             Frame(
                 f"step-{index}",
@@ -178,30 +180,15 @@ def collapsed_frames(
     return frames
 
 
-SCREEN = (1880, 760)
-"""CSS pixels a step page's picture has on a 1920×1080 screen (below the title, the controls and
-the caption)."""
-
-
-def fitting_rankdir(view: GraphView) -> str:
-    """'LR' or 'TB': the direction in which the picture, fitted to the screen, is drawn larger.
-
-    A collapsed graph is often a tall column of inputs beside a few boxes (XOR: 9 shared
-    weights, 4 parts): left to right it is three times taller than the screen, top to bottom
-    it fits. Graphviz lays out both (a small graph: a fraction of a second) and the larger wins.
-    """
-    from ..viz import draw_graph
-    from ..viz.render import run_dot
-
-    scales = {}
-    for rankdir in ("LR", "TB"):
-        svg = run_dot(draw_graph(dataclasses.replace(view, rankdir=rankdir)).source, "svg")
-        size = re.search(rb'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
-        if size is None:
-            return view.rankdir
-        width, height = (float(number) * 4 / 3 for number in size.groups())  # pt -> CSS px
-        scales[rankdir] = min(SCREEN[0] / width, SCREEN[1] / height)
-    return max(scales, key=lambda rankdir: scales[rankdir])
+def _lit_parents(members: Sequence[Value], unit: Callable[[Value], Unit]) -> set[Value]:
+    """The inputs highlighted with a stretch: all of a lone gate's (as on the full page), but of a
+    box only the computed ones (other boxes, gates). Its leaves, often many shared weights, get
+    orange wires but no frame: the page scrolls to what is highlighted, and a box's weights may
+    span more than a screen (XOR's part and its 9 weights); the caption gives their numbers."""
+    parents = {parent for node in members for parent in node.parents}
+    if isinstance(unit(members[0]), Value):
+        return parents
+    return {parent for parent in parents if parent.parents}
 
 
 def _group_step_caption(

@@ -75,7 +75,7 @@ def _any_frames(
         raise ValueError(f"collapse must be one of {COLLAPSE_LEVELS}, got {collapse!r}")
     if collapse == "none":
         return _frames(root, order, digits, lang, rankdir)
-    return collapsed_frames(root, order, digits, lang, collapse)
+    return collapsed_frames(root, order, digits, lang, collapse, rankdir)
 
 
 def _frames(

@@ -148,8 +148,11 @@ def test_the_xor_collapsed_frames_say_what_each_box_does():
     assert inputs.startswith("∂loss/∂t1 = 0.0666,   ∂loss/∂b2 = −0.6217,   ∂loss/∂w2_1 = −0.3875")
     assert "so far" not in inputs and "∂(−1)" not in inputs  # all final now; no constant
     assert "∂loss/∂b2 = −0.0666 so far" in frames[-4].caption  # e4² came first: a partial sum
-    step = frames[-1].view
-    assert {step.box_id(node) for node in step.lit} >= {"group0", "v0"}  # the part and b2
+    step = frames[-1].view  # the part is lit; its 9 shared weights get orange wires, no frame
+    assert {step.box_id(node) for node in step.lit} == {"group0"}
+    assert len({parent for parent, _ in step.lit_wires if not parent.parents}) == 9 + 3 + 1  # −1
+    sigma = frames[9].view  # a lone gate's step lights its inputs too, as on the full page
+    assert {sigma.names[node] for node in sigma.lit} == {"Σe²", "e1²", "e2²", "e3²", "e4²"}
 
 
 def test_a_collapsed_page_is_refused_by_size_before_any_work_and_by_level():
@@ -215,9 +218,10 @@ def test_example_xor_writes_only_readable_files_and_says_why(capsys, tmp_path):
     )
     assert out.index("too tangled") < out.index("wrote:")
     assert all(path.stat().st_size < 1_000_000 for path in tmp_path.iterdir())
-    for mode in ("forward", "backward"):  # the whole ones: 3349 × 2485 pt, a tangle of wires
+    for mode in ("forward", "backward"):
         width, height = _svg_size(tmp_path / f"xor-{mode}-collapsed.svg")
-        assert width < 2200 and height < 700  # 9 weights in a row over 4 parts
+        fitted = min(1880 / (width * 4 / 3), 830 / (height * 4 / 3))  # on a 1920×1080 screen
+        assert fitted > 0.6  # the whole picture (3349 × 2485 pt, a tangle of wires): 0.25
     collapsed = (tmp_path / "xor-steps-collapsed.html").read_text(encoding="utf-8")
     assert "(14 frames instead of 70)" in collapsed
     assert "The full page, one gate per frame, is written with --full." in collapsed
@@ -283,3 +287,19 @@ def test_collapsed_frame_count_is_zero_when_nothing_groups():
     assert collapsed_frame_count(f, topological_order(f), "part") == 0
     assert collapsed_frame_count(f, topological_order(f), "neuron") == 0
     assert len(backward_order(f)) == 1
+
+
+@needs_dot
+def test_a_graph_too_large_for_any_page_is_refused_once(tmp_path, capsys):
+    from microgradpp.outputs import write_graph_files
+
+    model = MLP(3, [8, 8, 1], activation="tanh", seed=1, fused=False)
+    loss = (model([Value(0.5, label="x1"), Value(-1.0, label="x2"), Value(2.0)]) - 1.0) ** 2
+    loss.backward()
+    assert len(topological_order(loss)) > 200
+    missing: list[str] = []
+    paths = write_graph_files(loss, tmp_path, "big", missing=missing)
+    err = capsys.readouterr().err
+    assert missing == ["step-by-step page"]  # not the collapsed page too: the same limit
+    assert err.count("a step-by-step page is made for graphs of at most 200") == 1
+    assert [p.name for p in paths] == ["big-forward.svg", "big-backward.svg"]
