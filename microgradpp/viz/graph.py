@@ -309,9 +309,9 @@ class _Dot:
         finals = self.view.final_grads
         final = self.num(finals[node])
         texts = [final]
-        # Only a node used twice or more has partial sums in a replay (and the root, before the
-        # seed is final); a box is not widened for a 'so far' it can never show.
-        if len(self.view.uses[node]) > 1 or node is self.view.root:
+        # Only a node used twice or more has partial sums in a replay; a box is not widened for
+        # a 'so far' it can never show.
+        if len(self.view.uses[node]) > 1:
             texts.append(self.say("picture.so_far", grad=final))
         if self._wires_into_groups(node):  # grad_text shows the number alone, no sum
             return max(texts, key=len)

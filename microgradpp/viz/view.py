@@ -271,8 +271,9 @@ class GraphView:
         return _wires(self.order, self.folded, self.group, self.box_id, self.gate_id)
 
     def grad_state(self, node: Value) -> tuple[str, float]:
-        """('final' | 'partial' | 'unknown', the gradient shown) for one node."""
-        if node in self.final:
+        """('final' | 'partial' | 'unknown', the gradient shown) for one node. The root's
+        gradient, once given, is final: it is the seed ∂f/∂f, never a sum of parts."""
+        if node in self.final or (node is self.root and node in self.grads):
             return FINAL, self.grads.get(node, self.final_grads.get(node, 0.0))
         if node in self.grads:
             return PARTIAL, self.grads[node]

@@ -4,6 +4,7 @@ page, put every box, gate and wire label in the same place (measured with ``dot 
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -217,3 +218,59 @@ def test_the_command_lines_pictures_and_step_page_share_one_layout(tmp_path, cap
 
 def read(folder, name: str) -> str:
     return (folder / name).read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------
+# A wire's label sits on its own wire
+# ------------------------------------------------------------------------------------------------
+
+
+def bezier_points(ops: list[dict]) -> list[tuple[float, float]]:
+    """Points along a wire drawn by dot: its cubic Bézier pieces, sampled 400 times each."""
+    points: list[tuple[float, float]] = []
+    for op in ops:
+        if op["op"] not in ("b", "B"):
+            continue
+        controls = op["points"]
+        for start in range(0, len(controls) - 3, 3):
+            p0, p1, p2, p3 = controls[start : start + 4]
+            for step in range(401):
+                t = step / 400
+                points.append(
+                    tuple(  # type: ignore[arg-type]
+                        (1 - t) ** 3 * a
+                        + 3 * (1 - t) ** 2 * t * b
+                        + 3 * (1 - t) * t**2 * c
+                        + t**3 * d
+                        for a, b, c, d in zip(p0, p1, p2, p3)
+                    )
+                )
+    return points
+
+
+def distance(point: list[float], curve: list[tuple[float, float]]) -> float:
+    return min(math.dist(point, on_curve) for on_curve in curve)
+
+
+@pytest.mark.parametrize("name", ["add-mul", "sigmoid-neuron", "max-circuit", "two-layer"])
+@pytest.mark.parametrize("mode", ["backward", "both"])
+def test_each_wire_label_is_tied_by_a_line_to_its_own_wire(name, mode):
+    """Gates with two to six inputs: the line dot draws from each label (decorate) ends on the
+    label's own wire, not on a neighbour's."""
+    made = subprocess.run(
+        ["dot", "-Tjson"],
+        input=draw_graph(get_example(name).run(), mode).source.encode("utf-8"),
+        capture_output=True,
+        check=True,
+    )
+    wires = json.loads(made.stdout)["edges"]
+    labelled = [wire for wire in wires if "lp" in wire]
+    curves = {wire["_gvid"]: bezier_points(wire["_draw_"]) for wire in wires}
+    for wire in labelled:
+        tie = next(op for op in wire["_ldraw_"] if op["op"] == "L")["points"][-1]
+        own = distance(tie, curves[wire["_gvid"]])
+        assert own < 1.0, (wire["_gvid"], own)
+        others = [distance(tie, curves[other["_gvid"]]) for other in wires if other is not wire]
+        assert min(others) > own, (wire["_gvid"], own, min(others))
+    gates_inputs = {wire["head"] for wire in labelled}
+    assert len(labelled) > len(gates_inputs)  # several gates with two or more labelled inputs
