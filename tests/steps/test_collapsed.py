@@ -277,6 +277,7 @@ def test_a_network_sample_is_collapsed_by_neuron_and_the_words_are_translated(tm
     ]  # fmt: skip
     collapsed = (tmp_path / "mlp-steps-collapsed.html").read_text(encoding="utf-8")
     assert "收合檢視：每個方框是一整個神經元" in collapsed
+    assert "backward() 自己算出的。完整頁面，每個畫面一個閘：" in collapsed  # no stray space
     assert "反向傳播一次走過神經元 layer2.neuron3 的 9 個閘" in collapsed
     assert len(re.findall(r'<section class="frame"', collapsed)) == 24
 
