@@ -533,3 +533,15 @@ def test_gradcheck_explains_itself_in_the_teachers_language(capsys, monkeypatch)
         "（log 只在 x > 0 时有定义，得到的是 x = -9e-07），所以那里的 f(x ± ε) 不存在。用 "
         "eps=1e-09 时两步都留在范围内，检验就会通过。"
     )
+
+
+def test_a_language_with_no_catalog_is_refused_in_the_locales_language(capsys, monkeypatch):
+    in_locale(monkeypatch, "zh_TW.UTF-8")
+    code, _, err = run(capsys, "examples", "--lang", "fr")
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        "microgradpp examples：錯誤：參數 --lang：沒有語言 'fr' 的翻譯；可用的語言有：en, zh-Hant, "
+        "zh-Hans"
+    )
+    code, out, _ = run(capsys, "examples", "--lang=zh-Hans")  # the = form is read too
+    assert code == 0 and out.splitlines()[-1].startswith("运行 `microgradpp example NAME`")
