@@ -57,6 +57,7 @@
     var index = frames.findIndex(function (frame) { return frame.id === id; });
     show(index >= 0 ? index : 0, false);
     window.scrollTo(0, 0);  // the browser jumped to the frame's anchor: show the controls
+    if (zoomed) follow();  // ... and then the step, if the picture is larger than the screen
   }
   function stop() { if (timer !== null) { clearInterval(timer); timer = null; play.textContent = play.dataset.play; } }
   function toggle() {
@@ -151,7 +152,7 @@
     else return;
     event.preventDefault();
   });
-  window.addEventListener("load", function () { window.scrollTo(0, 0); });
+  window.addEventListener("load", function () { window.scrollTo(0, 0); if (zoomed) follow(); });
   fromAddress();
   if (/[?&]big\b/.test(location.search)) document.body.classList.add("big");
   // Graphviz draws text at 13 to 16 pt. Fitted to the room, a large graph would shrink it
