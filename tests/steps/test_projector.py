@@ -242,7 +242,5 @@ def test_every_label_of_xors_term_pages_and_of_collapsed_pages_is_at_least_16_px
     ]
     assert not too_small, too_small
     # the step's boxes are on screen on load and after every key press
-    lost = [
-        (page, s["frame"]) for page, seen in results.items() for s in seen if not s["followed"]
-    ]
+    lost = [(page, s["frame"]) for page, seen in results.items() for s in seen if not s["followed"]]
     assert not lost, f"the step's boxes were off screen in {lost}"
