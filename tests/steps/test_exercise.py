@@ -412,8 +412,18 @@ def test_a_wide_exercise_starts_scrolled_to_its_first_question(tmp_path):
       out.textContent = JSON.stringify({
         zoomed: document.querySelector("figure").classList.contains("zoomed"),
         on_screen: r.left >= 0 && r.right <= window.innerWidth && r.left >= f.left && r.right <= f.right,
-        width: Math.round(r.width) > 20
+        width: Math.round(r.width) > 20,
+        room_to_type: (function () {  // "-0.1966" fits while typing, however narrow the box
+          open.focus();
+          var size = parseFloat(getComputedStyle(open).fontSize);
+          return open.getBoundingClientRect().width >= 5.4 * size;
+        })()
       });
       document.body.appendChild(out);
     }, 100); });</script>"""
-    assert _drive(path, tmp_path, script) == {"zoomed": True, "on_screen": True, "width": True}
+    assert _drive(path, tmp_path, script) == {
+        "zoomed": True,
+        "on_screen": True,
+        "width": True,
+        "room_to_type": True,
+    }
