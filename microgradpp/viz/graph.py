@@ -620,21 +620,7 @@ class _Dot:
         width = max(
             _text_width(text, FONT_SIZE) for text in [*(t for t, _, _ in lines), output, norm_final]
         )
-        lit = any(member in view.lit for member in group.members)
-        rows = "".join(
-            f'<TR><TD WIDTH="{width}" HEIGHT="{FONT_SIZE + 6}" FIXEDSIZE="TRUE">'
-            f"{_font(text, colour, bold=bold) if text else ' '}</TD></TR>"
-            for text, colour, bold in lines
-        )
-        graph.node(
-            view.box_id(group.members[0]),
-            f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{rows}</TABLE>>',
-            shape="box",
-            style="rounded,filled",
-            fillcolor=HIGHLIGHT_FILL if lit else GROUP_FILL,
-            color=HIGHLIGHT_LINE if lit else "#6a5f90",
-            penwidth="3" if lit else "1.3",
-        )
+        self._add_rounded_box(graph, group, lines, width)
 
     def _add_part_box(self, graph: Any, group: collapsing.Group) -> None:
         """A part (a sub-expression, ``collapse.group_parts``) as one box: its name, its gates,
@@ -678,14 +664,26 @@ class _Dot:
             *(text for text, _, _ in lines),
         ]
         width = max(_text_width(text, FONT_SIZE) for text in widest)
+        self._add_rounded_box(graph, group, lines, width)
+
+    def _add_rounded_box(
+        self,
+        graph: Any,
+        group: collapsing.Group,
+        lines: list[tuple[str, str, bool]],
+        width: int,
+    ) -> None:
+        """A neuron's, layer's or part's box: one row per (text, colour, bold) line, every row
+        ``width`` wide and one line high whatever it shows, so the box has one size in every frame;
+        highlighted when any node inside is."""
         rows = "".join(
             f'<TR><TD WIDTH="{width}" HEIGHT="{FONT_SIZE + 6}" FIXEDSIZE="TRUE">'
             f"{_font(text, colour, bold=bold) if text else ' '}</TD></TR>"
             for text, colour, bold in lines
         )
-        lit = any(member in view.lit for member in group.members)
+        lit = any(member in self.view.lit for member in group.members)
         graph.node(
-            view.box_id(group.members[0]),
+            self.view.box_id(group.members[0]),
             f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{rows}</TABLE>>',
             shape="box",
             style="rounded,filled",
