@@ -23,7 +23,7 @@ from ..engine import Value
 from ..messages import text
 from ..viz.graph import settle_rankdir
 from ..viz.view import GraphView
-from .frame import Frame, final_grads
+from .frame import Frame, GradientTally, final_grads
 from .replay import BackwardStep, derivative_name, forward_caption, number_formatter, replay
 from .replay import step_names as _step_names
 
@@ -126,37 +126,33 @@ def collapsed_frames(
         )
 
     backward_runs = _runs(steps, lambda step: unit(step.node))
-    grads: dict[Value, float] = {root: 1.0}
-    final = {root}
+    tally = GradientTally(root, order)
     frames.append(
         Frame(
             "step-0",
             text("frame.seed.title", lang, total=len(backward_runs)),
             text("frame.seed", lang, root=root_name),
-            graph.frame(grads=grads, final=final, sent=(), lit={root}),
+            graph.frame(grads=tally.grads, final=tally.final, sent=(), lit={root}),
         )
     )
-    edges_left = {node: 0 for node in order}  # how many wires still have to bring a gradient
-    for node in order:
-        for parent in node.parents:
-            edges_left[parent] += 1
-    sent: set[Value] = set()
     for index, steps_run in enumerate(backward_runs, start=1):
         members = [step.node for step in steps_run]
         for step in steps_run:  # the very steps of backward, in its order: its own numbers
-            sent.add(step.node)
-            for edge in step.contributions:
-                grads[edge.parent] = edge.grad_after
-                edges_left[edge.parent] -= 1
-                if edges_left[edge.parent] == 0:
-                    final.add(edge.parent)
+            tally.record(step)
         key = unit(members[0])
         if isinstance(key, Value):
             caption = steps_run[0].caption(digits, numbered=False, lang=lang)
             title = text("frame.step.title", lang, index=index, total=len(backward_runs))
         else:
             caption = _group_step_caption(
-                steps_run, key, level_word, gates_text(members), grads, final, digits, lang
+                steps_run,
+                key,
+                level_word,
+                gates_text(members),
+                tally.grads,
+                tally.final,
+                digits,
+                lang,
             )
             title = text(
                 "frame.group.step.title", lang, name=key, index=index, total=len(backward_runs)
@@ -168,9 +164,9 @@ def collapsed_frames(
                 title,
                 caption,
                 graph.frame(
-                    grads=grads,
-                    final=final,
-                    sent=sent,
+                    grads=tally.grads,
+                    final=tally.final,
+                    sent=tally.sent,
                     lit=set(members) | parents,
                     lit_gates=set(members),
                     lit_wires={(parent, node) for node in members for parent in node.parents},

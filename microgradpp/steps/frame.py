@@ -3,6 +3,7 @@ full page (``steps.page``) and the collapsed one (``steps.collapsed``) are both 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..engine import Value
@@ -65,3 +66,33 @@ def final_grads(root: Value, steps: list[BackwardStep]) -> dict[Value, float]:
         for edge in step.contributions:
             grads[edge.parent] = edge.grad_after
     return grads
+
+
+class GradientTally:
+    """What backward has done so far, step by step, as a page's frames show it.
+
+    ``grads``: the gradient each node has received so far (a partial sum until its last wire has
+    brought its part); ``final``: the nodes whose every wire has done so (their gradient is
+    complete); ``sent``: the gate nodes that have handed their gradient back along their wires.
+    At the start only the root has a gradient: the seed ∂root/∂root = 1.
+    """
+
+    def __init__(self, root: Value, order: Iterable[Value]) -> None:
+        self.grads: dict[Value, float] = {root: 1.0}
+        self.final: set[Value] = {root}
+        self.sent: set[Value] = set()
+        self._wires_left: dict[Value, int] = {}  # wires that still have to bring a gradient
+        for node in order:
+            self._wires_left.setdefault(node, 0)
+            for parent in node.parents:
+                self._wires_left[parent] = self._wires_left.get(parent, 0) + 1
+
+    def record(self, step: BackwardStep) -> None:
+        """One step of backward: its node sends, and each parent gets its part (``grad_after``,
+        the engine's own running sum)."""
+        self.sent.add(step.node)
+        for edge in step.contributions:
+            self.grads[edge.parent] = edge.grad_after
+            self._wires_left[edge.parent] -= 1
+            if self._wires_left[edge.parent] == 0:
+                self.final.add(edge.parent)

@@ -26,7 +26,7 @@ from ..messages import text
 from ..viz.graph import settle_rankdir
 from ..viz.view import GraphView
 from .collapsed import collapsed_frames
-from .frame import Frame, final_grads
+from .frame import Frame, GradientTally, final_grads
 from .replay import derivative_name, forward_caption, number_formatter, replay
 from .replay import step_names as _step_names
 
@@ -131,37 +131,26 @@ def _frames(
             )
         )
 
-    grads: dict[Value, float] = {root: 1.0}
-    final = {root}
+    tally = GradientTally(root, order)
     frames.append(
         Frame(
             "step-0",
             text("frame.seed.title", lang, total=len(steps)),
             text("frame.seed", lang, root=root_name),
-            graph.frame(grads=grads, final=final, sent=(), lit={root}),
+            graph.frame(grads=tally.grads, final=tally.final, sent=(), lit={root}),
         )
     )
-    edges_left = {node: 0 for node in order}  # how many wires still have to bring a gradient
-    for node in order:
-        for parent in node.parents:
-            edges_left[parent] += 1
-    sent: set[Value] = set()
     for step in steps:
-        sent.add(step.node)
-        for edge in step.contributions:
-            grads[edge.parent] = edge.grad_after
-            edges_left[edge.parent] -= 1
-            if edges_left[edge.parent] == 0:
-                final.add(edge.parent)
+        tally.record(step)
         frames.append(
             Frame(
                 f"step-{step.index}",
                 text("frame.step.title", lang, index=step.index, total=step.total),
                 step.caption(digits, numbered=False, lang=lang),
                 graph.frame(
-                    grads=grads,
-                    final=final,
-                    sent=sent,
+                    grads=tally.grads,
+                    final=tally.final,
+                    sent=tally.sent,
                     lit={step.node, *step.node.parents},
                     lit_gates={step.node},
                     lit_wires={(parent, step.node) for parent in step.node.parents},
