@@ -561,8 +561,9 @@ def _gate_error(gate: Gate, parents: tuple, error: DomainError) -> GateError:
     values, labels = tuple(p.data for p in parents), tuple(p.label for p in parents)
     words = error.words  # a gate of this package says it from the catalogs (translatable)
     if words is None:  # a gate written elsewhere says it in plain English
-        words = Words("gate.plain", "gate.plain.remedy" if error.remedy else "", {
-            "reason": error.reason, "remedy": error.remedy}, error.overflow)  # fmt: skip
+        remedy_id = "gate.plain.remedy" if error.remedy else ""
+        details = {"reason": error.reason, "remedy": error.remedy}
+        words = Words("gate.plain", remedy_id, details, error.overflow)
     return GateError.at(where, words, values, labels)
 
 
