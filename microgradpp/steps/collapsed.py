@@ -21,9 +21,7 @@ from typing import TypeVar
 
 from ..engine import Value
 from ..messages import text
-from ..viz.graph import settle_rankdir
-from ..viz.view import GraphView
-from .frame import Frame, GradientTally, final_grads
+from .frame import Frame, GradientTally, inputs_frame, replay_view, seed_frame
 from .replay import BackwardStep, derivative_name, forward_caption, number_formatter, replay
 from .replay import step_names as _step_names
 
@@ -46,17 +44,7 @@ def collapsed_frames(
     steps = list(replay(root, order))
     names = steps[0].names if steps else _step_names(order)
     num = number_formatter(digits)
-    graph = GraphView.of(
-        root,
-        "both",
-        precision=digits,
-        collapse=level,
-        final_grads=final_grads(root, steps),
-        order=order,
-        lang=lang,
-        rankdir=rankdir,
-    )
-    graph = settle_rankdir(graph)  # once: every frame keeps the direction chosen
+    graph = replay_view(root, order, steps, digits, lang, level, rankdir)
     group = graph.group
     level_word = text(f"collapse.{graph.level}", lang)
 
@@ -73,18 +61,8 @@ def collapsed_frames(
     # forward in creation order (a topological order too): a neuron's nodes were made together
     gate_nodes = sorted((node for node in order if node.parents), key=lambda node: node.number)
     forward_runs = _runs(gate_nodes, unit)
-    frames = []
-
+    frames = [inputs_frame(graph, leaves, names, num, len(forward_runs), lang)]
     known = frozenset(leaves)
-    inputs = ", ".join(f"{names[leaf]} = {num(leaf.data)}" for leaf in leaves if leaf.label)
-    frames.append(
-        Frame(
-            "forward-0",
-            text("frame.inputs.title", lang, total=len(forward_runs)),
-            text("frame.inputs", lang) + (f"\n{inputs}" if inputs else ""),
-            graph.frame(values=known, grads={}, final=(), lit=known),
-        )
-    )
     for i, run in enumerate(forward_runs, start=1):
         known = known | set(run)
         key = unit(run[0])
@@ -127,14 +105,7 @@ def collapsed_frames(
 
     backward_runs = _runs(steps, lambda step: unit(step.node))
     tally = GradientTally(root, order)
-    frames.append(
-        Frame(
-            "step-0",
-            text("frame.seed.title", lang, total=len(backward_runs)),
-            text("frame.seed", lang, root=root_name),
-            graph.frame(grads=tally.grads, final=tally.final, sent=(), lit={root}),
-        )
-    )
+    frames.append(seed_frame(graph, tally, root_name, len(backward_runs), lang))
     for index, steps_run in enumerate(backward_runs, start=1):
         members = [step.node for step in steps_run]
         for step in steps_run:  # the very steps of backward, in its order: its own numbers

@@ -3,10 +3,12 @@ full page (``steps.page``) and the collapsed one (``steps.collapsed``) are both 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..engine import Value
+from ..messages import text
+from ..viz.graph import settle_rankdir
 from ..viz.view import GraphView
 from .replay import BackwardStep
 
@@ -78,6 +80,7 @@ class GradientTally:
     """
 
     def __init__(self, root: Value, order: Iterable[Value]) -> None:
+        self.root = root
         self.grads: dict[Value, float] = {root: 1.0}
         self.final: set[Value] = {root}
         self.sent: set[Value] = set()
@@ -96,3 +99,61 @@ class GradientTally:
             self._wires_left[edge.parent] -= 1
             if self._wires_left[edge.parent] == 0:
                 self.final.add(edge.parent)
+
+
+# -- what the full and the collapsed page have in common ------------------------------------------
+
+
+def replay_view(
+    root: Value,
+    order: list[Value],
+    steps: list[BackwardStep],
+    digits: int,
+    lang: str,
+    collapse: str,
+    rankdir: str,
+) -> GraphView:
+    """The graph every frame of a page shows: boxes sized for their final numbers, values and
+    gradients both, laid out in one direction chosen once (so every frame has one layout)."""
+    graph = GraphView.of(
+        root,
+        "both",
+        precision=digits,
+        collapse=collapse,
+        final_grads=final_grads(root, steps),
+        order=order,
+        lang=lang,
+        rankdir=rankdir,
+    )
+    return settle_rankdir(graph)
+
+
+def inputs_frame(
+    graph: GraphView,
+    leaves: Sequence[Value],
+    names: Mapping[Value, str],
+    num: Callable[[float], str],
+    forward_frames: int,
+    lang: str,
+) -> Frame:
+    """The first frame: every leaf (input, parameter, constant) has its value, nothing else yet."""
+    known = frozenset(leaves)
+    inputs = ", ".join(f"{names[leaf]} = {num(leaf.data)}" for leaf in leaves if leaf.label)
+    return Frame(
+        "forward-0",
+        text("frame.inputs.title", lang, total=forward_frames),
+        text("frame.inputs", lang) + (f"\n{inputs}" if inputs else ""),
+        graph.frame(values=known, grads={}, final=(), lit=known),
+    )
+
+
+def seed_frame(
+    graph: GraphView, tally: GradientTally, root_name: str, backward_frames: int, lang: str
+) -> Frame:
+    """Backward's first frame: only the root has a gradient, the seed ∂root/∂root = 1."""
+    return Frame(
+        "step-0",
+        text("frame.seed.title", lang, total=backward_frames),
+        text("frame.seed", lang, root=root_name),
+        graph.frame(grads=tally.grads, final=tally.final, sent=(), lit={tally.root}),
+    )

@@ -23,10 +23,8 @@ from ..errors import GraphTooLargeError
 from ..files import atomic_write
 from ..i18n import resolve_language
 from ..messages import text
-from ..viz.graph import settle_rankdir
-from ..viz.view import GraphView
 from .collapsed import collapsed_frames
-from .frame import Frame, GradientTally, final_grads
+from .frame import Frame, GradientTally, inputs_frame, replay_view, seed_frame
 from .replay import derivative_name, forward_caption, number_formatter, replay
 from .replay import step_names as _step_names
 
@@ -84,32 +82,12 @@ def _frames(
     steps = list(replay(root, order))
     names = steps[0].names if steps else _step_names(order)
     num = number_formatter(digits)
-    graph = GraphView.of(
-        root,
-        "both",
-        precision=digits,
-        collapse="none",
-        final_grads=final_grads(root, steps),
-        order=order,
-        lang=lang,
-        rankdir=rankdir,
-    )
-    graph = settle_rankdir(graph)  # once: every frame keeps the direction chosen
+    graph = replay_view(root, order, steps, digits, lang, "none", rankdir)
     leaves = [node for node in order if not node.parents]
     gate_nodes = [node for node in order if node.parents]
     root_name = derivative_name(names[root])
-    frames = []
-
+    frames = [inputs_frame(graph, leaves, names, num, len(gate_nodes), lang)]
     known = frozenset(leaves)
-    inputs = ", ".join(f"{names[leaf]} = {num(leaf.data)}" for leaf in leaves if leaf.label)
-    frames.append(
-        Frame(
-            "forward-0",
-            text("frame.inputs.title", lang, total=len(gate_nodes)),
-            text("frame.inputs", lang) + (f"\n{inputs}" if inputs else ""),
-            graph.frame(values=known, grads={}, final=(), lit=known),
-        )
-    )
     for i, node in enumerate(gate_nodes, start=1):
         known = known | {node}
         caption = text("frame.forward", lang, equation=forward_caption(node, names, digits))
@@ -132,14 +110,7 @@ def _frames(
         )
 
     tally = GradientTally(root, order)
-    frames.append(
-        Frame(
-            "step-0",
-            text("frame.seed.title", lang, total=len(steps)),
-            text("frame.seed", lang, root=root_name),
-            graph.frame(grads=tally.grads, final=tally.final, sent=(), lit={root}),
-        )
-    )
+    frames.append(seed_frame(graph, tally, root_name, len(steps), lang))
     for step in steps:
         tally.record(step)
         frames.append(
