@@ -48,7 +48,10 @@ def atomic_write(path: str | os.PathLike, data: bytes | str, encoding: str = "ut
     except FileNotFoundError:
         previous = None
     temporary = folder / f".{target.name}.{secrets.token_hex(4)}.tmp"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _NEW_FILE_MODE)
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _NEW_FILE_MODE)
+    except OSError as error:
+        raise _naming(error, path) from None
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
@@ -57,12 +60,20 @@ def atomic_write(path: str | os.PathLike, data: bytes | str, encoding: str = "ut
         if previous is not None:
             _copy_permissions(temporary, previous)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise _naming(error, path) from None
         raise
     _sync_folder(folder)
     return path
+
+
+def _naming(error: OSError, path: Path) -> OSError:
+    """The same error (same class and errno) about the file that was asked for: the temporary
+    file's name ('.page.html.5aeb9528.tmp') means nothing to whoever asked for page.html."""
+    return type(error)(error.errno, error.strerror or str(error), str(path))
 
 
 def _copy_permissions(temporary: Path, previous: os.stat_result) -> None:

@@ -88,6 +88,25 @@ def test_a_folder_is_refused(tmp_path):
         atomic_write(tmp_path, "x")
 
 
+def test_a_failure_names_the_file_asked_for_not_the_temporary_one(tmp_path, monkeypatch):
+    """'No such file or directory: .page.html.5aeb9528.tmp' would puzzle whoever asked for
+    page.html: the error keeps its class and errno and names page.html."""
+    path = tmp_path / "page.html"
+    disk_full(monkeypatch)
+    with pytest.raises(OSError) as caught:
+        atomic_write(path, "x")
+    assert (caught.value.errno, caught.value.filename) == (errno.ENOSPC, str(path))
+    assert ".tmp" not in str(caught.value)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / ".page.x.tmp"))
+
+    monkeypatch.setattr(files.os, "open", refuse)  # the temporary file cannot even be created
+    with pytest.raises(PermissionError) as caught:
+        atomic_write(path, "x")
+    assert str(caught.value) == f"[Errno 13] Permission denied: '{path}'"
+
+
 @pytest.mark.parametrize("size", [0, 1, 10_000, 3_000_000])
 def test_a_full_disk_leaves_the_old_file_whole(tmp_path, monkeypatch, size):
     path = tmp_path / "page.html"
