@@ -907,6 +907,9 @@ def topological_order(root: Value) -> list[Value]:
     the same on every run: for ``(x + y) * z`` it is x, y, x + y, z, (x + y) * z, the order the
     expression is evaluated in. (backward() does not need this order: see its docstring.)
     """
+    if not isinstance(root, Value):  # every picture, page and exercise starts here
+        got = type(root).__name__
+        raise TypeError(f"expected a microgradpp.Value (the result of a computation), got {got}")
     order: list[Value] = []
     expanded: set[Value] = set()
     stack: list[Any] = [root]  # Values, and the marker _PARENTS_LISTED

@@ -727,3 +727,24 @@ def test_a_function_call_name_needs_no_extra_parentheses_but_keeps_them_after_d(
         "∂f/∂(exp(log(x))) = (1/y) · ∂f/∂f = (−0.25) · 1 = −0.25",
         "∂f/∂(1/y) = exp(log(x)) · ∂f/∂f = 2 · 1 = 2",
     ]
+
+
+@pytest.mark.parametrize("not_a_value", ["x", 3.0, None, [Value(1.0)]], ids=repr)
+def test_pages_of_something_that_is_not_a_value_are_one_clear_type_error(tmp_path, not_a_value):
+    from microgradpp.steps import Exercise, Steps, exercise_page
+
+    expected = (
+        "expected a microgradpp.Value (the result of a computation), got "
+        + type(not_a_value).__name__
+    )
+    for make in (
+        lambda: topological_order(not_a_value),
+        lambda: render_steps(not_a_value, tmp_path / "steps.html"),
+        lambda: exercise_page(not_a_value, tmp_path / "exercise.html"),
+        lambda: Steps(not_a_value),
+        lambda: Exercise(not_a_value),
+    ):
+        with pytest.raises(TypeError) as caught:
+            make()
+        assert str(caught.value) == expected
+    assert list(tmp_path.iterdir()) == []  # nothing written
