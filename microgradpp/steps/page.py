@@ -23,6 +23,7 @@ from ..errors import GraphTooLargeError
 from ..files import atomic_write
 from ..i18n import resolve_language
 from ..messages import text
+from ..viz.view import check_decimals
 from .collapsed import collapsed_frames
 from .frame import Frame, GradientTally, inputs_frame, replay_view, seed_frame
 from .replay import derivative_name, forward_caption, number_formatter, replay
@@ -69,6 +70,7 @@ COLLAPSE_LEVELS = ("none", "neuron", "layer", "part")
 def _any_frames(
     root: Value, order: list[Value], digits: int, lang: str, collapse: str, rankdir: str = "auto"
 ) -> list[Frame]:
+    check_decimals(digits, "digits")
     if collapse not in COLLAPSE_LEVELS:
         raise ValueError(f"collapse must be one of {COLLAPSE_LEVELS}, got {collapse!r}")
     if collapse == "none":

@@ -459,6 +459,13 @@ def _too_large_message(
 # ------------------------------------------------------------------------------------------------
 
 
+def check_decimals(decimals: object, name: str = "precision") -> None:
+    """How many decimals a picture may print: a whole number from 0 to 15 (a float holds 15 to 17
+    significant digits, so more would print noise). ``name`` is the caller's word for it."""
+    if not is_integer(decimals) or not 0 <= decimals <= 15:
+        raise ValueError(f"{name} must be a whole number of decimals 0..15, got {decimals!r}")
+
+
 def _check_options(root, mode, rankdir, precision, collapse, max_nodes, collapse_above) -> None:
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph needs a microgradpp.Value, got {type(root).__name__}")
@@ -466,8 +473,7 @@ def _check_options(root, mode, rankdir, precision, collapse, max_nodes, collapse
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-    if not is_integer(precision) or not 0 <= precision <= 15:
-        raise ValueError(f"precision must be a whole number of decimals 0..15, got {precision!r}")
+    check_decimals(precision)
     if collapse not in COLLAPSE_CHOICES:
         raise ValueError(f"collapse must be one of {COLLAPSE_CHOICES}, got {collapse!r}")
     for name, limit in (("max_nodes", max_nodes), ("collapse_above", collapse_above)):

@@ -748,3 +748,20 @@ def test_pages_of_something_that_is_not_a_value_are_one_clear_type_error(tmp_pat
             make()
         assert str(caught.value) == expected
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.parametrize("digits", ["a", -1, 16, 2.5, True, None])
+def test_a_bad_number_of_digits_is_named_digits_before_any_work(tmp_path, digits):
+    from microgradpp.steps import Steps
+
+    f = get_example("add-mul").build()
+    expected = f"digits must be a whole number of decimals 0..15, got {digits!r}"
+    for make in (
+        lambda: render_steps(f, tmp_path / "steps.html", digits=digits),
+        lambda: stepper_frames(f, digits=digits),
+        lambda: Steps(f, digits=digits),
+    ):
+        with pytest.raises(ValueError) as caught:
+            make()
+        assert str(caught.value) == expected
+    assert list(tmp_path.iterdir()) == []
