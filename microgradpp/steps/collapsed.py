@@ -46,7 +46,9 @@ def collapsed_frames(
     num = number_formatter(digits)
     graph = replay_view(root, order, steps, digits, lang, level, rankdir)
     group = graph.group
-    level_word = text(f"collapse.{graph.level}", lang)
+    # A graph with nothing to group (no neuron, no part of 2+ gates) keeps a frame per gate, as
+    # on the full page: then no caption speaks of a level.
+    level_word = text(f"collapse.{graph.level}", lang) if graph.level != "none" else ""
 
     def unit(node: Value) -> Unit:
         return group.get(node, node)

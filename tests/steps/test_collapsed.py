@@ -304,3 +304,15 @@ def test_a_graph_too_large_for_any_page_is_refused_once(tmp_path, capsys):
     assert missing == ["step-by-step page"]  # not the collapsed page too: the same limit
     assert err.count("a step-by-step page is made for graphs of at most 200") == 1
     assert [p.name for p in paths] == ["big-forward.svg", "big-backward.svg"]
+
+
+@pytest.mark.parametrize("level", ["neuron", "layer", "part"])
+def test_a_graph_with_nothing_to_collapse_keeps_a_frame_per_gate(tmp_path, level):
+    x = Value(2.0, label="x")
+    f = (x * x).exp()
+    f.label = "f"
+    collapsed = stepper_frames(f, collapse=level)
+    full = stepper_frames(f)
+    assert [frame.id for frame in collapsed] == [frame.id for frame in full]
+    assert [frame.caption for frame in collapsed] == [frame.caption for frame in full]
+    assert render_steps(f, tmp_path / "f.html", collapse=level).stat().st_size > 0
