@@ -509,11 +509,13 @@ class _Dot:
         """
         view = self.view
         local = child.local_grads[position]
+        # a negative factor in parentheses, as the captions write it: '0.1966 × (-1)'
+        factor = self.num(local) if local >= 0 else f"({self.num(local)})"
         upstream_final = view.final_grads[child]
         widest = [
-            f"{self.num(upstream_final)} × {self.num(local)}",
+            f"{self.num(upstream_final)} × {factor}",
             f"= {self.num(upstream_final * local)}",
-            f"? × {self.num(local)}",
+            f"? × {factor}",
         ]
         state, upstream = view.grad_state(child)
         contribution = view.contribution(child, position)
@@ -527,10 +529,10 @@ class _Dot:
                 lines = [(self.num(contribution), GRAD_COLOUR, False)]
         elif contribution is None:
             shown = "?" if state == UNKNOWN else self.num(upstream)
-            lines = [(f"{shown} × {self.num(local)}", UNKNOWN_COLOUR, False)]
+            lines = [(f"{shown} × {factor}", UNKNOWN_COLOUR, False)]
         else:
             lines = [
-                (f"{self.num(upstream)} × {self.num(local)}", "#333333", False),
+                (f"{self.num(upstream)} × {factor}", "#333333", False),
                 (f"= {self.num(contribution)}", GRAD_COLOUR, True),
             ]
         width = max(_text_width(t, SMALL_FONT_SIZE) for t in [*widest, *(t for t, _, _ in lines)])

@@ -114,7 +114,7 @@ def test_xyz_pictures_exact_text():
         assert text in forward
     backward = svg_texts(to_svg(f, mode="backward"))
     # each wire: upstream × local = contribution
-    for text in ("-4 × 1", "= -4", "1 × -4", "1 × 3", "= 3"):
+    for text in ("-4 × 1", "= -4", "1 × (-4)", "1 × 3", "= 3"):  # a negative factor in ( )
         assert text in backward
     assert "-12" not in backward  # values are not shown in backward mode
 
@@ -191,7 +191,7 @@ def test_frames_show_not_computed_yet_differently_from_zero():
     assert "-4 so far" in source
     assert "-4 × 1</FONT>" in source and "= -4" not in source.split("g2 ->")[0]
     # f is final: its wires carry upstream × local = contribution
-    assert "1 × -4" in source and "= 3" in source
+    assert "1 × (-4)" in source and "= 3" in source
     # a real gradient of 0 prints as 0
     z = Value(0.0, label="z")
     g = z * Value(0.0, label="w")
