@@ -11,17 +11,13 @@ import json
 import re
 import shutil
 import struct
-import subprocess
 
 import pytest
+from browsers import CHROMIUM, chromium
 
 from microgradpp.examples import get_example
 from microgradpp.steps import render_steps
 
-CHROMIUM = next(
-    (path for path in (shutil.which(name) for name in ("chromium", "chromium-browser")) if path),
-    None,
-)
 pytestmark = [
     pytest.mark.slow,  # a browser per test: `pytest -m "not slow"` skips them
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
@@ -95,26 +91,6 @@ DRIVE_THE_PAGE = """<script>
   }, 200);
 })();
 </script>"""
-
-
-def chromium(*args: str, user_data_dir) -> subprocess.CompletedProcess:
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--enable-logging=stderr",
-        "--v=0",
-        f"--user-data-dir={user_data_dir}",
-        *args,
-    ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
 
 
 @pytest.fixture(scope="module")

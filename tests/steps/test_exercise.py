@@ -5,18 +5,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 
 import pytest
+from browsers import CHROMIUM, Browser, chromium
 
 from microgradpp.examples import get_example
 from microgradpp.expr import evaluate
 from microgradpp.steps.exercise import ExerciseError, exercise_html, exercise_page
 
-CHROMIUM = next(
-    (path for path in (shutil.which(name) for name in ("chromium", "chromium-browser")) if path),
-    None,
-)
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed"
 )
@@ -153,16 +149,6 @@ window.addEventListener("load", function () {
 });
 window.addEventListener("error", function (e) { window.__errors.push(String(e.message)); });
 </script>"""
-
-
-def chromium(*args: str, user_data_dir) -> subprocess.CompletedProcess:
-    command = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-extensions", "--enable-logging=stderr", "--v=0",
-        f"--user-data-dir={user_data_dir}", *args,
-    ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=90, check=False)
 
 
 def _drive(path, tmp_path, script: str, query: str = "") -> dict:
@@ -340,8 +326,6 @@ def test_inline_pages_loaded_in_a_hidden_iframe_fit_once_shown(tmp_path, hidden,
     size is 0 then. Once shown, a wide step page and exercise page must start at full size, with
     the answer boxes on their cells, as when loaded in view. Driven in real time: a virtual-time
     budget draws no frames, so nothing that waits for layout would ever run."""
-    from chromium_devtools import Browser
-
     from microgradpp.steps import Exercise, Steps
     from microgradpp.steps.notebook import InlinePage
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 
 import pytest
+from browsers import CHROMIUM, chromium
 
 from microgradpp.examples import get_example
 from microgradpp.steps import exercise_page, render_steps
 
-CHROMIUM = next(
-    (path for path in (shutil.which(name) for name in ("chromium", "chromium-browser")) if path),
-    None,
-)
+SCREEN = ("--window-size=1920,1080", "--hide-scrollbars")
+"""The projector: 1920×1080, with no scrollbar taking room from the page."""
+
 pytestmark = [
     pytest.mark.slow,  # a browser per test: `pytest -m "not slow"` skips them
     pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
@@ -87,24 +86,14 @@ TO_PARENT = """parent.postMessage(JSON.stringify({page: location.pathname.split(
 MEASURE, MEASURE_IN_FRAME = MEASURE.replace("REPORT", IN_PAGE), MEASURE.replace("REPORT", TO_PARENT)
 
 
-def chromium(*args: str, user_data_dir) -> subprocess.CompletedProcess:
-    command = [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-        "--no-first-run", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-extensions", "--window-size=1920,1080",
-        "--hide-scrollbars", f"--user-data-dir={user_data_dir}", *args,
-    ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-
-
 def _report(path, tmp_path, script: str, query: str = "") -> list | dict:
     driven = path.with_name("driven-" + path.name)
     driven.write_text(
         path.read_text("utf-8").replace("</body>", script + "\n</body>", 1), encoding="utf-8"
     )
     finished = chromium(
-        "--virtual-time-budget=8000", "--dump-dom", driven.as_uri() + query,
-        user_data_dir=tmp_path / "profile",
+        *SCREEN, "--virtual-time-budget=8000", "--dump-dom", driven.as_uri() + query,
+        user_data_dir=tmp_path / "profile", timeout=120,
     )  # fmt: skip
     match = re.search(r'<pre id="test-results">(.*?)</pre>', finished.stdout, flags=re.DOTALL)
     assert match, f"the page did not report; chromium said:\n{finished.stderr[-2000:]}"
@@ -192,8 +181,8 @@ def _report_many(paths, tmp_path) -> dict[str, list]:
         encoding="utf-8",
     )
     finished = chromium(
-        "--virtual-time-budget=30000", "--dump-dom", harness.as_uri(),
-        user_data_dir=tmp_path / "profile",
+        *SCREEN, "--virtual-time-budget=30000", "--dump-dom", harness.as_uri(),
+        user_data_dir=tmp_path / "profile", timeout=120,
     )  # fmt: skip
     match = re.search(r'<pre id="test-results">(.*?)</pre>', finished.stdout, flags=re.DOTALL)
     assert match, f"the pages did not all report; chromium said:\n{finished.stderr[-2000:]}"

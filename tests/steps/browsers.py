@@ -1,17 +1,38 @@
-"""A headless Chromium driven over the DevTools protocol through a pipe (standard library only).
+"""Headless Chromium for the browser tests: where it is, one run that prints the page
+(``--dump-dom``), and a browser driven over the DevTools protocol through a pipe (standard
+library only).
 
 ``--dump-dom`` with a virtual-time budget runs timers but draws no frames, so nothing that waits
 for layout (ResizeObserver, requestAnimationFrame) ever happens there. Pages that must be seen
-being laid out (an iframe shown after it loaded) are driven in real time through this instead.
+being laid out (an iframe shown after it loaded) are driven in real time by ``Browser`` instead.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 from typing import Any
+
+CHROMIUM = next(
+    (path for path in (shutil.which(name) for name in ("chromium", "chromium-browser")) if path),
+    None,
+)
+"""Debian's chromium (None where it is not installed: the browser tests are skipped)."""
+
+
+def chromium(*args: str, user_data_dir: Any, timeout: float = 90) -> subprocess.CompletedProcess:
+    """One headless run with ``args`` (a page, ``--dump-dom``, ``--screenshot``, …), offline and
+    quiet; its console messages go to stderr."""
+    command = [
+        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--disable-extensions", "--enable-logging=stderr", "--v=0",
+        f"--user-data-dir={user_data_dir}", *args,
+    ]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 class Browser:
