@@ -138,37 +138,7 @@ def one_blas_thread() -> Iterator[None]:
 # ------------------------------------------------------------------------------------------------
 
 
-class _Softplus(Gate):
-    """out = ln(1 + eᶻ), stable for any z;   d/dz = σ(z).
-
-    The scalar loss ``binary_cross_entropy_with_logits`` picks one of two circuits with a Python
-    ``if`` on ``z.data``; one traced graph cannot do that for every sample, so compiled mode uses
-    this gate (the same two formulas, chosen per sample inside the gate). Not registered.
-    """
-
-    name, symbol, primitive = "softplus", "softplus", False
-
-    def forward(self, z: float) -> float:
-        if z >= 0.0:
-            return z + math.log(math.exp(-z) + 1.0)
-        return math.log(math.exp(z) + 1.0)
-
-    def local_grads(self, out: float, z: float) -> tuple[float, ...]:
-        if z >= 0.0:
-            return (1.0 / (1.0 + math.exp(-z)),)
-        e = math.exp(z)
-        return (e / (1.0 + e),)
-
-    def forward_array(self, z: Any) -> Any:
-        e = np.exp(-np.abs(z))  # e⁻ᶻ for z ≥ 0, eᶻ for z < 0: never overflows
-        return np.where(z >= 0.0, z, 0.0) + np.log(e + 1.0)
-
-    def local_grads_array(self, out: Any, z: Any) -> tuple[Any, ...]:
-        e = np.exp(-np.abs(z))
-        return (np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e)),)
-
-
-_SOFTPLUS = _Softplus()
+_SOFTPLUS = GATES["softplus"]  # ln(1 + eᶻ) with its stable form chosen per sample
 
 
 def _max_tree(values: list[Value]) -> Value:

@@ -38,3 +38,9 @@ def sigmoid(x: Value) -> Value:
 def tanh(x: Value) -> Value:
     """tanh x = 2σ(2x) − 1 = 2 / (1 + e⁻²ˣ) − 1:  × −2,  exp,  + 1,  1/x,  × 2,  + (−1)."""
     return (x * -2.0).exp().__add__(1.0).reciprocal() * 2.0 - 1.0
+
+
+def softplus(x: Value) -> Value:
+    """ln(1 + eˣ):  exp,  + 1,  ln  — the textbook circuit of the softplus gate (right where eˣ
+    does not overflow; the gate is stable for every x)."""
+    return (x.exp() + 1.0).log()

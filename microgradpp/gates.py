@@ -726,6 +726,44 @@ class Sigmoid(Gate):
 
 
 @register
+class Softplus(Gate):
+    """out = ln(1 + eˣ);   d/dx = eˣ/(1 + eˣ) = σ(x).
+
+    The smooth relu, and the heart of ``binary_cross_entropy_with_logits`` (ln(1 + eᶻ) − y·z).
+    Written as one gate, so a sample's z picks its stable formula *inside* the gate — as a
+    circuit it would need a Python ``if`` on z, and a graph that changes with z cannot be
+    replayed for a whole batch (compiled mode).
+    """
+
+    name, symbol, primitive = "softplus", "softplus", False
+    test_range = (-20.0, 20.0)
+    reference = staticmethod(lambda x: math.log1p(math.exp(x)) if x < 30.0 else x)
+
+    def forward(self, x: float) -> float:
+        if x >= 0.0:  # x + ln(1 + e⁻ˣ) and ln(1 + eˣ): exp's argument stays ≤ 0, no overflow
+            return x + math.log1p(math.exp(-x))
+        return math.log1p(math.exp(x))
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        if x >= 0.0:  # σ(x), in Sigmoid's two stable forms
+            return (1.0 / (1.0 + math.exp(-x)),)
+        e = math.exp(x)
+        return (e / (1.0 + e),)
+
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        e = np.exp(-np.abs(x))  # e⁻ˣ for x ≥ 0, eˣ for x < 0: never overflows
+        return np.where(x >= 0.0, x, 0.0) + np.log1p(e)
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        import numpy as np
+
+        e = np.exp(-np.abs(x))
+        return (np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e)),)
+
+
+@register
 class Sum(Gate):
     """out = x₁ + x₂ + … + xₙ;   ∂out/∂xᵢ = 1."""
 

@@ -19,10 +19,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import Value, sum_values
+from .engine import Value, apply_gate, sum_values
+from .gates import GATES
 from .validation import integer, is_integer, is_real, real
 
 _LOG_FLOOR = math.exp(-100.0)  # binary_cross_entropy clamps log(p) at -100, as PyTorch
+_SOFTPLUS = GATES["softplus"]
 
 
 def _reduce(terms: list[Value], reduction: str) -> Value:
@@ -132,24 +134,15 @@ def binary_cross_entropy(probabilities: Any, targets: Any, reduction: str = "mea
     return _reduce(terms, reduction)
 
 
-def _softplus(z: Value) -> Value:
-    """ln(1 + eᶻ), computed so that e never gets a positive argument:
-
-    z ≥ 0:  z + ln(1 + e⁻ᶻ)        z < 0:  ln(1 + eᶻ)        (the same function; d/dz = σ(z))
-    """
-    if z.data >= 0.0:
-        return z + ((-z).exp() + 1.0).log()
-    return (z.exp() + 1.0).log()
-
-
 def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str = "mean") -> Value:
     """Binary cross-entropy from raw scores zᵢ (p = σ(z)), stable for any z:
 
-    −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = ln(1 + eᶻ) − y·z;    ∂/∂z = σ(z) − y.
+    −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = softplus(z) − y·z,  softplus(z) = ln(1 + eᶻ);
+    ∂/∂z = σ(z) − y.  softplus is one gate (``gates.Softplus``), stable for every z.
     """
     terms = []
     for z, t in _flat_pairs(logits, targets):
-        terms.append(_softplus(z) - z * _check_probability_target(t))
+        terms.append(apply_gate(_SOFTPLUS, z) - z * _check_probability_target(t))
     return _reduce(terms, reduction)
 
 

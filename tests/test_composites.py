@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from microgradpp import Value, composites, topological_order
+from microgradpp import GATES, Value, apply_gate, composites, topological_order
 
 
 def value_and_grad(function, x: float) -> tuple[float, float]:
@@ -25,8 +25,12 @@ moderate = st.floats(-30.0, 30.0, allow_nan=False)
 
 @pytest.mark.parametrize(
     ("circuit", "fused"),
-    [(composites.sigmoid, Value.sigmoid), (composites.tanh, Value.tanh)],
-    ids=["sigmoid", "tanh"],
+    [
+        (composites.sigmoid, Value.sigmoid),
+        (composites.tanh, Value.tanh),
+        (composites.softplus, lambda x: apply_gate(GATES["softplus"], x)),
+    ],
+    ids=["sigmoid", "tanh", "softplus"],
 )
 @given(x=moderate)
 def test_composite_equals_fused_gate_in_value_and_gradient(circuit, fused, x):

@@ -304,6 +304,9 @@ EXACT_DERIVATIVES = {  # gate name -> exact ∂out/∂xᵢ as decimals
     "sigmoid": lambda x: (  # e^(−|x|) / (1 + e^(−|x|))²
         EXACT.divide(_exp(-abs(x)), EXACT.power(1 + _exp(-abs(x)), 2)),
     ),
+    "softplus": lambda x: (  # σ(x) = 1/(1 + e^(−x)) = e^x/(1 + e^x): exp of −|x|, no overflow
+        EXACT.divide(D(1), 1 + _exp(-x)) if x >= 0 else EXACT.divide(_exp(x), 1 + _exp(x)),
+    ),
     "sum": lambda *xs: tuple(D(1) for _ in xs),
     "linear": lambda b, *wx: (D(1), *[v for w, x in zip(wx[::2], wx[1::2]) for v in (x, w)]),
     "base_pow": lambda x: (_exp(x * EXACT.ln(D(2))) * EXACT.ln(D(2)),),  # (2ˣ)′ = 2ˣ·ln 2
@@ -319,6 +322,7 @@ EDGE_INPUTS = {  # gate name -> inputs near the ends of its safe range (every re
     "relu": [(5e-324,), (-5e-324,), (1e308,)],
     "tanh": [(1e-300,), (-1e-200,), (19.0,), (-25.0,), (1e300,)],
     "sigmoid": [(-700.0,), (-745.0,), (40.0,), (1e-300,), (1e300,), (-1e300,)],
+    "softplus": [(-745.0,), (-700.0,), (40.0,), (1e-300,), (1e300,), (-1e300,)],
     "sum": [(1e308, -1e308, 1e307), (5e-324, 5e-324)],
     "linear": [(1.0, 1e154, 1e154), (0.0, 1e-200, 1e-100, 1e200, 1e-300)],
     "base_pow": [(1023.0,), (-1074.0,), (-1000.0,), (1e-300,), (0.5,)],
