@@ -360,6 +360,7 @@ def test_every_registered_gate_shows_its_symbol():
         x.relu(),
         x.tanh(),
         x.sigmoid(),
+        microgradpp.apply_gate(GATES["softplus"], x),
         microgradpp.linear(w, [x, y], Value(0.3, label="b")),
     ]
     f = microgradpp.sum(parts)
