@@ -4,25 +4,33 @@ A ``Value`` holds a number (``data``), the gradient of some final result with re
 (``grad``), the nodes it was computed from (``parents``), the gate that computed it (``gate``) and
 that gate's local gradients ∂self/∂parent (``local_grads``), worked out once in the forward pass.
 
-``backward()`` is the only place the chain rule is written:
+``backward()`` is the chain rule, once for every edge, children before parents:
 
-    parent.grad += local_grad * node.grad        for every edge, children before parents.
+    parent.grad += local_grad * node.grad
 
 "Children before parents" comes for free: every node gets an increasing creation ``number``, and a
 node is always created after its parents, so sorting the graph by number, largest first, puts every
 node before the nodes it was computed from.
 
-Every derivative lives in ``gates.py``. Add and mul, the two gates a network uses most, are
-written out inline in ``__add__`` and ``__mul__`` for speed (a generic call per node costs 2-4x);
-``tests/test_gates.py`` checks that they agree with ``gates.Add`` and ``gates.Mul``.
+Every derivative lives in ``gates.py``; ``textbook.py`` is this file's algorithm alone, on one
+screen. Reading order here: the Value and its gates, ``backward()``, the readable forms
+(``chain_rule``, ``backward_order``, ``topological_order``, ``_apply``), then the fast paths that
+stand in for them (each tested against its readable form in ``tests/test_engine_fast_paths.py``
+and ``tests/test_gates.py``), then ``no_grad``. Checks of what a Value accepts are in
+``value_checks.py``, the errors a failing gate or backward raises in ``diagnosis.py``, pickling
+and copying in ``pickling.py``.
 
 How a node is stored (one object per node, no tuples or closures beside it: each extra object
 is more work for Python's cyclic garbage collector, the largest cost of building a graph):
 
-    in0, in1    the parents of a one- or two-input node (in1 is None for one input);
-                a node with any other number of inputs (sum, linear) keeps a tuple in in0
-    d0, d1      the local gradients ∂node/∂in0, ∂node/∂in1 (a tuple in d0 for the n-input nodes)
-    number      the creation number (see above);  mark  a stamp backward() leaves on visited nodes
+    first_parent, second_parent           the parents of a one- or two-input node (second_parent
+                                          is None for one input); a node with any other number
+                                          of inputs (sum, linear) keeps the tuple of all of them
+                                          in first_parent
+    first_local_grad, second_local_grad   ∂node/∂parent for each (the tuple, for n inputs)
+    number                                the creation number (see above)
+    last_visit                            the stamp of the last graph walk that reached the node
+                                          (backward's walk: cheaper than a set of seen nodes)
 
 ``parents`` and ``local_grads`` read them back as tuples (read-only properties), so code using the
 graph never needs to know the layout.
@@ -34,24 +42,37 @@ import gc
 import itertools
 import math
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from numbers import Real
 from operator import attrgetter
 from typing import Any
 
-from .errors import DomainError, GateError, GradientError
+from . import pickling
+from .diagnosis import describe, gate_error, gradient_error, overflow_error, restore_grads
+from .errors import DomainError, GateError
 from .gates import GATES, Gate, base_pow_gate, pow_gate
 from .i18n import Words
+from .value_checks import MAX_LABEL_LENGTH, REAL, checked_float, checked_label
+
+__all__ = [  # MAX_LABEL_LENGTH is read from here as well (it is checked when a label is set)
+    "MAX_LABEL_LENGTH",
+    "Value",
+    "apply_gate",
+    "backward_order",
+    "chain_rule",
+    "gc_paused",
+    "is_grad_enabled",
+    "linear",
+    "maximum",
+    "no_grad",
+    "recompute_local_grads",
+    "sum_values",
+    "topological_order",
+]
 
 Number = int | float
 _INF, _NEG_INF = math.inf, -math.inf
-# isinstance(x, _REAL) means isinstance(x, Real), but float and int, the usual cases, are tried
-# first: they are plain type checks, while a check against the abstract class Real goes through
-# its registry of virtual subclasses, which costs more than building a node.
-_REAL = (float, int, Real)
 _ADD, _MUL, _SUM, _LINEAR = GATES["add"], GATES["mul"], GATES["sum"], GATES["linear"]
 _EXP, _LOG, _RECIPROCAL, _MAX = GATES["exp"], GATES["log"], GATES["reciprocal"], GATES["max"]
 _RELU, _TANH, _SIGMOID = GATES["relu"], GATES["tanh"], GATES["sigmoid"]
@@ -72,115 +93,71 @@ class Value:
     (4.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "in0", "in1", "d0", "d1", "gate", "_label", "number", "mark")
+    __slots__ = (
+        "data",
+        "grad",
+        "first_parent",
+        "second_parent",
+        "first_local_grad",
+        "second_local_grad",
+        "gate",
+        "_label",
+        "number",
+        "last_visit",
+    )
 
     def __init__(self, data: Number, label: str = "") -> None:
-        self.data = _checked_float(data)
+        self.data = checked_float(data)
         self.grad = 0.0
-        # Parents and local gradients live in four slots instead of two tuples per node (fewer
-        # objects for the garbage collector to track): in0/d0 hold the first parent and its local
-        # gradient, in1/d1 the second; an n-ary gate keeps tuples of all of them in in0/d0 (in1
-        # None); a leaf has None everywhere. The types vary by design, so they are Any here;
-        # ``parents`` and ``local_grads`` read them back as typed tuples.
-        self.in0: Any = None
-        self.in1: Value | None = None
-        self.d0: Any = None
-        self.d1: Any = None
+        # A leaf: no parents, no gate. The parent slots hold a Value or a tuple (see the module's
+        # docstring), so they are Any here; ``parents`` and ``local_grads`` are typed tuples.
+        self.first_parent: Any = None
+        self.second_parent: Value | None = None
+        self.first_local_grad: Any = None
+        self.second_local_grad: Any = None
         self.gate: Gate | None = None
-        self._label = "" if label.__class__ is str and not label else _checked_label(label)
+        self._label = "" if label.__class__ is str and not label else checked_label(label)
         self.number = _next_number()
-        self.mark: object = None
+        self.last_visit: object = None
 
     @property
     def label(self) -> str:
-        """The node's name in pictures, tables and error messages ('' for none).
-
-        Checked when set (here and in the constructor): a str of at most ``MAX_LABEL_LENGTH``
-        characters, none of them a control character (a line break "\\n" is allowed: pictures
-        draw two lines), a lone surrogate or a Unicode noncharacter (U+FFFE …) — each of those
-        breaks a table, a DOT file or an SVG later.
-        """
+        """The node's name in pictures, tables and error messages ('' for none); checked when set
+        (``value_checks.checked_label``: at most ``MAX_LABEL_LENGTH`` characters that every
+        table, DOT file and SVG can hold)."""
         return self._label
 
     @label.setter
     def label(self, label: str) -> None:
-        self._label = _checked_label(label)
-
-    # -- the graph, read back as tuples ---------------------------------------------------------
+        self._label = checked_label(label)
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The nodes this one was computed from, in input order; ``()`` for a leaf. Read-only."""
-        in0, in1 = self.in0, self.in1
-        if in0 is None:
+        first, second = self.first_parent, self.second_parent
+        if first is None:
             return ()
-        if in1 is not None:
-            return (in0, in1)
-        return in0 if type(in0) is tuple else (in0,)
+        if second is not None:
+            return (first, second)
+        return first if type(first) is tuple else (first,)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
         """∂self/∂parent for each parent (same order), computed in the forward pass. Read-only."""
-        if self.in0 is None:
+        if self.first_parent is None:
             return ()
-        d0 = self.d0
-        if self.in1 is not None:
-            return (d0, self.d1)
-        return d0 if type(d0) is tuple else (d0,)
+        first = self.first_local_grad
+        if self.second_parent is not None:
+            return (first, self.second_local_grad)
+        return first if type(first) is tuple else (first,)
 
-    # -- primitive gates ------------------------------------------------------------------------
+    @property
+    def is_leaf(self) -> bool:
+        """True for inputs, parameters and constants (nodes no gate produced)."""
+        return not self.parents
 
-    def __add__(self, other: Value | Number) -> Value:
-        """self + other. Inline form of gates.Add: ∂/∂self = ∂/∂other = 1."""
-        if not isinstance(other, Value):
-            other = _lift(other)
-            if other is NotImplemented:
-                return NotImplemented
-        data = self.data + other.data
-        if not _NEG_INF < data < _INF:  # false for inf, -inf and nan
-            raise _not_finite(_ADD, (self, other), data)
-        # _node2(data, _ADD, self, other, 1.0, 1.0) written out: a + b is the commonest node, and
-        # a function call is a large share of building one (tests/test_gates.py checks both agree)
-        node = _new_value(Value)  # skips __init__: `data` is already a checked float
-        node.data = data
-        node.grad = 0.0
-        node.in0 = self
-        node.in1 = other
-        node.d0 = 1.0
-        node.d1 = 1.0
-        node.gate = _ADD
-        node._label = ""
-        node.number = _next_number()
-        node.mark = None
-        if _no_grad_blocks:  # some thread is inside no_grad(): maybe this one
-            _cut_if_no_grad(node)
-        return node
-
-    def __mul__(self, other: Value | Number) -> Value:
-        """self · other. Inline form of gates.Mul: ∂/∂self = other, ∂/∂other = self."""
-        if not isinstance(other, Value):
-            other = _lift(other)
-            if other is NotImplemented:
-                return NotImplemented
-        a, b = self.data, other.data
-        data = a * b
-        if not _NEG_INF < data < _INF:
-            raise _not_finite(_MUL, (self, other), data)
-        # _node2(data, _MUL, self, other, b, a) written out, as in __add__
-        node = _new_value(Value)
-        node.data = data
-        node.grad = 0.0
-        node.in0 = self
-        node.in1 = other
-        node.d0 = b
-        node.d1 = a
-        node.gate = _MUL
-        node._label = ""
-        node.number = _next_number()
-        node.mark = None
-        if _no_grad_blocks:
-            _cut_if_no_grad(node)
-        return node
+    # -- gates: each asks gates.py for its value and local gradients (see _apply) ---------------
+    # (__add__ and __mul__, the commonest, are written out inline: see "Fast paths" below)
 
     def exp(self) -> Value:
         """eˣ (gates.Exp)."""
@@ -204,9 +181,20 @@ class Value:
             raise TypeError(
                 "x ** y needs a constant number y; for a Value exponent write (y * x.log()).exp()"
             )
-        return _apply(pow_gate(_checked_float(exponent, "exponent")), (self,))
+        return _apply(pow_gate(checked_float(exponent, "exponent")), (self,))
 
-    # -- fused gates ----------------------------------------------------------------------------
+    def __rpow__(self, base: Number) -> Value:
+        """base ** x for a positive number base, as one gate bˣ (gates.BasePow): 2 ** x at x = 3
+        is exactly 8.0."""
+        base = checked_float(base, "base")
+        if base <= 0.0:
+            raise GateError.at(
+                {"gate": "base_pow", "symbol": "bˣ", "inputs": describe(self)},
+                Words("gate.base_pow.base", "gate.base_pow.base.remedy", {"base": repr(base)}),
+                (base, self.data),
+                ("", self.label),
+            )
+        return _apply(base_pow_gate(base), (self,))
 
     def relu(self) -> Value:
         """max(0, x) as one gate (gates.Relu); relu'(0) = 0."""
@@ -220,7 +208,7 @@ class Value:
         """σ(x) = 1/(1+e⁻ˣ) as one gate (gates.Sigmoid); composites.sigmoid is the circuit."""
         return _apply(_SIGMOID, (self,))
 
-    # -- derived forms, built from the primitives above -----------------------------------------
+    # -- derived forms, built from the gates above ------------------------------------------------
 
     def __neg__(self) -> Value:
         """-x = x · (-1)."""
@@ -232,59 +220,37 @@ class Value:
 
     def __sub__(self, other: Value | Number) -> Value:
         """a - b = a + (-b)."""
-        if isinstance(other, bool) or not isinstance(other, (Value, *_REAL)):  # -True would be -1
+        if isinstance(other, bool) or not isinstance(other, (Value, *REAL)):  # -True would be -1
             return NotImplemented
         return self + (-other)
-
-    def __rsub__(self, other: Number) -> Value:
-        """b - a = b + (-a), for a number b (it stays the first input, as written)."""
-        constant = _lift(other)
-        if constant is NotImplemented:
-            return NotImplemented
-        return constant + (-self)
 
     def __truediv__(self, other: Value | Number) -> Value:
         """a / b = a · (1/b)."""
         if isinstance(other, Value):
             return self * other.reciprocal()
-        if not isinstance(other, _REAL):
+        if not isinstance(other, REAL):
             return NotImplemented
         constant_reciprocal = _lift_or_raise(other, "/").reciprocal().data  # 1/0 raises here
         return self * constant_reciprocal
 
-    def __rtruediv__(self, other: Number) -> Value:
-        """b / a = b · (1/a), for a number b (it stays the first input, as written)."""
-        constant = _lift(other)
-        if constant is NotImplemented:
-            return NotImplemented
-        return constant * self.reciprocal()
-
-    def __rpow__(self, base: Number) -> Value:
-        """base ** x for a positive number base, as one gate bˣ (gates.BasePow): 2 ** x at x = 3
-        is exactly 8.0."""
-        base = _checked_float(base, "base")
-        if base <= 0.0:
-            raise GateError.at(
-                {"gate": "base_pow", "symbol": "bˣ", "inputs": _describe(self)},
-                Words("gate.base_pow.base", "gate.base_pow.base.remedy", {"base": repr(base)}),
-                (base, self.data),
-                ("", self.label),
-            )
-        return _apply(base_pow_gate(base), (self,))
+    # 2 + x, 2 - x, 2 / x, 2 * x: Python asks x, since 2 cannot do it with a Value; the number
+    # becomes a constant leaf and stays the first input, as written.
 
     def __radd__(self, other: Number) -> Value:
-        """2 + x: Python asks x, since 2 cannot add a Value; the 2 stays the first input, as written."""
         constant = _lift(other)
-        if constant is NotImplemented:
-            return NotImplemented
-        return constant + self
+        return NotImplemented if constant is NotImplemented else constant + self
+
+    def __rsub__(self, other: Number) -> Value:
+        constant = _lift(other)
+        return NotImplemented if constant is NotImplemented else constant + (-self)
 
     def __rmul__(self, other: Number) -> Value:
-        """2 * x: as __radd__, the constant stays the first input."""
         constant = _lift(other)
-        if constant is NotImplemented:
-            return NotImplemented
-        return constant * self
+        return NotImplemented if constant is NotImplemented else constant * self
+
+    def __rtruediv__(self, other: Number) -> Value:
+        constant = _lift(other)
+        return NotImplemented if constant is NotImplemented else constant * self.reciprocal()
 
     # -- backward -------------------------------------------------------------------------------
 
@@ -295,41 +261,89 @@ class Value:
         backward twice gives them the same numbers again. Leaves *accumulate* (+=) until you reset
         them with ``zero_grad()``, as in PyTorch: that is how a mini-batch sums its gradients.
 
-        If a gradient comes out inf or nan, every ``.grad`` is put back as it was and a
-        GradientError names the node.
-
-        The steps: (1) find the interior nodes (made by a gate) and the leaves of the graph;
-        (2) sort the interior nodes by creation number, newest first: children before parents;
-        (3) set their gradients to 0 and the root's to the seed; (4) the chain rule, node by node;
-        (5) check the leaves: an inf or nan anywhere in the graph flows down into some leaf.
+        The steps: (1) the gate nodes of the graph, newest first, so each comes before its
+        parents (``backward_order``), and the leaves; (2) their gradients set to 0, the root's to
+        the seed; (3) the chain rule on every edge, in that order (``chain_rule``); (4) a check of
+        the leaves: an inf or nan anywhere in the graph flows down into some leaf. If a gradient
+        came out inf or nan, every ``.grad`` is put back as it was and a GradientError names the
+        node (``diagnosis.gradient_error``).
         """
-        seed = _checked_float(grad, "grad")
-        interior, leaves = _interior_and_leaves(self)
-        interior.sort(key=_BY_NUMBER, reverse=True)  # newest first: each node before its parents
-        # (backward_order(root) below is these two lines, for pictures of the steps and tests)
-        saved_interior, saved_leaves = list(map(_GRAD, interior)), list(map(_GRAD, leaves))
-        for node in interior:
+        seed = checked_float(grad, "grad")
+        order, leaves = _gate_nodes_and_leaves(self)  # = backward_order(self), and the leaves
+        order.sort(key=_BY_NUMBER, reverse=True)  # newest first: each node before its parents
+        saved = [*map(_GRAD, order), *map(_GRAD, leaves)]
+        for node in order:
             node.grad = 0.0
         self.grad += seed
-        _chain_rule(interior)
+        _chain_rule_fast(order)  # = chain_rule(order): parent.grad += local_grad * node.grad
         if not _all_finite(leaves):
-            _restore(interior, saved_interior, leaves, saved_leaves)
-            raise _gradient_error(self, seed, interior, saved_interior, leaves, saved_leaves)
+            restore_grads([*order, *leaves], saved)
+            raise gradient_error(self, seed, order, leaves, saved)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on every node of this graph."""
-        interior, leaves = _interior_and_leaves(self)
-        for node in interior:
+        order, leaves = _gate_nodes_and_leaves(self)
+        for node in order:
             node.grad = 0.0
         for node in leaves:
             node.grad = 0.0
 
-    # -- conveniences ---------------------------------------------------------------------------
+    # -- fast paths: add and mul, inline forms of _apply(gates.Add / gates.Mul, …) ---------------
+    # a + b and a · b are most of every graph, and a function call is a large share of building a
+    # node; tests/test_gates.py checks that these agree with gates.Add and gates.Mul bit for bit.
 
-    @property
-    def is_leaf(self) -> bool:
-        """True for inputs, parameters and constants (nodes no gate produced)."""
-        return not self.parents
+    def __add__(self, other: Value | Number) -> Value:
+        """self + other (gates.Add: ∂/∂self = ∂/∂other = 1)."""
+        if not isinstance(other, Value):
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        data = self.data + other.data
+        if not _NEG_INF < data < _INF:  # false for inf, -inf and nan
+            raise overflow_error(_ADD, (self, other), data)
+        # _two_input_node(data, _ADD, self, other, 1.0, 1.0) written out
+        node = _new_value(Value)  # skips __init__: `data` is already a checked float
+        node.data = data
+        node.grad = 0.0
+        node.first_parent = self
+        node.second_parent = other
+        node.first_local_grad = 1.0
+        node.second_local_grad = 1.0
+        node.gate = _ADD
+        node._label = ""
+        node.number = _next_number()
+        node.last_visit = None
+        if _no_grad_blocks:  # some thread is inside no_grad(): maybe this one
+            _cut_if_no_grad(node)
+        return node
+
+    def __mul__(self, other: Value | Number) -> Value:
+        """self · other (gates.Mul: ∂/∂self = other, ∂/∂other = self)."""
+        if not isinstance(other, Value):
+            other = _lift(other)
+            if other is NotImplemented:
+                return NotImplemented
+        a, b = self.data, other.data
+        data = a * b
+        if not _NEG_INF < data < _INF:
+            raise overflow_error(_MUL, (self, other), data)
+        # _two_input_node(data, _MUL, self, other, b, a) written out, as in __add__
+        node = _new_value(Value)
+        node.data = data
+        node.grad = 0.0
+        node.first_parent = self
+        node.second_parent = other
+        node.first_local_grad = b
+        node.second_local_grad = a
+        node.gate = _MUL
+        node._label = ""
+        node.number = _next_number()
+        node.last_visit = None
+        if _no_grad_blocks:
+            _cut_if_no_grad(node)
+        return node
+
+    # -- conveniences ---------------------------------------------------------------------------
 
     def __float__(self) -> float:
         return self.data
@@ -354,45 +368,6 @@ class Value:
 
     __hash__ = object.__hash__  # nodes are compared by identity: a graph may hold equal numbers
 
-    # -- pickle, copy.copy and copy.deepcopy, without recursion ----------------------------------
-
-    def __reduce_ex__(self, protocol: object) -> tuple:
-        """How pickle and copy.deepcopy save a node: without recursion, for graphs of any depth.
-
-        Saved naively, a node's parents are saved inside it, their parents inside them, …: a
-        chain of 5,000 nodes overflows Python's recursion limit. Instead the node being saved
-        lists all its ancestors in topological order (parents first) *before* its own links, and
-        marks them; each ancestor, when its turn comes, finds the mark and saves only its links
-        to its parents — which were saved just before it, so nothing nests. Shared nodes stay
-        shared (pickle's memo), gates stay the registry's own objects, and creation numbers are
-        given again in an order where parents come first, so backward() works on the copy.
-        """
-        fields = (self.data, self.grad, self._label)
-        if self.mark is _SAVED_WITH_A_CHILD:  # an ancestor listed by the node being saved
-            self.mark = None
-            return _restored_value, fields, ((), self._links(), None)
-        ancestors = _ancestors(self)
-        for node in ancestors:
-            node.mark = _SAVED_WITH_A_CHILD
-        return _restored_value, fields, (ancestors, self._links(), _ClearMarks(ancestors))
-
-    def __copy__(self) -> Value:
-        """copy.copy: a new node with the same data, grad, label and the *same* parents."""
-        twin = _restored_value(self.data, self.grad, self._label)
-        twin.__setstate__(((), self._links(), None))
-        return twin
-
-    def _links(self) -> tuple:
-        return (self.in0, self.in1, self.d0, self.d1, _gate_spec(self.gate))
-
-    def __setstate__(self, state: tuple) -> None:
-        """The second half of unpickling: the links to the parents (already restored)."""
-        _, links, _ = state
-        self.in0, self.in1, self.d0, self.d1, spec = links
-        self.gate = _gate_from_spec(spec)
-        self.number = _next_number()  # parents were restored first: they get smaller numbers
-        self.mark = None
-
     def __repr__(self) -> str:
         text = f"Value(data={self.data!r}, grad={self.grad!r}"
         if self.label:
@@ -401,22 +376,38 @@ class Value:
             text += f", gate={self.gate.name}"
         return text + ")"
 
+    # -- pickle, copy.copy and copy.deepcopy, without recursion (see pickling.py) ----------------
 
-# ------------------------------------------------------------------------------------------------
-# Pickle and deepcopy (see Value.__reduce_ex__)
-# ------------------------------------------------------------------------------------------------
+    def __reduce_ex__(self, protocol: object) -> tuple:
+        fields = (self.data, self.grad, self._label)
+        return _restored_value, fields, pickling.state_of(self, _ancestors)
 
-_SAVED_WITH_A_CHILD = object()
-"""The mark on an ancestor listed by the node being pickled: save only your links."""
+    def __copy__(self) -> Value:
+        """copy.copy: a new node with the same data, grad, label and the *same* parents."""
+        twin = _restored_value(self.data, self.grad, self._label)
+        twin.__setstate__(((), pickling.links(self), None))
+        return twin
+
+    def __setstate__(self, state: tuple) -> None:
+        (
+            self.first_parent,
+            self.second_parent,
+            self.first_local_grad,
+            self.second_local_grad,
+            self.gate,
+        ) = pickling.links_from_state(state)
+        self.number = _next_number()  # parents were restored first: they get smaller numbers
+        self.last_visit = None
 
 
 def _restored_value(data: float, grad: float, label: str) -> Value:
-    """A node with its numbers and no links yet (``__setstate__`` adds them)."""
+    """An unpickled node with its numbers and no links yet (``__setstate__`` adds them)."""
     node = _new_value(Value)
     node.data, node.grad, node._label = data, grad, label
-    node.in0 = node.in1 = node.d0 = node.d1 = node.gate = None
+    node.first_parent = node.second_parent = node.gate = None
+    node.first_local_grad = node.second_local_grad = None
     node.number = _next_number()
-    node.mark = None
+    node.last_visit = None
     return node
 
 
@@ -427,319 +418,20 @@ def _ancestors(root: Value) -> list[Value]:
     return order
 
 
-class _ClearMarks:
-    """Saved last in a node's state: by then every listed ancestor has been saved (and has
-    cleared its own mark), except ones the pickle had saved before; this clears those."""
-
-    def __init__(self, nodes: list[Value]) -> None:
-        self.nodes = nodes
-
-    def __reduce__(self) -> tuple:
-        for node in self.nodes:
-            if node.mark is _SAVED_WITH_A_CHILD:
-                node.mark = None
-        return (type(None), ())
-
-    def __deepcopy__(self, memo: dict) -> None:
-        self.__reduce__()
-        return None
-
-
-def _gate_spec(gate: Gate | None) -> object:
-    """A registered gate by its name, a Pow by its exponent (so a copy uses the same objects)."""
-    if gate is None:
-        return None
-    if GATES.get(gate.name) is gate:
-        return gate.name
-    exponent = getattr(gate, "exponent", None)
-    if gate.name == "pow" and exponent is not None:
-        return ("pow", exponent)
-    return gate  # a gate made by hand: saved as it is
-
-
-def _gate_from_spec(spec: object) -> Gate | None:
-    if spec is None or isinstance(spec, Gate):
-        return spec
-    if isinstance(spec, str):
-        return GATES[spec]
-    return pow_gate(spec[1])  # type: ignore[index]
-
-
 # ------------------------------------------------------------------------------------------------
-# Building nodes
+# The readable forms: the chain rule, the orders, running a gate
 # ------------------------------------------------------------------------------------------------
 
-_new_value = object.__new__
 
+def chain_rule(order: Iterable[Value]) -> None:
+    """parent.grad += local_grad * node.grad for every edge, node by node in the given order.
 
-def _node2(data: float, gate: Gate, a: Value, b: Value, da: float, db: float) -> Value:
-    """The node a two-input gate produced from a and b (local gradients da, db).
-
-    The finiteness check comes first, so a failing gate leaves no node behind. Under
-    ``no_grad()`` the node keeps no parents: it is a constant leaf and the graph ends there.
+    backward() runs ``_chain_rule_fast``, this loop with the slots unpacked by hand (the same
+    bits: ``tests/test_engine_fast_paths.py``).
     """
-    if not _NEG_INF < data < _INF:  # false for inf, -inf and nan
-        raise _not_finite(gate, (a, b), data)
-    node = _new_value(Value)  # skips __init__: `data` is already a checked float
-    node.data = data
-    node.grad = 0.0
-    node.in0 = a
-    node.in1 = b
-    node.d0 = da
-    node.d1 = db
-    node.gate = gate
-    node._label = ""
-    node.number = _next_number()
-    node.mark = None
-    if _no_grad_blocks:  # a global int first, the context variable only if needed: see no_grad()
-        _cut_if_no_grad(node)
-    return node
-
-
-def _cut_if_no_grad(node: Value) -> None:
-    """Inside no_grad() (in this thread) a new node keeps no parents: a constant leaf."""
-    if not _grad_enabled.get():
-        node.in0 = node.in1 = node.d0 = node.d1 = node.gate = None
-
-
-def _not_finite(gate: Gate, parents: tuple, data: float) -> GateError:
-    """The error for a result beyond the largest float: the gate says what overflowed and how
-    to keep its inputs in range."""
-    return _gate_error(gate, parents, gate.overflow(*(parent.data for parent in parents)))
-
-
-def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
-    """The node a gate with any number of inputs produced (see _node2 for the checks)."""
-    if len(parents) == 2:
-        return _node2(data, gate, parents[0], parents[1], local_grads[0], local_grads[1])
-    if not _NEG_INF < data < _INF:
-        raise _not_finite(gate, parents, data)
-    node = _new_value(Value)
-    node.data = data
-    node.grad = 0.0
-    node._label = ""
-    node.number = _next_number()
-    node.mark = None
-    node.in1 = node.d1 = None
-    if _no_grad_blocks and not _grad_enabled.get():
-        node.in0 = node.d0 = node.gate = None
-    elif len(parents) == 1:
-        node.in0, node.d0, node.gate = parents[0], local_grads[0], gate
-    else:  # n inputs: the tuples themselves
-        node.in0, node.d0, node.gate = parents, local_grads, gate
-    return node
-
-
-def apply_gate(gate: Gate, *inputs: Value | Number) -> Value:
-    """Run any gate on Values (numbers become constants): forward, local gradients, new node.
-
-    This is how a new gate gets its method on Value::
-
-        def softplus(self) -> Value:
-            return apply_gate(GATES["softplus"], self)
-    """
-    return _apply(gate, tuple(_lift_or_raise(x, gate.name) for x in inputs))
-
-
-def _apply(gate: Gate, parents: tuple) -> Value:
-    """The general way to run a gate: forward, local gradients, node."""
-    xs = [parent.data for parent in parents]
-    try:
-        out = gate.forward(*xs)
-    except DomainError as error:
-        raise _gate_error(gate, parents, error) from None
-    return _node(out, parents, gate.local_grads(out, *xs), gate)
-
-
-def _gate_error(gate: Gate, parents: tuple, error: DomainError) -> GateError:
-    """The GateError naming the gate and its inputs, for the gate's DomainError."""
-    shown = parents if len(parents) <= 6 else parents[:4]  # a 16-input neuron: keep it readable
-    inputs = ", ".join(_describe(p) for p in shown)
-    if len(shown) < len(parents):
-        inputs += f", … ({len(parents)} inputs in all)"
-    where = {"gate": gate.name, "symbol": gate.symbol, "inputs": inputs}
-    values, labels = tuple(p.data for p in parents), tuple(p.label for p in parents)
-    words = error.words  # a gate of this package says it from the catalogs (translatable)
-    if words is None:  # a gate written elsewhere says it in plain English
-        remedy_id = "gate.plain.remedy" if error.remedy else ""
-        details = {"reason": error.reason, "remedy": error.remedy}
-        words = Words("gate.plain", remedy_id, details, error.overflow)
-    return GateError.at(where, words, values, labels)
-
-
-def _describe(node: Value) -> str:
-    """'x = -2.0' for a labelled node, '-2.0' otherwise."""
-    return f"{node.label} = {node.data!r}" if node.label else repr(node.data)
-
-
-def _checked_float(x: object, what: str = "Value data") -> float:
-    """x as a float, or a TypeError naming its type / a ValueError for nan and inf."""
-    if isinstance(x, bool) or not isinstance(x, _REAL):
-        kind = "bool" if isinstance(x, bool) else type(x).__name__
-        raise TypeError(f"{what} must be a real number (int or float), got {kind}: {x!r}")
-    try:
-        value = float(x)
-    except OverflowError:  # an int beyond 1.8e308
-        raise ValueError(f"{what} must be finite, got an int too large for a float") from None
-    if not _NEG_INF < value < _INF:
-        raise ValueError(f"{what} must be finite, got {value!r}")
-    return value
-
-
-MAX_LABEL_LENGTH = 100
-"""The longest label a Value may have (a parameter name such as 'layer12.neuron128.w127' is 23)."""
-
-
-def _checked_label(label: object) -> str:
-    """label if it is a str that every table, DOT file and SVG can hold; else a clear error."""
-    if type(label) is not str:
-        if isinstance(label, str):  # a str subclass (numpy.str_ …): keep the plain text
-            label = str.__str__(label)
-        else:
-            kind = type(label).__name__
-            hint = " (decode it first: label.decode())" if isinstance(label, bytes) else ""
-            raise TypeError(f"a label must be a str, got {kind}: {_short_repr(label)}{hint}")
-    if len(label) > MAX_LABEL_LENGTH:
-        raise ValueError(
-            f"a label may be at most {MAX_LABEL_LENGTH} characters (it names a box in a picture),"
-            f" got {len(label):,}: {_short_repr(label)}"
-        )
-    if label.isascii() and label.isprintable():  # the usual case, checked in C
-        return label
-    for position, char in enumerate(label):
-        code = ord(char)
-        problem = ""
-        if 0xD800 <= code <= 0xDFFF:
-            problem = "a lone surrogate (not a character: it cannot be written as UTF-8)"
-        elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
-            problem = "a Unicode noncharacter (not allowed in SVG or HTML)"
-        elif unicodedata.category(char) == "Cc" and char != "\n":  # a line break: two lines
-            problem = "a control character (it would break a table or a picture)"
-        if problem:
-            raise ValueError(
-                f"a label may not hold {problem}: U+{code:04X} at position {position} of "
-                f"{_short_repr(label)}"
-            )
-    return label
-
-
-def _short_repr(x: object, limit: int = 40) -> str:
-    text = repr(x)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
-
-
-def _lift(x: object) -> Value:
-    """A Python number as a constant leaf; NotImplemented for anything else (so Python raises)."""
-    if isinstance(x, _REAL) and not isinstance(x, bool):
-        return Value(x)  # type: ignore[arg-type]  # any Real: Value converts and checks it
-    return NotImplemented
-
-
-def _lift_or_raise(x: object, where: str) -> Value:
-    if isinstance(x, Value):
-        return x
-    try:
-        return Value(x)  # type: ignore[arg-type]  # Value refuses what is not a real number
-    except TypeError:
-        raise TypeError(
-            f"{where} needs a Value or a real number, got {type(x).__name__}: {x!r}"
-        ) from None
-
-
-def _data(x: Value | Number) -> float:
-    return x.data if isinstance(x, Value) else x
-
-
-# ------------------------------------------------------------------------------------------------
-# n-ary gates and module-level functions
-# ------------------------------------------------------------------------------------------------
-
-
-def maximum(a: Value | Number, b: Value | Number) -> Value:
-    """max(a, b) as a gate (exported as ``microgradpp.max``)."""
-    return _lift_or_raise(a, "max").max(b)
-
-
-def sum_values(values: Iterable[Value | Number]) -> Value:
-    """x₁ + … + xₙ as one n-ary node (exported as ``microgradpp.sum``); 0 for no values."""
-    parents = tuple(_lift_or_raise(v, "sum") for v in values)
-    if not parents:
-        return Value(0.0)
-    return _apply(_SUM, parents)
-
-
-def linear(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value) -> Value:
-    """b + Σ wᵢxᵢ as one node (gates.Linear): what a neuron computes before its activation.
-
-    Inline form of ``Linear.forward`` / ``Linear.local_grads`` for speed (a test checks they agree).
-    """
-    if len(weights) != len(inputs):
-        raise ValueError(f"linear: {len(weights)} weights but {len(inputs)} inputs")
-    parents = [bias]
-    local_grads = [1.0]
-    try:
-        total = bias.data
-        for w, x in zip(weights, inputs):
-            if not isinstance(x, Value):
-                x = _lift_or_raise(x, "linear")
-            wd, xd = w.data, x.data
-            total += wd * xd
-            parents += (w, x)
-            local_grads += (xd, wd)
-    except (AttributeError, TypeError):  # a weight or the bias is not a Value (a float has no
-        # .data; numpy's float64 has one, a memoryview, that fails only at the multiplication)
-        kinds = sorted({type(p).__name__ for p in [bias, *weights] if not isinstance(p, Value)})
-        if not kinds:
-            raise  # the weights are Values: the error is about an input, and says so itself
-        raise TypeError(
-            f"linear needs the weights and the bias as Values (parameters), got {', '.join(kinds)}; "
-            "wrap them: Value(0.5, label='w0')"
-        ) from None
-    return _node(total, tuple(parents), tuple(local_grads), _LINEAR)
-
-
-# ------------------------------------------------------------------------------------------------
-# backward, in its parts
-# ------------------------------------------------------------------------------------------------
-
-
-def _interior_and_leaves(root: Value) -> tuple[list[Value], list[Value]]:
-    """Every node reachable from root once: (interior nodes, leaves), in the order found.
-
-    Depth-first with a stack of nodes still to expand (no recursion, so no recursion limit). A
-    node found is stamped with this call's own ``visit`` object in its ``mark`` slot, so it is
-    not listed twice (cheaper than a set). Depth-first also finds the nodes almost newest-first
-    (the last input of a node is usually the one made just before it), which makes the sort by
-    creation number in backward() nearly free.
-    """
-    visit = object()
-    root.mark = visit
-    interior: list[Value] = []
-    leaves: list[Value] = []
-    if root.in0 is None:
-        leaves.append(root)
-        return interior, leaves
-    stack = [root]
-    # local names: a method looked up once, not once per node (this loop runs for every node)
-    pop, push, add_interior, add_leaf = stack.pop, stack.append, interior.append, leaves.append
-    tuple_ = tuple
-    while stack:
-        node = pop()
-        add_interior(node)
-        in0, in1 = node.in0, node.in1
-        if in1 is not None:  # two inputs, written out (most of a graph): no tuple to build
-            if in0.mark is not visit:
-                in0.mark = visit
-                (add_leaf if in0.in0 is None else push)(in0)
-            if in1.mark is not visit:
-                in1.mark = visit
-                (add_leaf if in1.in0 is None else push)(in1)
-            continue
-        for parent in in0 if type(in0) is tuple_ else (in0,):
-            if parent.mark is not visit:
-                parent.mark = visit
-                (add_leaf if parent.in0 is None else push)(parent)
-    return interior, leaves
+    for node in order:
+        for parent, local_grad in zip(node.parents, node.local_grads):
+            parent.grad += local_grad * node.grad
 
 
 def backward_order(root: Value) -> list[Value]:
@@ -749,149 +441,9 @@ def backward_order(root: Value) -> list[Value]:
     node comes before the nodes it was computed from, and its gradient is complete when its turn
     comes. Leaves (inputs, parameters, constants) have no turn: they only receive.
     """
-    interior, _ = _interior_and_leaves(root)
-    interior.sort(key=_BY_NUMBER, reverse=True)
-    return interior
-
-
-def recompute_local_grads(node: Value) -> None:
-    """Ask node's gate again for its local gradients, from the numbers now in its parents.
-
-    For tools that write a new sample's numbers into a graph that was already built
-    (``compiled.Program.show_sample``): the wires of a picture show ``upstream × local``, so the
-    local gradients must belong to the same sample as the values. A leaf has none to recompute.
-    """
-    gate, parents = node.gate, node.parents
-    if gate is None or not parents:
-        return
-    grads = tuple(gate.local_grads(node.data, *(parent.data for parent in parents)))
-    if node.in1 is not None:
-        node.d0, node.d1 = grads
-    elif type(node.in0) is tuple:
-        node.d0 = grads
-    else:
-        (node.d0,) = grads
-
-
-def _chain_rule(order: list[Value]) -> None:
-    """parent.grad += local_grad * node.grad for every edge, in the given order.
-
-    This is ``_chain_rule_textbook`` (below) with the tuples of ``parents`` / ``local_grads``
-    unpacked by hand: 1- and 2-input nodes are most of a graph, and building a zip() for each
-    costs as much as its two updates. ``tests/test_engine_fast_paths.py`` checks both give the same
-    bits.
-    """
-    tuple_ = tuple
-    for node in order:
-        upstream = node.grad
-        in1 = node.in1
-        if in1 is not None:  # two inputs: +, ×, max
-            node.in0.grad += node.d0 * upstream
-            in1.grad += node.d1 * upstream
-            continue
-        in0 = node.in0
-        if type(in0) is tuple_:  # n inputs: sum, linear
-            for parent, local_grad in zip(in0, node.d0):
-                parent.grad += local_grad * upstream
-        else:  # one input: exp, log, tanh, …
-            in0.grad += node.d0 * upstream
-
-
-def _chain_rule_textbook(order: list[Value]) -> tuple[Value, Value, float] | None:
-    """The chain rule as the textbook writes it, stopping at the first gradient that is not finite.
-
-    Returns (node, parent, local_grad) for the edge that made ``parent.grad`` inf or nan (None if
-    all stayed finite). backward() runs it only after a failure, to name the node; the tests run it
-    beside ``_chain_rule`` to check the two agree.
-    """
-    for node in order:
-        for parent, local_grad in zip(node.parents, node.local_grads):
-            parent.grad += local_grad * node.grad
-            if not _NEG_INF < parent.grad < _INF:
-                return node, parent, local_grad
-    return None
-
-
-def _all_finite(leaves: list[Value]) -> bool:
-    """True if no leaf's gradient is inf or nan.
-
-    One C-level sum first: a finite sum proves every term finite (inf and nan never cancel out).
-    Only if the sum is not finite (a bad gradient, or just an overflowing sum) look at each one.
-    """
-    total = sum(map(_GRAD, leaves))
-    if _NEG_INF < total < _INF:
-        return True
-    return all(_NEG_INF < leaf.grad < _INF for leaf in leaves)
-
-
-def _restore(
-    interior: list[Value],
-    saved_interior: list[float],
-    leaves: list[Value],
-    saved_leaves: list[float],
-) -> None:
-    for node, old in zip(interior, saved_interior):
-        node.grad = old
-    for node, old in zip(leaves, saved_leaves):
-        node.grad = old
-
-
-def _gradient_error(
-    root: Value,
-    seed: float,
-    interior: list[Value],
-    saved_interior: list[float],
-    leaves: list[Value],
-    saved_leaves: list[float],
-) -> GradientError:
-    """Run backward again, the textbook way with a check on every edge, to name the first node
-    whose gradient went inf or nan; then put every gradient back and return the error."""
-    for node in interior:
-        node.grad = 0.0
-    root.grad += seed
-    if not _NEG_INF < root.grad < _INF:  # a leaf root: its old gradient plus the seed overflowed
-        bad, culprit = root, None
-    else:
-        found = _chain_rule_textbook(interior)
-        if found is None:  # pragma: no cover - the same arithmetic again cannot succeed
-            bad = next(leaf for leaf in leaves if not _NEG_INF < leaf.grad < _INF)
-            culprit = None
-        else:
-            node, bad, local_grad = found
-            culprit = (node, local_grad)
-    came_out = bad.grad
-    _restore(interior, saved_interior, leaves, saved_leaves)
-    explanation = GRADIENT_OVERFLOW
-    overflow = True
-    if culprit is not None:
-        node, local_grad = culprit
-        if not _NEG_INF < local_grad < _INF:  # the gate's own derivative is infinite here
-            gate = node.gate
-            assert gate is not None  # a local gradient belongs to a gate node
-            singular = gate.infinite_derivative(*(p.data for p in node.parents))
-            if singular:
-                explanation, overflow = singular, False
-    return GradientError(
-        f"backward: the gradient of {_describe(bad)} came out {came_out!r}; "
-        f"all gradients were restored. {explanation}",
-        overflow,
-        _describe(bad),
-        repr(came_out),
-    )
-
-
-GRADIENT_OVERFLOW = (
-    "A gradient is the product of the local derivatives along the paths from the output (times "
-    "the seed), and this one grew beyond the largest float (about 1.8e308). Remedy: keep the "
-    "inputs where the gates' derivatives are moderate, or scale the output (or the seed) down."
-)
-"""backward()'s explanation of a gradient beyond the largest float; training adds its own
-advice (``errors.training_advice``)."""
-
-
-# ------------------------------------------------------------------------------------------------
-# Graph traversal
-# ------------------------------------------------------------------------------------------------
+    order, _ = _gate_nodes_and_leaves(root)
+    order.sort(key=_BY_NUMBER, reverse=True)
+    return order
 
 
 _PARENTS_LISTED = object()  # a marker on topological_order's stack (see there)
@@ -928,6 +480,242 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+def _apply(gate: Gate, parents: tuple) -> Value:
+    """The general way to run a gate: forward, local gradients, node."""
+    xs = [parent.data for parent in parents]
+    try:
+        out = gate.forward(*xs)
+    except DomainError as error:
+        raise gate_error(gate, parents, error) from None
+    return _node(out, parents, gate.local_grads(out, *xs), gate)
+
+
+def apply_gate(gate: Gate, *inputs: Value | Number) -> Value:
+    """Run any gate on Values (numbers become constants): forward, local gradients, new node.
+
+    This is how a new gate gets its method on Value::
+
+        def softplus(self) -> Value:
+            return apply_gate(GATES["softplus"], self)
+    """
+    return _apply(gate, tuple(_lift_or_raise(x, gate.name) for x in inputs))
+
+
+def maximum(a: Value | Number, b: Value | Number) -> Value:
+    """max(a, b) as a gate (exported as ``microgradpp.max``)."""
+    return _lift_or_raise(a, "max").max(b)
+
+
+def sum_values(values: Iterable[Value | Number]) -> Value:
+    """x₁ + … + xₙ as one n-ary node (exported as ``microgradpp.sum``); 0 for no values."""
+    parents = tuple(_lift_or_raise(v, "sum") for v in values)
+    if not parents:
+        return Value(0.0)
+    return _apply(_SUM, parents)
+
+
+def recompute_local_grads(node: Value) -> None:
+    """Ask node's gate again for its local gradients, from the numbers now in its parents.
+
+    For tools that write a new sample's numbers into a graph that was already built
+    (``compiled.Program.show_sample``): the wires of a picture show ``upstream × local``, so the
+    local gradients must belong to the same sample as the values. A leaf has none to recompute.
+    """
+    gate, parents = node.gate, node.parents
+    if gate is None or not parents:
+        return
+    grads = tuple(gate.local_grads(node.data, *(parent.data for parent in parents)))
+    if node.second_parent is not None:
+        node.first_local_grad, node.second_local_grad = grads
+    elif type(node.first_parent) is tuple:
+        node.first_local_grad = grads
+    else:
+        (node.first_local_grad,) = grads
+
+
+def _lift(x: object) -> Value:
+    """A Python number as a constant leaf; NotImplemented for anything else (so Python raises)."""
+    if isinstance(x, REAL) and not isinstance(x, bool):
+        return Value(x)  # type: ignore[arg-type]  # any Real: Value converts and checks it
+    return NotImplemented
+
+
+def _lift_or_raise(x: object, where: str) -> Value:
+    if isinstance(x, Value):
+        return x
+    try:
+        return Value(x)  # type: ignore[arg-type]  # Value refuses what is not a real number
+    except TypeError:
+        raise TypeError(
+            f"{where} needs a Value or a real number, got {type(x).__name__}: {x!r}"
+        ) from None
+
+
+def _data(x: Value | Number) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
+# ------------------------------------------------------------------------------------------------
+# Fast paths: the same results as the readable forms above, with the slots unpacked by hand
+# ------------------------------------------------------------------------------------------------
+
+_new_value = object.__new__
+
+
+def _two_input_node(data: float, gate: Gate, a: Value, b: Value, da: float, db: float) -> Value:
+    """The node a two-input gate produced from a and b (local gradients da, db).
+
+    The finiteness check comes first, so a failing gate leaves no node behind. Under
+    ``no_grad()`` the node keeps no parents: it is a constant leaf and the graph ends there.
+    """
+    if not _NEG_INF < data < _INF:  # false for inf, -inf and nan
+        raise overflow_error(gate, (a, b), data)
+    node = _new_value(Value)  # skips __init__: `data` is already a checked float
+    node.data = data
+    node.grad = 0.0
+    node.first_parent = a
+    node.second_parent = b
+    node.first_local_grad = da
+    node.second_local_grad = db
+    node.gate = gate
+    node._label = ""
+    node.number = _next_number()
+    node.last_visit = None
+    if _no_grad_blocks:  # a global int first, the context variable only if needed: see no_grad()
+        _cut_if_no_grad(node)
+    return node
+
+
+def _cut_if_no_grad(node: Value) -> None:
+    """Inside no_grad() (in this thread) a new node keeps no parents: a constant leaf."""
+    if not _grad_enabled.get():
+        node.first_parent = node.second_parent = node.gate = None
+        node.first_local_grad = node.second_local_grad = None
+
+
+def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
+    """The node a gate with any number of inputs produced (see _two_input_node for the checks)."""
+    if len(parents) == 2:
+        return _two_input_node(data, gate, parents[0], parents[1], local_grads[0], local_grads[1])
+    if not _NEG_INF < data < _INF:
+        raise overflow_error(gate, parents, data)
+    node = _new_value(Value)
+    node.data = data
+    node.grad = 0.0
+    node._label = ""
+    node.number = _next_number()
+    node.last_visit = None
+    node.second_parent = node.second_local_grad = None
+    if _no_grad_blocks and not _grad_enabled.get():
+        node.first_parent = node.first_local_grad = node.gate = None
+    elif len(parents) == 1:
+        node.first_parent, node.first_local_grad, node.gate = parents[0], local_grads[0], gate
+    else:  # n inputs: the tuples themselves
+        node.first_parent, node.first_local_grad, node.gate = parents, local_grads, gate
+    return node
+
+
+def linear(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Value) -> Value:
+    """b + Σ wᵢxᵢ as one node (gates.Linear): what a neuron computes before its activation.
+
+    Inline form of ``Linear.forward`` / ``Linear.local_grads`` for speed (a test checks they agree).
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"linear: {len(weights)} weights but {len(inputs)} inputs")
+    parents = [bias]
+    local_grads = [1.0]
+    try:
+        total = bias.data
+        for w, x in zip(weights, inputs):
+            if not isinstance(x, Value):
+                x = _lift_or_raise(x, "linear")
+            wd, xd = w.data, x.data
+            total += wd * xd
+            parents += (w, x)
+            local_grads += (xd, wd)
+    except (AttributeError, TypeError):  # a weight or the bias is not a Value (a float has no
+        # .data; numpy's float64 has one, a memoryview, that fails only at the multiplication)
+        kinds = sorted({type(p).__name__ for p in [bias, *weights] if not isinstance(p, Value)})
+        if not kinds:
+            raise  # the weights are Values: the error is about an input, and says so itself
+        raise TypeError(
+            f"linear needs the weights and the bias as Values (parameters), got {', '.join(kinds)}; "
+            "wrap them: Value(0.5, label='w0')"
+        ) from None
+    return _node(total, tuple(parents), tuple(local_grads), _LINEAR)
+
+
+def _gate_nodes_and_leaves(root: Value) -> tuple[list[Value], list[Value]]:
+    """Every node reachable from root once: (gate nodes, leaves), in the order found.
+
+    Depth-first with a stack of nodes still to expand (no recursion, so no recursion limit). A
+    node found is stamped with this walk's own ``visit`` object in its ``last_visit`` slot, so it
+    is not listed twice (cheaper than a set). Depth-first also finds the nodes almost newest-first
+    (the last input of a node is usually the one made just before it), which makes the sort by
+    creation number in backward() nearly free.
+    """
+    visit = object()
+    root.last_visit = visit
+    gate_nodes: list[Value] = []
+    leaves: list[Value] = []
+    if root.first_parent is None:
+        leaves.append(root)
+        return gate_nodes, leaves
+    stack = [root]
+    # local names: a method looked up once, not once per node (this loop runs for every node)
+    pop, push, add_gate_node, add_leaf = stack.pop, stack.append, gate_nodes.append, leaves.append
+    tuple_ = tuple
+    while stack:
+        node = pop()
+        add_gate_node(node)
+        first, second = node.first_parent, node.second_parent
+        if second is not None:  # two inputs, written out (most of a graph): no tuple to build
+            if first.last_visit is not visit:
+                first.last_visit = visit
+                (add_leaf if first.first_parent is None else push)(first)
+            if second.last_visit is not visit:
+                second.last_visit = visit
+                (add_leaf if second.first_parent is None else push)(second)
+            continue
+        for parent in first if type(first) is tuple_ else (first,):
+            if parent.last_visit is not visit:
+                parent.last_visit = visit
+                (add_leaf if parent.first_parent is None else push)(parent)
+    return gate_nodes, leaves
+
+
+def _chain_rule_fast(order: list[Value]) -> None:
+    """``chain_rule`` with the tuples of ``parents`` / ``local_grads`` unpacked by hand: 1- and
+    2-input nodes are most of a graph, and building a zip() for each costs as much as its two
+    updates."""
+    tuple_ = tuple
+    for node in order:
+        upstream = node.grad
+        second = node.second_parent
+        if second is not None:  # two inputs: +, ×, max
+            node.first_parent.grad += node.first_local_grad * upstream
+            second.grad += node.second_local_grad * upstream
+            continue
+        first = node.first_parent
+        if type(first) is tuple_:  # n inputs: sum, linear
+            for parent, local_grad in zip(first, node.first_local_grad):
+                parent.grad += local_grad * upstream
+        else:  # one input: exp, log, tanh, …
+            first.grad += node.first_local_grad * upstream
+
+
+def _all_finite(leaves: list[Value]) -> bool:
+    """True if no leaf's gradient is inf or nan.
+
+    One C-level sum first: a finite sum proves every term finite (inf and nan never cancel out).
+    Only if the sum is not finite (a bad gradient, or just an overflowing sum) look at each one.
+    """
+    total = sum(map(_GRAD, leaves))
+    if _NEG_INF < total < _INF:
+        return True
+    return all(_NEG_INF < leaf.grad < _INF for leaf in leaves)
+
+
 # ------------------------------------------------------------------------------------------------
 # no_grad (per thread) and gc_paused
 # ------------------------------------------------------------------------------------------------
@@ -937,7 +725,8 @@ _grad_enabled: ContextVar[bool] = ContextVar("microgradpp_grad_enabled", default
 _no_grad_blocks = 0
 """How many ``no_grad()`` blocks are open in all threads together. While it is 0, grad mode is on
 everywhere, so building a node reads this one global instead of the context variable (a global
-read is the cheapest lookup Python has, and it happens for every node); otherwise it asks the context variable, which answers for the running thread only."""
+read is the cheapest lookup Python has, and it happens for every node); otherwise it asks the
+context variable, which answers for the running thread only."""
 _no_grad_lock = threading.Lock()
 
 

@@ -1,11 +1,11 @@
 """The engine's fast paths give exactly what the readable forms they stand in for give.
 
-``isinstance(x, engine._REAL)`` stands for ``isinstance(x, numbers.Real)``, trying float and int
+``isinstance(x, value_checks.REAL)`` stands for ``isinstance(x, numbers.Real)``, trying float and int
 first (the check against the abstract class is slow).
 
-``Value.backward()`` runs ``engine._chain_rule``, which unpacks a node's parents and local
+``Value.backward()`` runs ``engine._chain_rule_fast``, which unpacks a node's parents and local
 gradients from its slots by hand instead of the ``zip`` over ``node.parents`` and
-``node.local_grads`` the textbook writes (a speed-up measured in ``benchmarks/engine.py``). These
+``node.local_grads`` that ``engine.chain_rule`` (the readable form) writes (a speed-up measured in ``benchmarks/engine.py``). These
 tests run the readable loop, written here as backward's docstring states it, on the same graphs
 and ask for the same gradients, bit for bit.
 """
@@ -21,7 +21,15 @@ from numbers import Real
 import pytest
 
 import microgradpp as mg
-from microgradpp import GateError, Value, backward_order, engine, topological_order
+from microgradpp import (
+    GateError,
+    Value,
+    backward_order,
+    diagnosis,
+    engine,
+    topological_order,
+    value_checks,
+)
 
 
 def textbook_backward(root: Value) -> None:
@@ -76,8 +84,9 @@ def test_backward_gives_the_same_bits_as_the_textbook_loop(seed):
 
 
 @pytest.mark.parametrize("seed", range(50))
-def test_the_engines_textbook_pass_gives_the_same_bits_as_the_fast_one(seed):
-    # engine._chain_rule_textbook is the pass backward() reruns to name a bad node
+def test_the_engines_readable_passes_give_the_same_bits_as_the_fast_one(seed):
+    # engine.chain_rule is the readable form; diagnosis.first_bad_edge is the pass backward()
+    # reruns, with a check on every edge, to name a bad node
     root, _ = random_graph(seed)
     order = topological_order(root)
     root.backward()
@@ -85,7 +94,12 @@ def test_the_engines_textbook_pass_gives_the_same_bits_as_the_fast_one(seed):
     for node in order:
         node.grad = 0.0
     root.grad = 1.0
-    assert engine._chain_rule_textbook(backward_order(root)) is None  # all finite
+    engine.chain_rule(backward_order(root))
+    assert [node.grad for node in order] == fast
+    for node in order:
+        node.grad = 0.0
+    root.grad = 1.0
+    assert diagnosis.first_bad_edge(backward_order(root)) is None  # all finite
     assert [node.grad for node in order] == fast
 
 
@@ -148,7 +162,7 @@ def test_topological_order_lists_a_shared_node_before_every_node_that_uses_it():
     "x", [2.0, -3, True, Fraction(1, 3), Decimal("0.5"), 1 + 2j, "2", None, [1.0], Value(1.0)]
 )
 def test_the_fast_real_number_check_agrees_with_numbers_real(x):
-    assert isinstance(x, engine._REAL) == isinstance(x, Real)
+    assert isinstance(x, value_checks.REAL) == isinstance(x, Real)
 
 
 def test_a_real_number_that_is_neither_float_nor_int_still_lifts_to_a_constant():

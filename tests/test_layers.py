@@ -1,8 +1,8 @@
 """The package's imports run one way only: from a higher layer down to a lower one, never up and
 never in a circle. The layers, bottom to top:
 
-    errors, messages, i18n, validation, formatting (helpers that know nothing else)
-    gates → engine → nn, losses, optim, data, … → train, serialize, examples, expr, practice
+    errors, messages, i18n, validation, formatting, value_checks (helpers that know nothing else)
+    gates → diagnosis, pickling → engine → nn, losses, optim, data, … → train, serialize, examples, expr, practice
           → viz, steps, worksheets, outputs → cli, demo, quiz
 
 Every import counts, also one inside a function (a lazy import is still a dependency).
@@ -26,8 +26,11 @@ LAYERS: dict[str, int] = {
     "i18n": 0,
     "validation": 0,
     "formatting": 0,
+    "value_checks": 0,  # what a Value accepts (its number, its label)
     # the derivative rules, then the engine built on them
     "gates": 1,
+    "diagnosis": 1,  # the errors a failing gate or backward() raises
+    "pickling": 1,  # pickle and copy of a Value (the engine's methods call it)
     "engine": 2,
     # what is built on the engine
     "composites": 3,
@@ -42,7 +45,6 @@ LAYERS: dict[str, int] = {
     # what is built on networks and expressions
     "train": 4,
     "compiled": 4,
-    "recipes": 4,
     "serialize": 4,
     "examples": 4,
     "expr": 4,

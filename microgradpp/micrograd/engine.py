@@ -44,6 +44,7 @@ from typing import Any, cast
 
 from .. import engine as _core
 from ..errors import GradientError
+from ..value_checks import REAL
 
 Number = int | float
 _CORE_SLOTS = _core.Value.__slots__
@@ -174,7 +175,7 @@ class Value(_core.Value):
 
 
 def _is_number(x: object) -> bool:
-    return isinstance(x, _core._REAL) and not isinstance(x, bool)
+    return isinstance(x, REAL) and not isinstance(x, bool)
 
 
 def _lift(x: object) -> Any:

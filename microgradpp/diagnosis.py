@@ -1,0 +1,122 @@
+"""What the engine says when a gate or backward() fails: which node, which numbers, and why.
+
+Two failures, two errors (both from ``errors.py``):
+
+* a gate refuses its inputs (log of -1) or its result is beyond the largest float: a
+  ``GateError`` naming the gate and its inputs (:func:`gate_error`, :func:`overflow_error`);
+* a gradient comes out inf or nan in backward(): a ``GradientError`` naming the first node whose
+  gradient went bad (:func:`gradient_error`), found by running the chain rule again, the textbook
+  way, with a check on every edge.
+
+The engine has already put every gradient back when it asks for the second one. This module works
+on anything with a Value's attributes (``data``, ``grad``, ``label``, ``gate``, ``parents``,
+``local_grads``) and does not import the engine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from .errors import DomainError, GateError, GradientError
+from .gates import Gate
+from .i18n import Words
+
+_INF, _NEG_INF = math.inf, -math.inf
+
+
+def describe(node: Any) -> str:
+    """'x = -2.0' for a labelled node, '-2.0' otherwise."""
+    return f"{node.label} = {node.data!r}" if node.label else repr(node.data)
+
+
+def gate_error(gate: Gate, parents: Sequence[Any], error: DomainError) -> GateError:
+    """The GateError naming the gate and its inputs, for the gate's DomainError."""
+    shown = parents if len(parents) <= 6 else parents[:4]  # a 16-input neuron: keep it readable
+    inputs = ", ".join(describe(p) for p in shown)
+    if len(shown) < len(parents):
+        inputs += f", … ({len(parents)} inputs in all)"
+    where = {"gate": gate.name, "symbol": gate.symbol, "inputs": inputs}
+    values, labels = tuple(p.data for p in parents), tuple(p.label for p in parents)
+    words = error.words  # a gate of this package says it from the catalogs (translatable)
+    if words is None:  # a gate written elsewhere says it in plain English
+        remedy_id = "gate.plain.remedy" if error.remedy else ""
+        details = {"reason": error.reason, "remedy": error.remedy}
+        words = Words("gate.plain", remedy_id, details, error.overflow)
+    return GateError.at(where, words, values, labels)
+
+
+def overflow_error(gate: Gate, parents: Sequence[Any], data: float) -> GateError:
+    """The error for a result beyond the largest float: the gate says what overflowed and how
+    to keep its inputs in range."""
+    return gate_error(gate, parents, gate.overflow(*(parent.data for parent in parents)))
+
+
+GRADIENT_OVERFLOW = (
+    "A gradient is the product of the local derivatives along the paths from the output (times "
+    "the seed), and this one grew beyond the largest float (about 1.8e308). Remedy: keep the "
+    "inputs where the gates' derivatives are moderate, or scale the output (or the seed) down."
+)
+"""backward()'s explanation of a gradient beyond the largest float; training adds its own
+advice (``errors.training_advice``)."""
+
+
+def first_bad_edge(order: Sequence[Any]) -> tuple[Any, Any, float] | None:
+    """The chain rule as the textbook writes it, stopping at the first gradient that is not finite.
+
+    Returns (node, parent, local_grad) for the edge that made ``parent.grad`` inf or nan (None if
+    all stayed finite).
+    """
+    for node in order:
+        for parent, local_grad in zip(node.parents, node.local_grads):
+            parent.grad += local_grad * node.grad
+            if not _NEG_INF < parent.grad < _INF:
+                return node, parent, local_grad
+    return None
+
+
+def restore_grads(nodes: Sequence[Any], saved: Sequence[float]) -> None:
+    """Put back the gradients backward() saved before it started."""
+    for node, old in zip(nodes, saved):
+        node.grad = old
+
+
+def gradient_error(
+    root: Any, seed: float, order: Sequence[Any], leaves: Sequence[Any], saved: Sequence[float]
+) -> GradientError:
+    """Run backward again with a check on every edge (``order``: the gate nodes, children first),
+    to name the first node whose gradient went inf or nan; then put every gradient back (``saved``:
+    those of ``order`` then ``leaves``, as they were before backward) and return the error."""
+    for node in order:
+        node.grad = 0.0
+    root.grad += seed
+    if not _NEG_INF < root.grad < _INF:  # a leaf root: its old gradient plus the seed overflowed
+        bad, culprit = root, None
+    else:
+        found = first_bad_edge(order)
+        if found is None:  # pragma: no cover - the same arithmetic again cannot succeed
+            bad = next(leaf for leaf in leaves if not _NEG_INF < leaf.grad < _INF)
+            culprit = None
+        else:
+            node, bad, local_grad = found
+            culprit = (node, local_grad)
+    came_out = bad.grad
+    restore_grads([*order, *leaves], saved)
+    explanation = GRADIENT_OVERFLOW
+    overflow = True
+    if culprit is not None:
+        node, local_grad = culprit
+        if not _NEG_INF < local_grad < _INF:  # the gate's own derivative is infinite here
+            gate = node.gate
+            assert gate is not None  # a local gradient belongs to a gate node
+            singular = gate.infinite_derivative(*(p.data for p in node.parents))
+            if singular:
+                explanation, overflow = singular, False
+    return GradientError(
+        f"backward: the gradient of {describe(bad)} came out {came_out!r}; "
+        f"all gradients were restored. {explanation}",
+        overflow,
+        describe(bad),
+        repr(came_out),
+    )

@@ -1,0 +1,92 @@
+"""pickle, copy.copy and copy.deepcopy of a Value, without recursion, for graphs of any depth.
+
+Saved naively, a node's parents are saved inside it, their parents inside them, …: a chain of
+5,000 nodes overflows Python's recursion limit. Instead the node being saved lists all its
+ancestors in topological order (parents first) *before* its own links, and notes them as
+"listed"; each ancestor, when its turn comes, finds the note and saves only its links to its
+parents — which were saved just before it, so nothing nests. Shared nodes stay shared (pickle's
+memo), gates stay the registry's own objects, and the engine gives creation numbers again in the
+order the nodes are restored (parents first), so backward() works on the copy.
+
+A node's saved state is ``(ancestors, links, clear_notes)``; its links are
+``(first_parent, second_parent, first_local_grad, second_local_grad, gate spec)``, the engine's
+slots (see ``engine.Value``). The engine's ``Value.__reduce_ex__``, ``__copy__`` and
+``__setstate__`` call the functions here; this module does not import the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .gates import GATES, Gate, pow_gate
+
+_listed: dict[int, Any] = {}
+"""Ancestors listed by a node being pickled, by id (the node is kept, so its id stays its own),
+until pickle reaches them: each then saves only its links."""
+
+
+def state_of(node: Any, ancestors_of: Callable[[Any], list[Any]]) -> tuple:
+    """What pickle saves of node after its numbers: its ancestors (unless a child listed it
+    already), its links, and a marker that clears the notes left behind."""
+    if _listed.pop(id(node), None) is node:  # an ancestor listed by the node being saved
+        return ((), links(node), None)
+    ancestors = ancestors_of(node)
+    for ancestor in ancestors:
+        _listed[id(ancestor)] = ancestor
+    return (ancestors, links(node), _ClearNotes(ancestors))
+
+
+def links(node: Any) -> tuple:
+    """node's parents, local gradients and gate (by name, so a copy uses the registry's gate)."""
+    return (
+        node.first_parent,
+        node.second_parent,
+        node.first_local_grad,
+        node.second_local_grad,
+        _gate_spec(node.gate),
+    )
+
+
+def links_from_state(state: tuple) -> tuple[Any, Any, Any, Any, Gate | None]:
+    """The second half of unpickling: the links saved by :func:`state_of`, gate restored."""
+    _, (first_parent, second_parent, first_local_grad, second_local_grad, spec), _ = state
+    return first_parent, second_parent, first_local_grad, second_local_grad, _gate_from_spec(spec)
+
+
+class _ClearNotes:
+    """Saved last in a node's state: by then every listed ancestor has been saved (and has
+    cleared its own note), except ones the pickle had saved before; this clears those."""
+
+    def __init__(self, nodes: list[Any]) -> None:
+        self.nodes = nodes
+
+    def __reduce__(self) -> tuple:
+        for node in self.nodes:
+            if _listed.get(id(node)) is node:
+                del _listed[id(node)]
+        return (type(None), ())
+
+    def __deepcopy__(self, memo: dict) -> None:
+        self.__reduce__()
+        return None
+
+
+def _gate_spec(gate: Gate | None) -> object:
+    """A registered gate by its name, a Pow by its exponent (so a copy uses the same objects)."""
+    if gate is None:
+        return None
+    if GATES.get(gate.name) is gate:
+        return gate.name
+    exponent = getattr(gate, "exponent", None)
+    if gate.name == "pow" and exponent is not None:
+        return ("pow", exponent)
+    return gate  # a gate made by hand: saved as it is
+
+
+def _gate_from_spec(spec: object) -> Gate | None:
+    if spec is None or isinstance(spec, Gate):
+        return spec
+    if isinstance(spec, str):
+        return GATES[spec]
+    return pow_gate(spec[1])  # type: ignore[index]
