@@ -2,8 +2,8 @@
 #   make demo    run the main demo (worked examples, pictures, a short training run)
 #   make test    run the whole test suite
 # Both create .venv if it is missing, install microgradpp into it (editable) with its extras,
-# and install Debian's graphviz (for `dot`) and fonts-noto-cjk (Chinese text) when they are
-# missing and we are root.
+# and install Debian's graphviz (the system's `dot`; pip's extra brings graphviz-pure, a `dot` for
+# everyone else) and fonts-noto-cjk (Chinese text) when they are missing and we are root.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -51,10 +51,10 @@ system-deps:
 	    echo ">> installing Debian's graphviz (for the dot program that draws graphs)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz; \
 	  else \
-	    echo "Graphviz's dot program is missing; pictures need it. Install it with:"; \
+	    echo "Graphviz's dot program is missing: pictures use graphviz-pure (installed by pip with"; \
+	    echo "microgradpp[viz]), which draws no PDF. For PDF, and the tests that compare the two:"; \
 	    echo "    $(SUDO) apt-get install graphviz     (Debian/Ubuntu)"; \
 	    echo "    brew install graphviz                (macOS)"; \
-	    echo "Everything else works without it; tests that draw pictures are skipped."; \
 	  fi; }
 
 lint: setup

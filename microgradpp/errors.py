@@ -120,7 +120,9 @@ class GradientError(MicrogradppError, FloatingPointError):
 
 
 class GraphvizNotFoundError(MicrogradppError, RuntimeError):
-    """Drawing an .svg/.png/.pdf needs Graphviz's ``dot`` program and it is not installed.
+    """Drawing an .svg/.png/.pdf needs a ``dot`` program and none was found (neither the
+    system's Graphviz nor the graphviz-pure of ``microgradpp[viz]``), or the bundled one cannot
+    draw what was asked (a PDF; a PNG with Chinese text).
 
     The message names the install command for each platform; ``.dot`` output needs nothing.
     """

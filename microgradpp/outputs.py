@@ -8,7 +8,6 @@ instead of a picture. The caller still has its table.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +20,10 @@ from .train import TrainingRun
 
 INSTALL_GRAPHVIZ = (
     "Graphviz's dot program is not installed, so the pictures were written as .dot files and "
-    "there are no step-by-step pages. Install it with:  sudo apt-get install graphviz  "
-    "(Debian/Ubuntu)  or  brew install graphviz  (macOS), then run the command again "
+    "there are no step-by-step pages. pip install 'microgradpp[viz]' brings one (graphviz-pure, "
+    "no administrator rights needed); or install Graphviz:  sudo apt-get install graphviz  "
+    "(Debian/Ubuntu)  or  brew install graphviz  (macOS)  or  winget install graphviz  "
+    "(Windows). Then run the command again "
     "(or turn one file into a picture: dot -Tsvg FILE.dot -o FILE.svg)."
 )
 
@@ -90,13 +91,18 @@ def write_graph_files(
         return done
 
     from .viz import GraphvizNotFoundError, draw_graph, render  # graphviz only when drawing
+    from .viz.dot import cannot_draw
+    from .viz.dot import have_dot as dot_found
     from .viz.split import split_terms, term_view
 
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    have_dot = shutil.which("dot") is not None
-    picture_format = format if have_dot else "dot"
+    have_dot = dot_found()
     order = topological_order(root)
+    # the bundled dot draws no PDF, nor a PNG with Chinese text: then .dot files (pages still SVG)
+    shown_text = "".join(node.label for node in order) + ("中文" if lang.startswith("zh") else "")
+    refusal = cannot_draw(format, shown_text) if have_dot else None
+    picture_format = format if have_dot and refusal is None else "dot"
     frames = 2 + 2 * sum(1 for node in order if node.parents)  # inputs, seed, 2 per gate
     long = frames > LONG_PAGE
     terms = split_terms(root) if len(order) > SPLIT_ABOVE else []
@@ -142,6 +148,8 @@ def write_graph_files(
         return written
     if not have_dot:
         print(INSTALL_GRAPHVIZ, file=sys.stderr)
+    elif refusal is not None:
+        print(f"No {format} pictures (written as .dot): {refusal}", file=sys.stderr)
     if tangled and not full and have_dot:
         level_word = say(f"collapse.{level}")
         print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -84,6 +85,31 @@ def test_example_in_other_formats(tmp_path, format, magic):
     assert finished.returncode == 0, finished.stderr
     assert (tmp_path / f"max-circuit-backward.{format}").read_bytes().startswith(magic)
     assert "9  f     ×     s, 2      -20     1" in finished.stdout
+
+
+def test_example_with_only_the_bundled_dot_draws_svg_pages_and_dot_files_for_pdf(tmp_path):
+    """graphviz-pure (pip's dot) draws every SVG and the step page; a PDF it cannot draw is
+    written as .dot with the reason and the way out."""
+    from microgradpp.viz.dot import _bundled_program
+
+    if _bundled_program() is None:
+        pytest.skip("graphviz-pure is not installed")
+    env = {**os.environ, "MICROGRADPP_DOT": "bundled"}
+    finished = cli("example", "add-mul", "--out", "svg", "--lang", "zh-Hant", cwd=tmp_path, env=env)
+    assert finished.returncode == 0, finished.stderr
+    assert_svg(tmp_path / "svg" / "add-mul-backward.svg")
+    page = (tmp_path / "svg" / "add-mul-steps.html").read_text(encoding="utf-8")
+    frames = re.findall(r'<section class="frame" id="([a-z]+-\d+)"', page)
+    assert frames == ["forward-0", "forward-1", "forward-2", "step-0", "step-1", "step-2"]
+    assert page.count("<svg") >= 6 and "反向傳播" in page
+    finished = cli("example", "add-mul", "--format", "pdf", "--out", "pdf", cwd=tmp_path, env=env)
+    assert finished.returncode == 0, finished.stderr
+    assert sorted(path.name for path in (tmp_path / "pdf").iterdir()) == [
+        "add-mul-backward.dot",
+        "add-mul-forward.dot",
+        "add-mul-steps.html",
+    ]
+    assert "No pdf pictures (written as .dot): PDF needs Graphviz's own dot" in finished.stderr
 
 
 def test_example_two_layer_prints_the_bp_equations_without_files(tmp_path, capsys):

@@ -38,7 +38,8 @@ def test_demo_without_graphviz_still_prints_tables_and_writes_dot_files(tmp_path
     pytest.importorskip("matplotlib", reason="matplotlib is not installed")
     empty = tmp_path / "no-programs"
     empty.mkdir()
-    env = {**os.environ, "PATH": str(empty)}  # no dot on this PATH
+    # no dot on this PATH, and not the bundled graphviz-pure either
+    env = {**os.environ, "PATH": str(empty), "MICROGRADPP_DOT": "system"}
     finished = cli("demo", "--out", "demo", "--epochs", "1", cwd=tmp_path, env=env)
     assert finished.returncode == 0, finished.stderr
     assert "15  f     1/x   d       0.7311        1" in finished.stdout

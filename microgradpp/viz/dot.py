@@ -1,5 +1,11 @@
 """Running Graphviz's ``dot`` program, and the Digraph class whose notebook display never fails.
 
+Which ``dot``: the system's Graphviz when it is installed (``dot`` on PATH), else the one that came
+with ``pip install microgradpp[viz]`` — ``graphviz-pure``, a port of Graphviz's ``dot`` with wheels
+for Windows, macOS and Linux, so no administrator rights are needed — else none (pictures are
+then written as DOT text, with :data:`INSTALL_HELP`). The environment variable ``MICROGRADPP_DOT``
+chooses one: ``system``, ``bundled`` or ``none`` (to see what a student without either sees).
+
 ``dot`` is run directly (``subprocess`` with a timeout), so a picture too big to lay out stops
 with an error instead of hanging the notebook: a slow layout is retried with cheaper settings
 within the same time, and :func:`time_budget` bounds all the runs of a command together.
@@ -14,24 +20,40 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import sysconfig
 import textwrap
 import time
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
 from ..errors import GraphTooLargeError, GraphvizNotFoundError, MicrogradppError
 
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")
-INSTALL_HELP = (
-    "Graphviz's `dot` program is not installed (or not on PATH). Install it:\n"
+INSTALL_GRAPHVIZ = (
     "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
     "  Fedora:         sudo dnf install graphviz\n"
     "  macOS:          brew install graphviz\n"
     "  Windows:        winget install graphviz  (or: choco install graphviz), "
     "then open a new terminal\n"
-    "  conda:          conda install -c conda-forge graphviz\n"
+    "  conda:          conda install -c conda-forge graphviz"
+)
+"""How to install Graphviz itself, one line a platform."""
+INSTALL_HELP = (
+    "Graphviz's `dot` program is not installed (or not on PATH). "
+    "`pip install 'microgradpp[viz]'` brings one (graphviz-pure) on Windows, macOS and Linux "
+    "(x86-64 and ARM), with no administrator rights. Or install Graphviz itself:\n"
+    f"{INSTALL_GRAPHVIZ}\n"
     "Writing the DOT source needs nothing: render(f, 'graph.dot')."
 )
+BUNDLED_PROGRAM = "graphviz-pure"
+"""The ``dot`` that ``pip install microgradpp[viz]`` brings (a dependency of the extra)."""
+CHOICE_VARIABLE = "MICROGRADPP_DOT"
+"""The environment variable that picks a dot: ``system``, ``bundled`` or ``none``."""
+CHOICES = ("system", "bundled", "none")
+BUNDLED_FORMATS = ("svg", "png", "plain")
+"""What the bundled program draws for microgradpp (it has no PDF writer)."""
 DOT_TIMEOUT = 30.0
 """Seconds ``dot`` may run for one picture before render gives up (pictures under max_nodes
 take < 5 s). Within that time a picture whose layout is slow is laid out again more cheaply
@@ -103,6 +125,74 @@ def picture_class() -> type:
     return GraphPicture
 
 
+def _bundled_program() -> str | None:
+    """Where pip put graphviz-pure: on PATH, or beside this Python (a notebook's kernel from a
+    virtual environment that was never activated has the environment's scripts off PATH)."""
+    folders = [sysconfig.get_path("scripts"), os.path.dirname(sys.executable)]
+    for path in (None, os.pathsep.join(folder for folder in folders if folder)):
+        found = shutil.which(BUNDLED_PROGRAM, path=path)
+        if found is not None:
+            return found
+    return None
+
+
+def find_dot() -> tuple[str, str] | None:
+    """``(program, "system" | "bundled")``: the dot pictures use, or None when there is none.
+
+    The system's Graphviz first (the reference, and it has a PDF writer), then graphviz-pure.
+    ``MICROGRADPP_DOT=system|bundled|none`` allows only that one.
+    """
+    choice = os.environ.get(CHOICE_VARIABLE, "").strip().lower()
+    if choice and choice not in CHOICES:
+        raise GraphvizNotFoundError(
+            f"{CHOICE_VARIABLE}={choice!r} is not one of {', '.join(CHOICES)} "
+            "(unset, it means: the system's dot, else the bundled one)"
+        )
+    if choice in ("", "system"):
+        system = shutil.which("dot")
+        if system is not None:
+            return system, "system"
+    if choice in ("", "bundled"):
+        bundled = _bundled_program()
+        if bundled is not None:
+            return bundled, "bundled"
+    return None
+
+
+def have_dot() -> bool:
+    """True when pictures can be drawn: a system or a bundled dot was found (see find_dot)."""
+    try:
+        return find_dot() is not None
+    except GraphvizNotFoundError:
+        return False
+
+
+def cannot_draw(format: str, text: str = "") -> str | None:
+    """Why the dot that pictures use cannot draw ``format`` with ``text`` in it, or None.
+
+    Only the bundled dot refuses: it has no PDF writer, and its PNG fonts (Tinos, Arimo, Cousine)
+    have no Chinese characters, so such a picture would come out as empty boxes. The reason says
+    the way out (SVG is drawn by the browser, with the browser's fonts; or the system's Graphviz).
+    """
+    found = find_dot()
+    if found is None or found[1] != "bundled":
+        return None
+    if format not in BUNDLED_FORMATS:
+        return (
+            f"{format.upper()} needs Graphviz's own dot: the {BUNDLED_PROGRAM} that came with pip "
+            f"draws {', '.join(BUNDLED_FORMATS[:2])} only. Write .svg (or .png) instead, or "
+            f"install Graphviz:\n{INSTALL_GRAPHVIZ}"
+        )
+    if format == "png" and any(unicodedata.east_asian_width(ch) in "WF" for ch in text):
+        return (
+            f"a PNG with Chinese text needs Graphviz's own dot: the fonts of the {BUNDLED_PROGRAM} "
+            "that came with pip have no Chinese characters (they would show as empty boxes). "
+            f"Write .svg instead (the browser draws its text), or install Graphviz:\n"
+            f"{INSTALL_GRAPHVIZ}"
+        )
+    return None
+
+
 def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
     """The image ``dot -T<format>`` makes of a DOT text. Raises GraphvizNotFoundError without it.
 
@@ -111,9 +201,13 @@ def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
     (a source of several graphs, as a step-by-step page's, gets all the time in one run).
     If that is not done either, DotTimeoutError says so and how to make the picture smaller.
     """
-    program = shutil.which("dot")
-    if program is None:
+    found = find_dot()
+    if found is None:
         raise GraphvizNotFoundError(INSTALL_HELP)
+    program, _ = found
+    refusal = cannot_draw(format, source)
+    if refusal is not None:
+        raise GraphvizNotFoundError(refusal)
     allowed = remaining_time(timeout)
     budget = _budget.get()
     if allowed <= MIN_RUN and budget is not None:

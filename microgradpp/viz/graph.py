@@ -239,6 +239,20 @@ def _text_width(text: str, font_size: int, character: float = 0.62) -> int:
     return math.ceil(ems * font_size * character) + 10
 
 
+def _name_width(name: str) -> str:
+    """A ``WIDTH`` for a box's name cell when the name has a character beyond ASCII, else "".
+
+    Graphviz with a font library measures every character; the bundled one (graphviz-pure)
+    measures ASCII only and counts any other as a space, so a Chinese name would burst its box.
+    The cell's least width is then the name's estimate: a wide character 1 em, any other 0.62 em
+    (bold), plus the cell's padding. ASCII names keep the width Graphviz measures.
+    """
+    if name.isascii():
+        return ""
+    ems = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.62 for ch in name)
+    return f' WIDTH="{math.ceil(ems * FONT_SIZE) + 10}"'
+
+
 def _signed_sum(terms: list[str], total: str) -> str:
     """['-4', '3'] and '-1' -> '-4 + 3 = -1'; ['2', '-5'] -> '2 - 5 = ...'."""
     text = terms[0]
@@ -422,7 +436,9 @@ class _Dot:
             cells = [self._grad_cell(node, width, 2 * ROW_HEIGHT)]
         rows = len(cells)
         name_cell = (
-            f'<TD ROWSPAN="{rows}" ALIGN="CENTER"><B>{escape(name)}</B></TD>' if name else ""
+            f'<TD ROWSPAN="{rows}"{_name_width(name)} ALIGN="CENTER"><B>{escape(name)}</B></TD>'
+            if name
+            else ""
         )
         body = f"<TR>{name_cell}{cells[0]}</TR>" + "".join(f"<TR>{c}</TR>" for c in cells[1:])
         # A highlight paints a frame that is always there (white otherwise): same size, same

@@ -548,10 +548,12 @@ def test_dot_that_runs_too_long_is_stopped():
 
 @pytest.fixture
 def no_dot(monkeypatch, tmp_path):
-    """An environment where the dot program cannot be found."""
+    """An environment where no dot program can be found: none on PATH, and the bundled one
+    (graphviz-pure, found beside Python even without PATH) not allowed."""
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setenv("MICROGRADPP_DOT", "system")
     assert shutil.which("dot") is None
 
 

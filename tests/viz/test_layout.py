@@ -184,6 +184,7 @@ def test_auto_is_left_to_right_without_dot(monkeypatch, tmp_path):
     empty = tmp_path / "empty-bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setenv("MICROGRADPP_DOT", "system")  # nor the bundled one
     assert shutil.which("dot") is None
     view = settle_rankdir(GraphView.of(dot_product(4), rankdir="auto"))
     assert view.rankdir == "LR" and "rankdir=LR" in draw_graph(view).source
