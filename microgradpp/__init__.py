@@ -30,7 +30,7 @@ from .engine import (
 )
 from .engine import maximum as max  # noqa: A001 - microgradpp.max(a, b), as documented
 from .engine import sum_values as sum  # noqa: A001 - microgradpp.sum(values)
-from .errors import GateError, GradientError, MicrogradppError
+from .errors import GateError, GradientError, MicrogradppError, NoGradError
 from .gates import GATES, Gate
 
 __version__ = "0.1.0"
@@ -41,6 +41,7 @@ __all__ = [
     "GateError",
     "GradientError",
     "MicrogradppError",
+    "NoGradError",
     "Value",
     "apply_gate",
     "backward_order",

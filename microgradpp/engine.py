@@ -50,7 +50,7 @@ from typing import Any
 
 from . import pickling
 from .diagnosis import describe, gate_error, gradient_error, overflow_error, restore_grads
-from .errors import DomainError, GateError
+from .errors import DomainError, GateError, NoGradError
 from .gates import GATES, Gate, base_pow_gate, pow_gate
 from .i18n import Words
 from .value_checks import MAX_LABEL_LENGTH, REAL, checked_float, checked_label
@@ -269,6 +269,12 @@ class Value:
         node (``diagnosis.gradient_error``).
         """
         seed = checked_float(grad, "grad")
+        if self.first_parent is None and self.first_local_grad == _COMPUTED_IN_NO_GRAD:
+            raise NoGradError(
+                f"backward() on the Value {describe(self)}, which a gate computed inside "
+                "no_grad(): it kept no inputs, so no gradient can flow back and every .grad "
+                "would stay 0. Compute it outside `with no_grad():`"
+            )
         order, leaves = _gate_nodes_and_leaves(self)  # = backward_order(self), and the leaves
         order.sort(key=_BY_NUMBER, reverse=True)  # newest first: each node before its parents
         saved = [*map(_GRAD, order), *map(_GRAD, leaves)]
@@ -590,7 +596,13 @@ def _cut_if_no_grad(node: Value) -> None:
     """Inside no_grad() (in this thread) a new node keeps no parents: a constant leaf."""
     if not _grad_enabled.get():
         node.first_parent = node.second_parent = node.gate = None
-        node.first_local_grad = node.second_local_grad = None
+        node.first_local_grad, node.second_local_grad = _COMPUTED_IN_NO_GRAD, None
+
+
+_COMPUTED_IN_NO_GRAD = "computed in no_grad()"
+"""What the unused local-gradient slot of a leaf made by a gate inside ``no_grad()`` holds, so
+that ``backward()`` on it can say why there is nothing to go back through (a leaf has no local
+gradients: the slot is free; a string, so pickle and copy keep it)."""
 
 
 def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
@@ -607,7 +619,8 @@ def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
     node.last_visit = None
     node.second_parent = node.second_local_grad = None
     if _no_grad_blocks and not _grad_enabled.get():
-        node.first_parent = node.first_local_grad = node.gate = None
+        node.first_parent = node.gate = None
+        node.first_local_grad = _COMPUTED_IN_NO_GRAD
     elif len(parents) == 1:
         node.first_parent, node.first_local_grad, node.gate = parents[0], local_grads[0], gate
     else:  # n inputs: the tuples themselves

@@ -119,6 +119,16 @@ class GradientError(MicrogradppError, FloatingPointError):
         self.overflow, self.node, self.value = overflow, node, value
 
 
+class NoGradError(MicrogradppError, RuntimeError):
+    """Something that needs a graph was asked of numbers computed inside ``no_grad()``.
+
+    Inside ``with no_grad():`` gates record no inputs, so there is nothing to go back through:
+    ``backward()`` on such a result, or ``fit`` run inside the block, would leave every gradient
+    at 0 and change nothing. Raised instead of that silent no-op (PyTorch raises a RuntimeError,
+    "element 0 of tensors does not require grad", in the same place).
+    """
+
+
 class GraphvizNotFoundError(MicrogradppError, RuntimeError):
     """Drawing an .svg/.png/.pdf needs a ``dot`` program and none was found (neither the
     system's Graphviz nor the graphviz-pure of ``microgradpp[viz]``), or the bundled one cannot

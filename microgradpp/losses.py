@@ -21,7 +21,7 @@ from typing import Any
 
 from .engine import Value, apply_gate, sum_values
 from .gates import GATES
-from .validation import integer, is_integer, is_real, real
+from .validation import integer, is_integer, is_real, real, shown
 
 _LOG_FLOOR = math.exp(-100.0)  # binary_cross_entropy clamps log(p) at -100, as PyTorch
 _SOFTPLUS = GATES["softplus"]
@@ -247,3 +247,48 @@ LOSSES: dict[str, LossEntry] = {
 }
 """Loss name -> its function and the output it expects. Add a loss here and ``fit`` and the
 command line know it."""
+
+
+def check_outputs(loss: str, outputs: int) -> None:
+    """Raise ValueError unless a model with ``outputs`` outputs per sample suits the registered
+    loss ``loss`` (see ``LossEntry.output``): the message blames the model, not its targets."""
+    kind = LOSSES[loss].output
+    if kind == "scores" and outputs < 2:
+        raise ValueError(
+            f"{loss} needs a model with one output per class (at least 2), but this model has "
+            f"{outputs} output; for two classes use 2 outputs, or hinge / "
+            "binary_cross_entropy_with_logits on 1 output"
+        )
+    if kind in ("score", "probability") and outputs != 1:
+        raise ValueError(
+            f"{loss} needs a model with 1 output per sample (a score for two classes), but this "
+            f"model has {outputs} outputs; for more classes use cross_entropy"
+        )
+
+
+def check_target(loss: str, target: Any, outputs: int | None = None) -> None:
+    """Raise ValueError (TypeError for what is not a number) unless ``target`` is one sample's
+    target for the registered loss ``loss`` and a model of ``outputs`` outputs (None: unknown).
+
+    The rules each loss applies when it runs (a class label in 0 … k-1, a hinge label 0/1/±1, a
+    probability in [0, 1], a finite number per output), asked before any work: ``fit`` checks
+    every target with it before its first step.
+    """
+    kind = LOSSES[loss].output
+    if kind == "scores":
+        if outputs is None:
+            integer(target, "a class label", minimum=0)
+        else:
+            _check_class(target, outputs)
+        return
+    items = list(target) if isinstance(target, (list, tuple)) else [target]
+    width = 1 if outputs is None and kind != "number" else outputs
+    if width is not None and len(items) != width:
+        count = "one number" if width == 1 else f"{width} numbers, one per output,"
+        raise ValueError(f"a target must be {count} got {shown(target)}")
+    for item in items:
+        t = real(item, "a target")
+        if loss == "hinge":
+            _sign_label(t)
+        elif kind != "number":
+            _check_probability_target(t)

@@ -35,6 +35,7 @@ from . import validation
 from .data import DATASETS, Seed, as_rng, batches, train_test_split
 from .engine import Value, gc_paused, no_grad
 from .errors import MicrogradppError, training_advice
+from .fit_arguments import check_fit_arguments, resolve_loss
 from .history import (
     History,
     end_epoch,
@@ -104,15 +105,6 @@ def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[int]) -> f
 # ------------------------------------------------------------------------------------------------
 
 
-def _resolve_loss(loss: str | LossFn) -> LossFn:
-    if callable(loss):
-        return loss
-    if loss not in _losses.LOSSES:
-        names = ", ".join(_losses.LOSSES)
-        raise ValueError(f"unknown loss {loss!r}; use one of {names} or a function")
-    return _losses.LOSSES[loss].function
-
-
 class RecipeError(MicrogradppError, ValueError):
     """A recipe whose parts do not fit together (a loss for another kind of dataset); ``words``
     says it in the catalogs' terms, so the command line can say it in any language."""
@@ -162,17 +154,26 @@ def fit(
     The recorded loss is the mean, over the epoch's samples, of the loss that was minimized
     (including the L2 term); accuracy is measured on the same forward passes.
     """
+    # every argument is checked before the first step: a mistake changes nothing
+    checked = check_fit_arguments(
+        model,
+        loss,
+        optimizer,
+        data,
+        epochs,
+        batch_size,
+        l2=l2,
+        scheduler=scheduler,
+        clip_grad_norm=clip_grad_norm,
+        val_data=val_data,
+        shuffle=shuffle,
+        seed=seed,
+        progress=progress,
+        callback=callback,
+    )
+    epochs, batch_size, l2 = checked.epochs, checked.batch_size, checked.l2
+    clip_grad_norm, loss_fn = checked.clip_grad_norm, checked.loss_fn
     X, y = data
-    if len(X) != len(y):
-        raise ValueError(f"data has {len(X)} samples but {len(y)} targets; they must match")
-    if len(X) == 0:  # len, not `not X`: X may be a numpy array in compiled mode
-        raise ValueError("data is empty: fit needs at least one sample")
-    epochs = validation.integer(epochs, "epochs", minimum=1)
-    if batch_size is None:
-        batch_size = len(X)  # the whole data set: full-batch gradient descent
-    batch_size = validation.integer(batch_size, "batch_size", minimum=1)
-    l2 = validation.positive(l2, "l2", allow_zero=True)  # 0 turns it off
-    loss_fn = _resolve_loss(loss)
     if compiled:
         from .compiled import fit_compiled
 
@@ -243,7 +244,7 @@ def evaluate(
         raise ValueError(f"data must be a non-empty (X, y) pair, got {len(X)} and {len(y)}")
     outputs = _evaluate_outputs(model, X)
     with no_grad():
-        value = _resolve_loss(loss)(outputs, y).data
+        value = resolve_loss(loss)(outputs, y).data
     if not is_classification(y, loss):
         return value, None
     predicted = labels_from_outputs(outputs, output_activation_of(model))
@@ -466,7 +467,7 @@ class TrainingRun:
         else:
             mean = math.fsum(y) / len(y)
             with no_grad():
-                constant = _resolve_loss(self.recipe.loss_name)([Value(mean)] * len(y), y).data
+                constant = resolve_loss(self.recipe.loss_name)([Value(mean)] * len(y), y).data
             if loss < constant:
                 return None
             failure = t("train.failure.mean", loss=f"{loss:.4f}", constant=f"{constant:.4f}")

@@ -5,10 +5,12 @@ Numbers in the assertions are worked out by hand in the comments beside them.
 
 from __future__ import annotations
 
+import copy
 import gc
 import inspect
 import math
 import os
+import pickle
 import random
 import subprocess
 import sys
@@ -311,8 +313,35 @@ def test_no_grad_builds_no_graph():
     for node in (y, s, lin):
         assert node.parents == () and node.local_grads == () and node.gate is None
     assert y.data == math.tanh(7.0)
-    y.backward()
-    assert x.grad == 0.0  # nothing leads back to x
+    for node in (y, s, lin):  # nothing leads back to x: saying so, not leaving every grad at 0
+        with pytest.raises(mg.NoGradError, match=r"^backward\(\) on the Value .*, which a gate "):
+            node.backward()
+    assert x.grad == 0.0 and y.grad == 0.0
+
+
+def test_backward_on_a_value_computed_in_no_grad_says_so_in_each_form_of_node() -> None:
+    """A leaf made by a gate inside no_grad() is refused (each way a node is built: +, ×, a
+    one-input gate, an n-input gate, a composite); a leaf of the user's, outside or inside the
+    block, and a graph built outside but differentiated inside, still work (as PyTorch)."""
+    x = Value(2.0, "x")
+    with no_grad():
+        made = [x + 1, x * 3, x.exp(), mg.sum([x, x, x]), x - 1, x / 2, x.sigmoid(), x**2]
+        leaf = Value(5.0, "c")
+    for node in made:
+        with pytest.raises(mg.NoGradError) as raised:
+            node.backward()
+        assert "kept no inputs, so no gradient can flow back" in str(raised.value)
+        assert isinstance(raised.value, RuntimeError)
+        assert copy.deepcopy(node).in0 is None
+        with pytest.raises(mg.NoGradError):
+            pickle.loads(pickle.dumps(node)).backward()
+    assert x.grad == 0.0
+    leaf.backward()  # a Value you made is an input: ∂c/∂c = 1
+    assert leaf.grad == 1.0
+    y = x * x
+    with no_grad():
+        y.backward()  # the graph was built outside: backward works inside
+    assert x.grad == 4.0
 
 
 def test_no_grad_nests_and_is_restored_after_an_exception():

@@ -44,6 +44,7 @@ LAYERS: dict[str, int] = {
     "micrograd": 3,  # micrograd's API (Value, nn, draw_dot) on the engine
     # what is built on networks and expressions
     "train": 4,
+    "fit_arguments": 4,  # what fit is given, checked before its first step (both modes)
     "compiled": 4,
     "serialize": 4,
     "examples": 4,
