@@ -29,7 +29,7 @@ from typing import Any
 
 from . import losses as _losses
 from . import validation
-from .data import as_rng
+from .data import Seed, as_rng
 from .engine import Value, is_grad_enabled
 from .errors import NoGradError
 from .nn import Module
@@ -72,7 +72,7 @@ def check_fit_arguments(
     clip_grad_norm: object,
     val_data: Any,
     shuffle: object,
-    seed: object,
+    seed: Seed,
     progress: object,
     callback: object,
 ) -> FitArguments:
@@ -110,13 +110,13 @@ def check_fit_arguments(
                 "steps: build it with this optimizer"
             )
     inputs, outputs = _model_width(model)
-    name = loss if isinstance(loss, str) else None
-    if name is not None and outputs is not None:
-        _losses.check_outputs(name, outputs)
-    _check_samples(X, y, "data", inputs, outputs, name)
+    loss_name = loss if isinstance(loss, str) else None
+    if loss_name is not None and outputs is not None:
+        _losses.check_outputs(loss_name, outputs)
+    _check_samples(X, y, "data", inputs, outputs, loss_name)
     if val_data is not None:
         X_val, y_val = _check_pair(val_data, "val_data")
-        _check_samples(X_val, y_val, "val_data", inputs, outputs, name)
+        _check_samples(X_val, y_val, "val_data", inputs, outputs, loss_name)
     return FitArguments(epochs, batch_size, l2, clip_grad_norm, loss_fn)
 
 
