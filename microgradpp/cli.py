@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import errno
 import math
 import os
 import re
@@ -42,7 +43,14 @@ from .engine import Value
 from .errors import GateError, GradientError, MicrogradppError
 from .examples import EXAMPLES, Example, get_example
 from .expr import ExpressionError
-from .i18n import LANGUAGES, LanguageError, Translator, argparse_language, normalize_language
+from .i18n import (
+    LANGUAGES,
+    LanguageError,
+    Translator,
+    argparse_language,
+    normalize_language,
+    translated,
+)
 from .losses import LOSSES
 from .nn import ACTIVATIONS
 from .optim import OPTIMIZERS
@@ -178,9 +186,15 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
 
 
 def _describe(t: Translator, error: BaseException) -> str:
-    if isinstance(error, GateError):  # the gate's words in the command's language
-        return error.translated(t.lang)
-    if isinstance(error, (MicrogradppError, ValueError, TypeError, OSError, ImportError)):
+    """What went wrong, in t's language: an error made with ``i18n.error`` (or a gate's) by its
+    catalog words, a file error by its errno, anything else as Python says it."""
+    if isinstance(error, OSError) and error.filename is not None:
+        name = errno.errorcode.get(error.errno or 0, "")
+        key = f"files.error.{name}" if f"files.error.{name}" in t.catalog else "files.error.other"
+        return t(key, path=error.filename, reason=error.strerror or error)
+    if isinstance(error, MicrogradppError) or getattr(error, "words", None) is not None:
+        return translated(error, t.lang)
+    if isinstance(error, (ValueError, TypeError, OSError, ImportError)):
         return str(error)
     return t("cli.error.unexpected", error=f"{type(error).__name__}: {error}")
 
@@ -679,7 +693,7 @@ def run_train(args: argparse.Namespace) -> int:
     run = run_recipe(chosen, progress=not args.quiet)
     print(run.summary(args.lang))
     if args.plot:
-        print_written(write_training_plots(run, Path(args.plot), args.dataset), args.lang)
+        print_written(write_training_plots(run, Path(args.plot), args.dataset, args.lang), args.lang)
     problem = run.diagnose(args.lang)
     if problem is not None:
         print(args.t("cli.notice", prog=f"{PROG} train", message=problem.message), file=sys.stderr)

@@ -61,7 +61,7 @@ def run_demo(
     run = run_recipe(recipe("moons", epochs=epochs), progress=True)
     print(run.summary(t.lang) + "\n")
     try:
-        plots = write_training_plots(run, out, "moons")
+        plots = write_training_plots(run, out, "moons", t.lang)
     except ImportError as error:
         print(t("demo.no_plots", error=error), file=sys.stderr)
         plots = []

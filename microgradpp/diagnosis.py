@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import DomainError, GateError, GradientError
 from .gates import Gate
-from .i18n import Words
+from .i18n import Words, error
 
 _INF, _NEG_INF = math.inf, -math.inf
 
@@ -51,15 +51,6 @@ def overflow_error(gate: Gate, parents: Sequence[Any], data: float) -> GateError
     """The error for a result beyond the largest float: the gate says what overflowed and how
     to keep its inputs in range."""
     return gate_error(gate, parents, gate.overflow(*(parent.data for parent in parents)))
-
-
-GRADIENT_OVERFLOW = (
-    "A gradient is the product of the local derivatives along the paths from the output (times "
-    "the seed), and this one grew beyond the largest float (about 1.8e308). Remedy: keep the "
-    "inputs where the gates' derivatives are moderate, or scale the output (or the seed) down."
-)
-"""backward()'s explanation of a gradient beyond the largest float; training adds its own
-advice (``errors.training_advice``)."""
 
 
 def first_bad_edge(order: Sequence[Any]) -> tuple[Any, Any, float] | None:
@@ -103,7 +94,7 @@ def gradient_error(
             culprit = (node, local_grad)
     came_out = bad.grad
     restore_grads([*order, *leaves], saved)
-    explanation = GRADIENT_OVERFLOW
+    explanation: Words | str = Words("engine.gradient_overflow")  # (training adds its advice)
     overflow = True
     if culprit is not None:
         node, local_grad = culprit
@@ -113,10 +104,14 @@ def gradient_error(
             singular = gate.infinite_derivative(*(p.data for p in node.parents))
             if singular:
                 explanation, overflow = singular, False
-    return GradientError(
-        f"backward: the gradient of {describe(bad)} came out {came_out!r}; "
-        f"all gradients were restored. {explanation}",
+    node_text = describe(bad)
+    return error(
+        GradientError,
+        "engine.gradient_error",
         overflow,
-        describe(bad),
+        node_text,
         repr(came_out),
+        node=node_text,
+        value=repr(came_out),
+        explanation=explanation,
     )

@@ -11,7 +11,18 @@ from typing import Protocol
 
 
 class MicrogradppError(Exception):
-    """Base class of the errors raised on purpose by microgradpp."""
+    """Base class of the errors raised on purpose by microgradpp.
+
+    ``str()`` is English. An error made by ``i18n.error(cls, "catalog.key", **fields)`` carries
+    its ``words`` (the message id and its fields), so :meth:`translated` says the same in any
+    language; the command line prints that.
+    """
+
+    words: Said | None = None
+
+    def translated(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (None: the locale's); ``str()`` when it has no catalog words."""
+        return str(self) if self.words is None else self.words.reason(lang)
 
 
 class GateError(MicrogradppError, ValueError):
@@ -50,6 +61,8 @@ class GateError(MicrogradppError, ValueError):
         self.problem, _, self.remedy = message.partition(". Remedy: ")
         self.replaced_remedy: str | None = None
         """The remedy :meth:`with_remedy` put instead of the gate's (in the caller's language)."""
+        self.advice_key = ""
+        """A message id said after the gate's own remedy (training's advice), in any language."""
 
     @classmethod
     def at(cls, where: Mapping[str, str], words: Said, inputs: tuple, labels: tuple) -> GateError:
@@ -69,6 +82,10 @@ class GateError(MicrogradppError, ValueError):
             return str(self) if remedy is None else f"{self.problem}. Remedy: {remedy}"
         reason = self.words.reason(lang)
         problem = self.words.frame("gate.error", lang, **self.where, reason=reason)
+        if remedy is None and self.advice_key:  # the gate's remedy, then the advice
+            own, advice = self.words.remedy(lang), self.words.frame(self.advice_key, lang)
+            remedy = self.words.frame("gate.remedy_and_advice", lang, remedy=own, advice=advice)
+            remedy = remedy if own else advice
         if remedy is None:
             remedy = (
                 self.words.remedy(lang) if self.replaced_remedy is None else self.replaced_remedy
@@ -102,6 +119,11 @@ class Said(Protocol):
 
     def frame(self, key: str, lang: str | None = "en", /, **fields: object) -> str:
         """Another message (the sentence around the reason), in the same catalogs."""
+        ...
+
+    def extended(self, key: str) -> Said:
+        """The same words followed by the message ``key`` (training's advice after backward's
+        error), said in the same language."""
         ...
 
 
@@ -175,12 +197,10 @@ class DomainError(ValueError):
         self.words = words
 
 
-TRAINING_REMEDY = (
-    "in training, numbers this large usually mean the weights are exploding: lower the learning "
-    "rate, clip gradients (microgradpp.optim.clip_grad_norm) or normalise the inputs"
-)
-"""What training (``fit``, compiled or not) adds to an overflow's remedy; only training: outside
-it there is no learning rate to lower."""
+TRAINING_REMEDY = "training.advice"
+"""The message id (catalogs: ``microgradpp/locale/<lang>.json``) of what training (``fit``,
+compiled or not) adds to an overflow's remedy; only training: outside it there is no learning
+rate to lower."""
 
 
 @contextmanager
@@ -195,12 +215,21 @@ def training_advice() -> Iterator[None]:
     try:
         yield
     except GateError as error:
-        if not error.overflow or TRAINING_REMEDY in error.remedy:
+        if not error.overflow or error.words is None:
             raise
-        remedy = f"{error.remedy}; {TRAINING_REMEDY}" if error.remedy else TRAINING_REMEDY
-        raise error.with_remedy(remedy) from None
+        advice = error.words.frame(TRAINING_REMEDY)
+        if advice in error.remedy:
+            raise
+        remedy = f"{error.remedy}; {advice}" if error.remedy else advice
+        advised = error.with_remedy(remedy)
+        advised.advice_key = TRAINING_REMEDY  # said in any language by translated()
+        raise advised from None
     except GradientError as error:
-        advice = TRAINING_REMEDY[0].upper() + TRAINING_REMEDY[1:]
-        if not error.overflow or advice in str(error):
+        if not error.overflow or error.words is None:
             raise
-        raise GradientError(f"{error} {advice}.", True, error.node, error.value) from None
+        advice = error.words.frame(TRAINING_REMEDY + ".gradient")
+        if advice in str(error):
+            raise
+        advised = GradientError(f"{error} {advice}", True, error.node, error.value)
+        advised.words = error.words.extended(TRAINING_REMEDY + ".gradient")
+        raise advised from None

@@ -12,9 +12,9 @@ title and the text of what it teaches. Some add an ``explain(root)`` that prints
 table (``two-layer`` prints the four equations of backpropagation, BP1–BP4, with its numbers).
 The numbers of the first four are those of the cs231n notes on backpropagation.
 
-The English of every lesson is here, beside its graph; the other languages take theirs from the
-catalogs (``microgradpp/locale/<lang>.json``, keys ``example.<name>.title`` and
-``example.<name>.teaches``, and the keys of :data:`ENGLISH`): ``title_in(lang)``,
+Every lesson's words, English included, are in the catalogs (``microgradpp/locale/<lang>.json``,
+keys ``example.<name>.title``, ``example.<name>.teaches`` and ``example.<name>.*`` for what
+``explain`` prints), the one home of the package's English: ``title_in(lang)``,
 ``teaches_in(lang)``, ``explain_in(root, lang)``.
 """
 
@@ -26,35 +26,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .engine import Value, linear, sum_values, topological_order
-from .i18n import catalog, resolve_language
+from .i18n import Words, error, message, resolve_language
 from .tables import format_number
 
-ENGLISH: dict[str, str] = {
-    "example.sigmoid-neuron-fused.explain": (
-        "One sigmoid gate does the work of the four gates ×(−1), exp, +1, 1/x:"
-    ),
-    "example.sigmoid-neuron-fused.same": "  ∂f/∂z = {grad}, the same as in sigmoid-neuron.",
-    "example.two-layer.equations": (
-        "The four equations of backpropagation, with C = ½(a2 − y)², a1 = σ(z1), a2 = z2:"
-    ),
-    "example.two-layer.bp1": "BP1  δ2 = ∂C/∂z2 = (a2 − y) · 1                (the output is linear)",
-    "example.two-layer.bp3": "BP3  ∂C/∂b = δ of the same neuron",
-    "example.two-layer.bp4": "BP4  ∂C/∂w_jk = a_k (the input the weight multiplies) · δ_j",
-    "example.agrees": "backward(): {value}  (agrees)",
-    "example.differs": "backward(): {value}  (DIFFERS)",
-}
-"""The English of the sentences the examples' ``explain`` prints (other languages: catalogs)."""
-
-
-def text(key: str, english: str, lang: str | None = "en", /, **fields: object) -> str:
-    """The text ``key`` in ``lang`` (None: the locale's), English when the catalog lacks it."""
-    lang = resolve_language(lang)
-    template = english if lang == "en" else catalog(lang).get(key, english)
-    return template.format(**fields) if fields else template
-
-
 def _say(key: str, lang: str | None, /, **fields: object) -> str:
-    return text(key, ENGLISH[key], lang, **fields)
+    return message(key, lang, **fields)
 
 
 @dataclass(frozen=True)
@@ -62,21 +38,29 @@ class Example:
     """A named graph and its lesson."""
 
     name: str
-    title: str
-    teaches: str
     build: Callable[[], Value]
     """Builds the graph (every node labelled) and returns its root; backward() is not run."""
     explain: Callable[..., str] | None = None
     """Optional: ``explain(root, lang="en")``, more text about the graph after backward(), e.g.
     the BP equations."""
 
+    @property
+    def title(self) -> str:
+        """The title in English."""
+        return self.title_in("en")
+
+    @property
+    def teaches(self) -> str:
+        """What it teaches, in English."""
+        return self.teaches_in("en")
+
     def title_in(self, lang: str | None = None) -> str:
         """The title in ``lang`` (None: the locale's language)."""
-        return text(f"example.{self.name}.title", self.title, lang)
+        return message(f"example.{self.name}.title", lang)
 
     def teaches_in(self, lang: str | None = None) -> str:
         """What it teaches, in ``lang`` (None: the locale's language)."""
-        return text(f"example.{self.name}.teaches", self.teaches, lang)
+        return message(f"example.{self.name}.teaches", lang)
 
     def explain_in(self, root: Value, lang: str | None = None) -> str:
         """``explain(root)`` in ``lang`` ('' for an example without one)."""
@@ -94,12 +78,15 @@ EXAMPLES: dict[str, Example] = {}
 
 
 def register(
-    name: str, title: str, teaches: str, explain: Callable[..., str] | None = None
+    name: str, explain: Callable[..., str] | None = None
 ) -> Callable[[Callable[[], Value]], Callable[[], Value]]:
-    """Decorator: put the graph-building function in :data:`EXAMPLES` under ``name``."""
+    """Decorator: put the graph-building function in :data:`EXAMPLES` under ``name``; its title
+    and lesson are the catalogs' ``example.<name>.title`` and ``example.<name>.teaches``."""
 
     def decorator(build: Callable[[], Value]) -> Callable[[], Value]:
-        EXAMPLES[name] = Example(name, title, teaches.strip(), build, explain)
+        message(f"example.{name}.title", "en")  # (a missing lesson fails at import, not in class)
+        message(f"example.{name}.teaches", "en")
+        EXAMPLES[name] = Example(name, build, explain)
         return build
 
     return decorator
@@ -111,9 +98,9 @@ def get_example(name: str) -> Example:
         return EXAMPLES[name]
     except KeyError:
         close = difflib.get_close_matches(name, EXAMPLES, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ValueError(
-            f"no example called {name!r}; {hint}the examples are: {', '.join(EXAMPLES)}"
+        hint = Words("cli.error.did_you_mean", fields={"name": repr(close[0])}) if close else ""
+        raise error(
+            ValueError, "cli.error.no_example", name=repr(name), hint=hint, names=", ".join(EXAMPLES)
         ) from None
 
 
@@ -136,33 +123,14 @@ def _leaves(**values: float) -> list[Value]:
 # ------------------------------------------------------------------------------------------------
 
 
-@register(
-    "add-mul",
-    "f = (x + y) · z at x = −2, y = 5, z = −4",
-    """
-The smallest graph with two gates. Forward: q = x + y = 3, f = q·z = −12.
-Backward starts with ∂f/∂f = 1. The mul gate swaps its inputs: ∂f/∂q = z = −4 and ∂f/∂z = q = 3.
-The add gate distributes: x and y both get ∂f/∂q = −4 (chain rule: ∂f/∂x = ∂f/∂q · ∂q/∂x = −4 · 1).
-""",
-)
+@register("add-mul")
 def add_mul() -> Value:
     x, y, z = _leaves(x=-2.0, y=5.0, z=-4.0)
     q = _named(x + y, "q")
     return _named(q * z, "f")
 
 
-@register(
-    "sigmoid-neuron",
-    "a sigmoid neuron, gate by gate: f = 1 / (1 + exp(−(w0·x0 + w1·x1 + w2)))",
-    """
-The neuron of the cs231n figure at w0 = 2, x0 = −1, w1 = −3, x1 = −2, w2 = −3 (the bias), built
-from primitive gates only: two ×, two +, ×(−1), exp, +1 and 1/x. Forward: −2, 6, 4, 1, −1, 0.37,
-1.37, 0.73. Backward, one gate at a time: 1/x gives −1/1.37² = −0.53, +1 passes it on, exp
-multiplies by e⁻¹ = 0.37 (−0.20), ×(−1) flips the sign (0.20), the adds copy 0.20 to each product
-and to w2, and the muls swap: ∂f/∂w0 = x0·0.20 = −0.20, ∂f/∂x0 = w0·0.20 = 0.39,
-∂f/∂w1 = −0.39, ∂f/∂x1 = −0.59, ∂f/∂w2 = 0.20.
-""",
-)
+@register("sigmoid-neuron")
 def sigmoid_neuron() -> Value:
     w0, x0, w1, x1, w2 = _leaves(w0=2.0, x0=-1.0, w1=-3.0, x1=-2.0, w2=-3.0)
     p0 = _named(w0 * x0, "p0")  # -2
@@ -185,17 +153,7 @@ def _explain_fused(root: Value, lang: str | None = "en") -> str:
     )
 
 
-@register(
-    "sigmoid-neuron-fused",
-    "the same neuron with one sigmoid gate: f = σ(w0·x0 + w1·x1 + w2)",
-    """
-The same neuron and numbers as sigmoid-neuron, but σ is one gate whose local derivative is
-σ(z)·(1 − σ(z)) = 0.73 · 0.27 = 0.20. Four steps of backward collapse into one, with the same
-gradients: ∂f/∂w0 = −0.20, ∂f/∂x0 = 0.39, ∂f/∂w1 = −0.39, ∂f/∂x1 = −0.59, ∂f/∂w2 = 0.20.
-That is why libraries fuse common circuits into single gates.
-""",
-    explain=_explain_fused,
-)
+@register("sigmoid-neuron-fused", explain=_explain_fused)
 def sigmoid_neuron_fused() -> Value:
     w0, x0, w1, x1, w2 = _leaves(w0=2.0, x0=-1.0, w1=-3.0, x1=-2.0, w2=-3.0)
     p0 = _named(w0 * x0, "p0")
@@ -205,16 +163,7 @@ def sigmoid_neuron_fused() -> Value:
     return _named(z.sigmoid(), "f")
 
 
-@register(
-    "max-circuit",
-    "f = 2 · (x·y + max(z, w)) at x = 3, y = −4, z = 2, w = −1",
-    """
-The three gates' characters side by side. Forward: x·y = −12, max(z, w) = 2, their sum −10,
-f = −20. Backward: the ×2 gate gives its input 2. The add gate distributes 2 to both branches.
-The max gate routes the gradient to the larger input: ∂f/∂z = 2 and ∂f/∂w = 0.
-The mul gate swaps (scaled by the gradient): ∂f/∂x = y·2 = −8 and ∂f/∂y = x·2 = 6.
-""",
-)
+@register("max-circuit")
 def max_circuit() -> Value:
     x, y, z, w = _leaves(x=3.0, y=-4.0, z=2.0, w=-1.0)
     p = _named(x * y, "p")
@@ -293,19 +242,7 @@ def _explain_two_layer(root: Value, lang: str | None = "en") -> str:
     return "\n".join(lines)
 
 
-@register(
-    "two-layer",
-    "a 2-2-1 network: sigmoid hidden layer, linear output, squared error C = ½(a2 − y)²",
-    """
-Backpropagation in a real (tiny) network. Each neuron's weighted input z is one linear gate
-(b + Σ w·x); the hidden layer applies σ, the output is linear, and C = ½(a2 − y)² compares it
-with the target y = 1. The gradient of C with respect to a neuron's z is its error δ. The four
-equations BP1–BP4 compute δ layer by layer, from the output back to the input, and from δ every
-weight's and bias's gradient: they are the chain rule that backward() runs node by node, written
-per layer. The printout checks each equation against backward().
-""",
-    explain=_explain_two_layer,
-)
+@register("two-layer", explain=_explain_two_layer)
 def two_layer() -> Value:
     x = [Value(v, label=f"x{k + 1}") for k, v in enumerate(TWO_LAYER_INPUTS)]
     hidden = []
@@ -327,18 +264,7 @@ XOR_W2 = (0.5, 0.5)
 XOR_B2 = -0.25
 
 
-@register(
-    "xor",
-    "XOR with a 2-2-1 tanh network: the mean squared error over all four points",
-    """
-XOR is not linearly separable: no single neuron can output 0, 1, 1, 0 for (0,0), (0,1), (1,0),
-(1,1), but one hidden layer can (here roughly OR and NAND, combined by the output). The loss is
-the mean of (out − target)² over the four points, so every weight is used four times: its
-gradient is the sum of four contributions, one per point, which backward() accumulates with +=
-(watch them arrive in the step-by-step page). These hand-set weights are a fair start, not a
-solution; `microgradpp train xor` learns better ones.
-""",
-)
+@register("xor")
 def xor() -> Value:
     w1 = [
         [Value(w, label=f"w1_{j}{k}") for k, w in enumerate(row, start=1)]
@@ -360,12 +286,3 @@ def xor() -> Value:
         squared_errors.append(_named(error**2, f"e{i}²"))
     total = _named(sum_values(squared_errors), "Σe²")
     return _named(total * 0.25, "loss")
-
-
-def english_texts() -> dict[str, str]:
-    """Every English text of the examples by message id (the tests check each is translated)."""
-    texts = dict(ENGLISH)
-    for example in EXAMPLES.values():
-        texts[f"example.{example.name}.title"] = example.title
-        texts[f"example.{example.name}.teaches"] = example.teaches
-    return texts

@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 
 from .errors import DomainError
 from .formatting import format_number
-from .i18n import said
+from .i18n import Words, said
 
 
 def _exact(x: float) -> str:
@@ -165,8 +165,9 @@ class Gate:
             "gate.overflow.many", "gate.overflow.remedy", True, name=self.name, count=len(xs)
         )
 
-    def infinite_derivative(self, *xs: Any) -> str:
-        """Why the derivative is infinite at xs, as a sentence with a remedy ('' if it is not).
+    def infinite_derivative(self, *xs: Any) -> Words | str:
+        """Why the derivative is infinite at xs, as a sentence with a remedy ('' if it is not):
+        the catalogs' words (``i18n.Words``), or plain English in a gate you add.
 
         backward() uses it to explain an infinite gradient (√x at 0 is not "exploding values").
         """
@@ -483,15 +484,10 @@ class Pow(Gate):
             negative = (n < 0) != (x < 0 and int(n - 1) % 2 == 1)  # x < 0 only for integer n
             return (-math.inf if negative else math.inf,)
 
-    def infinite_derivative(self, x: float) -> str:
+    def infinite_derivative(self, x: float) -> Words | str:
         n = self.exponent
         if x == 0.0 and 0 < n < 1:
-            return (
-                f"The derivative of x ** {_exact(n)} is {_exact(n)}·x ** "
-                f"{n - 1!r}, which is infinite at x = 0 (the curve is vertical there). Remedy: "
-                "keep the input away from 0, e.g. (x + 1e-12) ** "
-                f"{_exact(n)} or x.max(1e-12) ** {_exact(n)}"
-            )
+            return Words("gate.pow.infinite_derivative", fields={"n": _exact(n), "m": repr(n - 1)})
         return ""
 
     def expression(self, inputs: Sequence[str]) -> str:

@@ -18,6 +18,12 @@ translation. A JSON file per language keyed by a stable id is read by the standa
 easy for a translator to edit as a ``.po`` file, and ``tests/test_i18n.py`` checks that every id has
 a translation in every language with the same ``{placeholders}``.
 
+Adding words: write no sentence in code. Add the id to the three catalogs (English, zh-Hant,
+zh-Hans) and ask for it: ``t("cli.grade.roster")`` for a help text or anything printed (``t`` a
+:class:`Translator`), ``raise error(SomeError, "grade.no_column", column=name)`` for an error
+(English in ``str()``, any language through :func:`translated`, which the command line uses). A
+text a language lacks comes out in English, the fallback; the tests say which.
+
 The language comes from ``lang=`` (Python) or ``--lang`` (command line); without it, from the
 locale, as gettext does: ``LANGUAGE``, then ``LC_ALL``, ``LC_MESSAGES``, ``LANG``. ``zh_TW``,
 ``zh_HK`` and ``zh_MO`` give Traditional Chinese, ``zh_CN``, ``zh_SG`` and a bare ``zh`` give
@@ -34,6 +40,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TypeVar
 from importlib import resources
 
 from .errors import DomainError, MicrogradppError
@@ -118,12 +125,16 @@ def catalog(lang: str) -> Mapping[str, str]:
 
 
 def message(key: str, lang: str | None = None, /, **fields: object) -> str:
-    """The text of message ``key`` in ``lang`` (default: the locale's), with ``{fields}`` filled in."""
-    texts = catalog(resolve_language(lang))
-    try:
-        template = texts[key]
-    except KeyError:
-        raise LanguageError(f"no message {key!r} in the catalogs") from None
+    """The text of message ``key`` in ``lang`` (default: the locale's), with ``{fields}`` filled in.
+
+    A message the language's catalog lacks comes out in English (``tests/test_i18n.py`` makes
+    sure none is missing); an id no catalog has is a LanguageError.
+    """
+    template = catalog(resolve_language(lang)).get(key)
+    if template is None:  # not translated yet: English, the fallback (which has every id)
+        template = catalog(DEFAULT_LANGUAGE).get(key)
+    if template is None:
+        raise LanguageError(f"no message {key!r} in the catalogs")
     return template.format(**fields) if fields else template
 
 
@@ -159,13 +170,59 @@ class Words:
     overflow: bool = False
 
     def reason(self, lang: str | None = "en") -> str:
-        return message(self.key, lang, **self.fields)
+        return message(self.key, lang, **self._filled(lang)) + self._after(lang)
 
     def remedy(self, lang: str | None = "en") -> str:
-        return message(self.remedy_key, lang, **self.fields) if self.remedy_key else ""
+        return message(self.remedy_key, lang, **self._filled(lang)) if self.remedy_key else ""
 
     def frame(self, key: str, lang: str | None = "en", /, **fields: object) -> str:
         return message(key, lang, **fields)
+
+    def extended(self, key: str) -> Words:
+        return Words(self.key, self.remedy_key, self.fields, self.overflow, (*self.then, key))
+
+    then: tuple[str, ...] = ()
+    """Messages said after the reason, each after a space (``extended``)."""
+
+    def _after(self, lang: str | None) -> str:
+        return "".join(" " + message(key, lang) for key in self.then)
+
+    def _filled(self, lang: str | None) -> dict[str, object]:
+        """The fields, a field that is itself Words said in ``lang`` too (a sentence inside a
+        sentence: backward's error and its explanation)."""
+        return {
+            name: value.reason(lang) if isinstance(value, Words) else value
+            for name, value in self.fields.items()
+        }
+
+
+E = TypeVar("E", bound=BaseException)
+
+
+def error(kind: type[E], key: str, /, *args: object, **fields: object) -> E:
+    """An exception of class ``kind`` whose message is the catalogs' ``key`` with ``fields``:
+    English in ``str()``, any language through its ``words`` (``MicrogradppError.translated``;
+    the command line prints errors in its language this way). ``args`` follow the message in
+    ``kind``'s constructor. A field may be :class:`Words` itself: a sentence inside the message.
+
+        >>> problem = error(ValueError, "cli.error.no_example", name="'x'", hint="", names="xor")
+        >>> str(problem)
+        "no example called 'x'; the examples are: xor"
+        >>> translated(problem, "zh-Hant")
+        "沒有叫做 'x' 的範例；範例有：xor"
+    """
+    words = Words(key, fields=fields)
+    made = kind(words.reason("en"), *args)
+    made.words = words  # type: ignore[attr-defined]  # (a plain ValueError takes attributes too)
+    return made
+
+
+def translated(error: BaseException, lang: str | None = None) -> str:
+    """What ``error`` says, in ``lang`` when its words are in the catalogs, else ``str(error)``."""
+    words = getattr(error, "words", None)
+    if hasattr(error, "translated") and callable(error.translated):
+        return str(error.translated(lang))
+    return str(error) if words is None else str(words.reason(lang))
 
 
 def said(key: str, remedy_key: str = "", overflow: bool = False, **fields: object) -> DomainError:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .engine import Value, topological_order
 from .errors import MicrogradppError
-from .i18n import message
+from .i18n import Translator, message
 from .train import TrainingRun
 
 INSTALL_GRAPHVIZ = (
@@ -311,29 +311,38 @@ def _attempt(what: str, write: Callable[..., Path], *args: Any, **options: Any) 
         return []
 
 
-def write_training_plots(run: TrainingRun, out: Path, stem: str) -> list[Path]:
+def write_training_plots(
+    run: TrainingRun, out: Path, stem: str, lang: str | None = "en"
+) -> list[Path]:
     """The loss/accuracy curves, the decision boundary (2-D inputs only) and the gradient flow,
-    as PNG files named ``STEM-history.png``, ``STEM-boundary.png``, ``STEM-gradient-flow.png``.
+    as PNG files named ``STEM-history.png``, ``STEM-boundary.png``, ``STEM-gradient-flow.png``,
+    their words in ``lang``.
 
     Each title starts with the dataset, the epochs and the optimizer ('moons, 40 epochs of adam').
     """
     from .viz import plots
 
-    about = f"{run.recipe.dataset}, {len(run.history)} epochs of {run.recipe.optimizer}"
+    t = Translator(lang)
+    epochs = len(run.history)
+    about = t(
+        "plot.about.one" if epochs == 1 else "plot.about.many",
+        dataset=run.recipe.dataset,
+        count=epochs,
+        optimizer=run.recipe.optimizer,
+    )
     out.mkdir(parents=True, exist_ok=True)
     written = []
     path = out / f"{stem}-history.png"
-    plots.plot_history(run.history, path=path, title=f"{about}: training")
+    plots.plot_history(run.history, path=path, title=t("plot.about.training", about=about), lang=t.lang)
     written.append(path)
     X, y = run.train_data
     if len(X[0]) == 2 and not run.regression:  # a boundary is a picture of a 2-D classifier
         path = out / f"{stem}-boundary.png"
-        plots.plot_decision_boundary(
-            run.model, X, y, path=path, title=f"{about}: decision boundary"
-        )
+        title = t("plot.about.boundary", about=about)
+        plots.plot_decision_boundary(run.model, X, y, path=path, title=title, lang=t.lang)
         written.append(path)
     path = out / f"{stem}-gradient-flow.png"
-    plots.plot_gradient_flow(run.history, path=path, title=about)  # axes say "gradient flow"
+    plots.plot_gradient_flow(run.history, path=path, title=about, lang=t.lang)  # axes say what
     written.append(path)
     return written
 

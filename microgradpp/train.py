@@ -432,7 +432,7 @@ class TrainingRun:
                 count=epochs,
                 optimizer=r.optimizer,
                 lr=f"{r.learning_rate:g}",
-                loss=r.loss_name,
+                loss=_loss_name(t, r.loss_name),
             )
         ]
         for key, data in (
@@ -541,3 +541,10 @@ def run_recipe(recipe: Recipe, progress: bool = True) -> TrainingRun:
         compiled=recipe.compiled,
     )
     return TrainingRun(recipe, model, history, (X, y), test_data)
+
+
+def _loss_name(t: Translator, name: str) -> str:
+    """A loss's name in t's language (「交叉熵（cross_entropy）」), the name of a loss of your own
+    as it is."""
+    key = f"loss.name.{name}"
+    return t(key) if key in t.catalog else name

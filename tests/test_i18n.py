@@ -26,16 +26,9 @@ def _raw(lang: str) -> dict[str, str]:
 
 
 def _english() -> dict[str, str]:
-    """Every English text: the catalog's (command line, argparse, expressions, worksheets), the
-    messages table of captions, pages, pictures, and the worked examples' lessons."""
-    from microgradpp.examples import english_texts
-    from microgradpp.messages import ENGLISH
-
-    homes = [dict(catalog("en")), ENGLISH, english_texts()]
-    for i, home in enumerate(homes):
-        for other in homes[i + 1 :]:
-            assert not set(home) & set(other), "an id is defined twice"
-    return {key: text for home in homes for key, text in home.items()}
+    """Every English text: one catalog (command line, argparse, expressions, worksheets,
+    captions, pages, pictures, the worked examples' lessons)."""
+    return dict(catalog("en"))
 
 
 def test_every_message_has_a_translation_in_every_language_with_the_same_placeholders():

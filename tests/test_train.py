@@ -423,7 +423,9 @@ def _exploding_data() -> tuple[list[list[float]], list[float]]:
 @pytest.mark.parametrize("compiled", [False, True])
 def test_an_overflow_while_training_adds_learning_rate_advice(compiled):
     from microgradpp import GateError
-    from microgradpp.errors import TRAINING_REMEDY
+    from microgradpp.i18n import message
+
+    TRAINING_REMEDY = message("training.advice", "en")
 
     if compiled:
         pytest.importorskip("numpy")

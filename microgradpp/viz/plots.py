@@ -19,9 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write
+from ..i18n import Translator
 from ..validation import integer
 
 FIGURE_DPI = 120
+CHINESE_FONTS = {"zh-Hant": "Noto Sans CJK TC", "zh-Hans": "Noto Sans CJK SC"}
+"""The font a figure in Chinese falls back to for the characters DejaVu Sans lacks (Debian's
+fonts-noto-cjk, which ``make setup`` installs)."""
 LOSS_COLOUR, VAL_COLOUR, ACCURACY_COLOUR, LR_COLOUR = "#1f5fa8", "#e06c00", "#1a7f37", "#6a4c93"
 
 
@@ -48,9 +52,22 @@ def _figure(width: float, height: float) -> Any:
     return _figure_class()(figsize=(width, height), dpi=FIGURE_DPI, layout="constrained")
 
 
-def _save(figure: Any, path: str | os.PathLike | None) -> None:
+def _in_language(figure: Any, lang: str) -> None:
+    """Every text of the figure in fonts that have the language's characters: DejaVu Sans (Latin,
+    Greek, ∂), then the Chinese font for the characters DejaVu lacks (matplotlib's fallback)."""
+    if lang in CHINESE_FONTS:
+        from matplotlib.text import Text
+
+        families = ["DejaVu Sans", CHINESE_FONTS[lang], "sans-serif"]
+        for text in figure.findobj(Text):
+            text.set_fontfamily(families)
+
+
+def _save(figure: Any, path: str | os.PathLike | None, lang: str = "en") -> None:
     """Save as the suffix says (png, svg, pdf …), atomically: the figure is drawn into memory
-    first, so a failure while drawing or writing never leaves half a file behind."""
+    first, so a failure while drawing or writing never leaves half a file behind. Its texts are
+    first given the fonts of ``lang`` (a notebook's inline picture too)."""
+    _in_language(figure, lang)
     if path is not None:
         path = Path(path)
         buffer = io.BytesIO()
@@ -70,13 +87,18 @@ def _field(history: Any, name: str) -> list:
 # ------------------------------------------------------------------------------------------------
 
 
-def plot_history(history: Any, *, path: str | os.PathLike | None = None, title: str = "") -> Any:
+def plot_history(
+    history: Any, *, path: str | os.PathLike | None = None, title: str = "", lang: str | None = None
+) -> Any:
     """Loss (and validation loss), accuracy and learning rate per epoch, side by side.
+
+    Titles, axes and legends are in ``lang`` (None: the locale's; the catalogs' ``plot.*``).
 
     ``history`` is what ``microgradpp.train.fit`` returns (a ``History``) or its ``to_dict()``.
     Accuracy is drawn when some epoch has one (regression has None); the learning rate when
     it was recorded, on a log scale if it changed tenfold or more.
     """
+    t = Translator(lang)
     epochs, loss = _field(history, "epochs"), _field(history, "loss")
     if not loss:
         raise ValueError("the history is empty: train first (history = fit(...)), then plot it")
@@ -92,39 +114,41 @@ def plot_history(history: Any, *, path: str | os.PathLike | None = None, title: 
 
     axes = figure.subplots(1, len(panels), squeeze=False)[0]
     for ax, panel in zip(axes, panels):
-        ax.set_xlabel("epoch")
+        ax.set_xlabel(t("plot.epoch"))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
         if panel == "loss":
-            ax.plot(epochs, loss, color=LOSS_COLOUR, label="train")
+            ax.plot(epochs, loss, color=LOSS_COLOUR, label=t("plot.train"))
             val_loss = _field(history, "val_loss")
             if val_loss:
-                ax.plot(epochs[: len(val_loss)], val_loss, color=VAL_COLOUR, label="validation")
+                ax.plot(
+                    epochs[: len(val_loss)], val_loss, color=VAL_COLOUR, label=t("plot.validation")
+                )
                 ax.legend()
             if min(loss) > 0 and max(loss) > 100 * min(loss):
                 ax.set_yscale("log")
-            ax.set_title("loss")
+            ax.set_title(t("plot.loss"))
         elif panel == "accuracy":
             for values, colour, label in (
-                (accuracy, LOSS_COLOUR, "train"),
-                (val_accuracy, VAL_COLOUR, "validation"),
+                (accuracy, LOSS_COLOUR, t("plot.train")),
+                (val_accuracy, VAL_COLOUR, t("plot.validation")),
             ):
                 points = [(e, a) for e, a in zip(epochs, values) if a is not None]
                 if points:
                     ax.plot(*zip(*points), color=colour, label=label)
             ax.set_ylim(-0.02, 1.02)
             ax.legend()
-            ax.set_title("accuracy")
+            ax.set_title(t("plot.accuracy"))
         else:
             ax.plot(epochs[: len(lr)], lr, color=LR_COLOUR)
             if min(lr) > 0 and max(lr) >= 10 * min(lr):
                 ax.set_yscale("log")
             elif max(lr) == min(lr):  # a constant rate: show it flat, not zoomed into noise
                 ax.set_ylim(0.0, 1.5 * max(lr) if max(lr) > 0 else 1.0)
-            ax.set_title("learning rate")
+            ax.set_title(t("plot.learning_rate"))
     if title:
         figure.suptitle(title)
-    _save(figure, path)
+    _save(figure, path, t.lang)
     return figure
 
 
@@ -142,8 +166,10 @@ def plot_decision_boundary(
     margin: float = 0.5,
     path: str | os.PathLike | None = None,
     title: str = "",
+    lang: str | None = None,
 ) -> Any:
-    """The class ``model`` predicts at every point of the plane, with the data on top.
+    """The class ``model`` predicts at every point of the plane, with the data on top (words in
+    ``lang``; None: the locale's).
 
     ``X`` holds 2-D points, ``y`` their class labels. The model is evaluated on a
     ``resolution × resolution`` grid (``train.predict``: evaluation mode, no graph), reaching
@@ -177,8 +203,8 @@ def plot_decision_boundary(
     ax.set_ylim(lo1, hi1)
     ax.set_xlabel("x0")
     ax.set_ylabel("x1")
-    ax.set_title(title or "decision boundary")
-    _save(figure, path)
+    ax.set_title(title or Translator(lang)("plot.decision_boundary"))
+    _save(figure, path, Translator(lang).lang)
     return figure
 
 
@@ -188,22 +214,24 @@ def plot_decision_boundary(
 
 
 def plot_gradient_flow(
-    source: Any, *, path: str | os.PathLike | None = None, title: str = ""
+    source: Any, *, path: str | os.PathLike | None = None, title: str = "", lang: str | None = None
 ) -> Any:
     """Mean |∂L/∂w| per layer: the picture of vanishing (or exploding) gradients.
 
     ``source`` is a model after ``backward()`` (one bar per layer, from ``train.gradient_flow``,
     the largest |grad| marked), or a ``History`` (one line per layer over the epochs, from
     ``history.grad_mean_abs``). The scale is logarithmic: a gradient 1000× smaller is visibly
-    smaller, not a flat line at 0.
+    smaller, not a flat line at 0. Words in ``lang`` (None: the locale's), layers too
+    ("layer1" is 「第 1 層」 in zh-Hant).
     """
+    t = Translator(lang)
     if hasattr(source, "parameters") and callable(source.parameters):
-        figure = _flow_of_model(source)
+        figure = _flow_of_model(source, t)
     else:
-        figure = _flow_over_epochs(source)
+        figure = _flow_over_epochs(source, t)
     if title:
         figure.suptitle(title)
-    _save(figure, path)
+    _save(figure, path, t.lang)
     return figure
 
 
@@ -211,7 +239,13 @@ def _positive_or_nan(x: float) -> float:
     return x if x > 0 else math.nan  # a log scale cannot show 0
 
 
-def _flow_of_model(model: Any) -> Any:
+def _layer_name(t: Translator, name: str) -> str:
+    """'layer2' (``train.gradient_flow``'s name) in t's language; another name as it is."""
+    number = name.removeprefix("layer")
+    return t("plot.layer", number=number) if number.isdigit() else name
+
+
+def _flow_of_model(model: Any, t: Translator) -> Any:
     from ..train import gradient_flow
 
     flow = gradient_flow(model)
@@ -224,31 +258,31 @@ def _flow_of_model(model: Any) -> Any:
     figure = _figure(max(4.0, 1.1 * len(layers) + 2.0), 3.6)
     ax = figure.subplots()
     positions = list(range(len(layers)))
-    ax.bar(positions, [_positive_or_nan(m) for m in means], color=LOSS_COLOUR, label="mean |grad|")
+    ax.bar(positions, [_positive_or_nan(m) for m in means], color=LOSS_COLOUR, label=t("plot.mean_grad"))
     ax.scatter(
         positions,
         [_positive_or_nan(flow[name]["max_abs_grad"]) for name in layers],
         color=VAL_COLOUR,
         marker="_",
         s=400,
-        label="max |grad|",
+        label=t("plot.max_grad"),
         zorder=3,
     )
     for position, name in zip(positions, layers):
         dead = flow[name]["dead_fraction"]
         if dead > 0:
-            ax.annotate(f"{dead:.0%} dead", (position, means[position] or 1e-12), ha="center",
+            ax.annotate(t("plot.dead", fraction=f"{dead:.0%}"), (position, means[position] or 1e-12), ha="center",
                         va="bottom", fontsize=9)  # fmt: skip
-    ax.set_xticks(positions, layers)
+    ax.set_xticks(positions, [_layer_name(t, name) for name in layers])
     ax.set_yscale("log")
     ax.set_ylabel("|∂L/∂w|")
-    ax.set_title("gradient flow: input layer on the left")
+    ax.set_title(t("plot.flow.model"))
     ax.legend()
     ax.grid(True, axis="y", alpha=0.3)
     return figure
 
 
-def _flow_over_epochs(history: Any) -> Any:
+def _flow_over_epochs(history: Any, t: Translator) -> Any:
     per_epoch = _field(history, "grad_mean_abs")
     if not per_epoch or not any(per_epoch):
         raise ValueError(
@@ -266,14 +300,14 @@ def _flow_over_epochs(history: Any) -> Any:
     colours = ["#1f5fa8", "#e06c00", "#1a7f37", "#b3261e", "#6a4c93", "#8c564b", "#17becf"]
     for i, name in enumerate(layers):
         values = [_positive_or_nan(record.get(name, math.nan)) for record in per_epoch]
-        ax.plot(epochs, values, label=name, color=colours[i % len(colours)])
+        ax.plot(epochs, values, label=_layer_name(t, name), color=colours[i % len(colours)])
     from matplotlib.ticker import MaxNLocator
 
     ax.set_yscale("log")
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(t("plot.epoch"))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylabel("mean |∂L/∂w|")
-    ax.set_title("gradient flow per layer")
+    ax.set_ylabel(t("plot.mean_axis"))
+    ax.set_title(t("plot.flow.epochs"))
     ax.legend()
     ax.grid(True, alpha=0.3)
     return figure

@@ -125,3 +125,42 @@ def test_a_plot_shows_inline_in_jupyter_without_pyplot(tmp_path):
     assert png.startswith(PNG_SIGNATURE)
     (tmp_path / "inline.png").write_bytes(png)
     assert_real_png(tmp_path / "inline.png", min_width=1000)
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
+def test_every_plot_speaks_the_language_with_a_font_that_has_its_characters(lang, tmp_path):
+    import warnings
+
+    from matplotlib.text import Text
+
+    from microgradpp.i18n import message
+
+    model = MLP(2, [4, 1], seed=0)
+    out = model([0.5, -1.0])
+    (out * out).backward()
+    X, y = [[0.0, 0.0], [1.0, 1.0], [0.0, 1.0]], [0, 1, 1]
+    figures = [
+        plot_history(classification_history(), lang=lang),
+        plot_decision_boundary(model, X, y, resolution=5, lang=lang),
+        plot_gradient_flow(model, lang=lang),
+        plot_gradient_flow(classification_history(), lang=lang),
+    ]
+    english = {message(key, "en") for key in message_keys("plot.")} | {"layer1", "layer2"}
+    texts = set()
+    for i, figure in enumerate(figures):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph … missing from font(s)" fails the test
+            figure.savefig(tmp_path / f"{i}.png")
+        texts |= {text.get_text() for text in figure.findobj(Text) if text.get_text()}
+    assert texts & english == set()
+    for key in ("plot.loss", "plot.accuracy", "plot.learning_rate", "plot.train",
+                "plot.validation", "plot.decision_boundary", "plot.flow.model",
+                "plot.flow.epochs", "plot.mean_axis"):  # fmt: skip
+        assert message(key, lang) in texts, key
+    assert message("plot.layer", lang, number=2) in texts
+
+
+def message_keys(prefix: str) -> list[str]:
+    from microgradpp.i18n import catalog
+
+    return [key for key in catalog("en") if key.startswith(prefix) and "{" not in catalog("en")[key]]

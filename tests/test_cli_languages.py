@@ -1,0 +1,151 @@
+"""The command line in every language: every command's --help, a table of errors, train's summary
+and its plots say nothing in English when the language is Chinese.
+
+A new command is walked here without a line added: its help texts must be catalog messages
+(``t("cli.<command>.<option>")`` in ``cli.py``, one entry per language in
+``microgradpp/locale/*.json``), and an error it raises must be made with
+``i18n.error(Kind, "catalog.key", **fields)`` so that ``microgradpp.cli`` can say it in the
+command's language.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from microgradpp.cli import _subcommands, build_parser, main
+from microgradpp.i18n import LANGUAGES, message
+
+CHINESE = [lang for lang in LANGUAGES if lang != "en"]
+
+FUNCTION_WORDS = {
+    "a", "an", "the", "of", "to", "is", "are", "in", "on", "at", "and", "or", "for", "with",
+    "not", "no", "from", "by", "as", "be", "it", "its", "this", "that", "was", "has", "have",
+    "use", "must", "can", "cannot", "only", "than", "into", "per", "each", "every", "such",
+}  # fmt: skip
+"""Words an English sentence cannot do without; a list of names ("moons, xor, circles") has none."""
+
+ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[ '][A-Za-z][a-z]*){2,}\b")
+
+
+def english_sentences(text: str) -> list[str]:
+    """The runs of three or more English words in ``text`` that contain a function word: what an
+    untranslated sentence leaves behind in a Chinese text. Code (``--options``, METAVARS,
+    ``module.names``, ``snake_case``) and names never form such a run."""
+    found = []
+    for run in ENGLISH_RUN.findall(text):
+        words = run.lower().replace("'", " ").split()
+        if sum(word in FUNCTION_WORDS for word in words) >= 1:
+            found.append(run)
+    return found
+
+
+def test_the_detector_finds_english_sentences_and_not_names():
+    assert english_sentences("錯誤：no such file or folder") == ["no such file or folder"]
+    assert english_sentences("The derivative of x is infinite") == [
+        "The derivative of x is infinite"
+    ]
+    assert english_sentences("資料集：moons, xor, circles；請用 cross_entropy 或 --loss mse") == []
+    assert english_sentences("用 adam（學習率 0.05）訓練 MLP 2-16-16-1") == []
+
+
+def _commands() -> list[list[str]]:
+    return [[], *([name] for name in _subcommands(build_parser("en")))]
+
+
+def test_every_command_is_walked():
+    names = [argv[0] for argv in _commands() if argv]
+    assert {"examples", "example", "expr", "gradcheck", "train", "demo", "worksheet"} <= set(names)
+
+
+@pytest.mark.parametrize("lang", CHINESE)
+def test_every_commands_help_is_in_the_language(lang, capsys):
+    for argv in _commands():
+        assert main([*argv, "--help", "--lang", lang]) == 0
+        help_text = capsys.readouterr().out
+        assert english_sentences(help_text) == [], (argv, lang)
+        english = (main([*argv, "--help", "--lang", "en"]), capsys.readouterr().out)[1]
+        assert english_sentences(english), argv  # (the detector sees the English help)
+
+
+ERRORS = [
+    (["example", "nope"], 2, "cli.error.no_example"),
+    (["expr", "x*y", "--at", "x=1", "y=2", "z=3"], 2, None),
+    (["expr", "log(x)", "--at", "x=0", "--no-files"], 1, None),
+    (["expr", "exp(x)", "--at", "x=1000", "--no-files"], 1, None),
+    (["expr", "x**0.5", "--at", "x=0", "--no-files"], 1, "cli.gradient_error"),
+    (["expr", "(x", "--at", "x=1"], 2, None),
+    (["gradcheck", "x/y", "--at", "x=1", "y=0"], 1, None),
+    (["train", "moons", "--loss", "mse"], 2, None),
+    (["train", "sine", "--loss", "cross_entropy"], 2, None),
+    (["train", "moons", "--epochs", "0"], 2, None),
+    (["train", "moons", "--lr", "abc"], 2, None),
+    (["train", "moons", "--hidden", "4", "--layers", "4"], 2, "cli.error.hidden_and_layers"),
+    (["worksheet", "--students", "100000"], 2, None),
+    (["exercise", "add-mul", "--at", "x=1"], 2, "cli.error.example_at"),
+    (["exercise", "add-mul", "--digits", "9"], 2, "cli.error.exercise_digits"),
+    (["expr", "x", "--at", "x=1", "--name", "a/b"], 2, None),
+    (["example", "add-mul", "--out", "/proc/no/such/folder"], 1, "files.error.ENOENT"),
+    (["nope"], 2, None),
+    (["train"], 2, "argparse.required"),
+]
+"""argv, the exit code, and (where it is one message) the catalog id whose words must appear."""
+
+
+@pytest.mark.parametrize("argv, code, key", ERRORS, ids=[" ".join(e[0]) for e in ERRORS])
+def test_errors_are_said_in_every_language(argv, code, key, capsys):
+    said = {}
+    for lang in LANGUAGES:
+        assert main([*argv, "--lang", lang]) == code, lang
+        captured = capsys.readouterr()
+        said[lang] = captured.err
+        assert said[lang].strip(), (lang, "no error message")
+    for lang in CHINESE:
+        assert english_sentences(said[lang]) == [], (lang, said[lang])
+        assert said[lang] != said["en"]
+    if key is not None:
+        for lang in LANGUAGES:
+            start = re.split(r"\{|%", message(key, lang))[0].strip()
+            assert start in said[lang], (lang, start)
+
+
+@pytest.mark.parametrize("lang", CHINESE)
+def test_train_says_its_summary_in_the_language(lang, capsys):
+    assert main(["train", "moons", "--epochs", "1", "--quiet", "--loss", "cross_entropy",
+                 "--lang", lang]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert english_sentences(out) == []
+    assert "交叉熵（cross_entropy）" in out and "cross_entropy 損失" not in out
+
+
+def test_a_gradient_error_says_the_same_in_each_language():
+    from microgradpp import GradientError, Value
+    from microgradpp.i18n import translated
+
+    x = Value(0.0, label="x")
+    with pytest.raises(GradientError) as caught:
+        (x**0.5).backward()
+    assert str(caught.value).startswith("backward: the gradient of x = 0.0 came out inf")
+    assert translated(caught.value, "zh-Hant") == (
+        "backward：x = 0.0 的梯度算出來是 inf；所有梯度都已還原。x ** 0.5 的導數是 0.5·x ** -0.5，"
+        "在 x = 0 是無窮大（曲線在那裡是垂直的）。解決辦法：讓輸入離開 0，例如 (x + 1e-12) ** 0.5 "
+        "或 x.max(1e-12) ** 0.5"
+    )
+    assert english_sentences(translated(caught.value, "zh-Hans")) == []
+
+
+def test_a_training_overflow_gives_its_advice_in_the_language():
+    from microgradpp import GateError
+    from microgradpp.nn import MLP
+    from microgradpp.i18n import translated
+    from microgradpp.optim import SGD
+    from microgradpp.train import fit
+
+    model = MLP(2, [4, 1], seed=0)
+    data = ([[1e150, -1e150], [2e150, 1e150]], [1.0, -1.0])
+    with pytest.raises(GateError) as caught:
+        fit(model, "mse", SGD(model.parameters(), lr=0.1), data, epochs=2, progress=False)
+    said = translated(caught.value, "zh-Hant")
+    assert said.endswith(message("training.advice", "zh-Hant"))
+    assert english_sentences(said) == []
