@@ -693,7 +693,9 @@ def run_train(args: argparse.Namespace) -> int:
     run = run_recipe(chosen, progress=not args.quiet)
     print(run.summary(args.lang))
     if args.plot:
-        print_written(write_training_plots(run, Path(args.plot), args.dataset, args.lang), args.lang)
+        print_written(
+            write_training_plots(run, Path(args.plot), args.dataset, args.lang), args.lang
+        )
     problem = run.diagnose(args.lang)
     if problem is not None:
         print(args.t("cli.notice", prog=f"{PROG} train", message=problem.message), file=sys.stderr)

@@ -230,6 +230,6 @@ def training_advice() -> Iterator[None]:
         advice = error.words.frame(TRAINING_REMEDY + ".gradient")
         if advice in str(error):
             raise
-        advised = GradientError(f"{error} {advice}", True, error.node, error.value)
-        advised.words = error.words.extended(TRAINING_REMEDY + ".gradient")
-        raise advised from None
+        gradient = GradientError(f"{error} {advice}", True, error.node, error.value)
+        gradient.words = error.words.extended(TRAINING_REMEDY + ".gradient")
+        raise gradient from None

@@ -29,6 +29,7 @@ from .engine import Value, linear, sum_values, topological_order
 from .i18n import Words, error, message, resolve_language
 from .tables import format_number
 
+
 def _say(key: str, lang: str | None, /, **fields: object) -> str:
     return message(key, lang, **fields)
 
@@ -100,7 +101,11 @@ def get_example(name: str) -> Example:
         close = difflib.get_close_matches(name, EXAMPLES, n=1)
         hint = Words("cli.error.did_you_mean", fields={"name": repr(close[0])}) if close else ""
         raise error(
-            ValueError, "cli.error.no_example", name=repr(name), hint=hint, names=", ".join(EXAMPLES)
+            ValueError,
+            "cli.error.no_example",
+            name=repr(name),
+            hint=hint,
+            names=", ".join(EXAMPLES),
         ) from None
 
 

@@ -40,8 +40,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TypeVar
 from importlib import resources
+from typing import TypeVar
 
 from .errors import DomainError, MicrogradppError
 

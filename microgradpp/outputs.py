@@ -333,7 +333,9 @@ def write_training_plots(
     out.mkdir(parents=True, exist_ok=True)
     written = []
     path = out / f"{stem}-history.png"
-    plots.plot_history(run.history, path=path, title=t("plot.about.training", about=about), lang=t.lang)
+    plots.plot_history(
+        run.history, path=path, title=t("plot.about.training", about=about), lang=t.lang
+    )
     written.append(path)
     X, y = run.train_data
     if len(X[0]) == 2 and not run.regression:  # a boundary is a picture of a 2-D classifier

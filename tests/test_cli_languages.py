@@ -137,8 +137,8 @@ def test_a_gradient_error_says_the_same_in_each_language():
 
 def test_a_training_overflow_gives_its_advice_in_the_language():
     from microgradpp import GateError
-    from microgradpp.nn import MLP
     from microgradpp.i18n import translated
+    from microgradpp.nn import MLP
     from microgradpp.optim import SGD
     from microgradpp.train import fit
 

@@ -258,7 +258,12 @@ def _flow_of_model(model: Any, t: Translator) -> Any:
     figure = _figure(max(4.0, 1.1 * len(layers) + 2.0), 3.6)
     ax = figure.subplots()
     positions = list(range(len(layers)))
-    ax.bar(positions, [_positive_or_nan(m) for m in means], color=LOSS_COLOUR, label=t("plot.mean_grad"))
+    ax.bar(
+        positions,
+        [_positive_or_nan(m) for m in means],
+        color=LOSS_COLOUR,
+        label=t("plot.mean_grad"),
+    )
     ax.scatter(
         positions,
         [_positive_or_nan(flow[name]["max_abs_grad"]) for name in layers],

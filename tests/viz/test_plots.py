@@ -163,4 +163,6 @@ def test_every_plot_speaks_the_language_with_a_font_that_has_its_characters(lang
 def message_keys(prefix: str) -> list[str]:
     from microgradpp.i18n import catalog
 
-    return [key for key in catalog("en") if key.startswith(prefix) and "{" not in catalog("en")[key]]
+    return [
+        key for key in catalog("en") if key.startswith(prefix) and "{" not in catalog("en")[key]
+    ]
