@@ -504,7 +504,7 @@ def test_train_reports_in_the_teachers_language(capsys, monkeypatch):
     code, out, err = run(capsys, "train", "moons", "--quiet", "--epochs", "5")
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == (
-        "moons：MLP 2-16-16-1（relu），337 個參數，用 adam（學習率 0.05）訓練 5 輪，hinge 損失函數"
+        "moons：MLP 2-16-16-1（relu），337 個參數，用 adam（學習率 0.05）訓練 5 輪，鉸鏈（hinge）損失函數"
     )
     assert out.splitlines()[1].startswith("訓練集：損失 ")
     assert out.splitlines()[2].endswith("，共 25 個資料點")
