@@ -210,7 +210,7 @@ def training_advice() -> Iterator[None]:
 
     ``fit`` runs inside this (as a decorator); a gate used directly (``Value(1000).exp()``) says
     only what overflowed and how to keep its input in range. Advice already given is not repeated
-    (``fit(compiled=True)`` runs ``fit_compiled``, which has it too).
+    (``fit(compiled=True)`` runs inside the same one).
     """
     try:
         yield

@@ -6,13 +6,14 @@ loops report the same numbers the same way (and neither has to import the other)
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from . import losses as _losses
-from . import sums, validation
+from . import validation
 from .nn import Module
 
 
@@ -72,7 +73,7 @@ class History:
 # ------------------------------------------------------------------------------------------------
 
 
-def _layers(model: Module) -> list[tuple[str, Module]]:
+def named_layers(model: Module) -> list[tuple[str, Module]]:
     """("layer1", layer), … for an MLP; ("layer1", model) for a single Layer or Neuron."""
     layers = getattr(model, "layers", None)
     if layers is None:
@@ -93,13 +94,13 @@ def gradient_flow(model: Module) -> dict[str, dict[str, float]]:
     (vanishing gradients); with ReLU and He initialization it stays about the same size.
     """
     flow = {}
-    for name, layer in _layers(model):
+    for name, layer in named_layers(model):
         grads = [abs(p.grad) for p in layer.parameters()]
         dead = layer.dead_fraction() if hasattr(layer, "dead_fraction") else 0.0
-        flow[name] = {  # scaled sums: finite gradients of 1e154 or 1e300 never overflow here
-            "mean_abs_grad": sums.mean(grads),
+        flow[name] = {
+            "mean_abs_grad": math.fsum(grads) / len(grads) if grads else 0.0,
             "max_abs_grad": max(grads, default=0.0),
-            "grad_norm": sums.norm(grads),
+            "grad_norm": math.sqrt(math.fsum(g * g for g in grads)),
             "dead_fraction": dead,
         }
     return flow

@@ -137,14 +137,27 @@ class Module:
     # -- parameters -----------------------------------------------------------------------------
 
     def named_parameters(self, prefix: str = "") -> list[tuple[str, Value]]:
-        """``[(name, parameter), …]`` with dotted names such as ``'layer1.neuron3.w0'``."""
+        """``[(name, parameter), …]`` with dotted names such as ``'layer1.neuron3.w0'``.
+
+        A Value used in two places (a shared weight) is listed once, under its first name, as
+        PyTorch's ``named_parameters()``: an optimizer updates it once, ``l2`` and gradient
+        clipping count it once.
+        """
+        named, seen = [], set()
+        for name, p in self._all_named_parameters(prefix):
+            if id(p) not in seen:
+                seen.add(id(p))
+                named.append((name, p))
+        return named
+
+    def _all_named_parameters(self, prefix: str) -> list[tuple[str, Value]]:
         named = [(prefix + name, p) for name, p in self._own_parameters()]
         for child_name, child in self._children():
-            named += child.named_parameters(prefix + child_name + ".")
+            named += child._all_named_parameters(prefix + child_name + ".")
         return named
 
     def parameters(self) -> list[Value]:
-        """Every trainable Value, in a fixed order."""
+        """Every trainable Value, in a fixed order, each once (see ``named_parameters``)."""
         return [p for _, p in self.named_parameters()]
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:

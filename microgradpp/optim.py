@@ -64,6 +64,11 @@ def _check_params(params: Iterable[Value]) -> list[Value]:
     return params
 
 
+def _defining_class(cls: type, name: str) -> type:
+    """The class in cls's method resolution order whose body defines ``name`` (object if none)."""
+    return next((c for c in cls.__mro__ if name in vars(c)), object)
+
+
 class Optimizer:
     """Base class: holds the parameters, the learning rate ``lr`` and per-parameter state."""
 
@@ -173,6 +178,20 @@ class Optimizer:
     def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
         """The new values of all parameters and the new state arrays (``_update`` on arrays)."""
         raise NotImplementedError(f"{type(self).__name__} has no array form for compiled mode")
+
+    @classmethod
+    def has_array_form(cls) -> bool:
+        """True when ``_update_array`` gives this class's rule: it is written in the class that
+        defines the rule (``step``, ``_update``, ``_new_values``, ``_decay``) or below it.
+
+        A subclass that changes ``_update`` (or ``step``) but not ``_update_array`` has none:
+        compiled mode then runs its own ``step()`` on the Values, as the scalar loop does.
+        """
+        owner = _defining_class(cls, "_update_array")
+        if owner is Optimizer:
+            return False
+        rule = ("step", "_update", "_new_values", "_decay", "_step_one_by_one")
+        return all(issubclass(owner, _defining_class(cls, name)) for name in rule)
 
     def array_state(self) -> dict[str, Any]:
         """The per-parameter state as arrays: ``{"m": array([m₀, m₁, …]), …}`` (0 where unset)."""
@@ -549,6 +568,10 @@ class AdamW(Adam):
 
     def _decay(self, x: float, g: float) -> tuple[float, float]:
         return x - self.lr * self.weight_decay * x, g
+
+    def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
+        """Adam's array form, with AdamW's ``_decay`` (it works on arrays as it is)."""
+        return super()._update_array(x, g, state, t)
 
 
 # ------------------------------------------------------------------------------------------------

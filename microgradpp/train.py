@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from . import losses as _losses
-from . import sums, validation
+from . import validation
 from .data import DATASETS, Seed, as_rng, batches, train_test_split
 from .engine import Value, gc_paused, no_grad
 from .errors import MicrogradppError, training_advice
@@ -114,6 +114,80 @@ class RecipeError(MicrogradppError, ValueError):
         self.words = words
 
 
+class ScalarSteps:
+    """How ``fit`` computes a batch's loss and gradients with the scalar engine: the five lines of
+    the module docstring. (``microgradpp.compiled.CompiledSteps`` is the same interface on numpy
+    arrays; ``fit``'s loop is shared.)
+
+    Gradients, as in PyTorch: every step starts from zero for *every* parameter of the model
+    (``optimizer.zero_grad()`` plus the parameters the optimizer does not train — a frozen layer —
+    so no ``.grad`` grows across steps), clipping covers the parameters the optimizer trains, and
+    ``l2`` penalizes every parameter of the model (each once, see ``Module.parameters``).
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        loss: str | LossFn,
+        optimizer: Any,
+        data: tuple[Sequence[Any], Sequence[Any]],
+        l2: float,
+    ) -> None:
+        self.model, self.loss, self.optimizer, self.l2 = model, loss, optimizer, l2
+        self.loss_fn = resolve_loss(loss)
+        self.X, self.y = data
+        self.params = model.parameters()
+        self.trained = list(getattr(optimizer, "params", self.params))
+        trained = set(map(id, self.trained))
+        self.frozen = [p for p in self.params if id(p) not in trained]
+        self.output_activation = output_activation_of(model)
+        self.outputs: list[Any] = []
+        self.targets: list[Any] = []
+
+    def __enter__(self) -> ScalarSteps:
+        return self
+
+    def __exit__(self, *error: object) -> None:
+        pass
+
+    def begin_epoch(self) -> None:
+        pass
+
+    def loss_and_gradients(self, batch: list[int]) -> float:
+        """Forward, loss and backward on the samples ``batch``: the loss; ``.grad`` is filled."""
+        X_batch = [self.X[i] for i in batch]
+        self.targets = [self.y[i] for i in batch]
+        with gc_paused():  # a step's graph has no cycles: skip the collector's scans
+            self.optimizer.zero_grad()
+            for p in self.frozen:
+                p.grad = 0.0
+            self.outputs = self.model.forward_batch(X_batch)
+            batch_loss = self.loss_fn(self.outputs, self.targets)
+            if self.l2:
+                batch_loss = batch_loss + self.l2 * _losses.l2_penalty(self.params)
+            batch_loss.backward()
+        return batch_loss.data
+
+    def correct(self) -> int:
+        predicted = labels_from_outputs(self.outputs, self.output_activation)
+        return sum(p == t for p, t in zip(predicted, self.targets))
+
+    def gradient_flow(self) -> dict[str, dict[str, float]]:
+        return gradient_flow(self.model)
+
+    def clip(self, max_norm: float) -> None:
+        clip_gradients(self.trained, max_norm)
+
+    def step(self) -> None:
+        self.optimizer.step()
+
+    def end_epoch(self, visible: bool) -> None:
+        pass
+
+    def evaluate(self, data: tuple[Sequence[Any], Sequence[Any]]) -> tuple[float, float | None]:
+        return evaluate(self.model, self.loss, data)
+
+
 @training_advice()  # an overflow while training gets learning-rate advice
 def fit(
     model: Module,
@@ -139,20 +213,25 @@ def fit(
       ``loss(outputs, targets) -> Value``; ``outputs`` is ``model.forward_batch(X_batch)``.
     * ``batch_size``: samples per step; ``None`` uses all of them (full-batch gradient descent,
       as micrograd's demo). Batches are reshuffled every epoch from ``seed``.
-    * ``l2``: adds ``l2 · Σ p²`` over all parameters to the loss (micrograd's demo uses 1e-4).
+    * ``l2``: adds ``l2 · Σ p²`` over the model's parameters to the loss (micrograd's demo uses
+      1e-4).
     * ``scheduler``: stepped once at the end of every epoch (see ``microgradpp.optim``).
-    * ``clip_grad_norm``: rescale the gradients so their L2 norm is at most this, before a step.
+    * ``clip_grad_norm``: rescale the gradients of the parameters the optimizer trains so their
+      L2 norm is at most this, before a step.
     * ``progress``: a tqdm bar when tqdm is installed, a few plain lines otherwise; False: silent.
     * ``callback(epoch, history, model)``: called after every epoch (e.g. to draw the boundary);
-      if it returns True, training stops there (early stopping).
+      if it returns True, training stops there (early stopping). What it does to the parameters
+      or the optimizer (``p.data = …``, ``optimizer.load_state_dict(…)``) is kept.
     * ``compiled``: trace one sample's graph and run every mini-batch as one numpy program
-      (``microgradpp.compiled``; needs numpy, the ``fast`` extra) — the same numbers, far faster.
-      The parameters' Values are updated at the end of every epoch (before ``val_data``, the
-      callback and the schedule), and a CompiledError says when a model cannot be compiled.
+      (``microgradpp.compiled``; needs numpy, the ``fast`` extra): the same training, far faster,
+      or a CompiledError saying why this model or loss cannot be compiled. The parameters'
+      Values are up to date whenever your code can look: in the callback and after ``fit``.
       X may then be a numpy array (N, inputs): a big list takes a while to convert.
 
-    The recorded loss is the mean, over the epoch's samples, of the loss that was minimized
-    (including the L2 term); accuracy is measured on the same forward passes.
+    Every step starts from zero gradients for every parameter of the model, including those the
+    optimizer does not train (a frozen layer's ``.grad`` is this step's, it never grows); see
+    ``ScalarSteps``. The recorded loss is the mean, over the epoch's samples, of the loss that was
+    minimized (including the L2 term); accuracy is measured on the same forward passes.
     """
     # every argument is checked before the first step: a mistake changes nothing
     checked = check_fit_arguments(
@@ -172,60 +251,44 @@ def fit(
         callback=callback,
     )
     epochs, batch_size, l2 = checked.epochs, checked.batch_size, checked.l2
-    clip_grad_norm, loss_fn = checked.clip_grad_norm, checked.loss_fn
+    clip_grad_norm = checked.clip_grad_norm
     X, y = data
     if compiled:
-        from .compiled import fit_compiled
+        from .compiled import CompiledSteps
 
-        return fit_compiled(
-            model,
-            loss,
-            optimizer,
-            data,
-            epochs,
-            batch_size,
-            l2=l2,
-            scheduler=scheduler,
-            clip_grad_norm=clip_grad_norm,
-            val_data=val_data,
-            shuffle=shuffle,
-            seed=seed,
-            progress=progress,
-            callback=callback,
-        )
+        steps: ScalarSteps | CompiledSteps = CompiledSteps(model, loss, optimizer, data, l2)
+    else:
+        steps = ScalarSteps(model, loss, optimizer, data, l2)
     classification = is_classification(y, loss)
-    output_activation = output_activation_of(model)
-    params = model.parameters()
     rng = as_rng(seed)
     history = History()
-    bar = progress_bar(epochs, progress)
     model.train()
+    samples = range(len(X))
+    bar = progress_bar(epochs, progress)
     try:
-        for epoch in range(1, epochs + 1):
-            lr = float(optimizer.lr)
-            total_loss, correct, seen = 0.0, 0, 0
-            for X_batch, y_batch in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
-                with gc_paused():  # a step's graph has no cycles: skip the collector's scans
-                    optimizer.zero_grad()
-                    outputs = model.forward_batch(X_batch)
-                    batch_loss = loss_fn(outputs, y_batch)
-                    if l2:
-                        batch_loss = batch_loss + l2 * _losses.l2_penalty(params)
-                    batch_loss.backward()
-                    flow = gradient_flow(model)  # the last batch's, unclipped, goes in the history
+        with steps:
+            for epoch in range(1, epochs + 1):
+                steps.begin_epoch()
+                lr = float(optimizer.lr)
+                total_loss, correct, seen = 0.0, 0, 0
+                chunks = [batch for batch, _ in batches(samples, samples, batch_size, shuffle, rng)]
+                for number, batch in enumerate(chunks, 1):
+                    batch_loss = steps.loss_and_gradients(batch)
+                    if number == len(chunks):  # the history keeps the last batch's, unclipped
+                        flow = steps.gradient_flow()
                     if clip_grad_norm is not None:
-                        clip_gradients(params, clip_grad_norm)
-                    optimizer.step()
-                    total_loss += batch_loss.data * len(X_batch)
-                    seen += len(X_batch)
+                        steps.clip(clip_grad_norm)
+                    steps.step()
+                    total_loss += batch_loss * len(batch)
+                    seen += len(batch)
                     if classification:
-                        predicted = labels_from_outputs(outputs, output_activation)
-                        correct += sum(p == t for p, t in zip(predicted, y_batch))
-            epoch_accuracy = correct / seen if classification else None
-            measured = evaluate(model, loss, val_data) if val_data is not None else None
-            history.record_epoch(epoch, total_loss / seen, epoch_accuracy, lr, flow, measured)
-            if end_epoch(history, scheduler, bar, callback, model):
-                break
+                        correct += steps.correct()
+                steps.end_epoch(visible=callback is not None)
+                epoch_accuracy = correct / seen if classification else None
+                measured = steps.evaluate(val_data) if val_data is not None else None
+                history.record_epoch(epoch, total_loss / seen, epoch_accuracy, lr, flow, measured)
+                if end_epoch(history, scheduler, bar, callback, model):
+                    break
     finally:
         if bar is not None:
             bar.close()
@@ -465,7 +528,7 @@ class TrainingRun:
                 return None
             failure = t("train.failure.classes", accuracy=f"{acc:.1%}", chance=f"{chance:.1%}")
         else:
-            mean = sums.mean(y)
+            mean = math.fsum(y) / len(y)
             with no_grad():
                 constant = resolve_loss(self.recipe.loss_name)([Value(mean)] * len(y), y).data
             if loss < constant:

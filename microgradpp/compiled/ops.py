@@ -1,0 +1,242 @@
+"""Step 3, the numpy operations: one per group of nodes (same level, same gate, same kinds of
+inputs), each with a forward and a backward over the whole batch.
+
+Every node's value is a vector over the batch: row ``V[node]`` holds it for all B samples. An
+operation reads its inputs from where they live — rows of V (per-sample nodes), rows of ``Xin``
+(the input leaves), entries of ``P`` (parameters) or ``C`` (constants) — and writes its nodes'
+rows. Backward runs the same chain rule as ``backward()``, ``parent.grad += local · node.grad``,
+on vectors, with each gate's numpy local gradients (``gates.py``: ``forward_array`` /
+``local_grads_array``, beside the scalar forms). A gradient flowing into a parameter or a constant
+is summed over the batch.
+
+The operations read and write the arrays of a ``Program`` (``prog``, see ``Arrays``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+from ..gates import Gate
+
+
+class Arrays(Protocol):
+    """What an operation reads and writes (a ``Program`` has them): values and gradients of the
+    per-sample rows (V, gV: rows × batch), of the input leaves (Xin, gX), of the parameters
+    (P, gP) and of the constants (C, gC)."""
+
+    V: Any
+    gV: Any
+    Xin: Any
+    gX: Any
+    P: Any
+    gP: Any
+    C: Any
+    gC: Any
+    batch: int
+
+
+# Where a node's value lives: a row of V (per sample: one number per sample of the batch), a row
+# of the batch's inputs (X: the input leaves), an entry of P (parameters) or of C (constants).
+ROW, INPUT, PARAMETER, CONSTANT = "V", "X", "P", "C"
+
+
+def _slice_or_index(index: Any) -> Any:
+    """A slice when the indices are evenly spaced and increasing (a view, no copy), else them."""
+    n = len(index)
+    if n == 1:
+        return slice(int(index[0]), int(index[0]) + 1)
+    step = int(index[1] - index[0])
+    if step > 0 and (np.diff(index) == step).all():
+        return slice(int(index[0]), int(index[-1]) + 1, step)
+    return index
+
+
+class Source:
+    """Input position j of a group: rows of V (per sample) or entries of P / C (shared)."""
+
+    def __init__(self, kind: str, index: list[int], requires: bool) -> None:
+        self.kind = kind
+        self.index = np.asarray(index, dtype=np.intp)
+        self.take = _slice_or_index(self.index)
+        self.unique = len(set(index)) == len(index)
+        self.requires = requires  # does a parameter's gradient flow through it?
+
+    def get(self, prog: Arrays) -> Any:
+        """(n, B) for rows of V, (n, 1) for P or C (numpy broadcasts it over the batch)."""
+        if self.kind == ROW:
+            return prog.V[self.take]
+        if self.kind == INPUT:
+            return prog.Xin[self.take]
+        return (prog.P if self.kind == PARAMETER else prog.C)[self.take][:, None]
+
+    def add(self, prog: Arrays, contribution: Any) -> None:
+        """target += contribution; for P and C summed over the batch first."""
+        if self.kind in (ROW, INPUT):
+            target = prog.gV if self.kind == ROW else prog.gX
+        else:
+            target = prog.gP if self.kind == PARAMETER else prog.gC
+            contribution = contribution.sum(axis=1)
+        if self.unique:
+            target[self.take] += contribution
+        else:  # the same node several times in this position: add every copy
+            np.add.at(target, self.index, contribution)
+
+
+class Block:
+    """Many input positions of the same kind at once: index (n, m) → values (n, m, B)."""
+
+    def __init__(self, kind: str, index: list[list[int]], requires: bool) -> None:
+        self.kind = kind
+        self.index = np.asarray(index, dtype=np.intp)
+        self.flat = self.index.ravel()
+        self.unique = len(set(self.flat.tolist())) == self.flat.size
+        self.requires = requires
+
+    def get(self, prog: Arrays) -> Any:
+        if self.kind in (ROW, INPUT):
+            return (prog.V if self.kind == ROW else prog.Xin)[self.index]
+        return (prog.P if self.kind == PARAMETER else prog.C)[self.index][:, :, None]
+
+    def add(self, prog: Arrays, contribution: Any) -> None:
+        n, m = self.index.shape
+        if self.kind in (ROW, INPUT):
+            target = prog.gV if self.kind == ROW else prog.gX
+            contribution = np.broadcast_to(contribution, (n, m, prog.batch))
+            contribution = contribution.reshape(n * m, prog.batch)
+        else:
+            target = prog.gP if self.kind == PARAMETER else prog.gC
+            contribution = np.broadcast_to(contribution, (n, m, prog.batch)).sum(axis=2).ravel()
+        if self.unique:
+            target[self.flat] += contribution
+        else:
+            np.add.at(target, self.flat, contribution)
+
+
+# ------------------------------------------------------------------------------------------------
+# Operations: one per group of nodes (same level, same gate, same kinds of inputs)
+# ------------------------------------------------------------------------------------------------
+
+
+class GateOp:
+    """Any gate on a group of nodes: ``gate.forward_array`` / ``gate.local_grads_array``."""
+
+    def __init__(self, gate: Gate, rows: slice, sources: list[Source]) -> None:
+        self.gate, self.rows, self.sources = gate, rows, sources
+        self.requires = any(s.requires for s in sources)
+        self.xs: list[Any] = []
+
+    def forward(self, prog: Arrays) -> None:
+        self.xs = [s.get(prog) for s in self.sources]
+        prog.V[self.rows] = self.gate.forward_array(*self.xs)
+
+    def backward(self, prog: Arrays, full: bool) -> None:
+        upstream = prog.gV[self.rows]
+        local_grads = self.gate.local_grads_array(prog.V[self.rows], *self.xs)
+        for source, local in zip(self.sources, local_grads):
+            if full or source.requires:
+                if isinstance(local, float) and local == 1.0:
+                    source.add(prog, upstream)  # add, sum: the gradient is copied
+                else:
+                    source.add(prog, local * upstream)  # the chain rule
+
+
+class MatmulOp:
+    """A layer of ``linear`` nodes reading the same inputs:  Z = W @ X + b  (one matrix product).
+
+    W is an (n, k) view of the parameter vector when the weights lie evenly spaced in it (as
+    ``model.parameters()`` orders them: w₀ … w_{k−1}, b for each neuron), else it is gathered.
+    Backward: ∂L/∂W = G @ Xᵀ (summed over the batch by the product), ∂L/∂b = Σ G,
+    ∂L/∂X = Wᵀ @ G.
+    """
+
+    def __init__(
+        self, rows: slice, weights: list[list[int]], bias: Source, x: Source, prog: Arrays
+    ) -> None:
+        self.rows, self.bias, self.x = rows, bias, x
+        self.w_index = np.asarray(weights, dtype=np.intp)
+        self.w_unique = len(set(self.w_index.ravel().tolist())) == self.w_index.size
+        self.requires = True
+        self.W = self.gW = None
+        grid = _affine_grid(self.w_index) if self.w_unique else None
+        if grid is not None:
+            start, row_step, col_step = grid
+            n, k = self.w_index.shape
+            strides = (row_step * prog.P.itemsize, col_step * prog.P.itemsize)
+            shape = (n, k)
+            self.W = np.lib.stride_tricks.as_strided(prog.P[start:], shape, strides)
+            self.gW = np.lib.stride_tricks.as_strided(prog.gP[start:], shape, strides)
+
+    def forward(self, prog: Arrays) -> None:
+        W = self.W if self.W is not None else prog.P[self.w_index]
+        X = self.x.get(prog)
+        out = prog.V[self.rows]
+        np.matmul(W, X, out=out)
+        out += self.bias.get(prog)
+        if not np.isfinite(out).all():  # BLAS raises no overflow flag: check here
+            raise FloatingPointError("overflow in a matrix product")
+        self.X_used, self.W_used = X, W
+
+    def backward(self, prog: Arrays, full: bool) -> None:
+        upstream = prog.gV[self.rows]
+        grad_W = upstream @ self.X_used.T
+        if self.gW is not None:
+            self.gW += grad_W
+        elif self.w_unique:
+            prog.gP[self.w_index] += grad_W
+        else:
+            np.add.at(prog.gP, self.w_index, grad_W)
+        self.bias.add(prog, upstream)
+        if full or self.x.requires:
+            self.x.add(prog, self.W_used.T @ upstream)
+
+
+def _affine_grid(index: Any) -> tuple[int, int, int] | None:
+    """(start, row step, column step) if index[i, j] = start + i·row + j·col with steps > 0."""
+    n, k = index.shape
+    start = int(index[0, 0])
+    row = int(index[1, 0] - start) if n > 1 else k
+    col = int(index[0, 1] - start) if k > 1 else 1
+    if row <= 0 or col <= 0:
+        return None
+    expected = start + row * np.arange(n)[:, None] + col * np.arange(k)[None, :]
+    return (start, row, col) if np.array_equal(index, expected) else None
+
+
+class LinearBlockOp:
+    """``linear`` nodes whose weights and inputs are each of one kind but not a shared layer
+    (cross-entropy's Σ tⱼ·sⱼ with the one-hot target): out = b + Σⱼ Wⱼ·Xⱼ on (n, k, B) blocks."""
+
+    def __init__(self, rows: slice, bias: Source, w: Block, x: Block) -> None:
+        self.rows, self.bias, self.w, self.x = rows, bias, w, x
+        self.requires = bias.requires or w.requires or x.requires
+
+    def forward(self, prog: Arrays) -> None:
+        self.W, self.X = self.w.get(prog), self.x.get(prog)
+        prog.V[self.rows] = self.bias.get(prog) + (self.W * self.X).sum(axis=1)
+
+    def backward(self, prog: Arrays, full: bool) -> None:
+        upstream = prog.gV[self.rows]
+        if full or self.bias.requires:
+            self.bias.add(prog, upstream)
+        up = upstream[:, None, :]
+        if full or self.w.requires:
+            self.w.add(prog, self.X * up)  # ∂out/∂wⱼ = xⱼ
+        if full or self.x.requires:
+            self.x.add(prog, self.W * up)  # ∂out/∂xⱼ = wⱼ
+
+
+class SumBlockOp:
+    """``sum`` nodes with inputs of one kind: out = Σⱼ Xⱼ on an (n, m, B) block."""
+
+    def __init__(self, rows: slice, block: Block) -> None:
+        self.rows, self.block = rows, block
+        self.requires = block.requires
+
+    def forward(self, prog: Arrays) -> None:
+        prog.V[self.rows] = self.block.get(prog).sum(axis=1)
+
+    def backward(self, prog: Arrays, full: bool) -> None:
+        if full or self.block.requires:
+            self.block.add(prog, prog.gV[self.rows][:, None, :])

@@ -1,0 +1,423 @@
+"""A ``Program``: the traced graph, scheduled, run over batches with numpy — and
+``compile_loss``, which makes one.
+
+    >>> from microgradpp.nn import MLP
+    >>> from microgradpp.data import make_moons
+    >>> X, y = make_moons(100, noise=0.1, seed=0)
+    >>> model = MLP(2, [16, 16, 1], seed=0)
+    >>> program = compile_loss(model, "hinge", X, y)
+    >>> loss = program.run(X, y)              # forward + backward over all 100 samples at once
+    >>> program.show_sample(3)                # sample 3's values and gradients in the traced graph
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..engine import Value, is_grad_enabled, recompute_local_grads, topological_order
+from ..errors import CompiledError, DomainError
+from ..history import output_activation_of
+from ..nn import BatchNorm, Dropout, Module
+from ..validation import is_integer
+from .blas import one_blas_thread
+from .losses import CustomLoss, LossSpec, OutputsOnly, loss_spec
+from .ops import INPUT, PARAMETER, ROW
+from .schedule import Schedule
+from .trace import Trace, difference
+
+
+class Program:
+    """A traced loss graph, scheduled into numpy operations over a batch.
+
+    Attributes: ``parameters`` (the Values the program computes gradients for, in order),
+    ``values`` (their numbers as an array; ``push`` writes them into the Values, ``pull`` reads
+    the Values), ``grad`` (∂loss/∂parameter after ``run``), ``loss_value``, ``outputs`` and
+    ``inputs`` (the traced graph's Values, for pictures).
+    """
+
+    def __init__(self, model: Module, spec: LossSpec, trace: Trace, parameters: list[Value]):
+        self.model, self.spec, self.trace = model, spec, trace
+        self.loss_value, self.inputs, self.targets = trace.loss, trace.inputs, trace.targets
+        self.outputs = trace.outputs
+        self.parameters = parameters
+        self.width = len(trace.outputs)
+        self.P = np.array([p.data for p in parameters], dtype=float)
+        self.gP = np.zeros_like(self.P)
+        schedule = Schedule(trace, parameters, self)
+        self.gate_nodes, self.constants = schedule.gate_nodes, schedule.constants
+        self.slot, self.ops, self.rows = schedule.slot, schedule.ops, schedule.rows
+        self.levels, self.node_count = schedule.levels, schedule.node_count
+        self.root_row, self.output_slots = schedule.root_row, schedule.output_slots
+        self.C = np.array([c.data for c in self.constants], dtype=float)
+        self.gC = np.zeros_like(self.C)
+        self.batch = 0
+        self.V = self.gV = np.zeros((self.rows, 0))
+        self.Xin = self.gX = np.zeros((len(self.inputs), 0))
+        self.Xb = self.Tb = np.zeros((0, 0))
+        self._last: tuple[Any, Any] | None = None
+        self._nodes: list[Value] | None = None
+
+    @property
+    def nodes(self) -> list[Value]:
+        """Every node of the traced graph, in ``topological_order`` (for pictures and tables)."""
+        if self._nodes is None:
+            self._nodes = topological_order(self.loss_value)
+        return self._nodes
+
+    def __repr__(self) -> str:
+        return (
+            f"Program({self.node_count} nodes ({len(self.gate_nodes)} gate nodes) on "
+            f"{self.levels} levels -> "
+            f"{len(self.ops)} numpy operations; {len(self.parameters)} parameters)"
+        )
+
+    # -- running ----------------------------------------------------------------------------------
+
+    def load(self, X: Any, T: Any) -> None:
+        """Take a batch: X (B, inputs) is read in place (Xin = Xᵀ, a view), T (B, targets) goes
+        into the target rows of V."""
+        if len(X) != self.batch:
+            self.V = np.zeros((self.rows, len(X)))
+            self.batch = len(X)
+        self.Xb, self.Tb = X, T
+        self.Xin = X.T
+        self.V[: len(self.targets)] = T.T
+
+    def forward(self) -> None:
+        """Every operation, level by level: V holds every node's value for the batch."""
+        with np.errstate(over="raise", divide="raise", invalid="raise"):
+            for op in self.ops:
+                op.forward(self)
+
+    def backward(self, seed: float, full: bool = False) -> None:
+        """The operations in reverse: gP (and with ``full`` every row's gradient) from the root's
+        gradient ``seed`` (the same for every sample)."""
+        self.gV = np.zeros_like(self.V)
+        if full:
+            self.gX = np.zeros((len(self.inputs), self.batch))
+        self.gP.fill(0.0)
+        self.gC.fill(0.0)
+        self.gV[self.root_row] = seed
+        with np.errstate(over="raise", divide="raise", invalid="raise"):
+            for op in reversed(self.ops):
+                if full or op.requires:
+                    op.backward(self, full)
+
+    def run_loaded(self, backward: bool = True, full: bool = False) -> float:
+        """Forward (and backward) on the loaded batch; the mean loss. A value that is not finite
+        re-runs the batch in the scalar engine, which raises the exact error."""
+        try:
+            self.forward()
+            loss = float(self.V[self.root_row].sum()) * (1.0 / self.batch)
+            if not math.isfinite(loss):
+                raise FloatingPointError("the loss is not finite")
+            if self.spec.name == "binary_cross_entropy":
+                self._check_probabilities()
+            if backward:
+                self.backward(1.0 / self.batch, full)
+                if not np.isfinite(self.gP).all():
+                    raise FloatingPointError("a gradient is not finite")
+        except (FloatingPointError, DomainError) as error:
+            self._replay_scalar(error, backward)
+        return loss
+
+    def _check_probabilities(self) -> None:
+        for kind, index in self.output_slots:
+            values = self.V[index] if kind == ROW else np.array([self.P[index]])
+            if ((values < 0.0) | (values > 1.0)).any():
+                raise FloatingPointError("binary_cross_entropy got a value outside [0, 1]")
+
+    def _replay_scalar(self, error: Exception, backward: bool) -> None:
+        """Run the batch through the scalar engine: it raises the exact error of the first failing
+        sample (a GateError naming the node). If it does not fail, say so."""
+        X = self.Xb.tolist()
+        y = self._decode_targets(self.Tb)
+        self.push()
+        for x, target in zip(X, y):
+            outputs = self.model.forward_batch([x])
+            loss = self.spec.scalar(outputs, [target])
+            if backward:
+                loss.backward()
+        raise CompiledError(
+            f"compiled mode met a value that is not finite ({error}) where the scalar engine "
+            "did not; train this model with compiled=False"
+        )
+
+    def _decode_targets(self, T: Any) -> list[Any]:
+        if self.spec.classes:
+            return [int(i) for i in T.argmax(axis=1)]
+        rows = T.tolist()
+        return [row[0] if len(row) == 1 else row for row in rows]
+
+    def run(self, X: Any, y: Sequence[Any]) -> float:
+        """Forward and backward over the batch (X, y): the mean loss; ``grad`` holds ∂loss/∂p."""
+        _check_lengths(X, y, "run")
+        self._last = (as_matrix(X, len(self.inputs)), self.spec.encode(y, self.width))
+        self.load(*self._last)
+        with one_blas_thread():
+            return self.run_loaded()
+
+    def encode(self, y: Sequence[Any]) -> Any:
+        """The targets as the program reads them: (N, targets) array (one-hot for classes)."""
+        return self.spec.encode(y, self.width)
+
+    def run_batch(self, X: Any, T: Any) -> float:
+        """``run`` for arrays already prepared: X (B, inputs) floats, T = ``encode(y)``."""
+        _check_lengths(X, T, "run_batch")
+        self._last = (X, T)
+        self.load(X, T)
+        with one_blas_thread():
+            return self.run_loaded()
+
+    @property
+    def grad(self) -> Any:
+        """∂loss/∂p for every parameter, summed over the batch (after ``run``)."""
+        return self.gP
+
+    @property
+    def values(self) -> Any:
+        """The parameters' numbers (the same order as ``parameters``)."""
+        return self.P
+
+    def output_array(self) -> Any:
+        """The model's outputs for the batch in V: shape (B, outputs)."""
+        columns = []
+        for kind, i in self.output_slots:
+            if kind == ROW:
+                columns.append(self.V[i])
+            elif kind == INPUT:
+                columns.append(self.Xin[i])
+            else:
+                columns.append(np.full(self.batch, self.P[i] if kind == PARAMETER else self.C[i]))
+        return np.stack(columns, axis=1)
+
+    def outputs_for(self, X: Any, chunk: int = 2000) -> Any:
+        """The model's outputs for the samples X (no gradients): shape (N, outputs)."""
+        X = as_matrix(X, len(self.inputs))
+        pieces = []
+        for start in range(0, len(X), chunk):
+            part = X[start : start + chunk]
+            self.load(part, np.zeros((len(part), len(self.targets))))  # targets: unused
+            try:
+                with one_blas_thread():
+                    self.forward()
+            except (FloatingPointError, DomainError) as error:
+                self._replay_scalar(error, backward=False)
+            pieces.append(self.output_array())
+        return np.concatenate(pieces) if pieces else np.zeros((0, self.width))
+
+    def predict(self, X: Any) -> list[int]:
+        """Class labels for X, as ``train.predict`` gives them (argmax, or a threshold)."""
+        return labels(self.outputs_for(X), output_activation_of(self.model))
+
+    def evaluate(self, X: Any, y: Sequence[Any], chunk: int = 2000) -> tuple[float, float | None]:
+        """(mean loss, accuracy or None) on (X, y), as ``train.evaluate`` (no gradients)."""
+        from ..history import is_classification
+
+        _check_lengths(X, y, "evaluate")
+        X = as_matrix(X, len(self.inputs))
+        T = self.spec.encode(y, self.width)
+        total, predicted = 0.0, []
+        for start in range(0, len(X), chunk):
+            self.load(X[start : start + chunk], T[start : start + chunk])
+            with one_blas_thread():
+                total += self.run_loaded(backward=False) * self.batch
+            predicted += labels(self.output_array(), output_activation_of(self.model))
+        loss = total / len(X)
+        if not is_classification(y, self.spec.key):
+            return loss, None
+        return loss, sum(p == t for p, t in zip(predicted, y)) / len(y)
+
+    # -- the Values ---------------------------------------------------------------------------------
+
+    def push(self, grads: bool = True) -> None:
+        """Write the parameter array (and gradients) into the parameters' Values."""
+        for p, x in zip(self.parameters, self.P.tolist()):
+            p.data = x
+        if grads:
+            for p, g in zip(self.parameters, self.gP.tolist()):
+                p.grad = g
+
+    def pull(self) -> None:
+        """Read the parameters' Values into the array (after the user changed them)."""
+        self.P[:] = [p.data for p in self.parameters]
+
+    def show_sample(self, k: int) -> None:
+        """Write sample k's values and gradients (of its own loss Lₖ) into the traced graph.
+
+        Sample k of the last batch given to ``run``. Every traced Value gets ``data`` and
+        ``grad`` as a scalar run of that one sample would (``draw_graph`` and the step pages then
+        show it); the parameters get ``grad`` = ∂Lₖ/∂p. Each gate node's ``local_grads`` are
+        worked out again by its gate from sample k's values, so every wire of a picture belongs
+        to sample k.
+        """
+        if self._last is None:
+            raise ValueError("show_sample needs a batch: call program.run(X, y) first")
+        X, T = self._last
+        if not is_integer(k) or not -len(X) <= k < len(X):
+            raise IndexError(f"sample {k!r} is not in the last batch of {len(X)} samples")
+        self.load(X[k : k + 1], T[k : k + 1])
+        with one_blas_thread():
+            self.run_loaded(backward=True, full=True)
+        for node in self.gate_nodes:
+            row = self.slot[id(node)][1]
+            node.data, node.grad = float(self.V[row, 0]), float(self.gV[row, 0])
+        for j, node in enumerate(self.targets):
+            node.data, node.grad = float(self.V[j, 0]), float(self.gV[j, 0])
+        for i, node in enumerate(self.inputs):
+            node.data, node.grad = float(self.Xin[i, 0]), float(self.gX[i, 0])
+        for p, value, grad in zip(self.parameters, self.P.tolist(), self.gP.tolist()):
+            p.data, p.grad = value, grad
+        for c, grad in zip(self.constants, self.gC.tolist()):
+            c.grad = grad
+        for node in self.gate_nodes:  # the wires show upstream × local: this sample's locals
+            recompute_local_grads(node)
+        self.load(X, T)  # leave the whole batch loaded again
+
+
+def labels(outputs: Any, output_activation: str | None) -> list[int]:
+    """Class labels from an (N, outputs) array, as ``train.labels_from_outputs``."""
+    if outputs.shape[1] > 1:
+        return outputs.argmax(axis=1).tolist()  # the first of equal scores, as train.predict
+    threshold = 0.5 if output_activation == "sigmoid" else 0.0
+    return (outputs[:, 0] > threshold).astype(int).tolist()
+
+
+def _check_lengths(X: Any, y: Sequence[Any], what: str) -> None:
+    if len(X) != len(y):
+        raise ValueError(f"{what}: X has {len(X)} samples but y has {len(y)}; they must match")
+    if len(X) == 0:
+        raise ValueError(f"{what}: X and y are empty; give at least one sample")
+
+
+def as_matrix(X: Any, width: int, what: str = "X") -> Any:
+    """X as a float array (samples, width), checked: finite numbers, the right width."""
+    try:
+        array = np.asarray(X, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{what} must be a list of samples of {width} numbers: {error}") from None
+    if array.ndim != 2 or array.shape[1] != width:
+        raise ValueError(f"{what} must have shape (samples, {width}), got {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{what} holds a value that is not finite (nan or inf)")
+    return array
+
+
+def model_width(model: Module) -> tuple[int, int]:
+    """(inputs, outputs) of the model."""
+    nin = getattr(model, "nin", None)
+    if nin is None:
+        raise CompiledError(
+            f"compiled mode needs a model with nin (an MLP, Layer or Neuron), got "
+            f"{type(model).__name__}"
+        )
+    nouts = getattr(model, "nouts", None)
+    if nouts is not None:
+        return nin, nouts[-1]
+    return nin, getattr(model, "nout", 1)
+
+
+def check_compilable(model: Module, training: bool | None = None) -> None:
+    """Refuse the modules one traced graph cannot describe: BatchNorm in training mode (it couples
+    the samples), active Dropout (the traced mask would be frozen).
+
+    ``training``: the mode to check for (``fit`` trains, whatever mode the model is in now);
+    None: each module's own mode.
+    """
+    fitting = training is not None
+    advice = (
+        "fit puts the model in training mode. Train it with compiled=False"
+        if fitting
+        else "Train with compiled=False, or call model.eval() to use it as it predicts"
+    )
+    for name, module in model.named_modules():
+        where = f" ({name})" if name else ""
+        mode = module.training if training is None else training
+        if isinstance(module, BatchNorm) and mode:
+            raise CompiledError(
+                f"compiled mode cannot run BatchNorm in training mode{where}: it normalizes each "
+                "value with the mean and variance of the whole mini-batch, so the samples are "
+                f"not independent and one traced sample's graph cannot describe them; {advice}"
+            )
+        if isinstance(module, Dropout) and mode and module.p > 0.0:
+            raise CompiledError(
+                f"compiled mode cannot run Dropout in training mode{where}: the traced sample's "
+                f"random mask would be frozen into the program and reused for every sample and "
+                f"step; {advice}"
+            )
+
+
+def compile_loss(
+    model: Module,
+    loss: Any,
+    X: Any,
+    y: Sequence[Any],
+    parameters: Sequence[Value] | None = None,
+) -> Program:
+    """Trace ``loss`` of ``model`` on a sample of (X, y) and build its batched program.
+
+    ``loss`` is a name (``"cross_entropy"``, ``"hinge"``, ``"mse"``, …), one of the functions in
+    ``microgradpp.losses``, or a function of yours that takes its targets as Values.
+    ``parameters`` orders the parameter array (an optimizer's ``params``); model parameters not in
+    it come after. Two samples are traced (the first, and the first with another target) and
+    their graphs compared, and while tracing a number that depends on the sample cannot be read
+    (``trace.py``): a graph that changes with the sample is refused.
+    """
+    if not is_grad_enabled():
+        raise CompiledError("compile_loss traces a graph: call it outside no_grad()")
+    _check_lengths(X, y, "compile_loss")
+    check_compilable(model)
+    nin, width = model_width(model)
+    spec = loss_spec(loss)
+    X = as_matrix(X, nin)
+    T = spec.encode(y, width)
+    model_parameters = model.parameters()
+    model_ids = set(map(id, model_parameters))
+    ordered = list(parameters) if parameters is not None else []
+    known = set(map(id, ordered))
+    ordered += [p for p in model_parameters if id(p) not in known]
+    # Two samples: the first, and the first with another target (else the last): the same
+    # program must come out of both.
+    other = next((i for i in range(1, len(X)) if (T[i] != T[0]).any()), len(X) - 1)
+    first = Trace(model, spec, X[0], T[0], width)
+    if other > 0:
+        second = Trace(model, spec, X[other], T[other], width, leaves=first)
+        found = difference(first, second, model_ids | known)
+        if found is not None:
+            raise CompiledError(
+                f"the graph depends on the sample: samples 0 and {other} give different graphs "
+                f"({found}). A Python branch on .data, or a number taken from the sample, "
+                "cannot be one program; train with compiled=False"
+            )
+        if isinstance(spec, CustomLoss):
+            spec.check_mean(first, second, T[other])
+    return Program(model, spec, first, ordered)
+
+
+def predict(model: Module, X: Any) -> list[int]:
+    """``train.predict`` as one numpy program: class labels for X (evaluation mode).
+
+    For a large test set: the scalar engine takes milliseconds per sample, this a few
+    microseconds. The model is traced once, in evaluation mode (Dropout off, BatchNorm on its
+    running statistics), then put back in the mode it was in.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        X = as_matrix(X, model_width(model)[0])
+        program = compile_loss(model, OutputsOnly(), X, [0.0] * len(X))
+        return program.predict(X)
+    finally:
+        model.train(was_training)
+
+
+def accuracy(model: Module, X: Any, y: Sequence[int]) -> float:
+    """``train.accuracy`` as one numpy program: the fraction of samples predicted right."""
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} samples but y has {len(y)} labels")
+    predicted = predict(model, X)
+    return sum(p == t for p, t in zip(predicted, y)) / len(y)

@@ -1,0 +1,149 @@
+"""Step 2, schedule: give every node of the traced graph a level and a place, and group the
+nodes into numpy operations.
+
+A node's *level* is its depth: leaves 0, a gate node one more than its deepest input. Nodes on the
+same level with the same gate and the same kinds of inputs do not depend on each other, so one
+numpy operation (``ops.py``) computes all of them. A layer of ``linear`` neurons that read the same
+inputs becomes one matrix product ``W @ X + b`` on a slice of the parameter vector. The cost grows
+with depth × gate kinds, not with the number of nodes.
+
+Places (``slot``): the parameters are entries of P, the input leaves rows of Xin, the target
+leaves the first rows of V, then every gate node a row of V (grouped nodes on consecutive rows),
+and any other leaf an entry of C (a constant such as the 1 in 1 − p).
+"""
+
+from __future__ import annotations
+
+from itertools import count, repeat
+from typing import Any
+
+from ..engine import Value
+from ..errors import CompiledError
+from ..gates import GATES
+from .ops import (
+    CONSTANT,
+    INPUT,
+    PARAMETER,
+    ROW,
+    Arrays,
+    Block,
+    GateOp,
+    LinearBlockOp,
+    MatmulOp,
+    Source,
+    SumBlockOp,
+)
+from .trace import Trace, gate_nodes
+
+_LINEAR, _SUM = GATES["linear"], GATES["sum"]
+
+
+class Schedule:
+    """The traced graph laid out for numpy.
+
+    ``gate_nodes`` (topological order), ``constants``, ``slot`` (id of a node → (kind, index)),
+    ``ops`` (level by level), ``rows`` (of V), ``levels``, ``node_count``, ``root_row`` (the loss)
+    and ``output_slots`` (the model's outputs). ``arrays`` holds P and gP already: a matrix
+    product's weights are a strided view of them.
+    """
+
+    def __init__(self, trace: Trace, parameters: list[Value], arrays: Arrays) -> None:
+        # Leaves: the parameters, inputs and targets are known in advance (dicts built at C speed:
+        # a 784-128-10 network has 10⁵ parameters); any other leaf is a constant.
+        param_ids = list(map(id, parameters))
+        input_ids = list(map(id, trace.inputs))
+        target_ids = list(map(id, trace.targets))
+        roots = [trace.loss, *trace.outputs]  # outputs too: a loss may not read all of them
+        self.gate_nodes, self.constants, reached = gate_nodes(
+            roots, {*param_ids, *input_ids, *target_ids}
+        )
+        self.node_count = len(self.gate_nodes) + len(reached) + len(self.constants)
+        slot: dict[int, tuple[str, int]] = dict(zip(param_ids, zip(repeat(PARAMETER), count())))
+        slot.update(zip(input_ids, zip(repeat(INPUT), count())))
+        slot.update(zip(target_ids, zip(repeat(ROW), count())))
+        kind = dict.fromkeys(param_ids, PARAMETER)
+        kind.update(dict.fromkeys(input_ids, INPUT))
+        kind.update(dict.fromkeys(target_ids, ROW))
+        depth = dict.fromkeys(slot, 0)  # the level: leaves 0, a gate node 1 + its deepest input's
+        requires = dict.fromkeys(slot, False)  # does a parameter's gradient flow through it?
+        requires.update(dict.fromkeys(param_ids, True))
+        for i, node in enumerate(self.constants):
+            slot[id(node)] = (CONSTANT, i)
+            depth[id(node)], requires[id(node)], kind[id(node)] = 0, False, CONSTANT
+        # Group the gate nodes by (level, gate, kinds of inputs); a layer of linear nodes with
+        # parameter weights reading the same per-sample inputs is one group (a matrix product).
+        groups: dict[tuple, list[Value]] = {}
+        for node in self.gate_nodes:
+            key = id(node)
+            ids = list(map(id, node.parents))  # map(): C speed, the graph can have 10⁵ edges
+            level = 1 + max(map(depth.__getitem__, ids))
+            depth[key], kind[key] = level, ROW
+            requires[key] = any(map(requires.__getitem__, ids))
+            group: tuple = (level, id(node.gate), tuple(map(kind.__getitem__, ids)))
+            if node.gate is _LINEAR and _is_layer_pattern(group[2]):
+                group += (tuple(ids[2::2]),)
+            groups.setdefault(group, []).append(node)
+        self.rows = len(trace.targets)  # V: the target leaves, then every gate node
+        self.ops: list[Any] = []
+        for group_key in sorted(groups, key=lambda k: k[0]):  # stable: first-seen order in a level
+            nodes = groups[group_key]
+            rows = slice(self.rows, self.rows + len(nodes))
+            for i, node in enumerate(nodes):
+                slot[id(node)] = (ROW, self.rows + i)
+            self.rows += len(nodes)
+            self.ops.append(_make_op(nodes, rows, group_key[2], slot, requires, arrays))
+        self.slot = slot
+        self.levels = max(depth.values())
+        root_kind, self.root_row = slot[id(trace.loss)]
+        if root_kind != ROW or not self.gate_nodes:
+            raise CompiledError("the loss does not depend on the samples: nothing to compile")
+        self.output_slots = [slot[id(v)] for v in trace.outputs]
+
+
+def _is_layer_pattern(kinds: tuple) -> bool:
+    """b, w₁, x₁, w₂, x₂, …: bias and weights parameters, inputs per-sample rows."""
+    return (
+        kinds[0] == PARAMETER
+        and all(k == PARAMETER for k in kinds[1::2])
+        and len(set(kinds[2::2])) == 1
+        and kinds[2] in (ROW, INPUT)
+    )
+
+
+def _make_op(
+    nodes: list[Value], rows: slice, kinds: tuple, slot: dict, requires: dict, arrays: Arrays
+) -> Any:
+    """The numpy operation for a group of nodes: a matrix product for a layer of neurons, a
+    block operation for wide linear/sum nodes, else the gate's numpy form on rows."""
+    gate = nodes[0].gate
+    assert gate is not None  # the nodes of a group were made by one gate
+    arity = len(kinds)
+
+    def source(j: int) -> Source:
+        parents = [node.parents[j] for node in nodes]
+        return Source(
+            kinds[j], [slot[id(p)][1] for p in parents], any(requires[id(p)] for p in parents)
+        )
+
+    def block(positions: range) -> Block:
+        index = [[slot[id(node.parents[j])][1] for j in positions] for node in nodes]
+        needed = any(requires[id(node.parents[j])] for node in nodes for j in positions)
+        return Block(kinds[positions[0]], index, needed)
+
+    if gate is _LINEAR and _is_layer_pattern(kinds):
+        weights = [[slot[id(w)][1] for w in node.parents[1::2]] for node in nodes]
+        if arity == 1:  # a neuron with no inputs: just its bias
+            return GateOp(gate, rows, [source(0)])
+        xs = nodes[0].parents[2::2]  # the same for every node of the group
+        x_kind = slot[id(xs[0])][0]
+        x = Source(x_kind, [slot[id(v)][1] for v in xs], any(requires[id(v)] for v in xs))
+        return MatmulOp(rows, weights, source(0), x, arrays)
+    if gate is _LINEAR and arity >= 5:
+        w_kinds, x_kinds = set(kinds[1::2]), set(kinds[2::2])
+        if len(w_kinds) == 1 and len(x_kinds) == 1:
+            return LinearBlockOp(
+                rows, source(0), block(range(1, arity, 2)), block(range(2, arity, 2))
+            )
+    if gate is _SUM and arity >= 4 and len(set(kinds)) == 1:
+        return SumBlockOp(rows, block(range(arity)))
+    return GateOp(gate, rows, [source(j) for j in range(arity)])
