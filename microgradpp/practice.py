@@ -30,12 +30,14 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .engine import Value, sum_values, topological_order
 from .errors import MicrogradppError
 from .i18n import Translator
+from .judging import Work, degenerate, discriminating, exact_to
 from .tables import format_number
 from .validation import is_integer
 
@@ -108,6 +110,12 @@ class Problem:
         That is every named node but f (∂f/∂f = 1 is given), children before parents.
         """
         return [node for node in reversed(self.order) if node.label and node is not self.root]
+
+    @cached_property
+    def work(self) -> Work:
+        """The numbers in front of the student and the rule their answers are judged by
+        (:mod:`microgradpp.judging`)."""
+        return Work(self.root, DIGITS, {node: node.grad for node in self.order})
 
     def formula(self, node: Value) -> str:
         """How a computed node is computed, by names: 'x + y', 'exp(q)', 'max(p, z)', '1/r'."""
@@ -185,15 +193,18 @@ def _name(node: Value, names: Mapping[Value, str] | None = None) -> str:
 
 
 def make_problem(level: int, seed: int, number: int = 1) -> Problem:
-    """The problem of student ``number`` in a class whose worksheets were made with ``seed``."""
+    """The problem of student ``number`` in a class whose worksheets were made with ``seed``:
+    the very problem :func:`make_class` gives that student (both come from :func:`_students`)."""
     _check_level(level)
     for value, what in ((seed, "seed"), (number, "the student number")):
         if not is_integer(value):
             raise PracticeError(f"{what} must be a whole number, got {value!r}")
     if number < 1:
         raise PracticeError(f"the student number must be 1 or more, got {number}")
-    rng = random.Random(f"microgradpp practice/level {level}/seed {seed}/student {number}")
-    return _draw(level, seed, number, rng, avoid=set())
+    if number > MAX_STUDENTS:
+        raise PracticeError(f"at most {MAX_STUDENTS} students per class, got student {number}")
+    *_, problem = _students(level, seed, number)
+    return problem
 
 
 def make_class(level: int, seed: int, students: int) -> list[Problem]:
@@ -205,14 +216,19 @@ def make_class(level: int, seed: int, students: int) -> list[Problem]:
         raise PracticeError(f"at most {MAX_STUDENTS} students per class, got {students}")
     if not is_integer(seed):
         raise PracticeError(f"seed must be a whole number, got {seed!r}")
-    problems: list[Problem] = []
+    return list(_students(level, seed, students))
+
+
+def _students(level: int, seed: int, students: int) -> Iterator[Problem]:
+    """The one definition of student n's problem: the first fair draw from the student's own
+    random stream that no student before them has. So student 17's problem depends on students
+    1 to 16 (a duplicate is drawn again), and :func:`make_problem` walks the class up to n."""
     seen: set[tuple] = set()
     for number in range(1, students + 1):
         rng = random.Random(f"microgradpp practice/level {level}/seed {seed}/student {number}")
         problem = _draw(level, seed, number, rng, avoid=seen)
         seen.add(problem.signature())
-        problems.append(problem)
-    return problems
+        yield problem
 
 
 def _check_level(level: object) -> None:
@@ -229,7 +245,7 @@ def _draw(level: int, seed: int, number: int, rng: random.Random, avoid: set[tup
         root, kind = built
         root.backward()
         problem = Problem(level, seed, number, root, kind)
-        if readable(problem) and problem.signature() not in avoid:
+        if readable(problem) and fair(problem) and problem.signature() not in avoid:
             return problem
     raise RuntimeError(f"no readable level-{level} problem after {MAX_ATTEMPTS} draws")
 
@@ -251,7 +267,7 @@ def readable(problem: Problem) -> bool:
         for x in numbers:
             if abs(x) > limit or (x != 0.0 and abs(x) < MIN_NONZERO):
                 return False
-            if problem.level == 1 and not _exact_to(x, DIGITS):
+            if problem.level == 1 and not exact_to(x, DIGITS):
                 return False
         if node.gate is not None and node.gate.name == "max":
             a, b = (parent.data for parent in node.parents)
@@ -260,25 +276,11 @@ def readable(problem: Problem) -> bool:
     return True
 
 
-def _exact_to(x: float, digits: int) -> bool:
-    scaled = x * 10**digits
-    return abs(scaled - round(scaled)) < 1e-6
-
-
-def tolerance(exact: float, level: int) -> float:
-    """How far an answer may be from the engine's number and still count as right.
-
-    Level 1's answers are exact to 2 decimals: ±0.005 (half the last shown digit). At levels 2
-    and 3 the student rounds along the way (e^−1 ≈ 0.37), so the error grows along the chain:
-    ±0.005 or ±2% of the answer, whichever is larger.
-    """
-    half_digit = 0.5 * 10.0**-DIGITS + 1e-9
-    return half_digit if level == 1 else max(half_digit, 0.02 * abs(exact))
-
-
-def is_right(answer: float, exact: float, level: int) -> bool:
-    """True when ``answer`` is within :func:`tolerance` of ``exact``."""
-    return math.isfinite(answer) and abs(answer - exact) <= tolerance(exact, level)
+def fair(problem: Problem) -> bool:
+    """True when the problem judges fairly by hand (:mod:`microgradpp.judging`): no exact 0
+    reached through paths that cancel, and every named mistake that changes an answer is marked
+    wrong however the student rounded."""
+    return not degenerate(problem.work) and discriminating(problem.work)
 
 
 def parse_answer(text: str) -> float:

@@ -9,7 +9,10 @@
 The graph comes from the same generator as the worksheets (:mod:`microgradpp.practice`). The
 forward pass is shown; the student types each gradient in the order backward finds them. A wrong
 answer gets a hint (the rule of the gate the wire goes into, with the graph's names) and one more
-try, then the answer. The score counts answers right at the first try. The end of input (Ctrl-D)
+try, then the answer. A wrong answer is judged as a teacher would (:mod:`microgradpp.judging`):
+an answer worked out from the rounded numbers shown counts as right, and where the answer is what
+a well-known mistake gives (the local gradient alone, a flipped sign, one path of two, ...) the
+hint names that mistake first. The score counts answers right at the first try. The end of input (Ctrl-D)
 stops the quiz and still prints the score.
 """
 
@@ -18,8 +21,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from .engine import Value
 from .i18n import Translator
-from .practice import hint, is_right, make_problem, parse_answer, shown
+from .judging import feedback, judge
+from .practice import Problem, hint, make_problem, parse_answer, shown
 
 
 def run_quiz(
@@ -46,21 +51,33 @@ def run_quiz(
         say(f"  {node.label} = {problem.formula(node)} = {shown(node.data)}")
     say(t("quiz.start"))
     right = asked = 0
+    earlier: dict[Value, float] = {}  # the student's own answers so far: what they build on
     try:
         for node in questions:
-            first_try = _attempt(t, ask, say, t("quiz.ask", name=node.label), node.grad, level)
+            prompt = t("quiz.ask", name=node.label)
+            answer, first_try = _attempt(t, ask, say, prompt, problem, node, earlier)
             asked += 1  # counted once answered: stopping at a prompt does not count against
             if first_try:
                 right += 1
                 say(t("quiz.right"))
+                earlier[node] = answer
                 continue
-            say(t("quiz.wrong", hint=hint(problem, node, t)))
-            if _attempt(
-                t, ask, say, t("quiz.try_again") + t("quiz.ask", name=node.label), node.grad, level
-            ):
+            rule = hint(problem, node, t)
+            mistake = feedback(problem.work, judge(problem, node, answer, earlier), t)
+            say(
+                t("quiz.wrong_mistake", mistake=mistake, hint=rule)
+                if mistake
+                else t("quiz.wrong", hint=rule)
+            )
+            answer, again = _attempt(
+                t, ask, say, t("quiz.try_again") + prompt, problem, node, earlier
+            )
+            if again:
                 say(t("quiz.right"))
+                earlier[node] = answer
             else:
                 say(t("quiz.answer", answer=shown(node.grad)))
+                earlier[node] = problem.work.round(node.grad)  # the answer now in front of them
     except EOFError:
         say("")
         say(t("quiz.stopped"))
@@ -74,10 +91,12 @@ def _attempt(
     ask: Callable[[str], str],
     say: Callable[[str], None],
     prompt: str,
-    exact: float,
-    level: int,
-) -> bool:
-    """One answer: asked again (without counting) until it is a number; True if it is right."""
+    problem: Problem,
+    node: Value,
+    earlier: dict[Value, float],
+) -> tuple[float, bool]:
+    """One answer, asked again (without counting) until it is a number: (the answer, is it
+    right), judged from the numbers shown and the student's ``earlier`` answers."""
     while True:
         text = ask(prompt)
         try:
@@ -85,4 +104,4 @@ def _attempt(
         except ValueError:
             say(t("quiz.not_a_number"))
             continue
-        return is_right(answer, exact, level)
+        return answer, judge(problem, node, answer, earlier).right

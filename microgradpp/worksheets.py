@@ -24,6 +24,7 @@ from pathlib import Path
 from .engine import Value
 from .files import atomic_write
 from .i18n import Translator
+from .judging import right_answers
 from .practice import Problem, count_gates, make_class, rules, shown
 
 VALUE_COLOUR = "#1a7f37"  # green values and red gradients, as the cs231n figures and draw_graph
@@ -157,11 +158,7 @@ def sheet_html(problem: Problem, total: int, t: Translator, answers: bool = Fals
         f"<li>{escape(t(key))}</li>"
         for key in ("worksheet.task_forward", "worksheet.task_backward", "worksheet.precision")
     )
-    tolerance_note = (
-        f'<p class="note">{escape(t(f"key.tolerance{1 if problem.level == 1 else 2}"))}</p>'
-        if answers
-        else ""
-    )
+    tolerance_note = f'<p class="note">{escape(t("key.judging"))}</p>' if answers else ""
     return (
         f'<section class="sheet{" key" if answers else ""}" id="student-{problem.number}">\n'
         f'<header><h1>{escape(title)}</h1><p class="who"><b>{escape(student)}</b> · '
@@ -182,9 +179,12 @@ def sheet_html(problem: Problem, total: int, t: Translator, answers: bool = Fals
 def _table(problem: Problem, t: Translator, answers: bool) -> str:
     """The table to fill in: node, how it is computed, value, gradient (two columns if long)."""
     rows = []
+    work = problem.work
     for answer in problem.answers():
         value = shown(answer.value) if answers or answer.is_input else ""
         grad = shown(answer.grad) if answers or answer.name == "f" else ""
+        if answers and answer.name != "f":  # the rounded chain's answer is right too
+            grad = " / ".join(shown(x) for x in right_answers(work, work.question(answer.name)))
         formula = answer.formula or t("worksheet.input")
         rows.append(
             f"<tr><th>{escape(answer.name)}</th><td class='formula'>{escape(formula)}</td>"

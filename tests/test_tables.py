@@ -23,7 +23,10 @@ from microgradpp.tables import format_number, format_table, node_names, node_tab
         (-0.0, 4, "0"),
         (-0.00001, 4, "-1.000e-05"),  # never shown as 0
         (3e9, 4, "3.000e+09"),
-        (12.5, 0, "12"),
+        (12.5, 0, "13"),  # half up (四捨五入), as a person rounds: not half to even
+        (0.125, 2, "0.13"),  # from the decimal value, though the binary 0.125 is exact
+        (2.675, 2, "2.68"),  # stored as 2.67499999…: format() would show 2.67
+        (-0.125, 2, "-0.13"),  # half away from zero for negatives too
     ],
 )
 def test_format_number(x, digits, text):

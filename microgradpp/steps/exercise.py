@@ -1,9 +1,12 @@
 """The exercise page: the stepper's picture of the graph, but every gradient box is an input.
 
 The values are given (green); the student types ∂f/∂node into each red box, in the order backward
-visits the nodes (or in any order: a setting on the page). The page checks each answer itself,
-with a tolerance on the shown digits: a right answer turns green, a wrong one first gets a hint
-(the rule of the gate its wire goes into, with the graph's names), the answer only on request.
+visits the nodes (or in any order: a setting on the page). The page checks each answer itself, by
+the rule of :mod:`microgradpp.judging` (the exact answer, or what the rounded numbers shown and the
+student's own earlier answers give, within half the last shown digit; ``judging.js`` is the same
+rule in JavaScript): a right answer turns green, a wrong one first gets feedback naming the mistake
+where it is a well-known one, then the rule of the gate its wire goes into (with the graph's
+names), the answer only on request.
 A score comes at the end; "Reveal all" fills in every answer for the teacher. Like the stepper, the
 page is one offline HTML file: no server, no network.
 
@@ -17,25 +20,22 @@ arithmetic, without running ``backward()`` or touching ``.grad``.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..engine import Value, topological_order
 from ..files import atomic_write
+from ..formatting import format_number
 from ..i18n import Translator
+from ..judging import Work, half_digit
 from ..practice import gradient_hint
-from ..tables import format_number
 from ..validation import is_integer
 from ..viz.view import GraphView
 from .page import Markup, check_size, fill, template
-from .replay import MINUS, BackwardStep, backward_steps
+from .replay import BackwardStep, backward_steps
 
 ORDERS = ("backward", "any")
 """'backward': each box opens when the one before it (in backward's order) is done; 'any'."""
-RELATIVE_TOLERANCE = 0.02
-"""Where the shown numbers are rounded, a student's rounding error grows along the chain: an
-answer within 2% of the exact number also counts (never less than half the last shown digit)."""
 
 
 class ExerciseError(ValueError):
@@ -53,7 +53,6 @@ class Question:
     answer: float
     shown: str
     """The answer as the page shows it (``digits`` decimals, typographic minus)."""
-    tolerance: float
     hint: str
 
 
@@ -69,8 +68,6 @@ def questions(
     grads = dict(view.final_grads)
     computed = [node for node in view.order if node.parents]
     names = {node: name for node, name in view.names.items() if name}
-    exact = all(_exact_to(x, digits) for node in view.order for x in (node.data, grads[node]))
-    half_digit = 0.5 * 10.0**-digits + 1e-9
     wires_left = {node: len(view.uses[node]) for node in view.order}
     asked = []
     for step in steps:
@@ -80,15 +77,13 @@ def questions(
             if wires_left[node] or not (node.parents or node.label):
                 continue
             answer = grads[node]
-            tolerance = half_digit if exact else max(half_digit, RELATIVE_TOLERANCE * abs(answer))
             asked.append(
                 Question(
                     node,
                     view.names[node],
                     view.box_id(node),
                     answer,
-                    _shown(answer, digits),
-                    tolerance,
+                    format_number(answer, digits, unicode_minus=True),
                     gradient_hint(node, root, computed, names, t),
                 )
             )
@@ -135,6 +130,8 @@ def exercise_html(
     graph = settle_rankdir(graph)
     view = graph.frame(grads={root: 1.0}, final={root}, sent=())
     asked = questions(root, view, steps, digits, t)
+    work = Work(root, digits, grads=view.final_grads, names=view.names)
+    index = {q.node: i for i, q in enumerate(asked)}
     digraph = draw_graph(view)
     digraph.attr(id="exercise")
     svg = run_dot(digraph.source, "svg").decode("utf-8")
@@ -142,22 +139,23 @@ def exercise_html(
     data = {
         "order": order,
         "unknownFill": UNKNOWN_FILL,
+        "half": half_digit(digits),
         "questions": [
             {
                 "box": q.box,
                 "name": q.name,
                 "answer": q.answer,
                 "shown": q.shown,
-                "tolerance": q.tolerance,
                 "hint": q.hint,
+                "judging": work.page_data(work.question(q.node), t, index),
             }
             for q in asked
         ],
         "messages": {  # filled in by the page: {node}, {answer}, {hint}, {done}, ...
             key: t.catalog[f"exercise.{key}"].replace("{root}", root_name)
             for key in (
-                "right", "wrong", "revealed", "not_a_number", "next", "progress", "score",
-                "your_turn",
+                "right", "wrong", "wrong_mistake", "revealed", "not_a_number", "next",
+                "progress", "score", "your_turn",
             )
         },
     }  # fmt: skip
@@ -168,11 +166,7 @@ def exercise_html(
             "show_answer", "projector", "instructions", "check",
         )
     }  # fmt: skip
-    tolerance_note = t(
-        "exercise.tolerance_exact" if all(q.tolerance < 0.01 for q in asked) else
-        "exercise.tolerance_rounded",
-        half=format_number(0.5 * 10.0**-digits, digits + 1),
-    )  # fmt: skip
+    tolerance_note = t("exercise.tolerance", half=format_number(0.5 * 10.0**-digits, digits + 1))
     return fill(
         "exercise.html",
         lang=t.lang,
@@ -186,7 +180,7 @@ def exercise_html(
         tolerance_note=tolerance_note,
         data=Markup(_json_for_script(data)),
         style=Markup(template("stepper.css").template + template("exercise.css").template),
-        script=Markup(template("exercise.js").template),
+        script=Markup(template("judging.js").template + template("exercise.js").template),
         **words,
     )
 
@@ -220,12 +214,3 @@ def exercise_page(
 def _json_for_script(data: object) -> str:
     """JSON to put inside <script>: '<' escaped, so no text in it can close the script element."""
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
-
-
-def _exact_to(x: float, digits: int) -> bool:
-    scaled = x * 10**digits
-    return math.isfinite(scaled) and abs(scaled - round(scaled)) < 1e-6
-
-
-def _shown(x: float, digits: int) -> str:
-    return format_number(x, digits).replace("-", MINUS)

@@ -27,7 +27,7 @@ def _data(html: str) -> dict:
 
 
 @needs_dot
-def test_the_questions_follow_backward_with_answers_tolerances_and_hints():
+def test_the_questions_follow_backward_with_answers_judging_data_and_hints():
     data = _data(exercise_html(get_example("add-mul").build(), lang="en"))
     assert data["order"] == "backward"
     assert [(q["name"], q["shown"], q["answer"]) for q in data["questions"]] == [
@@ -36,7 +36,11 @@ def test_the_questions_follow_backward_with_answers_tolerances_and_hints():
         ("x", "−4", -4.0),
         ("y", "−4", -4.0),
     ]
-    assert {round(q["tolerance"], 6) for q in data["questions"]} == {0.005}  # exact at 2 decimals
+    assert data["half"] == pytest.approx(0.005)  # half the last shown digit
+    q = data["questions"][0]["judging"]  # f = q × z: one wire into f, upstream 1 (the root)
+    assert (q["exact"], q["rounded"], q["careful"]) == (-4.0, -4.0, -4.0)
+    assert q["wires"] == [{"up": -1, "local": [-4.0, -4.0], "wrong": {"mul_own_value": [3.0, 3.0]}}]
+    assert [m["id"] for m in q["mistakes"]] == ["upstream_only", "sign_flip", "mul_own_value"]
     assert data["questions"][0]["hint"] == (
         "f = q × z: a × gate swaps its inputs, so ∂f/∂q = z · ∂f/∂f."
     )
@@ -44,14 +48,16 @@ def test_the_questions_follow_backward_with_answers_tolerances_and_hints():
 
 
 @needs_dot
-def test_rounded_numbers_get_a_relative_tolerance_and_chinese_hints():
+def test_rounded_numbers_are_judged_by_the_rounded_chain_with_chinese_hints():
     html = exercise_html(get_example("sigmoid-neuron").build(), lang="zh-Hans")
     data = _data(html)
     d = next(q for q in data["questions"] if q["name"] == "d")
-    assert d["shown"] == "−0.53" and d["tolerance"] == pytest.approx(0.02 * 0.5344, rel=1e-3)
+    assert d["shown"] == "−0.53" and d["judging"]["careful"] == -0.53
+    e = next(q for q in data["questions"] if q["name"] == "e")  # 1 × ∂f/∂d: the shown d counts
+    assert e["judging"]["wires"][0]["up"] == data["questions"].index(d)
     assert d["hint"] == "f = 1/d：d/dx (1/x) = −1/x²，所以 ∂f/∂d = −1/d² · ∂f/∂f。"
     assert '<html lang="zh-Hans">' in html and "练习：手算反向传播，f" in html
-    assert "±0.005 或 2%" in html
+    assert "相差 ±0.005 以内，或与用画面上四舍五入后的数字" in html
 
 
 @needs_dot
@@ -181,8 +187,9 @@ def test_answers_are_checked_in_the_page_with_hints_answers_on_request_and_a_sco
     assert seen["start_message"] == "Next: ∂f/∂q."
     assert seen["on_boxes"] and seen["font_px"] >= 16
     assert seen["wrong"] == "answer current wrong"
-    assert seen["wrong_message"] == (
-        "Not quite. Hint: f = q × z: a × gate swaps its inputs, so ∂f/∂q = z · ∂f/∂f."
+    assert seen["wrong_message"] == (  # 3 is q's own value: the mistake is named, then the rule
+        "Not quite. A × gate swaps its inputs: ∂f/∂q is the other input (−4), not q's own value. "
+        "Hint: f = q × z: a × gate swaps its inputs, so ∂f/∂q = z · ∂f/∂f."
     )
     assert seen["show_visible"]
     assert seen["right"] == "answer right"

@@ -93,14 +93,27 @@
     message.textContent = text;
     feedback.className = "feedback " + (kind || "");
   }
+  // What the student has in front of them from each question so far: their accepted answer, or
+  // the answer shown to them (null where there is none yet).
+  function earlierAnswers() {
+    return items.map(function (item) {
+      if (item.state === "right") return item.value;
+      if (item.state === "revealed") return item.question.judging.rounded;
+      return null;
+    });
+  }
   function check(item) {
     if (item.state !== "open" || item.input.disabled) return;
     var value = parse(item.input.value);
     selected = item;
     if (isNaN(value)) { say(texts.not_a_number, "wrong"); return; }
     var question = item.question;
-    if (Math.abs(value - question.answer) <= question.tolerance) {
+    var verdict = MicrogradppJudging.judge(
+      items.map(function (other) { return other.question.judging; }),
+      items.indexOf(item), value, earlierAnswers(), data.half);
+    if (verdict.right) {
       item.state = "right";
+      item.value = value;
       item.input.classList.remove("wrong");
       item.input.classList.add("right");
       showButton.hidden = true;
@@ -115,7 +128,9 @@
     item.tries += 1;
     item.hinted = true;
     item.input.classList.add("wrong");
-    say(fill(texts.wrong, {hint: question.hint}), "wrong");
+    document.body.dataset.mistake = verdict.mistake || "";
+    say(verdict.mistake ? fill(texts.wrong_mistake, {mistake: verdict.text, hint: question.hint}) :
+        fill(texts.wrong, {hint: question.hint}), "wrong");
     showButton.hidden = false;
     update();
   }
