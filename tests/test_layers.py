@@ -42,6 +42,7 @@ LAYERS: dict[str, int] = {
     "data": 3,
     "history": 3,  # what a training run records (fit and compiled fit both use it)
     "micrograd": 3,  # micrograd's API (Value, nn, draw_dot) on the engine
+    "judging": 3,  # how a student's gradient is judged (practice, quiz, pages and keys use it)
     # what is built on networks and expressions
     "train": 4,
     "fit_arguments": 4,  # what fit is given, checked before its first step (both modes)

@@ -40,7 +40,7 @@ def test_the_questions_follow_backward_with_answers_judging_data_and_hints():
     q = data["questions"][0]["judging"]  # f = q × z: one wire into f, upstream 1 (the root)
     assert (q["exact"], q["rounded"], q["careful"]) == (-4.0, -4.0, -4.0)
     assert q["wires"] == [{"up": -1, "local": [-4.0, -4.0], "wrong": {"mul_own_value": [3.0, 3.0]}}]
-    assert [m["id"] for m in q["mistakes"]] == ["upstream_only", "sign_flip", "mul_own_value"]
+    assert [m["id"] for m in q["mistakes"]] == ["mul_own_value", "upstream_only", "sign_flip"]
     assert data["questions"][0]["hint"] == (
         "f = q × z: a × gate swaps its inputs, so ∂f/∂q = z · ∂f/∂f."
     )
