@@ -158,3 +158,18 @@ def test_the_pytorch_notebook_runs_without_torch(tmp_path: Path) -> None:
     assert "PyTorch is not installed: the comparison cells below will be skipped." in printed
     assert printed.count("skipped: PyTorch is not installed") == 7  # every comparison cell
     assert "microgradpp losses:" in printed
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_notebook_03s_exercise_asks_for_named_nodes() -> None:
+    """The exercise page of notebook 03 asks ∂f/∂p, ∂f/∂m, ∂f/∂s, not ∂f/∂n4 (issue 18)."""
+    from microgradpp import Value
+    from microgradpp.errors import GraphvizNotFoundError
+
+    cells = json.loads((NOTEBOOK_DIR / "03_chain_rule_by_hand.ipynb").read_text("utf-8"))["cells"]
+    code = "".join(next(c for c in cells if c.get("id") == "03-exercise-page")["source"])
+    names: dict = {"Value": Value, "GraphvizNotFoundError": GraphvizNotFoundError}
+    exec(code, names)
+    asked = re.search(r'id="exercise-data">(.*?)</script>', names["exercise"].html).group(1)
+    questions = [q["name"] for q in json.loads(asked)["questions"]]
+    assert questions == ["s", "p", "m", "z", "w", "x", "y"]
