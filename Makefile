@@ -11,7 +11,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup system-deps lint format bench notebooks clean
+.PHONY: demo test setup system-deps lint format bench notebooks web clean
 
 demo: setup
 	$(BIN)/python -m microgradpp demo
@@ -67,9 +67,23 @@ notebooks: setup
 	@$(BIN)/python -c 'import jupyterlab' 2>/dev/null || $(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter lab notebooks/
 
+# The playground: microgradpp in one offline web page (playground/microgradpp-playground.html).
+# The pinned packages (Pyodide, Graphviz in WebAssembly, graphviz) are downloaded once into
+# ~/.cache/microgradpp-web (outside git) with npm and pip, and checked by SHA-256 at every build;
+# the browser tests use the same cache (and are skipped, with the reason, without it).
+web: setup
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo ">> installing Debian's npm (downloads the playground's pinned packages)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  else \
+	    echo "npm is missing: $(SUDO) apt-get install npm"; exit 1; \
+	  fi; }
+	$(BIN)/python -m microgradpp web --out playground
+
 bench: setup
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/moons.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output playground

@@ -61,6 +61,9 @@ from .tables import display_width, node_table
 PROG = "microgradpp"
 DEFAULT_OUT = "microgradpp-output"
 DEMO_OUT = "demo-output"
+WEB_OUT = "playground"
+WEB_CACHE = "~/.cache/microgradpp-web"
+"""Where `microgradpp web` keeps the packages it downloads (checked by hash at every build)."""
 WORKSHEET_OUT = "worksheets"
 FORMATS = ("svg", "png", "pdf")
 PICTURE_MODES = ("forward", "backward", "both")
@@ -298,6 +301,15 @@ def _build_parser(t: Translator) -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--epochs", type=types.positive_int, default=40, help=t("cli.demo.epochs", epochs=40)
+    )
+    _add_lang_option(sub, types)
+
+    sub = command("web", run_web)
+    sub.add_argument(
+        "--out", metavar="DIR", default=WEB_OUT, help=t("cli.option.default", default=WEB_OUT)
+    )
+    sub.add_argument(
+        "--cache", metavar="DIR", default=WEB_CACHE, help=t("cli.web.cache", default=WEB_CACHE)
     )
     _add_lang_option(sub, types)
 
@@ -713,6 +725,15 @@ def run_demo(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
+def run_web(args: argparse.Namespace) -> int:
+    from .web import SINGLE_FILE, build_playground
+
+    out = Path(args.out)
+    build_playground(out, Path(args.cache).expanduser(), lang=args.t.lang)
+    print(args.t("cli.web.written", page=out / SINGLE_FILE, folder=out / "index.html"))
     return 0
 
 

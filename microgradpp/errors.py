@@ -233,3 +233,8 @@ def training_advice() -> Iterator[None]:
         gradient = GradientError(f"{error} {advice}", True, error.node, error.value)
         gradient.words = error.words.extended(TRAINING_REMEDY + ".gradient")
         raise gradient from None
+
+
+class WebBuildError(MicrogradppError, RuntimeError):
+    """The playground (``microgradpp web``) could not be built: a package could not be
+    downloaded, or what arrived is not what was pinned (its SHA-256 differs)."""

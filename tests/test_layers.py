@@ -60,6 +60,7 @@ LAYERS: dict[str, int] = {
     "demo": 6,
     "quiz": 6,
     "cli": 6,
+    "web": 6,  # the playground: its builder, and what it runs in the browser
     "__main__": 6,
     "": 6,  # microgradpp/__init__.py: it re-exports from everywhere
 }

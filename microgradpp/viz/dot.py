@@ -5,6 +5,8 @@ with ``pip install microgradpp[viz]`` — ``graphviz-pure``, a port of Graphviz'
 for Windows, macOS and Linux, so no administrator rights are needed — else none (pictures are
 then written as DOT text, with :data:`INSTALL_HELP`). The environment variable ``MICROGRADPP_DOT``
 chooses one: ``system``, ``bundled`` or ``none`` (to see what a student without either sees).
+In a browser (Pyodide: the playground of ``microgradpp web``) the page's Graphviz, compiled to
+WebAssembly, draws instead (SVG only).
 
 ``dot`` is run directly (``subprocess`` with a timeout), so a picture too big to lay out stops
 with an error instead of hanging the notebook: a slow layout is retried with cheaper settings
@@ -52,6 +54,10 @@ BUNDLED_PROGRAM = "graphviz-pure"
 CHOICE_VARIABLE = "MICROGRADPP_DOT"
 """The environment variable that picks a dot: ``system``, ``bundled`` or ``none``."""
 CHOICES = ("system", "bundled", "none")
+BROWSER_FUNCTION = "microgradppDot"
+"""In a browser (Pyodide), the page's JavaScript function ``microgradppDot(source, format)`` that
+lays out one graph with Graphviz compiled to WebAssembly (the playground, ``microgradpp web``)."""
+BROWSER_FORMATS = ("svg", "plain")
 BUNDLED_FORMATS = ("svg", "png", "plain")
 """What the bundled program draws for microgradpp (it has no PDF writer)."""
 DOT_TIMEOUT = 30.0
@@ -142,6 +148,10 @@ def find_dot() -> tuple[str, str] | None:
     The system's Graphviz first (the reference, and it has a PDF writer), then graphviz-pure.
     ``MICROGRADPP_DOT=system|bundled|none`` allows only that one.
     """
+    if sys.platform == "emscripten":  # Python in a browser: no programs, the page's Graphviz
+        import js  # type: ignore[import-not-found]  # Pyodide's door to the page's JavaScript
+
+        return (BROWSER_FUNCTION, "browser") if hasattr(js, BROWSER_FUNCTION) else None
     choice = os.environ.get(CHOICE_VARIABLE, "").strip().lower()
     if choice and choice not in CHOICES:
         raise GraphvizNotFoundError(
@@ -160,7 +170,7 @@ def find_dot() -> tuple[str, str] | None:
 
 
 def have_dot() -> bool:
-    """True when pictures can be drawn: a system or a bundled dot was found (see find_dot)."""
+    """True when pictures can be drawn: a system, bundled or browser dot was found (find_dot)."""
     try:
         return find_dot() is not None
     except GraphvizNotFoundError:
@@ -175,6 +185,8 @@ def cannot_draw(format: str, text: str = "") -> str | None:
     the way out (SVG is drawn by the browser, with the browser's fonts; or the system's Graphviz).
     """
     found = find_dot()
+    if found is not None and found[1] == "browser" and format not in BROWSER_FORMATS:
+        return f"in the browser pictures are SVG (Graphviz in WebAssembly), not {format.upper()}"
     if found is None or found[1] != "bundled":
         return None
     if format not in BUNDLED_FORMATS:
@@ -204,10 +216,12 @@ def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
     found = find_dot()
     if found is None:
         raise GraphvizNotFoundError(INSTALL_HELP)
-    program, _ = found
+    program, kind = found
     refusal = cannot_draw(format, source)
     if refusal is not None:
         raise GraphvizNotFoundError(refusal)
+    if kind == "browser":
+        return _run_in_browser(source, format)
     allowed = remaining_time(timeout)
     budget = _budget.get()
     if allowed <= MIN_RUN and budget is not None:
@@ -233,6 +247,32 @@ def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
         f"Graphviz took more than {max(allowed, 0.0):.3g} s to lay out this picture "
         f"({source.count('->'):,} wires), even with a cheaper layout. {TOO_SLOW_ADVICE}."
     )
+
+
+def split_graphs(source: str) -> list[str]:
+    """The graphs of a DOT text of several (a step page's frames), each its own text: every
+    graph starts on a line of its own with ``digraph`` or ``graph``, as draw_graph writes them."""
+    starts = [
+        index
+        for index, line in enumerate(source.splitlines(keepends=True))
+        if line.startswith(("digraph", "graph"))
+    ]
+    lines = source.splitlines(keepends=True)
+    ends = [*starts[1:], len(lines)]
+    return ["".join(lines[start:end]) for start, end in zip(starts, ends)] or [source]
+
+
+def _run_in_browser(source: str, format: str) -> bytes:
+    """dot in a browser: the page's Graphviz (WebAssembly) lays out one graph per call, so a text
+    of several graphs is laid out graph by graph and the images joined, as dot joins them.
+    No time limit: the page's Graphviz cannot be stopped (a browser tab shows it is busy)."""
+    import js  # type: ignore[import-not-found]
+
+    layout = getattr(js, BROWSER_FUNCTION)
+    try:
+        return "".join(str(layout(graph, format)) for graph in split_graphs(source)).encode("utf-8")
+    except Exception as error:  # a JsException: Graphviz's own message
+        raise MicrogradppError(f"Graphviz (WebAssembly) failed: {error}") from None
 
 
 def _run_dot_once(

@@ -38,9 +38,20 @@ def chromium(*args: str, user_data_dir: Any, timeout: float = 90) -> subprocess.
 class Browser:
     """``with Browser(chromium, profile) as tab: tab.open(url); tab.evaluate("1 + 1")``."""
 
-    def __init__(self, executable: str, user_data_dir: Any, width: int = 1920, height: int = 1080):
+    def __init__(
+        self,
+        executable: str,
+        user_data_dir: Any,
+        width: int = 1920,
+        height: int = 1080,
+        wrapper: tuple[str, ...] = (),
+    ):
+        """``wrapper``: a command that runs Chromium (``unshare -n …``: no network but its own)."""
         self.executable, self.user_data_dir = executable, str(user_data_dir)
         self.width, self.height = width, height
+        self.wrapper = wrapper
+        self.events: list[dict] = []
+        """The DevTools events that arrived (Network.requestWillBeSent, …), oldest first."""
         self._next_id = 0
 
     def __enter__(self) -> Browser:
@@ -53,6 +64,7 @@ class Browser:
 
         self.process = subprocess.Popen(
             [
+                *self.wrapper,
                 self.executable,
                 "--headless",
                 "--no-sandbox",
@@ -93,7 +105,7 @@ class Browser:
         os.close(self._read)
 
     def send(self, method: str, session: bool = False, **params: Any) -> dict:
-        """One command and its answer (events that arrive meanwhile are dropped)."""
+        """One command and its answer (events that arrive meanwhile go to ``events``)."""
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
         if session:
@@ -107,6 +119,8 @@ class Browser:
                 self._buffer += chunk
             raw, self._buffer = self._buffer.split(b"\0", 1)
             answer = json.loads(raw)
+            if "method" in answer:
+                self.events.append(answer)
             if answer.get("id") == self._next_id:
                 if "error" in answer:
                     raise RuntimeError(f"{method}: {answer['error']}")

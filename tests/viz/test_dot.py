@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
+import types
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -17,7 +20,7 @@ from microgradpp.steps.exercise import exercise_html
 from microgradpp.steps.page import _any_frames, frame_pictures
 from microgradpp.viz import GraphvizNotFoundError, render, to_svg
 from microgradpp.viz import dot as dot_module
-from microgradpp.viz.dot import find_dot, have_dot
+from microgradpp.viz.dot import find_dot, have_dot, split_graphs
 
 pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
 SYSTEM = shutil.which("dot")
@@ -226,3 +229,56 @@ def test_chinese_names_fit_their_boxes_with_the_bundled_dot(monkeypatch):
             if any(name in texts for name in ("權重甲", "輸入乙", "乘積", "輸出值")):
                 u0, _, u1, _ = b.nodes[title][1]
                 assert u1 - u0 >= 0.95 * (x1 - x0), (texts, x1 - x0, u1 - u0)
+
+
+# ------------------------------------------------------------------------------------------------
+# In a browser: the page's Graphviz (WebAssembly), one graph per call
+# ------------------------------------------------------------------------------------------------
+
+
+def test_split_graphs_gives_each_graph_of_a_page_its_own_text():
+    one = "digraph {\n  a -> b\n}\n"
+    two = 'digraph "x" {\n  label="digraph in a label"\n}\n'
+    assert split_graphs(one + two) == [one, two]
+    assert split_graphs(one) == [one]
+    assert split_graphs("") == [""]
+
+
+@pytest.fixture
+def browser_dot(monkeypatch):
+    """Python as in Pyodide: sys.platform 'emscripten' and a ``js`` module whose
+    microgradppDot draws one graph (here with the system's dot), counting its calls."""
+    calls = []
+
+    def layout(source: str, format: str) -> str:
+        calls.append(source)
+        assert source.count("digraph") == 1, "the browser's Graphviz draws one graph per call"
+        done = subprocess.run(
+            [SYSTEM or BUNDLED, f"-T{format}"], input=source.encode(), capture_output=True
+        )
+        return done.stdout.decode("utf-8")
+
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.setitem(sys.modules, "js", types.SimpleNamespace(microgradppDot=layout))
+    return calls
+
+
+@pytest.mark.skipif(SYSTEM is None and BUNDLED is None, reason="no dot program")
+def test_in_a_browser_the_pages_graphviz_draws_one_frame_per_call(browser_dot):
+    assert find_dot() == ("microgradppDot", "browser") and have_dot()
+    root = get_example("add-mul").run()
+    frames = _any_frames(root, topological_order(root), 4, "en", "none", "LR")
+    pictures = frame_pictures(frames)
+    assert len(pictures) == len(browser_dot) == len(frames) == 6
+    assert all(picture.startswith("<?xml") and "</svg>" in picture for picture in pictures)
+    with pytest.raises(GraphvizNotFoundError, match="in the browser pictures are SVG"):
+        render(root, "/tmp/never-written.png")
+    assert len(browser_dot) == 6  # refused before Graphviz was asked
+
+
+def test_in_a_browser_without_the_pages_graphviz_there_is_no_dot(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.setitem(sys.modules, "js", types.SimpleNamespace())
+    assert find_dot() is None and not have_dot()
+    with pytest.raises(GraphvizNotFoundError, match="Graphviz's `dot` program is not installed"):
+        to_svg(Value(1.0) + 1.0)
