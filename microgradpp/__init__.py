@@ -18,6 +18,7 @@ import sys
 from typing import Any
 
 from . import gradcheck
+from .autograd import grad
 from .engine import (
     Value,
     apply_gate,
@@ -30,7 +31,14 @@ from .engine import (
 )
 from .engine import maximum as max  # noqa: A001 - microgradpp.max(a, b), as documented
 from .engine import sum_values as sum  # noqa: A001 - microgradpp.sum(values)
-from .errors import GateError, GradientError, MicrogradppError, NoGradError
+from .errors import (
+    GateError,
+    GradientError,
+    MicrogradppError,
+    NoGradError,
+    NotDifferentiableError,
+    UnusedInputError,
+)
 from .gates import GATES, Gate
 
 __version__ = "0.1.0"
@@ -42,10 +50,13 @@ __all__ = [
     "GradientError",
     "MicrogradppError",
     "NoGradError",
+    "NotDifferentiableError",
+    "UnusedInputError",
     "Value",
     "apply_gate",
     "backward_order",
     "gc_paused",
+    "grad",
     "gradcheck",
     "is_grad_enabled",
     "linear",

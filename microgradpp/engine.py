@@ -48,11 +48,11 @@ from contextvars import ContextVar
 from operator import attrgetter
 from typing import Any
 
-from . import pickling
+from . import gradient_graph, pickling
 from .diagnosis import describe, gate_error, gradient_error, overflow_error, restore_grads
-from .errors import DomainError, GateError, NoGradError
+from .errors import DomainError, GateError, GradientError, NoGradError
 from .gates import GATES, Gate, base_pow_gate, pow_gate
-from .i18n import Words
+from .i18n import Words, error
 from .value_checks import MAX_LABEL_LENGTH, REAL, checked_float, checked_label
 
 __all__ = [  # MAX_LABEL_LENGTH is read from here as well (it is checked when a label is set)
@@ -254,7 +254,13 @@ class Value:
 
     # -- backward -------------------------------------------------------------------------------
 
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(
+        self,
+        grad: float | Value = 1.0,
+        *,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
         """Fill ``.grad`` of every node of this graph with ∂self/∂node (times ``grad``).
 
         Intermediate nodes get their gradient recomputed from scratch on every call, so calling
@@ -267,14 +273,25 @@ class Value:
         the leaves: an inf or nan anywhere in the graph flows down into some leaf. If a gradient
         came out inf or nan, every ``.grad`` is put back as it was and a GradientError names the
         node (``diagnosis.gradient_error``).
+
+        ``create_graph=True`` (PyTorch's name) makes every ``.grad`` a Value built from the same
+        gates instead of a float, so that it can be differentiated again (``gradient_graph.py``):
+        the same numbers, and the same rule (a leaf accumulates: old + new). ``retain_graph`` is
+        accepted for PyTorch's sake and changes nothing: a graph here keeps its local gradients,
+        so backward() can always run again.
         """
-        seed = checked_float(grad, "grad")
+        if create_graph is not False or retain_graph is not None:
+            check_flags(retain_graph=retain_graph, create_graph=create_graph)
         if self.first_parent is None and self.first_local_grad == _COMPUTED_IN_NO_GRAD:
             raise NoGradError(
                 f"backward() on the Value {describe(self)}, which a gate computed inside "
                 "no_grad(): it kept no inputs, so no gradient can flow back and every .grad "
                 "would stay 0. Compute it outside `with no_grad():`"
             )
+        if create_graph:
+            _backward_building_graph(self, grad)
+            return
+        seed = checked_float(grad, "grad")
         order, leaves = _gate_nodes_and_leaves(self)  # = backward_order(self), and the leaves
         order.sort(key=_BY_NUMBER, reverse=True)  # newest first: each node before its parents
         saved = [*map(_GRAD, order), *map(_GRAD, leaves)]
@@ -727,6 +744,78 @@ def _all_finite(leaves: list[Value]) -> bool:
     if _NEG_INF < total < _INF:
         return True
     return all(_NEG_INF < leaf.grad < _INF for leaf in leaves)
+
+
+# ------------------------------------------------------------------------------------------------
+# Gradients as Values: backward(create_graph=True), and the chain rule microgradpp.grad runs
+# ------------------------------------------------------------------------------------------------
+
+
+def gradients(
+    outputs: Sequence[Value],
+    seeds: Sequence[Any],
+    create_graph: bool = False,
+    caller: str = "grad",
+) -> dict[Value, Any]:
+    """∂(Σₖ seedₖ·outputₖ)/∂node for every node of the outputs' graph, no ``.grad`` touched:
+    floats, or with ``create_graph`` Values (``gradient_graph.gradients``), built even inside
+    ``no_grad()``, as PyTorch's ``create_graph`` builds its graph whatever the grad mode."""
+    if not create_graph:
+        return gradient_graph.gradients(outputs, seeds, False, caller)
+    token = _grad_enabled.set(True)
+    try:
+        return gradient_graph.gradients(outputs, seeds, True, caller)
+    finally:
+        _grad_enabled.reset(token)
+
+
+def _backward_building_graph(root: Value, grad: float | Value) -> None:
+    """backward(create_graph=True): every node's ``.grad`` becomes a Value (see gradients).
+
+    As backward(): a gate node's gradient is replaced, a leaf's accumulates (old + new, as
+    PyTorch's ``.grad``). All or nothing: if a gradient cannot be built, no ``.grad`` changes.
+    """
+    seed = grad if isinstance(grad, Value) else Value(checked_float(grad, "grad"))
+    caller = "backward(create_graph=True)"
+    found = gradients([root], [seed], True, caller)
+    new: dict[Value, Any] = {}
+    token = _grad_enabled.set(True)  # the sum old + new is part of the graph too
+    try:
+        for node, gradient in found.items():
+            old = node.grad
+            if node.gate is not None or (not isinstance(old, Value) and old == 0.0):
+                new[node] = gradient  # a gate node's is replaced; a leaf's first one
+                continue
+            try:
+                new[node] = old + gradient  # a leaf accumulates
+            except GateError:
+                raise error(
+                    GradientError,
+                    "autograd.accumulate_overflow",
+                    True,
+                    describe(node),
+                    "inf",
+                    caller=caller,
+                    node=describe(node),
+                    old=repr(old.data if isinstance(old, Value) else old),
+                    explanation=Words("engine.gradient_overflow"),
+                ) from None
+    finally:
+        _grad_enabled.reset(token)
+    for node, gradient in new.items():
+        node.grad = gradient
+
+
+def check_flags(**flags: object) -> None:
+    """PyTorch's switches: ``retain_graph`` None or a bool, the others a bool; anything else is a
+    TypeError (create_graph='no' would otherwise count as True)."""
+    for name, flag in flags.items():
+        if not (flag.__class__ is bool or (flag is None and name in _MAY_BE_NONE)):
+            kind = "None, True or False" if name in _MAY_BE_NONE else "True or False"
+            raise TypeError(f"{name} must be {kind}, got {type(flag).__name__}: {flag!r}")
+
+
+_MAY_BE_NONE = ("retain_graph", "allow_unused")
 
 
 # ------------------------------------------------------------------------------------------------

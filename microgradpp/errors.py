@@ -151,6 +151,27 @@ class NoGradError(MicrogradppError, RuntimeError):
     """
 
 
+class NotDifferentiableError(MicrogradppError, NotImplementedError):
+    """A gradient of a gradient (``create_graph=True``) goes through a gate whose local gradients
+    exist only as numbers: one without ``local_grads_graph`` (see ``gates.Gate``).
+
+    Nothing is changed: no ``.grad`` is written. The message names the gate and what to write.
+    """
+
+
+class UnusedInputError(MicrogradppError, RuntimeError):
+    """``microgradpp.grad(outputs, inputs)`` was asked for the gradient with respect to an input
+    that no output was computed from (PyTorch's "appears to not have been used in the graph").
+
+    ``allow_unused=True`` gives None for such an input instead, ``materialize_grads=True`` gives 0.
+    ``index`` is the input's position in ``inputs``.
+    """
+
+    def __init__(self, message: str, index: int = 0):
+        super().__init__(message)
+        self.index = index
+
+
 class GraphvizNotFoundError(MicrogradppError, RuntimeError):
     """Drawing an .svg/.png/.pdf needs a ``dot`` program and none was found (neither the
     system's Graphviz nor the graphviz-pure of ``microgradpp[viz]``), or the bundled one cannot

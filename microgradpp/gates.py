@@ -36,9 +36,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
-from .errors import DomainError
+from .errors import DomainError, NotDifferentiableError
 from .formatting import format_number
-from .i18n import Words, said
+from .i18n import Words, error, said
 
 
 def _exact(x: float) -> str:
@@ -146,6 +146,20 @@ class Gate:
     def local_grads(self, out: float, *xs: Any) -> tuple[float, ...]:
         raise NotImplementedError
 
+    def local_grads_graph(self, out: Any, *xs: Any) -> tuple[Any, ...]:
+        """``local_grads`` as Values built from the same gates, so that a gradient can be
+        differentiated again (``backward(create_graph=True)``, ``microgradpp.grad``).
+
+        ``out`` is the node and ``xs`` its parents, as Values; each ∂out/∂xᵢ is a Value computed
+        from them (tanh: ``1 - out·out``) or a plain number where the derivative is a constant
+        near the inputs (add's 1; relu's 1 or 0: its own derivative is 0). Its value is
+        ``local_grads``' float to the last bit (``tests/test_autograd.py`` checks every gate).
+
+        A gate without it works everywhere else; only a gradient of a gradient through it is
+        refused (``NotDifferentiableError``), never silently wrong.
+        """
+        raise error(NotDifferentiableError, "gate.not_differentiable", name=repr(self.name))
+
     def well_conditioned(self, *xs: Any) -> bool:
         """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
         return True
@@ -240,6 +254,9 @@ class Add(Gate):
     def local_grads(self, out: float, a: float, b: float) -> tuple[float, ...]:
         return (1.0, 1.0)
 
+    def local_grads_graph(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+        return (1.0, 1.0)  # constant: the gradient passes through to both inputs unchanged
+
     def forward_array(self, a: Any, b: Any) -> Any:
         return a + b
 
@@ -273,6 +290,9 @@ class Mul(Gate):
     def local_grads(self, out: float, a: float, b: float) -> tuple[float, ...]:
         return (b, a)
 
+    def local_grads_graph(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+        return (b, a)  # the input nodes themselves: ∂²(a·b)/∂a∂b = 1
+
     def forward_array(self, a: Any, b: Any) -> Any:
         return a * b
 
@@ -301,6 +321,9 @@ class Exp(Gate):
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out,)
+
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (out,)  # the node itself: every derivative of eˣ is eˣ
 
     def forward_array(self, x: Any) -> Any:
         import numpy as np
@@ -342,6 +365,9 @@ class Reciprocal(Gate):
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (-out * out,)
+
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (-out * out,)  # -(1/x)·(1/x): a × gate and a ×(−1) on the node itself
 
     def forward_array(self, x: Any) -> Any:
         if (x == 0.0).any():
@@ -388,6 +414,12 @@ class Max(Gate):
             return (0.0, 1.0)
         return (0.5, 0.5)
 
+    def local_grads_graph(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
+        # Routed by a comparison: constant wherever a != b, so its own derivative is 0 there. At
+        # a tie (a kink) the ½/½ split is kept and differentiated as the constant it is, as
+        # PyTorch does.
+        return self.local_grads(out.data, a.data, b.data)
+
     def well_conditioned(self, a: float, b: float) -> bool:
         return abs(a - b) > 1e-3
 
@@ -424,6 +456,9 @@ class Log(Gate):
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (1.0 / x,)
+
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (x.reciprocal(),)  # 1/x: one 1/x gate on the input
 
     def forward_array(self, x: Any) -> Any:
         import numpy as np
@@ -483,6 +518,19 @@ class Pow(Gate):
         except OverflowError:  # e.g. x ** -2 at x = 1e-200: the derivative is beyond a float
             negative = (n < 0) != (x < 0 and int(n - 1) % 2 == 1)  # x < 0 only for integer n
             return (-math.inf if negative else math.inf,)
+
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        # n·xⁿ⁻¹ built as a Pow gate and a × gate (at x = 0 too: the derivative of 2x at 0 is 2,
+        # not the 0 a constant would give). For n < 1 at x = 0 xⁿ⁻¹ is infinite, and the
+        # gradient is refused with a GradientError, as backward() refuses an infinite one.
+        n = self.exponent
+        if n == 0:
+            return (0.0,)  # x⁰ = 1: a constant
+        if n == 1:
+            return (1.0,)
+        if n == 2:
+            return (2.0 * x,)  # 2·x¹ written 2·x (the same float: x ** 1.0 is x)
+        return (n * x ** (n - 1),)
 
     def infinite_derivative(self, x: float) -> Words | str:
         n = self.exponent
@@ -585,6 +633,9 @@ class BasePow(Gate):
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out * self.log_base,)
 
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (out * self.log_base,)
+
     def expression(self, inputs: Sequence[str]) -> str:
         return f"{_exact(self.base)}**{operand(inputs[0])}"
 
@@ -648,6 +699,11 @@ class Relu(Gate):
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (1.0 if x > 0.0 else 0.0,)
 
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        # 1 or 0, chosen by comparing x with 0: constant on each side, so relu'' = 0 there. At
+        # the kink x = 0 it is 0 (relu'(0) = 0), and so is its derivative, as PyTorch.
+        return self.local_grads(out.data, x.data)
+
     def well_conditioned(self, x: float) -> bool:
         return abs(x) > 1e-3
 
@@ -678,6 +734,9 @@ class Tanh(Gate):
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (1.0 - out * out,)
+
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (1.0 - out * out,)  # 1 − t² on the node t itself
 
     def forward_array(self, x: Any) -> Any:
         import numpy as np
@@ -710,6 +769,9 @@ class Sigmoid(Gate):
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out * (1.0 - out),)
+
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (out * (1.0 - out),)  # σ·(1 − σ) on the node σ itself
 
     def forward_array(self, x: Any) -> Any:
         import numpy as np
@@ -746,6 +808,9 @@ class Softplus(Gate):
         e = math.exp(x)
         return (e / (1.0 + e),)
 
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (x.sigmoid(),)  # softplus' = σ: the sigmoid gate computes the same two forms
+
     def forward_array(self, x: Any) -> Any:
         import numpy as np
 
@@ -777,6 +842,9 @@ class Sum(Gate):
         return total
 
     def local_grads(self, out: float, *xs: float) -> tuple[float, ...]:
+        return (1.0,) * len(xs)
+
+    def local_grads_graph(self, out: Any, *xs: Any) -> tuple[Any, ...]:
         return (1.0,) * len(xs)
 
     def expression(self, inputs: Sequence[str]) -> str:
@@ -814,6 +882,12 @@ class Linear(Gate):
 
     def local_grads(self, out: float, b: float, *wx: float) -> tuple[float, ...]:
         grads = [1.0]
+        for w, x in zip(wx[::2], wx[1::2]):
+            grads += (x, w)
+        return tuple(grads)
+
+    def local_grads_graph(self, out: Any, b: Any, *wx: Any) -> tuple[Any, ...]:
+        grads: list[Any] = [1.0]  # the bias: a constant 1; each wᵢ gets xᵢ, each xᵢ gets wᵢ
         for w, x in zip(wx[::2], wx[1::2]):
             grads += (x, w)
         return tuple(grads)

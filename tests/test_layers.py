@@ -30,12 +30,14 @@ LAYERS: dict[str, int] = {
     # the derivative rules, then the engine built on them
     "gates": 1,
     "diagnosis": 1,  # the errors a failing gate or backward() raises
+    "gradient_graph": 1,  # the chain rule on Values: gradients of gradients
     "pickling": 1,  # pickle and copy of a Value (the engine's methods call it)
     "engine": 2,
     # what is built on the engine
     "composites": 3,
     "tables": 3,
     "gradcheck": 3,
+    "autograd": 3,  # microgradpp.grad: gradients returned, as torch.autograd.grad
     "nn": 3,
     "losses": 3,
     "optim": 3,

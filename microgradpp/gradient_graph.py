@@ -1,0 +1,131 @@
+"""Gradients of gradients: the chain rule run on Values instead of floats.
+
+backward() computes, for every edge, children before parents,
+
+    parent.grad += local_grad * node.grad
+
+with floats. Run the same loop with *Values* — the local gradient a small graph of the node and
+its inputs (each gate's ``local_grads_graph``: tanh's 1 − t² is ``1 - t*t`` on the node t itself),
+``*`` a × gate, ``+=`` a + gate — and every gradient comes out as a node of a new graph, built
+from the same gates as the function. That graph can be drawn, stepped through, and
+differentiated again: ``backward(create_graph=True)`` and ``microgradpp.grad(..., create_graph=True)``
+(PyTorch's names), to any order.
+
+What the gradient graph shows: the forward values it reuses (∂(a·b)/∂a is the node b itself),
+and, where a node feeds several others, the + gates that add up what each path sent back (the
+fan-out sums of the chain rule). A local gradient of exactly 1 (add, sum, relu when open, the
+winner of max) passes the gradient on unchanged, with no "× 1" node.
+
+Kinks: relu's and max's local gradients are constants chosen by comparing the inputs (1 or 0;
+½/½ on a tie), so their own derivative is 0 — relu'(0) = 0, and max's tie split is kept — as the
+engine does for the first derivative and as PyTorch does.
+
+The engine's ``backward(create_graph=True)`` and ``microgradpp.grad`` call :func:`gradients`;
+this module does not import the engine (it reads nodes through ``parents``, ``local_grads``,
+``gate`` and ``number``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from operator import attrgetter
+from typing import Any
+
+from .diagnosis import describe
+from .errors import GateError, GradientError
+from .i18n import Words, error
+
+_BY_NUMBER = attrgetter("number")
+
+
+def gradients(
+    outputs: Sequence[Any], seeds: Sequence[Any], create_graph: bool, caller: str
+) -> dict[Any, Any]:
+    """∂(Σₖ seedₖ·outputₖ)/∂node for every node the outputs were computed from (the outputs
+    included), without reading or writing any ``.grad``.
+
+    backward()'s chain rule in backward()'s order (newest node first, so each node's gradient is
+    complete before it sends it on), so the numbers are backward()'s to the last bit: a node's
+    gradient is the sum, left to right, of what its children sent it, and it sends
+    ``local × gradient`` to each of its parents.
+
+    ``create_graph=False``: floats, from the local gradients the nodes stored in the forward pass
+    (``seeds`` are floats). ``create_graph=True``: Values (``seeds`` are Values), from each gate's
+    ``local_grads_graph``; the caller lets gates build nodes even inside ``no_grad()``.
+
+    A gradient that cannot be built as a Value (beyond the largest float, or infinite: the xⁿ⁻¹ of
+    x ** 0.5 at 0) is refused with the GradientError backward() raises for an infinite gradient;
+    ``caller`` names the function in its message.
+    """
+    order = _reachable(outputs)
+    order.sort(key=_BY_NUMBER, reverse=True)  # newest first: each node before its parents
+    sent: dict[Any, list[Any]] = {}  # node -> what its children (or a seed) sent, in that order
+    for output, seed in zip(outputs, seeds):
+        sent.setdefault(output, []).append(seed)
+    found: dict[Any, Any] = {}
+    for node in order:
+        gradient = _added_up(sent.pop(node), create_graph)
+        found[node] = gradient
+        if node.gate is None:
+            continue  # a leaf: it only receives
+        parents = node.parents
+        try:
+            if create_graph:
+                local_grads = node.gate.local_grads_graph(node, *parents)
+            else:
+                local_grads = node.local_grads
+            for parent, local_grad in zip(parents, local_grads):
+                if local_grad.__class__ is float and local_grad == 1.0:
+                    sent.setdefault(parent, []).append(gradient)  # 1 × gradient: the gradient
+                else:
+                    sent.setdefault(parent, []).append(local_grad * gradient)
+        except GateError as failure:  # only while building Values: floats raise nothing here
+            raise _not_buildable(caller, node, failure) from None
+    return found
+
+
+def _reachable(outputs: Sequence[Any]) -> list[Any]:
+    """Every node the outputs were computed from, and the outputs, once each."""
+    seen: set[Any] = set()
+    stack = list(outputs)
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(node.parents)
+    return list(seen)
+
+
+def _added_up(parts: list[Any], create_graph: bool) -> Any:
+    """What a node received, added up left to right: as floats from 0.0, as backward() does
+    (``grad = 0.0; grad += part``); as Values, the one part itself or a chain of + gates (the
+    same float: 0.0 + a is a)."""
+    if create_graph:
+        total = parts[0]
+        for part in parts[1:]:
+            total = total + part
+        return total
+    number = 0.0
+    for part in parts:
+        number += part
+    return number
+
+
+def _not_buildable(caller: str, node: Any, failure: GateError) -> GradientError:
+    """The GradientError for a gradient that could not be built as a Value at node's gate: the
+    gate's own words when its derivative is infinite there (√x at 0), else an overflow."""
+    gate = node.gate
+    inputs = ", ".join(describe(parent) for parent in node.parents[:4])
+    singular = gate.infinite_derivative(*(parent.data for parent in node.parents))
+    return error(
+        GradientError,
+        "autograd.not_buildable",
+        not singular,
+        describe(node),
+        "inf",
+        caller=caller,
+        symbol=gate.symbol,
+        inputs=inputs,
+        problem=failure.problem,
+        explanation=singular or Words("engine.gradient_overflow"),
+    )
