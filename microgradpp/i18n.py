@@ -111,9 +111,28 @@ def language_from_environment(environ: Mapping[str, str] | None = None) -> str:
     return DEFAULT_LANGUAGE
 
 
+_chosen_language: str | None = None
+
+
+def set_language(lang: str | None) -> None:
+    """From now on ``lang=None`` means ``lang`` everywhere in this process (a notebook's first
+    cell: every table, picture, caption and plot in the notebook's language); None gives it back
+    to the locale.
+
+        >>> set_language("zh-Hans"); message("table.node")
+        '节点'
+        >>> set_language(None)
+    """
+    global _chosen_language
+    _chosen_language = None if lang is None else normalize_language(lang)
+
+
 def resolve_language(lang: str | None = None) -> str:
-    """``lang`` normalised, or the locale's language when ``lang`` is None."""
-    return language_from_environment() if lang is None else normalize_language(lang)
+    """``lang`` normalised; when ``lang`` is None, the one :func:`set_language` chose, else the
+    locale's."""
+    if lang is not None:
+        return normalize_language(lang)
+    return _chosen_language or language_from_environment()
 
 
 @cache
@@ -238,6 +257,36 @@ def placeholders(template: str) -> set[str]:
     if template.startswith("%") or "%(" in template or "%s" in template or "%r" in template:
         return set(re.findall(r"%\(\w+\)[sr]|%[sr]", template))
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+# ------------------------------------------------------------------------------------------------
+# Finding what was not translated
+# ------------------------------------------------------------------------------------------------
+
+_FUNCTION_WORDS = frozenset(
+    "a an the of to is are in on at and or for with not no from by as be it its this that was "
+    "has have use must can cannot only than into per each every such".split()
+)
+"""Words an English sentence cannot do without; a list of names ("moons, xor, circles") has none."""
+
+_ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[ '][A-Za-z][a-z]*){2,}\b")
+
+
+def english_sentences(text: str) -> list[str]:
+    """The runs of three or more English words in ``text`` that contain a function word ("the",
+    "of", "is" …): what an untranslated sentence leaves in a Chinese text. Code (``--options``,
+    METAVARS, ``module.names``, ``snake_case``) and lists of names never form such a run; the
+    tests of the command line and of the notebooks' translations look for them.
+
+        >>> english_sentences("錯誤：no such file or folder；資料集：moons, xor, circles")
+        ['no such file or folder']
+    """
+    found = []
+    for run in _ENGLISH_RUN.findall(text):
+        words = run.lower().replace("'", " ").split()
+        if any(word in _FUNCTION_WORDS for word in words):
+            found.append(run)
+    return found
 
 
 # ------------------------------------------------------------------------------------------------

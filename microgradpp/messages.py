@@ -17,7 +17,7 @@ from __future__ import annotations
 from .i18n import message
 
 
-def text(key: str, lang: str = "en", /, **values: object) -> str:
+def text(key: str, lang: str | None = "en", /, **values: object) -> str:
     """The sentence ``key`` in ``lang``, its ``{placeholders}`` filled from ``values`` (English
     for a sentence the language's catalog does not have yet)."""
     return message(key, lang, **values)

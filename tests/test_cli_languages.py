@@ -15,30 +15,9 @@ import re
 import pytest
 
 from microgradpp.cli import _subcommands, build_parser, main
-from microgradpp.i18n import LANGUAGES, message
+from microgradpp.i18n import LANGUAGES, english_sentences, message
 
 CHINESE = [lang for lang in LANGUAGES if lang != "en"]
-
-FUNCTION_WORDS = {
-    "a", "an", "the", "of", "to", "is", "are", "in", "on", "at", "and", "or", "for", "with",
-    "not", "no", "from", "by", "as", "be", "it", "its", "this", "that", "was", "has", "have",
-    "use", "must", "can", "cannot", "only", "than", "into", "per", "each", "every", "such",
-}  # fmt: skip
-"""Words an English sentence cannot do without; a list of names ("moons, xor, circles") has none."""
-
-ENGLISH_RUN = re.compile(r"\b[A-Za-z][a-z]+(?:[ '][A-Za-z][a-z]*){2,}\b")
-
-
-def english_sentences(text: str) -> list[str]:
-    """The runs of three or more English words in ``text`` that contain a function word: what an
-    untranslated sentence leaves behind in a Chinese text. Code (``--options``, METAVARS,
-    ``module.names``, ``snake_case``) and names never form such a run."""
-    found = []
-    for run in ENGLISH_RUN.findall(text):
-        words = run.lower().replace("'", " ").split()
-        if sum(word in FUNCTION_WORDS for word in words) >= 1:
-            found.append(run)
-    return found
 
 
 def test_the_detector_finds_english_sentences_and_not_names():

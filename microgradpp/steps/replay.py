@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ..engine import Value, backward_order, topological_order
 from ..gates import Gate, is_atom
+from ..i18n import resolve_language
 from ..messages import text
 from ..tables import format_number, gate_of, node_names
 
@@ -59,12 +60,13 @@ class BackwardStep:
     names: Mapping[Value, str] = field(repr=False)
     """A name for every node of the graph (labels, or ``n3``-style names, see tables.node_names)."""
 
-    def caption(self, digits: int = 4, numbered: bool = True, lang: str = "en") -> str:
+    def caption(self, digits: int = 4, numbered: bool = True, lang: str | None = None) -> str:
         """The step in words and numbers: a headline, then one line per parent (chain rule)."""
+        lang = resolve_language(lang)  # (None: i18n.set_language's choice, else the locale's)
         lines = self.chain_rule_lines(digits, lang)
         return "\n".join([self.headline(digits, numbered, lang), *lines])
 
-    def headline(self, digits: int = 4, numbered: bool = True, lang: str = "en") -> str:
+    def headline(self, digits: int = 4, numbered: bool = True, lang: str | None = None) -> str:
         """'Step 1 of 2: f = q × z. A mul gate swaps its inputs: ...'."""
         number = text("step.number", lang, index=self.index, total=self.total) if numbered else ""
         sentence = gate_sentence(self, digits, lang)
@@ -77,7 +79,7 @@ class BackwardStep:
         own expression (``expr`` names nodes so) is said once: 'log(x)', not 'log(x) = log(x)'."""
         return equation(self.node, self.names)
 
-    def chain_rule_lines(self, digits: int = 4, lang: str = "en") -> list[str]:
+    def chain_rule_lines(self, digits: int = 4, lang: str | None = None) -> list[str]:
         """'∂f/∂x = z · ∂f/∂q = −4 · 1 = −4' for each parent."""
         num = number_formatter(digits)
         root, node = derivative_name(self.names[self.root]), derivative_name(self.names[self.node])
@@ -154,7 +156,7 @@ def step_names(order: Sequence[Value]) -> dict[Value, str]:
 # ------------------------------------------------------------------------------------------------
 
 
-def gate_sentence(step: BackwardStep, digits: int = 4, lang: str = "en") -> str:
+def gate_sentence(step: BackwardStep, digits: int = 4, lang: str | None = None) -> str:
     """What this kind of gate does to the gradient, in one sentence with the step's numbers.
 
     The gate says which sentence and which numbers (``Gate.explain``); the words come from the

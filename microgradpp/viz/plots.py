@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write
-from ..i18n import Translator
+from ..i18n import Translator, resolve_language, set_language
 from ..validation import integer
 
 FIGURE_DPI = 120
@@ -50,6 +50,21 @@ def _figure_class() -> type:
 
 def _figure(width: float, height: float) -> Any:
     return _figure_class()(figsize=(width, height), dpi=FIGURE_DPI, layout="constrained")
+
+
+def use_language(lang: str | None) -> None:
+    """A notebook in ``lang``: every table, picture, caption and plot of the library in it
+    (``i18n.set_language``), and matplotlib's own plots too (``plt.title("損失")``): its fonts
+    fall back to one with the language's characters (nothing to do when matplotlib is missing).
+    """
+    set_language(lang)
+    try:
+        import matplotlib
+    except ImportError:
+        return
+    lang = resolve_language(lang)
+    chinese = [CHINESE_FONTS[lang]] if lang in CHINESE_FONTS else []
+    matplotlib.rcParams["font.family"] = ["DejaVu Sans", *chinese, "sans-serif"]
 
 
 def _in_language(figure: Any, lang: str) -> None:

@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from ..engine import Value, topological_order
 from ..errors import GraphTooLargeError
+from ..i18n import resolve_language
 from ..tables import node_names
 from ..validation import is_integer
 from . import collapse as collapsing
@@ -140,7 +141,7 @@ class GraphView:
         highlight_edges: Iterable[tuple[Value, Value]] = (),
         final_grads: Mapping[Value, float] | None = None,
         order: Sequence[Value] | None = None,
-        lang: str = "en",
+        lang: str | None = None,
     ) -> GraphView:
         """The view of root's whole graph, every value and gradient (``.grad``) known.
 
@@ -172,7 +173,8 @@ class GraphView:
             final_grads: each node's gradient, instead of ``.grad`` (a replay knows them from
                 its own steps).
             order: ``topological_order(root)``, when the caller has worked it out already.
-            lang: the language of the legend and the words in boxes ('en', 'zh-Hant', ...).
+            lang: the language of the legend and the words in boxes ('en', 'zh-Hant', ...;
+                None: ``i18n.set_language``'s choice, else the locale's).
         """
         _check_options(root, mode, rankdir, precision, collapse, max_nodes, collapse_above)
         order = tuple(topological_order(root) if order is None else order)
@@ -210,7 +212,7 @@ class GraphView:
             precision=precision,
             rankdir=rankdir,
             legend=legend,
-            lang=lang,
+            lang=resolve_language(lang),
             replay=False,
             values=everything,
             grads=dict(final_grads),
