@@ -9,6 +9,11 @@ The engine (``engine.py``) never differentiates anything itself: when it builds 
 gate for the node's value and its local gradients, and ``backward()`` multiplies those local
 gradients by the gradient flowing down from above (the chain rule).
 
+Every gate class is written in one order: its math first (``forward``, ``local_grads``), then its
+numpy form (``forward_array``, ``local_grads_array``), then its words (``expression``, captions,
+error hints); ``tests/test_gates.py`` checks the order. A student can read the math of every gate
+by reading the first two methods of each class (``textbook.py`` has them all on one screen).
+
 To add a gate, write a subclass of :class:`Gate` here and decorate it with ``@register``; the tests
 in ``tests/test_gates.py`` then check its forward pass against ``math`` (where it names a
 ``reference``) and its local gradients against central differences over its ``test_range``.

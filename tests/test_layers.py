@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "gradient_graph": 1,  # the chain rule on Values: gradients of gradients
     "pickling": 1,  # pickle and copy of a Value (the engine's methods call it)
     "engine": 2,
+    "textbook": 2,  # the engine's algorithm alone, on one screen (it imports only math)
     # what is built on the engine
     "composites": 3,
     "tables": 3,
