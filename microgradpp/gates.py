@@ -121,27 +121,7 @@ class Gate:
     """The key, in ``microgradpp.messages``, of the sentence a step caption says about this gate
     (the text lives there so that it can be translated)."""
 
-    def expression(self, inputs: Sequence[str]) -> str:
-        """The gate applied to inputs (names or numbers), as the textbook writes it: 'exp(u)'."""
-        return f"{self.symbol}({', '.join(inputs)})"
-
-    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
-        """∂out/∂inputᵢ in symbols where the textbook writes it so ('1' for add, the other input
-        for mul); None where it is just a number (exp, tanh, ...)."""
-        return None
-
-    def explain(
-        self, inputs: Sequence[str], xs: Sequence[float], out: float
-    ) -> tuple[str, dict[str, object]]:
-        """What a step caption says about this gate at these inputs: the key of the sentence
-        (usually :attr:`sentence`) and the numbers (floats) and names (str) it mentions, by
-        placeholder. ``inputs`` are the inputs' names, ``xs`` their values, ``out`` the output."""
-        return self.sentence, {}
-
-    def folded_symbol(self, constants: Sequence[str | None]) -> str:
-        """The gate's symbol with constant inputs written in ('max(·, 0)'); None marks a wire."""
-        shown = ["·" if constant is None else constant for constant in constants]
-        return f"{self.symbol}({', '.join(shown)})"
+    # -- the math: the value and the local gradients ------------------------------------------
 
     # The inputs are typed Any here because each gate names its own (forward(self, a, b) for a
     # two-input gate, forward(self, x) for one input): what a gate accepts is its own signature.
@@ -168,29 +148,6 @@ class Gate:
     def well_conditioned(self, *xs: Any) -> bool:
         """False near kinks (relu at 0, max at a tie) where a central difference is meaningless."""
         return True
-
-    def overflow(self, *xs: Any) -> DomainError:
-        """Why the result at xs is beyond the largest float, and how to keep this gate's inputs in
-        range (the error's reason and remedy). The engine asks when a result comes out inf or nan.
-
-        The remedy knows only the gate, not what the caller is doing: training adds its own
-        advice (``errors.training_advice``), the command line its own. The words are the
-        catalogs' (``gate.*`` in ``microgradpp/locale/en.json``), so they can be translated.
-        """
-        if len(xs) <= 2:
-            what = self.expression([repr(x) for x in xs])
-            return said("gate.overflow", "gate.overflow.remedy", True, what=what)
-        return said(
-            "gate.overflow.many", "gate.overflow.remedy", True, name=self.name, count=len(xs)
-        )
-
-    def infinite_derivative(self, *xs: Any) -> Words | str:
-        """Why the derivative is infinite at xs, as a sentence with a remedy ('' if it is not):
-        the catalogs' words (``i18n.Words``), or plain English in a gate you add.
-
-        backward() uses it to explain an infinite gradient (√x at 0 is not "exploding values").
-        """
-        return ""
 
     # -- numpy forms, for compiled mode --------------------------------------------------------
 
@@ -223,6 +180,57 @@ class Gate:
             return tuple(np.zeros(shape) for _ in xs)
         return tuple(np.array(grads, dtype=float).reshape(shape) for grads in zip(*rows))
 
+    # -- the words: how the gate is written, explained and reported ------------------------------
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        """The gate applied to inputs (names or numbers), as the textbook writes it: 'exp(u)'."""
+        return f"{self.symbol}({', '.join(inputs)})"
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        """∂out/∂inputᵢ in symbols where the textbook writes it so ('1' for add, the other input
+        for mul); None where it is just a number (exp, tanh, ...)."""
+        return None
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        """What a step caption says about this gate at these inputs: the key of the sentence
+        (usually :attr:`sentence`) and the numbers (floats) and names (str) it mentions, by
+        placeholder. ``inputs`` are the inputs' names, ``xs`` their values, ``out`` the output."""
+        return self.sentence, {}
+
+    def folded_symbol(self, constants: Sequence[str | None]) -> str:
+        """The gate's symbol with constant inputs written in ('max(·, 0)'); None marks a wire."""
+        shown = ["·" if constant is None else constant for constant in constants]
+        return f"{self.symbol}({', '.join(shown)})"
+
+    def overflow(self, *xs: Any) -> DomainError:
+        """Why the result at xs is beyond the largest float, and how to keep this gate's inputs in
+        range (the error's reason and remedy). The engine asks when a result comes out inf or nan.
+
+        The remedy knows only the gate, not what the caller is doing: training adds its own
+        advice (``errors.training_advice``), the command line its own. The words are the
+        catalogs' (``gate.*`` in ``microgradpp/locale/en.json``), so they can be translated.
+        """
+        if len(xs) <= 2:
+            what = self.expression([repr(x) for x in xs])
+            return said("gate.overflow", "gate.overflow.remedy", overflow=True, what=what)
+        return said(
+            "gate.overflow.many",
+            "gate.overflow.remedy",
+            overflow=True,
+            name=self.name,
+            count=len(xs),
+        )
+
+    def infinite_derivative(self, *xs: Any) -> Words | str:
+        """Why the derivative is infinite at xs, as a sentence with a remedy ('' if it is not):
+        the catalogs' words (``i18n.Words``), or plain English in a gate you add.
+
+        backward() uses it to explain an infinite gradient (√x at 0 is not "exploding values").
+        """
+        return ""
+
     def __repr__(self) -> str:
         return f"<gate {self.name} ({self.symbol})>"
 
@@ -240,19 +248,6 @@ class Add(Gate):
     folds_constant, adds, sentence = True, True, "caption.add"
     reference = staticmethod(lambda a, b: a + b)
 
-    def expression(self, inputs: Sequence[str]) -> str:
-        return f"{operand(inputs[0])} + {operand(inputs[1])}"
-
-    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
-        return "1"
-
-    def overflow(self, a: float, b: float) -> DomainError:
-        return said("gate.add.overflow", "gate.add.overflow.remedy", True, a=a, b=b)
-
-    def folded_symbol(self, constants: Sequence[str | None]) -> str:
-        constant = next(c for c in constants if c is not None)
-        return constant if constant.startswith("-") else f"+{constant}"  # x + (-1): a "-1" gate
-
     def forward(self, a: float, b: float) -> float:
         return a + b
 
@@ -268,6 +263,19 @@ class Add(Gate):
     def local_grads_array(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
         return (1.0, 1.0)
 
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"{operand(inputs[0])} + {operand(inputs[1])}"
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        return "1"
+
+    def overflow(self, a: float, b: float) -> DomainError:
+        return said("gate.add.overflow", "gate.add.overflow.remedy", overflow=True, a=a, b=b)
+
+    def folded_symbol(self, constants: Sequence[str | None]) -> str:
+        constant = next(c for c in constants if c is not None)
+        return constant if constant.startswith("-") else f"+{constant}"  # x + (-1): a "-1" gate
+
 
 @register
 class Mul(Gate):
@@ -276,18 +284,6 @@ class Mul(Gate):
     name, symbol, arity = "mul", "×", 2
     folds_constant, sentence = True, "caption.mul"
     reference = staticmethod(lambda a, b: a * b)
-
-    def expression(self, inputs: Sequence[str]) -> str:
-        return f"{operand(inputs[0])} × {operand(inputs[1])}"
-
-    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
-        return operand(inputs[1 - i])  # ∂(a·b)/∂a = b: the other input
-
-    def overflow(self, a: float, b: float) -> DomainError:
-        return said("gate.mul.overflow", "gate.mul.overflow.remedy", True, a=a, b=b)
-
-    def folded_symbol(self, constants: Sequence[str | None]) -> str:
-        return "×" + next(c for c in constants if c is not None)
 
     def forward(self, a: float, b: float) -> float:
         return a * b
@@ -304,6 +300,18 @@ class Mul(Gate):
     def local_grads_array(self, out: Any, a: Any, b: Any) -> tuple[Any, ...]:
         return (b, a)
 
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"{operand(inputs[0])} × {operand(inputs[1])}"
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        return operand(inputs[1 - i])  # ∂(a·b)/∂a = b: the other input
+
+    def overflow(self, a: float, b: float) -> DomainError:
+        return said("gate.mul.overflow", "gate.mul.overflow.remedy", overflow=True, a=a, b=b)
+
+    def folded_symbol(self, constants: Sequence[str | None]) -> str:
+        return "×" + next(c for c in constants if c is not None)
+
 
 @register
 class Exp(Gate):
@@ -313,16 +321,13 @@ class Exp(Gate):
     reference = staticmethod(math.exp)
     invalid_inputs = ((710.0,), (1e6,))
 
-    def explain(
-        self, inputs: Sequence[str], xs: Sequence[float], out: float
-    ) -> tuple[str, dict[str, object]]:
-        return self.sentence, {"out": out}
-
     def forward(self, x: float) -> float:
         try:
             return math.exp(x)
         except OverflowError:
-            raise said("gate.exp.overflow", "gate.exp.overflow.remedy", True, x=repr(x)) from None
+            raise said(
+                "gate.exp.overflow", "gate.exp.overflow.remedy", overflow=True, x=repr(x)
+            ) from None
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out,)
@@ -342,6 +347,11 @@ class Exp(Gate):
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return (out,)
 
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"out": out}
+
 
 @register
 class Reciprocal(Gate):
@@ -352,21 +362,10 @@ class Reciprocal(Gate):
     reference = staticmethod(lambda x: 1.0 / x)
     invalid_inputs = ((0.0,), (-0.0,), (1e-320,))
 
-    def expression(self, inputs: Sequence[str]) -> str:
-        return f"1/{operand(inputs[0])}"
-
-    def explain(
-        self, inputs: Sequence[str], xs: Sequence[float], out: float
-    ) -> tuple[str, dict[str, object]]:
-        return self.sentence, {"x": xs[0], "local": -out * out}
-
     def forward(self, x: float) -> float:
         if x == 0.0:
             raise said("gate.reciprocal.zero", "gate.reciprocal.zero.remedy")
         return 1.0 / x  # 1/x for |x| < 5.6e-309 is inf: the engine's finiteness check reports it
-
-    def overflow(self, x: float) -> DomainError:
-        return said("gate.reciprocal.overflow", "gate.reciprocal.overflow.remedy", True, x=repr(x))
 
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (-out * out,)
@@ -382,6 +381,19 @@ class Reciprocal(Gate):
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return (-out * out,)
 
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"1/{operand(inputs[0])}"
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"x": xs[0], "local": -out * out}
+
+    def overflow(self, x: float) -> DomainError:
+        return said(
+            "gate.reciprocal.overflow", "gate.reciprocal.overflow.remedy", overflow=True, x=repr(x)
+        )
+
 
 @register
 class Max(Gate):
@@ -395,19 +407,6 @@ class Max(Gate):
     reference = staticmethod(max)
 
     sentence = "caption.max"
-
-    def explain(
-        self, inputs: Sequence[str], xs: Sequence[float], out: float
-    ) -> tuple[str, dict[str, object]]:
-        if xs[0] == xs[1]:
-            return "caption.max.tie", {"a": inputs[0], "b": inputs[1], "x": xs[0]}
-        winner, loser = (0, 1) if xs[0] > xs[1] else (1, 0)
-        return self.sentence, {
-            "winner": inputs[winner],
-            "loser": inputs[loser],
-            "high": xs[winner],
-            "low": xs[loser],
-        }
 
     def forward(self, a: float, b: float) -> float:
         return a if a >= b else b
@@ -439,6 +438,19 @@ class Max(Gate):
         to_a = np.where(a > b, 1.0, np.where(a < b, 0.0, 0.5))
         return (to_a, 1.0 - to_a)  # 1 − 1 = 0, 1 − 0 = 1, 1 − ½ = ½: exact
 
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        if xs[0] == xs[1]:
+            return "caption.max.tie", {"a": inputs[0], "b": inputs[1], "x": xs[0]}
+        winner, loser = (0, 1) if xs[0] > xs[1] else (1, 0)
+        return self.sentence, {
+            "winner": inputs[winner],
+            "loser": inputs[loser],
+            "high": xs[winner],
+            "low": xs[loser],
+        }
+
 
 @register
 class Log(Gate):
@@ -448,11 +460,6 @@ class Log(Gate):
     test_range = (0.2, 5.0)
     reference = staticmethod(math.log)
     invalid_inputs = ((0.0,), (-1.0,), (-1e-300,))
-
-    def explain(
-        self, inputs: Sequence[str], xs: Sequence[float], out: float
-    ) -> tuple[str, dict[str, object]]:
-        return self.sentence, {"x": xs[0], "local": 1.0 / xs[0]}
 
     def forward(self, x: float) -> float:
         if x <= 0.0:
@@ -474,6 +481,11 @@ class Log(Gate):
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return (1.0 / x,)
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"x": xs[0], "local": 1.0 / xs[0]}
 
 
 class Pow(Gate):
@@ -503,13 +515,6 @@ class Pow(Gate):
         except OverflowError:
             raise self.overflow(x) from None
 
-    def overflow(self, x: float) -> DomainError:
-        n = self.exponent
-        limit = format_number(sys.float_info.max ** (1 / n), 4, significant=True)
-        # |x|ⁿ ≤ 1.8e308 means |x| ≤ 1.8e308^(1/n) for n > 0, and |x| ≥ it for n < 0
-        remedy = "gate.pow.overflow.below" if n > 0 else "gate.pow.overflow.above"
-        return said("gate.pow.overflow", remedy, True, x=x, n=n, limit=limit, e=_exact(n))
-
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         # n·xⁿ⁻¹ itself, not n·xⁿ/x: at the ends of the float range xⁿ under- or overflows where
         # xⁿ⁻¹ does not ((1e-200)² is 0.0, but 2·1e-200 is the right answer).
@@ -537,29 +542,6 @@ class Pow(Gate):
             return (2.0 * x,)  # 2·x¹ written 2·x (the same float: x ** 1.0 is x)
         return (n * x ** (n - 1),)
 
-    def infinite_derivative(self, x: float) -> Words | str:
-        n = self.exponent
-        if x == 0.0 and 0 < n < 1:
-            return Words("gate.pow.infinite_derivative", fields={"n": _exact(n), "m": repr(n - 1)})
-        return ""
-
-    def expression(self, inputs: Sequence[str]) -> str:
-        return f"{operand(inputs[0])}{self.symbol}"
-
-    def explain(
-        self, inputs: Sequence[str], xs: Sequence[float], out: float
-    ) -> tuple[str, dict[str, object]]:
-        n = self.exponent
-        return self.sentence, {
-            "n": n,
-            "x": xs[0],
-            "m": n - 1,
-            "local": self.local_grads(out, xs[0])[0],
-        }
-
-    def __repr__(self) -> str:
-        return f"<gate pow (x ** {self.exponent!r})>"
-
     def forward_array(self, x: Any) -> Any:
         import numpy as np
 
@@ -586,6 +568,36 @@ class Pow(Gate):
         with np.errstate(over="ignore", divide="ignore"):
             local = n * np.power(safe_x, n - 1)
         return (np.where(x == 0.0, at_zero, local),)
+
+    def overflow(self, x: float) -> DomainError:
+        n = self.exponent
+        limit = format_number(sys.float_info.max ** (1 / n), 4, significant=True)
+        # |x|ⁿ ≤ 1.8e308 means |x| ≤ 1.8e308^(1/n) for n > 0, and |x| ≥ it for n < 0
+        remedy = "gate.pow.overflow.below" if n > 0 else "gate.pow.overflow.above"
+        return said("gate.pow.overflow", remedy, overflow=True, x=x, n=n, limit=limit, e=_exact(n))
+
+    def infinite_derivative(self, x: float) -> Words | str:
+        n = self.exponent
+        if x == 0.0 and 0 < n < 1:
+            return Words("gate.pow.infinite_derivative", fields={"n": _exact(n), "m": repr(n - 1)})
+        return ""
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return f"{operand(inputs[0])}{self.symbol}"
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        n = self.exponent
+        return self.sentence, {
+            "n": n,
+            "x": xs[0],
+            "m": n - 1,
+            "local": self.local_grads(out, xs[0])[0],
+        }
+
+    def __repr__(self) -> str:
+        return f"<gate pow (x ** {self.exponent!r})>"
 
 
 GATES["pow"] = Pow(3)
@@ -627,19 +639,33 @@ class BasePow(Gate):
         except OverflowError:
             raise self.overflow(x) from None
 
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (out * self.log_base,)
+
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (out * self.log_base,)
+
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        with np.errstate(over="ignore"):
+            out = np.power(self.base, x)
+        if not np.isfinite(out).all():
+            raise DomainError(f"{_exact(self.base)} ** x overflows a float", overflow=True)
+        return out
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (out * self.log_base,)
+
     def overflow(self, x: float) -> DomainError:
         # bˣ ≤ 1.8e308 means x·ln b ≤ ln(1.8e308) = 709.78: x below 709.78/ln b for b > 1, above
         # it (a negative number) for b < 1
         limit = math.log(sys.float_info.max) / self.log_base
         remedy = "gate.base_pow.overflow.below" if limit > 0 else "gate.base_pow.overflow.above"
         b = _exact(self.base)
-        return said("gate.base_pow.overflow", remedy, True, b=b, x=x, limit=format_number(limit, 2))
-
-    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
-        return (out * self.log_base,)
-
-    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
-        return (out * self.log_base,)
+        return said(
+            "gate.base_pow.overflow", remedy, overflow=True, b=b, x=x, limit=format_number(limit, 2)
+        )
 
     def expression(self, inputs: Sequence[str]) -> str:
         return f"{_exact(self.base)}**{operand(inputs[0])}"
@@ -656,18 +682,6 @@ class BasePow(Gate):
 
     def __repr__(self) -> str:
         return f"<gate base_pow ({self.base!r} ** x)>"
-
-    def forward_array(self, x: Any) -> Any:
-        import numpy as np
-
-        with np.errstate(over="ignore"):
-            out = np.power(self.base, x)
-        if not np.isfinite(out).all():
-            raise DomainError(f"{_exact(self.base)} ** x overflows a float", overflow=True)
-        return out
-
-    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
-        return (out * self.log_base,)
 
 
 GATES["base_pow"] = BasePow(2.0)
@@ -693,11 +707,6 @@ class Relu(Gate):
     activation = True
     reference = staticmethod(lambda x: max(0.0, x))
 
-    def explain(
-        self, inputs: Sequence[str], xs: Sequence[float], out: float
-    ) -> tuple[str, dict[str, object]]:
-        return ("caption.relu.open" if xs[0] > 0.0 else "caption.relu.closed"), {"x": xs[0]}
-
     def forward(self, x: float) -> float:
         return x if x > 0.0 else 0.0
 
@@ -720,6 +729,11 @@ class Relu(Gate):
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return ((x > 0.0).astype(float),)
 
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return ("caption.relu.open" if xs[0] > 0.0 else "caption.relu.closed"), {"x": xs[0]}
+
 
 @register
 class Tanh(Gate):
@@ -728,11 +742,6 @@ class Tanh(Gate):
     name, symbol, primitive = "tanh", "tanh", False
     activation, sentence = True, "caption.tanh"
     reference = staticmethod(math.tanh)
-
-    def explain(
-        self, inputs: Sequence[str], xs: Sequence[float], out: float
-    ) -> tuple[str, dict[str, object]]:
-        return self.sentence, {"out": out, "local": 1.0 - out * out}
 
     def forward(self, x: float) -> float:
         return math.tanh(x)
@@ -751,6 +760,11 @@ class Tanh(Gate):
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return (1.0 - out * out,)
 
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"out": out, "local": 1.0 - out * out}
+
 
 @register
 class Sigmoid(Gate):
@@ -767,11 +781,6 @@ class Sigmoid(Gate):
         e = math.exp(x)
         return e / (1.0 + e)
 
-    def explain(
-        self, inputs: Sequence[str], xs: Sequence[float], out: float
-    ) -> tuple[str, dict[str, object]]:
-        return self.sentence, {"out": out, "local": out * (1.0 - out)}
-
     def local_grads(self, out: float, x: float) -> tuple[float, ...]:
         return (out * (1.0 - out),)
 
@@ -786,6 +795,11 @@ class Sigmoid(Gate):
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return (out * (1.0 - out),)
+
+    def explain(
+        self, inputs: Sequence[str], xs: Sequence[float], out: float
+    ) -> tuple[str, dict[str, object]]:
+        return self.sentence, {"out": out, "local": out * (1.0 - out)}
 
 
 @register
@@ -852,12 +866,6 @@ class Sum(Gate):
     def local_grads_graph(self, out: Any, *xs: Any) -> tuple[Any, ...]:
         return (1.0,) * len(xs)
 
-    def expression(self, inputs: Sequence[str]) -> str:
-        return " + ".join([inputs[0], *map(operand, inputs[1:])])
-
-    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
-        return "1"
-
     def forward_array(self, *xs: Any) -> Any:
         total = 0.0
         for x in xs:  # left to right, as the scalar forward
@@ -866,6 +874,12 @@ class Sum(Gate):
 
     def local_grads_array(self, out: Any, *xs: Any) -> tuple[Any, ...]:
         return (1.0,) * len(xs)
+
+    def expression(self, inputs: Sequence[str]) -> str:
+        return " + ".join([inputs[0], *map(operand, inputs[1:])])
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        return "1"
 
 
 @register
@@ -897,18 +911,6 @@ class Linear(Gate):
             grads += (x, w)
         return tuple(grads)
 
-    def overflow(self, *xs: float) -> DomainError:
-        return said("gate.linear.overflow", "gate.linear.overflow.remedy", True)
-
-    def expression(self, inputs: Sequence[str]) -> str:  # inputs: b, w1, x1, w2, x2, ...
-        products = [f"{operand(w)}·{operand(x)}" for w, x in zip(inputs[1::2], inputs[2::2])]
-        return " + ".join([inputs[0], *products])
-
-    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
-        if i == 0:
-            return "1"  # the bias
-        return operand(inputs[i + 1 if i % 2 == 1 else i - 1])  # w pairs with the next x
-
     def forward_array(self, b: Any, *wx: Any) -> Any:
         total = b
         for w, x in zip(wx[::2], wx[1::2]):
@@ -920,3 +922,15 @@ class Linear(Gate):
         for w, x in zip(wx[::2], wx[1::2]):
             grads += (x, w)
         return tuple(grads)
+
+    def overflow(self, *xs: float) -> DomainError:
+        return said("gate.linear.overflow", "gate.linear.overflow.remedy", overflow=True)
+
+    def expression(self, inputs: Sequence[str]) -> str:  # inputs: b, w1, x1, w2, x2, ...
+        products = [f"{operand(w)}·{operand(x)}" for w, x in zip(inputs[1::2], inputs[2::2])]
+        return " + ".join([inputs[0], *products])
+
+    def local_symbol(self, i: int, inputs: Sequence[str]) -> str | None:
+        if i == 0:
+            return "1"  # the bias
+        return operand(inputs[i + 1 if i % 2 == 1 else i - 1])  # w pairs with the next x

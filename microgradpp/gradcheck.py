@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import cast
 
+from . import sums
 from .engine import Value, no_grad, topological_order
 from .errors import GateError
 from .formatting import format_number
@@ -387,7 +388,7 @@ def directional_gradcheck(
         for p in params:
             p.grad = 0.0
         _checked_output(f(), "directional_gradcheck").backward()
-        analytic = math.fsum(p.grad * v for p, v in zip(params, direction))
+        analytic = sums.total(p.grad * v for p, v in zip(params, direction))
 
         def f_moved(step: float) -> float:
             for p, x, v in zip(params, saved_data, direction):
@@ -423,7 +424,7 @@ def _random_unit_vector(n: int, seed: int) -> list[float]:
     rng = random.Random(seed)
     while True:
         v = [rng.gauss(0.0, 1.0) for _ in range(n)]
-        norm = math.sqrt(math.fsum(x * x for x in v))
+        norm = sums.norm(v)
         if norm > 0.0:
             return [x / norm for x in v]
 

@@ -244,7 +244,9 @@ def translated(error: BaseException, lang: str | None = None) -> str:
     return str(error) if words is None else str(words.reason(lang))
 
 
-def said(key: str, remedy_key: str = "", overflow: bool = False, **fields: object) -> DomainError:
+def said(
+    key: str, remedy_key: str = "", *, overflow: bool = False, **fields: object
+) -> DomainError:
     """A gate's DomainError whose reason and remedy are the catalogs' messages ``key`` and
     ``remedy_key`` (``gate.*``): English in ``str()``, any language through the GateError."""
     words = Words(key, remedy_key, fields, overflow)

@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from . import losses as _losses
-from . import validation
+from . import sums, validation
 from .data import DATASETS, Seed, as_rng, batches, train_test_split
 from .engine import Value, gc_paused, no_grad
 from .errors import MicrogradppError, training_advice
@@ -528,7 +528,7 @@ class TrainingRun:
                 return None
             failure = t("train.failure.classes", accuracy=f"{acc:.1%}", chance=f"{chance:.1%}")
         else:
-            mean = math.fsum(y) / len(y)
+            mean = sums.mean(y)
             with no_grad():
                 constant = resolve_loss(self.recipe.loss_name)([Value(mean)] * len(y), y).data
             if loss < constant:

@@ -12,6 +12,7 @@ give exactly the numbers of ``gates.Add``, ``gates.Mul`` and ``gates.Linear``.
 from __future__ import annotations
 
 import decimal
+import inspect
 import math
 import re
 import string
@@ -410,3 +411,81 @@ def test_the_sum_gate_adds_left_to_right_on_every_python():
     """One rounding per +, like a chain of add gates; built-in sum() compensates from 3.12 on."""
     assert GATES["sum"].forward(1e16, 1.0, -1e16) == (1e16 + 1.0) - 1e16 == 0.0
     assert GATES["sum"].forward(0.1, 0.2, 0.3) == (0.1 + 0.2) + 0.3 == 0.6000000000000001
+
+
+# -- every gate class reads in one order: math, numpy, words -------------------------------------
+
+METHOD_GROUPS = {
+    "__init__": "setup",
+    "forward": "math",
+    "local_grads": "math",
+    "well_conditioned": "math",
+    "forward_array": "numpy",
+    "local_grads_array": "numpy",
+    "expression": "words",
+    "local_symbol": "words",
+    "explain": "words",
+    "folded_symbol": "words",
+    "overflow": "words",
+    "infinite_derivative": "words",
+    "__repr__": "words",
+}
+"""Where each method of a gate belongs: its math (forward, local gradients; any other method whose
+name starts with ``local_grad`` and is not a numpy form counts as math too), then its numpy form
+for compiled mode, then its words (notation, caption, error hints)."""
+GROUP_ORDER = ("setup", "math", "numpy", "words")
+
+
+def method_group(name: str) -> str:
+    if name in METHOD_GROUPS:
+        return METHOD_GROUPS[name]
+    if name.startswith("local_grad") and not name.endswith("_array"):
+        return "math"
+    raise AssertionError(f"gates.py: put the method {name!r} in a group in METHOD_GROUPS")
+
+
+def gate_classes() -> list[type[Gate]]:
+    import microgradpp.gates as gates_module
+
+    return [
+        cls
+        for cls in vars(gates_module).values()
+        if isinstance(cls, type)
+        and issubclass(cls, Gate)
+        and cls.__module__ == gates_module.__name__
+    ]
+
+
+def methods_of(cls: type) -> list[str]:
+    """The methods a class body defines, in the order written (``reference`` is data: a
+    function the tests call, not a method of the gate)."""
+    return [name for name, member in vars(cls).items() if inspect.isfunction(member)]
+
+
+def test_every_gate_class_is_written_math_first_then_numpy_then_words():
+    classes = gate_classes()
+    assert {type(gate) for gate in GATES.values()} <= set(classes)
+    out_of_order = []
+    for cls in classes:
+        methods = methods_of(cls)
+        groups = [GROUP_ORDER.index(method_group(name)) for name in methods]
+        if groups != sorted(groups):
+            out_of_order.append(f"{cls.__name__}: {', '.join(methods)}")
+    assert out_of_order == []
+
+
+def test_the_order_check_sees_a_class_out_of_order():
+    class WordsFirst(Gate):
+        def expression(self, inputs):  # words before the math
+            return "w"
+
+        def forward(self, x):
+            return x
+
+    names = methods_of(WordsFirst)
+    assert names == ["expression", "forward"]
+    groups = [GROUP_ORDER.index(method_group(name)) for name in names]
+    assert groups != sorted(groups)
+    with pytest.raises(AssertionError, match="'softmax_words'"):
+        method_group("softmax_words")
+    assert method_group("local_grads_graph") == "math"  # a differentiable local-gradient form

@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "messages": 0,
     "i18n": 0,
     "validation": 0,
+    "sums": 0,
     "formatting": 0,
     "value_checks": 0,  # what a Value accepts (its number, its label)
     # the derivative rules, then the engine built on them

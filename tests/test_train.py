@@ -28,6 +28,37 @@ def hand_model() -> MLP:
 # -- gradient_flow -----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("grads", "mean_abs", "norm"),
+    [
+        ([1e154] * 4 + [0.0], 8e153, 2e154),  # each square 1e308: fsum of them overflowed
+        ([1e300, -1e300, 1e300, 1e300, 0.0], 8e299, 2e300),
+        ([1.5e308] * 4 + [0.0], 1.2e308, math.inf),  # the norm itself is beyond every float
+        ([5e-324, 1e300, -1e-300, 0.0, 1e-10], 2e299, 1e300),  # tiny next to huge
+    ],
+)
+def test_gradient_flow_never_raises_on_finite_gradients(grads, mean_abs, norm) -> None:
+    model = MLP(4, [1], seed=0)
+    for p, g in zip(model.parameters(), grads):
+        p.grad = g
+    (flow,) = gradient_flow(model).values()
+    assert flow["mean_abs_grad"] == pytest.approx(mean_abs, rel=1e-15)
+    assert flow["grad_norm"] == pytest.approx(norm, rel=1e-15)
+    assert flow["max_abs_grad"] == max(abs(g) for g in grads)
+
+
+def test_a_fit_whose_gradients_square_beyond_every_float_records_their_flow() -> None:
+    """Gradients of 8e153 square to 6.4e307, four of them sum beyond 1.8e308: the step was
+    fine, and so is the history (it used to raise OverflowError: intermediate overflow in fsum)."""
+    model = MLP(4, [1], activation="linear", seed=0)
+    for p in model.parameters():
+        p.data = 1e-155 if p.label.endswith(("w0", "w1", "w2", "w3")) else 0.0
+    history = fit(model, "mse", SGD(model.parameters(), lr=1e-170), ([[1e154] * 4], [0.0]), 1,
+                  progress=False)  # fmt: skip
+    assert history.loss[0] == pytest.approx(0.16)
+    assert history.grad_norm[0]["layer1"] == pytest.approx(math.hypot(*[8e153] * 4, 0.8))
+
+
 def test_gradient_flow_by_hand():
     model = hand_model()
     out = model([2.0])  # h = [2, 0], out = 1 + 4 + 0 = 5

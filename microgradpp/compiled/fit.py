@@ -142,10 +142,12 @@ class CompiledSteps:
             if rows is not None:
                 layer.dead = [bool((V[r] == 0.0).all()) for r in rows]  # type: ignore[attr-defined]
             dead = layer.dead_fraction() if hasattr(layer, "dead_fraction") else 0.0
+            largest = float(grads.max()) if len(grads) else 0.0
+            unit = grads / largest if largest > 0.0 else grads  # scaled: no square overflows
             flow[name] = {
-                "mean_abs_grad": float(grads.sum()) / len(grads) if len(grads) else 0.0,
-                "max_abs_grad": float(grads.max()) if len(grads) else 0.0,
-                "grad_norm": math.sqrt(_dot(grads)),
+                "mean_abs_grad": largest * (float(unit.sum()) / len(grads)) if len(grads) else 0.0,
+                "max_abs_grad": largest,
+                "grad_norm": _scaled(largest, math.sqrt(float(np.dot(unit, unit)))),
                 "dead_fraction": dead,
             }
         return flow
@@ -171,10 +173,11 @@ class CompiledSteps:
         return self.program.evaluate(*data)
 
 
-def _dot(x: Any) -> float:
-    """x · x; beyond the largest float it is inf, as the scalar Σ g·g (no warning)."""
+def _scaled(largest: float, unit_norm: float) -> float:
+    """largest · ‖g/largest‖: the norm without squaring a big gradient; inf only when the norm
+    itself is beyond every float (as ``history.gradient_flow``)."""
     with np.errstate(over="ignore"):
-        return float(np.dot(x, x))
+        return float(np.float64(largest) * unit_norm)
 
 
 def _relu_rows(program: Program, model: Module) -> dict[int, list[int]]:

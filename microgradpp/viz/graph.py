@@ -35,6 +35,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import Any
 
+from .. import sums
 from ..engine import Value
 from ..gates import is_atom
 from ..messages import text
@@ -300,7 +301,7 @@ class _Dot:
         """'3 + 3 - 1 = 5'; a leaf still holding a gradient from an earlier backward() (no
         zero_grad() in between) shows it as an extra term: '1 + 1 + 5 (earlier) = 7'."""
         texts = [self.num(term) for term in terms]
-        earlier = grad - math.fsum(terms)
+        earlier = grad - sums.total(terms)
         if abs(earlier) > 1e-9 * max(1.0, abs(grad), *(abs(term) for term in terms)):
             texts.append(self.say("picture.earlier", term=self.num(earlier)))
         if len(texts) == 1:
@@ -622,9 +623,9 @@ class _Dot:
         f = view.names[view.root] or "f"
         states = [view.grad_state(p) for p in group.parameters]
         finals = [view.final_grads.get(p, 0.0) for p in group.parameters]
-        norm_final = f"‖∂{f}/∂params‖ {self.num(math.sqrt(sum(g * g for g in finals)))}"
+        norm_final = f"‖∂{f}/∂params‖ {self.num(sums.norm(finals))}"
         if all(state == FINAL for state, _ in states):
-            norm = math.sqrt(sum(grad * grad for _, grad in states))
+            norm = sums.norm(grad for _, grad in states)
             norm_line = (f"‖∂{f}/∂params‖ {self.num(norm)}", GRAD_COLOUR, False)
         else:
             norm_line = (f"‖∂{f}/∂params‖ ?", UNKNOWN_COLOUR, False)
