@@ -108,7 +108,7 @@ class Optimizer:
         """
         t = self.steps + 1
         xs = [p.data for p in self.params]
-        gs = [p.grad for p in self.params]
+        gs = [float(p.grad) for p in self.params]  # a Value after create_graph: its number
         try:
             fast = self._new_values(xs, gs, t) if _all_finite(gs) else None
         except (OverflowError, ValueError):  # e.g. ** overflowing: let _update explain it
@@ -138,7 +138,7 @@ class Optimizer:
         kind = type(self).__name__
         new_values, new_states = [], []
         for i, (p, state) in enumerate(zip(self.params, self.state)):
-            g = p.grad
+            g = float(p.grad)
             if not math.isfinite(g):
                 raise OptimizerError(
                     f"{kind} step: the gradient of {_name(p, i)} is {g!r}; no parameter was "

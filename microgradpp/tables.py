@@ -89,7 +89,7 @@ def node_table(root: Value, digits: int = 4, lang: str | None = None) -> str:
             gate_symbol(node, t.lang),
             ", ".join(names[parent] for parent in node.parents),
             format_number(node.data, digits),
-            format_number(node.grad, digits),
+            format_number(float(node.grad), digits),
         )
         for position, node in enumerate(order, start=1)
     ]

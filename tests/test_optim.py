@@ -387,3 +387,14 @@ def test_a_subclass_with_its_own_rule_is_stepped_by_that_rule():
     p.grad = 1.0
     opt.step()
     assert p.data == 0.9  # 1 − 0.5 · 0.2 · 1
+
+
+def test_a_step_after_backward_with_create_graph_uses_the_gradients_numbers():
+    """backward(create_graph=True) leaves Values in .grad: a step reads their numbers (as PyTorch's
+    optimizers read a gradient tensor), and every parameter stays a float."""
+    w = Value(2.0, label="w")
+    loss = w * w * w
+    loss.backward(create_graph=True)
+    assert isinstance(w.grad, Value) and w.grad.data == 12.0
+    SGD([w], lr=0.1).step()
+    assert type(w.data) is float and w.data == 2.0 - 0.1 * 12.0

@@ -97,3 +97,20 @@ def test_format_table_aligns_numbers_right():
 
 def test_module_docstring_example_runs():
     assert doctest.testmod(microgradpp.tables).failed == 0
+
+
+def test_node_table_after_backward_with_create_graph_shows_the_gradients_numbers():
+    from microgradpp import Value
+    from microgradpp.tables import node_table
+
+    x = Value(3.0, label="x")
+    f = x * x
+    f.label = "f"
+    f.backward(create_graph=True)
+    assert isinstance(x.grad, Value)
+    f.zero_grad()
+    f.backward()
+    plain = node_table(f)
+    f.zero_grad()
+    f.backward(create_graph=True)
+    assert node_table(f) == plain  # the same numbers: 6 for x, 1 for f

@@ -209,7 +209,7 @@ def _old_frame(
     else:
         final = computed
         for node in computed:
-            shown.setdefault(node, node.grad)
+            shown.setdefault(node, float(node.grad))
     return view.frame(
         grads=shown, final=final, lit=view.lit, lit_gates=view.lit_gates, lit_wires=view.lit_wires
     )

@@ -106,7 +106,7 @@ def jupyter_svg(value: Value) -> str | None:
     """
     source = ""
     try:
-        mode = "forward" if value.grad == 0.0 else "both"
+        mode = "forward" if float(value.grad) == 0.0 else "both"
         digraph = draw_graph(value, mode)
         source = digraph.source
         return run_dot(source, "svg", timeout=10.0).decode("utf-8")

@@ -192,7 +192,7 @@ class GraphView:
             order, uses, folded, collapse, max_nodes, collapse_above
         )
         if final_grads is None:
-            final_grads = {node: node.grad for node in order}
+            final_grads = {node: float(node.grad) for node in order}  # a Value after create_graph
         lit = _node_set(highlight, "highlight")
         lit_wires = _edge_set(highlight_edges)
         everything = frozenset(order)

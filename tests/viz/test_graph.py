@@ -671,3 +671,35 @@ def test_every_wire_label_is_tied_to_its_wire():
     source = draw_graph(get_example("add-mul").run(), "backward").source
     labelled = [line for line in source.splitlines() if "->" in line and "label=" in line]
     assert len(labelled) == 4 and all("decorate=true" in line for line in labelled)
+
+
+# ------------------------------------------------------------------------------------------------
+# Gradients of gradients: x.grad is a Value with a graph of its own
+# ------------------------------------------------------------------------------------------------
+
+
+def test_a_gradient_built_with_create_graph_is_drawn_like_any_graph() -> None:
+    """After backward(create_graph=True) every .grad is a Value: the forward picture shows its
+    number, and x.grad's own graph is a picture of the backward pass, reusing forward nodes."""
+    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
+    q = x + y
+    q.label = "q"
+    qz = q * z
+    qz.label = "qz"
+    f = qz * x
+    f.label = "f"
+    f.backward(create_graph=True)
+    plain = GraphView.of(f, "both")
+    assert isinstance(x.grad, Value)
+    # the numbers a float backward gives: ∂f/∂x = q·z + z·x = −12 + 8 = −4 (x fans out)
+    assert plain.grads[x] == -4.0 and plain.grads[q] == 8.0
+    source = draw_graph(f, "both").source
+    assert ">-4<" in source.replace("−", "-")
+    forward_nodes = set(microgradpp.topological_order(f))
+    gradient = x.grad
+    reused = [n for n in microgradpp.topological_order(gradient) if n in forward_nodes]
+    assert set(reused) == {x, y, z, q, qz}  # ∂(qz·x)/∂x is the node qz itself
+    assert gradient.gate is GATES["add"]  # the fan-out sum: the path through q, the direct one
+    view = GraphView.of(gradient, highlight=reused)
+    assert set(view.lit) == set(reused)
+    assert draw_graph(view).source.count(HIGHLIGHT_FILL) >= len(reused)
