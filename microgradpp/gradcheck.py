@@ -8,10 +8,13 @@ difference approximates it to second order:
 It costs two evaluations of f per input and needs no calculus at all, so it is an independent
 witness for the chain rule: if ``backward()`` and the central difference agree, the gradient is right.
 
-Three functions:
+Four functions:
 
 * :func:`central_difference` — the numeric derivative of a function of plain floats;
 * :func:`gradcheck` — every input of a small function: analytic (backward) vs numeric, as a table;
+* :func:`gradgradcheck` — the second derivatives ∂²f/∂xᵢ∂xⱼ (``microgradpp.grad`` with
+  ``create_graph=True``, then again) against central differences of the first derivatives:
+  (∂f/∂xᵢ(x + εeⱼ) − ∂f/∂xᵢ(x − εeⱼ)) / 2ε, each ∂f/∂xᵢ from backward();
 * :func:`directional_gradcheck` — a whole model with many parameters, in one pair of evaluations:
   along a random unit direction v, the directional derivative ∇f·v (from ``backward()``) must equal
   (f(p + εv) − f(p − εv)) / 2ε. A wrong gradient component shows up for almost every v.
@@ -43,6 +46,7 @@ __all__ = [
     "central_difference",
     "directional_gradcheck",
     "gradcheck",
+    "gradgradcheck",
 ]
 
 
@@ -126,6 +130,8 @@ class GradcheckReport:
     eps: float
     atol: float
     rtol: float
+    order: int = 1
+    """1: one row per input (∂f/∂x); 2: one row per pair of inputs (∂²f/∂x∂y, gradgradcheck)."""
 
     @property
     def ok(self) -> bool:
@@ -152,16 +158,18 @@ class GradcheckReport:
         t = Translator(lang)
         failed = sum(not row.ok for row in self.rows)
         n = len(self.rows)
+        kind = "gradcheck" if self.order == 1 else "gradgradcheck"
         if failed:
-            verdict = t("gradcheck.failed", failed=failed, n=n)
+            verdict = t(f"{kind}.failed", failed=failed, n=n)
         else:
-            verdict = t("gradcheck.ok.one" if n == 1 else "gradcheck.ok.many", n=n)
+            verdict = t(f"{kind}.ok.one" if n == 1 else f"{kind}.ok.many", n=n)
         criterion = t("gradcheck.criterion", eps=f"{self.eps:g}", atol=f"{self.atol:g}",
                       rtol=f"{self.rtol:g}")  # fmt: skip
-        header = t("gradcheck.header", verdict=verdict, criterion=criterion)
-        columns = ("input", "analytic", "numeric", "abs_error", "ok")
+        header = t(f"{kind}.header", verdict=verdict, criterion=criterion)
+        first_column = "gradcheck.column.input" if self.order == 1 else "gradgradcheck.column"
+        columns = ("analytic", "numeric", "abs_error", "ok")
         table = _table(
-            tuple(t(f"gradcheck.column.{column}") for column in columns),
+            (t(first_column), *(t(f"gradcheck.column.{column}") for column in columns)),
             [(row.name, row.analytic, row.numeric, row.error, row.ok) for row in self.rows],
             (t("gradcheck.pass"), t("gradcheck.fail")),
         )
@@ -231,6 +239,93 @@ def gradcheck(
         note = why.say() if why else ""
         rows.append(GradcheckRow(name, leaf.grad, numeric, error, ok, note, why))
     return GradcheckReport(tuple(rows), eps, atol, rtol)
+
+
+def gradgradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[float | Value] | float | Value,
+    eps: float = 1e-5,
+    atol: float = 1e-5,
+    rtol: float = 1e-4,
+) -> GradcheckReport:
+    """Check every second derivative ∂²f/∂xᵢ∂xⱼ against a central difference of the first.
+
+    The analytic side is ``microgradpp.grad`` twice (the first time with ``create_graph=True``,
+    so ∂f/∂xᵢ is a Value that can be differentiated again); the numeric side needs no second
+    derivative at all: ∂f/∂xᵢ from backward() at x + εeⱼ and at x − εeⱼ, and
+
+        ∂²f/∂xᵢ∂xⱼ ≈ (∂f/∂xᵢ(x + εeⱼ) − ∂f/∂xᵢ(x − εeⱼ)) / 2ε
+
+    One row per pair (i, j), ``∂²f/∂x∂y``; the Hessian is symmetric, and both halves are checked
+    (they come from different paths through the gradient's graph). Arguments as :func:`gradcheck`
+    (the default ε is larger: a difference of derivatives, not of values).
+
+    >>> report = gradgradcheck(lambda x, y: x * x * y, [3.0, 2.0])   # [[2y, 2x], [2x, 0]]
+    >>> bool(report), [round(row.analytic, 6) for row in report]
+    (True, [4.0, 6.0, 6.0, 0.0])
+    """
+    from .autograd import grad  # (here: gradcheck's first-order check needs none of it)
+
+    if isinstance(inputs, (Value, Real)):
+        inputs = [inputs]
+    inputs = list(cast("Iterable[float | Value]", inputs))
+    points = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
+    if not points:
+        raise ValueError("gradgradcheck needs at least one input: gradgradcheck(f, [x0, x1, ...])")
+    names = [
+        x.label if isinstance(x, Value) and x.label else f"inputs[{i}]"
+        for i, x in enumerate(inputs)
+    ]
+    eps, atol, rtol = (
+        positive(eps, "eps"),
+        positive(atol, "atol", allow_zero=True),
+        positive(rtol, "rtol", allow_zero=True),
+    )
+    leaves = [Value(x, label=name) for x, name in zip(points, names)]
+    out = _checked_output(f(*leaves), "gradgradcheck")
+    first = grad(out, leaves, create_graph=True, materialize_grads=True)
+    hessian = [grad(gi, leaves, materialize_grads=True) for gi in first]
+    kinks = _kinks(out)
+
+    def first_derivatives(at: list[float]) -> list[float]:
+        moved = [Value(x) for x in at]
+        return [float(g) for g in grad(_checked_output(f(*moved), "gradgradcheck"), moved,
+                                       materialize_grads=True)]  # type: ignore[arg-type]  # fmt: skip
+
+    rows = []
+    for j, name_j in enumerate(names):
+        try:
+            up = first_derivatives([x + eps * (k == j) for k, x in enumerate(points)])
+            down = first_derivatives([x - eps * (k == j) for k, x in enumerate(points)])
+        except GateError as outside:  # x ± ε left a gate's domain
+            x = points[j]
+            why = Note(
+                "gradgradcheck.domain",
+                {"name": name_j, "eps": f"{eps:g}", "low": f"{x - eps:g}", "high": f"{x + eps:g}"},
+                lambda lang, outside=outside: outside.translated(lang),
+            )
+            for i, name_i in enumerate(names):
+                analytic = float(hessian[i][j])  # type: ignore[arg-type]
+                rows.append(GradcheckRow(_pair(name_i, name_j), analytic, math.nan, math.nan,
+                                         False, why.say(), why))  # fmt: skip
+            continue
+        for i, name_i in enumerate(names):
+            analytic = float(hessian[i][j])  # type: ignore[arg-type]
+            numeric = (up[i] - down[i]) / (2.0 * eps)
+            error = abs(analytic - numeric)
+            ok = _close(error, numeric, atol, rtol)
+            why = None if ok else _kink_note(kinks, leaves[j]) or _kink_note(kinks, leaves[i])
+            rows.append(GradcheckRow(_pair(name_i, name_j), analytic, numeric, error, ok,
+                                     why.say() if why else "", why))  # fmt: skip
+    # rows were made column by column (one pair of evaluations per j): list them row by row
+    n = len(names)
+    ordered = [rows[j * n + i] for i in range(n) for j in range(n)]
+    return GradcheckReport(tuple(ordered), eps, atol, rtol, order=2)
+
+
+def _pair(name_i: str, name_j: str) -> str:
+    """'∂²f/∂x²' for one input twice, '∂²f/∂x∂y' for two."""
+    return f"∂²f/∂{name_i}²" if name_i == name_j else f"∂²f/∂{name_i}∂{name_j}"
 
 
 def _kinks(root: Value) -> list[Value]:

@@ -10,7 +10,12 @@ import microgradpp as mg
 from microgradpp import GateError, Value
 from microgradpp.engine import _apply
 from microgradpp.gates import Gate
-from microgradpp.gradcheck import central_difference, directional_gradcheck, gradcheck
+from microgradpp.gradcheck import (
+    central_difference,
+    directional_gradcheck,
+    gradcheck,
+    gradgradcheck,
+)
 
 
 class WrongSquare(Gate):
@@ -249,3 +254,58 @@ def test_the_docstring_examples_run():
 
     result = doctest.testmod(microgradpp.gradcheck)
     assert result.attempted >= 3 and result.failed == 0
+
+
+# ------------------------------------------------------------------------------------------------
+# gradgradcheck: second derivatives against central differences of the first
+# ------------------------------------------------------------------------------------------------
+
+
+def test_gradgradcheck_passes_on_smooth_functions_with_the_hessian_in_its_rows():
+    x, y = Value(0.7, label="x"), Value(-0.4, label="y")
+    report = gradgradcheck(lambda a, b: (a * b).tanh() + a.log(), [x, y])
+    assert report.ok and report.order == 2 and len(report) == 4
+    assert [row.name for row in report] == ["∂²f/∂x²", "∂²f/∂x∂y", "∂²f/∂y∂x", "∂²f/∂y²"]
+    t = math.tanh(0.7 * -0.4)
+    s = 1 - t * t  # tanh' at xy
+    assert report[0].analytic == pytest.approx(-2 * t * s * 0.16 - 1 / 0.49, rel=1e-12)
+    assert report[1].analytic == report[2].analytic  # a symmetric Hessian, both halves checked
+    assert report[3].analytic == pytest.approx(-2 * t * s * 0.49, rel=1e-12)
+    assert str(report).splitlines()[0] == (
+        "gradgradcheck: all 4 second derivatives ok  (second derivatives against central "
+        "differences of the first; eps=1e-05, pass if |analytic - numeric| <= 1e-05 + "
+        "0.0001*|numeric|)"
+    )
+    assert report.format("zh-Hant").startswith("gradgradcheck：4 個二階導數全部正確")
+
+
+def test_gradgradcheck_fails_a_wrong_second_derivative_and_names_a_kink():
+    class BadSquare(Gate):
+        """x² whose local gradient as a graph is wrong (2x + x²): its second derivative too."""
+
+        name, symbol = "bad_square", "sq"
+
+        def forward(self, x):
+            return x * x
+
+        def local_grads(self, out, x):
+            return (2 * x,)
+
+        def local_grads_graph(self, out, x):
+            return (2.0 * x + out * 0.0 + x * x * 1e-3,)
+
+    report = gradgradcheck(lambda x: _apply(BadSquare(), (x,)), [1.5])
+    assert not report.ok and report[0].numeric == pytest.approx(2.0, rel=1e-6)
+    assert report[0].analytic == pytest.approx(2.0 + 2 * 1.5e-3, rel=1e-12)
+    kink = gradgradcheck(lambda x: (x - 1.0).relu() * x, [1.0])
+    assert not kink.ok and kink[0].note.startswith("relu's input (= 0) is at its kink at 0")
+
+
+def test_gradgradcheck_says_when_a_step_leaves_the_domain_and_refuses_bad_arguments():
+    report = gradgradcheck(lambda x: x.log() * x, [1e-6])
+    assert not report.ok and math.isnan(report[0].numeric)
+    assert report[0].note.startswith("moving inputs[0] by ±ε = ±1e-05 (to -9e-06 and 1.1e-05) ")
+    with pytest.raises(ValueError, match=r"^gradgradcheck needs at least one input"):
+        gradgradcheck(lambda: Value(1.0), [])
+    with pytest.raises(ValueError, match=r"eps"):
+        gradgradcheck(lambda x: x * x, [1.0], eps=0.0)
