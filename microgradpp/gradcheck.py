@@ -283,14 +283,15 @@ def gradgradcheck(
     )
     leaves = [Value(x, label=name) for x, name in zip(points, names)]
     out = _checked_output(f(*leaves), "gradgradcheck")
-    first = grad(out, leaves, create_graph=True, materialize_grads=True)
-    hessian = [grad(gi, leaves, materialize_grads=True) for gi in first]
+    # materialize_grads: an input a derivative does not depend on gets 0, never None
+    first = cast("tuple[Value, ...]", grad(out, leaves, create_graph=True, materialize_grads=True))
+    hessian = [cast("tuple[float, ...]", grad(gi, leaves, materialize_grads=True)) for gi in first]
     kinks = _kinks(out)
 
     def first_derivatives(at: list[float]) -> list[float]:
         moved = [Value(x) for x in at]
-        return [float(g) for g in grad(_checked_output(f(*moved), "gradgradcheck"), moved,
-                                       materialize_grads=True)]  # type: ignore[arg-type]  # fmt: skip
+        out = _checked_output(f(*moved), "gradgradcheck")
+        return list(cast("tuple[float, ...]", grad(out, moved, materialize_grads=True)))
 
     rows = []
     for j, name_j in enumerate(names):
@@ -299,18 +300,17 @@ def gradgradcheck(
             down = first_derivatives([x - eps * (k == j) for k, x in enumerate(points)])
         except GateError as outside:  # x ± ε left a gate's domain
             x = points[j]
-            why = Note(
+            edge = Note(
                 "gradgradcheck.domain",
                 {"name": name_j, "eps": f"{eps:g}", "low": f"{x - eps:g}", "high": f"{x + eps:g}"},
-                lambda lang, outside=outside: outside.translated(lang),
+                _translated(outside),
             )
             for i, name_i in enumerate(names):
-                analytic = float(hessian[i][j])  # type: ignore[arg-type]
-                rows.append(GradcheckRow(_pair(name_i, name_j), analytic, math.nan, math.nan,
-                                         False, why.say(), why))  # fmt: skip
+                rows.append(GradcheckRow(_pair(name_i, name_j), hessian[i][j], math.nan, math.nan,
+                                         False, edge.say(), edge))  # fmt: skip
             continue
         for i, name_i in enumerate(names):
-            analytic = float(hessian[i][j])  # type: ignore[arg-type]
+            analytic = hessian[i][j]
             numeric = (up[i] - down[i]) / (2.0 * eps)
             error = abs(analytic - numeric)
             ok = _close(error, numeric, atol, rtol)
@@ -321,6 +321,11 @@ def gradgradcheck(
     n = len(names)
     ordered = [rows[j * n + i] for i in range(n) for j in range(n)]
     return GradcheckReport(tuple(ordered), eps, atol, rtol, order=2)
+
+
+def _translated(error: GateError) -> Callable[[str | None], str]:
+    """The gate's error, said in a language (a note's detail)."""
+    return lambda lang: error.translated(lang)
 
 
 def _pair(name_i: str, name_j: str) -> str:
