@@ -39,6 +39,7 @@ COURSE = [
     "13_regularisation_and_init",
     "14_vectorised_form",
     "15_digits",
+    "16_gradients_of_gradients",
 ]
 
 
