@@ -50,7 +50,7 @@ from typing import Any
 
 from . import gradient_graph, pickling
 from .diagnosis import describe, gate_error, gradient_error, overflow_error, restore_grads
-from .errors import DomainError, GateError, GradientError, NoGradError
+from .errors import CompiledError, DomainError, GateError, GradientError, NoGradError
 from .gates import GATES, Gate, base_pow_gate, pow_gate
 from .i18n import Words, error
 from .value_checks import MAX_LABEL_LENGTH, REAL, checked_float, checked_label
@@ -762,6 +762,9 @@ def gradients(
     ``no_grad()``, as PyTorch's ``create_graph`` builds its graph whatever the grad mode."""
     if not create_graph:
         return gradient_graph.gradients(outputs, seeds, False, caller)
+    refusal = _create_graph_refusal.get()
+    if refusal:
+        raise CompiledError(f"{caller}: {refusal}")
     token = _grad_enabled.set(True)
     try:
         return gradient_graph.gradients(outputs, seeds, True, caller)
@@ -804,6 +807,26 @@ def _backward_building_graph(root: Value, grad: float | Value) -> None:
         _grad_enabled.reset(token)
     for node, gradient in new.items():
         node.grad = gradient
+
+
+_create_graph_refusal: ContextVar[str] = ContextVar("microgradpp_create_graph_refusal", default="")
+"""Why ``create_graph`` is refused here ('' where it is allowed): see create_graph_refused."""
+
+
+@contextmanager
+def create_graph_refused(reason: str) -> Iterator[None]:
+    """Inside (this thread or task), ``backward(create_graph=True)`` and ``grad(...,
+    create_graph=True)`` raise ``CompiledError(reason)`` instead of building a gradient graph.
+
+    Compiled mode traces inside this: it replays one sample's graph for every sample, and a
+    gradient's graph is shaped by that sample's numbers (relu's and max's routes), so a loss
+    that differentiates a gradient would be replayed wrong for the others, silently.
+    """
+    token = _create_graph_refusal.set(reason)
+    try:
+        yield
+    finally:
+        _create_graph_refusal.reset(token)
 
 
 def check_flags(**flags: object) -> None:

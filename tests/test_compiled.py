@@ -462,3 +462,38 @@ def test_the_numpy_power_rule_is_n_x_to_the_n_minus_1_at_the_ends_of_the_float_r
         scalar = pow_gate(2).local_grads(x * x, x)[0]
         (array,) = pow_gate(2).local_grads_array(np.array([x * x]), np.array([x]))
         assert array.tolist() == [scalar] == [2 * x]
+
+
+def test_a_loss_that_differentiates_a_gradient_is_refused_clearly() -> None:
+    """A gradient's graph traced from one sample is shaped by its numbers (relu's routes): refused
+    with a CompiledError, by grad() and by backward(create_graph=True) alike; the scalar engine
+    (and create_graph outside a trace) still works."""
+    from microgradpp import grad
+
+    model = MLP(2, [3, 1], seed=0)
+    first = model.parameters()[0]
+
+    def squared(outputs, targets):
+        return sum(((o - t) * (o - t) for o, t in zip(outputs, targets)), 0.0) / len(outputs)
+
+    def penalised(outputs, targets):
+        base = squared(outputs, targets)
+        (g,) = grad(base, first, create_graph=True)
+        return base + g * g
+
+    def by_backward(outputs, targets):
+        base = squared(outputs, targets)
+        base.backward(create_graph=True)
+        return base + first.grad * first.grad
+
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [0.5, 1.5]
+    for loss, caller in ((penalised, "grad(create_graph=True)"),
+                         (by_backward, "backward(create_graph=True)")):  # fmt: skip
+        with pytest.raises(CompiledError) as caught:
+            compile_loss(model, loss, X, y)
+        assert str(caught.value).startswith(
+            f"{caller}: compiled mode cannot differentiate a gradient (create_graph=True)"
+        )
+        assert str(caught.value).endswith("with compiled=False")
+    outputs = [model([Value(a), Value(b)]) for a, b in X]
+    assert isinstance(penalised(outputs, y), Value)  # outside a trace: allowed

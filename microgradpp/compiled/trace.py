@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from ..engine import Value
+from ..engine import Value, create_graph_refused
 from ..errors import CompiledError
 from ..nn import Module
 
@@ -161,6 +161,13 @@ _GUARDED = {
     "__bool__": _conversion("__bool__", "bool() (an if or a while)"),
     "__float__": _conversion("__float__", "float()"),
 }
+GRADIENT_OF_A_GRADIENT = (
+    "compiled mode cannot differentiate a gradient (create_graph=True): its gradients are numpy "
+    "arrays for a whole batch, not Values, and a gradient's graph traced from one sample is "
+    "shaped by that sample's numbers (which way each relu and max routes it), so replayed for "
+    "the other samples it would be wrong. Train a loss that uses a gradient (a gradient "
+    "penalty, a curvature term) with compiled=False"
+)
 _install_lock = threading.Lock()
 _tracers = 0  # tracing blocks open now, in all threads: the guarded forms stay while any is
 
@@ -177,7 +184,8 @@ def tracing(leaves: list[Value]) -> Iterator[None]:
         _tracers += 1
     token = _guard.set(_Guard(leaves))
     try:
-        yield
+        with create_graph_refused(GRADIENT_OF_A_GRADIENT):
+            yield
     finally:
         _guard.reset(token)
         with _install_lock:
