@@ -26,6 +26,7 @@ from .files import atomic_write
 from .i18n import Translator
 from .judging import right_answers
 from .practice import Problem, count_gates, make_class, rules, shown
+from .viz.dot import escape as dot_label_text
 
 VALUE_COLOUR = "#1a7f37"  # green values and red gradients, as the cs231n figures and draw_graph
 GRAD_COLOUR = "#b3261e"
@@ -116,7 +117,7 @@ def _cell(text: str, colour: str) -> str:
 
 
 def _dot_text(text: str) -> str:
-    return escape(text, quote=True)
+    return dot_label_text(text)  # the one escape of every DOT writer: drawn as written
 
 
 def worksheet_svg(problem: Problem, answers: bool = False) -> str:

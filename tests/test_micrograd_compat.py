@@ -11,6 +11,7 @@ class (copied below) are the references.
 from __future__ import annotations
 
 import math
+import re
 import random
 
 import micrograd.engine
@@ -701,3 +702,20 @@ def test_micrograds_readme_neuron_picture():
         '"+"]',
         "ReLU]",
     ]
+
+
+def test_draw_dot_draws_escape_sequences_in_labels_as_written() -> None:
+    """A record label's backslash is escaped, so \\G, \\N and a trailing backslash are drawn as
+    written by Graphviz (not the graph's or the node's name)."""
+    pytest.importorskip("graphviz")
+    from microgradpp.viz.dot import have_dot
+    from microgradpp.viz.render import run_dot
+
+    if not have_dot():
+        pytest.skip("Graphviz's dot is not installed")
+    a, b = Value(2.0, label="\\Gamma"), Value(3.0, label="tail\\")
+    c = a * b
+    c.label = "\\N\\E"
+    svg = run_dot(draw_dot(c).source, "svg").decode("utf-8")
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert ["\\Gamma", "tail\\", "\\N\\E"] == [t for t in texts if "\\" in t]

@@ -16,6 +16,7 @@ within the same time, and :func:`time_budget` bounds all the runs of a command t
 from __future__ import annotations
 
 import contextlib
+import html
 import contextvars
 import functools
 import os
@@ -31,6 +32,22 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import GraphTooLargeError, GraphvizNotFoundError, MicrogradppError
+
+def escape(text: str) -> str:
+    r"""Text made safe inside a Graphviz HTML-like label, drawn exactly as written: every picture,
+    step page, exercise page and worksheet writes its labels, captions and titles through this.
+
+    & < > " ' become entities and a newline ``<BR/>``. A backslash is doubled: Graphviz expands
+    ``\G`` (the graph's name), ``\N`` (the node's), ``\E``, ``\T``, ``\H`` even inside HTML-like
+    labels — an entity ``&#92;`` is decoded first and expanded too — so a label ``\Gamma`` was
+    drawn as "computational_graphamma"; ``\\`` is the one form drawn as one backslash, by the
+    system's Graphviz and by graphviz-pure alike. Unicode is written as it is (the DOT file is
+    UTF-8); a control character as ``\x07`` (it would make an invalid file).
+    """
+    safe = html.escape(text, quote=True)
+    safe = "".join(ch if ch == "\n" or ord(ch) >= 32 else f"\\x{ord(ch):02x}" for ch in safe)
+    return safe.replace("\\", "\\\\").replace("\n", "<BR/>")
+
 
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")
 INSTALL_GRAPHVIZ = (

@@ -27,7 +27,6 @@ needs Graphviz's ``dot`` program (see ``render.py``).
 
 from __future__ import annotations
 
-import html
 import math
 import unicodedata
 import warnings
@@ -41,7 +40,7 @@ from ..gates import is_atom
 from ..messages import text
 from ..tables import format_number, gate_of
 from . import collapse as collapsing
-from .dot import picture_class
+from .dot import escape, picture_class
 from .view import (
     COLLAPSE_ABOVE,
     COLLAPSE_CHOICES,
@@ -218,19 +217,6 @@ def _old_frame(
 # ------------------------------------------------------------------------------------------------
 # Numbers and text
 # ------------------------------------------------------------------------------------------------
-
-
-def escape(text: str) -> str:
-    """Text made safe inside a Graphviz HTML-like label: & < > " ' as entities, newlines as <BR/>.
-
-    Inside HTML-like labels backslashes, braces and ``|`` have no special meaning, and unicode is
-    written as it is (the DOT file is UTF-8).
-    """
-    safe = html.escape(text, quote=True)
-    safe = "".join(
-        ch if ch == "\n" or ord(ch) >= 32 else f"\\x{ord(ch):02x}" for ch in safe
-    )  # control characters would make an invalid file
-    return safe.replace("\n", "<BR/>")
 
 
 def _text_width(text: str, font_size: int, character: float = 0.62) -> int:

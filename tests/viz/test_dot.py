@@ -282,3 +282,85 @@ def test_in_a_browser_without_the_pages_graphviz_there_is_no_dot(monkeypatch):
     assert find_dot() is None and not have_dot()
     with pytest.raises(GraphvizNotFoundError, match="Graphviz's `dot` program is not installed"):
         to_svg(Value(1.0) + 1.0)
+
+
+# Labels are drawn as written: no Graphviz escape sequence is expanded
+# ------------------------------------------------------------------------------------------------
+
+ESCAPES = ["\\Gamma", "\\N_y", "\\T", "\\E", "\\H", "\\L", "\\l", "\\r", "\\n", "tail\\"]
+"""Names Graphviz would expand (\\G the graph's name, \\N the node's, \\E the edge's, …) or take
+as a line break (\\l \\r \\n), and a backslash at the end."""
+
+
+def escape_graph() -> Value:
+    """A graph whose every name is one of ESCAPES (the root's, shown in the legend too)."""
+    a, b, c, d = (Value(v, label=name) for v, name in zip((2.0, -3.0, 0.5, 4.0), ESCAPES))
+    nodes = [a * b, None, None, None, None, None]
+    nodes[1] = nodes[0] + c
+    nodes[2] = nodes[1].tanh()
+    nodes[3] = nodes[2] * d
+    nodes[4] = nodes[3].exp()
+    nodes[5] = nodes[4] + a
+    for node, name in zip(nodes, ESCAPES[4:]):
+        node.label = name
+    nodes[5].backward()
+    return nodes[5]
+
+
+def svg_texts(svg: str | bytes) -> list[str]:
+    """Every text an SVG draws, as it reads (entities decoded)."""
+    root = ET.fromstring(svg.encode("utf-8") if isinstance(svg, str) else svg)
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def assert_drawn_as_written(texts: list[str], names: list[str]) -> None:
+    joined = "\n".join(texts)
+    assert "computational_graph" not in joined and "picture-" not in joined
+    for name in names:
+        assert any(name in text.split() or text == name for text in texts), (name, texts)
+    assert "\\\\" not in joined  # a doubled backslash means the escape showed through
+
+
+@pytest.mark.parametrize("choice", ["system", "bundled"])
+def test_every_label_caption_and_title_reaches_dot_literally(choice, monkeypatch) -> None:
+    """Pictures in each mode, collapsed pictures, step-page frames, the exercise page and the
+    worksheets: each name in ESCAPES is drawn exactly (it was 'computational_graphamma', 'v3')."""
+    if (SYSTEM if choice == "system" else BUNDLED) is None:
+        pytest.skip(f"the {choice} dot is not installed")
+    monkeypatch.setenv("MICROGRADPP_DOT", choice)
+    from microgradpp.nn import MLP
+    from microgradpp.practice import make_problem
+    from microgradpp.worksheets import worksheet_svg
+
+    root = escape_graph()
+    for mode in ("forward", "backward", "both"):
+        texts = svg_texts(to_svg(root, mode=mode))
+        assert_drawn_as_written(texts, ESCAPES)
+        if mode != "forward":  # the legend under the picture names f
+            assert any("∂tail\\/∂name" in text for text in texts), texts
+    frames = _any_frames(root, topological_order(root), 4, "en", "none", "LR")
+    for picture in frame_pictures(frames):
+        assert_drawn_as_written(svg_texts(picture), ESCAPES)
+    page = exercise_html(root)
+    assert_drawn_as_written(svg_texts(page[page.index("<svg") : page.index("</svg>") + 6]), ESCAPES)
+    model = MLP(2, [2, 1], seed=0)
+    x = [Value(1.0, label="\\G0"), Value(-1.0, label="\\N1")]
+    out = model(x)
+    out.backward()
+    for collapse in ("neuron", "layer"):
+        assert_drawn_as_written(svg_texts(to_svg(out, collapse=collapse)), ["\\G0", "\\N1"])
+    problem = make_problem(1, seed=3)
+    names = ESCAPES[: len(problem.order)]
+    for node, name in zip(problem.order, names):
+        if node.label:
+            node.label = name
+    drawn_names = [node.label for node in problem.order if node.label]
+    for answers in (False, True):
+        assert_drawn_as_written(svg_texts(worksheet_svg(problem, answers)), drawn_names)
+
+
+def test_escape_doubles_backslashes_and_keeps_entities_line_breaks_and_unicode() -> None:
+    assert dot_module.escape("\\Gamma <x> & 'y'\n∂f/∂x\\") == (
+        "\\\\Gamma &lt;x&gt; &amp; &#x27;y&#x27;<BR/>∂f/∂x\\\\"
+    )
+    assert dot_module.escape("a\x07b") == "a\\\\x07b"  # a control character, drawn as \x07
