@@ -11,8 +11,8 @@ class (copied below) are the references.
 from __future__ import annotations
 
 import math
-import re
 import random
+import re
 
 import micrograd.engine
 import micrograd.nn

@@ -16,9 +16,9 @@ within the same time, and :func:`time_budget` bounds all the runs of a command t
 from __future__ import annotations
 
 import contextlib
-import html
 import contextvars
 import functools
+import html
 import os
 import re
 import shutil
@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import GraphTooLargeError, GraphvizNotFoundError, MicrogradppError
+
 
 def escape(text: str) -> str:
     r"""Text made safe inside a Graphviz HTML-like label, drawn exactly as written: every picture,
