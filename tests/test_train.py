@@ -47,14 +47,19 @@ def test_gradient_flow_never_raises_on_finite_gradients(grads, mean_abs, norm) -
     assert flow["max_abs_grad"] == max(abs(g) for g in grads)
 
 
-def test_a_fit_whose_gradients_square_beyond_every_float_records_their_flow() -> None:
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_fit_whose_gradients_square_beyond_every_float_records_their_flow(compiled) -> None:
     """Gradients of 8e153 square to 6.4e307, four of them sum beyond 1.8e308: the step was
-    fine, and so is the history (it used to raise OverflowError: intermediate overflow in fsum)."""
+    fine, and so is the history (it used to raise OverflowError: intermediate overflow in fsum;
+    compiled mode recorded inf), in both modes."""
+    if compiled:
+        pytest.importorskip("numpy")
     model = MLP(4, [1], activation="linear", seed=0)
     for p in model.parameters():
         p.data = 1e-155 if p.label.endswith(("w0", "w1", "w2", "w3")) else 0.0
     history = fit(model, "mse", SGD(model.parameters(), lr=1e-170), ([[1e154] * 4], [0.0]), 1,
-                  progress=False)  # fmt: skip
+                  progress=False, compiled=compiled)  # fmt: skip
+    assert history.grad_mean_abs[0]["layer1"] == pytest.approx((4 * 8e153 + 0.8) / 5)
     assert history.loss[0] == pytest.approx(0.16)
     assert history.grad_norm[0]["layer1"] == pytest.approx(math.hypot(*[8e153] * 4, 0.8))
 
