@@ -53,6 +53,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
+from typing import NamedTuple
 
 from .engine import Value, topological_order
 from .errors import MicrogradppError
@@ -116,7 +117,8 @@ class Wire:
     exact_local: float
     local: Interval
     wrong: Mapping[str, tuple[float, Interval]]
-    """mistake -> (the wrong local gradient at the exact numbers, its span at the shown ones)."""
+    """mistake (or 'mistake:2', its second form) -> (the wrong local gradient at the exact
+    numbers, its span at the shown ones)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +131,16 @@ class Question:
     careful: float
     """What a student rounding every step to the shown digits writes (the rounded chain)."""
     wires: tuple[Wire, ...]
+
+
+class Misstep(NamedTuple):
+    """A mistake at one node: which, the wire it is made on (None: not one wire's), the number
+    it gives at the exact numbers, and which form of it (a key of ``Wire.wrong``)."""
+
+    mistake: str
+    wire: Wire | None
+    value: float
+    form: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,15 +246,14 @@ class Work:
             yield "mul_own_value", xs[position], [shown_xs[position]]
         if len(xs) == 1:
             x, shown_x, shown_out = xs[0], shown_xs[0], self.round(out.data)
-            if _uses_output(gate, out.data, x):  # exp, σ, tanh, 1/x: the input put for the output
-                exact_wrong, shown_wrong = (
-                    _local(gate, x, [x], 0),
-                    _local(gate, shown_x, [shown_x], 0),
-                )
-            else:  # log, xⁿ: the output put for the input
-                exact_wrong = _local(gate, None, [out.data], 0)
-                shown_wrong = _local(gate, None, [shown_out], 0)
-            yield "input_output_swap", exact_wrong, [] if shown_wrong is None else [shown_wrong]
+            # the output put where the input belongs: −1/out² for 1/x's −1/x², 1/out for log
+            reverse = (_local(gate, None, [out.data], 0), _local(gate, None, [shown_out], 0))
+            if _uses_output(gate, out.data, x):  # exp, σ, tanh, 1/x: the input for the output
+                forward = (_local(gate, x, [x], 0), _local(gate, shown_x, [shown_x], 0))
+                yield "input_output_swap", forward[0], [] if forward[1] is None else [forward[1]]
+                yield "input_output_swap:2", reverse[0], [] if reverse[1] is None else [reverse[1]]
+            else:  # log, xⁿ: written with the input, so only the reverse
+                yield "input_output_swap", reverse[0], [] if reverse[1] is None else [reverse[1]]
 
     # -- the spans of right answers and of each mistake -------------------------------------------
 
@@ -295,30 +306,31 @@ class Work:
             total = (total[0] + term[0], total[1] + term[1])
         return total
 
-    def changing_mistakes(self, question: Question) -> list[tuple[str, Wire | None, float]]:
+    def changing_mistakes(self, question: Question) -> list[Misstep]:
         """(mistake, the wire it is about, the number it gives at the exact numbers) for every
         mistake that applies at this node and *changes the number* (upstream-only at a + gate
         gives the right answer: it is not a mistake there), in :data:`MISTAKES` order."""
         wires = question.wires
         upstream = {w: (1.0 if w.out is self.root else self.exact[w.out]) for w in wires}
         first = wires[0] if wires else None
-        found: list[tuple[str, Wire | None, float]] = [
-            ("local_only", first, sum(w.exact_local for w in wires)),
-            ("upstream_only", first, sum(upstream.values())),
-            ("sign_flip", None, -question.exact),
+        found = [
+            Misstep("local_only", first, sum(w.exact_local for w in wires)),
+            Misstep("upstream_only", first, sum(upstream.values())),
+            Misstep("sign_flip", None, -question.exact),
         ]
         if len(wires) > 1:
-            found += [("one_path_only", w, w.exact_local * upstream[w]) for w in wires]
+            found += [Misstep("one_path_only", w, w.exact_local * upstream[w]) for w in wires]
         for mistake in WIRE_MISTAKES:
-            wire = next((w for w in wires if mistake in w.wrong), None)
-            if wire is not None:
+            forms = dict.fromkeys(k for w in wires for k in w.wrong if k.split(":")[0] == mistake)
+            for form in forms:  # 'input_output_swap' and its reverse 'input_output_swap:2'
+                wire = next(w for w in wires if form in w.wrong)
                 value = sum(
-                    (w.wrong[mistake][0] if mistake in w.wrong else w.exact_local) * upstream[w]
+                    (w.wrong[form][0] if form in w.wrong else w.exact_local) * upstream[w]
                     for w in wires
                 )
-                found.append((mistake, wire, value))
-        found.sort(key=lambda entry: MISTAKES.index(entry[0]))  # stable: wires keep their order
-        return [entry for entry in found if not _same(entry[2], question.exact)]
+                found.append(Misstep(mistake, wire, value, form))
+        found.sort(key=lambda entry: MISTAKES.index(entry.mistake))  # stable: wires keep order
+        return [entry for entry in found if not _same(entry.value, question.exact)]
 
     def accepted(self, question: Question, earlier: Mapping[Value, float]) -> list[Interval]:
         """The answers judged right: the exact one and the rounded chain, ± half a digit."""
@@ -333,7 +345,7 @@ class Work:
         for the mistakes that change the number at this node, in :data:`MISTAKES` order."""
         h = half_digit(self.digits)
         result: list[tuple[str, Interval, str]] = []
-        for mistake, wire, exact_value in self.changing_mistakes(question):
+        for mistake, wire, exact_value, form in self.changing_mistakes(question):
             if mistake == "local_only":
                 spans = [self._span(question, earlier, without_upstream=True)]
             elif mistake == "upstream_only":
@@ -344,7 +356,7 @@ class Work:
             elif mistake == "one_path_only":
                 spans = [self._span(question, earlier, only=wire)]
             else:
-                spans = [self._span(question, earlier, wire_mistake=mistake)]
+                spans = [self._span(question, earlier, wire_mistake=form)]
             spans.append((exact_value, exact_value))  # the mistake made with the exact numbers
             name = self.names[wire.out] if wire is not None else ""
             result += [(mistake, (lo - h, hi + h), name) for lo, hi in spans]
@@ -376,13 +388,14 @@ class Work:
             "mistakes": [
                 {
                     "id": mistake,
+                    "form": form,
                     "wire": -1 if wire is None else question.wires.index(wire),
                     "value": value,
                     "text": mistake_text(
                         self, question, mistake, "" if wire is None else self.names[wire.out], t
                     ),
                 }
-                for mistake, wire, value in self.changing_mistakes(question)
+                for mistake, wire, value, form in self.changing_mistakes(question)
             ],
         }
 
@@ -488,7 +501,7 @@ def common_wrong_answers(work: Work, question: Question) -> list[tuple[str, floa
     """(mistake, the answer it gives, as shown) for each mistake that changes the number here,
     at the exact numbers: what a key's margin lists so a teacher recognises it."""
     seen: dict[str, float] = {}
-    for mistake, _, value in work.changing_mistakes(question):
+    for mistake, _, value, _ in work.changing_mistakes(question):
         seen.setdefault(mistake, work.round(value))
     return list(seen.items())
 

@@ -50,7 +50,7 @@ var MicrogradppJudging = (function () {
       else if (m.id === "upstream_only") spans = [span(questions, question, mine, {withoutLocal: true})];
       else if (m.id === "sign_flip") spans = [[-right[1], -right[0]]];
       else if (m.id === "one_path_only") spans = [span(questions, question, mine, {only: m.wire})];
-      else spans = [span(questions, question, mine, {mistake: m.id})];
+      else spans = [span(questions, question, mine, {mistake: m.form})];
       spans.push([m.value, m.value]);  // the mistake made with the exact numbers
       for (var j = 0; j < spans.length; j++) {
         if (inside(answer, spans[j][0], spans[j][1], half)) {
