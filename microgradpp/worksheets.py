@@ -24,7 +24,7 @@ from pathlib import Path
 from .engine import Value
 from .files import atomic_write
 from .i18n import Translator
-from .judging import right_answers
+from .judging import common_wrong_answers, right_answers
 from .practice import Problem, count_gates, make_class, rules, shown
 from .viz.dot import escape as dot_label_text
 
@@ -177,31 +177,66 @@ def sheet_html(problem: Problem, total: int, t: Translator, answers: bool = Fals
     )
 
 
+MISTAKE_CODES = {
+    "local_only": "L",
+    "upstream_only": "U",
+    "one_path_only": "P",
+    "input_output_swap": "IO",
+    "max_wrong_input": "M",
+    "mul_own_value": "O",
+}
+"""The key's margin writes each mistake by a letter (its legend says which); a wrong sign is
+not listed: it is always the answer's negative."""
+
+
 def _table(problem: Problem, t: Translator, answers: bool) -> str:
-    """The table to fill in: node, how it is computed, value, gradient (two columns if long)."""
+    """The table to fill in: node, how it is computed, value, gradient (two columns if long).
+
+    An answer key adds, in the margin, the common wrong answers: what each well-known mistake
+    (:mod:`microgradpp.judging`) makes a student write there, so a teacher recognises it."""
     rows = []
     work = problem.work
     for answer in problem.answers():
         value = shown(answer.value) if answers or answer.is_input else ""
         grad = shown(answer.grad) if answers or answer.name == "f" else ""
+        margin = ""
         if answers and answer.name != "f":  # the rounded chain's answer is right too
-            grad = " / ".join(shown(x) for x in right_answers(work, work.question(answer.name)))
+            question = work.question(answer.name)
+            grad = " / ".join(shown(x) for x in right_answers(work, question))
+            margin = ", ".join(
+                f"{shown(number)} {MISTAKE_CODES[mistake]}"
+                for mistake, number in common_wrong_answers(work, question)
+                if mistake in MISTAKE_CODES
+            )
         formula = answer.formula or t("worksheet.input")
+        # a key has the common wrong answers where the sheet has "computed as" (the equations
+        # are printed above it): a teacher marking needs the former
+        middle = "" if answers else f"<td class='formula'>{escape(formula)}</td>"
         rows.append(
-            f"<tr><th>{escape(answer.name)}</th><td class='formula'>{escape(formula)}</td>"
-            f"<td class='value'>{escape(value)}</td><td class='grad'>{escape(grad)}</td></tr>"
+            f"<tr><th>{escape(answer.name)}</th>{middle}"
+            f"<td class='value'>{escape(value)}</td><td class='grad'>{escape(grad)}</td>"
+            + (f"<td class='margin'>{escape(margin)}</td>" if answers else "")
+            + "</tr>"
         )
     head = (
         f"<thead><tr><th>{escape(t('worksheet.col_node'))}</th>"
-        f"<th>{escape(t('worksheet.col_formula'))}</th>"
-        f"<th>{escape(t('worksheet.col_value'))}</th>"
-        f"<th>{escape(t('worksheet.col_grad'))}</th></tr></thead>"
+        + ("" if answers else f"<th>{escape(t('worksheet.col_formula'))}</th>")
+        + f"<th>{escape(t('worksheet.col_value'))}</th>"
+        f"<th>{escape(t('worksheet.col_grad'))}</th>"
+        + (f"<th class='margin'>{escape(t('key.common_wrong'))}</th>" if answers else "")
+        + "</tr></thead>"
     )
     halves = (
         [rows] if len(rows) <= 12 else [rows[: (len(rows) + 1) // 2], rows[(len(rows) + 1) // 2 :]]
     )
     tables = "".join(f"<table>{head}<tbody>{''.join(half)}</tbody></table>" for half in halves)
-    return f'<div class="answers columns-{len(halves)}">{tables}</div>'
+    legend = ""
+    if answers:
+        codes = " · ".join(
+            f"{code} = {t(f'mistake_name.{mistake}')}" for mistake, code in MISTAKE_CODES.items()
+        )
+        legend = f'<p class="legend">{escape(t("key.common_wrong_legend", codes=codes))}</p>'
+    return f'<div class="answers columns-{len(halves)}">{tables}</div>{legend}'
 
 
 def page(title: str, body: str, t: Translator) -> str:
@@ -310,8 +345,11 @@ body { margin: 0 auto; max-width: 60rem; padding: 1rem; color: var(--ink);
 .fields .line { display: inline-block; width: 9rem; border-bottom: 1px solid var(--ink); }
 .tasks { margin: 0.3rem 0; padding-left: 1.4rem; }
 .given p { margin: 0.2rem 0; }
-.equations { margin: 0.1rem 0; padding-left: 1.4rem; columns: 3; font-family: ui-monospace,
-             "DejaVu Sans Mono", monospace; }
+.equations { margin: 0.1rem 0; padding-left: 0; columns: 3; list-style: none;
+             counter-reset: equation; font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
+/* numbered inside the column: an outside marker is clipped by the column box ("1." as "l.") */
+.equations li { counter-increment: equation; break-inside: avoid; }
+.equations li::before { content: counter(equation) ". "; color: var(--muted); }
 figure.graph { margin: 0.4rem 0; text-align: center; }
 figure.graph svg { max-width: 100%; height: auto; max-height: 105mm; }
 figure.graph figcaption { font-size: 0.85rem; color: var(--muted); }
@@ -323,7 +361,11 @@ figure.graph figcaption { font-size: 0.85rem; color: var(--muted); }
 .answers td.value, .answers td.grad { width: 24%; text-align: right; font-variant-numeric: tabular-nums; }
 .answers td.value { color: var(--value); }
 .answers td.grad { color: var(--grad); }
-.answers td.formula { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.9rem; }
+.answers td.formula { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 0.9rem;
+                      white-space: nowrap; }
+.answers td.grad { white-space: nowrap; }
+.answers .margin { font-size: 0.75rem; color: var(--muted); width: 36%; }
+.legend { font-size: 0.75rem; color: var(--muted); margin: 0.15rem 0; }
 .rules { margin-top: 0.5rem; font-size: 0.85rem; border: 1px solid #d1d5db; padding: 0.2rem 0.6rem; }
 .rules ul { margin: 0.1rem 0; padding-left: 1.2rem; }
 .note { font-size: 0.85rem; color: var(--muted); }
@@ -331,10 +373,17 @@ figure.graph figcaption { font-size: 0.85rem; color: var(--muted); }
 .summary th, .summary td { border: 1px solid #d1d5db; padding: 0.15rem 0.4rem; text-align: left; }
 .summary td.value { text-align: right; }
 @media print {
-  @page { size: A4 portrait; margin: 12mm; }
-  body { max-width: none; padding: 0; font-size: 11pt; }
-  .sheet { break-after: page; page-break-after: always; margin: 0; }
+  @page { size: A4 portrait; margin: 10mm; }
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  /* One sheet, one page: the sheet is exactly the page's height and the picture takes what the
+     text and the table leave (it scales down, never the other way round). */
+  .sheet { height: 276mm; display: flex; flex-direction: column; overflow: hidden;
+           break-after: page; page-break-after: always; margin: 0; }
+  .sheet > * { flex: none; }
+  .sheet figure.graph { flex: 1 1 0; min-height: 25mm; display: flex; flex-direction: column; }
+  .sheet figure.graph svg { flex: 1 1 0; min-height: 0; width: 100%; height: 100%; max-height: none; }
   .sheet:last-child { break-after: auto; page-break-after: auto; }
+  .answers th, .answers td { height: 6.6mm; }
   .summary a { color: inherit; text-decoration: none; }
 }
 """

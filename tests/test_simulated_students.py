@@ -323,7 +323,7 @@ def measure(count: int, run_js: Callable[[list, list], list] | None) -> dict[int
     for level in (1, 2, 3):
         tally = Tally()
         worksheets(level, count, tally)
-        quizzes(level, max(count // 10, 1), tally)  # a quiz per seed: slower, fewer
+        quizzes(level, count, tally)
         if run_js is not None:
             pages(level, count, tally, run_js)
         tallies[level] = tally
