@@ -30,7 +30,7 @@ PENDING: set[str] = {
     "04_backprop_equations", "05_mlp_training",
     "06_optimizers", "07_vanishing_and_exploding", "08_add_your_own_gate", "09_bridge_to_pytorch",
     "10_softmax_and_cross_entropy", "11_why_nonlinearity", "12_training_dynamics",
-    "13_regularisation_and_init", "14_vectorised_form", "15_digits", "16_gradients_of_gradients",
+    "13_regularisation_and_init", "14_vectorised_form", "15_digits",
 }  # fmt: skip
 """Notebooks whose translation is still being written (none when the course is complete)."""
 
