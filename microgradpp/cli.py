@@ -10,6 +10,8 @@
     microgradpp worksheet --students 30 --level 1     printable worksheets with answer keys
     microgradpp quiz --level 1                        gradients one at a time, checked
     microgradpp exercise add-mul --out page.html      a page where students fill in the gradients
+    microgradpp assignment --roster class.csv --name hw3 --seed 7   a graded page per student
+    microgradpp grade submissions/ --assignment hw3 --out grades    grades.csv, report.html
 
 ``--lang en|zh-Hant|zh-Hans`` (anywhere on the line) chooses the language of everything the
 command line says — help, errors, tables, lessons, pages, worksheets, quizzes (default: the
@@ -341,6 +343,29 @@ def _build_parser(t: Translator) -> argparse.ArgumentParser:
         default="backward",
         help=t("cli.exercise.order"),
     )
+    _add_lang_option(sub, types)
+
+    sub = command("assignment", run_assignment, epilog=t("cli.worksheet.epilog"))
+    sub.add_argument("--roster", metavar="CSV", required=True, help=t("cli.assignment.roster"))
+    sub.add_argument("--name", metavar="NAME", required=True, help=t("cli.assignment.name"))
+    sub.add_argument("--level", type=int, choices=(1, 2, 3), default=1, help=t("cli.option.level"))
+    sub.add_argument(
+        "--problems", type=types.positive_int, default=1, metavar="N",
+        help=t("cli.assignment.problems"),
+    )  # fmt: skip
+    sub.add_argument(
+        "--seed", type=types.non_negative_int, required=True, help=t("cli.assignment.seed")
+    )
+    sub.add_argument("--practice", action="store_true", help=t("cli.assignment.practice"))
+    sub.add_argument("--out", metavar="DIR", help=t("cli.assignment.out"))
+    _add_lang_option(sub, types)
+
+    sub = command("grade", run_grade)
+    sub.add_argument(
+        "submissions", nargs="+", metavar="SUBMISSION", help=t("cli.grade.submissions")
+    )
+    sub.add_argument("--assignment", metavar="DIR", required=True, help=t("cli.grade.assignment"))
+    sub.add_argument("--out", metavar="DIR", default="grades", help=t("cli.grade.out"))
     _add_lang_option(sub, types)
     return parser
 
@@ -801,3 +826,55 @@ def run_exercise(args: argparse.Namespace) -> int:
     )
     print(t("cli.exercise_written", path=path))
     return 0
+
+
+def run_assignment(args: argparse.Namespace) -> int:
+    from .assignments import AssignmentError, issue_assignment
+    from .assignments.issue import check_settings
+
+    t = args.t
+    try:
+        check_settings(args.name, args.level, args.problems, args.seed)
+    except AssignmentError as error:  # an option out of range: a usage error
+        raise UsageError(error.translated(t.lang)) from None
+    out = Path(args.out if args.out is not None else args.name)
+    try:
+        issued = issue_assignment(
+            args.roster, args.name, out, level=args.level, problems=args.problems,
+            seed=args.seed, lang=t.lang, practice=args.practice,
+        )  # fmt: skip
+    except AssignmentError as error:
+        print(t("cli.error", prog=f"{PROG} assignment", message=error.translated(t.lang)),
+              file=sys.stderr)  # fmt: skip
+        return 1
+    key = "cli.assignment_practice_written" if args.practice else "cli.assignment_written"
+    print(t(key, students=len(issued.manifest.issued), name=args.name, out=out,
+            index=out / "index.html", manifest=out / "manifest.json"))  # fmt: skip
+    return 0
+
+
+def run_grade(args: argparse.Namespace) -> int:
+    from .assignments import AssignmentError, grade
+
+    t = args.t
+    prog = f"{PROG} grade"
+    try:
+        result = grade(args.submissions, args.assignment, args.out, lang=t.lang)
+    except AssignmentError as error:
+        print(t("cli.error", prog=prog, message=error.translated(t.lang)), file=sys.stderr)
+        return 1
+    grading = result.grading
+    for refusal in grading.refused:
+        print(
+            t("cli.grade.refused", prog=prog, message=refusal.translated(t.lang)), file=sys.stderr
+        )
+    for earlier, later in grading.replaced:
+        print(
+            t("cli.grade.replaced", prog=prog, id=later.student, later=later.source,
+              earlier=earlier.source),
+            file=sys.stderr,
+        )  # fmt: skip
+    graded = sum(grade.submitted for grade in grading.grades)
+    print(t("cli.grade_written", graded=graded, students=len(grading.grades), out=args.out,
+            refused=len(grading.refused)))  # fmt: skip
+    return 1 if grading.refused else 0

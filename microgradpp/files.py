@@ -94,3 +94,41 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+def write_together(folder: str | os.PathLike, files: dict[str, bytes | str]) -> list[Path]:
+    """Write several files into ``folder`` so that they appear together or not at all.
+
+    ``files`` maps a path relative to ``folder`` ('students/hw3-S001.html') to its content.
+    Every file is first written (and fsync-ed) into a hidden staging folder inside ``folder``;
+    only when all of them are there are they moved into place, each with one ``os.replace``
+    (a rename: it needs no disk space, so a full disk stops the writing before anything is
+    replaced). If anything fails before that, the staging folder is removed and ``folder`` is
+    as it was (created by this call? then it is removed too). Returns the paths written.
+    """
+    import shutil
+
+    folder = Path(folder)
+    targets = [folder / name for name in files]
+    for name, target in zip(files, targets):
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise ValueError(f"{name!r} is not a path inside {folder}")
+        if target.is_dir():
+            raise IsADirectoryError(f"cannot write {target}: it is a folder, not a file")
+    existed = folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / f".staging.{secrets.token_hex(4)}.tmp"
+    try:
+        for name, data in files.items():
+            atomic_write(staging / name, data)
+        for name, target in zip(files, targets):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / name, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if not existed:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    _sync_folder(folder)
+    return targets

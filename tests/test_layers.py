@@ -60,6 +60,7 @@ LAYERS: dict[str, int] = {
     "steps": 5,
     "worksheets": 5,
     "outputs": 5,
+    "assignments": 5,  # graded assignments: rosters, variants, pages, grading, gradebooks
     # the command line, the demo, and the package's front door
     "demo": 6,
     "quiz": 6,

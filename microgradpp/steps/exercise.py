@@ -90,25 +90,28 @@ def questions(
     return asked
 
 
-def exercise_html(
-    root: Value,
-    *,
-    digits: int = 2,
-    order: str = "backward",
-    lang: str | None = None,
-    title: str = "",
-    description: str = "",
-) -> str:
-    """The exercise page for root's graph, as one HTML document (see :func:`exercise_page`)."""
+@dataclass(frozen=True)
+class ExercisePicture:
+    """An exercise's graph drawn with every gradient unknown, and the questions on it."""
+
+    svg: str
+    """The SVG markup (from ``<svg``); each gradient box is found in it by its DOT name."""
+    questions: list[Question]
+    view: GraphView
+    """The frame drawn: its names and final gradients are the ones the questions use."""
+    root_name: str
+
+
+def exercise_picture(root: Value, digits: int, t: Translator) -> ExercisePicture:
+    """The picture of root's graph with values given and gradients to find, and its questions.
+
+    Shared by the exercise page and an assignment's graded page (``steps.graded``), so both show
+    the same graph the same way.
+    """
     from ..viz import draw_graph
-    from ..viz.graph import UNKNOWN_FILL, settle_rankdir
+    from ..viz.graph import settle_rankdir
     from ..viz.render import run_dot
 
-    if order not in ORDERS:
-        raise ExerciseError(f"order must be 'backward' or 'any', got {order!r}")
-    if not is_integer(digits) or not 0 <= digits <= 6:
-        raise ExerciseError(f"digits must be a whole number from 0 to 6, got {digits!r}")
-    t = Translator(lang)
     ordered = topological_order(root)
     check_size(ordered)
     if not root.parents:
@@ -130,12 +133,33 @@ def exercise_html(
     graph = settle_rankdir(graph)
     view = graph.frame(grads={root: 1.0}, final={root}, sent=())
     asked = questions(root, view, steps, digits, t)
-    work = Work(root, digits, grads=view.final_grads, names=view.names)
-    index = {q.node: i for i, q in enumerate(asked)}
     digraph = draw_graph(view)
     digraph.attr(id="exercise")
     svg = run_dot(digraph.source, "svg").decode("utf-8")
-    root_name = view.names[root] or "f"
+    return ExercisePicture(svg[svg.find("<svg") :], asked, view, view.names[root] or "f")
+
+
+def exercise_html(
+    root: Value,
+    *,
+    digits: int = 2,
+    order: str = "backward",
+    lang: str | None = None,
+    title: str = "",
+    description: str = "",
+) -> str:
+    """The exercise page for root's graph, as one HTML document (see :func:`exercise_page`)."""
+    from ..viz.graph import UNKNOWN_FILL
+
+    if order not in ORDERS:
+        raise ExerciseError(f"order must be 'backward' or 'any', got {order!r}")
+    if not is_integer(digits) or not 0 <= digits <= 6:
+        raise ExerciseError(f"digits must be a whole number from 0 to 6, got {digits!r}")
+    t = Translator(lang)
+    picture = exercise_picture(root, digits, t)
+    asked, view, svg, root_name = picture.questions, picture.view, picture.svg, picture.root_name
+    work = Work(root, digits, grads=view.final_grads, names=view.names)
+    index = {q.node: i for i, q in enumerate(asked)}
     data = {
         "order": order,
         "unknownFill": UNKNOWN_FILL,
@@ -176,7 +200,7 @@ def exercise_html(
             if description
             else Markup("")
         ),
-        picture=Markup(svg[svg.find("<svg") :]),
+        picture=Markup(svg),
         tolerance_note=tolerance_note,
         data=Markup(_json_for_script(data)),
         style=Markup(template("stepper.css").template + template("exercise.css").template),

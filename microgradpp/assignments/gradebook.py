@@ -1,0 +1,108 @@
+"""The grades, in the files the school's systems import: ``grades.csv`` and Gradescope's JSON.
+
+``grades.csv`` has a row per student in the roster's order, and starts with the roster's own
+identity columns, so the LMS matches its students: Canvas's ``Student, ID, SIS User ID,
+SIS Login ID, Section`` (then a ``Points Possible`` row, as Canvas's own export has), Moodle's
+``First name, Last name, ID number, Email address``, or ``id, name``. Then the score (its column
+is named after the assignment, which is how Canvas finds the assignment and what Moodle's import
+maps to a grade item), ``max``, and a column per problem. Each problem is worth
+``POINTS_PER_PROBLEM`` (10) points shared evenly by its boxes, so every student has the same
+maximum whatever the size of their graphs. A student with no submission has an
+empty score: the LMS shows the work as missing rather than as a zero. The file is UTF-8 with a
+byte-order mark (so Excel reads names in any script) and CRLF line ends (RFC 4180).
+
+Gradescope's autograder reads ``results.json`` (its documented schema): ``score``,
+``max_score``, ``output`` and ``tests``, a list of ``{name, score, max_score, output}``; one
+is written per graded submission.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from ..i18n import Translator
+from ..practice import shown
+from .grading import POINTS_PER_PROBLEM, Grade, Grading, Mark
+
+CANVAS_POINTS_ROW = "    Points Possible"
+"""The first cell of the row Canvas puts under its header (with the leading spaces it writes)."""
+
+
+def score_columns(grading: Grading) -> list[str]:
+    """The columns after the identity columns: the assignment (the score), max, problem 1…"""
+    problems = grading.manifest.problems
+    return [
+        grading.manifest.assignment,
+        "max",
+        *[f"{grading.manifest.assignment} problem {k}" for k in range(1, problems + 1)],
+    ]
+
+
+def grades_csv(grading: Grading) -> str:
+    """``grades.csv``'s text (see the module's docstring)."""
+    roster = grading.manifest.roster
+    identity = list(roster.identity_columns)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([*identity, *score_columns(grading)])
+    problems = grading.manifest.problems
+    if roster.layout == "canvas":
+        possible = [CANVAS_POINTS_ROW if column.lower() == "student" else "" for column in identity]
+        writer.writerow(
+            [*possible, POINTS_PER_PROBLEM * problems, "", *[POINTS_PER_PROBLEM] * problems]
+        )
+    for grade in grading.grades:
+        row = dict(grade.student.row)
+        cells: list[object] = [row.get(column, "") for column in identity]
+        if grade.submitted:
+            points = [grade.points, *grade.problem_points()]
+            cells += [number_text(points[0]), grade.max_points, *map(number_text, points[1:])]
+        else:
+            cells += ["", grade.max_points, *[""] * problems]
+        writer.writerow(cells)
+    return "\ufeff" + buffer.getvalue()
+
+
+def number_text(x: float) -> str:
+    """8.33, 10 (not 10.0): points as a gradebook shows them."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def gradescope_results(grade: Grade, t: Translator) -> dict[str, object]:
+    """Gradescope's ``results.json`` for one graded submission: a test per answer, each worth
+    its share of its problem's points."""
+    tests = []
+    for mark in grade.marks:
+        worth = round(POINTS_PER_PROBLEM / grade.questions[mark.problem - 1], 4)
+        tests.append(
+            {
+                "name": t("grade.test_name", problem=mark.problem, node=mark.node),
+                "score": worth if mark.right else 0.0,
+                "max_score": worth,
+                "output": mark_text(mark, t),
+            }
+        )
+    return {
+        "score": grade.points,
+        "max_score": float(grade.max_points),
+        "output": t("grade.summary", score=grade.score, total=grade.max_score),
+        "tests": tests,
+    }
+
+
+def mark_text(mark: Mark, t: Translator) -> str:
+    """'You wrote −4; the answer is −4: right.' (and the mistake, when one is recognised)."""
+    answer = shown(mark.exact)
+    if not mark.answer:
+        return t("grade.mark_empty", answer=answer)
+    key = "grade.mark_right" if mark.right else "grade.mark_wrong"
+    text = t(key, typed=mark.answer, answer=answer)
+    if mark.advice:
+        text += " " + mark.advice
+    return text
+
+
+def gradescope_json(grade: Grade, t: Translator) -> str:
+    return json.dumps(gradescope_results(grade, t), ensure_ascii=False, indent=1) + "\n"

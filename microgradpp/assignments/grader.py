@@ -1,0 +1,79 @@
+"""Grading the files students handed in, and writing the files the school's systems read.
+
+:func:`grade` reads the manifest, reads every submission file (a file that cannot be used is
+named with its reason, the others go on), grades them (``grading``) and writes ``grades.csv``,
+``gradescope/STEM/results.json`` per graded student (``gradebook``) and ``report.html``
+(``report``) — together, or not at all (``files.write_together``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..files import write_together
+from ..i18n import Translator
+from .errors import ManifestError, SubmissionError
+from .gradebook import grades_csv, gradescope_json
+from .grading import Grading, grade_submissions
+from .issue import CHECKING_RULE, PRACTICE_RULE, file_stem
+from .manifest import read_manifest
+from .report import report_html
+from .submission import Submission, read_submissions
+
+
+def grade(
+    submissions: Sequence[str | Path],
+    assignment: str | Path,
+    out: str | Path,
+    *,
+    lang: str | None = None,
+) -> GradingResult:
+    """Grade the submission files (or folders of them) against the assignment in ``assignment``
+    and write ``grades.csv``, ``gradescope/STEM/results.json`` per graded student and
+    ``report.html`` into ``out`` — together, or not at all.
+
+    A file that cannot be graded is reported (``refused``) and the rest are graded; a manifest
+    that cannot be read raises :class:`ManifestError` before anything is written.
+    """
+    t = Translator(lang)
+    manifest = read_manifest(assignment)
+    if manifest.checking == PRACTICE_RULE:
+        raise ManifestError(str(assignment), "practice_manifest")
+    if manifest.checking != CHECKING_RULE:
+        raise ManifestError(str(assignment), "unknown_rule", rule=repr(manifest.checking))
+    found: list[Submission] = []
+    refused: list[SubmissionError] = []
+    for path in _files(submissions):
+        try:
+            found += read_submissions(path)
+        except SubmissionError as error:
+            refused.append(error)
+    grading = grade_submissions(manifest, found, refused, t)
+    files: dict[str, str | bytes] = {"grades.csv": grades_csv(grading)}
+    for one in grading.grades:
+        if one.submitted:
+            stem = file_stem(manifest.assignment, one.student.id)
+            files[f"gradescope/{stem}/results.json"] = gradescope_json(one, t)
+    files["report.html"] = report_html(grading, t)
+    return GradingResult(grading, write_together(out, files))
+
+
+@dataclass(frozen=True)
+class GradingResult:
+    """What :func:`grade` found and the files it wrote."""
+
+    grading: Grading
+    files: list[Path]
+
+
+def _files(paths: Sequence[str | Path]) -> list[Path]:
+    """The files given, a folder standing for the files in it (sorted, hidden ones skipped)."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        else:
+            found.append(path)
+    return found

@@ -1,0 +1,223 @@
+(function () {
+  "use strict";
+  // A graded page records; it never checks. Its data has no answers to check against.
+  var data = JSON.parse(document.getElementById("graded-data").textContent);
+  var texts = data.messages;
+  var message = document.getElementById("message");
+  var progress = document.getElementById("progress");
+  var selected = null;
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : whole;
+    });
+  }
+  function say(text) { message.textContent = text; }
+  // The number a student typed, read as the exercise page and the grader read it (a format check
+  // only: whether the number is right is decided when the teacher grades).
+  function readable(text) {
+    var cleaned = text.replace(/[\u2212\u2013\uff0d]/g, "-").replace(/,/g, ".").replace(/\s+/g, "");
+    return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?(\/[-+]?(\d+\.?\d*|\.\d+))?$/.test(cleaned);
+  }
+
+  // The work so far: what the submission carries, kept in the browser between visits.
+  function emptyState() {
+    return {revision: 0, saved: "", problems: data.problems.map(function () {
+      return {answers: {}, attempts: {}, hints: {}};
+    })};
+  }
+  function loadState() {
+    try {
+      var kept = JSON.parse(window.localStorage.getItem(data.storageKey) || "null");
+      if (kept && Array.isArray(kept.problems) && kept.problems.length === data.problems.length) {
+        return kept;
+      }
+    } catch (error) { /* storage blocked or damaged: start afresh */ }
+    return null;
+  }
+  var restored = loadState();
+  var state = restored || emptyState();
+  function save() {
+    try { window.localStorage.setItem(data.storageKey, JSON.stringify(state)); } catch (error) {}
+  }
+
+  // One input over every grey gradient cell, as on the exercise page.
+  var items = [];
+  data.problems.forEach(function (problem, p) {
+    var figure = document.getElementById("figure-" + (p + 1));
+    var svg = figure.querySelector("svg");
+    problem.questions.forEach(function (question) {
+      var input = document.createElement("input");
+      input.type = "text";
+      input.inputMode = "decimal";
+      input.autocomplete = "off";
+      input.className = "answer";
+      input.dataset.box = question.box;
+      input.dataset.node = question.name;
+      input.dataset.problem = String(p + 1);
+      input.setAttribute("aria-label", "\u2202" + problem.root + "/\u2202" + question.name);
+      figure.appendChild(input);
+      items.push({problem: p, question: question, input: input, figure: figure,
+                  cell: cellOf(svg, question.box)});
+    });
+  });
+  function cellOf(svg, box) {
+    var groups = svg.querySelectorAll("g.node");
+    for (var i = 0; i < groups.length; i++) {
+      var title = groups[i].querySelector("title");
+      if (title === null || title.textContent !== box) continue;
+      var shapes = groups[i].querySelectorAll("polygon");
+      for (var j = 0; j < shapes.length; j++) {
+        if ((shapes[j].getAttribute("fill") || "").toLowerCase() === data.unknownFill) return shapes[j];
+      }
+    }
+    return null;
+  }
+  function place() {
+    items.forEach(function (item) {
+      if (item.cell === null) { item.input.hidden = true; return; }
+      var frame = item.figure.getBoundingClientRect();
+      var r = item.cell.getBoundingClientRect();
+      var style = item.input.style;
+      style.left = (r.left - frame.left + item.figure.scrollLeft) + "px";
+      style.top = (r.top - frame.top + item.figure.scrollTop) + "px";
+      style.width = r.width + "px";
+      style.height = r.height + "px";
+      style.fontSize = Math.max(12, r.height * 0.62) + "px";
+    });
+  }
+  // A wide graph is shown at full size and scrolls sideways, as on the exercise page.
+  var READABLE = 0.93;
+  function fit() {
+    document.querySelectorAll("figure.picture").forEach(function (figure) {
+      var svg = figure.querySelector("svg"), box = svg.viewBox.baseVal;
+      var width = svg.getBoundingClientRect().width;
+      if (box && box.width && width > 0 && width / (box.width * 4 / 3) < READABLE) {
+        figure.classList.add("zoomed");
+      }
+    });
+    place();
+  }
+
+  function show(item) {
+    var problem = state.problems[item.problem], text = problem.answers[item.question.name] || "";
+    item.input.value = text;
+    item.input.classList.toggle("entered", text !== "" && readable(text));
+    item.input.classList.toggle("unreadable", text !== "" && !readable(text));
+  }
+  function update() {
+    var filled = items.filter(function (item) {
+      return (state.problems[item.problem].answers[item.question.name] || "") !== "";
+    }).length;
+    progress.textContent = fill(texts.progress, {filled: filled, total: items.length});
+    document.body.dataset.filled = String(filled);
+  }
+  function record(item, final) {
+    var problem = state.problems[item.problem], name = item.question.name;
+    var text = item.input.value.trim();
+    problem.answers[name] = text;
+    if (final && text !== "") {
+      var tried = problem.attempts[name] || (problem.attempts[name] = []);
+      if (tried[tried.length - 1] !== text) tried.push(text);
+      say(readable(text) ? fill(texts.saved, {node: name}) : texts.not_a_number);
+    }
+    save();
+    show(item);
+    update();
+  }
+  items.forEach(function (item) {
+    item.input.addEventListener("input", function () { record(item, false); });
+    item.input.addEventListener("change", function () { record(item, true); });
+    item.input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); record(item, true); next(item); }
+    });
+    item.input.addEventListener("focus", function () {
+      if (selected !== null) selected.input.classList.remove("selected");
+      selected = item;
+      item.input.classList.add("selected");
+    });
+  });
+  function next(item) {
+    var i = items.indexOf(item);
+    if (i + 1 < items.length) items[i + 1].input.focus();
+  }
+
+  document.getElementById("hint").addEventListener("click", function () {
+    if (selected === null) { say(texts.choose_box); return; }
+    var problem = state.problems[selected.problem], name = selected.question.name;
+    problem.hints[name] = (problem.hints[name] || 0) + 1;
+    save();
+    say(fill(texts.hint_for, {node: name}) + " " + fill(texts.hint, {hint: selected.question.hint}));
+    selected.input.focus();
+  });
+
+  // The submission: one object, given as a file and as a paste code (the same bytes, deflated).
+  function submission() {
+    return {
+      format: data.submission.format, version: data.submission.version,
+      assignment: data.assignment, student: data.student, name: data.name,
+      fingerprint: data.fingerprint, revision: state.revision, saved: state.saved,
+      problems: state.problems
+    };
+  }
+  function base64url(bytes) {
+    var binary = "";
+    for (var i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function pasteCode(json) {
+    var bytes = new TextEncoder().encode(json);
+    var prefix = data.submission.prefix;
+    if (!window.CompressionStream) return Promise.resolve(prefix + "j." + base64url(bytes) + ".");
+    var stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate"));
+    return new Response(stream).arrayBuffer().then(function (buffer) {
+      return prefix + "z." + base64url(new Uint8Array(buffer)) + ".";
+    });
+  }
+  var section = document.getElementById("submission");
+  document.getElementById("submit").addEventListener("click", function () {
+    items.forEach(function (item) { record(item, true); });
+    state.revision += 1;
+    state.saved = new Date().toISOString();
+    save();
+    var json = JSON.stringify(submission());
+    var link = document.getElementById("download");
+    link.href = "data:application/json;charset=utf-8," + encodeURIComponent(json);
+    link.download = data.fileName;
+    pasteCode(json).then(function (code) {
+      document.getElementById("code").value = code;
+      var empty = items.length - Number(document.body.dataset.filled);
+      document.getElementById("submitted").textContent =
+        fill(texts.submitted, {revision: state.revision}) +
+        (empty ? " " + fill(texts.empty_boxes, {count: empty}) : "");
+      section.hidden = false;
+      document.getElementById("another").hidden = false;
+      document.body.dataset.submitted = String(state.revision);
+      section.scrollIntoView({block: "nearest"});
+    });
+  });
+  document.getElementById("copy").addEventListener("click", function () {
+    var area = document.getElementById("code"), copied = document.getElementById("copied");
+    area.select();
+    var done = function () { copied.textContent = texts.copied; };
+    var failed = function () { copied.textContent = texts.copy_failed; };
+    if (navigator.clipboard) navigator.clipboard.writeText(area.value).then(done, function () {
+      (document.execCommand && document.execCommand("copy")) ? done() : failed();
+    });
+    else (document.execCommand && document.execCommand("copy")) ? done() : failed();
+  });
+  document.getElementById("another").addEventListener("click", function () {
+    var frame = document.getElementById("practice");
+    if (frame) { frame.hidden = false; frame.scrollIntoView({block: "start"}); }
+  });
+
+  items.forEach(show);
+  update();
+  if (restored) say(fill(texts.restored, {revision: state.revision}));
+  window.addEventListener("resize", place);
+  window.addEventListener("load", fit);
+  fit();
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () { requestAnimationFrame(place); }).observe(document.body);
+  }
+})();

@@ -1,0 +1,102 @@
+"""grades.csv in the roster's own layout (Canvas, Moodle, plain) and Gradescope's results.json."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from microgradpp.assignments import parse_roster, parse_submissions
+from microgradpp.assignments.gradebook import grades_csv, gradescope_results
+from microgradpp.assignments.grading import grade_submissions
+from microgradpp.assignments.issue import plan_assignment
+from microgradpp.i18n import Translator
+from microgradpp.practice import shown
+
+
+def _graded(roster_text, level=1, answered=(0,)):
+    plan = plan_assignment(
+        parse_roster(roster_text, "r.csv"), "hw3", level=level, problems=2, seed=5
+    )
+    submissions = []
+    for k in answered:
+        issued = plan.manifest.issued[k]
+        content = {
+            "format": "microgradpp submission", "version": 1, "assignment": "hw3",
+            "student": issued.student.id, "name": "", "fingerprint": issued.fingerprint,
+            "revision": 1, "saved": "",
+            "problems": [{"answers": {n.label: shown(n.grad) for n in v.problem.asked[1:]}}
+                         for v in plan.variants[issued.student.id]],
+        }  # fmt: skip
+        submissions += parse_submissions(json.dumps(content), f"{k}.json")
+    return plan, grade_submissions(plan.manifest, submissions)
+
+
+def _rows(text):
+    assert text.startswith("\ufeff") and "\r\n" in text
+    return list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def _points(boxes):  # every box right but the first (left empty), out of 10 points
+    return round(10 * (boxes - 1) / boxes, 2)
+
+
+def _text(x):
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def test_a_plain_roster_gets_id_name_score_max_and_a_column_per_problem():
+    plan, grading = _graded("id,name\nS2,Bo\nS1,Al\n")
+    first = [_points(len(v.problem.asked)) for v in plan.variants["S2"]]
+    assert _rows(grades_csv(grading)) == [
+        ["id", "name", "hw3", "max", "hw3 problem 1", "hw3 problem 2"],
+        ["S2", "Bo", _text(sum(first)), "20", _text(first[0]), _text(first[1])],
+        ["S1", "Al", "", "20", "", ""],  # no submission: empty, not a zero
+    ]
+
+
+def test_a_canvas_roster_gets_canvas_columns_and_its_points_possible_row():
+    canvas = (
+        "Student,ID,SIS User ID,SIS Login ID,Section,Other (77)\n    Points Possible,,,,,5\n"
+        '"Lovelace, Ada",1001,S1,ada,P1,4\n'
+    )
+    plan, grading = _graded(canvas)
+    points = grading.grades[0].points
+    rows = _rows(grades_csv(grading))
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "hw3", "max",
+                       "hw3 problem 1", "hw3 problem 2"]  # fmt: skip
+    assert rows[1] == ["    Points Possible", "", "", "", "", "20", "", "10", "10"]
+    assert rows[2][:7] == ["Lovelace, Ada", "1001", "S1", "ada", "P1", _text(points), "20"]
+
+
+def test_a_moodle_roster_gets_moodle_columns():
+    moodle = "First name,Last name,ID number,Email address,Quiz\nAda,L,S1,a@x.org,3\n"
+    _, grading = _graded(moodle)
+    rows = _rows(grades_csv(grading))
+    assert rows[0][:5] == ["First name", "Last name", "ID number", "Email address", "hw3"]
+    assert rows[1][:4] == ["Ada", "L", "S1", "a@x.org"]
+
+
+def test_gradescope_results_follow_its_schema_with_a_test_per_answer():
+    plan, grading = _graded("id,name\nS1,Al\n")
+    grade = grading.grades[0]
+    results = gradescope_results(grade, Translator("en"))
+    assert set(results) == {"score", "max_score", "output", "tests"}
+    assert results["score"] == grade.points == round(sum(_points(n) for n in grade.questions), 2)
+    assert results["max_score"] == 20.0
+    assert len(results["tests"]) == grade.max_score
+    assert sum(test["max_score"] for test in results["tests"]) == pytest.approx(20.0, abs=1e-3)
+    problem = plan.variants["S1"][0].problem
+    empty, right = results["tests"][0], results["tests"][1]
+    node = problem.asked[1]
+    worth = round(10 / len(problem.asked), 4)
+    assert right == {
+        "name": f"Problem 1: ∂f/∂{node.label}",
+        "score": worth,
+        "max_score": worth,
+        "output": f"You wrote {shown(node.grad)}; the answer is {shown(node.grad)}: right.",
+    }
+    assert empty["score"] == 0.0 and empty["output"].startswith("Left empty; the answer is ")
+    assert results["output"] == f"{grade.score} of {grade.max_score} gradients right."

@@ -1,0 +1,192 @@
+"""Grading: graphs re-created from the manifest, every answer judged again, bad files named."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from microgradpp.assignments import (
+    ManifestError,
+    encode_code,
+    grade,
+    parse_roster,
+    parse_submissions,
+)
+from microgradpp.assignments.grading import grade_submissions
+from microgradpp.assignments.issue import plan_assignment
+from microgradpp.assignments.manifest import parse_manifest
+from microgradpp.practice import shown
+
+ROSTER = parse_roster("id,name\nS001,Ada\nS002,Alan\nS003,Grace\n", "class.csv")
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return plan_assignment(ROSTER, "hw3", level=2, problems=2, seed=7)
+
+
+def work(plan, student_id, answer=lambda node: shown(node.grad), **changes):
+    """The submission a graded page makes, with answer(node) typed in every box."""
+    issued = plan.manifest.find(student_id)
+    return {
+        "format": "microgradpp submission", "version": 1, "assignment": "hw3",
+        "student": student_id, "name": issued.student.name, "fingerprint": issued.fingerprint,
+        "revision": 1, "saved": "2026-12-06T17:00:00.000Z",
+        "problems": [
+            {"answers": {n.label: answer(n) for n in v.problem.asked},
+             "attempts": {n.label: ["1", answer(n)] for n in v.problem.asked},
+             "hints": {v.problem.asked[0].label: 2}}
+            for v in plan.variants[student_id]
+        ],
+        **changes,
+    }  # fmt: skip
+
+
+def read(content, name):
+    return parse_submissions(json.dumps(content), name)
+
+
+def test_right_answers_score_full_marks_and_wrong_or_empty_ones_nothing(plan):
+    submissions = read(work(plan, "S001"), "ada.json") + read(
+        work(plan, "S002", lambda node: str(100 + ord(node.label))), "alan.json"
+    )  # (a different number per box: no answer follows from another, so none is carried forward)
+    grading = grade_submissions(plan.manifest, submissions)
+    ada, alan, grace = grading.grades
+    questions = [len(v.problem.asked) for v in plan.variants["S001"]]
+    assert (ada.score, ada.max_score, ada.problem_scores()) == (
+        sum(questions),
+        sum(questions),
+        questions,
+    )
+    assert alan.score == 0 and alan.submitted
+    assert not grace.submitted and grace.score == 0
+    first = ada.marks[0]
+    assert (first.problem, first.attempts, first.hints) == (1, 2, 2)
+    assert not grading.refused and not grading.replaced
+
+
+def test_a_paste_code_and_a_file_give_the_same_grade(plan):
+    content = work(plan, "S003", lambda node: shown(node.grad) if node.data > 0 else "0.5")
+    by_file = grade_submissions(plan.manifest, read(content, "f.json")).grades[2]
+    by_code = grade_submissions(
+        plan.manifest, parse_submissions(encode_code(content), "c.txt")
+    ).grades[2]
+    assert by_file.marks == by_code.marks and 0 < by_file.score < by_file.max_score
+
+
+def test_every_submission_that_does_not_belong_is_named_and_the_rest_are_graded(plan):
+    ada = work(plan, "S001")
+    alan_print = plan.manifest.find("S002").fingerprint
+    submissions = (
+        read(ada, "ada.json")
+        + read({**ada, "assignment": "hw4"}, "other.json")
+        + read({**ada, "student": "S999"}, "stranger.json")
+        + read({**work(plan, "S003"), "fingerprint": alan_print}, "copied.json")
+        + read({**work(plan, "S003"), "fingerprint": "dead-beef-0000"}, "made-up.json")
+        + read({**work(plan, "S002"), "problems": ada["problems"][:1]}, "short.json")
+    )
+    grading = grade_submissions(plan.manifest, submissions)
+    assert [str(error) for error in grading.refused] == [
+        "other.json: is a submission for the assignment 'hw4', not 'hw3'",
+        "stranger.json: the ID 'S999' is not on the roster",
+        f"copied.json: made on the page with fingerprint {alan_print}, which was issued to "
+        "'S002', not to 'S003': a copied submission",
+        "made-up.json: made on a page with fingerprint dead-beef-0000, which was issued to nobody "
+        "(not the page of 'S003')",
+        "short.json: has 1 problems; the page issued has 2",
+    ]
+    assert [grade.submitted for grade in grading.grades] == [True, False, False]
+
+
+def test_of_two_submissions_from_one_student_the_later_counts_and_both_are_reported(plan):
+    first = read(work(plan, "S001", lambda node: "7"), "monday.json")
+    second = read(work(plan, "S001", revision=2), "tuesday.json")
+    for order in ([first, second], [second, first]):
+        grading = grade_submissions(plan.manifest, order[0] + order[1])
+        assert grading.grades[0].submission.source == "tuesday.json"
+        assert grading.grades[0].score == grading.grades[0].max_score
+        assert [(e.source, later.source) for e, later in grading.replaced] == [
+            ("monday.json", "tuesday.json")
+        ]
+
+
+def test_grade_writes_every_output_or_none(plan, tmp_path, monkeypatch):
+    assignment = tmp_path / "hw3"
+    assignment.mkdir()
+    (assignment / "manifest.json").write_text(plan.manifest.to_json(), "utf-8")
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    (submissions / "ada.json").write_text(json.dumps(work(plan, "S001")), "utf-8")
+    (submissions / "alan.txt").write_text("code: " + encode_code(work(plan, "S002")), "utf-8")
+    (submissions / "broken.json").write_text(json.dumps(work(plan, "S003"))[:100], "utf-8")
+    result = grade([submissions], assignment, tmp_path / "out")
+    names = sorted(str(p.relative_to(tmp_path / "out")) for p in result.files)
+    assert names == ["grades.csv", "gradescope/hw3-S001/results.json",
+                     "gradescope/hw3-S002/results.json", "report.html"]  # fmt: skip
+    assert [str(e).split(": ", 1)[1][:12] for e in result.grading.refused] == ["is cut short"]
+    # a failure before the files are in place leaves nothing behind
+    import microgradpp.assignments.grader as grader
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(grader, "report_html", broken)
+    with pytest.raises(OSError):
+        grade([submissions], assignment, tmp_path / "out2")
+    assert not (tmp_path / "out2").exists()
+
+
+def test_a_missing_damaged_or_changed_manifest_stops_grading_before_anything_is_written(
+    plan, tmp_path
+):
+    with pytest.raises(ManifestError, match="no manifest here: give --assignment the folder"):
+        grade([tmp_path], tmp_path, tmp_path / "out")
+    (tmp_path / "manifest.json").write_text("{not json", "utf-8")
+    with pytest.raises(ManifestError, match=r"manifest.json: the manifest is damaged \(Expecting"):
+        grade([tmp_path], tmp_path, tmp_path / "out")
+    data = json.loads(plan.manifest.to_json())
+    data["students"][1]["problems"][0]["digest"] = "0" * 64
+    manifest = parse_manifest(data)
+    with pytest.raises(ManifestError, match="problem 1 of 'S002' is not the graph that was issued"):
+        grade_submissions(manifest, read(work(plan, "S002"), "alan.json"))
+    assert not (tmp_path / "out").exists()
+
+
+def test_grading_applies_the_fair_rule_of_judging_and_names_the_mistakes():
+    """The rounded chain counts as right, and a known mistake is named with judging's words."""
+    from microgradpp.assignments.gradebook import gradescope_results
+    from microgradpp.i18n import Translator
+    from microgradpp.judging import common_wrong_answers, feedback, judge
+
+    roster = parse_roster("id,name\n" + "".join(f"S{k},N{k}\n" for k in range(12)), "r.csv")
+    plan = plan_assignment(roster, "hw5", level=3, problems=1, seed=3)
+    chosen = None
+    for student_id, variants in plan.variants.items():
+        work_ = variants[0].problem.work
+        rounding_matters = any(q.careful != work_.round(q.exact) for q in work_.questions)
+        for question in work_.questions:  # an input: no other answer is worked out from it
+            wrongs = common_wrong_answers(work_, question)
+            if rounding_matters and not question.node.parents and wrongs:
+                chosen = student_id, variants[0].problem, question, wrongs[0]
+                break
+        if chosen:
+            break
+    assert chosen is not None, "no level-3 graph of 12 where rounding changes an answer"
+    student_id, problem, question, (mistake, wrong_value) = chosen
+    careful = {q.name: shown(q.careful) for q in problem.work.questions}  # every step rounded
+    content = work(plan, student_id, lambda node: careful[node.label])
+    content["assignment"] = "hw5"
+    content["problems"][0]["answers"][question.name] = shown(wrong_value)
+    grading = grade_submissions(plan.manifest, read(content, "s.json"))
+    marks = {m.node: m for m in grading.grades[int(student_id[1:])].marks}
+    others = [m for name, m in marks.items() if name != question.name]
+    assert all(m.right for m in others)  # the careful rounded chain is right everywhere
+    mark = marks[question.name]
+    numbers = {k: float(v.replace("−", "-")) for k, v in content["problems"][0]["answers"].items()}
+    verdict = judge(problem.work, question.node, numbers[question.name], numbers)
+    assert (mark.right, mark.mistake) == (False, verdict.mistake)
+    assert mark.mistake and mark.advice == feedback(problem.work, verdict, Translator("en"))
+    assert mark.mistake in mark.could
+    results = gradescope_results(grading.grades[int(student_id[1:])], Translator("en"))
+    assert any(test["output"].endswith(mark.advice) for test in results["tests"])

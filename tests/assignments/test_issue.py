@@ -1,0 +1,160 @@
+"""Issuing: a graded page and a sheet per student, the manifest, the index; byte-identical."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from microgradpp.assignments import (
+    AssignmentError,
+    grade,
+    issue_assignment,
+    parse_roster,
+    read_manifest,
+)
+from microgradpp.assignments.manifest import recreate
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+)
+ROSTER = parse_roster("id,name\nS001,Ada Lovelace\nS/2,Alan Turing\n", "class.csv")
+
+
+def _data(page: str, element: str) -> dict:
+    found = re.search(rf'<script type="application/json" id="{element}">(.*?)</script>', page, re.S)
+    return json.loads(found.group(1))
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory):
+    out = tmp_path_factory.mktemp("hw") / "hw3"
+    return out, issue_assignment(ROSTER, "hw3", out, level=2, problems=2, seed=7, lang="en")
+
+
+@needs_dot
+def test_every_student_gets_a_page_and_a_sheet_and_the_teacher_a_manifest_and_an_index(issued):
+    out, result = issued
+    names = [str(path.relative_to(out)) for path in result.files]
+    odd = "hw3-S_2-" + names[2].split("-")[2]  # 'S/2' cannot be a file name: S_2 and a hash
+    assert names == ["students/hw3-S001.html", "students/hw3-S001-sheet.html",
+                     f"students/{odd}", f"students/{odd.removesuffix('.html')}-sheet.html",
+                     "manifest.json", "index.html"]  # fmt: skip
+    manifest = read_manifest(out)
+    assert manifest.to_json() == (out / "manifest.json").read_text("utf-8")
+    assert [i.student.id for i in manifest.issued] == ["S001", "S/2"]
+    index = (out / "index.html").read_text("utf-8")
+    assert "2 students, level 2, 2 problems each, seed 7; roster layout: plain." in index
+    assert f'<a href="students/{odd}">page</a>' in index
+    sheet = (out / "students/hw3-S001-sheet.html").read_text("utf-8")
+    assert sheet.count('<section class="sheet"') == 2
+    assert f"hw3 · Ada Lovelace (S001) · page {manifest.issued[0].fingerprint}" in sheet
+
+
+@needs_dot
+def test_a_graded_page_carries_no_answers(issued):
+    out, result = issued
+    manifest = read_manifest(out)
+    page = (out / "students/hw3-S001.html").read_text("utf-8")
+    data = _data(page, "graded-data")
+    problems = recreate(manifest, manifest.issued[0])
+    assert [sorted(q["name"] for q in p["questions"]) for p in data["problems"]] == [
+        sorted(node.label for node in problem.asked) for problem in problems
+    ]
+    for problem in data["problems"]:
+        for question in problem["questions"]:
+            assert set(question) == {"box", "name", "hint"}
+    assert (data["student"], data["fingerprint"]) == ("S001", manifest.issued[0].fingerprint)
+    assert data["submission"] == {
+        "format": "microgradpp submission",
+        "version": 1,
+        "prefix": "MGPP1",
+    }
+    graded_part = page.split('<iframe id="practice"')[0]
+    assert "exercise-data" not in graded_part and '"answer"' not in graded_part
+    # "try another one" is a practice page of another graph: it has its answers
+    assert 'srcdoc="&lt;!DOCTYPE html&gt;' in page and "&quot;answer&quot;" in page
+
+
+@needs_dot
+def test_the_same_inputs_give_byte_identical_files_and_another_seed_other_graphs(issued, tmp_path):
+    out, result = issued
+    again = issue_assignment(
+        ROSTER, "hw3", tmp_path / "again", level=2, problems=2, seed=7, lang="en"
+    )
+    for first, second in zip(result.files, again.files):
+        assert first.read_bytes() == second.read_bytes(), first.name
+    other = issue_assignment(
+        ROSTER, "hw3", tmp_path / "other", level=2, problems=2, seed=8, lang="en"
+    )
+    assert other.manifest.issued[0].fingerprint != result.manifest.issued[0].fingerprint
+
+
+@needs_dot
+def test_practice_pages_check_themselves_and_have_nothing_to_grade(tmp_path):
+    roster = parse_roster("id,name\nS1,Ada\n", "r.csv")
+    result = issue_assignment(roster, "drill", tmp_path / "drill", level=1, seed=3, practice=True)
+    page = (tmp_path / "drill/students/drill-S1.html").read_text("utf-8")
+    assert "answer" in _data(page, "exercise-data")["questions"][0]
+    assert "These are practice pages" in (tmp_path / "drill/index.html").read_text("utf-8")
+    with pytest.raises(AssignmentError, match="was issued with --practice"):
+        grade([tmp_path], tmp_path / "drill", tmp_path / "grades")
+    assert result.manifest.issued[0].page == "students/drill-S1.html"
+
+
+@needs_dot
+def test_a_failure_half_way_leaves_no_files_and_an_old_folder_as_it_was(tmp_path, monkeypatch):
+    import microgradpp.steps.graded as graded
+
+    real, calls = graded.graded_html, []
+
+    def fails_the_second_time(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(graded, "graded_html", fails_the_second_time)
+    with pytest.raises(OSError):
+        issue_assignment(ROSTER, "hw3", tmp_path / "new", level=1, seed=1)
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old/index.html").write_text("last week's", "utf-8")
+    calls.clear()
+    with pytest.raises(OSError):
+        issue_assignment(ROSTER, "hw3", tmp_path / "old", level=1, seed=1)
+    assert [p.name for p in (tmp_path / "old").iterdir()] == ["index.html"]
+    assert (tmp_path / "old/index.html").read_text("utf-8") == "last week's"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            {"name": "hw/3"},
+            "--name: the assignment's name 'hw/3' must be 1 to 60 printable characters",
+        ),
+        ({"name": " hw3"}, "--name: the assignment's name ' hw3' must be"),
+        ({"name": "x" * 61}, "--name: the assignment's name 'xxxxxxxxxxxxxxxxxxxxx"),
+        ({"level": 4}, "--level: the level must be 1, 2 or 3, got 4"),
+        (
+            {"problems": 6},
+            "--problems: the number of problems must be a whole number from 1 to 5, got 6",
+        ),
+        (
+            {"problems": 0},
+            "--problems: the number of problems must be a whole number from 1 to 5, got 0",
+        ),
+        ({"seed": -1}, "--seed: the seed must be a whole number 0 or more, got -1"),
+        ({"seed": 1.5}, "--seed: the seed must be a whole number 0 or more, got 1.5"),
+    ],
+)
+def test_impossible_settings_are_refused_before_any_work(settings, message, tmp_path):
+    arguments = {"name": "hw3", "level": 1, "problems": 1, "seed": 1, **settings}
+    name = arguments.pop("name")
+    with pytest.raises(AssignmentError) as caught:
+        issue_assignment(ROSTER, name, tmp_path / "out", **arguments)
+    assert str(caught.value).startswith(message)
+    assert not (tmp_path / "out").exists()

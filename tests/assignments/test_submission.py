@@ -1,0 +1,150 @@
+"""Submissions: a file or a paste code carrying the same object; every bad one refused by name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from microgradpp.assignments import (
+    SubmissionError,
+    encode_code,
+    parse_submissions,
+    read_submissions,
+)
+from microgradpp.assignments import submission as submission_module
+
+WORK = {
+    "format": "microgradpp submission",
+    "version": 1,
+    "assignment": "hw3",
+    "student": "S001",
+    "name": "Ada",
+    "fingerprint": "0000-1111-2222",
+    "revision": 2,
+    "saved": "2026-12-06T17:03:11.204Z",
+    "problems": [
+        {"answers": {"x": "−4", "y": ""}, "attempts": {"x": ["4", "−4"]}, "hints": {"x": 1}}
+    ],
+}
+
+
+def test_a_file_and_its_paste_code_read_as_the_same_submission():
+    from_file = parse_submissions(json.dumps(WORK).encode(), "ada.json")[0]
+    code = encode_code(WORK)
+    assert code.startswith("MGPP1z.") and code.endswith(".") and len(code) < 300
+    wrapped = "Dear teacher,\n" + code[:40] + "\n" + code[40:] + "\nAda"  # an e-mail's line break
+    from_code = parse_submissions(wrapped, "mail.txt")[0]
+    assert from_file.problems == from_code.problems
+    assert (from_code.student, from_code.fingerprint, from_code.revision) == (
+        "S001",
+        "0000-1111-2222",
+        2,
+    )
+    assert from_code.problems[0].answers == {"x": "−4", "y": ""}
+    assert from_code.problems[0].attempts == {"x": ("4", "−4")}
+    assert from_code.problems[0].hints == {"x": 1}
+    assert from_code.source == "mail.txt"
+
+
+def test_a_text_with_several_codes_is_several_submissions_and_plain_codes_are_read_too():
+    import base64
+
+    plain = (
+        base64.urlsafe_b64encode(json.dumps({**WORK, "student": "S002"}).encode())
+        .decode()
+        .rstrip("=")
+    )
+    text = f"id,answer\nS001,{encode_code(WORK)}\nS002,MGPP1j.{plain}.\n"
+    found = parse_submissions(text, "quiz.csv")
+    assert [(s.student, s.source) for s in found] == [
+        ("S001", "quiz.csv (code 1)"),
+        ("S002", "quiz.csv (code 2)"),
+    ]
+
+
+def _error(data, name="s.txt") -> str:
+    with pytest.raises(SubmissionError) as caught:
+        parse_submissions(data, name)
+    return str(caught.value)
+
+
+def test_codes_cut_short_or_damaged_are_named_as_such():
+    code = encode_code(WORK)
+    assert _error(code[:-1]) == (
+        "s.txt: the paste code is cut short (it must end with a dot); ask the student to copy all of it"
+    )
+    assert _error(code[:60] + ".") == (
+        "s.txt: the paste code is cut short (it must end with a dot); ask the student to copy all of it"
+    )
+    changed = code[:30] + ("A" if code[30] != "A" else "B") + code[31:]
+    assert _error(changed) == (
+        "s.txt: the paste code is damaged (a character changed or missing); ask the student to copy it again"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (json.dumps(WORK)[:70], "s.json: is cut short: the file ends in the middle"),
+        (
+            "{this is not json}",
+            "s.json: is not a submission file (not JSON: Expecting property name",
+        ),
+        ("   \n", "s.json: is empty"),
+        ("just words", "s.json: holds no submission: neither a submission file nor a paste code"),
+        (json.dumps({"format": "other"}), "s.json: is not a microgradpp submission"),
+        (
+            json.dumps({**WORK, "version": 9}),
+            "s.json: is a submission of version 9; this microgradpp reads version 1",
+        ),
+        (
+            json.dumps({**WORK, "student": 17}),
+            "s.json: the field 'student' is missing or not what a graded page writes",
+        ),
+        (json.dumps({**WORK, "revision": True}), "s.json: the field 'revision' is missing"),
+        (json.dumps({**WORK, "problems": []}), "s.json: the field 'problems' is missing"),
+        (
+            json.dumps({**WORK, "problems": [{"answers": {"x": 4}}]}),
+            "s.json: the field 'answers' is missing",
+        ),
+        (
+            json.dumps({**WORK, "problems": [{"answers": {"x": "4" * 41}}]}),
+            "s.json: the field 'answers' is missing",
+        ),
+        (
+            json.dumps({**WORK, "problems": [{"attempts": {"x": "4"}}]}),
+            "s.json: the field 'attempts' is missing",
+        ),
+        (
+            json.dumps({**WORK, "problems": [{"hints": {"x": -1}}]}),
+            "s.json: the field 'hints' is missing",
+        ),
+    ],
+)
+def test_a_bad_submission_file_is_refused_with_the_reason(content, message):
+    assert _error(content.encode("utf-8"), "s.json").startswith(message)
+
+
+def test_files_that_cannot_be_read_are_refused_before_reading(tmp_path, monkeypatch):
+    with pytest.raises(
+        SubmissionError, match=r"gone.json: cannot be read \(No such file or directory\)"
+    ):
+        read_submissions(tmp_path / "gone.json")
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(SubmissionError, match="latin.txt: is not UTF-8 text"):
+        read_submissions(latin)
+    monkeypatch.setattr(submission_module, "MAX_SUBMISSION_BYTES", 3)
+    with pytest.raises(
+        SubmissionError, match="latin.txt: is 4 bytes; a submission is at most 3 bytes"
+    ):
+        read_submissions(latin)
+
+
+def test_submission_errors_are_said_in_chinese():
+    with pytest.raises(SubmissionError) as caught:
+        parse_submissions(encode_code(WORK)[:-1], "s.txt")
+    assert caught.value.translated("zh-Hant") == (
+        "s.txt：貼上用代碼不完整（結尾必須是一個句點）；請學生完整複製"
+    )

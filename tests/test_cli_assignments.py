@@ -1,0 +1,77 @@
+"""The assignment commands: `microgradpp assignment` and `microgradpp grade`, exit codes, words."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from microgradpp.assignments import encode_code, read_manifest
+from microgradpp.assignments.manifest import recreate
+from microgradpp.cli import main
+from microgradpp.practice import shown
+
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot is not installed"
+)
+
+
+@needs_dot
+def test_issue_then_grade_from_the_command_line(tmp_path, capsys):
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\nS1,Ada\nS2,Alan\n", "utf-8")
+    out = tmp_path / "hw3"
+    assert main(["assignment", "--roster", str(roster), "--name", "hw3", "--seed", "7",
+                 "--out", str(out)]) == 0  # fmt: skip
+    assert capsys.readouterr().out == (
+        f"Issued hw3 to 2 students in {out}. Start with {out}/index.html; keep "
+        f"{out}/manifest.json to yourself: grading needs it.\n"
+    )
+    manifest = read_manifest(out)
+    issued = manifest.issued[0]
+    problem = recreate(manifest, issued)[0]
+    work = {
+        "format": "microgradpp submission", "version": 1, "assignment": "hw3", "student": "S1",
+        "name": "Ada", "fingerprint": issued.fingerprint, "revision": 1, "saved": "",
+        "problems": [{"answers": {n.label: shown(n.grad) for n in problem.asked}}],
+    }  # fmt: skip
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "ada.txt").write_text(encode_code(work), "utf-8")
+    assert main(["grade", str(inbox), "--assignment", str(out), "--out", str(tmp_path / "g")]) == 0
+    assert capsys.readouterr().out == (
+        f"Graded 1 of 2 students into {tmp_path / 'g'}: grades.csv, report.html, gradescope/ "
+        "(0 files not graded).\n"
+    )
+    (inbox / "copy.json").write_text(json.dumps({**work, "student": "S2"}), "utf-8")
+    assert main(["grade", str(inbox), "--assignment", str(out), "--out", str(tmp_path / "g"),
+                 "--lang", "zh-Hant"]) == 1  # fmt: skip
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"microgradpp grade：未評分：{inbox / 'copy.json'}：是在指紋為 {issued.fingerprint} 的頁面上"
+        "作答的，那是發給 'S1' 的頁面，不是 'S2' 的：這是抄來的繳交\n"
+    )
+    lines = (tmp_path / "g/grades.csv").read_text("utf-8-sig").splitlines()
+    assert lines[1:] == ["S1,Ada,10,10,10", "S2,Alan,,10,"]
+
+
+def test_a_bad_roster_or_manifest_is_exit_1_and_bad_options_exit_2(tmp_path, capsys):
+    roster = tmp_path / "class.csv"
+    roster.write_text("id,name\nS1,Ada\n,Bob\n", "utf-8")
+    assert main(["assignment", "--roster", str(roster), "--name", "hw3", "--seed", "1",
+                 "--out", str(tmp_path / "x")]) == 1  # fmt: skip
+    assert capsys.readouterr().err == (
+        f"microgradpp assignment: error: {roster}, line 3: empty ID (the 'id' column)\n"
+    )
+    assert not (tmp_path / "x").exists()
+    assert main(["assignment", "--roster", str(roster), "--name", "hw3", "--seed", "1",
+                 "--problems", "9"]) == 2  # fmt: skip
+    assert (
+        "the number of problems must be a whole number from 1 to 5, got 9"
+        in capsys.readouterr().err
+    )
+    assert main(["assignment", "--roster", str(roster), "--name", "hw3"]) == 2  # --seed is required
+    assert "--seed" in capsys.readouterr().err
+    assert main(["grade", str(roster), "--assignment", str(tmp_path)]) == 1
+    assert "no manifest here" in capsys.readouterr().err
