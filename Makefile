@@ -3,13 +3,15 @@
 #   make test    run the whole test suite
 # Both create .venv if it is missing, install microgradpp into it (editable) with its extras,
 # and install Debian's graphviz (the system's `dot`; pip's extra brings graphviz-pure, a `dot` for
-# everyone else) and fonts-noto-cjk (Chinese text) when they are missing and we are root.
+# everyone else), fonts-noto-cjk (Chinese text) and chromium (the browser tests of the pages) when
+# they are missing and we are root. `make lint` also installs ESLint (tools/eslint, with npm ci).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ESLINT := tools/eslint/node_modules/.bin/eslint
 
 .PHONY: demo test setup system-deps lint format bench notebooks web clean
 
@@ -56,9 +58,31 @@ system-deps:
 	    echo "    $(SUDO) apt-get install graphviz     (Debian/Ubuntu)"; \
 	    echo "    brew install graphviz                (macOS)"; \
 	  fi; }
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo ">> installing Debian's chromium (the browser tests of the step and exercise pages)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	      || echo "!! could not install chromium: the browser tests will be skipped (the run lists them)"; \
+	  else \
+	    echo "Chromium is missing: the browser tests of the pages will be skipped (the run lists them)."; \
+	    echo "    $(SUDO) apt-get install chromium     (Debian)"; \
+	  fi; }
 
-lint: setup
+# ESLint, pinned in tools/eslint/package-lock.json, installed there with npm (Debian's npm if needed)
+$(ESLINT): tools/eslint/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo ">> installing Debian's npm (installs ESLint for make lint)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  else \
+	    echo "npm is missing (make lint installs ESLint with it): $(SUDO) apt-get install npm"; exit 1; \
+	  fi; }
+	npm ci --prefix tools/eslint --no-audit --no-fund --loglevel=error
+	touch $(ESLINT)
+
+lint: setup $(ESLINT)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+	$(ESLINT) --config tools/eslint/eslint.config.mjs microgradpp
 
 format: setup
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -34,3 +34,32 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def browser_tests_skipped(skipped: list) -> list[str]:
+    """The ids of the skipped tests that needed Chromium (their skip reason names it)."""
+    reasons = [getattr(report, "longrepr", None) for report in skipped]
+    return [
+        report.nodeid
+        for report, reason in zip(skipped, reasons)
+        # a skip's longrepr is (file, line, "Skipped: <reason>")
+        if isinstance(reason, tuple) and "chromium" in str(reason[-1]).lower()
+    ]
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """Say loudly which browser tests did not run: a green run without Chromium has not opened a
+    single page (the step page, the exercise page, the projector, the playground)."""
+    skipped = browser_tests_skipped(terminalreporter.stats.get("skipped", []))
+    if not skipped:
+        return
+    terminalreporter.write_sep(
+        "!", f"{len(skipped)} BROWSER TESTS SKIPPED: Chromium is not installed", red=True, bold=True
+    )
+    for nodeid in skipped:
+        terminalreporter.write_line(f"  skipped: {nodeid}", red=True)
+    terminalreporter.write_line(
+        "  Install it to run them: `make setup` as root does (Debian: apt-get install chromium)",
+        red=True,
+        bold=True,
+    )

@@ -204,7 +204,11 @@ def exercise_html(
         tolerance_note=tolerance_note,
         data=Markup(_json_for_script(data)),
         style=Markup(template("stepper.css").template + template("exercise.css").template),
-        script=Markup(template("judging.js").template + template("exercise.js").template),
+        script=Markup(
+            template("judging.js").template
+            + template("fit.js").template
+            + template("exercise.js").template
+        ),
         **words,
     )
 

@@ -270,7 +270,7 @@ def page(
         frames=Markup("\n".join(sections)),
         links=Markup(links),
         style=Markup(template("stepper.css").template),
-        script=Markup(template("stepper.js").template),
+        script=Markup(template("fit.js").template + template("stepper.js").template),
         **words,
     )
 

@@ -190,25 +190,20 @@
   });
   orderSelect.value = order;
   orderSelect.addEventListener("change", function () { order = orderSelect.value; update(); });
-  // Graphviz draws text at 13 to 16 pt: fitted to the window, a wide graph would shrink it below
-  // 16 px, so it is shown at full size and scrolls sideways (the inputs scroll with it).
-  var READABLE = 0.93, BIG = 1.35;
-  var viewBox = svg.viewBox.baseVal;
+  // A wide graph fitted to the window would be too small to read (fit.js): it is shown at full
+  // size and scrolls sideways (the inputs scroll with it).
+  var fit = MicrogradppFit;
   function size() {
-    var big = document.body.classList.contains("big");
-    var zoomed = figure.classList.contains("zoomed");
-    svg.style.width = big && zoomed && viewBox.width ? (viewBox.width * 4 / 3 * BIG) + "px" : "";
+    var own = fit.ownSize(svg), zoomed = figure.classList.contains("zoomed");
+    svg.style.width = fit.isBig() && zoomed && own ? own.width * fit.BIG + "px" : "";
     place();
   }
-  function projector() { document.body.classList.toggle("big"); size(); }
-  // Decided once the picture has a size: a notebook may load this page in an iframe that is not
-  // laid out yet (off screen or hidden), where every size is 0 until it is shown.
-  var decided = false;
+  function projector() { fit.toggleBig(); size(); }
   function fitOrZoom() {
-    var width = svg.getBoundingClientRect().width;
-    if (decided || !(width > 0)) return;
-    decided = true;
-    if (viewBox.width && width / (viewBox.width * 4 / 3) < READABLE) figure.classList.add("zoomed");
+    var own = fit.ownSize(svg);
+    if (own && svg.getBoundingClientRect().width / own.width < fit.READABLE) {
+      figure.classList.add("zoomed");
+    }
     size();
     var next = nextOpen();
     if (next !== null) inView(next);
@@ -229,19 +224,13 @@
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === "p") { projector(); event.preventDefault(); }
   });
-  if (/[?&]big\b/.test(location.search)) document.body.classList.add("big");
+  fit.bigFromAddress();
   window.addEventListener("resize", place);
   window.addEventListener("load", place);
   size();
-  fitOrZoom();
   // The inputs sit over the picture's cells: move them whenever the picture changes size, which
   // includes the moment a page loaded in a hidden iframe is first shown.
-  // (On the next frame: resizing inside the observer's callback would notify it again at once.)
-  if (window.ResizeObserver) {
-    new ResizeObserver(function () {
-      requestAnimationFrame(function () { fitOrZoom(); place(); });
-    }).observe(svg);
-  }
+  fit.whenLaidOut(function () { return svg.getBoundingClientRect().width > 0; }, svg, fitOrZoom, place);
   var first = update();
   if (first !== null) say(fill(texts.next, {node: first.question.name}), "");
 })();

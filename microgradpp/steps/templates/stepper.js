@@ -85,11 +85,8 @@
   // page follows the step. (Filling the room's height instead was tried: a wide, shallow graph
   // then shows only three boxes of the step and little of what surrounds it.) Every frame has
   // the same layout, so one scale fits them all.
-  var GROW = 1.5, BIG = 1.35;
-  function ownSize(frame) {  // Graphviz's viewBox is in points; a point is 4/3 of a pixel
-    var svg = frame.querySelector("figure svg"), viewBox = svg && svg.viewBox.baseVal;
-    return viewBox && viewBox.width ? {width: viewBox.width * 4 / 3, height: viewBox.height * 4 / 3} : null;
-  }
+  var GROW = 1.5, fit = MicrogradppFit;  // fit.js: READABLE, BIG, ownSize, projector mode
+  function ownSize(frame) { return fit.ownSize(frame.querySelector("figure svg")); }
   // Every caption as tall as the tallest, so the picture starts at the same height in every
   // frame and the room measured in one frame is the room in all of them.
   function evenCaptions() {
@@ -118,8 +115,8 @@
   }
   function size() {
     evenCaptions();
-    var big = document.body.classList.contains("big");
-    var scale = zoomed ? (big ? BIG : 1) : Math.min(fittedScale(), big ? Infinity : GROW);
+    var big = fit.isBig();
+    var scale = zoomed ? (big ? fit.BIG : 1) : Math.min(fittedScale(), big ? Infinity : GROW);
     frames.forEach(function (frame) {
       var own = ownSize(frame), svg = frame.querySelector("figure svg");
       if (!own) return;
@@ -128,7 +125,7 @@
     });
   }
   function projector() {
-    document.body.classList.toggle("big");
+    fit.toggleBig();
     size();
     if (zoomed) follow();
   }
@@ -154,25 +151,13 @@
   });
   window.addEventListener("load", function () { window.scrollTo(0, 0); if (zoomed) follow(); });
   fromAddress();
-  if (/[?&]big\b/.test(location.search)) document.body.classList.add("big");
-  // Graphviz draws text at 13 to 16 pt. Fitted to the room, a large graph would shrink it
-  // below 16 px (13 pt × 4/3 × 0.93): then start at full size instead, following the step.
-  var READABLE = 0.93;
+  fit.bigFromAddress();
   evenCaptions();
-  // Decided once the picture has room: a notebook may load this page in an iframe that is not
-  // laid out yet (off screen or hidden), where every size is 0 until it is shown.
-  var decided = false;
-  function fitOrZoom() {
-    if (decided || !(frames[current].querySelector("figure").clientWidth > 0)) return;
-    decided = true;
-    if (fittedScale() < READABLE) zoom();
-    else size();
-  }
-  fitOrZoom();
-  if (!decided && window.ResizeObserver) {
-    // (On the next frame: zooming inside the observer's callback would notify it again at once.)
-    new ResizeObserver(function () { requestAnimationFrame(fitOrZoom); })
-      .observe(document.documentElement);
-  }
+  // Fitted, unless that is too small to read: then at full size, following the step.
+  fit.whenLaidOut(
+    function () { return frames[current].querySelector("figure").clientWidth > 0; },
+    document.documentElement,
+    function () { if (fittedScale() < fit.READABLE) zoom(); else size(); }
+  );
   window.addEventListener("resize", function () { size(); if (zoomed) follow(); });
 })();
