@@ -201,7 +201,7 @@ def judge_answers(
 def possible_mistakes(problem: Problem, node: Value) -> tuple[str, ...]:
     """The mistakes that change ∂f/∂node's number in this problem (``judging``'s list)."""
     question = problem.work.question(node)
-    return tuple(dict.fromkeys(m for m, _, _ in problem.work.changing_mistakes(question)))
+    return tuple(dict.fromkeys(step.mistake for step in problem.work.changing_mistakes(question)))
 
 
 def grade_student(
