@@ -38,7 +38,11 @@
   var restored = loadState();
   var state = restored || emptyState();
   function save() {
-    try { window.localStorage.setItem(data.storageKey, JSON.stringify(state)); } catch (error) {}
+    try {
+      window.localStorage.setItem(data.storageKey, JSON.stringify(state));
+    } catch (error) {
+      // storage blocked (some private windows): the work stays on the page until it is closed
+    }
   }
 
   // One input over every grey gradient cell, as on the exercise page.
