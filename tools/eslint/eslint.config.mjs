@@ -29,6 +29,10 @@ export default [
     languageOptions: { globals: { MicrogradppFit: "readonly", MicrogradppJudging: "readonly" } },
   },
   {
+    files: ["microgradpp/steps/templates/graded.js"],
+    languageOptions: { globals: { MicrogradppFit: "readonly" } },
+  },
+  {
     files: ["microgradpp/web/templates/*.js"],  // the playground: one <script type="module">
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: globals.browser },
   },

@@ -90,17 +90,19 @@
       style.fontSize = Math.max(12, r.height * 0.62) + "px";
     });
   }
-  // A wide graph is shown at full size and scrolls sideways, as on the exercise page.
-  var READABLE = 0.93;
+  // A graph too wide to read fitted is shown at full size and scrolls sideways (fit.js's rule,
+  // as on the exercise page); the inputs follow the picture whenever it changes size.
   function fit() {
     document.querySelectorAll("figure.picture").forEach(function (figure) {
-      var svg = figure.querySelector("svg"), box = svg.viewBox.baseVal;
+      var svg = figure.querySelector("svg"), own = MicrogradppFit.ownSize(svg);
       var width = svg.getBoundingClientRect().width;
-      if (box && box.width && width > 0 && width / (box.width * 4 / 3) < READABLE) {
-        figure.classList.add("zoomed");
-      }
+      if (own && width / own.width < MicrogradppFit.READABLE) figure.classList.add("zoomed");
     });
     place();
+  }
+  function hasRoom() {
+    var svg = document.querySelector("figure.picture svg");
+    return svg !== null && svg.getBoundingClientRect().width > 0;
   }
 
   function show(item) {
@@ -219,9 +221,5 @@
   update();
   if (restored) say(fill(texts.restored, {revision: state.revision}));
   window.addEventListener("resize", place);
-  window.addEventListener("load", fit);
-  fit();
-  if (window.ResizeObserver) {
-    new ResizeObserver(function () { requestAnimationFrame(place); }).observe(document.body);
-  }
+  MicrogradppFit.whenLaidOut(hasRoom, document.body, fit, place);
 })();
