@@ -223,3 +223,39 @@ def test_every_writer_is_atomic_and_keeps_links_and_permissions(tmp_path, monkey
                 write(path)
         assert real.read_text() == "old", name
         assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")], name
+
+
+def test_write_together_puts_every_file_in_place_and_leaves_no_staging_folder(tmp_path):
+    written = files.write_together(tmp_path / "out", {"a.txt": "A", "sub/b.bin": b"\x00B"})
+    assert written == [tmp_path / "out/a.txt", tmp_path / "out/sub/b.bin"]
+    assert (tmp_path / "out/a.txt").read_text() == "A"
+    assert (tmp_path / "out/sub/b.bin").read_bytes() == b"\x00B"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.txt", "sub"]
+
+
+def test_write_together_writes_nothing_when_one_file_fails(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.txt").write_text("old")
+    real, calls = files.atomic_write, []
+
+    def full_disk_at_the_second(path, data, encoding="utf-8"):
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(path, data, encoding)
+
+    monkeypatch.setattr(files, "atomic_write", full_disk_at_the_second)
+    with pytest.raises(OSError, match="No space left"):
+        files.write_together(out, {"a.txt": "new", "b.txt": "new"})
+    assert [p.name for p in out.iterdir()] == ["a.txt"] and (out / "a.txt").read_text() == "old"
+    calls.clear()
+    with pytest.raises(OSError):
+        files.write_together(tmp_path / "fresh", {"a.txt": "new", "b.txt": "new"})
+    assert not (tmp_path / "fresh").exists()  # a folder this call made goes too
+    (out / "c").mkdir()
+    with pytest.raises(IsADirectoryError):  # refused before anything is written
+        files.write_together(out, {"a.txt": "new", "c": "x"})
+    with pytest.raises(ValueError, match="is not a path inside"):
+        files.write_together(out, {"../escape.txt": "x"})
+    assert (out / "a.txt").read_text() == "old" and not (tmp_path / "escape.txt").exists()

@@ -16,7 +16,7 @@
   // The number a student typed, read as the exercise page and the grader read it (a format check
   // only: whether the number is right is decided when the teacher grades).
   function readable(text) {
-    var cleaned = text.replace(/[\u2212\u2013\uff0d]/g, "-").replace(/,/g, ".").replace(/\s+/g, "");
+    var cleaned = text.replace(/[\u2212\u2013]/g, "-").replace(/,/g, ".").replace(/\s+/g, "");
     return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?(\/[-+]?(\d+\.?\d*|\.\d+))?$/.test(cleaned);
   }
 
