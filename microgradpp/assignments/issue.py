@@ -252,7 +252,7 @@ def _index(manifest: Manifest, variants: dict, practice: bool, t: Translator) ->
             f"<tr><td>{position}</td><td>{escape(student.id)}</td><td>{escape(student.name)}</td>"
             f'<td><a href="{escape(issued.page)}">{escape(t("assignment.index.page"))}</a> · '
             f'<a href="{escape(sheet)}">{escape(t("assignment.index.sheet"))}</a></td>'
-            f"<td class='fingerprint'>{escape(issued.fingerprint)}</td>"
+            f"<td class='fingerprint' style='white-space: nowrap'>{escape(issued.fingerprint)}</td>"
             f"<td class='graph'>{escape(graphs)}</td></tr>"
         )
     heading = t("assignment.index.title", assignment=manifest.assignment)
