@@ -27,8 +27,6 @@ _spec.loader.exec_module(languages)
 
 SOURCES = languages.sources()
 PENDING: set[str] = {
-    "04_backprop_equations", "05_mlp_training",
-    "06_optimizers", "07_vanishing_and_exploding", "08_add_your_own_gate", "09_bridge_to_pytorch",
     "10_softmax_and_cross_entropy", "11_why_nonlinearity", "12_training_dynamics",
     "13_regularisation_and_init", "14_vectorised_form", "15_digits",
 }  # fmt: skip

@@ -16,7 +16,9 @@ A catalog, ``notebooks/locale/<lang>/NN_name.json``, has two parts:
   shared: the translated cell is the English cell with these pieces replaced, so identifiers,
   numbers and asserts are the same in every language (the check verifies that the Python tokens
   other than comments and strings are identical). A piece no longer found in the English cell is
-  out of date; a comment or string still in English after the replacements is untranslated.
+  out of date; a comment or string still in English after the replacements is untranslated,
+  unless the catalog keeps it on purpose with a pair of two equal sides (code inside a string,
+  such as a pytest ``-k`` expression).
 
 A generated notebook gets one more code cell, after the install cell: ``set_language(...)``, so
 that every table, picture, caption and plot the library draws is in the notebook's language.
@@ -131,14 +133,17 @@ def translate(source: dict, catalog: dict, lang: str, stem: str) -> Result:
                 cell["source"] = as_lines(entry["text"])
         elif cell["cell_type"] == "code":
             translated = english
-            for piece, replacement in code_in_catalog.pop(cell_id, []):
+            pairs = code_in_catalog.pop(cell_id, [])
+            kept = [piece for piece, replacement in pairs if piece == replacement]
+            for piece, replacement in pairs:
                 if piece not in translated:
                     result.problems.append(f"{where}: out of date, {piece!r} is not in the code")
                     continue
                 translated = translated.replace(piece, replacement)
             if _code_tokens(translated) != _code_tokens(english):
                 result.problems.append(f"{where}: the translation changed the code itself")
-            left = [s for words in _words_in_code(translated) for s in english_sentences(words)]
+            words = [_without(text, kept) for text in _words_in_code(translated)]
+            left = [sentence for text in words for sentence in english_sentences(text)]
             if left:
                 result.problems.append(f"{where}: comments or strings still English: {left}")
             cell["source"] = as_lines(translated)
@@ -154,6 +159,14 @@ def translate(source: dict, catalog: dict, lang: str, stem: str) -> Result:
     return result
 
 
+def _without(text: str, kept: list[str]) -> str:
+    """``text`` without the pieces a catalog keeps in English on purpose (a pair whose two sides
+    are the same: ``["softplus or sqrt", "softplus or sqrt"]``, a pytest ``-k`` expression)."""
+    for piece in kept:
+        text = text.replace(piece, " ")
+    return text
+
+
 def _language_cell(lang: str, stem: str) -> dict:
     return {
         "cell_type": "code",
@@ -166,14 +179,14 @@ def _language_cell(lang: str, stem: str) -> dict:
 
 
 def _prose(markdown: str) -> str:
-    """Markdown without what stays English on purpose: code blocks and `code`, quoted titles
-    ("Backpropagation, intuitions"), HTML tags, links' addresses and LaTeX."""
+    """Markdown without what stays English on purpose: code blocks and `code`, titles (quoted
+    "…", 〈…〉, 《…》 or in English italics *…*), HTML tags, links' addresses and LaTeX."""
     import re
 
     text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
     text = re.sub(r"`[^`]*`", " ", text)
     text = re.sub(r"\$[^$]*\$", " ", text)
-    text = re.sub(r"\"[^\"]*\"|“[^”]*”|《[^》]*》", " ", text)
+    text = re.sub(r"\"[^\"]*\"|“[^”]*”|《[^》]*》|〈[^〉]*〉|\*[ -~]+?\*", " ", text)
     text = re.sub(r"<[^>]+>", " ", text)
     return re.sub(r"\]\([^)]*\)", "]", text)
 
