@@ -26,26 +26,13 @@ sys.modules["notebook_languages"] = languages  # (its dataclass looks itself up 
 _spec.loader.exec_module(languages)
 
 SOURCES = languages.sources()
-PENDING: set[str] = {
-    "10_softmax_and_cross_entropy", "11_why_nonlinearity", "12_training_dynamics",
-    "13_regularisation_and_init", "14_vectorised_form", "15_digits",
-}  # fmt: skip
-"""Notebooks whose translation is still being written (none when the course is complete)."""
-
-
-def _problems() -> list[str]:
-    return [
-        problem
-        for problem in languages.check()
-        if not any(f"/{stem}" in problem or f"{stem}:" in problem for stem in PENDING)
-    ]
 
 
 def test_every_notebook_is_translated_completely_and_up_to_date():
-    assert _problems() == []
+    assert languages.check() == []
     for lang in languages.LANGUAGES:
         made = sorted(path.stem for path in (ROOT / "notebooks" / lang).glob("*.ipynb"))
-        assert made == [path.stem for path in SOURCES if path.stem not in PENDING]
+        assert made == [path.stem for path in SOURCES]
 
 
 def _cells(path: Path) -> list[dict]:
@@ -55,8 +42,6 @@ def _cells(path: Path) -> list[dict]:
 @pytest.mark.parametrize("lang", languages.LANGUAGES)
 def test_a_translated_notebook_has_every_cell_of_its_source_and_the_same_code(lang):
     for source in SOURCES:
-        if source.stem in PENDING:
-            continue
         cells = _cells(source)
         translated = [
             c for c in _cells(ROOT / "notebooks" / lang / source.name) if c["id"] != "language"
@@ -173,7 +158,5 @@ def _run_in_one_kernel(notebooks: list[Path], workdir: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", languages.LANGUAGES)
 def test_the_translated_course_runs_top_to_bottom(lang, tmp_path):
-    notebooks = [
-        ROOT / "notebooks" / lang / path.name for path in SOURCES if path.stem not in PENDING
-    ]
+    notebooks = [ROOT / "notebooks" / lang / path.name for path in SOURCES]
     _run_in_one_kernel(notebooks, tmp_path)

@@ -35,6 +35,7 @@ import argparse
 import copy
 import io
 import json
+import re
 import sys
 import tokenize
 from dataclasses import dataclass, field
@@ -181,8 +182,6 @@ def _language_cell(lang: str, stem: str) -> dict:
 def _prose(markdown: str) -> str:
     """Markdown without what stays English on purpose: code blocks and `code`, titles (quoted
     "…", 〈…〉, 《…》 or in English italics *…*), HTML tags, links' addresses and LaTeX."""
-    import re
-
     text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
     text = re.sub(r"`[^`]*`", " ", text)
     text = re.sub(r"\$[^$]*\$", " ", text)
@@ -211,9 +210,11 @@ def _code_tokens(code: str) -> list[str]:
 
 
 def _words_in_code(code: str) -> list[str]:
-    """The comments and string literals of a code cell: where its words are."""
+    """The comments and string literals of a code cell: where its words are (without the
+    expressions of an f-string, ``{sum(r.data > 0 for r in relus)}``, which are code)."""
     kinds = {tokenize.COMMENT, tokenize.STRING, getattr(tokenize, "FSTRING_MIDDLE", -1)}
-    return [token.string for token in _tokens(code) if token.type in kinds]
+    words = [token.string for token in _tokens(code) if token.type in kinds]
+    return [re.sub(r"\{[^{}]*\}", " ", text) for text in words]  # an f-string's {…} is code
 
 
 def check(write: bool = False) -> list[str]:
