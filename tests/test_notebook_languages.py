@@ -119,6 +119,7 @@ def test_each_language_keeps_to_its_script_and_the_notes_terms(lang, wrong, word
         "zh-Hant": ["數據", "默認", "鏈式法則", "偏置", "信息", "程序員"],
         "zh-Hans": ["资料", "预设", "连锁律", "程式", "讯息", "档案"],
     }[lang]
+    text = text.replace("方程式", "")  # (an equation in both; 程式 alone is Taiwan's "program")
     assert [word for word in other_regions if word in text] == []
 
 
