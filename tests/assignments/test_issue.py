@@ -158,3 +158,30 @@ def test_impossible_settings_are_refused_before_any_work(settings, message, tmp_
         issue_assignment(ROSTER, name, tmp_path / "out", **arguments)
     assert str(caught.value).startswith(message)
     assert not (tmp_path / "out").exists()
+
+
+@needs_dot
+def test_the_files_are_byte_identical_whatever_pythonhashseed_is(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from microgradpp.assignments import issue_assignment, parse_roster\n"
+        "issue_assignment(parse_roster('id,name\\nS1,Ada\\nS2,李\\n', 'r'), 'hw3', sys.argv[1],"
+        " level=3, seed=4, lang='zh-Hant')\n"
+    )
+    for hash_seed in ("0", "977"):
+        environment = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-c", program, str(tmp_path / hash_seed)], env=environment,
+                       check=True, timeout=120)  # fmt: skip
+    first = sorted(
+        p.relative_to(tmp_path / "0") for p in (tmp_path / "0").rglob("*") if p.is_file()
+    )
+    second = sorted(
+        p.relative_to(tmp_path / "977") for p in (tmp_path / "977").rglob("*") if p.is_file()
+    )
+    assert first == second and len(first) == 6
+    for path in first:
+        assert (tmp_path / "0" / path).read_bytes() == (tmp_path / "977" / path).read_bytes(), path
