@@ -120,6 +120,9 @@ class Gate:
     sentence: ClassVar[str] = "caption.other"
     """The key, in ``microgradpp.messages``, of the sentence a step caption says about this gate
     (the text lives there so that it can be translated)."""
+    kink_sentence: ClassVar[str] = "gradcheck.kink.other"
+    """The key of the sentence gradcheck says when it checks the gate at a kink (where
+    ``well_conditioned`` is False): relu's and max's say which side goes where."""
 
     # -- the math: the value and the local gradients ------------------------------------------
 
@@ -404,6 +407,7 @@ class Max(Gate):
 
     name, symbol, arity = "max", "max", 2
     folds_constant = True
+    kink_sentence = "gradcheck.kink.max"
     reference = staticmethod(max)
 
     sentence = "caption.max"
@@ -705,6 +709,7 @@ class Relu(Gate):
 
     name, symbol, primitive = "relu", "relu", False
     activation = True
+    kink_sentence = "gradcheck.kink.relu"
     reference = staticmethod(lambda x: max(0.0, x))
 
     def forward(self, x: float) -> float:

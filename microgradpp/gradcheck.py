@@ -356,12 +356,7 @@ def _describe_kink(node: Value) -> Callable[[str | None], str]:
     inputs = [_name_and_value(parent) for parent in node.parents]
     gate = node.gate
     assert gate is not None
-    if gate.name == "relu":
-        key = "gradcheck.kink.relu"
-    elif gate.name == "max":
-        key = "gradcheck.kink.max"
-    else:
-        key = "gradcheck.kink.other"
+    key = gate.kink_sentence  # the gate says which sentence explains its kink
     return lambda lang: message(key, lang, gate=gate.name, inputs=", ".join(inputs))
 
 

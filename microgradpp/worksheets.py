@@ -27,9 +27,8 @@ from .i18n import Translator
 from .judging import common_wrong_answers, right_answers
 from .practice import Problem, count_gates, make_class, rules, shown
 from .viz.dot import escape as dot_label_text
+from .viz.graph import GRAD_COLOUR, VALUE_COLOUR  # green values, red gradients: draw_graph's
 
-VALUE_COLOUR = "#1a7f37"  # green values and red gradients, as the cs231n figures and draw_graph
-GRAD_COLOUR = "#b3261e"
 BLANK_WIDTH = 64  # points: room for a handwritten "−0.59"
 
 
@@ -328,7 +327,7 @@ def write_worksheets(
 
 
 _STYLE = """
-:root { --value: #1a7f37; --grad: #b3261e; --ink: #111827; --muted: #4b5563; }
+:root { --value: VALUE_COLOUR; --grad: GRAD_COLOUR; --ink: #111827; --muted: #4b5563; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 60rem; padding: 1rem; color: var(--ink);
        font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
@@ -386,4 +385,4 @@ figure.graph figcaption { font-size: 0.85rem; color: var(--muted); }
   .answers th, .answers td { height: 6.6mm; }
   .summary a { color: inherit; text-decoration: none; }
 }
-"""
+""".replace("VALUE_COLOUR", VALUE_COLOUR).replace("GRAD_COLOUR", GRAD_COLOUR)  # one home: viz.graph

@@ -309,3 +309,31 @@ def test_gradgradcheck_says_when_a_step_leaves_the_domain_and_refuses_bad_argume
         gradgradcheck(lambda: Value(1.0), [])
     with pytest.raises(ValueError, match=r"eps"):
         gradgradcheck(lambda x: x * x, [1.0], eps=0.0)
+
+
+class _Step(Gate):
+    """A gate of the tests' own, with a kink at 0 and no sentence for it."""
+
+    name, symbol = "step_up", "step"
+
+    def forward(self, x: float) -> float:
+        return 2.0 * x if x > 0.0 else x
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (2.0 if x > 0.0 else 1.0,)
+
+    def well_conditioned(self, x: float) -> bool:
+        return abs(x) > 1e-3
+
+
+def test_the_kink_note_is_the_sentence_the_gate_names():
+    # each gate says which sentence explains its kink; gradcheck tests no gate names
+    assert (mg.GATES["relu"].kink_sentence, mg.GATES["max"].kink_sentence) == (
+        "gradcheck.kink.relu",
+        "gradcheck.kink.max",
+    )
+    (relu,) = gradcheck(lambda x: x.relu(), 0.0)
+    assert relu.note.startswith("relu's input")
+    (own,) = gradcheck(lambda x: _apply(_Step(), (x,)), 0.0)
+    assert not own.ok
+    assert own.note.startswith("the step_up gate is not smooth at its input")

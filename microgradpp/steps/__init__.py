@@ -29,7 +29,6 @@ from .replay import (
     Contribution,
     backward_steps,
     forward_caption,
-    gate_expression,
     gate_sentence,
 )
 
@@ -46,7 +45,6 @@ __all__ = [
     "Frame",
     "backward_steps",
     "forward_caption",
-    "gate_expression",
     "gate_sentence",
     "render_steps",
     "stepper_frames",

@@ -20,12 +20,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..engine import Value, backward_order, topological_order
-from ..gates import Gate, is_atom
+from ..formatting import MINUS  # the typographic minus sign: "−4" reads better than "-4"
+from ..gates import is_atom
 from ..i18n import resolve_language
 from ..messages import text
 from ..tables import format_number, gate_of, node_names
-
-MINUS = "\u2212"  # the typographic minus sign: "−4" reads better than "-4" on a projector
 
 
 @dataclass(frozen=True, eq=False)
@@ -193,11 +192,6 @@ def forward_caption(node: Value, names: Mapping[Value, str], digits: int = 4) ->
     num = number_formatter(digits)
     numbers = gate_of(node).expression([num(parent.data) for parent in node.parents])
     return f"{equation(node, names)} = {numbers} = {num(node.data)}"
-
-
-def gate_expression(gate: Gate, inputs: list[str]) -> str:
-    """A gate applied to its inputs (names or numbers): 'q × z', '1/d', 'exp(u)' (Gate.expression)."""
-    return gate.expression(inputs)
 
 
 def number_formatter(digits: int) -> Callable[[float], str]:

@@ -25,6 +25,10 @@ export default [
     languageOptions: { globals: { MicrogradppFit: "readonly" } },
   },
   {
+    files: ["microgradpp/steps/templates/graded.js"],
+    languageOptions: { globals: { MicrogradppFit: "readonly" } },
+  },
+  {
     files: ["microgradpp/steps/templates/exercise.js"],
     languageOptions: { globals: { MicrogradppFit: "readonly", MicrogradppJudging: "readonly" } },
   },
