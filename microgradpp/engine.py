@@ -200,6 +200,10 @@ class Value:
         """max(0, x) as one gate (gates.Relu); relu'(0) = 0."""
         return _apply(_RELU, (self,))
 
+    def step(self) -> Value:
+        """1 if x > 0 else 0 (gates.Step): relu's derivative, with derivative 0."""
+        return _apply(GATES["step"], (self,))
+
     def tanh(self) -> Value:
         """tanh x as one gate (gates.Tanh); composites.tanh builds it from primitives."""
         return _apply(_TANH, (self,))

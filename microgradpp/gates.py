@@ -140,7 +140,7 @@ class Gate:
 
         ``out`` is the node and ``xs`` its parents, as Values; each ∂out/∂xᵢ is a Value computed
         from them (tanh: ``1 - out·out``) or a plain number where the derivative is a constant
-        near the inputs (add's 1; relu's 1 or 0: its own derivative is 0). Its value is
+        near the inputs (add's 1; max's 1 or 0: its own derivative is 0). Its value is
         ``local_grads``' float to the last bit (``tests/test_autograd.py`` checks every gate).
 
         A gate without it works everywhere else; only a gradient of a gradient through it is
@@ -719,9 +719,11 @@ class Relu(Gate):
         return (1.0 if x > 0.0 else 0.0,)
 
     def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
-        # 1 or 0, chosen by comparing x with 0: constant on each side, so relu'' = 0 there. At
-        # the kink x = 0 it is 0 (relu'(0) = 0), and so is its derivative, as PyTorch.
-        return self.local_grads(out.data, x.data)
+        # relu' is the step function of x, as a node on x (PyTorch's threshold_backward): 1 or 0,
+        # constant on each side of 0, so relu'' = 0 there, and still connected to x, so the
+        # second derivative with respect to x is 0, not "x was not used". At the kink,
+        # step(0) = 0 = relu'(0).
+        return (x.step(),)
 
     def well_conditioned(self, x: float) -> bool:
         return abs(x) > 1e-3
@@ -738,6 +740,41 @@ class Relu(Gate):
         self, inputs: Sequence[str], xs: Sequence[float], out: float
     ) -> tuple[str, dict[str, object]]:
         return ("caption.relu.open" if xs[0] > 0.0 else "caption.relu.closed"), {"x": xs[0]}
+
+
+@register
+class Step(Gate):
+    """out = 1 if x > 0 else 0 (the Heaviside step);   d/dx = 0   (a jump at 0, where out = 0).
+
+    relu's derivative, as a gate: ``relu.local_grads_graph`` is ``x.step()``, so the gradient
+    of a relu network, built with ``create_graph=True``, stays connected to x (its derivative is
+    0 everywhere but at the jump, as PyTorch's).
+    """
+
+    name, symbol, primitive = "step", "step", False
+    reference = staticmethod(lambda x: 1.0 if x > 0.0 else 0.0)
+
+    def forward(self, x: float) -> float:
+        return 1.0 if x > 0.0 else 0.0
+
+    def local_grads(self, out: float, x: float) -> tuple[float, ...]:
+        return (0.0,)
+
+    def local_grads_graph(self, out: Any, x: Any) -> tuple[Any, ...]:
+        return (0.0,)  # flat on each side of the jump
+
+    def well_conditioned(self, x: float) -> bool:
+        return abs(x) > 1e-3
+
+    def forward_array(self, x: Any) -> Any:
+        import numpy as np
+
+        return np.where(x > 0.0, 1.0, 0.0)
+
+    def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
+        import numpy as np
+
+        return (np.zeros_like(np.asarray(x, dtype=float)),)
 
 
 @register

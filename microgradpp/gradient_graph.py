@@ -13,12 +13,14 @@ differentiated again: ``backward(create_graph=True)`` and ``microgradpp.grad(...
 
 What the gradient graph shows: the forward values it reuses (∂(a·b)/∂a is the node b itself),
 and, where a node feeds several others, the + gates that add up what each path sent back (the
-fan-out sums of the chain rule). A local gradient of exactly 1 (add, sum, relu when open, the
-winner of max) passes the gradient on unchanged, with no "× 1" node.
+fan-out sums of the chain rule). A local gradient of exactly 1 (add, sum, the winner of max)
+passes the gradient on unchanged, with no "× 1" node.
 
-Kinks: relu's and max's local gradients are constants chosen by comparing the inputs (1 or 0;
-½/½ on a tie), so their own derivative is 0 — relu'(0) = 0, and max's tie split is kept — as the
-engine does for the first derivative and as PyTorch does.
+Kinks, as the engine does for the first derivative and as PyTorch does: relu's local gradient is
+the step gate on its input (1 if x > 0 else 0, relu'(0) = 0), whose own derivative is 0, so a
+relu network's gradient stays connected to x (PyTorch's threshold_backward); max's is a constant
+chosen by comparing its inputs (1 or 0, ½/½ on a tie), not connected to them (as
+torch.maximum's), with derivative 0 as well.
 
 The engine's ``backward(create_graph=True)`` and ``microgradpp.grad`` call :func:`gradients`;
 this module does not import the engine (it reads nodes through ``parents``, ``local_grads``,

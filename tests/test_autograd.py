@@ -556,3 +556,17 @@ def test_the_errors_speak_every_language() -> None:
     assert translated(unused.value, "zh-Hans").startswith(
         "grad：inputs[1]（1.0）不在输出的计算图里"
     )
+
+
+def test_a_relus_gradient_stays_connected_to_its_input_as_pytorchs() -> None:
+    """relu' is the step gate on x (PyTorch's threshold_backward): relu'' is 0, not an unused input."""
+    for at in (1.5, -1.5, 0.0):
+        x = Value(at)
+        (g,) = grad(x.relu(), x, create_graph=True)
+        assert g.data == (1.0 if at > 0 else 0.0)
+        assert grad(g, x) == (0.0,)
+        assert GATES["step"] in {node.gate for node in mg.topological_order(g)}
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
+    (tg,) = torch.autograd.grad(torch.relu(t), t, create_graph=True)
+    assert float(torch.autograd.grad(tg, t)[0]) == 0.0  # torch: connected too, derivative 0

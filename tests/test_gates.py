@@ -196,6 +196,7 @@ VALUE_FORMS = {
     "max": Value.max,
     "pow": lambda x: x**3,  # the registered Pow gate has exponent 3
     "relu": Value.relu,
+    "step": Value.step,
     "tanh": Value.tanh,
     "sigmoid": Value.sigmoid,
     "sum": lambda *xs: mg.sum(xs),
@@ -298,6 +299,7 @@ EXACT_DERIVATIVES = {  # gate name -> exact ∂out/∂xᵢ as decimals
     "max": lambda a, b: (D(1), D(0)) if a > b else (D(0), D(1)),
     "log": lambda x: (EXACT.divide(D(1), x),),
     "relu": lambda x: (D(1) if x > 0 else D(0),),
+    "step": lambda x: (D(0),),
     # both derivatives are even functions; written with e^(−|x|) so nothing overflows
     "tanh": lambda x: (  # 4e^(−2|x|) / (1 + e^(−2|x|))²
         EXACT.divide(4 * _exp(-2 * abs(x)), EXACT.power(1 + _exp(-2 * abs(x)), 2)),
@@ -321,6 +323,7 @@ EDGE_INPUTS = {  # gate name -> inputs near the ends of its safe range (every re
     "max": [(1e308, -1e308), (5e-324, 0.0), (-1e-300, -1e300)],
     "log": [(1e-308,), (1.7e308,), (1e-100,), (5e-324,)],
     "relu": [(5e-324,), (-5e-324,), (1e308,)],
+    "step": [(5e-324,), (-5e-324,), (1e308,), (-1e308,)],
     "tanh": [(1e-300,), (-1e-200,), (19.0,), (-25.0,), (1e300,)],
     "sigmoid": [(-700.0,), (-745.0,), (40.0,), (1e-300,), (1e300,), (-1e300,)],
     "softplus": [(-745.0,), (-700.0,), (40.0,), (1e-300,), (1e300,), (-1e300,)],

@@ -51,7 +51,7 @@ OPERATIONS = [
 ]
 GATES_COVERED = {"add", "mul", "exp", "log", "reciprocal", "max", "pow", "base_pow", "relu"}
 GATES_COVERED |= {"tanh", "sigmoid", "sum", "linear"}
-NOT_IN_THE_TEXTBOOK = {"softplus"}  # a loss's gate, reached through apply_gate: not a Value method
+NOT_IN_THE_TEXTBOOK = {"softplus", "step"}  # a loss's gate; relu's derivative (create_graph)
 
 
 def run_program(seed: int, steps: int) -> tuple[list[tuple[Value, textbook.Value]], set[str]]:

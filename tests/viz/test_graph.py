@@ -358,6 +358,7 @@ def test_every_registered_gate_shows_its_symbol():
         x**3,
         2**x,
         x.relu(),
+        x.step(),
         x.tanh(),
         x.sigmoid(),
         microgradpp.apply_gate(GATES["softplus"], x),
