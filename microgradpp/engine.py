@@ -16,9 +16,10 @@ Every derivative lives in ``gates.py``; ``textbook.py`` is this file's algorithm
 screen. Reading order here: the Value and its gates, ``backward()``, the readable forms
 (``chain_rule``, ``backward_order``, ``topological_order``, ``_apply``), then the fast paths that
 stand in for them (each tested against its readable form in ``tests/test_engine_fast_paths.py``
-and ``tests/test_gates.py``), then ``no_grad``. Checks of what a Value accepts are in
-``value_checks.py``, the errors a failing gate or backward raises in ``diagnosis.py``, pickling
-and copying in ``pickling.py``.
+and ``tests/test_gates.py``), then gradients as Values (``backward(create_graph=True)``, whose
+chain rule on Values is ``gradient_graph.py``), then ``no_grad``. Checks of what a Value accepts
+are in ``value_checks.py``, the errors a failing gate or backward raises in ``diagnosis.py``,
+pickling and copying in ``pickling.py``.
 
 How a node is stored (one object per node, no tuples or closures beside it: each extra object
 is more work for Python's cyclic garbage collector, the largest cost of building a graph):
