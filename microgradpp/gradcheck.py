@@ -184,20 +184,30 @@ class GradcheckReport:
 def gradcheck(
     f: Callable[..., Value],
     inputs: Sequence[float | Value] | float | Value,
-    eps: float = 1e-6,
+    eps: float | None = None,
     atol: float = 1e-5,
     rtol: float = 1e-4,
+    *,
+    order: int = 1,
 ) -> GradcheckReport:
     """Check ∂f/∂xᵢ from ``backward()`` against the central difference, for every input xᵢ.
 
     ``f`` takes one Value per input and returns a Value, e.g. ``lambda x, y: (x * y).tanh()``.
     ``inputs`` are the point to check at: numbers or Values (a Value's label names its row).
-    The Values you pass are not touched: f is called on fresh copies.
+    The Values you pass are not touched: f is called on fresh copies. ``eps`` is 1e-6 unless given.
+
+    ``order=2`` checks the second derivatives instead: it is :func:`gradgradcheck` (``eps`` 1e-5
+    unless given).
 
     >>> report = gradcheck(lambda x, y: x * y + x.exp(), [1.0, 2.0])
     >>> bool(report), [round(row.analytic, 6) for row in report]     # (y + eˣ, x)
     (True, [4.718282, 1.0])
     """
+    if order not in (1, 2) or isinstance(order, bool):
+        raise ValueError(f"order must be 1 (first derivatives) or 2 (second), got {order!r}")
+    if order == 2:
+        return gradgradcheck(f, inputs, 1e-5 if eps is None else eps, atol, rtol)
+    eps = 1e-6 if eps is None else eps
     if isinstance(inputs, (Value, Real)):
         inputs = [inputs]
     inputs = list(cast("Iterable[float | Value]", inputs))  # one number, or several

@@ -337,3 +337,13 @@ def test_the_kink_note_is_the_sentence_the_gate_names():
     (own,) = gradcheck(lambda x: _apply(_Step(), (x,)), 0.0)
     assert not own.ok
     assert own.note.startswith("the step_up gate is not smooth at its input")
+
+
+def test_gradcheck_order_2_is_gradgradcheck_and_order_is_checked():
+    f = lambda x, y: (x * y).tanh() + x.log()  # noqa: E731
+    second = gradcheck(f, [0.7, -0.4], order=2)
+    assert second == gradgradcheck(f, [0.7, -0.4]) and second.order == 2 and len(second) == 4
+    assert gradcheck(f, [0.7, -0.4]).eps == 1e-6 and second.eps == 1e-5
+    for bad in (0, 3, True, "2"):
+        with pytest.raises(ValueError, match=r"^order must be 1 \(first derivatives\) or 2"):
+            gradcheck(f, [0.7, -0.4], order=bad)
