@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import shutil
@@ -770,3 +771,25 @@ def test_a_bad_number_of_digits_is_named_digits_before_any_work(tmp_path, digits
             make()
         assert str(caught.value) == expected
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_step_page_of_a_second_backward(tmp_path):
+    """x.grad built with create_graph=True is a graph of gates like any other: its backward
+    replays step by step, and the replay ends with the second derivatives (f = x·tanh(x·y))."""
+    from microgradpp import grad
+
+    x, y = Value(0.5, label="x"), Value(-1.5, label="y")
+    f = x * (x * y).tanh()
+    (df,) = grad(f, x, create_graph=True)
+    df.label = "df"
+    replayed = final_grads(df)
+    d2x, d2y = grad(df, [x, y])
+    assert replayed[x] == d2x and replayed[y] == d2y
+    t = math.tanh(-0.75)
+    s = 1 - t * t  # f' = t + x·y·s;  f'' = 2y·s − 2x·y²·t·s
+    assert d2x == pytest.approx(2 * -1.5 * s - 2 * 0.5 * 2.25 * t * s, rel=1e-12)
+    page = render_steps(df, tmp_path / "second.html")
+    html = page.read_text(encoding="utf-8")
+    frames = re.findall(r'<section class="frame" id="step-\d+"', html)
+    assert len(frames) == 1 + len(backward_order(df))  # the seed, then one frame per gate
+    assert "Backward, step by step: df" in html
