@@ -23,7 +23,6 @@ from .engine import (
     Value,
     apply_gate,
     backward_order,
-    gc_paused,
     is_grad_enabled,
     linear,
     no_grad,
@@ -40,6 +39,7 @@ from .errors import (
     UnusedInputError,
 )
 from .gates import GATES, Gate
+from .gc_pause import gc_paused
 
 __version__ = "0.1.0"
 

@@ -30,10 +30,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .diagnosis import describe
-from .engine import Value, check_flags, gradients
+from .engine import Value, gradients
 from .errors import GradientError, UnusedInputError
 from .i18n import Words, error
-from .value_checks import checked_float
+from .value_checks import check_flags, checked_float
 
 __all__ = ["grad"]
 

@@ -39,7 +39,6 @@ graph never needs to know the layout.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import math
 import threading
@@ -54,23 +53,8 @@ from .diagnosis import describe, gate_error, gradient_error, overflow_error, res
 from .errors import CompiledError, DomainError, GateError, GradientError, NoGradError
 from .gates import GATES, Gate, base_pow_gate, pow_gate
 from .i18n import Words, error
-from .value_checks import MAX_LABEL_LENGTH, REAL, checked_float, checked_label
-
-__all__ = [  # MAX_LABEL_LENGTH is read from here as well (it is checked when a label is set)
-    "MAX_LABEL_LENGTH",
-    "Value",
-    "apply_gate",
-    "backward_order",
-    "chain_rule",
-    "gc_paused",
-    "is_grad_enabled",
-    "linear",
-    "maximum",
-    "no_grad",
-    "recompute_local_grads",
-    "sum_values",
-    "topological_order",
-]
+from .value_checks import MAX_LABEL_LENGTH as MAX_LABEL_LENGTH  # read from here too
+from .value_checks import REAL, check_flags, checked_float, checked_label
 
 Number = int | float
 _INF, _NEG_INF = math.inf, -math.inf
@@ -834,20 +818,8 @@ def create_graph_refused(reason: str) -> Iterator[None]:
         _create_graph_refusal.reset(token)
 
 
-def check_flags(**flags: object) -> None:
-    """PyTorch's switches: ``retain_graph`` None or a bool, the others a bool; anything else is a
-    TypeError (create_graph='no' would otherwise count as True)."""
-    for name, flag in flags.items():
-        if not (flag.__class__ is bool or (flag is None and name in _MAY_BE_NONE)):
-            kind = "None, True or False" if name in _MAY_BE_NONE else "True or False"
-            raise TypeError(f"{name} must be {kind}, got {type(flag).__name__}: {flag!r}")
-
-
-_MAY_BE_NONE = ("retain_graph", "allow_unused")
-
-
 # ------------------------------------------------------------------------------------------------
-# no_grad (per thread) and gc_paused
+# no_grad (per thread)
 # ------------------------------------------------------------------------------------------------
 
 _grad_enabled: ContextVar[bool] = ContextVar("microgradpp_grad_enabled", default=True)
@@ -884,39 +856,3 @@ def no_grad() -> Iterator[None]:
 def is_grad_enabled() -> bool:
     """False inside ``no_grad()`` (in this thread)."""
     return _grad_enabled.get()
-
-
-_gc_lock = threading.Lock()
-_gc_pauses = 0  # gc_paused() blocks open, in all threads
-_gc_was_enabled = False  # the collector's state when the first of them opened
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Switch Python's cyclic garbage collector off inside the block, and back as it was after.
-
-    Why: the collector re-scans every live object each time enough new objects were made, so
-    while a large graph is being built most of the time goes into scans that find nothing (a
-    graph of Values has no reference cycles: reference counting frees it). ``fit()`` uses this
-    around each training step. Blocks nest and may overlap in several threads: the first to open
-    records whether the collector was on, the last to close restores that. Memory in reference
-    cycles your own code makes inside the block is freed later, when the collector runs again.
-
-    >>> import gc
-    >>> with gc_paused():
-    ...     gc.isenabled()
-    False
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()

@@ -33,9 +33,10 @@ from typing import Any, NamedTuple
 from . import losses as _losses
 from . import sums, validation
 from .data import DATASETS, Seed, as_rng, batches, train_test_split
-from .engine import Value, gc_paused, no_grad
+from .engine import Value, no_grad
 from .errors import MicrogradppError, training_advice
 from .fit_arguments import check_fit_arguments, resolve_loss
+from .gc_pause import gc_paused
 from .history import (
     History,
     end_epoch,

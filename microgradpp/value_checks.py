@@ -1,4 +1,5 @@
-"""What a Value accepts: its number (a finite real) and its label (text every picture can hold).
+"""What a Value accepts: its number (a finite real), its label (text every picture can hold), and
+backward's switches (PyTorch's create_graph, retain_graph, …).
 
 The engine calls these when a node is made from outside (``Value(x)``, a constant in ``x + 2``,
 a label set by hand); nodes a gate makes skip them, since their numbers are already checked
@@ -80,3 +81,15 @@ def checked_label(label: object) -> str:
 def _short_repr(x: object, limit: int = 40) -> str:
     text = repr(x)
     return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def check_flags(**flags: object) -> None:
+    """PyTorch's switches: ``retain_graph`` None or a bool, the others a bool; anything else is a
+    TypeError (create_graph='no' would otherwise count as True)."""
+    for name, flag in flags.items():
+        if not (flag.__class__ is bool or (flag is None and name in _MAY_BE_NONE)):
+            kind = "None, True or False" if name in _MAY_BE_NONE else "True or False"
+            raise TypeError(f"{name} must be {kind}, got {type(flag).__name__}: {flag!r}")
+
+
+_MAY_BE_NONE = ("retain_graph", "allow_unused")

@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "sums": 0,
     "formatting": 0,
     "value_checks": 0,  # what a Value accepts (its number, its label)
+    "gc_pause": 0,  # the garbage collector off while a graph is built
     # the derivative rules, then the engine built on them
     "gates": 1,
     "diagnosis": 1,  # the errors a failing gate or backward() raises
