@@ -248,9 +248,20 @@ def _index(manifest: Manifest, variants: dict, practice: bool, t: Translator) ->
         student = issued.student
         sheet = f"students/{file_stem(manifest.assignment, student.id)}-sheet.html"
         graphs = " | ".join("; ".join(v.problem.equations()) for v in variants[student.id])
+        stem = file_stem(manifest.assignment, student.id)
+        pages = (  # practice pages of several problems are a page each
+            [f"students/{stem}-p{k}.html" for k in range(1, manifest.problems + 1)]
+            if practice and manifest.problems > 1
+            else [issued.page]
+        )
+        word = t("assignment.index.page")
+        links = " · ".join(
+            f'<a href="{escape(href)}">{escape(word)}{f" {k}" if len(pages) > 1 else ""}</a>'
+            for k, href in enumerate(pages, start=1)
+        )
         rows.append(
             f"<tr><td>{position}</td><td>{escape(student.id)}</td><td>{escape(student.name)}</td>"
-            f'<td><a href="{escape(issued.page)}">{escape(t("assignment.index.page"))}</a> · '
+            f"<td>{links} · "
             f'<a href="{escape(sheet)}">{escape(t("assignment.index.sheet"))}</a></td>'
             f"<td class='fingerprint' style='white-space: nowrap'>{escape(issued.fingerprint)}</td>"
             f"<td class='graph'>{escape(graphs)}</td></tr>"

@@ -102,6 +102,16 @@ def test_practice_pages_check_themselves_and_have_nothing_to_grade(tmp_path):
     with pytest.raises(AssignmentError, match="was issued with --practice"):
         grade([tmp_path], tmp_path / "drill", tmp_path / "grades")
     assert result.manifest.issued[0].page == "students/drill-S1.html"
+    two = issue_assignment(
+        roster, "drill", tmp_path / "two", level=1, problems=2, seed=3, practice=True
+    )
+    assert [p.name for p in two.files][:3] == [
+        "drill-S1-p1.html",
+        "drill-S1-p2.html",
+        "drill-S1-sheet.html",
+    ]
+    index = (tmp_path / "two/index.html").read_text("utf-8")
+    assert '<a href="students/drill-S1-p2.html">page 2</a>' in index
 
 
 @needs_dot
