@@ -69,11 +69,15 @@ class GradingResult:
 
 
 def _files(paths: Sequence[str | Path]) -> list[Path]:
-    """The files given, a folder standing for the files in it (sorted, hidden ones skipped)."""
-    found: list[Path] = []
+    """The files given, a folder standing for the files in it (sorted, hidden ones skipped);
+    a file given twice (by two names, or in a folder and by name) is read once."""
+    found: dict[Path, Path] = {}
     for path in map(Path, paths):
-        if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-        else:
-            found.append(path)
-    return found
+        inside = (
+            sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            if path.is_dir()
+            else [path]
+        )
+        for file in inside:
+            found.setdefault(file.resolve(), file)
+    return list(found.values())

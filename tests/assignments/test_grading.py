@@ -190,3 +190,12 @@ def test_grading_applies_the_fair_rule_of_judging_and_names_the_mistakes():
     assert mark.mistake in mark.could
     results = gradescope_results(grading.grades[int(student_id[1:])], Translator("en"))
     assert any(test["output"].endswith(mark.advice) for test in results["tests"])
+
+
+def test_a_file_given_twice_is_read_once(plan, tmp_path):
+    assignment = tmp_path / "hw3"
+    assignment.mkdir()
+    (assignment / "manifest.json").write_text(plan.manifest.to_json(), "utf-8")
+    (tmp_path / "ada.json").write_text(json.dumps(work(plan, "S001")), "utf-8")
+    result = grade([tmp_path / "ada.json", tmp_path / "./ada.json"], assignment, tmp_path / "out")
+    assert not result.grading.replaced and result.grading.grades[0].submitted
