@@ -343,6 +343,13 @@ def _build_parser(t: Translator) -> argparse.ArgumentParser:
         default="backward",
         help=t("cli.exercise.order"),
     )
+    sub.add_argument(
+        "--worked",
+        type=types.non_negative_int,
+        default=0,
+        metavar="K",
+        help=t("cli.exercise.worked"),
+    )
     _add_lang_option(sub, types)
 
     sub = command("assignment", run_assignment, epilog=t("cli.worksheet.epilog"))
@@ -822,7 +829,13 @@ def run_exercise(args: argparse.Namespace) -> int:
     if args.digits > 6:
         raise UsageError(t("cli.error.exercise_digits", digits=args.digits))
     path = exercise_page(
-        root, args.out, digits=args.digits, order=args.order, lang=t.lang, description=description
+        root,
+        args.out,
+        digits=args.digits,
+        order=args.order,
+        lang=t.lang,
+        description=description,
+        worked=args.worked,
     )
     print(t("cli.exercise_written", path=path))
     return 0

@@ -50,6 +50,8 @@ Shown numbers round half up from the decimal value (四捨五入: 0.125 shows as
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
@@ -429,6 +431,47 @@ def _same(a: float, b: float) -> bool:
 
 def _inside(x: float, span: Interval) -> bool:
     return span[0] <= x <= span[1]
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading an answer
+# ------------------------------------------------------------------------------------------------
+
+_NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+ANSWER_PATTERN = re.compile(rf"({_NUMBER})(?:/({_NUMBER}))?", re.ASCII)  # 0-9 only, as in JS
+"""A number or a fraction of two, after :func:`parse_answer`'s clean-up (judging.js: the same)."""
+_THOUSANDS = re.compile(r"[-+]?[1-9]\d*,\d{3}", re.ASCII)
+
+
+def parse_answer(text: str) -> float:
+    """The number a student typed, read alike by the quiz and the exercise page (``judging.js``).
+
+    Accepted: '-4', '−4' (typographic minus), '－4' and '４' (what a Chinese input method types:
+    full-width forms are read as their ASCII ones), '0.5', '.5', '0,5' (a decimal comma),
+    '1e-3', '1/2', '-3/4', and spaces around a sign or a '/'. Refused (ValueError): text, an
+    infinite or undefined number, '1/0', digits with a space between them ('1 2': 12 or two
+    answers?) and '1,000' (a thousands separator or 1.000? ask again rather than guess).
+    """
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    cleaned = cleaned.replace("\u2212", "-").replace("\u2013", "-")
+    cleaned = re.sub(r"([-+/])\s+", r"\1", cleaned)
+    cleaned = re.sub(r"\s+/", "/", cleaned)
+    if not cleaned:
+        raise ValueError("empty answer")
+    if _THOUSANDS.fullmatch(cleaned):
+        raise ValueError("a comma before three digits: a thousands separator or a decimal comma?")
+    cleaned = cleaned.replace(",", ".")
+    match = ANSWER_PATTERN.fullmatch(cleaned)
+    if match is None:
+        raise ValueError(f"not a number: {text!r}")
+    top, bottom = match.groups()
+    if bottom is None:
+        value = float(top)
+    else:
+        value = float(top) / float(bottom) if float(bottom) != 0.0 else math.nan
+    if not math.isfinite(value):
+        raise ValueError("not a finite number")
+    return value
 
 
 # ------------------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ The same seed gives the same problems, on every machine: each problem has its ow
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,10 +35,13 @@ from functools import cached_property
 
 from .engine import Value, sum_values, topological_order
 from .errors import MicrogradppError
+from .gates import operand
 from .i18n import Translator
-from .judging import Work, degenerate, discriminating, exact_to
+from .judging import Work, degenerate, discriminating, exact_to, parse_answer
 from .tables import format_number
 from .validation import is_integer
+
+__all__ = ["parse_answer"]  # how a typed answer is read lives in judging; offered here too
 
 LEVELS = (1, 2, 3)
 MAX_STUDENTS = 500
@@ -158,38 +160,23 @@ class Problem:
 
 
 def formula(node: Value, names: Mapping[Value, str] | None = None) -> str:
-    """How a node is computed from its parents, by name: 'x + y', 'exp(q)', 'max(p, z)', '1/r'.
+    """How a node is computed from its parents, by name: 'x + y', 'exp(q)', 'max(p, z)', '1/r',
+    '(x+y) × z' — the gate's own :meth:`~microgradpp.gates.Gate.expression`, so a worksheet, a hint
+    and a step caption write a gate alike.
 
     A parent is called by ``names[parent]`` if given, else by its label; a constant by its value.
     """
     if node.gate is None:
         return ""
-    inputs = [_name(parent, names) for parent in node.parents]
-    gate = node.gate.name
-    if gate == "add" and len(inputs) == 2:
-        return f"{inputs[0]} + {inputs[1]}"
-    if gate == "mul" and len(inputs) == 2:
-        return f"{inputs[0]} × {inputs[1]}"
-    if gate == "sum":
-        return " + ".join(inputs)
-    if gate == "reciprocal":
-        return f"1/{inputs[0]}"
-    if gate == "sigmoid":
-        return f"σ({inputs[0]})"
-    if gate == "pow":
-        return f"{inputs[0]}{node.gate.symbol}"
-    if gate == "linear":  # inputs: b, w1, x1, w2, x2, ...
-        products = [f"{w}·{x}" for w, x in zip(inputs[1::2], inputs[2::2])]
-        return " + ".join([inputs[0], *products])
-    return f"{node.gate.symbol}({', '.join(inputs)})"
+    return node.gate.expression([_name(parent, names) for parent in node.parents])
 
 
 def _name(node: Value, names: Mapping[Value, str] | None = None) -> str:
+    """What a node is called: its name, or (a constant) its value, typographic minus and all."""
     name = names.get(node, "") if names is not None else node.label
     if name and (node.parents or node.label):
         return name
-    text = format_number(node.data, unicode_minus=True)
-    return f"({text})" if node.data < 0 else text
+    return format_number(node.data, unicode_minus=True)
 
 
 def make_problem(level: int, seed: int, number: int = 1) -> Problem:
@@ -283,25 +270,6 @@ def fair(problem: Problem) -> bool:
     return not degenerate(problem.work) and discriminating(problem.work)
 
 
-def parse_answer(text: str) -> float:
-    """A number a student typed: '-4', '−4' (typographic minus), '0.5', '.5', '1/2', '-3/4'."""
-    cleaned = text.strip().replace("\u2212", "-").replace("\u2013", "-").replace(",", ".")
-    cleaned = cleaned.replace(" ", "")
-    if not cleaned:
-        raise ValueError("empty answer")
-    if "/" in cleaned:
-        top, _, bottom = cleaned.partition("/")
-        denominator = float(bottom)
-        if denominator == 0.0:
-            raise ValueError("division by zero")
-        value = float(top) / denominator
-    else:
-        value = float(cleaned)
-    if not math.isfinite(value):
-        raise ValueError("not a finite number")
-    return value
-
-
 def shown(x: float) -> str:
     """A number as the worksheets and keys print it: 2 decimals at most, typographic minus."""
     return format_number(x, DIGITS, unicode_minus=True)
@@ -383,8 +351,8 @@ def _with_reuse(rng: random.Random) -> tuple[Value, str] | None:
         except MicrogradppError:  # 1/0 or exp overflow: draw again
             return None
         special = special or kind in ("exp", "reciprocal", "max")
-        for operand in operands:
-            uses[operand] += 1
+        for used in operands:
+            uses[used] += 1
         node.label = names[k]
         nodes.append(node)
         uses[node] = 0
@@ -490,8 +458,9 @@ def gradient_hint(
     two contributions add up. The numbers are left to the student: a hint names the rule only.
     """
     uses = [(child, i) for child in computed for i, p in enumerate(child.parents) if p is node]
-    name = _name(node, names)
-    root_name = _name(root, names)
+    # a name that is an expression ('x+y') is written in parentheses: ∂f/∂(x+y), (x+y) × z
+    name = operand(_name(node, names))
+    root_name = operand(_name(root, names))
     lines = [t("hint.reuse", node=name, count=len(uses))] if len(uses) > 1 else []
     for child, position in uses:
         gate = child.gate.name if child.gate is not None else ""
@@ -502,9 +471,9 @@ def gradient_hint(
                 key,
                 root=root_name,
                 node=name,
-                out=_name(child, names),
+                out=operand(_name(child, names)),
                 formula=formula(child, names),
-                other=_name(others[0], names) if others else "",
+                other=operand(_name(others[0], names)) if others else "",
             )
         )
     return " ".join(lines)

@@ -145,13 +145,19 @@ def test_a_reused_node_sums_its_wires_and_the_hint_says_so():
         ("1/2", 0.5),
         ("-3/4", -0.75),
         ("− 1", -1.0),
+        ("1e-3", 0.001),  # as the quiz read it before, and now the page too
+        ("－４", -4.0),  # full-width minus and digit: what a Chinese input method types
+        ("３／４", 0.75),
+        ("0,125", 0.125),  # a decimal comma after 0 is never a thousands separator
     ],
 )
 def test_typed_answers_are_parsed(text, number):
     assert parse_answer(text) == number
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1/0", "inf", "nan", "1/x"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "1/0", "inf", "nan", "1/x", "1 2", "1,000", "-2,500", "1_000", "١"]
+)
 def test_text_that_is_not_a_number_is_a_value_error(text):
     with pytest.raises(ValueError):
         parse_answer(text)

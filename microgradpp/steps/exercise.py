@@ -26,6 +26,7 @@ from pathlib import Path
 from ..engine import Value, topological_order
 from ..files import atomic_write
 from ..formatting import format_number
+from ..gates import operand
 from ..i18n import Translator
 from ..judging import Work, half_digit
 from ..practice import gradient_hint
@@ -80,7 +81,7 @@ def questions(
             asked.append(
                 Question(
                     node,
-                    view.names[node],
+                    operand(view.names[node]),  # ∂f/∂(x+y), not ∂f/∂x+y
                     view.box_id(node),
                     answer,
                     format_number(answer, digits, unicode_minus=True),
@@ -100,6 +101,9 @@ class ExercisePicture:
     view: GraphView
     """The frame drawn: its names and final gradients are the ones the questions use."""
     root_name: str
+    solved: str = ""
+    """The same picture with every gradient known (same layout): the exercise page copies its
+    wires' labels in once every box is done."""
 
 
 def exercise_picture(root: Value, digits: int, t: Translator) -> ExercisePicture:
@@ -133,10 +137,15 @@ def exercise_picture(root: Value, digits: int, t: Translator) -> ExercisePicture
     graph = settle_rankdir(graph)
     view = graph.frame(grads={root: 1.0}, final={root}, sent=())
     asked = questions(root, view, steps, digits, t)
-    digraph = draw_graph(view)
-    digraph.attr(id="exercise")
-    svg = run_dot(digraph.source, "svg").decode("utf-8")
-    return ExercisePicture(svg[svg.find("<svg") :], asked, view, view.names[root] or "f")
+    # the picture, and the same picture solved: one run of dot, so both have one layout
+    sources = []
+    for frame, name in ((view, "exercise"), (graph.frame(grads=final, final=ordered), "solved")):
+        digraph = draw_graph(frame)
+        digraph.attr(id=name)
+        sources.append(digraph.source)
+    pictures = run_dot("\n".join(sources), "svg").decode("utf-8").split("<?xml")[1:]
+    svg, solved = (picture[picture.find("<svg") :] for picture in pictures)
+    return ExercisePicture(svg, asked, view, view.names[root] or "f", solved)
 
 
 def exercise_html(
@@ -147,6 +156,7 @@ def exercise_html(
     lang: str | None = None,
     title: str = "",
     description: str = "",
+    worked: int = 0,
 ) -> str:
     """The exercise page for root's graph, as one HTML document (see :func:`exercise_page`)."""
     from ..viz.graph import UNKNOWN_FILL
@@ -155,13 +165,21 @@ def exercise_html(
         raise ExerciseError(f"order must be 'backward' or 'any', got {order!r}")
     if not is_integer(digits) or not 0 <= digits <= 6:
         raise ExerciseError(f"digits must be a whole number from 0 to 6, got {digits!r}")
+    if not is_integer(worked) or worked < 0:
+        raise ExerciseError(f"worked must be a whole number of steps, 0 or more, got {worked!r}")
     t = Translator(lang)
     picture = exercise_picture(root, digits, t)
     asked, view, svg, root_name = picture.questions, picture.view, picture.svg, picture.root_name
+    if worked >= len(asked):
+        raise ExerciseError(
+            f"worked={worked} would leave nothing to do: this graph has {len(asked)} gradients "
+            f"to find, so at most {len(asked) - 1} can be worked"
+        )
     work = Work(root, digits, grads=view.final_grads, names=view.names)
     index = {q.node: i for i, q in enumerate(asked)}
     data = {
         "order": order,
+        "worked": worked,
         "unknownFill": UNKNOWN_FILL,
         "half": half_digit(digits),
         "questions": [
@@ -201,6 +219,7 @@ def exercise_html(
             else Markup("")
         ),
         picture=Markup(svg),
+        solved=Markup(picture.solved),
         tolerance_note=tolerance_note,
         data=Markup(_json_for_script(data)),
         style=Markup(template("stepper.css").template + template("exercise.css").template),
@@ -222,18 +241,27 @@ def exercise_page(
     lang: str | None = None,
     title: str = "",
     description: str = "",
+    worked: int = 0,
 ) -> Path:
     """Write the exercise page for root's graph: every gradient box an input the page checks.
 
     ``digits``: decimals of the numbers shown (answers are checked to half the last digit, or 2%
     where the shown numbers are rounded). ``order``: ``"backward"`` (each box opens when the one
     before it in backward's order is done) or ``"any"``; the page can switch. ``lang``: ``"en"``,
-    ``"zh-Hant"`` or ``"zh-Hans"`` (default: the locale's). Needs Graphviz's ``dot``. The file is
-    written whole or not at all.
+    ``"zh-Hant"`` or ``"zh-Hans"`` (default: the locale's). ``worked``: a faded worked example,
+    the first ``worked`` gradients in backward's order (from the root) worked out on the page, the
+    student doing the rest (the leaves' end: fade by lowering it lesson by lesson). Needs
+    Graphviz's ``dot``. The file is written whole or not at all.
     """
     path = Path(path)
     page = exercise_html(
-        root, digits=digits, order=order, lang=lang, title=title, description=description
+        root,
+        digits=digits,
+        order=order,
+        lang=lang,
+        title=title,
+        description=description,
+        worked=worked,
     )
     atomic_write(path, page)
     return path

@@ -89,8 +89,12 @@ class Exercise(InlinePage):
         order: str = "backward",
         lang: str | None = None,
         height: int = DEFAULT_HEIGHT,
+        worked: int = 0,
     ) -> None:
-        super().__init__(exercise_html(root, digits=digits, order=order, lang=lang), height)
+        """``worked``: a faded worked example, the first ``worked`` gradients (from the root)
+        worked out, the student doing the rest (see :func:`~microgradpp.steps.exercise_page`)."""
+        page = exercise_html(root, digits=digits, order=order, lang=lang, worked=worked)
+        super().__init__(page, height)
 
 
 def show_steps(

@@ -404,10 +404,14 @@ def test_a_wide_exercise_starts_scrolled_to_its_first_question(tmp_path):
         zoomed: document.querySelector("figure").classList.contains("zoomed"),
         on_screen: r.left >= 0 && r.right <= window.innerWidth && r.left >= f.left && r.right <= f.right,
         width: Math.round(r.width) > 20,
-        room_to_type: (function () {  // "-0.1966" fits while typing, however narrow the box
+        no_box_cut: Array.prototype.every.call(document.querySelectorAll("g.node"), function (g) {
+          var b = g.getBoundingClientRect();  // the window's left edge cuts no box in half
+          return !(b.left < f.left - 0.5 && b.right > f.left + 0.5);
+        }),
+        keeps_its_width: (function () {  // focused, a box does not grow over its neighbours
+          var before = open.getBoundingClientRect().width;
           open.focus();
-          var size = parseFloat(getComputedStyle(open).fontSize);
-          return open.getBoundingClientRect().width >= 5.4 * size;
+          return open.getBoundingClientRect().width === before;
         })()
       });
       document.body.appendChild(out);
@@ -416,5 +420,74 @@ def test_a_wide_exercise_starts_scrolled_to_its_first_question(tmp_path):
         "zoomed": True,
         "on_screen": True,
         "width": True,
-        "room_to_type": True,
+        "no_box_cut": True,
+        "keeps_its_width": True,
     }
+
+
+FADED = """<script>
+window.addEventListener("load", function () {
+  var seen = {};
+  function input(name) {
+    return Array.prototype.find.call(document.querySelectorAll("input.answer"), function (i) {
+      return i.getAttribute("aria-label") === "\\u2202/\\u2202" + name;
+    });
+  }
+  function wires() {
+    return Array.prototype.map.call(document.querySelectorAll("#figure g.edge text"),
+      function (t) { return t.textContent; }).join("|");
+  }
+  seen.worked = [input("q").value, input("q").className, input("q").readOnly];
+  seen.focused = document.activeElement === input("z");
+  seen.progress = document.getElementById("progress").textContent;
+  seen.scrolled = document.getElementById("figure").scrollLeft;
+  seen.wires_before = wires();
+  var z = input("z");
+  z.value = "\\uff13";  // a full-width 3, as a Chinese input method types it
+  z.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true}));
+  seen.z = z.className;
+  document.getElementById("reveal").click();
+  seen.done = document.getElementById("message").textContent;
+  seen.wires_after = wires();
+  document.getElementById("restart").click();
+  seen.wires_restarted = wires() === seen.wires_before;
+  seen.worked_again = input("q").className;
+  var out = document.createElement("pre");
+  out.id = "test-results";
+  out.textContent = JSON.stringify(seen);
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+@needs_dot
+@needs_chromium
+@browser
+def test_a_faded_example_works_the_first_steps_and_the_wires_fill_in_at_the_end(tmp_path):
+    path = exercise_page(get_example("add-mul").build(), tmp_path / "f.html", lang="en", worked=1)
+    seen = _drive(path, tmp_path, FADED)
+    assert seen["worked"] == ["−4", "answer worked", True]  # ∂f/∂q, the root's own step, worked
+    assert seen["focused"]  # typing goes to the first box asked, without a click
+    assert seen["progress"] == "0 of 3 done, 0 right at the first try"
+    assert seen["scrolled"] == 0
+    assert "?" in seen["wires_before"]
+    assert seen["z"] == "answer right"  # full-width digits read as the quiz reads them
+    assert seen["done"].startswith("Done. Score: 1 of 3")
+    assert seen["wires_after"] == "-4|-4|-4|3"  # the solved picture's wire labels
+    assert seen["wires_restarted"] and seen["worked_again"] == "answer worked"
+
+
+def test_worked_is_checked_before_any_work():
+    root = get_example("add-mul").build()
+    with pytest.raises(ExerciseError, match="worked must be a whole number of steps, 0 or more"):
+        exercise_html(root, worked=-1)
+    with pytest.raises(ExerciseError, match="worked=4 would leave nothing to do: this graph has 4"):
+        exercise_html(root, worked=4)
+
+
+@needs_dot
+def test_hints_for_a_typed_expression_keep_its_parentheses():
+    data = _data(exercise_html(evaluate("(x+y)*z", {"x": -2.0, "y": 5.0, "z": -4.0}), lang="en"))
+    hints = {q["name"]: q["hint"] for q in data["questions"]}
+    assert hints["(x+y)"] == "f = (x+y) × z: a × gate swaps its inputs, so ∂f/∂(x+y) = z · ∂f/∂f."
+    assert hints["z"] == "f = (x+y) × z: a × gate swaps its inputs, so ∂f/∂z = (x+y) · ∂f/∂f."

@@ -15,7 +15,7 @@ from browsers import CHROMIUM, chromium
 
 from microgradpp.examples import get_example
 from microgradpp.i18n import Translator
-from microgradpp.judging import Work, common_wrong_answers, half_digit, judge
+from microgradpp.judging import Work, common_wrong_answers, half_digit, judge, parse_answer
 from microgradpp.practice import make_class
 from microgradpp.steps.page import template
 
@@ -80,3 +80,36 @@ document.getElementById("out").textContent = "RESULT" + JSON.stringify(out) + "E
     python = [[row["right"], row["mistake"]] for row in rows]
     differ = [(row, j) for row, p, j in zip(rows, python, js) if p != j]
     assert differ == []
+
+
+TYPED = [
+    "-4", "−4", "－４", "４.５", " 0.5 ", ".5", "0,5", "0,125", "1e-3", "2.5E2", "1/2", "-3/4",
+    "− 1", "1 / 2", "３／４", "+2", "1 2", "1,000", "-2,500", "abc", "1/0", "inf", "nan", "",
+    "1.5.3", "1_000", "1e400", "١", "0x10", "1/x", "--1", "12,3456",
+]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
+def test_the_page_reads_a_typed_answer_as_the_quiz_does(tmp_path):
+    def python(text: str) -> float | None:
+        try:
+            return parse_answer(text)
+        except ValueError:
+            return None
+
+    page = tmp_path / "parse.html"
+    page.write_text(
+        "<!DOCTYPE html><meta charset='utf-8'><pre id='out'></pre><script>"
+        + template("judging.js").template
+        + f"\nvar texts = {json.dumps(TYPED)};\n"
+        + """var out = texts.map(function (t) { var v = MicrogradppJudging.parse(t);
+  return isNaN(v) ? null : v; });
+document.getElementById("out").textContent = "RESULT" + JSON.stringify(out) + "END";
+</script>""",
+        encoding="utf-8",
+    )
+    run = chromium("--dump-dom", page.as_uri(), user_data_dir=tmp_path / "profile")
+    js = json.loads(run.stdout[run.stdout.index("RESULT") + 6 : run.stdout.index("END")])
+    assert dict(zip(TYPED, js)) == {text: python(text) for text in TYPED}
+    assert js.count(None) == 15  # what neither accepts, from "1 2" to "--1"

@@ -793,3 +793,13 @@ def test_the_step_page_of_a_second_backward(tmp_path):
     frames = re.findall(r'<section class="frame" id="step-\d+"', html)
     assert len(frames) == 1 + len(backward_order(df))  # the seed, then one frame per gate
     assert "Backward, step by step: df" in html
+
+
+def test_the_first_backward_caption_does_not_say_children_first():
+    """micrograd's ``_children`` are a node's inputs: "children first" read as "inputs first"."""
+    from microgradpp.messages import text
+
+    for lang in ("en", "zh-Hant", "zh-Hans"):
+        seed = text("frame.seed", lang, root="f")
+        assert "children" not in seed and "子節點" not in seed and "子节点" not in seed
+    assert "walks back towards the inputs" in text("frame.seed", "en", root="f")

@@ -23,20 +23,23 @@
     return {question: question, input: input, cell: cellOf(question.box), state: "open",
             tries: 0, hinted: false};
   });
+  // A faded worked example: the first `worked` gradients (in backward's order, from the root)
+  // are worked out on the page, the student does the rest (the leaves' end).
+  function work() {
+    items.slice(0, data.worked).forEach(function (item) {
+      item.state = "worked";
+      item.input.value = item.question.shown;
+      item.input.className = "answer worked";
+    });
+  }
+  work();
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, key) {
       return Object.prototype.hasOwnProperty.call(values, key) ? values[key] : whole;
     });
   }
-  // A number as a student types it: -4, −4 (typographic minus), 0,5, .5, 1/2, -3/4.
-  function parse(text) {
-    var cleaned = text.replace(/[\u2212\u2013]/g, "-").replace(/,/g, ".").replace(/\s+/g, "");
-    if (!/^[-+]?(\d+\.?\d*|\.\d+)(\/[-+]?(\d+\.?\d*|\.\d+))?$/.test(cleaned)) return NaN;
-    var parts = cleaned.split("/");
-    var value = parts.length === 2 ? Number(parts[0]) / Number(parts[1]) : Number(parts[0]);
-    return isFinite(value) ? value : NaN;
-  }
+  var parse = MicrogradppJudging.parse;  // one reading of a typed number, as the quiz's
   // The grey gradient cell of a box: the box's SVG group is titled with its DOT name ('v3').
   function cellOf(box) {
     var groups = svg.querySelectorAll("g.node");
@@ -76,16 +79,18 @@
       item.input.disabled = open && order === "backward" && item !== next;
       item.input.classList.toggle("current", open && order === "backward" && item === next);
     });
-    var done = items.filter(function (item) { return item.state !== "open"; }).length;
-    var right = items.filter(function (item) { return item.state === "right" && item.tries === 0; }).length;
-    var hints = items.filter(function (item) { return item.hinted; }).length;
-    var shown = items.filter(function (item) { return item.state === "revealed"; }).length;
-    progress.textContent = fill(texts.progress, {done: done, total: items.length, right: right});
+    var asked = items.filter(function (item) { return item.state !== "worked"; });
+    var done = asked.filter(function (item) { return item.state !== "open"; }).length;
+    var right = asked.filter(function (item) { return item.state === "right" && item.tries === 0; }).length;
+    var hints = asked.filter(function (item) { return item.hinted; }).length;
+    var shown = asked.filter(function (item) { return item.state === "revealed"; }).length;
+    progress.textContent = fill(texts.progress, {done: done, total: asked.length, right: right});
     document.body.dataset.done = String(done);
     document.body.dataset.right = String(right);
     if (next === null) {
-      say(fill(texts.score, {right: right, total: items.length, hints: hints, shown: shown}), "done");
+      say(fill(texts.score, {right: right, total: asked.length, hints: hints, shown: shown}), "done");
       showButton.hidden = true;
+      solveWires();
     }
     return next;
   }
@@ -98,7 +103,7 @@
   function earlierAnswers() {
     return items.map(function (item) {
       if (item.state === "right") return item.value;
-      if (item.state === "revealed") return item.question.judging.rounded;
+      if (item.state === "revealed" || item.state === "worked") return item.question.judging.rounded;
       return null;
     });
   }
@@ -142,6 +147,7 @@
     item.input.classList.add("revealed");
   }
   var quiet = false;  // focus moved by the page itself: keep the message it just gave
+  var announced = null;  // the box the opening message names (its focus may come later)
   function focus(item) {
     if (item.input.disabled) return;
     quiet = true;
@@ -156,7 +162,7 @@
     item.input.addEventListener("change", function () { check(item); });
     item.input.addEventListener("focus", function () {
       selected = item;
-      if (!quiet && item.state === "open" && item.tries === 0) {
+      if (!quiet && item !== announced && item.state === "open" && item.tries === 0) {
         say(fill(texts.your_turn, {node: item.question.name}), "");
       }
     });
@@ -176,11 +182,36 @@
     items.forEach(reveal);
     update();
   });
+  // Once every gradient is known, the wires show theirs too (they said "?" so far): their
+  // labels are copied from the solved picture, drawn with the same layout.
+  var solved = document.getElementById("solved");
+  var unsolved = {};
+  function solveWires() {
+    if (solved === null) return;
+    var finished = solved.content.querySelectorAll("g.edge");
+    Array.prototype.forEach.call(svg.querySelectorAll("g.edge"), function (edge) {
+      var title = edge.querySelector("title");
+      for (var i = 0; title !== null && i < finished.length; i++) {
+        var other = finished[i].querySelector("title");
+        if (other === null || other.textContent !== title.textContent) continue;
+        if (!(title.textContent in unsolved)) unsolved[title.textContent] = edge.innerHTML;
+        edge.innerHTML = finished[i].innerHTML;
+      }
+    });
+  }
+  function unsolveWires() {
+    Array.prototype.forEach.call(svg.querySelectorAll("g.edge"), function (edge) {
+      var title = edge.querySelector("title");
+      if (title !== null && title.textContent in unsolved) edge.innerHTML = unsolved[title.textContent];
+    });
+  }
   document.getElementById("restart").addEventListener("click", function () {
     items.forEach(function (item) {
       item.state = "open"; item.tries = 0; item.hinted = false; item.input.value = "";
       item.input.className = "answer";
     });
+    work();
+    unsolveWires();
     showButton.hidden = true;
     var next = update();
     if (next !== null) {
@@ -205,8 +236,25 @@
       figure.classList.add("zoomed");
     }
     size();
+    opening();
+  }
+  // A picture wider than the screen opens at the leaves' end (its start: where a faded
+  // example's questions are) if the first box to fill is in view there; else at that box, with
+  // the window's left edge moved back to the first box it would cut in half.
+  function opening() {
+    figure.scrollLeft = 0;
+    figure.scrollTop = 0;
     var next = nextOpen();
-    if (next !== null) inView(next);
+    if (next === null) return;
+    var box = figure.getBoundingClientRect(), r = next.input.getBoundingClientRect();
+    if (r.right <= box.right && r.bottom <= box.bottom) return;
+    inView(next);
+    var edge = figure.getBoundingClientRect().left, cut = edge;
+    Array.prototype.forEach.call(svg.querySelectorAll("g.node"), function (node) {
+      var b = node.getBoundingClientRect();
+      if (b.left < edge && b.right > edge) cut = Math.min(cut, b.left);
+    });
+    figure.scrollLeft -= edge - cut + (cut < edge ? 8 : 0);
   }
   // Scroll the picture (not the page around it: a notebook keeps its place) to show item's box.
   function inView(item) {
@@ -232,5 +280,10 @@
   // includes the moment a page loaded in a hidden iframe is first shown.
   fit.whenLaidOut(function () { return svg.getBoundingClientRect().width > 0; }, svg, fitOrZoom, place);
   var first = update();
-  if (first !== null) say(fill(texts.next, {node: first.question.name}), "");
+  if (first !== null) {
+    say(fill(texts.next, {node: first.question.name}), "");
+    // typing goes to the current box at once (without scrolling the page or the picture)
+    announced = first;
+    if (!first.input.disabled) first.input.focus({preventScroll: true});
+  }
 })();

@@ -60,5 +60,20 @@ var MicrogradppJudging = (function () {
     }
     return {right: false, mistake: null, text: ""};
   }
-  return {judge: judge};
+  // A number as a student types it, read as judging.py's parse_answer reads it: -4, −4, －４,
+  // 0.5, .5, 0,5, 1e-3, 1/2, -3/4; NaN for anything else ('1 2', '1,000', 'abc', '1/0').
+  var NUMBER = "[-+]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?";
+  var ANSWER = new RegExp("^(" + NUMBER + ")(?:/(" + NUMBER + "))?$");
+  var THOUSANDS = /^[-+]?[1-9]\d*,\d{3}$/;
+  function parse(text) {
+    var cleaned = text.normalize("NFKC").trim().replace(/[\u2212\u2013]/g, "-");
+    cleaned = cleaned.replace(/([-+/])\s+/g, "$1").replace(/\s+\//g, "/");
+    if (cleaned === "" || THOUSANDS.test(cleaned)) return NaN;
+    var match = ANSWER.exec(cleaned.replace(/,/g, "."));
+    if (match === null) return NaN;
+    var value = match[2] === undefined ? Number(match[1]) :
+      (Number(match[2]) === 0 ? NaN : Number(match[1]) / Number(match[2]));
+    return isFinite(value) ? value : NaN;
+  }
+  return {judge: judge, parse: parse};
 })();
