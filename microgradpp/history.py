@@ -94,7 +94,7 @@ def gradient_flow(model: Module) -> dict[str, dict[str, float]]:
     """
     flow = {}
     for name, layer in named_layers(model):
-        grads = [abs(p.grad) for p in layer.parameters()]
+        grads = [abs(float(p.grad)) for p in layer.parameters()]  # (a Value after create_graph)
         dead = layer.dead_fraction() if hasattr(layer, "dead_fraction") else 0.0
         flow[name] = {  # scaled sums: finite gradients of 1e154 or 1e300 never overflow here
             "mean_abs_grad": sums.mean(grads),

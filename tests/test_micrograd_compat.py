@@ -719,3 +719,12 @@ def test_draw_dot_draws_escape_sequences_in_labels_as_written() -> None:
     svg = run_dot(draw_dot(c).source, "svg").decode("utf-8")
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert ["\\Gamma", "tail\\", "\\N\\E"] == [t for t in texts if "\\" in t]
+
+
+def test_draw_dot_shows_the_number_of_a_gradient_built_with_create_graph():
+    pytest.importorskip("graphviz")
+    x = CoreValue(2.0, label="x")
+    f = x * x
+    f.backward(create_graph=True)
+    assert isinstance(x.grad, CoreValue)
+    assert "grad 4.0000" in draw_dot(f).source

@@ -47,6 +47,17 @@ def test_gradient_flow_never_raises_on_finite_gradients(grads, mean_abs, norm) -
     assert flow["max_abs_grad"] == max(abs(g) for g in grads)
 
 
+def test_gradient_flow_reads_the_numbers_of_gradients_built_with_create_graph() -> None:
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    loss = model([Value(0.5), Value(-1.0)]) * 1.0
+    loss.backward()
+    plain = gradient_flow(model)
+    model.zero_grad()
+    loss.backward(create_graph=True)
+    assert all(isinstance(p.grad, Value) for p in model.parameters())
+    assert gradient_flow(model) == plain  # the same floats, not Values
+
+
 @pytest.mark.parametrize("compiled", [False, True])
 def test_a_fit_whose_gradients_square_beyond_every_float_records_their_flow(compiled) -> None:
     """Gradients of 8e153 square to 6.4e307, four of them sum beyond 1.8e308: the step was
