@@ -36,7 +36,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[all,test,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[all,test,dev,web]"
 	touch $(STAMP)
 
 system-deps:

@@ -65,6 +65,7 @@ DEFAULT_OUT = "microgradpp-output"
 DEMO_OUT = "demo-output"
 WEB_OUT = "playground"
 WEB_CACHE = "~/.cache/microgradpp-web"
+WEB_NOTEBOOKS = "notebooks"
 """Where `microgradpp web` keeps the packages it downloads (checked by hash at every build)."""
 WORKSHEET_OUT = "worksheets"
 FORMATS = ("svg", "png", "pdf")
@@ -312,6 +313,12 @@ def _build_parser(t: Translator) -> argparse.ArgumentParser:
     )
     sub.add_argument(
         "--cache", metavar="DIR", default=WEB_CACHE, help=t("cli.web.cache", default=WEB_CACHE)
+    )
+    sub.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        default=WEB_NOTEBOOKS,
+        help=t("cli.web.notebooks", default=WEB_NOTEBOOKS),
     )
     _add_lang_option(sub, types)
 
@@ -761,11 +768,24 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def run_web(args: argparse.Namespace) -> int:
+    from .errors import WebBuildError
     from .web import SINGLE_FILE, build_playground
+    from .web.lite import build_lite
 
-    out = Path(args.out)
-    build_playground(out, Path(args.cache).expanduser(), lang=args.t.lang)
-    print(args.t("cli.web.written", page=out / SINGLE_FILE, folder=out / "index.html"))
+    t, out, cache = args.t, Path(args.out), Path(args.cache).expanduser()
+    build_playground(out, cache, lang=t.lang)
+    print(t("cli.web.written", page=out / SINGLE_FILE, folder=out / "index.html"))
+    notebooks = Path(args.notebooks)
+    if not notebooks.is_dir():
+        print(t("cli.web.no_lite", why=f"{notebooks}: no such folder"), file=sys.stderr)
+        return 0 if args.notebooks == WEB_NOTEBOOKS else 1  # asked for by name: a failure
+    try:
+        report = build_lite(out / "lite", cache, notebooks, lang=t.lang)
+    except WebBuildError as error:
+        print(t("cli.web.no_lite", why=error), file=sys.stderr)
+        return 1
+    ready, needs = ", ".join(report["ready"]), ", ".join(report["needs"])
+    print(t("cli.web.lite", site=out / "lite", folder=out / "lite", ready=ready, needs=needs))
     return 0
 
 

@@ -166,10 +166,8 @@ def find_dot() -> tuple[str, str] | None:
     The system's Graphviz first (the reference, and it has a PDF writer), then graphviz-pure.
     ``MICROGRADPP_DOT=system|bundled|none`` allows only that one.
     """
-    if sys.platform == "emscripten":  # Python in a browser: no programs, the page's Graphviz
-        import js  # type: ignore[import-not-found]  # Pyodide's door to the page's JavaScript
-
-        return (BROWSER_FUNCTION, "browser") if hasattr(js, BROWSER_FUNCTION) else None
+    if sys.platform == "emscripten":  # Python in a browser: no programs, Graphviz in wasm
+        return (BROWSER_FUNCTION, "browser") if _browser_layout() is not None else None
     choice = os.environ.get(CHOICE_VARIABLE, "").strip().lower()
     if choice and choice not in CHOICES:
         raise GraphvizNotFoundError(
@@ -280,13 +278,52 @@ def split_graphs(source: str) -> list[str]:
     return ["".join(lines[start:end]) for start, end in zip(starts, ends)] or [source]
 
 
+def _browser_layout() -> Any:
+    """In a browser, the function that lays out one graph: the playground page's
+    ``microgradppDot``, else (a notebook in JupyterLite) Graphviz loaded from beside Pyodide."""
+    import js  # type: ignore[import-not-found]  # Pyodide's door to JavaScript
+
+    return getattr(js, BROWSER_FUNCTION, None) or _graphviz_beside_pyodide()
+
+
+_beside_pyodide: list[Any] = []
+"""The layout function of Graphviz loaded beside Pyodide, once it loaded (a failure is retried:
+it may have been a call that could not wait)."""
+
+
+def _graphviz_beside_pyodide() -> Any:
+    """Graphviz (WebAssembly), loaded once from ``graphviz.js`` in Pyodide's own folder, as
+    ``microgradpp web`` builds the JupyterLite site; None where it is not there.
+
+    A notebook's kernel is Pyodide in a web worker with no page of ours to load it. Loading is
+    asynchronous and pictures are drawn by synchronous calls (a display hook), so the load is
+    waited for with ``run_sync`` (WebAssembly stack switching: Chromium has it, Safari not yet).
+    """
+    if _beside_pyodide:
+        return _beside_pyodide[0]
+    try:
+        import js
+        import pyodide_js  # type: ignore[import-not-found]
+        from pyodide.ffi import run_sync  # type: ignore[import-not-found]
+
+        url = str(pyodide_js._api.config.indexURL) + "graphviz.js"
+        module = run_sync(js.Function("url", "return import(url)")(url))
+        graphviz = run_sync(module.Graphviz.load())
+    except Exception:  # no graphviz.js there, or no stack switching: no pictures, DOT instead
+        return None
+
+    def layout(source: str, format: str) -> str:
+        return str(graphviz.layout(source, format, "dot"))
+
+    _beside_pyodide.append(layout)
+    return layout
+
+
 def _run_in_browser(source: str, format: str) -> bytes:
     """dot in a browser: the page's Graphviz (WebAssembly) lays out one graph per call, so a text
     of several graphs is laid out graph by graph and the images joined, as dot joins them.
     No time limit: the page's Graphviz cannot be stopped (a browser tab shows it is busy)."""
-    import js  # type: ignore[import-not-found]
-
-    layout = getattr(js, BROWSER_FUNCTION)
+    layout = _browser_layout()
     try:
         return "".join(str(layout(graph, format)) for graph in split_graphs(source)).encode("utf-8")
     except Exception as error:  # a JsException: Graphviz's own message

@@ -181,21 +181,27 @@ def _members(archive: Path, names: list[str]) -> dict[str, bytes]:
     return found
 
 
-def package_zip() -> bytes:
-    """microgradpp's own files as installed (a zip to unpack into the browser's site-packages)."""
+def package_files() -> list[tuple[str, bytes]]:
+    """microgradpp's own files as installed, (path in a zip or wheel, bytes), in a fixed order:
+    what the browser's Python imports (no caches; not the builder's own templates and licences)."""
     root = Path(str(resources.files("microgradpp")))
+    files = []
+    for path in sorted(root.rglob("*")):
+        parts = path.relative_to(root).parts
+        if not path.is_file() or path.suffix not in PACKAGE_SUFFIXES or "__pycache__" in parts:
+            continue
+        if parts[:2] in (("web", "licenses"), ("web", "templates")):
+            continue
+        files.append(("/".join(("microgradpp", *parts)), path.read_bytes()))
+    return files
+
+
+def package_zip() -> bytes:
+    """microgradpp's own files (a zip to unpack into the browser's site-packages)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(root.rglob("*")):
-            parts = path.relative_to(root).parts
-            if path.is_file() and path.suffix in PACKAGE_SUFFIXES and "__pycache__" not in parts:
-                if parts[:2] in (("web", "licenses"), ("web", "templates")):
-                    continue  # the builder's own files: the page does not need them
-                info = zipfile.ZipInfo(
-                    str(Path("microgradpp", *parts).as_posix()), (1980, 1, 1, 0, 0, 0)
-                )
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, path.read_bytes())
+        for name, data in package_files():
+            archive.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data)
     return buffer.getvalue()
 
 

@@ -6,13 +6,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
-import time
 import zipfile
 from io import BytesIO
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -22,7 +19,9 @@ from microgradpp.web.build import EDITOR_EXAMPLES, licence_readme, package_zip, 
 from microgradpp.web.packages import PINNED, sha256_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "steps"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 from browsers import CHROMIUM, Browser  # noqa: E402
+from offline import all_local, offline, requested, serving  # noqa: E402
 
 CACHE = Path(os.environ.get("MICROGRADPP_WEB_CACHE", WEB_CACHE)).expanduser()
 CACHED = all(
@@ -121,43 +120,6 @@ def test_the_build_writes_the_single_file_the_folder_and_the_licences(tmp_path, 
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
 
 
-def network_namespace_works() -> bool:
-    """Root can run a program in a network namespace of its own (only a loopback interface)."""
-    if os.geteuid() != 0:
-        return False
-    try:
-        done = subprocess.run(
-            ["unshare", "-n", "--", "ip", "link", "set", "lo", "up"],
-            capture_output=True, timeout=10, check=False,
-        )  # fmt: skip
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return done.returncode == 0
-
-
-def offline(serve: Path | None = None, port: int = 0, pid_file: Path | None = None) -> tuple:
-    """A wrapper that runs Chromium with no network but its own loopback (and, given ``serve``,
-    a web server for that folder on 127.0.0.1 inside it); () where namespaces are not allowed
-    (every request is then still checked to have stayed local)."""
-    if not network_namespace_works():
-        return ()
-    script = "ip link set lo up || exit 1; "
-    if serve is not None:
-        script += (
-            f"{sys.executable} -m http.server --bind 127.0.0.1 {port} --directory '{serve}' "
-            f">/dev/null 2>&1 & echo $! > '{pid_file}'; sleep 0.5; "
-        )
-    return ("unshare", "-n", "--", "sh", "-c", script + 'exec "$@"', "sh")
-
-
-def requested(tab: Browser) -> list[str]:
-    return [
-        event["params"]["request"]["url"]
-        for event in tab.events
-        if event.get("method") == "Network.requestWillBeSent"
-    ]
-
-
 def check_the_playground(tab: Browser, url: str) -> dict:
     """Open the playground, wait for the first example's pictures, check what it shows."""
     tab.send("Network.enable", session=True)
@@ -192,16 +154,6 @@ def check_the_playground(tab: Browser, url: str) -> dict:
     return state
 
 
-def all_local(urls: list[str]) -> list[str]:
-    """The requests that left the machine (none should)."""
-    return [
-        url
-        for url in urls
-        if urlparse(url).scheme not in ("file", "blob", "data", "about")
-        and urlparse(url).hostname != "127.0.0.1"
-    ]
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("playground")
@@ -231,26 +183,9 @@ def test_the_single_file_runs_offline_from_file_url(built, tmp_path):
 @needs_chromium
 def test_the_folder_runs_served_on_127_0_0_1(built, tmp_path):
     """Served by a web server on this machine: the page reads assets/ and nothing else."""
-    port = 8000 + os.getpid() % 1000
-    pid_file = tmp_path / "server.pid"
-    wrapper = offline(built, port, pid_file)
-    server = None
-    if not wrapper:  # no namespace: the server on this machine's loopback
-        server = subprocess.Popen(
-            [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port),
-             "--directory", str(built)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        time.sleep(0.5)
-    try:
+    with serving(built, tmp_path) as (wrapper, base):
         with Browser(CHROMIUM, tmp_path / "profile", wrapper=wrapper) as tab:
-            check_the_playground(tab, f"http://127.0.0.1:{port}/index.html")
+            check_the_playground(tab, f"{base}/index.html")
             urls = requested(tab)
-    finally:
-        if server is not None:
-            server.kill()
-            server.wait()
-        elif pid_file.exists():
-            os.kill(int(pid_file.read_text()), 9)
     assert all_local(urls) == []
-    assert f"http://127.0.0.1:{port}/assets/pyodide.asm.wasm" in urls
+    assert f"{base}/assets/pyodide.asm.wasm" in urls
