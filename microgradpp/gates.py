@@ -541,7 +541,7 @@ class Pow(Gate):
         if n == 0:
             return (0.0,)  # x⁰ = 1: a constant
         if n == 1:
-            return (1.0,)
+            return (x**0,)  # 1·x⁰ = 1, on x (connected to it, as PyTorch's), derivative 0
         if n == 2:
             return (2.0 * x,)  # 2·x¹ written 2·x (the same float: x ** 1.0 is x)
         return (n * x ** (n - 1),)
