@@ -21,8 +21,16 @@ class MicrogradppError(Exception):
     words: Said | None = None
 
     def translated(self, lang: str | None = None) -> str:
-        """The message in ``lang`` (None: the locale's); ``str()`` when it has no catalog words."""
-        return str(self) if self.words is None else self.words.reason(lang)
+        """The message in ``lang`` (None: the locale's); English when it has no catalog words."""
+        return Exception.__str__(self) if self.words is None else self.words.reason(lang)
+
+    def __str__(self) -> str:
+        """English; in the language ``i18n.set_language`` chose, when one was chosen (a notebook
+        in Chinese prints its errors in Chinese) and the message has catalog words."""
+        chosen = None if self.words is None else self.words.chosen_language()
+        if chosen is not None and chosen != "en":
+            return self.translated(chosen)
+        return Exception.__str__(self)
 
 
 class GateError(MicrogradppError, ValueError):
@@ -79,7 +87,8 @@ class GateError(MicrogradppError, ValueError):
         """The message in ``lang`` (None: the locale's); English where its words are not in the
         catalogs. ``remedy`` replaces the remedy (already in ``lang``)."""
         if self.words is None or self.where is None:  # plain English: nothing to translate
-            return str(self) if remedy is None else f"{self.problem}. Remedy: {remedy}"
+            english = Exception.__str__(self)
+            return english if remedy is None else f"{self.problem}. Remedy: {remedy}"
         reason = self.words.reason(lang)
         problem = self.words.frame("gate.error", lang, **self.where, reason=reason)
         if remedy is None and self.advice_key:  # the gate's remedy, then the advice
@@ -119,6 +128,10 @@ class Said(Protocol):
 
     def frame(self, key: str, lang: str | None = "en", /, **fields: object) -> str:
         """Another message (the sentence around the reason), in the same catalogs."""
+        ...
+
+    def chosen_language(self) -> str | None:
+        """The language ``i18n.set_language`` chose for this process (None: none was chosen)."""
         ...
 
     def extended(self, key: str) -> Said:
@@ -249,7 +262,7 @@ def training_advice() -> Iterator[None]:
         if not error.overflow or error.words is None:
             raise
         advice = error.words.frame(TRAINING_REMEDY + ".gradient")
-        if advice in str(error):
+        if advice in Exception.__str__(error):
             raise
         gradient = GradientError(f"{error} {advice}", True, error.node, error.value)
         gradient.words = error.words.extended(TRAINING_REMEDY + ".gradient")

@@ -197,6 +197,9 @@ class Words:
     def frame(self, key: str, lang: str | None = "en", /, **fields: object) -> str:
         return message(key, lang, **fields)
 
+    def chosen_language(self) -> str | None:
+        return _chosen_language
+
     def extended(self, key: str) -> Words:
         return Words(self.key, self.remedy_key, self.fields, self.overflow, (*self.then, key))
 

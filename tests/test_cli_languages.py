@@ -128,3 +128,28 @@ def test_a_training_overflow_gives_its_advice_in_the_language():
     said = translated(caught.value, "zh-Hant")
     assert said.endswith(message("training.advice", "zh-Hant"))
     assert english_sentences(said) == []
+
+
+def test_an_error_prints_in_the_language_a_notebook_chose():
+    """``set_language`` (a notebook's first cell) makes ``str(error)`` — what a traceback and
+    ``print(error)`` show — speak that language; without it, and for English, it is English."""
+    from microgradpp import GateError, Value
+    from microgradpp.i18n import set_language
+
+    def log_of_minus_one() -> GateError:
+        with pytest.raises(GateError) as caught:
+            Value(-1.0, label="p").log()
+        return caught.value
+
+    english = str(log_of_minus_one())
+    assert english.startswith("log gate (log) with input p = -1.0: log is only defined for x > 0")
+    try:
+        set_language("zh-Hans")
+        error = log_of_minus_one()
+        assert str(error).startswith("log 门（log），输入 p = -1.0：log 只在 x > 0 时有定义")
+        assert error.problem.startswith("log gate (log)")  # the attributes stay English
+        set_language("en")
+        assert str(log_of_minus_one()) == english
+    finally:
+        set_language(None)
+    assert str(log_of_minus_one()) == english
