@@ -35,10 +35,11 @@ def grade(
     ``report.html`` into ``out`` — together, or not at all.
 
     A file that cannot be graded is reported (``refused``) and the rest are graded; a manifest
-    that cannot be read raises :class:`ManifestError` before anything is written.
+    that cannot be read raises :class:`ManifestError` before anything is written. ``lang``: the
+    language of the report and of Gradescope's texts (default: the assignment's).
     """
-    t = Translator(lang)
     manifest = read_manifest(assignment)
+    t = Translator(lang if lang is not None else manifest.lang)  # the class's language
     if manifest.checking == PRACTICE_RULE:
         raise ManifestError(str(assignment), "practice_manifest")
     if manifest.checking != CHECKING_RULE:

@@ -199,3 +199,13 @@ def test_a_file_given_twice_is_read_once(plan, tmp_path):
     (tmp_path / "ada.json").write_text(json.dumps(work(plan, "S001")), "utf-8")
     result = grade([tmp_path / "ada.json", tmp_path / "./ada.json"], assignment, tmp_path / "out")
     assert not result.grading.replaced and result.grading.grades[0].submitted
+
+
+def test_the_report_speaks_the_assignments_language_unless_told_otherwise(tmp_path):
+    plan = plan_assignment(ROSTER, "hw3", level=1, seed=2, lang="zh-Hant")
+    (tmp_path / "manifest.json").write_text(plan.manifest.to_json(), "utf-8")
+    (tmp_path / "in.json").write_text(json.dumps(work(plan, "S001")), "utf-8")
+    grade([tmp_path / "in.json"], tmp_path, tmp_path / "a")
+    assert "<title>作業 hw3：全班報告</title>" in (tmp_path / "a/report.html").read_text("utf-8")
+    grade([tmp_path / "in.json"], tmp_path, tmp_path / "b", lang="zh-Hans")
+    assert "<title>作业 hw3：全班报告</title>" in (tmp_path / "b/report.html").read_text("utf-8")
