@@ -59,11 +59,14 @@ from microgradpp import Value
 w0, x0 = Value(2.0, label="w0"), Value(-1.0, label="x0")
 w1, x1 = Value(-3.0, label="w1"), Value(-2.0, label="x1")
 w2 = Value(-3.0, label="w2")
-z = w0 * x0 + w1 * x1 + w2
-z.label = "z"
-f = (z * -1.0).exp() + 1.0
-f = f.reciprocal()
-f.label = "f"
+p0 = w0 * x0; p0.label = "p0"
+p1 = w1 * x1; p1.label = "p1"
+s = p0 + p1; s.label = "s"
+z = s + w2; z.label = "z"
+u = z * -1.0; u.label = "u"
+e = u.exp(); e.label = "e"
+d = e + 1.0; d.label = "d"
+f = d.reciprocal(); f.label = "f"
 f.backward()
 print(round(f.data, 4), [round(v.grad, 4) for v in (w0, x0, w1, x1, w2)])
 show(f)

@@ -79,9 +79,11 @@ def draw(root: Value, lang: str) -> dict[str, Any]:
         root.backward()
     t = Translator(lang)
     made: dict[str, Any] = {"shown": root.label or "f", "problems": []}
+    direction = _direction(root, lang)
     makers = {
-        "forward": lambda: to_svg(root, mode="forward", lang=lang),
-        "backward": lambda: to_svg(root, mode="backward", lang=lang),
+        # "auto": left to right or top to bottom, whichever reads larger on a 1920 × 1080 screen
+        "forward": lambda: to_svg(root, mode="forward", lang=lang, rankdir=direction),
+        "backward": lambda: to_svg(root, mode="backward", lang=lang, rankdir=direction),
         "steps": lambda: _step_page(root, lang, render_steps),
         "exercise": lambda: exercise_html(root, lang=lang),
     }
@@ -93,6 +95,17 @@ def draw(root: Value, lang: str) -> dict[str, Any]:
             made["problems"].append(t("web.not_made", what=t(f"web.tab.{name}"), why=problem))
     made["values"] = len(topological_order(root))
     return made
+
+
+def _direction(root: Value, lang: str) -> str:
+    """The direction both pictures share: the one the step page chooses (LR when it cannot)."""
+    from ..viz import GraphView
+    from ..viz.graph import settle_rankdir
+
+    try:
+        return settle_rankdir(GraphView.of(root, "both", lang=lang, rankdir="auto")).rankdir
+    except (MicrogradppError, ValueError):  # too large to draw: the pictures will say so
+        return "LR"
 
 
 def _step_page(root: Value, lang: str, render_steps: Any) -> str:

@@ -184,6 +184,10 @@ $("example").addEventListener("change", () => {
   run();
 });
 $("run").addEventListener("click", run);
+$("wide").addEventListener("click", () => {
+  const wide = document.querySelector("main").classList.toggle("wide");
+  $("wide").setAttribute("aria-pressed", String(wide));
+});
 $("editor").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
