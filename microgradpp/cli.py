@@ -755,7 +755,12 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo as demo
+    from .train import recipe
 
+    try:
+        recipe("moons", epochs=args.epochs)  # --epochs is checked before any file is written
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     missing: list[str] = []
     demo(Path(args.out), args.epochs, missing=missing, lang=args.lang)
     if missing:
@@ -834,7 +839,9 @@ def _seed(seed: int | None) -> int:
 
 def run_exercise(args: argparse.Namespace) -> int:
     from .expr import parse
+    from .outputs import GRAPH_FILES_SECONDS
     from .steps.exercise import exercise_page
+    from .viz.dot import time_budget
 
     t = args.t
     args.source = args.source.strip()  # (an expression starting with "-" got a leading space)
@@ -848,15 +855,16 @@ def run_exercise(args: argparse.Namespace) -> int:
         description = _at_text(t, args.at).strip()
     if args.digits > 6:
         raise UsageError(t("cli.error.exercise_digits", digits=args.digits))
-    path = exercise_page(
-        root,
-        args.out,
-        digits=args.digits,
-        order=args.order,
-        lang=t.lang,
-        description=description,
-        worked=args.worked,
-    )
+    with time_budget(GRAPH_FILES_SECONDS):  # the documented budget of a command's pictures
+        path = exercise_page(
+            root,
+            args.out,
+            digits=args.digits,
+            order=args.order,
+            lang=t.lang,
+            description=description,
+            worked=args.worked,
+        )
     print(t("cli.exercise_written", path=path))
     return 0
 

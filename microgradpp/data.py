@@ -48,6 +48,23 @@ def _check_count(n: object, name: str = "n", minimum: int = 1) -> int:
     return integer(n, name, minimum=minimum)
 
 
+MAX_SAMPLES = 1_000_000
+"""The most samples a dataset maker draws: a million 2-D points take about 150 MB as Python
+lists, and ``fit`` builds a graph for every one of them each epoch."""
+
+
+def check_samples(n: object, name: str = "n") -> int:
+    """A number of samples (or of centers): from 1 to ``MAX_SAMPLES``, refused before any is drawn."""
+    n = _check_count(n, name)
+    if n > MAX_SAMPLES:
+        raise ValueError(
+            f"{name} must be at most {MAX_SAMPLES:,} (microgradpp.data.MAX_SAMPLES), got {n:,}: a "
+            "million points already take about 150 MB as Python lists, and fit builds a graph "
+            "for every one of them each epoch"
+        )
+    return n
+
+
 def _check_noise(noise: object, name: str = "noise") -> float:
     """A standard deviation: a finite number >= 0."""
     return positive(noise, name, allow_zero=True)
@@ -76,7 +93,7 @@ def make_moons(
     each coordinate gets Gaussian noise of standard deviation ``noise``. Class 0 has n − n//2
     points, class 1 has n//2.
     """
-    n = _check_count(n)
+    n = check_samples(n)
     noise, rng = _check_noise(noise), as_rng(seed)
     n_outer, n_inner = n - n // 2, n // 2
     X = [[math.cos(t), math.sin(t)] for t in _linspace(0.0, math.pi, n_outer)]
@@ -93,7 +110,7 @@ def make_circles(
 
     Points are evenly spaced in angle; Gaussian noise of standard deviation ``noise`` is added.
     """
-    n = _check_count(n)
+    n = check_samples(n)
     noise, rng = _check_noise(noise), as_rng(seed)
     if not 0.0 < factor < 1.0:
         raise ValueError(f"factor is the inner radius and must be in (0, 1), got {factor!r}")
@@ -117,7 +134,7 @@ def make_xor(
     ``n`` points, each moved by Gaussian noise of standard deviation ``noise``. The default is the
     plain truth table, which no single neuron can learn (it is not linearly separable).
     """
-    n = _check_count(n)
+    n = check_samples(n)
     noise, rng = _check_noise(noise), as_rng(seed)
     corners = (([0.0, 0.0], 0), ([0.0, 1.0], 1), ([1.0, 0.0], 1), ([1.0, 1.0], 0))
     X, y = [], []
@@ -138,7 +155,7 @@ def make_spiral(
     Every arm starts at the origin (r = 0, as in cs231n), so those ``classes`` points coincide
     and at most n − (classes − 1) of the points can be classified correctly.
     """
-    n, classes = _check_count(n), _check_count(classes, "classes", 2)
+    n, classes = check_samples(n), _check_count(classes, "classes", 2)
     noise, rng = _check_noise(noise), as_rng(seed)
     per_class = n // classes
     if per_class < 1:
@@ -166,10 +183,10 @@ def make_blobs(
     ``centers`` is a list of points, or a count: that many 2-D centers drawn uniformly from
     [-5, 5]². Points go to the centers in turn; each coordinate is center + N(0, std²).
     """
-    n = _check_count(n)
+    n = check_samples(n)
     rng = as_rng(seed)
     if isinstance(centers, int):
-        count = _check_count(centers, "centers")
+        count = check_samples(centers, "centers")
         points: list[list[float]] = [
             [rng.uniform(-5.0, 5.0), rng.uniform(-5.0, 5.0)] for _ in range(count)
         ]
@@ -199,7 +216,7 @@ def make_function(
 
     Returns X as ``[[x], …]`` (one input per sample) and y as a list of floats, in order of x.
     """
-    n = _check_count(n)
+    n = check_samples(n)
     noise, rng = _check_noise(noise), as_rng(seed)
     if not low < high:
         raise ValueError(f"need low < high, got low = {low!r}, high = {high!r}")
@@ -379,7 +396,7 @@ def digit_sample(n: int = 5000, seed: Seed = 0) -> tuple[list[list[float]], list
     The digits ``microgradpp train digits`` trains on (it splits them itself); see
     ``load_digits`` for the images, their source and licence, and a stratified split.
     """
-    n = _check_count(n)
+    n = check_samples(n)
     if n > 10 * DIGITS_PER_CLASS:
         raise ValueError(f"there are {10 * DIGITS_PER_CLASS} digit images, asked for {n}")
     rng = as_rng(seed)
@@ -409,6 +426,8 @@ class DatasetEntry:
     samples: int
     classes: int
     description: str
+    inputs: int = 2
+    """Numbers per sample (checked by ``tests/test_data.py`` against what ``make`` draws)."""
 
 
 DATASETS: dict[str, DatasetEntry] = {
@@ -442,12 +461,14 @@ DATASETS: dict[str, DatasetEntry] = {
         60,
         0,
         "regression: sin x on [-π, π] with noise",
+        inputs=1,
     ),
     "digits": DatasetEntry(
         digit_sample,
         5000,
         10,
         "real handwritten 28×28 digits (MNIST, 5,000 images; CC BY-SA 3.0)",
+        inputs=784,
     ),
 }
 """Dataset name -> how to make it. Add one here and ``microgradpp train`` offers it."""

@@ -40,6 +40,7 @@ def run_demo(
     A file that could not be made (why is said on stderr) is named in ``missing`` when a list is
     given, so the command line can exit 1 instead of claiming success."""
     t = Translator(lang)
+    training = recipe("moons", epochs=epochs)  # checked before any work (epochs at most 100,000)
     failed = [] if missing is None else missing
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
@@ -58,7 +59,7 @@ def run_demo(
         entries.append((title, teaches, paths))
 
     print(t("demo.training", epochs=epochs))
-    run = run_recipe(recipe("moons", epochs=epochs), progress=True)
+    run = run_recipe(training, progress=True)
     print(run.summary(t.lang) + "\n")
     try:
         plots = write_training_plots(run, out, "moons", t.lang)

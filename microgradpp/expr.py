@@ -39,6 +39,9 @@ from .tables import display_width
 
 MAX_DEPTH = 100
 """How deeply parentheses, unary minus signs and powers may nest."""
+MAX_LENGTH = 50_000
+"""The longest expression, in characters (about 10,000 terms: evaluating it takes seconds and
+tens of MB; a longer one is no expression to work through by hand), refused before parsing."""
 
 LABEL_WIDTH = 12
 """A gate node is labelled with its piece of the text when that is at most this long."""
@@ -389,6 +392,10 @@ class Expression:
     """
 
     def __init__(self, text: str):
+        if len(text) > MAX_LENGTH:  # before any work: the tokens, the tree, the Values
+            raise ExpressionError(
+                "expr.too_long", text, MAX_LENGTH, length=len(text), most=MAX_LENGTH
+            )
         self.text = text
         self.plain = plain(text)
         """The text with ASCII operators (− × · ÷ and full-width forms replaced), for labels."""

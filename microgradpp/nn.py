@@ -35,6 +35,26 @@ from .validation import fraction, integer, is_real
 
 Input = Sequence[Value | float | int]
 
+MAX_PARAMETERS = 2_000_000
+"""The most parameters a network may have — what ``load`` accepts (``serialize``). Each is a Value
+(about 100 bytes), and every training step builds a graph with an entry per parameter per sample
+(about 50 bytes): ``MLP(2, [20000, 20000])``, 400 million parameters, would need 40 GB before
+its first step, so it is refused before a single Value is made."""
+MAX_LAYERS = 1000
+"""The most layers an MLP may have (also what ``load`` accepts)."""
+
+
+def check_parameter_count(count: int, what: str) -> None:
+    """Refuse a network of more than ``MAX_PARAMETERS`` parameters, before it is built."""
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"{what} would have {count:,} parameters; a network may have at most "
+            f"{MAX_PARAMETERS:,} (microgradpp.nn.MAX_PARAMETERS, what load accepts): each is a "
+            "Value, and every training step builds a graph with an entry per parameter per "
+            "sample. Use narrower or fewer layers"
+        )
+
+
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
     "tanh": Value.tanh,
@@ -298,6 +318,7 @@ class Neuron(Module):
     ) -> None:
         """``nout`` is the width of the layer the neuron belongs to (only Xavier init uses it)."""
         nin = _check_size(nin, "nin")
+        check_parameter_count(nin + 1, f"Neuron(nin={nin})")
         self.activation = _check_activation(activation)
         self.init = init
         self.fused = bool(fused)
@@ -358,6 +379,7 @@ class Layer(Module):
         dropout: float = 0.0,
     ) -> None:
         nin, nout = _check_size(nin, "nin"), _check_size(nout, "nout")
+        check_parameter_count((nin + 1 + 2 * bool(batchnorm)) * nout, f"Layer({nin}, {nout})")
         self.activation = _check_activation(activation)
         self.init = init
         rng = as_rng(seed)
@@ -484,7 +506,16 @@ class MLP(Module):
             raise TypeError(
                 f"nouts must be a non-empty list of layer widths, e.g. [16, 16, 1]; got {nouts!r}"
             )
+        if len(nouts) > MAX_LAYERS:
+            raise ValueError(
+                f"an MLP may have at most {MAX_LAYERS} layers (what load accepts), got {len(nouts)}"
+            )
         sizes = [nin] + [_check_size(n, "each layer width") for n in nouts]
+        check_parameter_count(
+            sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+            + (2 * sum(sizes[1:-1]) if batchnorm else 0),
+            f"MLP({nin}, {list(sizes[1:])})",
+        )
         self.activation = _check_activation(activation)
         self.output_activation = _check_activation(output_activation, "output_activation")
         self.init = init
@@ -594,6 +625,7 @@ class BatchNorm(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1) -> None:
         self.num_features = _check_size(num_features, "num_features")
+        check_parameter_count(2 * self.num_features, f"BatchNorm({self.num_features})")
         if not eps > 0.0:
             raise ValueError(f"eps must be > 0, got {eps!r}")
         if not 0.0 <= momentum <= 1.0:

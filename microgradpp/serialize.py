@@ -43,6 +43,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from . import nn
 from .errors import MicrogradppError
 from .files import atomic_write
 from .nn import ACTIVATIONS, MLP, BatchNorm, Dropout, Layer, Module, Neuron
@@ -61,10 +62,11 @@ MODEL_CLASSES: dict[str, type[Module]] = {
 
 MAX_FILE_BYTES = 128 * 1024 * 1024
 """The largest model file ``load`` reads (128 MiB: about two million parameters)."""
-MAX_PARAMETERS = 2_000_000
-"""The most numbers (parameters and running statistics) a model file may hold."""
-MAX_LAYERS = 1000
-"""The most layers an MLP in a file may have."""
+MAX_PARAMETERS = nn.MAX_PARAMETERS
+"""The most numbers (parameters and running statistics) a model file may hold: as many as a
+network may have (2,000,000)."""
+MAX_LAYERS = nn.MAX_LAYERS
+"""The most layers an MLP in a file may have (as an MLP may have: 1000)."""
 MAX_INT_DIGITS = 310
 """The longest integer a model file may hold (the largest float, 1.8e308, has 309 digits)."""
 

@@ -32,10 +32,10 @@ from typing import Any, NamedTuple
 
 from . import losses as _losses
 from . import sums, validation
-from .data import DATASETS, Seed, as_rng, batches, train_test_split
+from .data import DATASETS, Seed, as_rng, batches, check_samples, train_test_split
 from .engine import Value, no_grad
 from .errors import MicrogradppError, training_advice
-from .fit_arguments import check_fit_arguments, resolve_loss
+from .fit_arguments import check_fit_arguments, check_step_size, resolve_loss
 from .gc_pause import gc_paused
 from .history import (
     History,
@@ -46,7 +46,7 @@ from .history import (
     progress_bar,
 )
 from .i18n import Translator, Words
-from .nn import ACTIVATIONS, INITS, MLP, Module
+from .nn import ACTIVATIONS, INITS, MAX_LAYERS, MLP, Module, check_parameter_count
 from .optim import OPTIMIZERS
 from .optim import clip_grad_norm as clip_gradients
 
@@ -250,6 +250,7 @@ def fit(
         seed=seed,
         progress=progress,
         callback=callback,
+        compiled=compiled,
     )
     epochs, batch_size, l2 = checked.epochs, checked.batch_size, checked.l2
     clip_grad_norm = checked.clip_grad_norm
@@ -326,6 +327,10 @@ def _choice(name: object, registry: dict[str, Any], what: str) -> Any:
     return registry[name]
 
 
+MAX_EPOCHS = 100_000
+"""The most epochs a recipe (``microgradpp train``) runs: more is hours of training."""
+
+
 @dataclass(frozen=True)
 class Recipe:
     """Everything one training run needs; ``microgradpp train DATASET`` runs ``recipe(DATASET)``.
@@ -370,7 +375,7 @@ class Recipe:
         _choice(self.activation, ACTIVATIONS, "activation")
         _choice(self.init, INITS, "init")
         if self.samples is not None:
-            validation.integer(self.samples, "samples", minimum=1)
+            check_samples(self.samples, "samples")
         if not self.layers:
             raise ValueError("layers must give at least one hidden layer width, e.g. (16, 16)")
         for width in self.layers:
@@ -378,7 +383,12 @@ class Recipe:
         if self.lr is not None:
             validation.positive(self.lr, "lr")
         validation.positive(self.adam_lr, "adam_lr")
-        validation.integer(self.epochs, "epochs", minimum=1)
+        if validation.integer(self.epochs, "epochs", minimum=1) > MAX_EPOCHS:
+            raise ValueError(
+                f"epochs must be at most {MAX_EPOCHS:,} for a recipe (microgradpp.train."
+                f"MAX_EPOCHS), got {self.epochs:,}: that is hours of training; call fit yourself "
+                "for longer runs"
+            )
         if self.batch_size is not None:
             validation.integer(self.batch_size, "batch_size", minimum=1)
         validation.positive(self.decay, "decay", allow_zero=True)
@@ -395,6 +405,29 @@ class Recipe:
             raise RecipeError(Words(key, fields=names))
         if loss.output in ("score", "probability") and classes != 2:
             raise RecipeError(Words("train.loss.two_classes", fields=names))
+        self._check_sizes()
+
+    def _check_sizes(self) -> None:
+        """The network and one training step fit in memory: checked before any data is made."""
+        entry = DATASETS[self.dataset]
+        if len(self.layers) >= MAX_LAYERS:
+            raise ValueError(
+                f"layers: at most {MAX_LAYERS - 1} hidden layers (an MLP may have {MAX_LAYERS} "
+                f"layers), got {len(self.layers):,}"
+            )
+        sizes = [entry.inputs, *self.layers, self.outputs]
+        parameters = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+        check_parameter_count(parameters, f"the network {'-'.join(map(str, sizes))}")
+        if not self.compiled:
+            n = self.samples or entry.samples
+            training = n - math.ceil(self.test_split * n) if self.test_split else n
+            check_step_size(min(self.batch_size or training, training), parameters)
+
+    @property
+    def outputs(self) -> int:
+        """The network's outputs: one per class for class scores, else one."""
+        classes = DATASETS[self.dataset].classes
+        return classes if _losses.LOSSES[self.loss_name].output == "scores" else 1
 
     @property
     def loss_name(self) -> str:
@@ -438,7 +471,7 @@ def recipe(dataset: str, **changes: Any) -> Recipe:
     (3, 'tanh')
     """
     _choice(dataset, DATASETS, "dataset")
-    return replace(RECIPES.get(dataset, Recipe(dataset)), **changes)
+    return replace(RECIPES[dataset] if dataset in RECIPES else Recipe(dataset), **changes)
 
 
 class Diagnosis(NamedTuple):
@@ -579,7 +612,7 @@ def run_recipe(recipe: Recipe, progress: bool = True) -> TrainingRun:
     if recipe.test_split:
         X, X_test, y, y_test = train_test_split(X, y, recipe.test_split, seed=recipe.seed)
         test_data = (X_test, y_test)
-    outputs = entry.classes if loss.output == "scores" else 1
+    outputs = recipe.outputs
     model = MLP(
         len(X[0]),
         [*recipe.layers, outputs],

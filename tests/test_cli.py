@@ -321,3 +321,58 @@ def test_a_bad_expression_prints_only_the_pointed_error():
         "    (x + y\n"
         "          ^\n"
     )
+
+
+# -- every size a command accepts is bounded before any work ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["train", "moons", "--layers", "20000", "20000"],
+            "the network 2-20000-20000-1 would have 400,100,001 parameters; a network may have at "
+            "most 2,000,000",
+        ),
+        (["train", "moons", "--hidden", "5000"], "the network 2-5000-5000-1 would have 25,025,001"),
+        (["train", "moons", "--layers", *["1"] * 1000], "layers: at most 999 hidden layers"),
+        (
+            ["train", "moons", "--samples", "3000000"],
+            "samples must be at most 1,000,000 (microgradpp.data.MAX_SAMPLES), got 3,000,000",
+        ),
+        (
+            ["train", "moons", "--samples", "1000000"],
+            "one step of 750,000 samples through 337 parameters would build a graph of 252,750,000 "
+            "entries (about 12.6 GB); at most 20,000,000",
+        ),
+        (["train", "moons", "--epochs", "1000000"], "epochs must be at most 100,000 for a recipe"),
+        (["demo", "--epochs", "1000000"], "epochs must be at most 100,000 for a recipe"),
+        (["expr", "x" + "+x" * 30000], "the expression is 60,001 characters long; at most 50,000"),
+        (["exercise", "x" + "+x" * 30000], "the expression is 60,001 characters long"),
+        (["worksheet", "--students", "100000"], "--students: at most 500, got 100000"),
+    ],
+)
+def test_every_size_a_command_accepts_is_refused_before_any_work(argv, message, capsys, tmp_path):
+    """Each says the limit and why, with exit 2, before any data, network or file is made (these
+    took gigabytes and ended in MemoryError after 40–50 s)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_exercise_stays_inside_the_commands_graphviz_budget(monkeypatch, tmp_path, capsys):
+    """A 150-term sum of one variable (447 wires) took 30 s of Graphviz, beyond the 25 s a
+    command's pictures get; now the exercise page runs inside that budget (here cut to 1 s)."""
+    import microgradpp.outputs
+
+    monkeypatch.setattr(microgradpp.outputs, "GRAPH_FILES_SECONDS", 1.0)
+    out = tmp_path / "exercise.html"
+    assert main(["exercise", "+".join(["x"] * 150), "--at", "x=1", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    took = re.search(r"Graphviz took more than ([\d.]+) s|no time was left", err)
+    assert took is not None, err
+    assert took.group(1) is None or float(took.group(1)) <= 1.0
+    assert not out.exists()

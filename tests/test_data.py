@@ -8,6 +8,8 @@ import random
 import pytest
 
 from microgradpp.data import (
+    DATASETS,
+    MAX_SAMPLES,
     as_rng,
     batches,
     make_blobs,
@@ -170,3 +172,29 @@ def test_train_test_split_checks_sizes():
         train_test_split([[1.0]] * 4, [0] * 4, test_size=1.5)
     with pytest.raises(ValueError, match="test_size gives 4 test samples out of 4"):
         train_test_split([[1.0]] * 4, [0] * 4, test_size=4)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: make_moons(n),
+        lambda n: make_circles(n),
+        lambda n: make_xor(n),
+        lambda n: make_spiral(n),
+        lambda n: make_blobs(n),
+        lambda n: make_blobs(10, centers=n),
+        lambda n: make_sine(n),
+    ],
+)
+def test_every_maker_refuses_more_than_max_samples_before_drawing_any(make) -> None:
+    with pytest.raises(ValueError, match=r"must be at most 1,000,000 \(microgradpp.data.MAX_SAMPLES"
+                       r"\), got 3,000,000: a million points already take about 150 MB"):  # fmt: skip
+        make(3_000_000)
+    assert MAX_SAMPLES == 1_000_000
+
+
+def test_each_dataset_entry_says_how_many_inputs_a_sample_has() -> None:
+    """Recipes size the network from ``inputs`` before any data is made."""
+    for name, entry in DATASETS.items():
+        X, _ = entry.make(4, 0)
+        assert {len(x) for x in X} == {entry.inputs}, name

@@ -396,3 +396,20 @@ def test_module_docstring_examples_run():
     import microgradpp.expr
 
     assert doctest.testmod(microgradpp.expr).failed == 0
+
+
+def test_an_expression_longer_than_max_length_is_refused_before_parsing() -> None:
+    from microgradpp.expr import MAX_LENGTH
+
+    assert MAX_LENGTH == 50_000
+    parse("x" + "+x" * 24_999)  # 49,999 characters: read
+    with pytest.raises(ExpressionError) as raised:
+        parse("x" + "+x" * 25_000)
+    assert raised.value.reason == (
+        "the expression is 50,001 characters long; at most 50,000 are read (about 10,000 terms: "
+        "a longer one is no expression to work through by hand)"
+    )
+    assert raised.value.position == 50_000
+    assert raised.value.translated("zh-Hant").startswith(
+        "運算式長 50,001 個字元；最多只讀 50,000 個"
+    )

@@ -148,3 +148,18 @@ def test_huge_but_finite_inputs_pass_the_fast_check() -> None:
         seed=0, progress=False, callback=None,
     )  # fmt: skip
     assert (checked.epochs, checked.batch_size, checked.clip_grad_norm) == (3, 2, None)
+
+
+def test_a_step_whose_graph_would_not_fit_in_memory_is_refused_in_the_scalar_engine() -> None:
+    """batch × parameters above MAX_STEP_ENTRIES (20 million, about 1 GB): refused with the
+    largest batch that fits; compiled mode builds no such graph and trains."""
+    model = MLP(2, [1000, 1])  # 4,001 parameters
+    data = ([[0.1 * (i % 7), 0.2] for i in range(5000)], [i % 2 for i in range(5000)])
+    _refused(ValueError, r"^one step of 5,000 samples through 4,001 parameters would build a "
+             r"graph of 20,005,000 entries \(about 1 GB\); at most 20,000,000 \(microgradpp"
+             r".fit_arguments.MAX_STEP_ENTRIES, about 1 GB\): use a batch_size of at most 4,998, "
+             r"or compiled mode", model=model, data=data, epochs=1)  # fmt: skip
+    _refused(ValueError, r"^one step of 4,999 samples", model=model, data=data, batch_size=4999)
+    history = fit(model, "hinge", SGD(model.parameters(), lr=0.01), data, 1, progress=False,
+                  compiled=True)  # fmt: skip
+    assert len(history.loss) == 1

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import statistics
 
 import pytest
 
 import microgradpp
 from microgradpp import Value, no_grad, topological_order
-from microgradpp.nn import INITS, MLP, BatchNorm, Dropout, Layer, Module, Neuron
+from microgradpp.nn import (
+    INITS,
+    MLP,
+    BatchNorm,
+    Dropout,
+    Layer,
+    Module,
+    Neuron,
+    check_parameter_count,
+)
 
 SIGMOID_1 = 0.7310585786300049  # σ(1)
 DSIGMOID_1 = 0.19661193324148185  # σ'(1) = σ(1)(1 − σ(1))
@@ -404,3 +414,28 @@ def test_batchnorm_statistics_are_saved_in_the_state_dict():
 
 def test_module_base_has_no_parameters():
     assert Module().parameters() == [] and Module().state_dict() == {}
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: MLP(2, [20000, 20000]),
+            "MLP(2, [20000, 20000]) would have 400,080,000 parameters",
+        ),
+        (lambda: MLP(10**6, [3]), "MLP(1000000, [3]) would have 3,000,003 parameters"),
+        (lambda: MLP(2, [1412, 1412], batchnorm=True), "would have 2,002,216 parameters"),  # γ, β
+        (lambda: Layer(2000, 1000), "Layer(2000, 1000) would have 2,001,000 parameters"),
+        (lambda: Neuron(2_000_000), "Neuron(nin=2000000) would have 2,000,001 parameters"),
+        (lambda: BatchNorm(1_000_001), "BatchNorm(1000001) would have 2,000,002 parameters"),
+        (lambda: MLP(1, [1] * 1001), "an MLP may have at most 1000 layers (what load accepts)"),
+    ],
+)
+def test_a_network_beyond_the_limits_load_accepts_is_refused_before_it_is_built(build, message):
+    """At most nn.MAX_PARAMETERS = 2,000,000 parameters and 1000 layers, as load; refused before
+    a single Value is made (MLP(2, [20000, 20000]) grew to gigabytes before a MemoryError)."""
+    made = Value(0.0).number
+    with pytest.raises(ValueError, match=re.escape(message)):
+        build()
+    assert Value(0.0).number == made + 1  # no Value was made in between
+    check_parameter_count(2_000_000, "the limit itself")  # allowed: no error
