@@ -533,13 +533,25 @@ class Adam(Optimizer):
     def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
         import numpy as np
 
-        x, g = self._decay(x, g)  # works on arrays as it is
+        if self.weight_decay:  # (g + 0·x is g: no need to compute it)
+            x, g = self._decay(x, g)  # works on arrays as it is
         beta1, beta2 = self.betas
-        m = beta1 * state.get("m", 0.0) + (1 - beta1) * g
-        v = beta2 * state.get("v", 0.0) + (1 - beta2) * g * g
-        m_hat = m / (1 - beta1**t)
-        v_hat = v / (1 - beta2**t)
-        return x - self.lr * m_hat / (np.sqrt(v_hat) + self.eps), {"m": m, "v": v}
+        # _update's arithmetic, each operation once, written in place where that saves a copy
+        # of all the parameters (a + b = b + a and a·b = b·a exactly, so the same numbers):
+        m = (1 - beta1) * g  # m = β₁·m + (1 − β₁)·g
+        if "m" in state:
+            m += beta1 * state["m"]
+        v = (1 - beta2) * g  # v = β₂·v + (1 − β₂)·g·g
+        v *= g
+        if "v" in state:
+            v += beta2 * state["v"]
+        step = m / (1 - beta1**t)  # m̂
+        step *= self.lr  # α·m̂
+        denominator = v / (1 - beta2**t)  # v̂
+        np.sqrt(denominator, out=denominator)
+        denominator += self.eps  # √v̂ + ε
+        step /= denominator
+        return x - step, {"m": m, "v": v}
 
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()

@@ -26,6 +26,7 @@ from .. import losses as _losses
 from ..engine import Value, apply_gate, linear, sum_values
 from ..errors import CompiledError
 from ..gates import GATES
+from ..i18n import error
 from ..validation import is_integer, is_real
 from .trace import Trace, tracing
 
@@ -136,14 +137,7 @@ class CustomLoss(LossSpec):
 
     def encode(self, y: Sequence[Any], width: int) -> Any:
         if any(is_integer(t) for t in y):
-            raise CompiledError(
-                f"compiled mode cannot use the integer targets with the custom loss {self.name}: "
-                "it traces the target as a Value, and a loss that uses an int label to choose "
-                "(an index like outputs[t], an if) would freeze the traced sample's choice. Use "
-                "loss='cross_entropy' for class labels (traced with a one-hot target), pass the "
-                "targets as floats if your loss only does arithmetic with them, or train with "
-                "compiled=False"
-            )
+            raise error(CompiledError, "compiled.custom_loss.integer_targets", loss=self.name)
         first = y[0]
         width = len(first) if isinstance(first, (list, tuple)) else 1
         return LossSpec("mse", self.scalar).encode(y, width)  # plain numbers, checked
@@ -161,31 +155,30 @@ class CustomLoss(LossSpec):
             both = self._call([a.outputs, b.outputs], [a.targets, b_targets]).data
         mean = (a.loss.data + b.loss.data) / 2.0
         if not math.isclose(both, mean, rel_tol=1e-9, abs_tol=1e-12):
-            total = (
-                "their sum" if math.isclose(both, 2.0 * mean, rel_tol=1e-9) else "not their mean"
-            )
-            raise CompiledError(
-                f"compiled mode averages the per-sample losses over a batch, but the loss "
-                f"{self.name} of two samples is {both!r} and theirs are {a.loss.data!r} and "
-                f"{b.loss.data!r} ({total}). Make the loss a mean over the samples, or train "
-                "with compiled=False"
-            )
+            key = "sum" if math.isclose(both, 2.0 * mean, rel_tol=1e-9) else "not_mean"
+            raise error(
+                CompiledError, f"compiled.custom_loss.{key}", loss=self.name, both=repr(both),
+                first=repr(a.loss.data), second=repr(b.loss.data),
+            )  # fmt: skip
 
     def _call(self, outputs: list[list[Value]], targets: list[list[Value]]) -> Value:
         model_out = [o[0] if len(o) == 1 else list(o) for o in outputs]
         target = [t[0] if len(t) == 1 else list(t) for t in targets]
         try:
             result = self.scalar(model_out, target)
-        except (TypeError, ValueError) as error:
-            if isinstance(error, CompiledError):
+        except (TypeError, ValueError) as problem:
+            if isinstance(problem, CompiledError):
                 raise
-            raise CompiledError(
-                f"compiled mode calls the loss {self.name} with the targets as Values (so every "
-                f"sample can share one graph), and it refused them: {error}. Write the loss with "
-                "Value arithmetic only, or train with compiled=False"
+            raise error(
+                CompiledError, "compiled.custom_loss.refused", loss=self.name, error=str(problem)
             ) from None
         if not isinstance(result, Value):
-            raise CompiledError(f"the loss {self.name} returned {result!r}, not a Value")
+            raise error(
+                CompiledError,
+                "compiled.custom_loss.not_a_value",
+                loss=self.name,
+                result=repr(result),
+            )
         return result
 
 

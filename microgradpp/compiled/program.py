@@ -21,6 +21,7 @@ import numpy as np
 from ..engine import Value, is_grad_enabled, recompute_local_grads, topological_order
 from ..errors import CompiledError, DomainError
 from ..history import output_activation_of
+from ..i18n import Words, error
 from ..nn import BatchNorm, Dropout, Module
 from ..validation import is_integer
 from .blas import one_blas_thread
@@ -28,6 +29,11 @@ from .losses import CustomLoss, LossSpec, OutputsOnly, loss_spec
 from .ops import INPUT, PARAMETER, ROW
 from .schedule import Schedule
 from .trace import Trace, difference
+
+
+def _raising() -> Any:
+    """numpy's overflow, division by 0 and nan as FloatingPointError, not a silent number."""
+    return np.errstate(over="raise", divide="raise", invalid="raise")
 
 
 class Program:
@@ -88,41 +94,50 @@ class Program:
         self.V[: len(self.targets)] = T.T
 
     def forward(self) -> None:
-        """Every operation, level by level: V holds every node's value for the batch."""
-        with np.errstate(over="raise", divide="raise", invalid="raise"):
-            for op in self.ops:
-                op.forward(self)
+        """Every operation, level by level: V holds every node's value for the batch.
+
+        Raises FloatingPointError if a value is not finite: numpy's own overflow errors are
+        raised inside ``run_loaded`` (``np.errstate``), and a matrix product, which sets no
+        flag, is caught by one check of V at the end.
+        """
+        for op in self.ops:
+            op.forward(self)
+        if not np.isfinite(self.V).all():
+            raise FloatingPointError("a value is not finite")
 
     def backward(self, seed: float, full: bool = False) -> None:
         """The operations in reverse: gP (and with ``full`` every row's gradient) from the root's
         gradient ``seed`` (the same for every sample)."""
-        self.gV = np.zeros_like(self.V)
+        if self.gV.shape == self.V.shape:
+            self.gV.fill(0.0)
+        else:
+            self.gV = np.zeros_like(self.V)
         if full:
             self.gX = np.zeros((len(self.inputs), self.batch))
         self.gP.fill(0.0)
         self.gC.fill(0.0)
         self.gV[self.root_row] = seed
-        with np.errstate(over="raise", divide="raise", invalid="raise"):
-            for op in reversed(self.ops):
-                if full or op.requires:
-                    op.backward(self, full)
+        for op in reversed(self.ops):
+            if full or op.requires:
+                op.backward(self, full)
 
     def run_loaded(self, backward: bool = True, full: bool = False) -> float:
         """Forward (and backward) on the loaded batch; the mean loss. A value that is not finite
         re-runs the batch in the scalar engine, which raises the exact error."""
         try:
-            self.forward()
-            loss = float(self.V[self.root_row].sum()) * (1.0 / self.batch)
-            if not math.isfinite(loss):
-                raise FloatingPointError("the loss is not finite")
-            if self.spec.name == "binary_cross_entropy":
-                self._check_probabilities()
-            if backward:
-                self.backward(1.0 / self.batch, full)
-                if not np.isfinite(self.gP).all():
-                    raise FloatingPointError("a gradient is not finite")
-        except (FloatingPointError, DomainError) as error:
-            self._replay_scalar(error, backward)
+            with _raising():  # overflow, 0 division, nan: an error, not a number
+                self.forward()
+                loss = float(self.V[self.root_row].sum()) * (1.0 / self.batch)
+                if not math.isfinite(loss):
+                    raise FloatingPointError("the loss is not finite")
+                if self.spec.name == "binary_cross_entropy":
+                    self._check_probabilities()
+                if backward:
+                    self.backward(1.0 / self.batch, full)
+                    if not np.isfinite(self.gP).all():
+                        raise FloatingPointError("a gradient is not finite")
+        except (FloatingPointError, DomainError) as problem:
+            self._replay_scalar(problem, backward)
         return loss
 
     def _check_probabilities(self) -> None:
@@ -131,7 +146,7 @@ class Program:
             if ((values < 0.0) | (values > 1.0)).any():
                 raise FloatingPointError("binary_cross_entropy got a value outside [0, 1]")
 
-    def _replay_scalar(self, error: Exception, backward: bool) -> None:
+    def _replay_scalar(self, problem: Exception, backward: bool) -> None:
         """Run the batch through the scalar engine: it raises the exact error of the first failing
         sample (a GateError naming the node). If it does not fail, say so."""
         X = self.Xb.tolist()
@@ -142,10 +157,7 @@ class Program:
             loss = self.spec.scalar(outputs, [target])
             if backward:
                 loss.backward()
-        raise CompiledError(
-            f"compiled mode met a value that is not finite ({error}) where the scalar engine "
-            "did not; train this model with compiled=False"
-        )
+        raise error(CompiledError, "compiled.not_finite", error=str(problem))
 
     def _decode_targets(self, T: Any) -> list[Any]:
         if self.spec.classes:
@@ -203,10 +215,10 @@ class Program:
             part = X[start : start + chunk]
             self.load(part, np.zeros((len(part), len(self.targets))))  # targets: unused
             try:
-                with one_blas_thread():
+                with one_blas_thread(), _raising():
                     self.forward()
-            except (FloatingPointError, DomainError) as error:
-                self._replay_scalar(error, backward=False)
+            except (FloatingPointError, DomainError) as problem:
+                self._replay_scalar(problem, backward=False)
             pieces.append(self.output_array())
         return np.concatenate(pieces) if pieces else np.zeros((0, self.width))
 
@@ -311,10 +323,7 @@ def model_width(model: Module) -> tuple[int, int]:
     """(inputs, outputs) of the model."""
     nin = getattr(model, "nin", None)
     if nin is None:
-        raise CompiledError(
-            f"compiled mode needs a model with nin (an MLP, Layer or Neuron), got "
-            f"{type(model).__name__}"
-        )
+        raise error(CompiledError, "compiled.model.width", kind=type(model).__name__)
     nouts = getattr(model, "nouts", None)
     if nouts is not None:
         return nin, nouts[-1]
@@ -328,27 +337,14 @@ def check_compilable(model: Module, training: bool | None = None) -> None:
     ``training``: the mode to check for (``fit`` trains, whatever mode the model is in now);
     None: each module's own mode.
     """
-    fitting = training is not None
-    advice = (
-        "fit puts the model in training mode. Train it with compiled=False"
-        if fitting
-        else "Train with compiled=False, or call model.eval() to use it as it predicts"
-    )
+    advice = Words("compiled.advice.fit" if training is not None else "compiled.advice.eval")
     for name, module in model.named_modules():
         where = f" ({name})" if name else ""
         mode = module.training if training is None else training
         if isinstance(module, BatchNorm) and mode:
-            raise CompiledError(
-                f"compiled mode cannot run BatchNorm in training mode{where}: it normalizes each "
-                "value with the mean and variance of the whole mini-batch, so the samples are "
-                f"not independent and one traced sample's graph cannot describe them; {advice}"
-            )
+            raise error(CompiledError, "compiled.batchnorm", where=where, advice=advice)
         if isinstance(module, Dropout) and mode and module.p > 0.0:
-            raise CompiledError(
-                f"compiled mode cannot run Dropout in training mode{where}: the traced sample's "
-                f"random mask would be frozen into the program and reused for every sample and "
-                f"step; {advice}"
-            )
+            raise error(CompiledError, "compiled.dropout", where=where, advice=advice)
 
 
 def compile_loss(
@@ -368,7 +364,7 @@ def compile_loss(
     (``trace.py``): a graph that changes with the sample is refused.
     """
     if not is_grad_enabled():
-        raise CompiledError("compile_loss traces a graph: call it outside no_grad()")
+        raise error(CompiledError, "compiled.no_grad")
     _check_lengths(X, y, "compile_loss")
     check_compilable(model)
     nin, width = model_width(model)
@@ -388,11 +384,7 @@ def compile_loss(
         second = Trace(model, spec, X[other], T[other], width, leaves=first)
         found = difference(first, second, model_ids | known)
         if found is not None:
-            raise CompiledError(
-                f"the graph depends on the sample: samples 0 and {other} give different graphs "
-                f"({found}). A Python branch on .data, or a number taken from the sample, "
-                "cannot be one program; train with compiled=False"
-            )
+            raise error(CompiledError, "compiled.depends", other=other, difference=found)
         if isinstance(spec, CustomLoss):
             spec.check_mean(first, second, T[other])
     return Program(model, spec, first, ordered)

@@ -20,6 +20,7 @@ from typing import Any
 from ..engine import Value
 from ..errors import CompiledError
 from ..gates import GATES
+from ..i18n import error
 from .ops import (
     CONSTANT,
     INPUT,
@@ -96,7 +97,7 @@ class Schedule:
         self.levels = max(depth.values())
         root_kind, self.root_row = slot[id(trace.loss)]
         if root_kind != ROW or not self.gate_nodes:
-            raise CompiledError("the loss does not depend on the samples: nothing to compile")
+            raise error(CompiledError, "compiled.sample_free")
         self.output_slots = [slot[id(v)] for v in trace.outputs]
 
 

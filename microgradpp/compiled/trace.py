@@ -29,6 +29,7 @@ from typing import Any
 
 from ..engine import Value, create_graph_refused
 from ..errors import CompiledError
+from ..i18n import Words, error
 from ..nn import Module
 
 # ------------------------------------------------------------------------------------------------
@@ -77,15 +78,12 @@ def _refuse(node: Value, what: str) -> None:
     if guard is None or not guard.depends(node):
         return
     frame = sys._getframe(2)  # the code that read it (above the guarded method)
-    where = f" at {_place(frame)}"
-    name = f"the Value {node.label!r}" if node.label else "a Value"
-    raise CompiledError(
-        f"compiled mode traces ONE sample's graph and replays it for every sample, so a "
-        f"sample's numbers must not choose the graph: {what} of {name}, which depends on the "
-        f"sample, was read while tracing{where}. Let a gate make the choice for each "
-        "sample (relu, max, softplus: z.max(z * 0.01) for a leaky relu), or train with "
-        "compiled=False"
+    value = (
+        Words("compiled.traced_read.named", fields={"label": repr(node.label)})
+        if node.label
+        else Words("compiled.traced_read.unnamed")
     )
+    raise error(CompiledError, "compiled.traced_read", what=what, value=value, place=_place(frame))
 
 
 def _place(frame: Any) -> str:
@@ -135,9 +133,9 @@ def _comparison(name: str) -> Any:
 
     def compare(self: Value, other: Any) -> bool:
         if _guard.get() is not None and not _trusted_caller():
-            _refuse(self, f"a comparison ({name})")
+            _refuse(self, name)
             if isinstance(other, Value):
-                _refuse(other, f"a comparison ({name})")
+                _refuse(other, name)
         return original(self, other)
 
     return compare
@@ -158,7 +156,7 @@ _GUARDED = {
     "data": property(_guarded_data, _set_data),
     "local_grads": property(_guarded_local_grads),
     **{name: _comparison(name) for name in ("__lt__", "__le__", "__gt__", "__ge__")},
-    "__bool__": _conversion("__bool__", "bool() (an if or a while)"),
+    "__bool__": _conversion("__bool__", "bool()"),  # an if, a while, and, or, not
     "__float__": _conversion("__float__", "float()"),
 }
 GRADIENT_OF_A_GRADIENT = (
@@ -225,8 +223,11 @@ class Trace:
                 out = model.forward_batch([self.inputs])[0]
                 self.outputs: list[Value] = list(out) if isinstance(out, (list, tuple)) else [out]
                 if len(self.outputs) != width:
-                    raise CompiledError(
-                        f"the model gave {len(self.outputs)} outputs, expected {width}"
+                    raise error(
+                        CompiledError,
+                        "compiled.model.outputs",
+                        count=len(self.outputs),
+                        width=width,
                     )
                 self.loss = spec.per_sample(self.outputs, self.targets)
         finally:
@@ -235,7 +236,7 @@ class Trace:
                     v.data = number
 
 
-def difference(a: Trace, b: Trace, parameter_ids: set[int]) -> str | None:
+def difference(a: Trace, b: Trace, parameter_ids: set[int]) -> Words | None:
     """How the graphs of two traced samples differ (None: the same program).
 
     Walks both graphs from the loss (and the outputs) down, side by side: the same gate with the
@@ -249,8 +250,8 @@ def difference(a: Trace, b: Trace, parameter_ids: set[int]) -> str | None:
         if node_a is node_b:
             continue
         if node_a.gate is not node_b.gate or len(node_a.parents) != len(node_b.parents):
-            name = node_a.gate.name if node_a.gate is not None else "a leaf"
-            return f"a {name} node in one is a different node in the other"
+            name = node_a.gate.name if node_a.gate is not None else "leaf"
+            return Words("compiled.difference.gate", fields={"gate": name})
         parents_a, parents_b = node_a.parents, node_b.parents
         if parents_a == parents_b:  # the same Values (compared by identity, at C speed)
             continue
@@ -260,19 +261,17 @@ def difference(a: Trace, b: Trace, parameter_ids: set[int]) -> str | None:
             seen = matched.get(id(pa))
             if seen is not None:
                 if seen is not pb:
-                    return "a node feeds different places in the two graphs"
+                    return Words("compiled.difference.feeds")
                 continue
             matched[id(pa)] = pb
             if pa.parents:
                 stack.append((pa, pb))
                 continue
             if id(pa) in parameter_ids or id(pb) in parameter_ids:
-                return "a leaf of one is a different leaf in the other"
+                return Words("compiled.difference.leaf")
             if pa.data != pb.data:
-                return (
-                    f"a constant is {pa.data!r} for one sample and {pb.data!r} for the other "
-                    "(a number computed from the sample's .data)"
-                )
+                fields = {"first": repr(pa.data), "second": repr(pb.data)}
+                return Words("compiled.difference.constant", fields=fields)
     return None
 
 

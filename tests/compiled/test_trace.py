@@ -16,6 +16,7 @@ from microgradpp import Value, losses  # noqa: E402
 from microgradpp.compiled import compile_loss  # noqa: E402
 from microgradpp.compiled.trace import difference, gate_nodes, tracing  # noqa: E402
 from microgradpp.errors import CompiledError  # noqa: E402
+from microgradpp.i18n import translated  # noqa: E402
 from microgradpp.nn import MLP, Module  # noqa: E402
 from microgradpp.optim import SGD  # noqa: E402
 from microgradpp.train import fit  # noqa: E402
@@ -23,12 +24,15 @@ from microgradpp.train import fit  # noqa: E402
 # Every way of reading a traced number that could steer the graph: each picks z or 0.01·z.
 READS = {
     "data": (lambda z: z if z.data > 0 else z * 0.01, r"\.data of a Value"),
-    "comparison": (lambda z: z if z > 0 else z * 0.01, r"a comparison \(__gt__\)"),
-    "reversed comparison": (lambda z: z if 0 < z else z * 0.01, r"a comparison \(__gt__\)"),
-    "bool": (lambda z: z if z else z * 0.01, r"bool\(\) \(an if or a while\)"),
-    "float": (lambda z: z if float(z) > 0 else z * 0.01, r"float\(\)"),
-    "math": (lambda z: z * math.copysign(1.0, z), r"float\(\)"),  # math.* converts with float()
-    "builtin max": (lambda z: max(z, z * 0.01), r"a comparison"),
+    "comparison": (lambda z: z if z > 0 else z * 0.01, r"__gt__ of a Value"),
+    "reversed comparison": (lambda z: z if 0 < z else z * 0.01, r"__gt__ of a Value"),
+    "bool": (lambda z: z if z else z * 0.01, r"bool\(\) of a Value"),
+    "float": (lambda z: z if float(z) > 0 else z * 0.01, r"float\(\) of a Value"),
+    "math": (
+        lambda z: z * math.copysign(1.0, z),
+        r"float\(\) of a Value",
+    ),  # math.* converts with float()
+    "builtin max": (lambda z: max(z, z * 0.01), r"__[lg]t__ of a Value"),
     "local_grads": (lambda z: z * z.parents[0].local_grads[0], r"\.local_grads of a Value"),
 }
 
@@ -62,6 +66,8 @@ def test_reading_a_number_of_the_sample_while_tracing_is_refused(kind: str) -> N
     message = str(caught.value)
     assert "depends on the sample, was read while tracing at test_trace.py:" in message
     assert message.endswith("or train with compiled=False")
+    chinese = translated(caught.value, "zh-Hant")
+    assert chinese.startswith("編譯模式只追蹤「一個」樣本的計算圖") and "test_trace.py:" in chinese
     model = Steered(choose)  # the scalar engine trains it (each sample builds its own graph)
     fit(model, "mse", SGD(model.parameters(), lr=0.1), (X, Y), 2, 2, progress=False)
     with pytest.raises(CompiledError, match=says):
@@ -126,12 +132,14 @@ def test_the_second_line_of_defence_compares_two_traced_graphs() -> None:
     x = Value(1.0, "x")
     a = SimpleNamespace(loss=(x * 2.0).tanh(), outputs=[])
     b = SimpleNamespace(loss=(x * 3.0).tanh(), outputs=[])
-    assert difference(a, b, set()) == (
+    assert difference(a, b, set()).reason("en") == (
         "a constant is 2.0 for one sample and 3.0 for the other (a number computed from the "
         "sample's .data)"
     )
     c = SimpleNamespace(loss=(x * 2.0).relu(), outputs=[])
-    assert difference(a, c, set()) == "a tanh node in one is a different node in the other"
+    found = difference(a, c, set())
+    assert found.reason("en") == "a tanh node in one is a different node in the other"
+    assert found.reason("zh-Hant") == "一個計算圖中的 tanh 節點在另一個中是不同的節點"
     assert difference(a, SimpleNamespace(loss=(x * 2.0).tanh(), outputs=[]), set()) is None
 
 
