@@ -163,12 +163,15 @@ class Module:
         PyTorch's ``named_parameters()``: an optimizer updates it once, ``l2`` and gradient
         clipping count it once.
         """
-        named, seen = [], set()
-        for name, p in self._all_named_parameters(prefix):
+        named = self._all_named_parameters(prefix)
+        if len({id(p) for _, p in named}) == len(named):  # nothing shared
+            return named
+        unique, seen = [], set()
+        for name, p in named:
             if id(p) not in seen:
                 seen.add(id(p))
-                named.append((name, p))
-        return named
+                unique.append((name, p))
+        return unique
 
     def _all_named_parameters(self, prefix: str) -> list[tuple[str, Value]]:
         named = [(prefix + name, p) for name, p in self._own_parameters()]
@@ -178,7 +181,25 @@ class Module:
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in a fixed order, each once (see ``named_parameters``)."""
-        return [p for _, p in self.named_parameters()]
+        values = self._all_values()
+        if len(set(map(id, values))) == len(values):  # nothing shared (checked at C speed)
+            return values
+        unique, seen = [], set()
+        for p in values:
+            if id(p) not in seen:
+                seen.add(id(p))
+                unique.append(p)
+        return unique
+
+    def _own_values(self) -> list[Value]:
+        """This module's own parameters without their names (``parameters`` needs no names)."""
+        return [p for _, p in self._own_parameters()]
+
+    def _all_values(self) -> list[Value]:
+        values = self._own_values()
+        for _, child in self._children():
+            values += child._all_values()
+        return values
 
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module (name ``''``) and every sub-module, depth first."""
@@ -196,7 +217,7 @@ class Module:
 
     def _label_parameters(self) -> None:
         """Give every parameter its dotted name as its label."""
-        for name, p in self.named_parameters():
+        for name, p in reversed(self._all_named_parameters("")):  # a shared one: its first name
             p.label = name
 
     # -- training / evaluation mode -------------------------------------------------------------
@@ -352,6 +373,9 @@ class Neuron(Module):
 
     def _own_parameters(self) -> list[tuple[str, Value]]:
         return [(f"w{i}", w) for i, w in enumerate(self.w)] + [("b", self.b)]
+
+    def _own_values(self) -> list[Value]:
+        return [*self.w, self.b]
 
     def config(self) -> dict[str, Any]:
         return {"nin": self.nin, "activation": self.activation, "fused": self.fused}

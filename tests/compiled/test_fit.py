@@ -162,6 +162,9 @@ def test_a_shared_parameter_is_listed_once() -> None:
     shared = model.layers[0].neurons[0].w[0]
     assert model.parameters().count(shared) == 1
     assert model.num_parameters() == len(model.parameters()) == 16
+    assert model.parameters() == [p for _, p in model.named_parameters()]
+    plain = MLP(3, [4, 2], batchnorm=True)
+    assert plain.parameters() == [p for _, p in plain.named_parameters()]
     assert [name for name, p in model.named_parameters() if p is shared] == ["layer1.neuron1.w0"]
 
 
