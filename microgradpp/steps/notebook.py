@@ -17,13 +17,13 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from ..engine import Value
+from ..engine import Value, topological_order
 from ..files import atomic_write
 from ..i18n import resolve_language
 from ..messages import text
 from ..validation import is_integer
 from .exercise import exercise_html
-from .page import frame_pictures, page, stepper_frames
+from .page import frame_pictures, page, prediction_data, stepper_frames
 
 DEFAULT_HEIGHT = 640
 """Pixels: room for the controls, a caption and a picture of a dozen nodes."""
@@ -71,12 +71,16 @@ class Steps(InlinePage):
         height: int = DEFAULT_HEIGHT,
         title: str = "",
         lang: str | None = None,
+        predict: bool = False,
     ) -> None:
+        """``predict``: ask before showing (predict, then see): before each backward step that
+        completes a gradient, the student types it, the page judges it, then shows the step."""
         lang = resolve_language(lang)
         frames = stepper_frames(root, digits, lang)
         pictures = frame_pictures(frames)
         title = title or text("page.title", lang, root=frames[0].view.names[root] or "f")
-        super().__init__(page(title, "", frames, pictures, lang), height)
+        asks = prediction_data(root, topological_order(root), lang) if predict else ""
+        super().__init__(page(title, "", frames, pictures, lang, predict=asks), height)
 
 
 class Exercise(InlinePage):

@@ -228,8 +228,11 @@ def page(
     lang: str = "en",
     notice: str = "",
     offers: Sequence[tuple[str, str]] = (),
+    predict: str = "",
 ) -> str:
-    """The whole HTML document: the frames with their pictures, the controls, the index."""
+    """The whole HTML document: the frames with their pictures, the controls, the index.
+
+    ``predict``: the JSON of :func:`prediction_data`, for a page that asks before it shows."""
     sections = []
     for number, (frame, picture) in enumerate(zip(frames, pictures), start=1):
         headline, *details = frame.caption.split("\n")
@@ -269,10 +272,75 @@ def page(
         last=len(frames) - 1,
         frames=Markup("\n".join(sections)),
         links=Markup(links),
+        predict=Markup(
+            '<script type="application/json" id="predict-data">'
+            f"{predict}</script>\n<script>\n{template('judging.js').template}"
+            f"{template('predict.js').template}</script>\n"
+            if predict
+            else ""
+        ),
         style=Markup(template("stepper.css").template),
         script=Markup(template("fit.js").template + template("stepper.js").template),
         **words,
     )
+
+
+PREDICT_DIGITS = 2
+"""Predictions are judged at 2 decimals (the worksheets' and exercises' rule), whatever the
+page shows: a student predicting by hand rounds as on paper."""
+
+
+def prediction_data(root: Value, order: list[Value], lang: str) -> str:
+    """What predict.js asks before each backward step: the gradients the step completes (a
+    node's, once every wire leaving it has brought its share), with judging's data for each."""
+    import json
+
+    from ..i18n import Translator
+    from ..judging import Work, half_digit
+    from ..practice import gradient_hint
+
+    t = Translator(lang)
+    steps = list(replay(root, order))
+    names = steps[0].names if steps else _step_names(order)
+    final = {root: 1.0}
+    wires_left = {node: 0 for node in order}
+    for node in order:
+        for parent in node.parents:
+            wires_left[parent] += 1
+    for step in steps:
+        for edge in step.contributions:
+            final[edge.parent] = edge.grad_after
+    work = Work(root, PREDICT_DIGITS, grads=final, names=names)
+    index = {question.node: i for i, question in enumerate(work.questions)}
+    frames: dict[str, list[int]] = {}
+    for step in steps:
+        for edge in step.contributions:
+            wires_left[edge.parent] -= 1
+            if wires_left[edge.parent] == 0 and edge.parent in index:
+                frames.setdefault(f"step-{step.index}", []).append(index[edge.parent])
+    computed = [node for node in order if node.parents]
+    labels = {node: name for node, name in names.items() if name}
+    root_name = names[root] or "f"
+    questions = [
+        dict(
+            work.page_data(question, t, index),
+            hint=gradient_hint(question.node, root, computed, labels, t),
+        )
+        for question in work.questions
+    ]
+    messages = {
+        key: t.catalog[f"{key}"].replace("{root}", root_name)
+        for key in ("predict.intro", "predict.ask", "predict.check", "predict.show",
+                    "predict.right", "exercise.wrong", "exercise.wrong_mistake",
+                    "exercise.not_a_number")
+    }  # fmt: skip
+    data = {
+        "half": half_digit(PREDICT_DIGITS),
+        "frames": frames,
+        "questions": questions,
+        "messages": {key.split(".", 1)[1]: value for key, value in messages.items()},
+    }
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
 
 
 def _inline_svg(svg: str) -> str:

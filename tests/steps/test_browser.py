@@ -215,3 +215,53 @@ def test_a_bad_address_is_ignored_and_the_controls_keep_working(page, tmp_path, 
     assert seen["errors"] == []
     assert (seen["initial"], seen["visible"]) == ("forward-0", 1)  # the first frame, shown
     assert (seen["after_key"], seen["after_button"]) == ("forward-1", "forward-2")
+
+
+PREDICT = """<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  var seen = {};
+  function frame() { return document.getElementById(document.body.dataset.frame); }
+  function predict(text) {
+    var input = frame().querySelector("input.prediction");
+    input.value = text;
+    input.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true}));
+    return frame().querySelector(".predict-message").textContent;
+  }
+  seen.first = [frame().id, frame().className];
+  seen.asked = frame().querySelector(".predict label").textContent;
+  seen.focused = document.activeElement === frame().querySelector("input.prediction");
+  seen.caption_hidden = getComputedStyle(frame().querySelector(".caption")).display;
+  seen.wrong = predict("0.53");
+  seen.still = frame().className;
+  seen.right = predict("\\u22120.53");
+  seen.after = [frame().className, getComputedStyle(frame().querySelector(".caption")).display];
+  document.getElementById("next").click();
+  setTimeout(function () {  // the page reacts to the new frame once the click has been handled
+    seen.next = [frame().id, frame().className];
+    var out = document.createElement("pre"); out.id = "test-results";
+    out.textContent = JSON.stringify(seen); document.body.appendChild(out);
+  }, 50);
+}, 200); });
+</script>"""
+
+
+def test_a_predicting_step_page_asks_before_it_shows(tmp_path):
+    from microgradpp.steps import Steps
+
+    page = Steps(get_example("sigmoid-neuron").build(), predict=True).html
+    path = tmp_path / "predict.html"
+    path.write_text(page.replace("</body>", PREDICT + "</body>", 1), encoding="utf-8")
+    run = chromium(
+        "--window-size=1920,1080", "--virtual-time-budget=5000", "--dump-dom",
+        path.as_uri() + "#step-1", user_data_dir=tmp_path / "profile",
+    )  # fmt: skip
+    match = re.search(r'<pre id="test-results">(.*?)</pre>', run.stdout, flags=re.DOTALL)
+    assert match, run.stderr[-2000:]
+    seen = json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+    assert seen["first"] == ["step-1", "frame current predicting"]
+    assert seen["asked"] == "∂f/∂d = " and seen["caption_hidden"] == "none"
+    assert seen["wrong"].startswith("Not quite. The size is right but the sign is not")
+    assert seen["still"] == "frame current predicting"
+    assert seen["right"] == "Right. Here is the step."
+    assert seen["after"] == ["frame current", "block"]
+    assert seen["next"] == ["step-2", "frame current predicting"]  # ∂f/∂e is asked next

@@ -33,6 +33,10 @@ export default [
     languageOptions: { globals: { MicrogradppFit: "readonly", MicrogradppJudging: "readonly" } },
   },
   {
+    files: ["microgradpp/steps/templates/predict.js"],  // after judging.js on a step page
+    languageOptions: { globals: { MicrogradppJudging: "readonly" } },
+  },
+  {
     files: ["microgradpp/steps/templates/graded.js"],
     languageOptions: { globals: { MicrogradppFit: "readonly" } },
   },

@@ -138,6 +138,7 @@
   window.addEventListener("hashchange", fromAddress);
   document.addEventListener("keydown", function (event) {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target instanceof HTMLInputElement) return;  // typing a prediction, not moving
     var key = event.key;
     if (key === "ArrowRight" || key === "PageDown" || key === " " || key === "ArrowDown") go(1);
     else if (key === "ArrowLeft" || key === "PageUp" || key === "ArrowUp") go(-1);
