@@ -172,3 +172,9 @@ def test_the_walk_sees_lazy_and_relative_imports():
     assert "microgradpp.viz.collapse" in GRAPH["microgradpp.viz.view"]  # from . import collapse
     assert "microgradpp.train" in GRAPH["microgradpp.viz.plots"]  # inside a function
     assert "microgradpp.viz" in GRAPH["microgradpp.steps.page"]
+
+
+def test_every_layer_entry_names_a_module_that_exists():
+    """A module removed or renamed leaves no stale entry behind (as "recipes" once did)."""
+    tops = {module.split(".")[1] if "." in module else "" for module in MODULES}
+    assert sorted(set(LAYERS) - tops) == []
