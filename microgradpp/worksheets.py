@@ -57,7 +57,7 @@ def worksheet_dot(problem: Problem, answers: bool = False) -> str:
         if node.parents:
             gate = node.gate
             assert gate is not None  # a node with parents was made by a gate
-            symbol = "+" if gate.name == "sum" else gate.symbol
+            symbol = "+" if gate.adds else gate.symbol  # a sum of three is a "+" on paper too
             width = 0.42 if len(symbol) == 1 else 0.6
             lines.append(
                 f'  g{ids[node]} [shape=circle, label="{_dot_text(symbol)}", width={width}, '

@@ -14,6 +14,7 @@ iframe is sandboxed: its scripts run, but it cannot reach the notebook page or o
 
 from __future__ import annotations
 
+import itertools
 from html import escape
 from pathlib import Path
 
@@ -29,6 +30,26 @@ DEFAULT_HEIGHT = 640
 """Pixels: room for the controls, a caption and a picture of a dozen nodes."""
 
 
+_FRAME_NUMBERS = itertools.count(1)
+_REPORT_HEIGHT = """<script>(function () {
+  if (window.parent === window) return;
+  function report() {
+    window.parent.postMessage({microgradppHeight: document.documentElement.scrollHeight}, "*");
+  }
+  window.addEventListener("load", report);
+  if (window.ResizeObserver) new ResizeObserver(report).observe(document.body);
+})();</script>"""
+_FOLLOW_HEIGHT = """(function () {
+  var frame = document.getElementById("FRAME_ID");
+  window.addEventListener("message", function (event) {
+    if (!frame || event.source !== frame.contentWindow || !event.data) return;
+    var height = event.data.microgradppHeight;
+    if (typeof height !== "number" || !isFinite(height)) return;
+    frame.style.height = Math.min(5000, Math.max(LEAST, Math.ceil(height) + 2)) + "px";
+  });
+})();"""
+
+
 class InlinePage:
     """An HTML page a notebook shows inline (``_repr_html_``); ``save(path)`` writes it."""
 
@@ -41,12 +62,20 @@ class InlinePage:
         self.height = height
 
     def _repr_html_(self) -> str:
+        # The page tells the notebook how tall it is (postMessage: the sandbox keeps the notebook
+        # from reading it), and the iframe grows to show it whole: after a wrong answer the hint
+        # and the "Show the answer" button stay in view. ``height`` is the least height, and all
+        # there is where a notebook runs no scripts.
+        frame_id = f"microgradpp-{next(_FRAME_NUMBERS)}-{abs(hash(self.html)) % 10**8}"
+        page = self.html.replace("</body>", _REPORT_HEIGHT + "</body>", 1)
         return (
-            f'<iframe srcdoc="{escape(self.html, quote=True)}" '
+            f'<iframe id="{frame_id}" srcdoc="{escape(page, quote=True)}" '
             # border-box: the border inside the 100%, else the notebook shows a scrollbar
             f'style="box-sizing: border-box; width: 100%; height: {self.height}px; '
             'border: 1px solid #d1d5db;" '
             'sandbox="allow-scripts allow-forms" loading="eager"></iframe>'
+            f"<script>{_FOLLOW_HEIGHT.replace('FRAME_ID', frame_id).replace('LEAST', str(self.height))}"
+            "</script>"
         )
 
     def save(self, path: str | Path) -> Path:

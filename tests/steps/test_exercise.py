@@ -249,10 +249,12 @@ def test_steps_and_exercise_show_inline_as_a_sandboxed_iframe(tmp_path):
     f = get_example("add-mul").build()
     steps = Steps(f)
     html = steps._repr_html_()
-    assert html.startswith('<iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    assert re.match(r'<iframe id="microgradpp-\d+-\d+" srcdoc="&lt;!DOCTYPE html&gt;', html)
     assert 'sandbox="allow-scripts allow-forms"' in html and "height: 640px" in html
     assert "box-sizing: border-box; width: 100%" in html  # no sideways scrollbar in JupyterLab
-    assert '"' not in html[len('<iframe srcdoc="') : html.index('" style=')]  # one attribute
+    start = html.index(' srcdoc="') + len(' srcdoc="')
+    assert '"' not in html[start : html.index('" style=')]  # one attribute
+    assert "microgradppHeight" in html  # the page reports its height, the iframe follows it
     assert steps.save(tmp_path / "s.html").read_text("utf-8") == steps.html
     exercise = Exercise(f, lang="zh-Hant", height=500)
     assert "height: 500px" in exercise._repr_html_() and 'lang="zh-Hant"' in exercise.html
@@ -491,3 +493,32 @@ def test_hints_for_a_typed_expression_keep_its_parentheses():
     hints = {q["name"]: q["hint"] for q in data["questions"]}
     assert hints["(x+y)"] == "f = (x+y) × z: a × gate swaps its inputs, so ∂f/∂(x+y) = z · ∂f/∂f."
     assert hints["z"] == "f = (x+y) × z: a × gate swaps its inputs, so ∂f/∂z = (x+y) · ∂f/∂f."
+
+
+@needs_dot
+@needs_chromium
+@browser
+def test_an_inline_page_grows_its_iframe_to_show_it_whole(tmp_path):
+    from microgradpp.steps import Exercise
+
+    inline = Exercise(get_example("sigmoid-neuron").build(), height=300)._repr_html_()
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        "<!DOCTYPE html><html><body>" + inline + """<script>
+window.addEventListener("message", function () { setTimeout(function () {
+  if (document.getElementById("test-results")) return;
+  var frame = document.querySelector("iframe"), out = document.createElement("pre");
+  out.id = "test-results";
+  out.textContent = JSON.stringify({height: parseFloat(frame.style.height)});
+  document.body.appendChild(out);
+}, 100); });</script></body></html>""",
+        encoding="utf-8",
+    )
+    finished = chromium(
+        "--window-size=1920,1080", "--virtual-time-budget=8000", "--dump-dom", notebook.as_uri(),
+        user_data_dir=tmp_path / "profile",
+    )  # fmt: skip
+    match = re.search(r'<pre id="test-results">(.*?)</pre>', finished.stdout, flags=re.DOTALL)
+    assert match, finished.stderr[-2000:]
+    height = json.loads(match.group(1).replace("&quot;", '"'))["height"]
+    assert 600 < height < 5000  # grew from 300 to the page's own height
