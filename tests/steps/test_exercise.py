@@ -504,7 +504,9 @@ def test_an_inline_page_grows_its_iframe_to_show_it_whole(tmp_path):
     inline = Exercise(get_example("sigmoid-neuron").build(), height=300)._repr_html_()
     notebook = tmp_path / "notebook.html"
     notebook.write_text(
-        "<!DOCTYPE html><html><body>" + inline + """<script>
+        "<!DOCTYPE html><html><body>"
+        + inline
+        + """<script>
 window.addEventListener("message", function () { setTimeout(function () {
   if (document.getElementById("test-results")) return;
   var frame = document.querySelector("iframe"), out = document.createElement("pre");
