@@ -17,7 +17,7 @@ from ..i18n import Translator
 from .errors import ManifestError, SubmissionError
 from .gradebook import grades_csv, gradescope_json
 from .grading import Grading, grade_submissions
-from .issue import CHECKING_RULE, PRACTICE_RULE, file_stem
+from .issue import CHECKING_RULE, PRACTICE_RULE
 from .manifest import read_manifest
 from .report import report_html
 from .submission import Submission, read_submissions
@@ -53,10 +53,9 @@ def grade(
             refused.append(error)
     grading = grade_submissions(manifest, found, refused, t)
     files: dict[str, str | bytes] = {"grades.csv": grades_csv(grading)}
-    for one in grading.grades:
+    for issued, one in zip(manifest.issued, grading.grades):  # (grades are in roster order)
         if one.submitted:
-            stem = file_stem(manifest.assignment, one.student.id)
-            files[f"gradescope/{stem}/results.json"] = gradescope_json(one, t)
+            files[f"gradescope/{issued.stem}/results.json"] = gradescope_json(one, t)
     files["report.html"] = report_html(grading, t)
     return GradingResult(grading, write_together(out, files))
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
@@ -73,8 +75,24 @@ def file_stem(assignment: str, student_id: str) -> str:
     become '_', and then a short hash of the ID keeps two IDs from sharing a name."""
     safe = re.sub(r"[^A-Za-z0-9._@-]", "_", f"{assignment}-{student_id}").lstrip(".")
     if safe != f"{assignment}-{student_id}":
-        safe += "-" + hashlib.sha256(student_id.encode("utf-8")).hexdigest()[:6]
+        safe += "-" + _short_hash(student_id)
     return safe
+
+
+def file_stems(assignment: str, student_ids: Sequence[str]) -> dict[str, str]:
+    """Each student's :func:`file_stem`, told apart also where case is not: on Windows and macOS
+    'hw3-s001.html' and 'hw3-S001.html' are one file, so two stems equal but for case each get a
+    short hash of their ID."""
+    stems = {student_id: file_stem(assignment, student_id) for student_id in student_ids}
+    folded = Counter(stem.casefold() for stem in stems.values())
+    return {
+        student_id: stem if folded[stem.casefold()] == 1 else f"{stem}-{_short_hash(student_id)}"
+        for student_id, stem in stems.items()
+    }
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
 
 
 def practice_problem(student_id: str, assignment: str, seed: int, level: int) -> Problem:
@@ -106,10 +124,11 @@ def plan_assignment(
     if not isinstance(roster, Roster):
         roster = read_roster(roster)
     variants = issue_variants([s.id for s in roster.students], name, seed, level, problems)
+    stems = file_stems(name, [s.id for s in roster.students])
     issued = []
     for student in roster.students:
         mine = variants[student.id]
-        stem = file_stem(name, student.id)
+        stem = stems[student.id]
         page = f"students/{stem}-p1.html" if practice and problems > 1 else f"students/{stem}.html"
         issued.append(
             Issued(
@@ -117,6 +136,7 @@ def plan_assignment(
                 fingerprint(name, [v.digest for v in mine]),
                 tuple(IssuedProblem(v.seed, v.round, v.digest) for v in mine),
                 page,
+                stem,
             )
         )
     rule = PRACTICE_RULE if practice else CHECKING_RULE
@@ -150,7 +170,7 @@ def issue_assignment(
     files: dict[str, bytes | str] = {}
     for issued in plan.manifest.issued:
         student = issued.student
-        stem = file_stem(name, student.id)
+        stem = issued.stem
         mine = plan.variants[student.id]
         files.update(
             _student_pages(
@@ -246,9 +266,9 @@ def _index(manifest: Manifest, variants: dict, practice: bool, t: Translator) ->
     rows = []
     for position, issued in enumerate(manifest.issued, start=1):
         student = issued.student
-        sheet = f"students/{file_stem(manifest.assignment, student.id)}-sheet.html"
+        sheet = f"students/{issued.stem}-sheet.html"
         graphs = " | ".join("; ".join(v.problem.equations()) for v in variants[student.id])
-        stem = file_stem(manifest.assignment, student.id)
+        stem = issued.stem
         pages = (  # practice pages of several problems are a page each
             [f"students/{stem}-p{k}.html" for k in range(1, manifest.problems + 1)]
             if practice and manifest.problems > 1

@@ -42,6 +42,8 @@ class Issued:
     problems: tuple[IssuedProblem, ...]
     page: str
     """The page's file name, relative to the assignment folder."""
+    stem: str
+    """The student's file names without extension ('hw3-S001'): page, sheet, Gradescope folder."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Manifest:
                     "row": [list(cell) for cell in issued.student.row],
                     "fingerprint": issued.fingerprint,
                     "page": issued.page,
+                    "stem": issued.stem,
                     "problems": [
                         {"seed": str(p.seed), "round": p.round, "digest": p.digest}
                         for p in issued.problems
@@ -159,7 +162,15 @@ def parse_manifest(data: Any, where: str = "manifest.json") -> Manifest:
                 IssuedProblem(int(p["seed"]), int(p["round"]), str(p["digest"]))
                 for p in entry["problems"]
             )
-            issued.append(Issued(student, str(entry["fingerprint"]), problems, str(entry["page"])))
+            issued.append(
+                Issued(
+                    student,
+                    str(entry["fingerprint"]),
+                    problems,
+                    str(entry["page"]),
+                    str(entry["stem"]),
+                )
+            )
         roster = Roster(
             tuple(students),
             str(roster_data["layout"]),

@@ -195,3 +195,13 @@ def test_the_files_are_byte_identical_whatever_pythonhashseed_is(tmp_path):
     assert first == second and len(first) == 6
     for path in first:
         assert (tmp_path / "0" / path).read_bytes() == (tmp_path / "977" / path).read_bytes(), path
+
+
+def test_ids_that_differ_only_in_case_get_files_that_differ_on_any_file_system():
+    from microgradpp.assignments.issue import file_stems
+
+    stems = file_stems("hw3", ["s001", "S001", "S002", "a/b"])
+    assert stems["S002"] == "hw3-S002"
+    assert stems["s001"].startswith("hw3-s001-") and stems["S001"].startswith("hw3-S001-")
+    assert stems["s001"].casefold() != stems["S001"].casefold()
+    assert stems["a/b"].startswith("hw3-a_b-")
