@@ -150,14 +150,14 @@ def _plots(
     fonts = ["DejaVu Sans", *([CJK_FONTS[t.lang]] if t.lang in CJK_FONTS else [])]
     images = []
     with rc_context({"font.family": fonts}):  # (a list: matplotlib falls back glyph by glyph)
-        figure = Figure(figsize=(11, 3.2), dpi=100, layout="constrained")
-        left, middle, right = figure.subplots(1, 3)
+        figure = Figure(figsize=(12, 3.4), dpi=100, layout="constrained")
+        left, middle, right = figure.subplots(1, 3, width_ratios=(1, 1, 1.3))  # long names right
         left.hist(percents, bins=[0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100.0001],
                   color=SCORE_COLOUR)  # fmt: skip
         left.set_title(t("report.plot_scores"))
         left.set_xlabel(t("report.plot_percent"))
         left.set_ylabel(t("report.plot_students"))
-        left.yaxis.set_major_locator(MaxNLocator(integer=True))
+        left.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         labels = [gate_label(g, t) for g, _, _ in by_gate]
         middle.barh(labels[::-1], [100 * w / n for _, w, n in by_gate][::-1], color=BAR_COLOUR)
         middle.set_title(t("report.by_gate"))
@@ -167,7 +167,7 @@ def _plots(
         right.barh(names[::-1], [n for _, n, _ in found][::-1], color=BAR_COLOUR)
         right.set_title(t("report.by_mistake"))
         right.set_xlabel(t("report.plot_count"))
-        right.xaxis.set_major_locator(MaxNLocator(integer=True))
+        right.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", metadata={"Software": None})
         images.append(base64.b64encode(buffer.getvalue()).decode("ascii"))
