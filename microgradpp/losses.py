@@ -21,6 +21,7 @@ from typing import Any
 
 from .engine import Value, apply_gate, sum_values
 from .gates import GATES
+from .i18n import error
 from .validation import integer, is_integer, is_real, real, shown
 
 _LOG_FLOOR = math.exp(-100.0)  # binary_cross_entropy clamps log(p) at -100, as PyTorch
@@ -32,7 +33,7 @@ def _reduce(terms: list[Value], reduction: str) -> Value:
         return sum_values(terms) * (1.0 / len(terms))
     if reduction == "sum":
         return sum_values(terms)
-    raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    raise error(ValueError, "loss.error.reduction", reduction=reduction)
 
 
 def _as_value(x: Any, what: str) -> Value:
@@ -42,7 +43,7 @@ def _as_value(x: Any, what: str) -> Value:
         return _as_value(x[0], what)
     if is_real(x):
         return Value(x)
-    raise TypeError(f"{what} must be a Value or a number, got {type(x).__name__}: {x!r}")
+    raise error(TypeError, "loss.error.not_a_value", what=what, kind=type(x).__name__, value=x)
 
 
 def _flat_pairs(predictions: Any, targets: Any) -> list[tuple[Value, float]]:
@@ -50,13 +51,13 @@ def _flat_pairs(predictions: Any, targets: Any) -> list[tuple[Value, float]]:
     if not isinstance(predictions, (list, tuple)):
         predictions, targets = [predictions], [targets]
     if not isinstance(targets, (list, tuple)):
-        raise TypeError(f"targets must be a list like the predictions, got {targets!r}")
+        raise error(TypeError, "loss.error.targets_not_a_list", targets=targets)
     if len(predictions) != len(targets):
-        raise ValueError(
-            f"{len(predictions)} predictions but {len(targets)} targets; they must match"
+        raise error(
+            ValueError, "loss.error.count", predictions=len(predictions), targets=len(targets)
         )
     if not predictions:
-        raise ValueError("a loss needs at least one prediction")
+        raise error(ValueError, "loss.error.empty")
     pairs = []
     for p, t in zip(predictions, targets):
         if isinstance(p, (list, tuple)) and len(p) != 1:
@@ -91,7 +92,7 @@ def _sign_label(t: float) -> float:
         return 1.0
     if t in (0.0, -1.0):
         return -1.0
-    raise ValueError(f"hinge needs class labels 0/1 (or -1/+1), got {t!r}")
+    raise error(ValueError, "loss.error.hinge_label", label=t)
 
 
 def hinge(scores: Any, labels: Any, reduction: str = "mean") -> Value:
@@ -107,7 +108,7 @@ def hinge(scores: Any, labels: Any, reduction: str = "mean") -> Value:
 
 def _check_probability_target(t: float) -> float:
     if not 0.0 <= t <= 1.0:
-        raise ValueError(f"binary cross-entropy targets must be in [0, 1], got {t!r}")
+        raise error(ValueError, "loss.error.probability_target", target=t)
     return t
 
 
@@ -120,10 +121,7 @@ def binary_cross_entropy(probabilities: Any, targets: Any, reduction: str = "mea
     terms = []
     for p, t in _flat_pairs(probabilities, targets):
         if not 0.0 <= p.data <= 1.0:
-            raise ValueError(
-                f"binary_cross_entropy needs probabilities in [0, 1], got {p.data!r}; "
-                "use output_activation='sigmoid' or binary_cross_entropy_with_logits"
-            )
+            raise error(ValueError, "loss.error.probability", p=p.data)
         t = _check_probability_target(t)
         term = Value(0.0)
         if t > 0.0:
@@ -149,16 +147,13 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str =
 def _check_class(target: Any, k: int) -> int:
     target = integer(target, "a class label")
     if not 0 <= target < k:
-        raise ValueError(f"class label {target} is out of range for {k} classes (0..{k - 1})")
+        raise error(ValueError, "loss.error.class_range", target=target, k=k, last=k - 1)
     return target
 
 
 def _check_logits(logits: Any) -> list[Value]:
     if not isinstance(logits, (list, tuple)) or len(logits) < 2:
-        raise ValueError(
-            "cross_entropy/softmax need a list of at least 2 class scores per sample "
-            f"(a model with one output per class), got {logits!r}"
-        )
+        raise error(ValueError, "loss.error.scores", logits=logits)
     return [_as_value(z, "a class score") for z in logits]
 
 
@@ -191,13 +186,13 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Value:
     if is_integer(targets):
         return _cross_entropy_one(logits, targets)
     if not isinstance(logits, (list, tuple)) or not isinstance(targets, (list, tuple)):
-        raise TypeError(
-            "cross_entropy needs a list of per-sample class scores and a list of labels"
-        )
+        raise error(TypeError, "loss.error.cross_entropy_lists")
     if len(logits) != len(targets):
-        raise ValueError(f"{len(logits)} samples but {len(targets)} labels; they must match")
+        raise error(
+            ValueError, "loss.error.samples_labels", samples=len(logits), labels=len(targets)
+        )
     if not logits:
-        raise ValueError("a loss needs at least one prediction")
+        raise error(ValueError, "loss.error.empty")
     return _reduce([_cross_entropy_one(z, t) for z, t in zip(logits, targets)], reduction)
 
 
@@ -254,16 +249,9 @@ def check_outputs(loss: str, outputs: int) -> None:
     loss ``loss`` (see ``LossEntry.output``): the message blames the model, not its targets."""
     kind = LOSSES[loss].output
     if kind == "scores" and outputs < 2:
-        raise ValueError(
-            f"{loss} needs a model with one output per class (at least 2), but this model has "
-            f"{outputs} output; for two classes use 2 outputs, or hinge / "
-            "binary_cross_entropy_with_logits on 1 output"
-        )
+        raise error(ValueError, "loss.error.outputs_per_class", loss=loss, outputs=outputs)
     if kind in ("score", "probability") and outputs != 1:
-        raise ValueError(
-            f"{loss} needs a model with 1 output per sample (a score for two classes), but this "
-            f"model has {outputs} outputs; for more classes use cross_entropy"
-        )
+        raise error(ValueError, "loss.error.one_output", loss=loss, outputs=outputs)
 
 
 def check_target(loss: str, target: Any, outputs: int | None = None) -> None:
@@ -284,8 +272,9 @@ def check_target(loss: str, target: Any, outputs: int | None = None) -> None:
     items = list(target) if isinstance(target, (list, tuple)) else [target]
     width = 1 if outputs is None and kind != "number" else outputs
     if width is not None and len(items) != width:
-        count = "one number" if width == 1 else f"{width} numbers, one per output,"
-        raise ValueError(f"a target must be {count} got {shown(target)}")
+        if width == 1:
+            raise error(ValueError, "loss.error.target_one", target=shown(target))
+        raise error(ValueError, "loss.error.target_many", width=width, target=shown(target))
     for item in items:
         t = real(item, "a target")
         if loss == "hinge":

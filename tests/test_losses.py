@@ -204,3 +204,26 @@ def test_l2_penalty_by_hand():
 
 def test_l2_penalty_of_nothing_is_zero():
     assert l2_penalty([]).data == 0.0
+
+
+@pytest.mark.parametrize(
+    "call, english, chinese",
+    [
+        (lambda: mse([Value(1.0)], [1.0, 2.0]), "1 predictions but 2 targets; they must match",
+         "有 1 個預測值，卻有 2 個目標值；兩者必須一樣多"),
+        (lambda: hinge([Value(1.0)], [2.0]), "hinge needs class labels 0/1 (or -1/+1), got 2.0",
+         "hinge 需要類別標籤 0/1（或 -1/+1），收到的是 2.0"),
+        (lambda: cross_entropy([Value(1.0), Value(2.0)], 5),
+         "class label 5 is out of range for 2 classes (0..1)", "類別標籤 5 超出了 2 個類別的範圍（0..1）"),
+        (lambda: mse([Value(1.0)], [1.0], reduction="max"),
+         "reduction must be 'mean' or 'sum', got 'max'", "reduction 必須是 'mean' 或 'sum'，收到的是 'max'"),
+    ],
+)  # fmt: skip
+def test_a_loss_error_says_the_same_in_chinese(call, english, chinese):
+    from microgradpp.i18n import english_sentences, translated
+
+    with pytest.raises(ValueError) as caught:
+        call()
+    assert str(caught.value) == english
+    assert translated(caught.value, "zh-Hant") == chinese
+    assert english_sentences(translated(caught.value, "zh-Hans")) == []
