@@ -29,6 +29,7 @@ from typing import Any
 
 from .engine import Value
 from .errors import MicrogradppError
+from .i18n import error
 from .validation import fraction, integer, positive, real, shown
 
 CLIP_REMEDY = (
@@ -55,12 +56,14 @@ def _name(p: Value, index: int) -> str:
 def _check_params(params: Iterable[Value]) -> list[Value]:
     params = list(params)
     if not params:
-        raise ValueError("optimizer got an empty parameter list; pass model.parameters()")
+        raise error(ValueError, "optim.error.no_parameters")
     for i, p in enumerate(params):
         if not isinstance(p, Value):
-            raise TypeError(f"parameters must be Values, item {i} is {type(p).__name__}: {p!r}")
+            raise error(
+                TypeError, "optim.error.not_a_value", index=i, kind=type(p).__name__, value=p
+            )
     if len({id(p) for p in params}) != len(params):
-        raise ValueError("a parameter appears twice in the list; it would be updated twice")
+        raise error(ValueError, "optim.error.twice")
     return params
 
 
@@ -342,15 +345,15 @@ class SGD(Optimizer):
         self.momentum = fraction(momentum, "momentum")
         self.dampening = positive(dampening, "dampening", allow_zero=True)
         if self.dampening > 1.0:
-            raise ValueError(f"dampening must be in [0, 1], got {self.dampening!r}")
+            raise error(ValueError, "optim.error.dampening", dampening=self.dampening)
         if not isinstance(nesterov, bool):
-            raise TypeError(f"nesterov must be True or False, got {shown(nesterov)}")
+            raise error(TypeError, "optim.error.nesterov", value=shown(nesterov))
         self.nesterov = nesterov
         self.weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
         if self.nesterov and self.momentum == 0.0:
-            raise ValueError("nesterov=True needs a momentum > 0, e.g. SGD(..., momentum=0.9)")
+            raise error(ValueError, "optim.error.nesterov_momentum")
         if self.nesterov and self.dampening != 0.0:
-            raise ValueError("nesterov=True needs dampening=0 (as torch.optim.SGD)")
+            raise error(ValueError, "optim.error.nesterov_dampening")
 
     def _update(self, x: float, g: float, state: dict[str, float], t: int) -> float:
         g = g + self.weight_decay * x
@@ -487,7 +490,7 @@ class Adam(Optimizer):
     ) -> None:
         super().__init__(params, lr)
         if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__") or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (β1, β2), got {shown(betas)}")
+            raise error(ValueError, "optim.error.betas", value=shown(betas))
         self.betas = (fraction(betas[0], "beta1"), fraction(betas[1], "beta2"))
         self.eps = positive(eps, "eps")
         self.weight_decay = positive(weight_decay, "weight_decay", allow_zero=True)
@@ -600,7 +603,7 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer) -> None:
         if not hasattr(optimizer, "lr"):
-            raise TypeError(f"a schedule needs an optimizer with an lr, got {optimizer!r}")
+            raise error(TypeError, "optim.error.schedule", optimizer=optimizer)
         self.optimizer = optimizer
         self.base_lr = float(optimizer.lr)
         self.last_epoch = 0
