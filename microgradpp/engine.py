@@ -28,7 +28,10 @@ is more work for Python's cyclic garbage collector, the largest cost of building
                                           is None for one input); a node with any other number
                                           of inputs (sum, linear) keeps the tuple of all of them
                                           in first_parent
-    first_local_grad, second_local_grad   ∂node/∂parent for each (the tuple, for n inputs)
+    first_local_grad, second_local_grad   ∂node/∂parent for each (the tuple, for n inputs); a
+                                          leaf a gate made inside no_grad() keeps the marker
+                                          _COMPUTED_IN_NO_GRAD in the first, so that backward()
+                                          can say why nothing flows back
     number                                the creation number (see above)
     last_visit                            the stamp of the last graph walk that reached the node
                                           (backward's walk: cheaper than a set of seen nodes)
