@@ -107,9 +107,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    t = Translator(_language_in(argv))
+    t = _shown(Translator(_language_in(argv)), sys.stdout, sys.stderr)
     with argparse_language(t.lang):  # argparse's own words ("usage:", "error:") in it too
         return _run(build_parser(t.lang), argv, t)
+
+
+def _shown(t: Translator, *streams: Any) -> Translator:
+    """t, or English when a stream's encoding cannot write t's language: with
+    ``PYTHONIOENCODING=ascii`` (or a latin-1 console) and ``LANG=zh_TW.UTF-8``, every Chinese
+    character would come out as "?"; English comes out whole."""
+    if t.lang == "en":
+        return t
+    sample = t("cli.description")  # a sentence in the language, in its own characters
+    for stream in streams:
+        encoding = getattr(stream, "encoding", None)
+        if not encoding:
+            continue
+        try:
+            sample.encode(encoding)
+        except UnicodeEncodeError:
+            return Translator("en")
+        except LookupError:  # an encoding Python does not know: it cannot say either
+            continue
+    return t
 
 
 def _language_in(argv: list[str]) -> str | None:
@@ -158,29 +178,59 @@ def _run(parser: argparse.ArgumentParser, argv: list[str], t: Translator) -> int
 
 
 def _protect_expressions(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """argv with an expression that starts with a minus ("-x*y") marked as not being an option.
+    """argv with an expression that starts with a minus ("-x*y", "--x", "--x*y") marked as not
+    being an option.
 
     argparse takes every argument that starts with "-" for an option (only negative numbers are
     let through), so ``expr "-x*y"`` would be refused. For a command that takes an expression
-    (``_add_expression_argument``), an argument that starts with a single "-", is none of the
-    command's options (-h) and is not the value of an option before it gets a leading space,
-    which argparse leaves alone and the expression parser skips.
+    (``_add_expression_argument``), such an argument gets a leading space, which argparse leaves
+    alone and the expression parser skips, when it is not the value of an option before it and
+    either starts with a single "-" and is none of the command's options (-h), or starts with
+    "--", is none of its options, and no other argument can be the expression (so a mistyped
+    option, ``--digts 3 x*y``, is still reported as one).
     """
     command = _subcommands(parser).get(argv[0]) if argv else None
     if command is None or not command.get_default("takes_expression"):
         return argv
     options = command._option_string_actions
     takes_a_value = {name for name, action in options.items() if action.nargs != 0}
-    protected = argv[:1]
-    for previous, arg in zip(argv, argv[1:]):
-        is_expression = (
-            arg.startswith("-")
-            and not arg.startswith("--")
-            and arg not in options
-            and previous not in takes_a_value
-        )
-        protected.append(" " + arg if is_expression else arg)
+    many_values = {name for name, action in options.items() if action.nargs in ("+", "*")}
+
+    def is_option(arg: str) -> bool:
+        return arg in options or arg.partition("=")[0] in options
+
+    protected, positionals, long_dashes = argv[:1], 0, []
+    values_of = ""  # the option whose values the arguments now are
+    for index, arg in enumerate(argv[1:], 1):
+        if is_option(arg):
+            values_of = arg if arg in takes_a_value else ""
+            protected.append(arg)
+            continue
+        if values_of and not (arg.startswith("-") and not _is_number(arg)):
+            protected.append(arg)  # a value of the option before it
+            values_of = values_of if values_of in many_values else ""
+            continue
+        values_of = ""
+        if arg.startswith("--"):
+            long_dashes.append(index)
+        elif arg.startswith("-"):
+            arg = " " + arg  # "-x*y": an expression
+            positionals += 1
+        else:
+            positionals += 1
+        protected.append(arg)
+    if positionals == 0 and long_dashes:  # "--x": the only thing that can be the expression
+        protected[long_dashes[0]] = " " + protected[long_dashes[0]]
     return protected
+
+
+def _is_number(text: str) -> bool:
+    """'-1', '-2.5e3': what argparse itself lets through as a negative number."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:

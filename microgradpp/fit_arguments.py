@@ -157,7 +157,15 @@ def _check_optimizer(optimizer: Any, model: Module) -> None:
             )
     if not hasattr(optimizer, "lr"):
         raise TypeError(f"optimizer must have a learning rate lr, got {_kind(optimizer)}")
-    validation.positive(optimizer.lr, "the optimizer's lr", allow_zero=True)
+    lr = validation.positive(optimizer.lr, "the optimizer's lr", allow_zero=True)
+    decay = getattr(optimizer, "weight_decay", 0.0)
+    if getattr(optimizer, "decay_shrinks_weights", False) and lr * decay >= 1.0:
+        raise ValueError(
+            f"weight_decay {decay!r} with lr {lr!r}: each step multiplies every weight by "
+            f"1 − lr × weight_decay = {1.0 - lr * decay:.6g}, so the weights flip sign or grow "
+            "whatever the gradients are; lr × weight_decay must be below 1 (weight_decay 1e-4 to "
+            "1e-2 are usual)"
+        )
     params = getattr(optimizer, "params", None)
     if params is None:  # an optimizer of the user's that keeps its parameters elsewhere
         return

@@ -128,6 +128,24 @@ class Optimizer:
                 return
         self._step_one_by_one(t)
 
+    decay_in_gradient = True
+    """True where ``weight_decay`` λ is added to the gradient (g + λ·p, the L2 term); AdamW
+    shrinks the weight instead."""
+    decay_shrinks_weights = False
+    """True where each step multiplies every weight by 1 − lr·λ (SGD's L2 term, AdamW's decoupled
+    decay): with lr·λ ≥ 1 that factor is ≤ 0, and the weights flip sign or grow whatever the
+    gradients are (``fit`` refuses it before the first step)."""
+
+    def _decay_in_gradient(self, x: float) -> float:
+        """λ·x, what the weight decay adds to the gradient of a parameter of value x (0 without)."""
+        decay = getattr(self, "weight_decay", 0.0)
+        if not decay or not self.decay_in_gradient:
+            return 0.0
+        try:
+            return decay * x
+        except OverflowError:
+            return math.inf
+
     def _new_values(
         self, xs: list[float], gs: list[float], t: int
     ) -> tuple[list[float], dict[str, list[float]]] | None:
@@ -153,6 +171,16 @@ class Optimizer:
             except OverflowError:
                 x = math.inf
             overflowed = [key for key, v in new_state.items() if not math.isfinite(v)]
+            decay = self._decay_in_gradient(p.data)
+            if overflowed and math.isfinite(x) and abs(decay) > abs(g):
+                raise OptimizerError(  # the weight decay, not the gradient, is the cause
+                    f"{kind} step: the gradient of {_name(p, i)} is {g!r}, but weight_decay "
+                    f"{getattr(self, 'weight_decay', 0.0)!r} × its value {p.data!r} adds {decay!r} to it, so much "
+                    f"that its running {overflowed[0]} "
+                    f"({self.state_help.get(overflowed[0], 'state')}) overflows a float "
+                    "((g + λ·p)² is beyond the largest float, 1.8e308); no parameter was changed. "
+                    "Lower weight_decay (1e-4 to 1e-2 are usual)"
+                )
             if overflowed and math.isfinite(x):
                 raise OptimizerError(
                     f"{kind} step: the gradient of {_name(p, i)} is {g!r}, so large that its "
@@ -331,6 +359,7 @@ class SGD(Optimizer):
 
     hyperparameters = ("momentum", "dampening", "nesterov", "weight_decay")
     state_help = {"velocity": "the momentum v"}
+    decay_shrinks_weights = True  # p ← p − α·(g + λ·p) = (1 − α·λ)·p − α·g
 
     def __init__(
         self,
@@ -570,6 +599,9 @@ class AdamW(Adam):
 
     Unlike Adam's L2 term, the decay is not rescaled by √v̂. Default λ = 0.01 (as PyTorch).
     """
+
+    decay_in_gradient = False
+    decay_shrinks_weights = True
 
     def __init__(
         self,

@@ -10,7 +10,10 @@ command's language.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -153,3 +156,30 @@ def test_an_error_prints_in_the_language_a_notebook_chose():
     finally:
         set_language(None)
     assert str(log_of_minus_one()) == english
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "english"),
+    [
+        ({"LANG": "zh_TW.UTF-8", "PYTHONIOENCODING": "ascii"}, [], True),
+        ({"LANG": "zh_CN.UTF-8", "PYTHONIOENCODING": "latin-1"}, [], True),
+        ({"LANG": "C.UTF-8", "PYTHONIOENCODING": "ascii"}, ["--lang", "zh-Hant"], True),
+        ({"LANG": "zh_TW.UTF-8", "PYTHONIOENCODING": "utf-8"}, [], False),
+    ],
+)
+def test_a_stream_that_cannot_write_the_language_gets_english_not_question_marks(
+    env, args, english, tmp_path
+):
+    """With LANG=zh_TW.UTF-8 and PYTHONIOENCODING=ascii every Chinese character came out as '?'."""
+    finished = subprocess.run(
+        [sys.executable, "-m", "microgradpp", "expr", "log(x)", "--at", "x=-1", "--no-files", *args],
+        cwd=tmp_path, capture_output=True, timeout=60, check=False,
+        env={**os.environ, "LC_ALL": "", **env},
+    )  # fmt: skip
+    err = finished.stderr.decode("utf-8")
+    assert finished.returncode == 1
+    if english:
+        assert err.startswith("microgradpp expr: error: log gate (log) with input x = -1.0: log ")
+        assert "?" not in err
+    else:
+        assert err.startswith("microgradpp expr：錯誤：log 閘（log）")

@@ -12,7 +12,7 @@ from microgradpp import NoGradError, no_grad
 from microgradpp.data import make_blobs, make_moons
 from microgradpp.fit_arguments import check_fit_arguments
 from microgradpp.nn import MLP
-from microgradpp.optim import SGD, Adam, StepLR
+from microgradpp.optim import SGD, Adam, AdamW, StepLR
 from microgradpp.train import fit
 
 np = pytest.importorskip("numpy")
@@ -163,3 +163,27 @@ def test_a_step_whose_graph_would_not_fit_in_memory_is_refused_in_the_scalar_eng
     history = fit(model, "hinge", SGD(model.parameters(), lr=0.01), data, 1, progress=False,
                   compiled=True)  # fmt: skip
     assert len(history.loss) == 1
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("kind", [SGD, AdamW])
+def test_a_weight_decay_that_makes_every_step_grow_the_weights_is_refused(kind, compiled) -> None:
+    """SGD's and AdamW's steps multiply each weight by 1 − lr·λ: with lr·λ ≥ 1 the weights flip
+    sign or grow whatever the gradients (this overflowed a gate later, blamed on the inputs)."""
+    model = _model()
+    _refused(ValueError, r"^weight_decay 1e\+308 with lr 0.05: each step multiplies every weight "
+             r"by 1 − lr × weight_decay = -5e\+306, so the weights flip sign or grow whatever the "
+             r"gradients are; lr × weight_decay must be below 1", compiled, model=model,
+             optimizer=kind(model.parameters(), lr=0.05, weight_decay=1e308))  # fmt: skip
+    _refused(ValueError, r"^weight_decay 20.0 with lr 0.05: .* = 0,", compiled, model=model,
+             optimizer=kind(model.parameters(), lr=0.05, weight_decay=20.0))  # fmt: skip
+    history = fit(model, "hinge", kind(model.parameters(), lr=0.05, weight_decay=19.0), (X, Y), 1,
+                  progress=False, compiled=compiled)  # fmt: skip
+    assert len(history.loss) == 1
+
+
+def test_compile_loss_blames_a_one_output_model_for_cross_entropy() -> None:
+    from microgradpp.compiled import compile_loss
+
+    with pytest.raises(ValueError, match=r"^cross_entropy needs a model with one output per class"):
+        compile_loss(_model(), "cross_entropy", X, Y)

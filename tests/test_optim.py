@@ -398,3 +398,22 @@ def test_a_step_after_backward_with_create_graph_uses_the_gradients_numbers():
     assert isinstance(w.grad, Value) and w.grad.data == 12.0
     SGD([w], lr=0.1).step()
     assert type(w.data) is float and w.data == 2.0 - 0.1 * 12.0
+
+
+@pytest.mark.parametrize(("optimizer", "running"), [(Adam, "v"), (RMSprop, "square_avg")])
+def test_a_running_average_overflowing_from_the_weight_decay_blames_the_decay(optimizer, running):
+    """--decay 1e308 with Adam said the gradient (-0.2) was too large; it is λ·p that is."""
+    p = one_param(0.5)
+    opt = optimizer([p], lr=0.01, weight_decay=1e308)
+    with pytest.raises(OptimizerError) as raised:
+        step_with(opt, p, -0.25)
+    message = str(raised.value)
+    assert message.startswith(
+        f"{optimizer.__name__} step: the gradient of w is -0.25, but weight_decay 1e+308 × its "
+        f"value 0.5 adds 5e+307 to it, so much that its running {running} "
+    )
+    assert message.endswith("no parameter was changed. Lower weight_decay (1e-4 to 1e-2 are usual)")
+    assert p.data == 0.5 and opt.state == [{}]
+    big = one_param(0.5)  # a gradient too large by itself is still blamed on the gradient
+    with pytest.raises(OptimizerError, match=r"the gradient of w is 1e\+200, so large that"):
+        step_with(optimizer([big], lr=0.01, weight_decay=1e-2), big, 1e200)

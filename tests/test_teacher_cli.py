@@ -545,3 +545,36 @@ def test_a_language_with_no_catalog_is_refused_in_the_locales_language(capsys, m
     )
     code, out, _ = run(capsys, "examples", "--lang=zh-Hans")  # the = form is read too
     assert code == 0 and out.splitlines()[-1].startswith("运行 `microgradpp example NAME`")
+
+
+@pytest.mark.parametrize(
+    ("argv", "first_line"),
+    [
+        (["expr", "--x", "--at", "x=2", "--no-files"], "f = --x   at x = 2"),
+        (["expr", "--x*y", "--at", "x=2", "y=3", "--no-files"], "f = --x*y   at x = 2, y = 3"),
+        (["expr", "---x", "--at", "x=2", "--no-files"], "f = ---x   at x = 2"),
+        (["expr", "--at", "x=2", "--no-files", "--x"], "f = --x   at x = 2"),
+        (["expr", "-1", "--no-files"], "f = -1"),
+        (["gradcheck", "--x", "--at", "x=0.5"], "f = --x"),
+    ],
+)
+def test_an_expression_may_start_with_two_minus_signs(capsys, argv, first_line):
+    """argparse took "--x" for an option ("the following arguments are required"); an argument
+    that is none of the command's options, where nothing else can be the expression, is one."""
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == first_line
+
+
+@pytest.mark.parametrize("expression", ["--x", "--x*y", "-x", "---x", "-(x*y)"])
+def test_the_exercise_takes_every_leading_minus_form_as_expr_does(capsys, tmp_path, expression):
+    out = tmp_path / "exercise.html"
+    at = ["x=2", "y=3"] if "y" in expression else ["x=2"]
+    code, printed, err = run(capsys, "exercise", expression, "--at", *at, "--out", str(out))
+    assert (code, err) == (0, "") and out.exists()
+    assert printed.startswith(f"Wrote {out}")
+
+
+def test_a_mistyped_option_is_still_reported_as_one(capsys):
+    code, _, err = run(capsys, "expr", "--digts", "3", "x*y", "--at", "x=1", "y=2")
+    assert code == 2 and "unrecognized arguments: --digts" in err

@@ -60,6 +60,7 @@ class LossSpec:
     def encode(self, y: Sequence[Any], width: int) -> Any:
         """Targets as an array (N, width): one-hot for classes, ±1 for hinge, else the numbers."""
         if self.classes:
+            _losses.check_outputs(self.name, width)  # a one-output model is the mistake, not y
             labels = np.empty(len(y), dtype=np.intp)
             for i, t in enumerate(y):
                 labels[i] = _losses._check_class(t, width)
