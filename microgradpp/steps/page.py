@@ -12,6 +12,8 @@ The page itself (HTML, CSS, JavaScript) is kept as files in ``templates/`` and f
 from __future__ import annotations
 
 import html
+import math
+import re
 from collections.abc import Sequence
 from functools import cache
 from importlib import resources
@@ -247,6 +249,7 @@ def page(
                 headline=headline,
                 lines=Markup("".join(fill("line.html", line=line) for line in details)),
                 picture=Markup(_inline_svg(picture)),
+                pieces=Markup(print_pieces(picture)),
             )
         )
     links = "".join(fill("link.html", id=frame.id, title=frame.title) for frame in frames)
@@ -283,6 +286,48 @@ def page(
         script=Markup(template("fit.js").template + template("stepper.js").template),
         **words,
     )
+
+
+PRINT_WIDTH_PT = 770.0
+"""The picture's room on a printed page: A4 landscape less 1.2 cm margins is 273 mm (774 pt)."""
+PRINT_HEIGHT_PT = 400.0
+"""... and under the frame's title and caption, about 14 cm."""
+SMALLEST_PRINTED_PT = 8.0
+"""No label prints smaller (Graphviz draws at 13 to 16 pt: a picture may shrink to 0.62)."""
+PIECE_OVERLAP = 0.06
+"""Neighbouring pieces share this part of their width, so a box cut by one edge is whole in the
+other."""
+
+
+def print_pieces(svg: str) -> str:
+    """The picture cut into pieces of a printed page each, at a scale where every label prints at
+    least 8 pt ('' when the whole picture fits a page that large). A piece shows the picture
+    itself through ``<use>`` and a viewBox (a window on it): no copy of the drawing."""
+    viewbox = re.search(r'viewBox="(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+)"', svg)
+    group = re.search(r'<g id="([^"]+)" class="graph"', svg)
+    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+    if viewbox is None or group is None or not sizes:
+        return ""
+    left, top, width, height = (float(x) for x in viewbox.groups())
+    fitted = min(PRINT_WIDTH_PT / width, PRINT_HEIGHT_PT / height, 1.0)  # what print CSS does
+    if min(sizes) * fitted >= SMALLEST_PRINTED_PT:
+        return ""
+    least = SMALLEST_PRINTED_PT / min(sizes)
+    columns = math.ceil(width * least / (PRINT_WIDTH_PT * (1 - PIECE_OVERLAP)))
+    rows = math.ceil(height * least / PRINT_HEIGHT_PT)
+    step_x, piece_h = width / columns, height / rows
+    piece_w = step_x * (1 + PIECE_OVERLAP) if columns > 1 else step_x
+    scale = min(PRINT_WIDTH_PT / piece_w, PRINT_HEIGHT_PT / piece_h)
+    target = html.escape(html.unescape(group.group(1)), quote=True)
+    pieces = [
+        f'<svg class="piece" width="{piece_w * scale:.1f}pt" height="{piece_h * scale:.1f}pt" '
+        f'viewBox="{left + min(c * step_x, width - piece_w):.2f} {top + r * piece_h:.2f} '
+        f'{piece_w:.2f} {piece_h:.2f}" xmlns="http://www.w3.org/2000/svg" '
+        f'xmlns:xlink="http://www.w3.org/1999/xlink"><use href="#{target}"/></svg>'
+        for r in range(rows)
+        for c in range(columns)
+    ]
+    return f'<div class="print-pieces" aria-hidden="true">{"".join(pieces)}</div>'
 
 
 PREDICT_DIGITS = 2

@@ -62,3 +62,35 @@ def test_every_sheet_and_key_prints_on_exactly_one_a4_page(tmp_path, lang):
             "getComputedStyle(document.querySelector('.equations li'), '::before').content"
         )
         assert style == 'counter(equation) ". "'
+
+
+def test_a_wide_step_page_prints_in_pieces_with_labels_of_at_least_8_pt(tmp_path):
+    from microgradpp.examples import get_example
+    from microgradpp.steps import render_steps
+
+    wide = render_steps(get_example("sigmoid-neuron").build(), tmp_path / "neuron.html")
+    small = render_steps(get_example("add-mul").build(), tmp_path / "add-mul.html")
+    with Browser(CHROMIUM, tmp_path / "profile") as tab:
+        for path, pieces in ((wide, 2), (small, 0)):
+            tab.open(path.as_uri())
+            tab.send("Emulation.setEmulatedMedia", session=True, media="print")
+            seen = tab.evaluate("""(function () {
+              var frames = document.querySelectorAll(".frame");
+              var smallest = Math.min.apply(null, Array.prototype.map.call(
+                document.querySelectorAll("figure svg text"),
+                function (t) { return parseFloat(t.getAttribute("font-size")); }));
+              return Array.prototype.map.call(frames, function (frame) {
+                var shown = Array.prototype.filter.call(frame.querySelectorAll("svg"),
+                  function (svg) { return svg.getBoundingClientRect().width > 0; });
+                return [shown.length, Math.min.apply(null, shown.map(function (svg) {
+                  // points: a label's font size × the picture's scale (px), 0.75 pt per px
+                  return smallest * svg.getScreenCTM().a * 0.75;
+                }))];
+              });
+            })()""")
+            frames = len(seen)
+            assert {count for count, _ in seen} == {max(pieces, 1)}, path.name
+            if pieces:  # the whole picture would print at 3 pt; each piece at 8 pt or more
+                assert min(points for _, points in seen) >= 8.0
+                pdf = tab.send("Page.printToPDF", session=True, preferCSSPageSize=True)["data"]
+                assert pdf_pages(base64.b64decode(pdf)) == frames * pieces
