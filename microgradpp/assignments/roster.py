@@ -9,7 +9,8 @@ Three layouts are recognised by their header row:
 - **Moodle** (Grades → Export → Plain text file): ``First name, Last name, ID number, …,
   Email address``. The ID is ``ID number``; where a site leaves that column empty for every
   student, ``Email address`` (the other field Moodle's grade import can match on).
-- **Plain**: ``id, name`` (any case, other columns allowed): the least common denominator.
+- **Plain**: ``id, name`` (any case, other columns allowed): the least common denominator;
+  ``student id`` and ``student name``, or 學號/学号 and 姓名, are read as the same.
 
 A bad roster is refused whole, with the line and the reason (a column missing, an ID empty or
 on two lines): nothing is issued for half a class. The columns of each student's row are kept,
@@ -32,6 +33,9 @@ MAX_ROSTER_BYTES = 5_000_000
 """A roster file larger than this is refused before it is read (a 1,000-student export is ~200 KB)."""
 MAX_ID_LENGTH = 100
 LAYOUTS = ("canvas", "moodle", "plain")
+PLAIN_ID_COLUMNS = ("id", "student id", "student_id", "學號", "学号")
+"""What a plain roster's ID column may be called (any case): a class list a teacher typed."""
+PLAIN_NAME_COLUMNS = ("name", "student name", "姓名")
 
 _CANVAS_SKIPPED = ("points possible", "manual posting", "student, test", "test student")
 
@@ -138,8 +142,10 @@ def _layout(header: Sequence[str], name: str) -> tuple[str, str, tuple[str, ...]
             if id_name in columns:
                 return "moodle", columns[id_name], (columns["first name"], columns["last name"])
         raise RosterError(name, 1, "moodle_id")
-    if "id" in columns and "name" in columns:
-        return "plain", columns["id"], (columns["name"],)
+    id_column = next((columns[c] for c in PLAIN_ID_COLUMNS if c in columns), None)
+    name_column = next((columns[c] for c in PLAIN_NAME_COLUMNS if c in columns), None)
+    if id_column is not None and name_column is not None:
+        return "plain", id_column, (name_column,)
     found = ", ".join(repr(cell) for cell in header if cell) or "nothing"
     raise RosterError(name, 1, "missing_column", found=found)
 

@@ -65,7 +65,7 @@ def test_a_plain_file_in_any_case_with_semicolons_and_blank_lines(tmp_path):
             "student_id,full name\nS1,Ada\n",
             "r.csv, line 1: missing column: a roster needs a student-ID column and a name column — "
             "Canvas's 'Student' and 'ID', Moodle's 'First name', 'Last name' and 'ID number', or "
-            "'id' and 'name'; the header has 'student_id', 'full name'",
+            "'id' and 'name' (or 學號/学号 and 姓名); the header has 'student_id', 'full name'",
         ),
         ("id,name\nS1,Ada\nS2,Bob\nS1,Cy\n", "r.csv, line 4: the ID 'S1' is already on line 2"),
         ("id,name\nS1,Ada\n ,Bob\n", "r.csv, line 3: empty ID (the 'id' column)"),
@@ -119,3 +119,15 @@ def test_roster_errors_are_said_in_chinese():
         parse_roster("id,name\nS1,Ada\nS1,Bob\n", "r.csv")
     assert caught.value.translated("zh-Hant") == "r.csv 第 3 行：學號 'S1' 已經出現在第 2 行"
     assert caught.value.translated("zh-Hans") == "r.csv 第 3 行：学号 'S1' 已经出现在第 2 行"
+
+
+def test_a_class_list_typed_in_chinese_is_a_plain_roster():
+    roster = parse_roster("座號,學號,姓名\n1,A001,王小明\n2,A002,陳美玲\n", "班級.csv")
+    assert (roster.layout, roster.id_column, roster.identity_columns) == (
+        "plain",
+        "學號",
+        ("學號", "姓名"),
+    )
+    assert [(s.id, s.name) for s in roster.students] == [("A001", "王小明"), ("A002", "陳美玲")]
+    simplified = parse_roster("学号,姓名\nB1,李华\n", "班级.csv")
+    assert [(s.id, s.name) for s in simplified.students] == [("B1", "李华")]
