@@ -67,12 +67,11 @@ class Submission:
     source: str
 
     def later_than(self, other: Submission) -> bool:
-        """Whether this one was submitted after ``other`` (revision, then time, then source)."""
-        return (self.revision, self.saved, self.source) > (
-            other.revision,
-            other.saved,
-            other.source,
-        )
+        """Whether this one was submitted after ``other``: by the time the page saved it (UTC,
+        ISO 8601, so the text sorts as the time), then its revision, then the source's name.
+        Time comes first: a student who moves to another browser starts again at revision 1."""
+        mine = (self.saved, self.revision, self.source)
+        return mine > (other.saved, other.revision, other.source)
 
 
 def submission_format() -> dict[str, object]:

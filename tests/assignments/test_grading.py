@@ -109,6 +109,11 @@ def test_of_two_submissions_from_one_student_the_later_counts_and_both_are_repor
         assert [(e.source, later.source) for e, later in grading.replaced] == [
             ("monday.json", "tuesday.json")
         ]
+    # on another computer the page starts again at revision 1: the time says which came later
+    laptop = work(plan, "S001", lambda node: "7", revision=5, saved="2026-12-06T09:00:00.000Z")
+    phone = work(plan, "S001", revision=1, saved="2026-12-06T21:00:00.000Z")
+    grading = grade_submissions(plan.manifest, read(laptop, "laptop.json") + read(phone, "p.json"))
+    assert grading.grades[0].submission.source == "p.json"
 
 
 def test_grade_writes_every_output_or_none(plan, tmp_path, monkeypatch):
