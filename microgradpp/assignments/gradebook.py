@@ -105,4 +105,5 @@ def mark_text(mark: Mark, t: Translator) -> str:
 
 
 def gradescope_json(grade: Grade, t: Translator) -> str:
+    """:func:`gradescope_results` as the text of a ``results.json`` file."""
     return json.dumps(gradescope_results(grade, t), ensure_ascii=False, indent=1) + "\n"

@@ -118,11 +118,6 @@ class Grading:
     """(earlier, later) pairs: the later one counts."""
 
 
-def asked_nodes(problem: Problem) -> list[Value]:
-    """The nodes whose gradient the page asks for, in the order backward completes them."""
-    return problem.asked
-
-
 def gate_of(problem: Problem, node: Value) -> str:
     """The gate ∂f/∂node comes back through: the gate of the one node it feeds, or 'fan-out'."""
     users = [child for child in problem.computed if any(p is node for p in child.parents)]
@@ -214,7 +209,7 @@ def grade_student(
     marks = []
     questions = []
     for number, problem in enumerate(problems, start=1):
-        nodes = asked_nodes(problem)
+        nodes = problem.asked  # every named node but f, in the order backward completes them
         questions.append(len(nodes))
         work = submission.problems[number - 1] if submission is not None else None
         typed = {k: v.strip() for k, v in work.answers.items()} if work is not None else {}
