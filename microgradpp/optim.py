@@ -224,6 +224,22 @@ class Optimizer:
         rule = ("step", "_update", "_new_values", "_decay", "_step_one_by_one")
         return all(issubclass(owner, _defining_class(cls, name)) for name in rule)
 
+    def _work_array(self, name: str, like: Any) -> Any:
+        """An array shaped like ``like``, kept by the optimizer for its next array step.
+
+        At 10⁵ parameters a fresh array per operation costs more than the arithmetic (the
+        memory goes back to the system and is faulted in again), so the array form writes into
+        these. A state array is written into a fresh one and the previous step's state array
+        takes its place afterwards (``step_arrays``): a failing step leaves the state as it was.
+        """
+        import numpy as np
+
+        arrays: dict[str, Any] = self.__dict__.setdefault("_work_arrays", {})
+        array = arrays.get(name)
+        if array is None or array.shape != like.shape:
+            array = arrays[name] = np.empty(like.shape)
+        return array
+
     def array_state(self) -> dict[str, Any]:
         """The per-parameter state as arrays: ``{"m": array([m₀, m₁, …]), …}`` (0 where unset)."""
         import numpy as np
@@ -242,7 +258,8 @@ class Optimizer:
 
         ``x`` and ``g`` hold the values and gradients of ``self.params`` in order. All-or-nothing
         as ``step()``: a gradient or result that is not finite raises the same OptimizerError,
-        with nothing changed.
+        with nothing changed. The array returned (and the state's arrays) may be arrays the
+        optimizer writes again at its next array step: copy what you keep (``P[:] = …``).
         """
         import numpy as np
 
@@ -255,7 +272,15 @@ class Optimizer:
         except FloatingPointError:
             self._raise_scalar_error(x, g, state, t)
             raise  # not reached: the scalar rule finds the parameter
-        state.update(new_state)
+        work = self.__dict__.get("_work_arrays", {})
+        for name, array in new_state.items():
+            previous = state.get(name)
+            state[name] = array
+            if work.get(name) is array:  # the state's now: the old state array is free instead
+                if previous is None:
+                    del work[name]
+                else:
+                    work[name] = previous
         self.steps = t
         return new_x
 
@@ -568,22 +593,23 @@ class Adam(Optimizer):
         if self.weight_decay:  # (g + 0·x is g: no need to compute it)
             x, g = self._decay(x, g)  # works on arrays as it is
         beta1, beta2 = self.betas
-        # _update's arithmetic, each operation once, written in place where that saves a copy
-        # of all the parameters (a + b = b + a and a·b = b·a exactly, so the same numbers):
-        m = (1 - beta1) * g  # m = β₁·m + (1 − β₁)·g
+        # _update's arithmetic, each operation once (a + b = b + a and a·b = b·a exactly, so the
+        # same numbers), written into arrays kept from step to step (see _work_array)
+        work, scaled = self._work_array, self._work_array("scaled", g)
+        m = np.multiply(g, 1 - beta1, out=work("m", g))  # m = β₁·m + (1 − β₁)·g
         if "m" in state:
-            m += beta1 * state["m"]
-        v = (1 - beta2) * g  # v = β₂·v + (1 − β₂)·g·g
+            m += np.multiply(state["m"], beta1, out=scaled)
+        v = np.multiply(g, 1 - beta2, out=work("v", g))  # v = β₂·v + (1 − β₂)·g·g
         v *= g
         if "v" in state:
-            v += beta2 * state["v"]
-        step = m / (1 - beta1**t)  # m̂
+            v += np.multiply(state["v"], beta2, out=scaled)
+        step = np.divide(m, 1 - beta1**t, out=work("step", g))  # m̂
         step *= self.lr  # α·m̂
-        denominator = v / (1 - beta2**t)  # v̂
+        denominator = np.divide(v, 1 - beta2**t, out=work("denominator", g))  # v̂
         np.sqrt(denominator, out=denominator)
         denominator += self.eps  # √v̂ + ε
         step /= denominator
-        return x - step, {"m": m, "v": v}
+        return np.subtract(x, step, out=work("x", x)), {"m": m, "v": v}
 
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()

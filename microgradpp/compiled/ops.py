@@ -161,7 +161,7 @@ class MatmulOp:
         self.w_index = np.asarray(weights, dtype=np.intp)
         self.w_unique = len(set(self.w_index.ravel().tolist())) == self.w_index.size
         self.requires = True
-        self.W = self.gW = None
+        self.W = self.gW = self.grad_W = None
         grid = _affine_grid(self.w_index) if self.w_unique else None
         if grid is not None:
             start, row_step, col_step = grid
@@ -181,7 +181,9 @@ class MatmulOp:
 
     def backward(self, prog: Arrays, full: bool) -> None:
         upstream = prog.gV[self.rows]
-        grad_W = upstream @ self.X_used.T
+        if self.grad_W is None:  # kept: a fresh (n, k) array every step costs more than its sum
+            self.grad_W = np.empty(self.w_index.shape)
+        grad_W = np.matmul(upstream, self.X_used.T, out=self.grad_W)
         if self.gW is not None:
             self.gW += grad_W
         elif self.w_unique:
