@@ -161,7 +161,9 @@ class MatmulOp:
         self.w_index = np.asarray(weights, dtype=np.intp)
         self.w_unique = len(set(self.w_index.ravel().tolist())) == self.w_index.size
         self.requires = True
-        self.W = self.gW = self.grad_W = None
+        self.W: Any = None
+        self.gW: Any = None
+        self.grad_W: Any = None  # ∂L/∂W of the last backward, kept from step to step
         grid = _affine_grid(self.w_index) if self.w_unique else None
         if grid is not None:
             start, row_step, col_step = grid
