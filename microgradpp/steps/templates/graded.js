@@ -105,11 +105,16 @@
     return svg !== null && svg.getBoundingClientRect().width > 0;
   }
 
-  function show(item) {
-    var problem = state.problems[item.problem], text = problem.answers[item.question.name] || "";
-    item.input.value = text;
+  // The box's look for its text: entered (a number) or unreadable. Its value is left alone while
+  // the student types (setting it would move the caret); show() fills it in from the saved work.
+  function mark(item, text) {
     item.input.classList.toggle("entered", text !== "" && readable(text));
     item.input.classList.toggle("unreadable", text !== "" && !readable(text));
+  }
+  function show(item) {
+    var text = state.problems[item.problem].answers[item.question.name] || "";
+    item.input.value = text;
+    mark(item, text);
   }
   function update() {
     var filled = items.filter(function (item) {
@@ -128,7 +133,7 @@
       say(readable(text) ? fill(texts.saved, {node: name}) : texts.not_a_number);
     }
     save();
-    show(item);
+    mark(item, text);
     update();
   }
   items.forEach(function (item) {
