@@ -160,9 +160,12 @@ def test_a_step_whose_graph_would_not_fit_in_memory_is_refused_in_the_scalar_eng
              r".fit_arguments.MAX_STEP_ENTRIES, about 1 GB\): use a batch_size of at most 4,998, "
              r"or compiled mode", model=model, data=data, epochs=1)  # fmt: skip
     _refused(ValueError, r"^one step of 4,999 samples", model=model, data=data, batch_size=4999)
-    history = fit(model, "hinge", SGD(model.parameters(), lr=0.01), data, 1, progress=False,
-                  compiled=True)  # fmt: skip
-    assert len(history.loss) == 1
+    checked = check_fit_arguments(  # compiled mode: no graph per sample, so no such limit
+        model, "hinge", SGD(model.parameters(), lr=0.01), data, 1, None, l2=0.0, scheduler=None,
+        clip_grad_norm=None, val_data=None, shuffle=True, seed=0, progress=False, callback=None,
+        compiled=True,
+    )  # fmt: skip
+    assert checked.batch_size == 5000
 
 
 @pytest.mark.parametrize("compiled", [False, True])
