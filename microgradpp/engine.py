@@ -274,12 +274,7 @@ class Value:
         """
         if create_graph is not False or retain_graph is not None:
             check_flags(retain_graph=retain_graph, create_graph=create_graph)
-        if self.first_parent is None and self.first_local_grad == _COMPUTED_IN_NO_GRAD:
-            raise NoGradError(
-                f"backward() on the Value {describe(self)}, which a gate computed inside "
-                "no_grad(): it kept no inputs, so no gradient can flow back and every .grad "
-                "would stay 0. Compute it outside `with no_grad():`"
-            )
+        _refuse_a_no_grad_result(self, "backward() on the Value")
         if create_graph:
             _backward_building_graph(self, grad)
             return
@@ -608,6 +603,17 @@ def _cut_if_no_grad(node: Value) -> None:
         node.first_local_grad, node.second_local_grad = _COMPUTED_IN_NO_GRAD, None
 
 
+def _refuse_a_no_grad_result(node: Value, what: str) -> None:
+    """NoGradError when a gate computed node inside no_grad(): differentiating it would find no
+    inputs and leave every gradient at 0 (PyTorch raises here too)."""
+    if node.first_parent is None and node.first_local_grad == _COMPUTED_IN_NO_GRAD:
+        raise NoGradError(
+            f"{what} {describe(node)}, which a gate computed inside no_grad(): it kept no "
+            "inputs, so no gradient can flow back: every one would be 0. Compute it "
+            "outside `with no_grad():`"
+        )
+
+
 _COMPUTED_IN_NO_GRAD = "computed in no_grad()"
 """What the unused local-gradient slot of a leaf made by a gate inside ``no_grad()`` holds, so
 that ``backward()`` on it can say why there is nothing to go back through (a leaf has no local
@@ -752,6 +758,8 @@ def gradients(
     """∂(Σₖ seedₖ·outputₖ)/∂node for every node of the outputs' graph, no ``.grad`` touched:
     floats, or with ``create_graph`` Values (``gradient_graph.gradients``), built even inside
     ``no_grad()``, as PyTorch's ``create_graph`` builds its graph whatever the grad mode."""
+    for index, output in enumerate(outputs):
+        _refuse_a_no_grad_result(output, f"{caller}: outputs[{index}],")
     if not create_graph:
         return gradient_graph.gradients(outputs, seeds, False, caller)
     refusal = _create_graph_refusal.get()

@@ -570,3 +570,22 @@ def test_a_relus_gradient_stays_connected_to_its_input_as_pytorchs() -> None:
     t = torch.tensor(1.5, dtype=torch.float64, requires_grad=True)
     (tg,) = torch.autograd.grad(torch.relu(t), t, create_graph=True)
     assert float(torch.autograd.grad(tg, t)[0]) == 0.0  # torch: connected too, derivative 0
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_grad_of_a_value_computed_in_no_grad_says_so(create_graph) -> None:
+    """As backward(): an output a gate computed inside no_grad() kept no inputs; grad said the
+    input 'is not part of the outputs' graph' (true, but not why)."""
+    x = Value(2.0, label="x")
+    with no_grad():
+        y = x * x
+        y.label = "y"
+    with pytest.raises(mg.NoGradError, match=(
+        rf"^grad\(create_graph={create_graph}\): outputs\[1\], y = 4.0, which a gate computed "
+        r"inside no_grad\(\): it kept no inputs, so no gradient can flow back: every one would "
+        r"be 0\. Compute it outside `with no_grad\(\):`$"
+    )):  # fmt: skip
+        grad([x * 3, y], [x], create_graph=create_graph)
+    with pytest.raises(mg.NoGradError, match=r"^backward\(\) on the Value y = 4.0, which a gate"):
+        y.backward(create_graph=create_graph)
+    assert x.grad == 0.0

@@ -330,7 +330,9 @@ def test_backward_on_a_value_computed_in_no_grad_says_so_in_each_form_of_node() 
     for node in made:
         with pytest.raises(mg.NoGradError) as raised:
             node.backward()
-        assert "kept no inputs, so no gradient can flow back" in str(raised.value)
+        assert "kept no inputs, so no gradient can flow back: every one would be 0" in str(
+            raised.value
+        )
         assert isinstance(raised.value, RuntimeError)
         assert copy.deepcopy(node).parents == ()
         with pytest.raises(mg.NoGradError):
