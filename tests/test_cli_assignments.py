@@ -42,7 +42,7 @@ def test_issue_then_grade_from_the_command_line(tmp_path, capsys):
     assert main(["grade", str(inbox), "--assignment", str(out), "--out", str(tmp_path / "g")]) == 0
     assert capsys.readouterr().out == (
         f"Graded 1 of 2 students into {tmp_path / 'g'}: grades.csv, report.html, gradescope/ "
-        "(0 files not graded).\n"
+        "(files not graded: 0).\n"
     )
     (inbox / "copy.json").write_text(json.dumps({**work, "student": "S2"}), "utf-8")
     assert main(["grade", str(inbox), "--assignment", str(out), "--out", str(tmp_path / "g"),
