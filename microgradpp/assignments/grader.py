@@ -17,7 +17,7 @@ from ..i18n import Translator
 from .errors import ManifestError, SubmissionError
 from .gradebook import grades_csv, gradescope_json
 from .grading import Grading, grade_submissions
-from .issue import CHECKING_RULE, PRACTICE_RULE
+from .issue import CHECKING_RULE, PRACTICE_RULE, check_out
 from .manifest import read_manifest
 from .report import report_html
 from .submission import Submission, read_submissions
@@ -38,6 +38,7 @@ def grade(
     that cannot be read raises :class:`ManifestError` before anything is written. ``lang``: the
     language of the report and of Gradescope's texts (default: the assignment's).
     """
+    check_out(out)
     manifest = read_manifest(assignment)
     t = Translator(lang if lang is not None else manifest.lang)  # the class's language
     if manifest.checking == PRACTICE_RULE:

@@ -70,6 +70,12 @@ def check_settings(name: object, level: object, problems: object, seed: object) 
         raise AssignmentError("--seed", "bad_seed", seed=repr(seed))
 
 
+def check_out(out: str | Path) -> None:
+    """Refuse an output folder that is a file, before any work (drawing a class takes a while)."""
+    if Path(out).exists() and not Path(out).is_dir():
+        raise AssignmentError(str(out), "out_is_a_file")
+
+
 def file_stem(assignment: str, student_id: str) -> str:
     """A student's file name without extension: 'hw3-S001'. Characters a file name cannot hold
     become '_', and then a short hash of the ID keeps two IDs from sharing a name."""
@@ -163,6 +169,7 @@ def issue_assignment(
     ``problems`` graphs of ``level``, their own. ``practice=True`` writes pages that check as the
     exercise page does (for practice: they contain their answers). Needs Graphviz's ``dot``.
     """
+    check_out(out)
     t = Translator(lang)
     plan = plan_assignment(
         roster, name, level=level, problems=problems, seed=seed, lang=t.lang, practice=practice

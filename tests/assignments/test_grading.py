@@ -214,3 +214,16 @@ def test_the_report_speaks_the_assignments_language_unless_told_otherwise(tmp_pa
     assert "<title>作業 hw3：全班報告</title>" in (tmp_path / "a/report.html").read_text("utf-8")
     grade([tmp_path / "in.json"], tmp_path, tmp_path / "b", lang="zh-Hans")
     assert "<title>作业 hw3：全班报告</title>" in (tmp_path / "b/report.html").read_text("utf-8")
+
+
+def test_an_output_folder_that_is_a_file_is_refused_before_any_work(plan, tmp_path):
+    from microgradpp.assignments import AssignmentError, issue_assignment
+
+    (tmp_path / "taken").write_text("notes", "utf-8")
+    with pytest.raises(
+        AssignmentError, match="taken: is a file, not a folder: give --out a folder"
+    ):
+        issue_assignment(ROSTER, "hw3", tmp_path / "taken", level=1, seed=1)
+    with pytest.raises(AssignmentError, match="taken: is a file, not a folder"):
+        grade([tmp_path], tmp_path / "no-manifest-needed-first", tmp_path / "taken")
+    assert (tmp_path / "taken").read_text("utf-8") == "notes"
