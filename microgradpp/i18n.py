@@ -127,6 +127,11 @@ def set_language(lang: str | None) -> None:
     _chosen_language = None if lang is None else normalize_language(lang)
 
 
+def chosen_language() -> str | None:
+    """The language :func:`set_language` chose (None: none was chosen, the locale's applies)."""
+    return _chosen_language
+
+
 def resolve_language(lang: str | None = None) -> str:
     """``lang`` normalised; when ``lang`` is None, the one :func:`set_language` chose, else the
     locale's."""
@@ -198,7 +203,7 @@ class Words:
         return message(key, lang, **fields)
 
     def chosen_language(self) -> str | None:
-        return _chosen_language
+        return chosen_language()
 
     def extended(self, key: str) -> Words:
         return Words(self.key, self.remedy_key, self.fields, self.overflow, (*self.then, key))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Texts follow the locale (microgradpp.i18n): pin it, so the suite reads English on any machine.
@@ -17,6 +18,20 @@ from hypothesis import HealthCheck, settings
 for _variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
     os.environ.pop(_variable, None)
 os.environ["LANG"] = "C.UTF-8"
+
+
+@pytest.fixture(autouse=True)
+def _no_chosen_language():
+    """Each test starts with no language chosen by ``i18n.set_language`` (English under the pinned
+    locale) — also when the tests run inside a notebook that chose one (notebook 08 runs
+    tests/test_gates.py in its own kernel) — and the choice is given back afterwards."""
+    from microgradpp import i18n
+
+    chosen = i18n.chosen_language()
+    i18n.set_language(None)
+    yield
+    i18n.set_language(chosen)
+
 
 settings.register_profile(
     "ci",
