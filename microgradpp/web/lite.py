@@ -34,7 +34,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import WebBuildError
-from ..i18n import Translator
+from ..i18n import LANGUAGES, Translator
 from .build import PYODIDE_FILES, PYODIDE_LOCK, collect, package_files
 from .packages import GRAPHVIZ_PYTHON, KERNEL_WHEELS, Pinned, fetch
 
@@ -152,27 +152,36 @@ def kernel_folder(folder: Path, cache: Path) -> list[str]:
 
 
 def build_lite(out: str | Path, cache: str | Path, notebooks: str | Path, lang: str = "en") -> dict:
-    """Build the JupyterLite site of ``notebooks`` in ``out``. Returns which notebooks run in
-    the browser (``ready``) and which need a computer (``needs``: name -> packages)."""
+    """Build the JupyterLite site of ``notebooks`` in ``out`` (with its translations, from its
+    ``zh-Hant/`` and ``zh-Hans/`` folders, in the site's folders of those names). Returns which
+    notebooks run in the browser (``ready``) and which need a computer (``needs``: name ->
+    packages)."""
     out, cache, notebooks = Path(out), Path(cache), Path(notebooks)
     program = _jupyter_lite()
     sources = sorted(notebooks.glob("*.ipynb"))
     if not sources:
         raise WebBuildError(f"no notebooks (*.ipynb) in {notebooks}")
+    # the course's translations, where there are any: notebooks/zh-Hant/, notebooks/zh-Hans/
+    folders = [(notebooks, "", lang)] + [
+        (notebooks / code, code, code) for code in LANGUAGES if (notebooks / code).is_dir()
+    ]
     report: dict[str, Any] = {"ready": [], "needs": {}}
     with tempfile.TemporaryDirectory(prefix="microgradpp-lite-") as temporary:
         lite = Path(temporary)
         preload = kernel_folder(lite / "static" / "pyodide", cache)
-        (lite / "files").mkdir()
-        for source in sources:
-            notebook = json.loads(source.read_text(encoding="utf-8"))
-            needs = browser_blockers(notebook)
-            if needs:
-                report["needs"][source.name] = needs
-            else:
-                report["ready"].append(source.name)
-            copy = json.dumps(for_the_browser(notebook, lang), ensure_ascii=False, indent=1)
-            (lite / "files" / source.name).write_text(copy + "\n", encoding="utf-8")
+        for folder, inside, language in folders:
+            (lite / "files" / inside).mkdir(parents=True, exist_ok=True)
+            for source in sorted(folder.glob("*.ipynb")):
+                notebook = json.loads(source.read_text(encoding="utf-8"))
+                if not inside:  # the report: by the English notebooks (the others are theirs)
+                    needs = browser_blockers(notebook)
+                    if needs:
+                        report["needs"][source.name] = needs
+                    else:
+                        report["ready"].append(source.name)
+                changed = for_the_browser(notebook, language)
+                copy = json.dumps(changed, ensure_ascii=False, indent=1)
+                (lite / "files" / inside / source.name).write_text(copy + "\n", encoding="utf-8")
         settings = {
             "disablePyPIFallback": True,
             "loadPyodideOptions": {"packages": preload},

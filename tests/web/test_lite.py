@@ -125,6 +125,28 @@ def test_without_jupyterlite_the_message_says_what_to_install(monkeypatch, tmp_p
     assert not (tmp_path / "site").exists() and not (tmp_path / "cache").exists()
 
 
+@pytest.mark.slow  # builds the site: 12 s
+@needs_packages
+@needs_jupyterlite
+def test_the_site_holds_the_course_in_every_language_and_says_what_needs_a_computer(site):
+    for folder, stop in (("", "This notebook needs"), ("zh-Hant", "這本筆記本需要"),
+                         ("zh-Hans", "这本笔记本需要")):  # fmt: skip
+        files = site / "files" / folder
+        assert [path.name for path in sorted(files.glob("0[2-5]*.ipynb"))] == [
+            *BROWSER_READY[:3],
+            "05_mlp_training.ipynb",
+        ]
+        ready = json.loads((files / "02_value_and_graph.ipynb").read_text(encoding="utf-8"))
+        assert "needs-a-computer" not in json.dumps(ready)
+        needs = json.loads((files / "05_mlp_training.ipynb").read_text(encoding="utf-8"))
+        assert "".join(needs["cells"][0]["source"]).startswith(f"# {stop} matplotlib")
+    config = json.loads((site / "jupyter-lite.json").read_text(encoding="utf-8"))
+    settings = config["jupyter-config-data"]["litePluginSettings"][lite.KERNEL_PLUGIN]
+    assert settings["disablePyPIFallback"] is True
+    assert settings["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert settings["loadPyodideOptions"] == {"packages": ["micropip", "microgradpp"]}
+
+
 @needs_packages
 def test_the_kernels_lock_names_every_wheel_beside_it_with_its_hash(tmp_path):
     preload = kernel_folder(tmp_path, CACHE)
