@@ -196,9 +196,20 @@ def run_every_cell(tab: Browser, url: str) -> list[dict]:
     tab.wait_for(f"!!({kernel}) && {kernel}.status === 'idle'", timeout=300)
     tab.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells'); 0")
     time.sleep(1)
+    # done: every code cell ran, or one failed (Run All stops there); read from the notebook's
+    # model, not the page (JupyterLab draws only the cells on screen)
     tab.wait_for(
-        f"{kernel}.status === 'idle' && [...document.querySelectorAll('.jp-InputPrompt')]"
-        ".every((prompt) => !prompt.textContent.includes('*'))",
+        f"""{kernel}.status === 'idle' && (() => {{
+          const cells = window.nbw.content.model.cells;
+          let pending = false, failed = false;
+          for (let i = 0; i < cells.length; i++) {{
+            const cell = cells.get(i);
+            if (cell.type !== 'code') continue;
+            if (cell.executionCount === null) pending = true;
+            if (cell.toJSON().outputs.some((o) => o.output_type === 'error')) failed = true;
+          }}
+          return !pending || failed;
+        }})()""",
         timeout=300,
     )
     return json.loads(tab.evaluate(OUTPUTS))
