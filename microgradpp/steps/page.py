@@ -283,7 +283,11 @@ def page(
             else ""
         ),
         style=Markup(template("stepper.css").template),
-        script=Markup(template("fit.js").template + template("stepper.js").template),
+        script=Markup(
+            template("fit.js").template
+            + template("stepper.js").template
+            + template("pieces.js").template
+        ),
         **words,
     )
 
@@ -302,7 +306,8 @@ other."""
 def print_pieces(svg: str) -> str:
     """The picture cut into pieces of a printed page each, at a scale where every label prints at
     least 8 pt ('' when the whole picture fits a page that large). A piece shows the picture
-    itself through ``<use>`` and a viewBox (a window on it): no copy of the drawing."""
+    itself through ``<use>`` and a viewBox (a window on it): no copy of the drawing. The pieces
+    are described here and drawn by ``pieces.js`` when the page loads."""
     viewbox = re.search(r'viewBox="(-?[\d.]+) (-?[\d.]+) ([\d.]+) ([\d.]+)"', svg)
     group = re.search(r'<g id="([^"]+)" class="graph"', svg)
     sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
@@ -319,15 +324,16 @@ def print_pieces(svg: str) -> str:
     piece_w = step_x * (1 + PIECE_OVERLAP) if columns > 1 else step_x
     scale = min(PRINT_WIDTH_PT / piece_w, PRINT_HEIGHT_PT / piece_h)
     target = html.escape(html.unescape(group.group(1)), quote=True)
-    pieces = [
-        f'<svg class="piece" width="{piece_w * scale:.1f}pt" height="{piece_h * scale:.1f}pt" '
-        f'viewBox="{left + min(c * step_x, width - piece_w):.2f} {top + r * piece_h:.2f} '
-        f'{piece_w:.2f} {piece_h:.2f}" xmlns="http://www.w3.org/2000/svg" '
-        f'xmlns:xlink="http://www.w3.org/1999/xlink"><use href="#{target}"/></svg>'
+    pieces = ";".join(
+        f"{piece_w * scale:.1f} {piece_h * scale:.1f} {left + min(c * step_x, width - piece_w):.2f}"
+        f" {top + r * piece_h:.2f} {piece_w:.2f} {piece_h:.2f}"
         for r in range(rows)
         for c in range(columns)
-    ]
-    return f'<div class="print-pieces" aria-hidden="true">{"".join(pieces)}</div>'
+    )  # each: its printed width and height (pt), then its window on the picture (a viewBox)
+    return (
+        f'<div class="print-pieces" aria-hidden="true" data-target="{target}" '
+        f'data-pieces="{pieces}"></div>'
+    )
 
 
 PREDICT_DIGITS = 2
