@@ -525,3 +525,24 @@ window.addEventListener("message", function () { setTimeout(function () {
     assert match, finished.stderr[-2000:]
     height = json.loads(match.group(1).replace("&quot;", '"'))["height"]
     assert 600 < height < 5000  # grew from 300 to the page's own height
+
+
+@needs_dot
+@needs_chromium
+@browser
+def test_projector_mode_enlarges_the_exercise_pages_words_and_buttons(tmp_path):
+    from browsers import Browser
+
+    path = exercise_page(get_example("add-mul").build(), tmp_path / "e.html")
+    parts = ["header h1", "nav.controls button", "nav.controls label", "nav.controls select",
+             "#progress", ".instructions", ".feedback", ".note"]  # fmt: skip
+    sizes = {}
+    with Browser(CHROMIUM, tmp_path / "profile") as tab:
+        for query in ("", "?big"):
+            tab.open(path.as_uri() + query)
+            sizes[query] = tab.evaluate(
+                f"{json.dumps(parts)}.map(function (s) {{"
+                "return parseFloat(getComputedStyle(document.querySelector(s)).fontSize); })"
+            )
+    grown = [part for part, small, big in zip(parts, sizes[""], sizes["?big"]) if big > small]
+    assert grown == parts and min(sizes["?big"]) >= 20
