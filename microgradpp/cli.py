@@ -810,7 +810,7 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         recipe("moons", epochs=args.epochs)  # --epochs is checked before any file is written
     except ValueError as error:
-        raise UsageError(str(error)) from None
+        raise UsageError(translated(error, args.lang)) from None
     missing: list[str] = []
     demo(Path(args.out), args.epochs, missing=missing, lang=args.lang)
     if missing:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import MicrogradppError
+from .i18n import error
 from .validation import integer, is_integer, positive
 
 Seed = int | random.Random | None
@@ -57,11 +58,7 @@ def check_samples(n: object, name: str = "n") -> int:
     """A number of samples (or of centers): from 1 to ``MAX_SAMPLES``, refused before any is drawn."""
     n = _check_count(n, name)
     if n > MAX_SAMPLES:
-        raise ValueError(
-            f"{name} must be at most {MAX_SAMPLES:,} (microgradpp.data.MAX_SAMPLES), got {n:,}: a "
-            "million points already take about 150 MB as Python lists, and fit builds a graph "
-            "for every one of them each epoch"
-        )
+        raise error(ValueError, "limits.samples", name=name, most=MAX_SAMPLES, count=n)
     return n
 
 

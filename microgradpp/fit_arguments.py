@@ -33,6 +33,7 @@ from . import validation
 from .data import Seed, as_rng
 from .engine import Value, is_grad_enabled
 from .errors import NoGradError
+from .i18n import error
 from .nn import Module
 
 LossFn = Callable[[Any, Sequence[Any]], Value]
@@ -50,12 +51,10 @@ def check_step_size(batch_size: int, parameters: int) -> None:
     entries = batch_size * parameters
     if entries > MAX_STEP_ENTRIES:
         largest = max(1, MAX_STEP_ENTRIES // max(parameters, 1))
-        raise ValueError(
-            f"one step of {batch_size:,} samples through {parameters:,} parameters would build a "
-            f"graph of {entries:,} entries (about {entries * 50 / 1e9:.3g} GB); at most "
-            f"{MAX_STEP_ENTRIES:,} (microgradpp.fit_arguments.MAX_STEP_ENTRIES, about 1 GB): use "
-            f"a batch_size of at most {largest:,}, or compiled mode (compiled=True; --compiled)"
-        )
+        raise error(
+            ValueError, "limits.step", batch=batch_size, parameters=parameters, entries=entries,
+            gigabytes=f"{entries * 50 / 1e9:.3g}", most=MAX_STEP_ENTRIES, largest=largest,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -160,12 +159,10 @@ def _check_optimizer(optimizer: Any, model: Module) -> None:
     lr = validation.positive(optimizer.lr, "the optimizer's lr", allow_zero=True)
     decay = getattr(optimizer, "weight_decay", 0.0)
     if getattr(optimizer, "decay_shrinks_weights", False) and lr * decay >= 1.0:
-        raise ValueError(
-            f"weight_decay {decay!r} with lr {lr!r}: each step multiplies every weight by "
-            f"1 − lr × weight_decay = {1.0 - lr * decay:.6g}, so the weights flip sign or grow "
-            "whatever the gradients are; lr × weight_decay must be below 1 (weight_decay 1e-4 to "
-            "1e-2 are usual)"
-        )
+        raise error(
+            ValueError, "limits.decay", decay=repr(decay), lr=repr(lr),
+            factor=f"{1.0 - lr * decay:.6g}",
+        )  # fmt: skip
     params = getattr(optimizer, "params", None)
     if params is None:  # an optimizer of the user's that keeps its parameters elsewhere
         return

@@ -31,6 +31,7 @@ from typing import Any, cast
 
 from .data import Seed, as_rng
 from .engine import Value, is_grad_enabled, linear, sum_values
+from .i18n import error
 from .validation import fraction, integer, is_real
 
 Input = Sequence[Value | float | int]
@@ -47,12 +48,7 @@ MAX_LAYERS = 1000
 def check_parameter_count(count: int, what: str) -> None:
     """Refuse a network of more than ``MAX_PARAMETERS`` parameters, before it is built."""
     if count > MAX_PARAMETERS:
-        raise ValueError(
-            f"{what} would have {count:,} parameters; a network may have at most "
-            f"{MAX_PARAMETERS:,} (microgradpp.nn.MAX_PARAMETERS, what load accepts): each is a "
-            "Value, and every training step builds a graph with an entry per parameter per "
-            "sample. Use narrower or fewer layers"
-        )
+        raise error(ValueError, "limits.parameters", what=what, count=count, most=MAX_PARAMETERS)
 
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {

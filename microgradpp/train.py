@@ -45,7 +45,7 @@ from .history import (
     output_activation_of,
     progress_bar,
 )
-from .i18n import Translator, Words
+from .i18n import Translator, Words, error
 from .nn import ACTIVATIONS, INITS, MAX_LAYERS, MLP, Module, check_parameter_count
 from .optim import OPTIMIZERS
 from .optim import clip_grad_norm as clip_gradients
@@ -384,11 +384,7 @@ class Recipe:
             validation.positive(self.lr, "lr")
         validation.positive(self.adam_lr, "adam_lr")
         if validation.integer(self.epochs, "epochs", minimum=1) > MAX_EPOCHS:
-            raise ValueError(
-                f"epochs must be at most {MAX_EPOCHS:,} for a recipe (microgradpp.train."
-                f"MAX_EPOCHS), got {self.epochs:,}: that is hours of training; call fit yourself "
-                "for longer runs"
-            )
+            raise error(ValueError, "limits.epochs", most=MAX_EPOCHS, count=self.epochs)
         if self.batch_size is not None:
             validation.integer(self.batch_size, "batch_size", minimum=1)
         validation.positive(self.decay, "decay", allow_zero=True)
@@ -411,13 +407,13 @@ class Recipe:
         """The network and one training step fit in memory: checked before any data is made."""
         entry = DATASETS[self.dataset]
         if len(self.layers) >= MAX_LAYERS:
-            raise ValueError(
-                f"layers: at most {MAX_LAYERS - 1} hidden layers (an MLP may have {MAX_LAYERS} "
-                f"layers), got {len(self.layers):,}"
-            )
+            raise error(
+                ValueError, "limits.layers", most=MAX_LAYERS - 1, layers=MAX_LAYERS,
+                count=len(self.layers),
+            )  # fmt: skip
         sizes = [entry.inputs, *self.layers, self.outputs]
         parameters = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
-        check_parameter_count(parameters, f"the network {'-'.join(map(str, sizes))}")
+        check_parameter_count(parameters, f"MLP {'-'.join(map(str, sizes))}")
         if not self.compiled:
             n = self.samples or entry.samples
             training = n - math.ceil(self.test_split * n) if self.test_split else n

@@ -331,10 +331,10 @@ def test_a_bad_expression_prints_only_the_pointed_error():
     [
         (
             ["train", "moons", "--layers", "20000", "20000"],
-            "the network 2-20000-20000-1 would have 400,100,001 parameters; a network may have at "
+            "MLP 2-20000-20000-1 would have 400,100,001 parameters; a network may have at "
             "most 2,000,000",
         ),
-        (["train", "moons", "--hidden", "5000"], "the network 2-5000-5000-1 would have 25,025,001"),
+        (["train", "moons", "--hidden", "5000"], "MLP 2-5000-5000-1 would have 25,025,001"),
         (["train", "moons", "--layers", *["1"] * 1000], "layers: at most 999 hidden layers"),
         (
             ["train", "moons", "--samples", "3000000"],

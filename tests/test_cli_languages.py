@@ -65,6 +65,14 @@ ERRORS = [
     (["train", "moons", "--lr", "abc"], 2, None),
     (["train", "moons", "--hidden", "4", "--layers", "4"], 2, "cli.error.hidden_and_layers"),
     (["worksheet", "--students", "100000"], 2, None),
+    (["train", "moons", "--layers", "20000", "20000"], 2, None),  # limits.parameters (MLP first)
+    (["train", "moons", "--samples", "3000000"], 2, None),  # limits.samples (--samples first)
+    (["train", "moons", "--samples", "1000000"], 2, "limits.step"),
+    (["train", "moons", "--epochs", "1000000"], 2, "limits.epochs"),
+    (["train", "moons", "--layers", *["1"] * 1000], 2, "limits.layers"),
+    (["train", "moons", "--decay", "1e308", "--optimizer", "sgd"], 1, "limits.decay"),
+    (["demo", "--epochs", "1000000"], 2, "limits.epochs"),
+    (["expr", "x" + "+x" * 30000], 2, "expr.too_long"),
     (["exercise", "add-mul", "--at", "x=1"], 2, "cli.error.example_at"),
     (["exercise", "add-mul", "--digits", "9"], 2, "cli.error.exercise_digits"),
     (["expr", "x", "--at", "x=1", "--name", "a/b"], 2, None),
