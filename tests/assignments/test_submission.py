@@ -104,6 +104,11 @@ def test_codes_cut_short_or_damaged_are_named_as_such():
         ),
         (json.dumps({**WORK, "revision": True}), "s.json: the field 'revision' is missing"),
         (json.dumps({**WORK, "problems": []}), "s.json: the field 'problems' is missing"),
+        (json.dumps({**WORK, "problems": [{}] * 6}), "s.json: the field 'problems' is missing"),
+        (
+            json.dumps({**WORK, "problems": [{"attempts": {"x": ["1"] * 201}}]}),
+            "s.json: the field 'attempts' is missing",
+        ),
         (
             json.dumps({**WORK, "problems": [{"answers": {"x": 4}}]}),
             "s.json: the field 'answers' is missing",
