@@ -70,6 +70,10 @@ Full-width characters, which Chinese and Japanese input methods type ("（ｘ＋
 are read as their ASCII twins too (see :func:`plain`). A superscript after an operand is a
 power: ``x²`` is ``x**2``, ``x⁻¹`` is ``x**-1`` (captions print ``1.37²``)."""
 
+LONG_DASHES = "\u2012\u2014\u2015"
+"""‒ — ―: dashes that are no minus sign (a word processor turns a typed "--" into —); refused
+with a message that says to type the minus signs (``expr.unexpected_dash``)."""
+
 FUNCTION_ALIASES = {"σ": "sigmoid", "ln": "log"}
 """Function names as the textbook (and our captions) write them: σ(z), ln x."""
 
@@ -192,6 +196,8 @@ def tokenize(text: str) -> list[Token]:
         else:
             digit = unicodedata.digit(char, None) is not None or char.isnumeric()
             key = "expr.unexpected_digit" if digit else "expr.unexpected_character"
+            if char in LONG_DASHES:  # a word processor's "--": say which minus signs to type
+                key = "expr.unexpected_dash"
             raise ExpressionError(key, text, i, char=repr(char))
     tokens.append(Token("end", "", n))
     return tokens

@@ -413,3 +413,17 @@ def test_an_expression_longer_than_max_length_is_refused_before_parsing() -> Non
     assert raised.value.translated("zh-Hant").startswith(
         "運算式長 50,001 個字元；最多只讀 50,000 個"
     )
+
+
+@pytest.mark.parametrize("dash", ["\u2014", "\u2015", "\u2012"])
+def test_a_long_dash_is_refused_with_the_minus_signs_to_type(dash) -> None:
+    """A word processor turns a typed "--x" into "—x": the message says what to type instead
+    (the en dash, what it makes of one "-", is read as a minus)."""
+    with pytest.raises(ExpressionError) as raised:
+        parse(f"{dash}x")
+    assert raised.value.reason == (
+        f"unexpected character {dash!r}, a long dash (a word processor makes one of a typed "
+        '"--"): type each minus sign as - (e.g. --x or -(-x))'
+    )
+    assert raised.value.position == 0
+    assert parse("\u2013x").evaluate({"x": 2.0}).data == -2.0
