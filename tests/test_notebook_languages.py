@@ -156,8 +156,14 @@ def _run_in_one_kernel(notebooks: list[Path], workdir: Path) -> None:
         pytest.fail(f"{failing} failed:\n{error}")
 
 
+HALVES = {"first half": SOURCES[: len(SOURCES) // 2], "second half": SOURCES[len(SOURCES) // 2 :]}
+"""Each language's course runs in two kernels, one per half (two tests of about the same length:
+pytest-xdist's two workers share them evenly instead of waiting on one long test)."""
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("half", HALVES)
 @pytest.mark.parametrize("lang", languages.LANGUAGES)
-def test_the_translated_course_runs_top_to_bottom(lang, tmp_path):
-    notebooks = [ROOT / "notebooks" / lang / path.name for path in SOURCES]
+def test_the_translated_course_runs_top_to_bottom(lang, half, tmp_path):
+    notebooks = [ROOT / "notebooks" / lang / path.name for path in HALVES[half]]
     _run_in_one_kernel(notebooks, tmp_path)
