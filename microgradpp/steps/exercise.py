@@ -32,7 +32,7 @@ from ..judging import Work, half_digit
 from ..practice import gradient_hint
 from ..validation import is_integer
 from ..viz.view import GraphView
-from .page import Markup, check_size, fill, template
+from .page import Markup, check_size, fill, template, translated_title
 from .replay import BackwardStep, backward_steps
 
 ORDERS = ("backward", "any")
@@ -144,7 +144,9 @@ def exercise_picture(root: Value, digits: int, t: Translator) -> ExercisePicture
         digraph.attr(id=name)
         sources.append(digraph.source)
     pictures = run_dot("\n".join(sources), "svg").decode("utf-8").split("<?xml")[1:]
-    svg, solved = (picture[picture.find("<svg") :] for picture in pictures)
+    svg, solved = (
+        translated_title(picture[picture.find("<svg") :], t.lang) for picture in pictures
+    )
     return ExercisePicture(svg, asked, view, view.names[root] or "f", solved)
 
 

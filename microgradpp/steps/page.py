@@ -248,7 +248,7 @@ def page(
                 lit=" ".join(sorted(frame.view.box_id(node) for node in frame.view.lit)),
                 headline=headline,
                 lines=Markup("".join(fill("line.html", line=line) for line in details)),
-                picture=Markup(_inline_svg(picture)),
+                picture=Markup(_inline_svg(picture, lang)),
                 pieces=Markup(print_pieces(picture)),
             )
         )
@@ -394,7 +394,15 @@ def prediction_data(root: Value, order: list[Value], lang: str) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
 
 
-def _inline_svg(svg: str) -> str:
-    """An SVG document as markup to put inside HTML: without the XML prolog and comments."""
+def _inline_svg(svg: str, lang: str = "en") -> str:
+    """An SVG document as markup to put inside HTML: without the XML prolog and comments, its
+    tooltip (the graph's DOT name, 'computational_graph') in the page's language."""
     start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
+    return translated_title(svg[start:] if start >= 0 else svg, lang)
+
+
+def translated_title(svg: str, lang: str) -> str:
+    """The picture's own title (what a browser shows on hovering over it) in ``lang``: Graphviz
+    writes the graph's DOT name there, which stays 'computational_graph' for the tools."""
+    title = html.escape(text("picture.graph_title", lang))
+    return svg.replace("<title>computational_graph</title>", f"<title>{title}</title>", 1)

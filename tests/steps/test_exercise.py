@@ -508,17 +508,20 @@ def test_an_inline_page_grows_its_iframe_to_show_it_whole(tmp_path):
         "<!DOCTYPE html><html><body>"
         + inline
         + """<script>
-window.addEventListener("message", function () { setTimeout(function () {
-  if (document.getElementById("test-results")) return;
-  var frame = document.querySelector("iframe"), out = document.createElement("pre");
-  out.id = "test-results";
-  out.textContent = JSON.stringify({height: parseFloat(frame.style.height)});
-  document.body.appendChild(out);
-}, 100); });</script></body></html>""",
+var settled = null;  // the page reports again as it lays out: read once it has been quiet
+window.addEventListener("message", function () {
+  clearTimeout(settled);
+  settled = setTimeout(function () {
+    var frame = document.querySelector("iframe"), out = document.getElementById("test-results");
+    if (out === null) { out = document.createElement("pre"); out.id = "test-results"; }
+    out.textContent = JSON.stringify({height: parseFloat(frame.style.height)});
+    document.body.appendChild(out);
+  }, 1000);
+});</script></body></html>""",
         encoding="utf-8",
     )
     finished = chromium(
-        "--window-size=1920,1080", "--virtual-time-budget=8000", "--dump-dom", notebook.as_uri(),
+        "--window-size=1920,1080", "--virtual-time-budget=15000", "--dump-dom", notebook.as_uri(),
         user_data_dir=tmp_path / "profile",
     )  # fmt: skip
     match = re.search(r'<pre id="test-results">(.*?)</pre>', finished.stdout, flags=re.DOTALL)

@@ -803,3 +803,17 @@ def test_the_first_backward_caption_does_not_say_children_first():
         seed = text("frame.seed", lang, root="f")
         assert "children" not in seed and "子節點" not in seed and "子节点" not in seed
     assert "walks back towards the inputs" in text("frame.seed", "en", root="f")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_the_pictures_tooltip_is_in_the_pages_language(tmp_path):
+    from microgradpp.steps import exercise_page, render_steps
+
+    f = get_example("add-mul").build()
+    steps = render_steps(f, tmp_path / "s.html", lang="zh-Hans").read_text("utf-8")
+    exercise = exercise_page(f, tmp_path / "e.html", lang="zh-Hant").read_text("utf-8")
+    english = render_steps(f, tmp_path / "en.html", lang="en").read_text("utf-8")
+    assert "computational_graph" not in steps + exercise + english  # the DOT name, not words
+    assert steps.count("<title>计算图</title>") == steps.count('<section class="frame"') == 6
+    assert exercise.count("<title>計算圖</title>") == 2  # the picture and its solved twin
+    assert "<title>computational graph</title>" in english
