@@ -131,10 +131,16 @@ def test_a_plot_shows_inline_in_jupyter_without_pyplot(tmp_path):
 def test_every_plot_speaks_the_language_with_a_font_that_has_its_characters(lang, tmp_path):
     import warnings
 
+    from matplotlib import font_manager
     from matplotlib.text import Text
 
     from microgradpp.i18n import message
+    from microgradpp.viz.plots import CHINESE_FONTS
 
+    if CHINESE_FONTS[lang] not in {font.name for font in font_manager.fontManager.ttflist}:
+        pytest.skip(
+            f"no {CHINESE_FONTS[lang]} font: apt-get install fonts-noto-cjk (make setup does)"
+        )
     model = MLP(2, [4, 1], seed=0)
     out = model([0.5, -1.0])
     (out * out).backward()
