@@ -36,8 +36,12 @@ _REPORT_HEIGHT = """<script>(function () {
   function report() {
     window.parent.postMessage({microgradppHeight: document.documentElement.scrollHeight}, "*");
   }
-  window.addEventListener("load", report);
-  if (window.ResizeObserver) new ResizeObserver(report).observe(document.body);
+  window.addEventListener("load", function () { report(); setTimeout(report, 300); });
+  if (window.ResizeObserver) {
+    var observer = new ResizeObserver(report);
+    observer.observe(document.body);
+    observer.observe(document.documentElement);
+  }
 })();</script>"""
 _FOLLOW_HEIGHT = """(function () {
   var frame = document.getElementById("FRAME_ID");
