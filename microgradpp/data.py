@@ -39,9 +39,7 @@ def as_rng(seed: Seed) -> Any:
     if isinstance(seed, random.Random):
         return seed
     if not is_integer(seed):
-        raise TypeError(
-            f"seed must be an int, a random.Random or None, got {type(seed).__name__}: {seed!r}"
-        )
+        raise error(TypeError, "data.seed", got=f"{type(seed).__name__}: {seed!r}")
     return random.Random(seed)
 
 
@@ -110,7 +108,7 @@ def make_circles(
     n = check_samples(n)
     noise, rng = _check_noise(noise), as_rng(seed)
     if not 0.0 < factor < 1.0:
-        raise ValueError(f"factor is the inner radius and must be in (0, 1), got {factor!r}")
+        raise error(ValueError, "data.factor", got=repr(factor))
     n_outer, n_inner = n - n // 2, n // 2
     X = []
     for count, radius in ((n_outer, 1.0), (n_inner, factor)):
@@ -156,7 +154,7 @@ def make_spiral(
     noise, rng = _check_noise(noise), as_rng(seed)
     per_class = n // classes
     if per_class < 1:
-        raise ValueError(f"n = {n} is too small for {classes} classes: need n >= classes")
+        raise error(ValueError, "data.too_few_for_classes", n=n, classes=classes)
     X, y = [], []
     for j in range(classes):
         radii = _linspace(0.0, 1.0, per_class)
@@ -191,7 +189,7 @@ def make_blobs(
         points = [[float(c) for c in center] for center in centers]
     centers = points
     if not centers or len({len(c) for c in centers}) != 1:
-        raise ValueError("centers must be a count or a non-empty list of points of one dimension")
+        raise error(ValueError, "data.centers")
     std = _check_noise(std, "std")
     X, y = [], []
     for i in range(n):
@@ -216,7 +214,7 @@ def make_function(
     n = check_samples(n)
     noise, rng = _check_noise(noise), as_rng(seed)
     if not low < high:
-        raise ValueError(f"need low < high, got low = {low!r}, high = {high!r}")
+        raise error(ValueError, "data.low_high", low=repr(low), high=repr(high))
     xs = _linspace(float(low), float(high), n)
     X = [[x] for x in xs]
     y = [float(fn(x)) + (rng.gauss(0.0, noise) if noise else 0.0) for x in xs]
@@ -232,7 +230,7 @@ def make_sine(
 
 def _check_pairs(X: Sequence, y: Sequence) -> None:
     if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} samples but y has {len(y)} labels; they must match")
+        raise error(ValueError, "data.x_y_lengths", samples=len(X), labels=len(y))
 
 
 def batches(
@@ -272,14 +270,12 @@ def train_test_split(
     n = len(X)
     if isinstance(test_size, float):
         if not 0.0 < test_size < 1.0:
-            raise ValueError(f"a fractional test_size must be in (0, 1), got {test_size!r}")
+            raise error(ValueError, "data.test_fraction", got=repr(test_size))
         n_test = math.ceil(test_size * n)
     else:
         n_test = _check_count(test_size, "test_size")
     if not 0 < n_test < n:
-        raise ValueError(
-            f"test_size gives {n_test} test samples out of {n}: both parts need at least one"
-        )
+        raise error(ValueError, "data.test_size", test=n_test, n=n)
     order = list(range(n))
     if shuffle:
         as_rng(seed).shuffle(order)
@@ -310,19 +306,14 @@ def _read_idx(name: str, magic: int, dims: int) -> tuple[tuple[int, ...], bytes]
     resource = importlib.resources.files("microgradpp") / "datasets" / name
     try:
         raw = gzip.decompress(resource.read_bytes())
-    except (OSError, EOFError) as error:
-        raise DataFileError(
-            f"cannot read the data file microgradpp/datasets/{name}: {error}; "
-            "reinstall microgradpp (the file ships inside the package)"
-        ) from None
+    except (OSError, EOFError) as problem:
+        raise error(DataFileError, "data.file_unreadable", name=name, problem=problem) from None
     header = 4 * (1 + dims)
     if len(raw) < header or struct.unpack(">I", raw[:4])[0] != magic:
-        raise DataFileError(
-            f"microgradpp/datasets/{name} is not an IDX file; reinstall microgradpp"
-        )
+        raise error(DataFileError, "data.file_not_idx", name=name)
     shape = struct.unpack(f">{dims}I", raw[4:header])
     if len(raw) - header != math.prod(shape):
-        raise DataFileError(f"microgradpp/datasets/{name} is truncated; reinstall microgradpp")
+        raise error(DataFileError, "data.file_truncated", name=name)
     return shape, raw[header:]
 
 
@@ -332,9 +323,7 @@ def _digit_bytes() -> tuple[bytes, bytes]:
     shape, pixels = _read_idx(DIGITS_IMAGES_FILE, 0x00000803, 3)
     (count,), labels = _read_idx(DIGITS_LABELS_FILE, 0x00000801, 1)
     if shape != (count, 28, 28):
-        raise DataFileError(
-            f"digit images have shape {shape}, labels {count}; reinstall microgradpp"
-        )
+        raise error(DataFileError, "data.file_shapes", shape=shape, count=count)
     return pixels, labels
 
 
@@ -362,9 +351,11 @@ def load_digits(
     train_per_class = _check_count(train_per_class, "train_per_class")
     test_per_class = _check_count(test_per_class, "test_per_class")
     if train_per_class + test_per_class > DIGITS_PER_CLASS:
-        raise ValueError(
-            f"train_per_class + test_per_class = {train_per_class + test_per_class}, but there are "
-            f"only {DIGITS_PER_CLASS} images of each digit"
+        raise error(
+            ValueError,
+            "data.digits_per_class",
+            asked=train_per_class + test_per_class,
+            most=DIGITS_PER_CLASS,
         )
     rng = as_rng(seed)
     pixels, labels = _digit_bytes()
@@ -395,7 +386,7 @@ def digit_sample(n: int = 5000, seed: Seed = 0) -> tuple[list[list[float]], list
     """
     n = check_samples(n)
     if n > 10 * DIGITS_PER_CLASS:
-        raise ValueError(f"there are {10 * DIGITS_PER_CLASS} digit images, asked for {n}")
+        raise error(ValueError, "data.digits_total", most=10 * DIGITS_PER_CLASS, n=n)
     rng = as_rng(seed)
     pixels, labels = _digit_bytes()
     per_digit, extra = divmod(n, 10)

@@ -64,7 +64,13 @@ def _check_activation(name: object, what: str = "activation") -> str:
     if name is None:
         return "linear"
     if name not in ACTIVATIONS:
-        raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+        raise error(
+            ValueError,
+            "nn.unknown_choice",
+            what=what,
+            name=repr(name),
+            names=", ".join(ACTIVATIONS),
+        )
     return name
 
 
@@ -102,7 +108,7 @@ def _weight_sampler(init: str | Callable[[int, int, Any], float]) -> Callable:
     if callable(init):
         return init
     if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)} or a function")
+        raise error(ValueError, "nn.unknown_init", name=repr(init), names=", ".join(INITS))
     return INITS[init]
 
 
@@ -249,7 +255,7 @@ class Module:
         numbers — and raises a ValueError naming them, leaving the model unchanged.
         """
         if not isinstance(state, dict):
-            raise TypeError(f"state must be a dict of name -> number, got {type(state).__name__}")
+            raise error(TypeError, "nn.state_type", got=type(state).__name__)
         own = self.state_dict()
         missing = [name for name in own if name not in state]
         unexpected = [name for name in state if name not in own]
@@ -352,7 +358,7 @@ class Neuron(Module):
     def preactivation(self, x: Input) -> Value:
         """b + Σ wᵢxᵢ — one ``linear`` node, or (``fused=False``) a chain of × and + nodes."""
         if len(x) != len(self.w):
-            raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(x)}")
+            raise error(ValueError, "nn.neuron_inputs", nin=len(self.w), got=len(x))
         if self.fused:
             return linear(self.w, x, self.b)
         out = self.b
@@ -454,9 +460,7 @@ class Layer(Module):
         """The sample as Values (numbers become constant leaves x0, x1, …, each shared by all the
         neurons), after checking its length."""
         if len(x) != self.nin:
-            raise ValueError(
-                f"this layer takes {self.nin} inputs per sample, got {len(x)}: {_short(x)}"
-            )
+            raise error(ValueError, "nn.layer_inputs", nin=self.nin, got=len(x), sample=_short(x))
         if all(isinstance(xi, Value) for xi in x):
             return cast("Sequence[Value]", x)  # already Values: no copy
         return [xi if isinstance(xi, Value) else Value(xi, f"x{i}") for i, xi in enumerate(x)]
@@ -523,13 +527,9 @@ class MLP(Module):
     ) -> None:
         nin = _check_size(nin, "nin")
         if isinstance(nouts, int) or not nouts:
-            raise TypeError(
-                f"nouts must be a non-empty list of layer widths, e.g. [16, 16, 1]; got {nouts!r}"
-            )
+            raise error(TypeError, "nn.nouts", got=repr(nouts))
         if len(nouts) > MAX_LAYERS:
-            raise ValueError(
-                f"an MLP may have at most {MAX_LAYERS} layers (what load accepts), got {len(nouts)}"
-            )
+            raise error(ValueError, "nn.mlp_layers", most=MAX_LAYERS, got=len(nouts))
         sizes = [nin] + [_check_size(n, "each layer width") for n in nouts]
         check_parameter_count(
             sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
@@ -571,9 +571,12 @@ class MLP(Module):
         """Outputs for a list of samples: a list of Values (one output) or of lists."""
         for sample in batch:
             if len(sample) != self.nin:
-                raise ValueError(
-                    f"this MLP takes {self.nin} inputs per sample, got a sample of {len(sample)}: "
-                    f"{_short(sample)}"
+                raise error(
+                    ValueError,
+                    "nn.mlp_inputs",
+                    nin=self.nin,
+                    got=len(sample),
+                    sample=_short(sample),
                 )
         rows: Any = batch  # samples, then each layer's outputs
         for layer in self.layers:
@@ -647,9 +650,9 @@ class BatchNorm(Module):
         self.num_features = _check_size(num_features, "num_features")
         check_parameter_count(2 * self.num_features, f"BatchNorm({self.num_features})")
         if not eps > 0.0:
-            raise ValueError(f"eps must be > 0, got {eps!r}")
+            raise error(ValueError, "nn.eps", got=repr(eps))
         if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
+            raise error(ValueError, "nn.momentum", got=repr(momentum))
         self.eps, self.momentum = float(eps), float(momentum)
         self.gamma = [Value(1.0) for _ in range(num_features)]
         self.beta = [Value(0.0) for _ in range(num_features)]
@@ -663,8 +666,8 @@ class BatchNorm(Module):
     def forward_batch(self, batch: Sequence[Sequence[Value | float]]) -> list[list[Value]]:
         for row in batch:
             if len(row) != self.num_features:
-                raise ValueError(
-                    f"BatchNorm({self.num_features}) got a sample with {len(row)} features"
+                raise error(
+                    ValueError, "nn.batchnorm_features", features=self.num_features, got=len(row)
                 )
         if not self.training:
             columns = [
@@ -674,11 +677,7 @@ class BatchNorm(Module):
         else:
             size = len(batch)
             if size < 2:
-                raise ValueError(
-                    "BatchNorm in training mode needs a mini-batch of at least 2 samples to "
-                    "compute a mean and variance; use model.forward_batch(samples), or call "
-                    "model.eval() to use the running statistics"
-                )
+                raise error(ValueError, "nn.batchnorm_batch")
             columns = []
             statistics = []  # (mean, unbiased variance) of each column, stored only at the end
             for col in zip(*batch):
@@ -702,10 +701,7 @@ class BatchNorm(Module):
                 (1 - m) * old + m * new for old, (_, new) in zip(self.running_var, statistics)
             ]
             if not all(math.isfinite(v) for v in means + variances):
-                raise ValueError(
-                    "BatchNorm: the running mean or variance overflowed (the inputs are near "
-                    "1e308); normalise the inputs. The running statistics were not changed"
-                )
+                raise error(ValueError, "nn.batchnorm_overflow")
             self.running_mean[:], self.running_var[:] = means, variances
         return [list(row) for row in zip(*columns)]
 

@@ -15,7 +15,9 @@ A wrong *kind* of argument is a ``TypeError``; the right kind with an impossible
 ``True`` and ``False`` are ints to Python, but never a count or a number here: ``epochs=True``
 is a mistake, not 1.
 
-This module imports nothing from microgradpp: every other module may use it.
+The messages are the catalogs' ``check.*`` (``microgradpp/locale``): English in ``str()``, and
+in the command's language on the command line. This module imports only ``i18n`` (which imports
+only ``errors``) from microgradpp: every other module may use it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 from typing import TypeGuard
+
+from .i18n import Words, error
 
 
 def is_integer(x: object) -> TypeGuard[int]:
@@ -54,14 +58,16 @@ def describe(x: object) -> str:
 def integer(x: object, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """``x`` as an int, checked to be in [minimum, maximum] (each bound optional)."""
     if not is_integer(x):
-        raise TypeError(f"{name} must be an int, got {describe(x)}")
+        raise error(TypeError, "check.int_type", name=name, got=describe(x))
     value = int(x)
     if minimum is not None and maximum is not None and not minimum <= value <= maximum:
-        raise ValueError(f"{name} must be from {minimum} to {maximum}, got {shown(value)}")
+        raise error(
+            ValueError, "check.int_between", name=name, low=minimum, high=maximum, got=shown(value)
+        )
     if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {shown(value)}")
+        raise error(ValueError, "check.int_at_least", name=name, low=minimum, got=shown(value))
     if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be at most {maximum}, got {shown(value)}")
+        raise error(ValueError, "check.int_at_most", name=name, high=maximum, got=shown(value))
     return value
 
 
@@ -82,16 +88,16 @@ def real(
     finite, got inf``.
     """
     if not is_real(x):
-        raise TypeError(f"{name} must be a number, got {describe(x)}")
+        raise error(TypeError, "check.number_type", name=name, got=describe(x))
     need = _requirement(low, high, low_open, high_open)
     try:
         value = float(x)
     except OverflowError:  # an int beyond 1.8e308
-        raise ValueError(f"{name} must be {need}, got {shown(x)}") from None
+        raise error(ValueError, "check.number", name=name, need=need, got=shown(x)) from None
     below = low is not None and (value <= low if low_open else value < low)
     above = high is not None and (value >= high if high_open else value > high)
     if not math.isfinite(value) or below or above:
-        raise ValueError(f"{name} must be {need}, got {value!r}")
+        raise error(ValueError, "check.number", name=name, need=need, got=repr(value))
     return value
 
 
@@ -105,12 +111,15 @@ def fraction(x: object, name: str) -> float:
     return real(x, name, low=0.0, high=1.0, high_open=True)
 
 
-def _requirement(low: float | None, high: float | None, low_open: bool, high_open: bool) -> str:
-    """'in [0, 1)', '> 0 and finite', 'finite': what ``real`` accepts, in words."""
+def _requirement(low: float | None, high: float | None, low_open: bool, high_open: bool) -> Words:
+    """'in [0, 1)', '> 0 and finite', 'finite': what ``real`` accepts, in words (any language)."""
     if low is not None and high is not None:
-        return f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        return Words("check.need.interval", fields={"interval": interval})
     if low is not None:
-        return f"{'>' if low_open else '>='} {low:g} and finite"
+        bound = f"{'>' if low_open else '>='} {low:g}"
+        return Words("check.need.finite_bound", fields={"bound": bound})
     if high is not None:
-        return f"{'<' if high_open else '<='} {high:g} and finite"
-    return "finite"
+        bound = f"{'<' if high_open else '<='} {high:g}"
+        return Words("check.need.finite_bound", fields={"bound": bound})
+    return Words("check.need.finite")

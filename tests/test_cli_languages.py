@@ -79,6 +79,8 @@ ERRORS = [
     (["example", "add-mul", "--out", "/proc/no/such/folder"], 1, "files.error.ENOENT"),
     (["nope"], 2, None),
     (["train"], 2, "argparse.required"),
+    (["train", "moons", "--samples", "1"], 1, "data.test_size"),
+    (["train", "digits", "--samples", "99999"], 1, "data.digits_total"),
 ]
 """argv, the exit code, and (where it is one message) the catalog id whose words must appear."""
 
@@ -191,3 +193,43 @@ def test_a_stream_that_cannot_write_the_language_gets_english_not_question_marks
         assert "?" not in err
     else:
         assert err.startswith("microgradpp expr：錯誤：log 閘（log）")
+
+
+def _raised(make):
+    with pytest.raises((ValueError, TypeError, RuntimeError)) as caught:
+        make()
+    return caught.value
+
+
+def _python_errors():
+    """What a student meets in a notebook: argument checks, sizes, data, loading and fit."""
+    from microgradpp import data, nn
+    from microgradpp.nn import MLP
+    from microgradpp.validation import fraction, integer, positive
+
+    return {
+        "check.int_at_least": lambda: integer(0, "epochs", minimum=1),
+        "check.int_type": lambda: integer("3", "n"),
+        "check.number": lambda: positive(-1.0, "lr"),
+        "check.need.interval": lambda: fraction(1.0, "dropout"),
+        "nn.mlp_inputs": lambda: MLP(2, [3, 1], seed=0).forward_batch([[1.0, 2.0, 3.0]]),
+        "nn.neuron_inputs": lambda: nn.Neuron(2, seed=0)([1.0]),
+        "nn.unknown_choice": lambda: MLP(2, [3, 1], activation="relux"),
+        "nn.nouts": lambda: MLP(2, 3),
+        "data.x_y_lengths": lambda: data.train_test_split([[0.0], [1.0]], [1.0]),
+        "data.too_few_for_classes": lambda: data.make_spiral(2, classes=3),
+    }
+
+
+@pytest.mark.parametrize("key", sorted(_python_errors()))
+def test_python_errors_keep_their_english_and_are_said_in_chinese(key):
+    from microgradpp.i18n import translated
+
+    problem = _raised(_python_errors()[key])
+    english = str(problem)
+    assert translated(problem, "en") == english
+    for lang in CHINESE:
+        said = translated(problem, lang)
+        assert said != english and english_sentences(said) == [], (lang, said)
+        words = max(re.split(r"\{[^}]*\}", message(key, lang)), key=len).strip()
+        assert words in said, (lang, words)
