@@ -208,21 +208,7 @@ def gradcheck(
     if order == 2:
         return gradgradcheck(f, inputs, 1e-5 if eps is None else eps, atol, rtol)
     eps = 1e-6 if eps is None else eps
-    if isinstance(inputs, (Value, Real)):
-        inputs = [inputs]
-    inputs = list(cast("Iterable[float | Value]", inputs))  # one number, or several
-    points = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
-    if not points:
-        raise ValueError("gradcheck needs at least one input: gradcheck(f, [x0, x1, ...])")
-    names = [
-        x.label if isinstance(x, Value) and x.label else f"inputs[{i}]"
-        for i, x in enumerate(inputs)
-    ]
-    eps, atol, rtol = (
-        positive(eps, "eps"),
-        positive(atol, "atol", allow_zero=True),
-        positive(rtol, "rtol", allow_zero=True),
-    )
+    points, names, (eps, atol, rtol) = _checked_point(inputs, eps, atol, rtol, "gradcheck")
 
     leaves = [Value(x, label=name) for x, name in zip(points, names)]
     out = _checked_output(f(*leaves), "gradcheck")
@@ -276,21 +262,7 @@ def gradgradcheck(
     """
     from .autograd import grad  # (here: gradcheck's first-order check needs none of it)
 
-    if isinstance(inputs, (Value, Real)):
-        inputs = [inputs]
-    inputs = list(cast("Iterable[float | Value]", inputs))
-    points = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
-    if not points:
-        raise ValueError("gradgradcheck needs at least one input: gradgradcheck(f, [x0, x1, ...])")
-    names = [
-        x.label if isinstance(x, Value) and x.label else f"inputs[{i}]"
-        for i, x in enumerate(inputs)
-    ]
-    eps, atol, rtol = (
-        positive(eps, "eps"),
-        positive(atol, "atol", allow_zero=True),
-        positive(rtol, "rtol", allow_zero=True),
-    )
+    points, names, (eps, atol, rtol) = _checked_point(inputs, eps, atol, rtol, "gradgradcheck")
     leaves = [Value(x, label=name) for x, name in zip(points, names)]
     out = _checked_output(f(*leaves), "gradgradcheck")
     # materialize_grads: an input a derivative does not depend on gets 0, never None
@@ -555,6 +527,34 @@ def _call_with_floats(f: Callable[..., float | Value], xs: list[float]) -> float
             "or use a smaller eps"
         )
     return value
+
+
+def _checked_point(
+    inputs: Sequence[float | Value] | float | Value,
+    eps: float,
+    atol: float,
+    rtol: float,
+    where: str,
+) -> tuple[list[float], list[str], tuple[float, float, float]]:
+    """The point to check at (one number or several) as floats, each one's row name (a Value's
+    label, else ``inputs[i]``), and eps, atol, rtol checked: everything before f is first called.
+    """
+    if isinstance(inputs, (Value, Real)):
+        inputs = [inputs]
+    inputs = list(cast("Iterable[float | Value]", inputs))  # one number, or several
+    points = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
+    if not points:
+        raise ValueError(f"{where} needs at least one input: {where}(f, [x0, x1, ...])")
+    names = [
+        x.label if isinstance(x, Value) and x.label else f"inputs[{i}]"
+        for i, x in enumerate(inputs)
+    ]
+    tolerances = (
+        positive(eps, "eps"),
+        positive(atol, "atol", allow_zero=True),
+        positive(rtol, "rtol", allow_zero=True),
+    )
+    return points, names, tolerances
 
 
 def _checked_output(out: object, where: str) -> Value:
