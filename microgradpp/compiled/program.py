@@ -1,13 +1,6 @@
 """A ``Program``: the traced graph, scheduled, run over batches with numpy — and
-``compile_loss``, which makes one.
-
-    >>> from microgradpp.nn import MLP
-    >>> from microgradpp.data import make_moons
-    >>> X, y = make_moons(100, noise=0.1, seed=0)
-    >>> model = MLP(2, [16, 16, 1], seed=0)
-    >>> program = compile_loss(model, "hinge", X, y)
-    >>> loss = program.run(X, y)              # forward + backward over all 100 samples at once
-    >>> program.show_sample(3)                # sample 3's values and gradients in the traced graph
+``compile_loss``, which makes one (an example in the package's docstring,
+``microgradpp.compiled``).
 """
 
 from __future__ import annotations
