@@ -228,6 +228,7 @@ def exercise_html(
         script=Markup(
             template("judging.js").template
             + template("fit.js").template
+            + template("cells.js").template
             + template("exercise.js").template
         ),
         **words,

@@ -123,6 +123,10 @@ def graded_html(
             + template("exercise.css").template
             + template("graded.css").template
         ),
-        script=Markup(template("fit.js").template + template("graded.js").template),
+        script=Markup(
+            template("fit.js").template
+            + template("cells.js").template
+            + template("graded.js").template
+        ),
         **words,
     )

@@ -16,7 +16,8 @@ export default [
     files: ["microgradpp/steps/templates/*.js"],
     languageOptions: pageScript,
     rules: {
-      // fit.js and judging.js define MicrogradppFit and MicrogradppJudging for the next script
+      // fit.js, judging.js and cells.js define MicrogradppFit, MicrogradppJudging and
+      // MicrogradppCells for the next script
       "no-unused-vars": ["error", { vars: "local", caughtErrors: "none" }],
     },
   },
@@ -25,20 +26,22 @@ export default [
     languageOptions: { globals: { MicrogradppFit: "readonly" } },
   },
   {
-    files: ["microgradpp/steps/templates/graded.js"],
-    languageOptions: { globals: { MicrogradppFit: "readonly" } },
+    files: ["microgradpp/steps/templates/graded.js"],  // after fit.js and cells.js
+    languageOptions: { globals: { MicrogradppFit: "readonly", MicrogradppCells: "readonly" } },
   },
   {
-    files: ["microgradpp/steps/templates/exercise.js"],
-    languageOptions: { globals: { MicrogradppFit: "readonly", MicrogradppJudging: "readonly" } },
+    files: ["microgradpp/steps/templates/exercise.js"],  // after judging.js, fit.js and cells.js
+    languageOptions: {
+      globals: {
+        MicrogradppFit: "readonly",
+        MicrogradppJudging: "readonly",
+        MicrogradppCells: "readonly",
+      },
+    },
   },
   {
     files: ["microgradpp/steps/templates/predict.js"],  // after judging.js on a step page
     languageOptions: { globals: { MicrogradppJudging: "readonly" } },
-  },
-  {
-    files: ["microgradpp/steps/templates/graded.js"],
-    languageOptions: { globals: { MicrogradppFit: "readonly" } },
   },
   {
     files: ["microgradpp/web/templates/*.js"],  // the playground: one <script type="module">

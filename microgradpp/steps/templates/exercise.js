@@ -40,31 +40,13 @@
     });
   }
   var parse = MicrogradppJudging.parse;  // one reading of a typed number, as the quiz's
-  // The grey gradient cell of a box: the box's SVG group is titled with its DOT name ('v3').
-  function cellOf(box) {
-    var groups = svg.querySelectorAll("g.node");
-    for (var i = 0; i < groups.length; i++) {
-      var title = groups[i].querySelector("title");
-      if (title === null || title.textContent !== box) continue;
-      var shapes = groups[i].querySelectorAll("polygon");
-      for (var j = 0; j < shapes.length; j++) {
-        if ((shapes[j].getAttribute("fill") || "").toLowerCase() === data.unknownFill) return shapes[j];
-      }
-    }
-    return null;
-  }
+  // The grey gradient cell of a box (cells.js).
+  function cellOf(box) { return MicrogradppCells.cellOf(svg, box, data.unknownFill); }
   // Put each input exactly over its grey cell (again whenever the picture changes size).
   function place() {
     var frame = figure.getBoundingClientRect();
     items.forEach(function (item) {
-      if (item.cell === null) { item.input.hidden = true; return; }
-      var r = item.cell.getBoundingClientRect();
-      var style = item.input.style;
-      style.left = (r.left - frame.left + figure.scrollLeft) + "px";
-      style.top = (r.top - frame.top + figure.scrollTop) + "px";
-      style.width = r.width + "px";
-      style.height = r.height + "px";
-      style.fontSize = Math.max(12, r.height * 0.62) + "px";
+      MicrogradppCells.cover(item.input, item.cell, figure, frame);
     });
   }
   function nextOpen() {

@@ -65,29 +65,12 @@
                   cell: cellOf(svg, question.box)});
     });
   });
-  function cellOf(svg, box) {
-    var groups = svg.querySelectorAll("g.node");
-    for (var i = 0; i < groups.length; i++) {
-      var title = groups[i].querySelector("title");
-      if (title === null || title.textContent !== box) continue;
-      var shapes = groups[i].querySelectorAll("polygon");
-      for (var j = 0; j < shapes.length; j++) {
-        if ((shapes[j].getAttribute("fill") || "").toLowerCase() === data.unknownFill) return shapes[j];
-      }
-    }
-    return null;
-  }
+  // Each input exactly over its box's grey cell (cells.js), a problem's figure scrolling its own.
+  function cellOf(svg, box) { return MicrogradppCells.cellOf(svg, box, data.unknownFill); }
   function place() {
     items.forEach(function (item) {
-      if (item.cell === null) { item.input.hidden = true; return; }
       var frame = item.figure.getBoundingClientRect();
-      var r = item.cell.getBoundingClientRect();
-      var style = item.input.style;
-      style.left = (r.left - frame.left + item.figure.scrollLeft) + "px";
-      style.top = (r.top - frame.top + item.figure.scrollTop) + "px";
-      style.width = r.width + "px";
-      style.height = r.height + "px";
-      style.fontSize = Math.max(12, r.height * 0.62) + "px";
+      MicrogradppCells.cover(item.input, item.cell, item.figure, frame);
     });
   }
   // A graph too wide to read fitted is shown at full size and scrolls sideways (fit.js's rule,
