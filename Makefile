@@ -68,15 +68,21 @@ system-deps:
 	    echo "    $(SUDO) apt-get install chromium     (Debian)"; \
 	  fi; }
 
+# npm, for ESLint and the playground: Debian's, installed when it is missing and we are root.
+# $(1): what installing it is for; $(2): the same said after "npm is missing" (may be empty).
+define need_npm
+@command -v npm >/dev/null 2>&1 || { \
+  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+    echo ">> installing Debian's npm ($(1))"; \
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+  else \
+    echo "npm is missing$(2): $(SUDO) apt-get install npm"; exit 1; \
+  fi; }
+endef
+
 # ESLint, pinned in tools/eslint/package-lock.json, installed there with npm (Debian's npm if needed)
 $(ESLINT): tools/eslint/package-lock.json
-	@command -v npm >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo ">> installing Debian's npm (installs ESLint for make lint)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
-	  else \
-	    echo "npm is missing (make lint installs ESLint with it): $(SUDO) apt-get install npm"; exit 1; \
-	  fi; }
+	$(call need_npm,installs ESLint for make lint, (make lint installs ESLint with it))
 	npm ci --prefix tools/eslint --no-audit --no-fund --loglevel=error
 	touch $(ESLINT)
 
@@ -96,13 +102,7 @@ notebooks: setup
 # ~/.cache/microgradpp-web (outside git) with npm and pip, and checked by SHA-256 at every build;
 # the browser tests use the same cache (and are skipped, with the reason, without it).
 web: setup
-	@command -v npm >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo ">> installing Debian's npm (downloads the playground's pinned packages)"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
-	  else \
-	    echo "npm is missing: $(SUDO) apt-get install npm"; exit 1; \
-	  fi; }
+	$(call need_npm,downloads the playground's pinned packages,)
 	$(BIN)/python -m microgradpp web --out playground
 
 bench: setup
