@@ -75,7 +75,7 @@ def resolve_loss(loss: str | LossFn) -> LossFn:
         return loss
     if not isinstance(loss, str) or loss not in _losses.LOSSES:
         names = ", ".join(_losses.LOSSES)
-        raise ValueError(f"unknown loss {validation.shown(loss)}; use one of {names} or a function")
+        raise error(ValueError, "fit.unknown_loss", name=validation.shown(loss), names=names)
     return _losses.LOSSES[loss].function
 
 
@@ -100,12 +100,9 @@ def check_fit_arguments(
     """Check every argument of ``fit`` (see the module docstring); raise on the first mistake,
     before anything has changed."""
     if not is_grad_enabled():
-        raise NoGradError(
-            "fit was called inside `with no_grad():`, where no graph is built: backward() would "
-            "find no gradient and every step would change nothing. Call fit outside the block"
-        )
+        raise error(NoGradError, "fit.no_grad")
     if not isinstance(model, Module):
-        raise TypeError(f"model must be a Module (an MLP, a Layer, …), got {_kind(model)}")
+        raise error(TypeError, "fit.model", got=_kind(model))
     loss_fn = resolve_loss(loss)
     _check_optimizer(optimizer, model)
     X, y = _check_pair(data, "data")
@@ -120,18 +117,15 @@ def check_fit_arguments(
         clip_grad_norm = validation.positive(clip_grad_norm, "clip_grad_norm")
     for flag, name in ((shuffle, "shuffle"), (progress, "progress")):
         if not isinstance(flag, bool):
-            raise TypeError(f"{name} must be True or False, got {validation.describe(flag)}")
+            raise error(TypeError, "fit.flag", name=name, got=validation.describe(flag))
     as_rng(seed)  # only its type is checked: nothing is drawn
     if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be a function or None, got {_kind(callback)}")
+        raise error(TypeError, "fit.callback", got=_kind(callback))
     if scheduler is not None:
         if not callable(getattr(scheduler, "step", None)):
-            raise TypeError(f"scheduler must have a step() method, got {_kind(scheduler)}")
+            raise error(TypeError, "fit.scheduler", got=_kind(scheduler))
         if getattr(scheduler, "optimizer", optimizer) is not optimizer:
-            raise ValueError(
-                "the scheduler sets the learning rate of another optimizer, not the one fit "
-                "steps: build it with this optimizer"
-            )
+            raise error(ValueError, "fit.scheduler_optimizer")
     inputs, outputs = _model_width(model)
     loss_name = loss if isinstance(loss, str) else None
     if loss_name is not None and outputs is not None:
@@ -151,11 +145,9 @@ def _check_optimizer(optimizer: Any, model: Module) -> None:
     """An optimizer fit can drive (step, zero_grad, a usable lr) that moves this model."""
     for method in ("step", "zero_grad"):
         if not callable(getattr(optimizer, method, None)):
-            raise TypeError(
-                f"optimizer must have a {method}() method (an SGD, Adam, …), got {_kind(optimizer)}"
-            )
+            raise error(TypeError, "fit.optimizer_method", method=method, got=_kind(optimizer))
     if not hasattr(optimizer, "lr"):
-        raise TypeError(f"optimizer must have a learning rate lr, got {_kind(optimizer)}")
+        raise error(TypeError, "fit.optimizer_lr", got=_kind(optimizer))
     lr = validation.positive(optimizer.lr, "the optimizer's lr", allow_zero=True)
     decay = getattr(optimizer, "weight_decay", 0.0)
     if getattr(optimizer, "decay_shrinks_weights", False) and lr * decay >= 1.0:
@@ -168,25 +160,21 @@ def _check_optimizer(optimizer: Any, model: Module) -> None:
         return
     own = {id(p) for p in model.parameters()}
     if not any(id(p) in own for p in params):
-        raise ValueError(
-            f"the optimizer updates none of this model's {len(own)} parameters (it has "
-            f"{len(params)} others): build it with this model's parameters(), "
-            "e.g. SGD(model.parameters(), lr=0.1)"
-        )
+        raise error(ValueError, "fit.optimizer_params", own=len(own), others=len(params))
 
 
 def _check_pair(data: Any, name: str) -> tuple[Any, Any]:
     """``data`` as (X, y) of the same, non-zero length."""
     if not isinstance(data, (tuple, list)) or len(data) != 2:
-        raise TypeError(f"{name} must be a pair (X, y) of samples and targets, got {_kind(data)}")
+        raise error(TypeError, "fit.pair", name=name, got=_kind(data))
     X, y = data
     for part, what in ((X, "X"), (y, "y")):
         if isinstance(part, (str, bytes)) or not hasattr(part, "__len__"):
-            raise TypeError(f"{name}'s {what} must be a list of samples, got {_kind(part)}")
+            raise error(TypeError, "fit.part", name=name, what=what, got=_kind(part))
     if len(X) != len(y):
-        raise ValueError(f"{name} has {len(X)} samples but {len(y)} targets; they must match")
+        raise error(ValueError, "fit.lengths", name=name, samples=len(X), targets=len(y))
     if len(X) == 0:  # len, not `not X`: X may be a numpy array in compiled mode
-        raise ValueError(f"{name} is empty: fit needs at least one sample")
+        raise error(ValueError, "fit.empty", name=name)
     return X, y
 
 
@@ -215,17 +203,17 @@ def _check_samples(
                 _losses.check_target(loss, target, outputs)
             else:  # a loss of the user's takes anything, but never a number that is not finite
                 _check_finite_target(target)
-        except (TypeError, ValueError) as error:
-            raise type(error)(f"{name}: target {i}: {error}") from None
+        except (TypeError, ValueError) as problem:
+            reason = getattr(problem, "words", None) or str(problem)  # said in any language
+            raise error(type(problem), "fit.target", name=name, index=i, reason=reason) from None
 
 
 def _check_sample(sample: Any, index: int, name: str, inputs: int | None) -> None:
     if isinstance(sample, (str, bytes)) or not hasattr(sample, "__len__"):
-        raise TypeError(f"{name}: sample {index} must be a list of numbers, got {_kind(sample)}")
+        raise error(TypeError, "fit.sample_type", name=name, index=index, got=_kind(sample))
     if inputs is not None and len(sample) != inputs:
-        raise ValueError(
-            f"{name}: sample {index} has {len(sample)} numbers, but the model takes {inputs} "
-            "inputs per sample"
+        raise error(
+            ValueError, "fit.sample_width", name=name, index=index, got=len(sample), nin=inputs
         )
     try:  # the fast check: one exact sum is finite only when every number is
         if math.isfinite(math.fsum(sample)):
@@ -241,9 +229,9 @@ def _check_array(X: Any, name: str, inputs: int | None) -> None:
 
     if X.ndim != 2 or (inputs is not None and X.shape[1] != inputs):
         width = inputs if inputs is not None else "inputs"
-        raise ValueError(f"{name}'s X must have shape (samples, {width}), got {X.shape}")
+        raise error(ValueError, "fit.array_shape", name=name, width=width, got=X.shape)
     if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
-        raise TypeError(f"{name}'s X must hold real numbers, got dtype {X.dtype}")
+        raise error(TypeError, "fit.array_dtype", name=name, got=X.dtype)
     finite = np.isfinite(X)
     if not finite.all():
         index, j = (int(k) for k in np.argwhere(~finite)[0])

@@ -10,6 +10,7 @@ command's language.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -218,7 +219,23 @@ def _python_errors():
         "nn.nouts": lambda: MLP(2, 3),
         "data.x_y_lengths": lambda: data.train_test_split([[0.0], [1.0]], [1.0]),
         "data.too_few_for_classes": lambda: data.make_spiral(2, classes=3),
+        "fit.lengths": lambda: _fit(([[0.0, 1.0]], [1.0, -1.0])),
+        "fit.sample_width": lambda: _fit(([[0.0, 1.0, 2.0]], [1.0])),
+        "fit.target": lambda: _fit(([[0.0, 1.0]], [0.5]), loss="hinge"),
+        "fit.empty": lambda: _fit(([], [])),
+        "fit.no_grad": lambda: _fit(([[0.0, 1.0]], [1.0]), no_grad=True),
     }
+
+
+def _fit(data, loss="mse", no_grad=False):
+    from microgradpp import no_grad as without_graph
+    from microgradpp.nn import MLP
+    from microgradpp.optim import SGD
+    from microgradpp.train import fit
+
+    model = MLP(2, [3, 1], seed=0)
+    with without_graph() if no_grad else contextlib.nullcontext():
+        fit(model, loss, SGD(model.parameters(), lr=0.1), data, epochs=1, progress=False)
 
 
 @pytest.mark.parametrize("key", sorted(_python_errors()))
