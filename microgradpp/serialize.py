@@ -46,6 +46,7 @@ from typing import Any
 from . import nn
 from .errors import MicrogradppError
 from .files import atomic_write
+from .i18n import Words, error
 from .nn import ACTIVATIONS, MLP, BatchNorm, Dropout, Layer, Module, Neuron
 from .validation import is_integer, is_real
 
@@ -120,9 +121,12 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
         model = MODEL_CLASSES[kind](**config)  # cannot fail: every field was checked above
     else:
         if type(model).__name__ != kind:
-            raise SerializationError(
-                f"{path} holds a {kind}, but you are loading it into a {type(model).__name__}; "
-                "nothing was changed"
+            raise error(
+                SerializationError,
+                "load.other_kind",
+                path=path,
+                kind=kind,
+                into=type(model).__name__,
             )
         mismatched = {
             key: (value, config.get(key))
@@ -139,8 +143,8 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
             )
     try:
         model.load_state_dict(state)
-    except (TypeError, ValueError) as error:  # checked above already; kept as a second guard
-        raise SerializationError(f"{path}: {error}") from None
+    except (TypeError, ValueError) as problem:  # checked above already; kept as a second guard
+        raise SerializationError(f"{path}: {problem}") from None
     return model
 
 
@@ -155,29 +159,27 @@ def _read(path: Path) -> dict[str, Any]:
         status = path.stat()
         size = status.st_size
         if stat.S_ISDIR(status.st_mode):
-            raise SerializationError(f"{path} is a folder, not a model file")
+            raise error(SerializationError, "load.folder", path=path)
         if not stat.S_ISREG(status.st_mode):  # a pipe or a device could block or never end
-            raise SerializationError(f"{path} is not a regular file: not a model file")
+            raise error(SerializationError, "load.not_regular", path=path)
         if size > MAX_FILE_BYTES:
-            raise SerializationError(
-                f"{path} is {size:,} bytes, more than a model file may be "
-                f"({MAX_FILE_BYTES:,} bytes, microgradpp.serialize.MAX_FILE_BYTES)"
+            raise error(
+                SerializationError, "load.too_big", path=path, size=size, most=MAX_FILE_BYTES
             )
         data = path.read_bytes()[: MAX_FILE_BYTES + 1]  # it may have grown since stat()
     except FileNotFoundError:
-        raise FileNotFoundError(f"no model file at {path}") from None
-    except OSError as error:  # permission denied, a device, an I/O error ...
-        raise SerializationError(f"{path} cannot be read: {error.strerror or error}") from None
+        raise error(FileNotFoundError, "load.missing", path=path) from None
+    except OSError as problem:  # permission denied, a device, an I/O error ...
+        reason = problem.strerror or problem
+        raise error(SerializationError, "load.unreadable", path=path, reason=reason) from None
     if len(data) > MAX_FILE_BYTES:
-        raise SerializationError(f"{path} is more than {MAX_FILE_BYTES:,} bytes: not a model file")
+        raise error(SerializationError, "load.grew", path=path, most=MAX_FILE_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise SerializationError(
-            f"{path} is not a text file (not UTF-8): not a model file"
-        ) from None
+        raise error(SerializationError, "load.not_text", path=path) from None
     if not text.strip():
-        raise SerializationError(f"{path} is empty: not a model file (was the write interrupted?)")
+        raise error(SerializationError, "load.empty", path=path)
     try:
         document = json.loads(
             text,
@@ -185,24 +187,25 @@ def _read(path: Path) -> dict[str, Any]:
             parse_constant=_no_nan,
             parse_int=_small_int,
         )
-    except json.JSONDecodeError as error:
-        hint = "the file is truncated" if error.pos >= len(text.rstrip()) else "the file is corrupt"
-        raise SerializationError(
-            f"{path} is not valid JSON ({hint}): {error.msg} at line {error.lineno}, "
-            f"column {error.colno}"
-        ) from None
-    except _DuplicateKey as error:
-        raise SerializationError(
-            f"{path}: the field {error.args[0]!r} appears twice in one object: the file is corrupt"
+    except json.JSONDecodeError as problem:
+        truncated = problem.pos >= len(text.rstrip())
+        hint = Words("load.truncated" if truncated else "load.corrupt")
+        raise error(
+            SerializationError, "load.not_json", path=path, hint=hint, msg=problem.msg,
+            line=problem.lineno, column=problem.colno,
+        ) from None  # fmt: skip
+    except _DuplicateKey as problem:
+        raise error(
+            SerializationError, "load.duplicate", path=path, key=repr(problem.args[0])
         ) from None
     except RecursionError:
+        raise error(SerializationError, "load.too_deep", path=path) from None
+    except ValueError as problem:  # e.g. an integer of more than 4300 digits, or NaN/Infinity
         raise SerializationError(
-            f"{path} nests JSON arrays or objects thousands of levels deep: not a model file"
+            f"{path} holds a number JSON cannot stand for: {problem}"
         ) from None
-    except ValueError as error:  # e.g. an integer of more than 4300 digits, or NaN/Infinity
-        raise SerializationError(f"{path} holds a number JSON cannot stand for: {error}") from None
     if not isinstance(document, dict):
-        raise SerializationError(f"{path} holds a JSON {type(document).__name__}, not a model")
+        raise error(SerializationError, "load.not_object", path=path, got=type(document).__name__)
     return document
 
 

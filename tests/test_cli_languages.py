@@ -15,6 +15,8 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -197,7 +199,7 @@ def test_a_stream_that_cannot_write_the_language_gets_english_not_question_marks
 
 
 def _raised(make):
-    with pytest.raises((ValueError, TypeError, RuntimeError)) as caught:
+    with pytest.raises((ValueError, TypeError, RuntimeError, OSError)) as caught:
         make()
     return caught.value
 
@@ -206,6 +208,7 @@ def _python_errors():
     """What a student meets in a notebook: argument checks, sizes, data, loading and fit."""
     from microgradpp import data, nn
     from microgradpp.nn import MLP
+    from microgradpp.serialize import load
     from microgradpp.validation import fraction, integer, positive
 
     return {
@@ -224,7 +227,17 @@ def _python_errors():
         "fit.target": lambda: _fit(([[0.0, 1.0]], [0.5]), loss="hinge"),
         "fit.empty": lambda: _fit(([], [])),
         "fit.no_grad": lambda: _fit(([[0.0, 1.0]], [1.0]), no_grad=True),
+        "load.missing": lambda: load(Path(tempfile.mkdtemp()) / "model.json"),
+        "load.folder": lambda: load(tempfile.mkdtemp()),
+        "load.truncated": lambda: load(_written('{"format": "microgradpp-model", "state": [1,')),
+        "load.empty": lambda: load(_written("  \n")),
     }
+
+
+def _written(text):
+    path = Path(tempfile.mkdtemp()) / "model.json"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _fit(data, loss="mse", no_grad=False):
