@@ -76,9 +76,9 @@ def write_graph_files(
     term; the whole pictures and the whole page are written only with ``full=True``.
     What was written instead, and why, is printed.
 
-    ``rankdir``: ``"auto"`` (left to right or top to bottom, whichever reads larger on a
-    1920×1080 screen; chosen once, so the whole pictures and the whole page agree), ``"LR"`` or
-    ``"TB"``.
+    ``rankdir``: ``"auto"`` (left to right, top to bottom or a long chain turned once, whichever
+    reads larger on a 1920×1080 screen; chosen once, so the whole pictures and the whole page
+    agree), ``"LR"``, ``"TB"`` or ``"wrap"``.
     """
     from .viz.dot import time_budget
 

@@ -167,8 +167,8 @@ def render_steps(
     says so), followed by links to ``offers``, ``(href, text)`` pairs: the shorter pages it offers.
     ``collapse``: 'none' (a frame per node), or 'neuron', 'layer', 'part': the collapsed page, a
     box per neuron, layer or sub-expression and a frame per box (``steps.collapsed``).
-    ``rankdir``: ``"auto"`` (left to right or top to bottom, whichever reads larger on a
-    1920×1080 screen), ``"LR"`` or ``"TB"``.
+    ``rankdir``: ``"auto"`` (left to right, top to bottom or a long chain turned once, whichever
+    reads larger on a 1920×1080 screen), ``"LR"``, ``"TB"`` or ``"wrap"``.
     """
     lang = resolve_language(lang)
     path = Path(path)

@@ -166,12 +166,15 @@ def settle_rankdir(view: GraphView) -> GraphView:
 
 
 def choose_rankdir(view: GraphView) -> str:
-    """``"LR"`` or ``"TB"``: the direction whose whole picture, fitted to ``SCREEN_ROOM``, comes
-    out larger — and so do its labels. Every mode of a graph has one layout (see ``_Dot``), so
-    the choice is the same for its forward, backward and both pictures and its step page.
+    """``"LR"``, ``"TB"`` or ``"wrap"``: the direction whose whole picture, fitted to
+    ``SCREEN_ROOM``, comes out larger — and so do its labels. Every mode of a graph has one layout
+    (see ``_Dot``), so the choice is the same for its forward, backward and both pictures and its
+    step page.
 
-    The scale of a picture w × h pixels fitted to a room W × H is min(W/w, H/h). LR wins ties
-    (the textbook's direction); without Graphviz's ``dot``, or when it is slow, LR.
+    The scale of a picture w × h pixels fitted to a room W × H is min(W/w, H/h). ``"wrap"`` (a
+    long chain turned once, see ``wrap_cut``) is tried only when neither LR nor TB fits the
+    room at its own size, and must beat them both. LR wins ties (the textbook's direction);
+    without Graphviz's ``dot``, or when it is slow, LR.
     """
     from ..errors import MicrogradppError
     from .dot import remaining_time, run_dot
@@ -180,8 +183,10 @@ def choose_rankdir(view: GraphView) -> str:
         return "LR"
     # a small share of the time left, so that the pictures themselves still get theirs
     timeout = AUTO_TIME_SHARE * remaining_time()
-    scales = {}
-    for rankdir in ("LR", "TB"):
+    scales: dict[str, float] = {}
+    for rankdir in ("LR", "TB", "wrap"):
+        if rankdir == "wrap" and (max(scales.values()) >= 1.0 or wrap_cut(view) is None):
+            break
         try:
             source = _Dot(replace(view, rankdir=rankdir)).digraph().source
             plain = run_dot(source, "plain", timeout=timeout).decode("utf-8")
@@ -192,7 +197,39 @@ def choose_rankdir(view: GraphView) -> str:
         scales[rankdir] = min(
             SCREEN_ROOM[0] / (float(width) * pixels), SCREEN_ROOM[1] / (float(height) * pixels)
         )
-    return "TB" if scales["TB"] > scales["LR"] else "LR"
+    return max(scales, key=lambda rankdir: (scales[rankdir], rankdir == "LR"))
+
+
+def wrap_cut(view: GraphView) -> tuple[str, str] | None:
+    """The wire ``"wrap"`` turns at, (gate id, box id), or None when the graph has no chain to
+    turn (or draws groups).
+
+    The chain is the graph's spine: from the output back through every box made by a gate
+    whose other inputs are leaves (or folded constants). Its box nearest half the graph's
+    depth (depth: 0 for a leaf, 1 + the deepest input for a gate's box) starts the second row:
+    the wire from its gate is left out of the layout's ranks (Graphviz's ``constraint=false``),
+    so that box and what follows it are ranked from the left again, in a row of their own.
+    """
+    if view.level != "none":
+        return None
+    depth: dict[Value, int] = {}
+    for node in view.order:
+        inputs = [parent for parent in node.parents if parent not in view.folded]
+        depth[node] = 1 + max((depth[p] for p in inputs), default=-1) if node.parents else 0
+    half = depth[view.root] / 2
+    spine: list[Value] = []
+    node = view.root
+    while True:
+        gates = [p for p in node.parents if p.parents and p not in view.folded]
+        if len(gates) != 1:
+            break
+        node = gates[0]
+        spine.append(node)
+    spine = [node for node in spine if depth[node] >= 2]  # a row of leaves alone is no row
+    if not spine:
+        return None
+    start = min(spine, key=lambda node: (abs(depth[node] - half), -depth[node]))
+    return view.gate_id(start), view.box_id(start)
 
 
 def _old_frame(
@@ -345,7 +382,7 @@ class _Dot:
         graph = picture_class()(
             name="computational_graph",
             graph_attr={
-                "rankdir": view.rankdir,
+                "rankdir": "LR" if view.rankdir == "wrap" else view.rankdir,
                 "fontname": FONT,
                 "fontsize": str(FONT_SIZE),
                 "nodesep": "0.25",
@@ -491,9 +528,11 @@ class _Dot:
         """Draw the wires; in backward modes a wire into a gate shows the chain rule."""
         view = self.view
         lit_children = {child for _, child in view.lit_wires}
+        cut = wrap_cut(view) if view.rankdir == "wrap" else None
         for tail, head, child, position in view.wires():
             if position is None:
-                graph.edge(tail, head, **_wire_style(child in lit_children))
+                turn = {"constraint": "false"} if (tail, head) == cut else {}
+                graph.edge(tail, head, **_wire_style(child in lit_children), **turn)
                 continue
             lit = (child.parents[position], child) in view.lit_wires
             if child in view.group or child.parents[position] in view.group:

@@ -40,9 +40,10 @@ from . import collapse as collapsing
 
 MODES = ("forward", "backward", "both")
 COLLAPSE_CHOICES = (None, "none", "neuron", "layer", "part")
-RANKDIRS = ("auto", "LR", "RL", "TB", "BT")
-"""``"auto"``: left to right or top to bottom, whichever is larger on a 16:9 screen (step pages
-and the command line use it; see ``graph.settle_rankdir``)."""
+RANKDIRS = ("auto", "LR", "RL", "TB", "BT", "wrap")
+"""``"auto"``: left to right, top to bottom or wrapped, whichever is larger on a 16:9 screen (step
+pages and the command line use it; see ``graph.settle_rankdir``). ``"wrap"``: left to right in two
+rows, a long chain turned once half way (``graph.wrap_cut``)."""
 COLLAPSE_ABOVE = 150
 """With ``collapse=None``, a graph of more Values than this is drawn by neuron (if it has any)."""
 MAX_NODES = 400
@@ -150,7 +151,8 @@ class GraphView:
             mode: ``"forward"`` (values), ``"backward"`` (gradients and the chain rule on each
                 wire) or ``"both"`` (values above, gradients below).
             precision: decimals of the numbers shown (trailing zeros dropped: ``3``, ``0.7311``).
-            rankdir: ``"LR"`` draws inputs on the left; ``"TB"`` on top; ``"auto"``: whichever
+            rankdir: ``"LR"`` draws inputs on the left; ``"TB"`` on top; ``"wrap"``: left to
+                right in two rows (a long chain turned once); ``"auto"``: whichever
                 comes out larger when fitted to a 1920×1080 screen, decided when the view is
                 drawn (``graph.settle_rankdir`` decides it once for a view and its frames).
             collapse: ``"neuron"`` or ``"layer"`` draws each neuron/layer of a network as one box

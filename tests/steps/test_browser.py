@@ -97,7 +97,10 @@ DRIVE_THE_PAGE = """<script>
 def page(tmp_path_factory):
     pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
     folder = tmp_path_factory.mktemp("browser")
-    path = render_steps(get_example("sigmoid-neuron").build(), folder / "sigmoid-neuron.html")
+    # left to right, one long row (auto would turn the chain once): a page too wide to fit
+    path = render_steps(
+        get_example("sigmoid-neuron").build(), folder / "sigmoid-neuron.html", rankdir="LR"
+    )
     return path
 
 

@@ -396,8 +396,8 @@ function seen() { return JSON.stringify([latest.exercise || null, latest.steps |
 @needs_chromium
 @browser
 def test_a_wide_exercise_starts_scrolled_to_its_first_question(tmp_path):
-    """sigmoid-neuron is wider than 1920 px at a readable size: the first box to fill (∂f/∂d, at
-    the right end) must be on screen when the page opens, not 600 px beyond its edge."""
+    """sigmoid-neuron was wider than 1920 px at a readable size; its chain turned once, the page
+    opens showing it whole: the first box to fill (∂f/∂d) on screen, no box cut in half."""
     path = exercise_page(get_example("sigmoid-neuron").build(), tmp_path / "neuron.html")
     script = """<script>window.addEventListener("load", function () { setTimeout(function () {
       var open = document.querySelector("input.answer:not(:disabled):not([readonly])");
@@ -420,7 +420,7 @@ def test_a_wide_exercise_starts_scrolled_to_its_first_question(tmp_path):
       document.body.appendChild(out);
     }, 100); });</script>"""
     assert _drive(path, tmp_path, script) == {
-        "zoomed": True,
+        "zoomed": False,
         "on_screen": True,
         "width": True,
         "no_box_cut": True,

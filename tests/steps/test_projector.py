@@ -65,6 +65,9 @@ window.addEventListener("load", function () { setTimeout(function () {
             zoomed: figure.classList.contains("zoomed"), scale: picture.width / own.width,
             fill: Math.min(room.width / own.width, room.height / own.height),
             whole: picture.bottom <= innerHeight + 1 && picture.right <= innerWidth + 1,
+            inside: picture.top >= -1 && picture.left >= -1,
+            caption: (function (r) { return r.top >= -1 && r.bottom <= innerHeight + 1; })(
+              frame.querySelector(".caption").getBoundingClientRect()),
             covered: Math.max(0, seen.width) * Math.max(0, seen.height) / (innerWidth * innerHeight)};
   }
   var seen = [measure()], count = document.querySelectorAll(".frame").length;
@@ -134,6 +137,27 @@ def test_projector_mode_makes_the_words_larger(tmp_path):
     assert big["smallest"] > normal["smallest"] >= SMALLEST_LABEL_PX
 
 
+PROJECTOR_LABEL_PX = 14.0
+"""The smallest label a projector may show (issue 18: the whole graph at ≥ 14 px)."""
+
+
+def test_projector_mode_shows_the_whole_sigmoid_neuron_with_its_caption_and_labels_of_14_px(
+    tmp_path,
+):
+    # sigmoid-neuron is a chain 4191 px wide left to right (labels ~12 px fitted): its page turns
+    # the chain once ("wrap"), so every frame shows the whole graph, fitted, under its caption.
+    path = render_steps(get_example("sigmoid-neuron").build(), tmp_path / "s.html", lang="en")
+    seen = _report(path, tmp_path, MEASURE, "?big")
+    assert len(seen) == 2 * 18 - 1
+    too_small = [
+        (s["frame"], round(s["smallest"], 1)) for s in seen if s["smallest"] < PROJECTOR_LABEL_PX
+    ]
+    assert not too_small, too_small
+    for s in seen:
+        assert not s["zoomed"] and s["whole"] and s["inside"] and s["caption"], s
+        assert s["scale"] == pytest.approx(s["fill"], abs=0.01), s  # as large as the room allows
+
+
 def test_the_exercise_page_keeps_labels_and_answer_boxes_readable(tmp_path):
     path = exercise_page(get_example("sigmoid-neuron").build(), tmp_path / "e.html", lang="en")
     script = """<script>window.addEventListener("load", function () { setTimeout(function () {
@@ -144,13 +168,17 @@ def test_the_exercise_page_keeps_labels_and_answer_boxes_readable(tmp_path):
       var inputs = Array.prototype.map.call(document.querySelectorAll("input.answer"), function (i) {
         return parseFloat(getComputedStyle(i).fontSize);
       });
-      var out = document.createElement("pre"); out.id = "test-results";
+      var r = svg.getBoundingClientRect(), out = document.createElement("pre");
+      out.id = "test-results";
       out.textContent = JSON.stringify({smallest: Math.min.apply(null, sizes),
-        input: Math.min.apply(null, inputs), zoomed: document.querySelector("figure").className});
+        input: Math.min.apply(null, inputs), zoomed: document.querySelector("figure").className,
+        whole: r.top >= -1 && r.left >= -1 && r.bottom <= innerHeight + 1 &&
+               r.right <= innerWidth + 1});
       document.body.appendChild(out);
     }, 100); });</script>"""
     seen = _report(path, tmp_path, script)
-    assert seen["zoomed"] == "picture zoomed"
+    # the chain turned once ("wrap"): the page opens showing the whole graph, fitted
+    assert seen["zoomed"] == "picture" and seen["whole"], seen
     assert seen["smallest"] >= SMALLEST_LABEL_PX and seen["input"] >= SMALLEST_LABEL_PX
 
 

@@ -104,7 +104,7 @@ def test_in_the_sigmoid_neuron_w1_and_x1_keep_their_places():
 def test_every_frame_of_the_step_page_has_the_pictures_layout(name):
     root = get_example(name).run()
     frames = stepper_frames(root, lang="en")
-    picture = layout(draw_graph(root, "backward"))
+    picture = layout(draw_graph(root, "backward", rankdir=frames[0].view.rankdir))
     for frame in (frames[0], frames[len(frames) // 2], frames[-1]):
         assert layout(draw_graph(frame.view)) == picture, frame.id
 
@@ -160,24 +160,46 @@ def fitted_scale(picture) -> float:
     [
         *(
             pytest.param(lambda name=name: get_example(name).run(), "LR", id=name)
-            for name in ("add-mul", "sigmoid-neuron", "sigmoid-neuron-fused", "max-circuit")
+            for name in ("add-mul", "sigmoid-neuron-fused", "max-circuit")
         ),
-        pytest.param(lambda: get_example("two-layer").run(), "LR", id="two-layer"),
+        # long chains: too wide left to right, too tall top to bottom; turned once they fit
+        pytest.param(lambda: get_example("sigmoid-neuron").run(), "wrap", id="sigmoid-neuron"),
+        pytest.param(lambda: get_example("two-layer").run(), "wrap", id="two-layer"),
         pytest.param(lambda: dot_product(4), "TB", id="dot product of 4"),
         pytest.param(lambda: expression("x*y + exp(x)"), "LR", id="x*y + exp(x)"),
     ],
 )
 def test_auto_takes_the_direction_whose_picture_fitted_to_the_screen_is_larger(make, chosen):
     root = make()
-    scales = {d: fitted_scale(draw_graph(root, "both", rankdir=d)) for d in ("LR", "TB")}
+    directions = ("LR", "TB", "wrap")
+    scales = {d: fitted_scale(draw_graph(root, "both", rankdir=d)) for d in directions}
     assert settle_rankdir(GraphView.of(root, "both", rankdir="auto")).rankdir == chosen
-    loser = "TB" if chosen == "LR" else "LR"
-    assert scales[chosen] >= scales[loser], scales
+    assert all(scales[chosen] >= scales[d] for d in directions if d != "wrap"), scales
+    # wrap is tried only where neither LR nor TB fits the room at its own size
+    assert (chosen == "wrap") == (scales["wrap"] > max(scales["LR"], scales["TB"]) < 1.0), scales
     for mode in MODES:  # one layout for every mode: the same direction too
         assert settle_rankdir(GraphView.of(root, mode, rankdir="auto")).rankdir == chosen
-        assert f"rankdir={chosen}" in draw_graph(root, mode, rankdir="auto").source
+        source = draw_graph(root, mode, rankdir="auto").source
+        assert f"rankdir={'LR' if chosen == 'wrap' else chosen}" in source
+        assert source.count("constraint=false") == (chosen == "wrap")  # the one turned wire
     frames = stepper_frames(root, lang="en")  # a step page: auto by default
     assert {frame.view.rankdir for frame in frames} == {chosen}
+
+
+def test_wrap_turns_the_sigmoid_neurons_chain_once_half_way():
+    from microgradpp.viz.graph import wrap_cut
+
+    root = get_example("sigmoid-neuron").run()
+    view = GraphView.of(root, "both", rankdir="wrap")
+    names = {view.box_id(node): view.names[node] for node in view.order}
+    gate, box = wrap_cut(view)
+    # depths: leaves 0, p0 p1 1, s 2, z 3, u 4, e 5, d 6, f 7: u (4) and z (3) are as near half
+    # of 7; the deeper one starts the second row, so that row begins with a box
+    assert names[box] == "u" and gate == view.gate_id(next(n for n in view.order if n.label == "u"))
+    scales = {d: fitted_scale(draw_graph(root, "both", rankdir=d)) for d in ("LR", "TB", "wrap")}
+    assert scales["wrap"] > 1.3 * max(scales["LR"], scales["TB"]), scales
+    # a graph without a spine (a wide sum of products) is not turned
+    assert wrap_cut(GraphView.of(dot_product(4), "both", rankdir="wrap")) is None
 
 
 def test_auto_is_left_to_right_without_dot(monkeypatch, tmp_path):
