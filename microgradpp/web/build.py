@@ -30,7 +30,7 @@ from .. import __version__
 from ..errors import WebBuildError
 from ..examples import get_example
 from ..files import atomic_write
-from ..i18n import LANGUAGES, Translator
+from ..i18n import LANGUAGES, Translator, error
 from .packages import GRAPHVIZ_PYTHON, GRAPHVIZ_WASM, PINNED, PYODIDE, Pinned, fetch
 
 SINGLE_FILE = "microgradpp-playground.html"
@@ -179,7 +179,7 @@ def _members(archive: Path, names: list[str]) -> dict[str, bytes]:
             except KeyError:
                 member = None
             if member is None:
-                raise WebBuildError(f"{archive.name} has no {name}: is the pin right?")
+                raise error(WebBuildError, "web.archive_lacks", archive=archive.name, name=name)
             found[name] = member.read()
     return found
 

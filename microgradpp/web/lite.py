@@ -34,7 +34,7 @@ from typing import Any
 
 from .. import __version__
 from ..errors import WebBuildError
-from ..i18n import LANGUAGES, Translator
+from ..i18n import LANGUAGES, Translator, error
 from .build import PYODIDE_FILES, PYODIDE_LOCK, collect, package_files
 from .packages import GRAPHVIZ_PYTHON, KERNEL_WHEELS, Pinned, fetch
 
@@ -160,7 +160,7 @@ def build_lite(out: str | Path, cache: str | Path, notebooks: str | Path, lang: 
     program = _jupyter_lite()
     sources = sorted(notebooks.glob("*.ipynb"))
     if not sources:
-        raise WebBuildError(f"no notebooks (*.ipynb) in {notebooks}")
+        raise error(WebBuildError, "web.no_notebooks", folder=notebooks)
     # the course's translations, where there are any: notebooks/zh-Hant/, notebooks/zh-Hans/
     folders = [(notebooks, "", lang)] + [
         (notebooks / code, code, code) for code in LANGUAGES if (notebooks / code).is_dir()
@@ -204,11 +204,11 @@ def build_lite(out: str | Path, cache: str | Path, notebooks: str | Path, lang: 
                 command, cwd=lite, capture_output=True, text=True, timeout=BUILD_SECONDS,
                 check=False,
             )  # fmt: skip
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise WebBuildError(f"jupyter lite build failed: {error}") from None
+        except (OSError, subprocess.TimeoutExpired) as problem:
+            raise error(WebBuildError, "web.lite_failed", reason=problem) from None
         if finished.returncode != 0:
             tail = (finished.stderr or finished.stdout).strip().splitlines()[-5:]
-            raise WebBuildError("jupyter lite build failed: " + " / ".join(tail))
+            raise error(WebBuildError, "web.lite_failed", reason=" / ".join(tail))
     return report
 
 
@@ -219,7 +219,4 @@ def _jupyter_lite() -> str:
         found = shutil.which("jupyter-lite", path=path)
         if found is not None:
             return found
-    raise WebBuildError(
-        "the JupyterLite site needs jupyterlite-core, jupyterlite-pyodide-kernel and "
-        "jupyter-server: pip install 'microgradpp[web]'"
-    )
+    raise error(WebBuildError, "web.lite_missing")

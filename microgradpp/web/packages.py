@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import WebBuildError
+from ..i18n import error
 
 
 @dataclass(frozen=True)
@@ -134,16 +135,17 @@ def fetch(package: Pinned, cache: Path) -> Path:
     if not path.exists():
         _download(package, cache)
     if not path.exists():
-        raise WebBuildError(
-            f"downloading {package.name} {package.version} did not give {package.filename}"
-        )
+        raise error(
+            WebBuildError, "web.download_missing", name=package.name, version=package.version,
+            filename=package.filename,
+        )  # fmt: skip
     found = sha256_of(path)
     if found != package.sha256:
         path.unlink()
-        raise WebBuildError(
-            f"{package.filename} has SHA-256 {found}, not the pinned {package.sha256}: deleted. "
-            "Someone changed the file, or the pin is wrong (microgradpp/web/packages.py)."
-        )
+        raise error(
+            WebBuildError, "web.checksum", filename=package.filename, found=found,
+            pinned=package.sha256,
+        )  # fmt: skip
     return path
 
 
@@ -152,10 +154,7 @@ def _download(package: Pinned, cache: Path) -> None:
     if package.registry == "npm":
         npm = shutil.which("npm")
         if npm is None:
-            raise WebBuildError(
-                f"{package.name} comes from the npm registry and npm is not installed "
-                "(Debian: apt-get install npm; or put the file in the cache folder yourself)"
-            )
+            raise error(WebBuildError, "web.no_npm", name=package.name)
         command = [
             npm,
             "pack",
@@ -173,13 +172,14 @@ def _download(package: Pinned, cache: Path) -> None:
         finished = subprocess.run(
             command, capture_output=True, text=True, timeout=DOWNLOAD_SECONDS, check=False
         )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise WebBuildError(
-            f"downloading {package.name} {package.version} failed: {error}"
-        ) from None
+    except (OSError, subprocess.TimeoutExpired) as problem:
+        raise error(
+            WebBuildError, "web.download_failed", name=package.name, version=package.version,
+            reason=problem,
+        ) from None  # fmt: skip
     if finished.returncode != 0:
         tail = (finished.stderr or finished.stdout).strip().splitlines()[-3:]
-        raise WebBuildError(
-            f"downloading {package.name} {package.version} failed (exit {finished.returncode}): "
-            + " / ".join(tail)
-        )
+        raise error(
+            WebBuildError, "web.download_exit", name=package.name, version=package.version,
+            code=finished.returncode, reason=" / ".join(tail),
+        )  # fmt: skip

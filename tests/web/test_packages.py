@@ -8,6 +8,7 @@ import hashlib
 import pytest
 
 from microgradpp.errors import MicrogradppError, WebBuildError
+from microgradpp.i18n import english_sentences, translated
 from microgradpp.web import packages
 from microgradpp.web.packages import PINNED, Pinned, fetch, sha256_of
 
@@ -38,12 +39,21 @@ def test_a_file_with_another_hash_is_deleted_and_the_build_stops(tmp_path):
     )
     assert not (tmp_path / "example-1.0.0.tgz").exists()
     assert isinstance(info.value, MicrogradppError) and isinstance(info.value, RuntimeError)
+    assert translated(info.value, "zh-Hant") == (
+        f"example-1.0.0.tgz 的 SHA-256 是 {found}，不是固定的 {pin.sha256}：已刪除。"
+        "有人改了這個檔案，或是固定的值錯了（microgradpp/web/packages.py）。"
+    )
+    assert translated(info.value, "zh-Hans").startswith(f"example-1.0.0.tgz 的 SHA-256 是 {found}")
 
 
 def test_without_npm_the_message_says_how_to_get_it(tmp_path, monkeypatch):
     monkeypatch.setattr(packages.shutil, "which", lambda _: None)
-    with pytest.raises(WebBuildError, match=r"example comes from the npm registry and npm is not"):
+    with pytest.raises(
+        WebBuildError, match=r"example comes from the npm registry and npm is not"
+    ) as info:
         fetch(pinned_for(b"x"), tmp_path / "new-cache")
+    assert translated(info.value, "zh-Hans").startswith("example 来自 npm 仓库，但没有安装 npm")
+    assert english_sentences(translated(info.value, "zh-Hant")) == []
     assert (tmp_path / "new-cache").is_dir() and not list((tmp_path / "new-cache").iterdir())
 
 
@@ -55,8 +65,11 @@ def test_a_failed_download_names_the_package_and_the_clients_last_words(tmp_path
 
 def test_a_download_that_gives_no_file_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(packages, "_download", lambda *_: None)
-    with pytest.raises(WebBuildError, match="downloading example 1.0.0 did not give example-1.0.0"):
+    with pytest.raises(
+        WebBuildError, match="downloading example 1.0.0 did not give example-1.0.0"
+    ) as info:
         fetch(pinned_for(b"x"), tmp_path)
+    assert translated(info.value, "zh-Hant") == "下載 example 1.0.0 沒有得到 example-1.0.0.tgz"
 
 
 def test_every_pin_is_exact():
