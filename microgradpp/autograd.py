@@ -30,8 +30,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .diagnosis import describe
-from .engine import Value, gradients
+from .engine import Value
 from .errors import GradientError, UnusedInputError
+from .gradient_graph import gradients
 from .i18n import Words, error
 from .value_checks import check_flags, checked_float
 

@@ -16,10 +16,10 @@ Every derivative lives in ``gates.py``; ``textbook.py`` is this file's algorithm
 screen. Reading order here: the Value and its gates, ``backward()``, the readable forms
 (``chain_rule``, ``backward_order``, ``topological_order``, ``_apply``), then the fast paths that
 stand in for them (each tested against its readable form in ``tests/test_engine_fast_paths.py``
-and ``tests/test_gates.py``), then gradients as Values (``backward(create_graph=True)``, whose
-chain rule on Values is ``gradient_graph.py``), then ``no_grad``. Checks of what a Value accepts
-are in ``value_checks.py``, the errors a failing gate or backward raises in ``diagnosis.py``,
-pickling and copying in ``pickling.py``.
+and ``tests/test_gates.py``). Elsewhere: gradients as Values (``backward(create_graph=True)``, the
+chain rule on Values) in ``gradient_graph.py``; ``no_grad`` in ``grad_mode.py``; checks of what a
+Value accepts in ``value_checks.py``; the errors a failing gate or backward raises in
+``diagnosis.py``; pickling and copying in ``pickling.py``.
 
 How a node is stored (one object per node, no tuples or closures beside it: each extra object
 is more work for Python's cyclic garbage collector, the largest cost of building a graph):
@@ -30,7 +30,7 @@ is more work for Python's cyclic garbage collector, the largest cost of building
                                           in first_parent
     first_local_grad, second_local_grad   ∂node/∂parent for each (the tuple, for n inputs); a
                                           leaf a gate made inside no_grad() keeps the marker
-                                          _COMPUTED_IN_NO_GRAD in the first, so that backward()
+                                          COMPUTED_IN_NO_GRAD in the first, so that backward()
                                           can say why nothing flows back
     number                                the creation number (see above)
     last_visit                            the stamp of the last graph walk that reached the node
@@ -44,18 +44,21 @@ from __future__ import annotations
 
 import itertools
 import math
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
-from . import gradient_graph, pickling
+from . import grad_mode, pickling
 from .diagnosis import describe, gate_error, gradient_error, overflow_error, restore_grads
-from .errors import CompiledError, DomainError, GateError, GradientError, NoGradError
+from .errors import DomainError, GateError
 from .gates import GATES, Gate, base_pow_gate, pow_gate
-from .i18n import Words, error
+from .grad_mode import COMPUTED_IN_NO_GRAD, cut_if_no_grad, refuse_a_no_grad_result
+from .grad_mode import create_graph_refused as create_graph_refused  # read from here too
+from .grad_mode import is_grad_enabled as is_grad_enabled  # read from here too
+from .grad_mode import no_grad as no_grad  # read from here too
+from .gradient_graph import backward_building_graph
+from .gradient_graph import gradients as gradients  # read from here too
+from .i18n import Words
 from .value_checks import MAX_LABEL_LENGTH as MAX_LABEL_LENGTH  # read from here too
 from .value_checks import REAL, check_flags, checked_float, checked_label
 
@@ -274,9 +277,10 @@ class Value:
         """
         if create_graph is not False or retain_graph is not None:
             check_flags(retain_graph=retain_graph, create_graph=create_graph)
-        _refuse_a_no_grad_result(self, "backward() on the Value")
+        refuse_a_no_grad_result(self, "backward() on the Value")
         if create_graph:
-            _backward_building_graph(self, grad)
+            seed_value = grad if isinstance(grad, Value) else Value(checked_float(grad, "grad"))
+            backward_building_graph(self, seed_value)  # in gradient_graph.py
             return
         seed = checked_float(grad, "grad")
         order, leaves = _gate_nodes_and_leaves(self)  # = backward_order(self), and the leaves
@@ -323,8 +327,8 @@ class Value:
         node._label = ""
         node.number = _next_number()
         node.last_visit = None
-        if _no_grad_blocks:  # some thread is inside no_grad(): maybe this one
-            _cut_if_no_grad(node)
+        if grad_mode.no_grad_blocks:  # some thread is inside no_grad(): maybe this one
+            cut_if_no_grad(node)
         return node
 
     def __mul__(self, other: Value | Number) -> Value:
@@ -349,8 +353,8 @@ class Value:
         node._label = ""
         node.number = _next_number()
         node.last_visit = None
-        if _no_grad_blocks:
-            _cut_if_no_grad(node)
+        if grad_mode.no_grad_blocks:
+            cut_if_no_grad(node)
         return node
 
     # -- conveniences ---------------------------------------------------------------------------
@@ -591,33 +595,9 @@ def _two_input_node(data: float, gate: Gate, a: Value, b: Value, da: float, db: 
     node._label = ""
     node.number = _next_number()
     node.last_visit = None
-    if _no_grad_blocks:  # a global int first, the context variable only if needed: see no_grad()
-        _cut_if_no_grad(node)
+    if grad_mode.no_grad_blocks:  # a count first, the context variable only if needed (grad_mode)
+        cut_if_no_grad(node)
     return node
-
-
-def _cut_if_no_grad(node: Value) -> None:
-    """Inside no_grad() (in this thread) a new node keeps no parents: a constant leaf."""
-    if not _grad_enabled.get():
-        node.first_parent = node.second_parent = node.gate = None
-        node.first_local_grad, node.second_local_grad = _COMPUTED_IN_NO_GRAD, None
-
-
-def _refuse_a_no_grad_result(node: Value, what: str) -> None:
-    """NoGradError when a gate computed node inside no_grad(): differentiating it would find no
-    inputs and leave every gradient at 0 (PyTorch raises here too)."""
-    if node.first_parent is None and node.first_local_grad == _COMPUTED_IN_NO_GRAD:
-        raise NoGradError(
-            f"{what} {describe(node)}, which a gate computed inside no_grad(): it kept no "
-            "inputs, so no gradient can flow back: every one would be 0. Compute it "
-            "outside `with no_grad():`"
-        )
-
-
-_COMPUTED_IN_NO_GRAD = "computed in no_grad()"
-"""What the unused local-gradient slot of a leaf made by a gate inside ``no_grad()`` holds, so
-that ``backward()`` on it can say why there is nothing to go back through (a leaf has no local
-gradients: the slot is free; a string, so pickle and copy keep it)."""
 
 
 def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
@@ -633,9 +613,9 @@ def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
     node.number = _next_number()
     node.last_visit = None
     node.second_parent = node.second_local_grad = None
-    if _no_grad_blocks and not _grad_enabled.get():
+    if grad_mode.no_grad_blocks and not grad_mode.grad_enabled.get():
         node.first_parent = node.gate = None
-        node.first_local_grad = _COMPUTED_IN_NO_GRAD
+        node.first_local_grad = COMPUTED_IN_NO_GRAD
     elif len(parents) == 1:
         node.first_parent, node.first_local_grad, node.gate = parents[0], local_grads[0], gate
     else:  # n inputs: the tuples themselves
@@ -742,128 +722,3 @@ def _all_finite(leaves: list[Value]) -> bool:
     if _NEG_INF < total < _INF:
         return True
     return all(_NEG_INF < leaf.grad < _INF for leaf in leaves)
-
-
-# ------------------------------------------------------------------------------------------------
-# Gradients as Values: backward(create_graph=True), and the chain rule microgradpp.grad runs
-# ------------------------------------------------------------------------------------------------
-
-
-def gradients(
-    outputs: Sequence[Value],
-    seeds: Sequence[Any],
-    create_graph: bool = False,
-    caller: str = "grad",
-) -> dict[Value, Any]:
-    """∂(Σₖ seedₖ·outputₖ)/∂node for every node of the outputs' graph, no ``.grad`` touched:
-    floats, or with ``create_graph`` Values (``gradient_graph.gradients``), built even inside
-    ``no_grad()``, as PyTorch's ``create_graph`` builds its graph whatever the grad mode."""
-    for index, output in enumerate(outputs):
-        _refuse_a_no_grad_result(output, f"{caller}: outputs[{index}],")
-    if not create_graph:
-        return gradient_graph.gradients(outputs, seeds, False, caller)
-    refusal = _create_graph_refusal.get()
-    if refusal:
-        raise CompiledError(f"{caller}: {refusal}")
-    token = _grad_enabled.set(True)
-    try:
-        return gradient_graph.gradients(outputs, seeds, True, caller)
-    finally:
-        _grad_enabled.reset(token)
-
-
-def _backward_building_graph(root: Value, grad: float | Value) -> None:
-    """backward(create_graph=True): every node's ``.grad`` becomes a Value (see gradients).
-
-    As backward(): a gate node's gradient is replaced, a leaf's accumulates (old + new, as
-    PyTorch's ``.grad``). All or nothing: if a gradient cannot be built, no ``.grad`` changes.
-    """
-    seed = grad if isinstance(grad, Value) else Value(checked_float(grad, "grad"))
-    caller = "backward(create_graph=True)"
-    found = gradients([root], [seed], True, caller)
-    new: dict[Value, Any] = {}
-    token = _grad_enabled.set(True)  # the sum old + new is part of the graph too
-    try:
-        for node, gradient in found.items():
-            old = node.grad
-            if node.gate is not None or (not isinstance(old, Value) and old == 0.0):
-                new[node] = gradient  # a gate node's is replaced; a leaf's first one
-                continue
-            try:
-                new[node] = old + gradient  # a leaf accumulates
-            except GateError:
-                raise error(
-                    GradientError,
-                    "autograd.accumulate_overflow",
-                    True,
-                    describe(node),
-                    "inf",
-                    caller=caller,
-                    node=describe(node),
-                    old=repr(old.data if isinstance(old, Value) else old),
-                    explanation=Words("engine.gradient_overflow"),
-                ) from None
-    finally:
-        _grad_enabled.reset(token)
-    for node, gradient in new.items():
-        node.grad = gradient
-
-
-_create_graph_refusal: ContextVar[str] = ContextVar("microgradpp_create_graph_refusal", default="")
-"""Why ``create_graph`` is refused here ('' where it is allowed): see create_graph_refused."""
-
-
-@contextmanager
-def create_graph_refused(reason: str) -> Iterator[None]:
-    """Inside (this thread or task), ``backward(create_graph=True)`` and ``grad(...,
-    create_graph=True)`` raise ``CompiledError(reason)`` instead of building a gradient graph.
-
-    Compiled mode traces inside this: it replays one sample's graph for every sample, and a
-    gradient's graph is shaped by that sample's numbers (relu's and max's routes), so a loss
-    that differentiates a gradient would be replayed wrong for the others, silently.
-    """
-    token = _create_graph_refusal.set(reason)
-    try:
-        yield
-    finally:
-        _create_graph_refusal.reset(token)
-
-
-# ------------------------------------------------------------------------------------------------
-# no_grad (per thread)
-# ------------------------------------------------------------------------------------------------
-
-_grad_enabled: ContextVar[bool] = ContextVar("microgradpp_grad_enabled", default=True)
-"""Gradient mode of the running thread (and asyncio task): each has its own value."""
-_no_grad_blocks = 0
-"""How many ``no_grad()`` blocks are open in all threads together. While it is 0, grad mode is on
-everywhere, so building a node reads this one global instead of the context variable (a global
-read is the cheapest lookup Python has, and it happens for every node); otherwise it asks the
-context variable, which answers for the running thread only."""
-_no_grad_lock = threading.Lock()
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Inside ``with no_grad():`` gates build no graph: results are constant leaves.
-
-    Use it for evaluation and for updating parameters. The switch belongs to the thread (and the
-    asyncio task) that enters the block, as PyTorch's grad mode: another thread building a graph
-    meanwhile still gets its gradients. Blocks nest; leaving one restores the mode before it.
-    """
-    global _no_grad_blocks
-    with _no_grad_lock:
-        _no_grad_blocks += 1
-    previous = _grad_enabled.get()
-    _grad_enabled.set(False)
-    try:
-        yield
-    finally:
-        _grad_enabled.set(previous)
-        with _no_grad_lock:
-            _no_grad_blocks -= 1
-
-
-def is_grad_enabled() -> bool:
-    """False inside ``no_grad()`` (in this thread)."""
-    return _grad_enabled.get()

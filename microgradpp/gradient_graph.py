@@ -22,9 +22,9 @@ relu network's gradient stays connected to x (PyTorch's threshold_backward); max
 chosen by comparing its inputs (1 or 0, ½/½ on a tie), not connected to them (as
 torch.maximum's), with derivative 0 as well.
 
-The engine's ``backward(create_graph=True)`` and ``microgradpp.grad`` call :func:`gradients`;
-this module does not import the engine (it reads nodes through ``parents``, ``local_grads``,
-``gate`` and ``number``).
+The engine's ``backward(create_graph=True)`` calls :func:`backward_building_graph` and
+``microgradpp.grad`` calls :func:`gradients`; this module does not import the engine (it reads
+nodes through ``parents``, ``local_grads``, ``gate``, ``grad`` and ``number``).
 """
 
 from __future__ import annotations
@@ -34,13 +34,73 @@ from operator import attrgetter
 from typing import Any
 
 from .diagnosis import describe
-from .errors import GateError, GradientError
+from .errors import CompiledError, GateError, GradientError
+from .grad_mode import create_graph_refusal, enable_grad, refuse_a_no_grad_result
 from .i18n import Words, error
 
 _BY_NUMBER = attrgetter("number")
 
 
 def gradients(
+    outputs: Sequence[Any],
+    seeds: Sequence[Any],
+    create_graph: bool = False,
+    caller: str = "grad",
+) -> dict[Any, Any]:
+    """∂(Σₖ seedₖ·outputₖ)/∂node for every node of the outputs' graph, no ``.grad`` touched:
+    floats, or with ``create_graph`` Values (see _gradients), built even inside ``no_grad()``,
+    as PyTorch's ``create_graph`` builds its graph whatever the grad mode."""
+    for index, output in enumerate(outputs):
+        refuse_a_no_grad_result(output, f"{caller}: outputs[{index}],")
+    if not create_graph:
+        return _gradients(outputs, seeds, False, caller)
+    refusal = create_graph_refusal()
+    if refusal:
+        raise CompiledError(f"{caller}: {refusal}")
+    with enable_grad():
+        return _gradients(outputs, seeds, True, caller)
+
+
+def backward_building_graph(root: Any, seed: Any) -> None:
+    """backward(create_graph=True): every node's ``.grad`` becomes a Value (see gradients);
+    ``seed`` is a Value.
+
+    As backward(): a gate node's gradient is replaced, a leaf's accumulates (old + new, as
+    PyTorch's ``.grad``). All or nothing: if a gradient cannot be built, no ``.grad`` changes.
+    """
+    caller = "backward(create_graph=True)"
+    found = gradients([root], [seed], True, caller)
+    new: dict[Any, Any] = {}
+    with enable_grad():  # the sum old + new is part of the graph too
+        for node, gradient in found.items():
+            old = node.grad
+            if node.gate is not None or (not _is_node(old) and old == 0.0):
+                new[node] = gradient  # a gate node's is replaced; a leaf's first one
+                continue
+            try:
+                new[node] = old + gradient  # a leaf accumulates
+            except GateError:
+                raise error(
+                    GradientError,
+                    "autograd.accumulate_overflow",
+                    True,
+                    describe(node),
+                    "inf",
+                    caller=caller,
+                    node=describe(node),
+                    old=repr(old.data if _is_node(old) else old),
+                    explanation=Words("engine.gradient_overflow"),
+                ) from None
+    for node, gradient in new.items():
+        node.grad = gradient
+
+
+def _is_node(x: Any) -> bool:
+    """True for a Value (a ``.grad`` holds a number, or a Value after create_graph)."""
+    return hasattr(x, "parents")
+
+
+def _gradients(
     outputs: Sequence[Any], seeds: Sequence[Any], create_graph: bool, caller: str
 ) -> dict[Any, Any]:
     """∂(Σₖ seedₖ·outputₖ)/∂node for every node the outputs were computed from (the outputs
