@@ -53,6 +53,16 @@ def overflow_error(gate: Gate, parents: Sequence[Any], data: float) -> GateError
     return gate_error(gate, parents, gate.overflow(*(parent.data for parent in parents)))
 
 
+def base_pow_error(node: Any, base: float) -> GateError:
+    """The error for ``base ** node`` with a base that is not positive (bˣ needs b > 0)."""
+    return GateError.at(
+        {"gate": "base_pow", "symbol": "bˣ", "inputs": describe(node)},
+        Words("gate.base_pow.base", "gate.base_pow.base.remedy", {"base": repr(base)}),
+        (base, node.data),
+        ("", node.label),
+    )
+
+
 def first_bad_edge(order: Sequence[Any]) -> tuple[Any, Any, float] | None:
     """The chain rule as the textbook writes it, stopping at the first gradient that is not finite.
 

@@ -49,8 +49,8 @@ from operator import attrgetter
 from typing import Any
 
 from . import grad_mode, pickling
-from .diagnosis import describe, gate_error, gradient_error, overflow_error, restore_grads
-from .errors import DomainError, GateError
+from .diagnosis import base_pow_error, gate_error, gradient_error, overflow_error, restore_grads
+from .errors import DomainError
 from .gates import GATES, Gate, base_pow_gate, pow_gate
 from .grad_mode import COMPUTED_IN_NO_GRAD, cut_if_no_grad, refuse_a_no_grad_result
 from .grad_mode import create_graph_refused as create_graph_refused  # read from here too
@@ -58,7 +58,6 @@ from .grad_mode import is_grad_enabled as is_grad_enabled  # read from here too
 from .grad_mode import no_grad as no_grad  # read from here too
 from .gradient_graph import backward_building_graph
 from .gradient_graph import gradients as gradients  # read from here too
-from .i18n import Words
 from .value_checks import MAX_LABEL_LENGTH as MAX_LABEL_LENGTH  # read from here too
 from .value_checks import REAL, check_flags, checked_float, checked_label
 
@@ -179,12 +178,7 @@ class Value:
         is exactly 8.0."""
         base = checked_float(base, "base")
         if base <= 0.0:
-            raise GateError.at(
-                {"gate": "base_pow", "symbol": "bˣ", "inputs": describe(self)},
-                Words("gate.base_pow.base", "gate.base_pow.base.remedy", {"base": repr(base)}),
-                (base, self.data),
-                ("", self.label),
-            )
+            raise base_pow_error(self, base)
         return _apply(base_pow_gate(base), (self,))
 
     def relu(self) -> Value:
