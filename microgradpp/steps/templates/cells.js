@@ -1,5 +1,5 @@
-// Where a page's answer inputs go, shared by the exercise page (exercise.js) and the graded page
-// (graded.js): a gradient box's grey cell in Graphviz's SVG, and an input laid exactly over it.
+// A page's answer inputs, shared by the exercise page (exercise.js) and the graded page
+// (graded.js): a gradient box's grey cell in Graphviz's SVG, its input, laid exactly over it.
 var MicrogradppCells = (function () {
   "use strict";
   // The grey gradient cell of a box: the box's SVG group is titled with its DOT name ('v3'), the
@@ -16,6 +16,18 @@ var MicrogradppCells = (function () {
     }
     return null;
   }
+  // The text input for box's gradient (a decimal keyboard on phones, no autofill), named for
+  // screen readers by `label` (∂f/∂x); the caller appends it to the picture's figure.
+  function answerInput(box, label) {
+    var input = document.createElement("input");
+    input.type = "text";
+    input.inputMode = "decimal";
+    input.autocomplete = "off";
+    input.className = "answer";
+    input.dataset.box = box;
+    input.setAttribute("aria-label", label);
+    return input;
+  }
   // Put an input exactly over its cell (hidden if there is none). `figure` is the scrolling
   // element both are drawn in, `frame` its getBoundingClientRect(), read once by the caller.
   function cover(input, cell, figure, frame) {
@@ -28,5 +40,5 @@ var MicrogradppCells = (function () {
     style.height = r.height + "px";
     style.fontSize = Math.max(12, r.height * 0.62) + "px";
   }
-  return {cellOf: cellOf, cover: cover};
+  return {cellOf: cellOf, answerInput: answerInput, cover: cover};
 })();

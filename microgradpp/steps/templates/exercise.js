@@ -12,13 +12,7 @@
   var order = /[?&]order=any\b/.test(location.search) ? "any" : data.order;
   var selected = null;  // the question the feedback is about
   var items = data.questions.map(function (question) {
-    var input = document.createElement("input");
-    input.type = "text";
-    input.inputMode = "decimal";
-    input.autocomplete = "off";
-    input.className = "answer";
-    input.dataset.box = question.box;
-    input.setAttribute("aria-label", "\u2202/\u2202" + question.name);
+    var input = MicrogradppCells.answerInput(question.box, "\u2202/\u2202" + question.name);
     figure.appendChild(input);
     return {question: question, input: input, cell: cellOf(question.box), state: "open",
             tries: 0, hinted: false};

@@ -51,15 +51,10 @@
     var figure = document.getElementById("figure-" + (p + 1));
     var svg = figure.querySelector("svg");
     problem.questions.forEach(function (question) {
-      var input = document.createElement("input");
-      input.type = "text";
-      input.inputMode = "decimal";
-      input.autocomplete = "off";
-      input.className = "answer";
-      input.dataset.box = question.box;
+      var label = "\u2202" + problem.root + "/\u2202" + question.name;
+      var input = MicrogradppCells.answerInput(question.box, label);
       input.dataset.node = question.name;
       input.dataset.problem = String(p + 1);
-      input.setAttribute("aria-label", "\u2202" + problem.root + "/\u2202" + question.name);
       figure.appendChild(input);
       items.push({problem: p, question: question, input: input, figure: figure,
                   cell: cellOf(svg, question.box)});
