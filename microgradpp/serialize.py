@@ -247,45 +247,42 @@ def _no_nan(constant: str) -> float:
 def _validated(document: dict[str, Any], path: Path) -> tuple[str, dict, dict]:
     format_field = document.get("format")
     if format_field != FORMAT:
-        raise SerializationError(
-            f"{path} is not a microgradpp model file (its format field is "
-            f"{_short(format_field)}, expected {FORMAT!r})"
+        raise error(
+            SerializationError,
+            "load.format",
+            path=path,
+            got=_short(format_field),
+            want=repr(FORMAT),
         )
     version = document.get("version")
     if not is_integer(version):
-        raise SerializationError(
-            f"{path}: the version field is missing or not an int: {_short(version)}"
-        )
+        raise error(SerializationError, "load.version_type", path=path, got=_short(version))
     if version > VERSION:
-        raise SerializationError(
-            f"{path} has format version {_short(version)}, newer than this microgradpp reads "
-            f"({VERSION}); upgrade microgradpp"
+        raise error(
+            SerializationError, "load.version_newer", path=path, got=_short(version), most=VERSION
         )
     if version < 1:
-        raise SerializationError(f"{path}: unknown format version {_short(version)}")
+        raise error(SerializationError, "load.version_unknown", path=path, got=_short(version))
     missing = [key for key in ("class", "config", "state", "checksum") if key not in document]
     if missing:
-        raise SerializationError(f"{path} is missing the field(s) {', '.join(missing)}")
+        raise error(SerializationError, "load.fields_missing", path=path, names=", ".join(missing))
     kind, config, state = document["class"], document["config"], document["state"]
     if not isinstance(kind, str) or kind not in MODEL_CLASSES:
-        raise SerializationError(
-            f"{path}: the class field is {_short(kind)}; this microgradpp can load "
-            f"{', '.join(MODEL_CLASSES)}"
-        )
+        raise error(
+            SerializationError, "load.class", path=path, got=_short(kind),
+            names=", ".join(MODEL_CLASSES),
+        )  # fmt: skip
     if not isinstance(config, dict):
-        raise SerializationError(f"{path}: the config field must be a JSON object")
+        raise error(SerializationError, "load.object_field", path=path, field="config")
     if not isinstance(state, dict):
-        raise SerializationError(f"{path}: the state field must be a JSON object")
+        raise error(SerializationError, "load.object_field", path=path, field="state")
     if not isinstance(document["checksum"], str):
-        raise SerializationError(f"{path}: the checksum field must be a string")
+        raise error(SerializationError, "load.checksum_type", path=path)
     _check_config(kind, config, path)
     _check_state(kind, config, state, path)
     expected = _checksum(config, state)  # safe now: plain ints, floats, strings and bools
     if document["checksum"] != expected:
-        raise SerializationError(
-            f"{path}: checksum mismatch — the numbers were changed or damaged after the file "
-            "was written; nothing was loaded"
-        )
+        raise error(SerializationError, "load.checksum", path=path)
     return kind, config, state
 
 

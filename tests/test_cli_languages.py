@@ -231,6 +231,7 @@ def _python_errors():
         "load.folder": lambda: load(tempfile.mkdtemp()),
         "load.truncated": lambda: load(_written('{"format": "microgradpp-model", "state": [1,')),
         "load.empty": lambda: load(_written("  \n")),
+        "load.format": lambda: load(_written('{"format": "pickle"}')),
     }
 
 
