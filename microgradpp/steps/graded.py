@@ -124,7 +124,8 @@ def graded_html(
             + template("graded.css").template
         ),
         script=Markup(
-            template("fit.js").template
+            template("judging.js").template
+            + template("fit.js").template
             + template("cells.js").template
             + template("graded.js").template
         ),

@@ -98,3 +98,26 @@ def test_a_student_fills_reloads_submits_and_the_file_and_the_code_grade_the_sam
     assert [m.node for m in by_file.marks if not m.right] == [names[-1]]
     first = next(m for m in by_file.marks if m.node == names[0])
     assert first.attempts == 2
+
+
+@needs_dot
+@needs_chromium
+@pytest.mark.slow
+def test_the_page_reads_a_typed_number_as_the_grader_does(tmp_path):
+    """'1 2' and '1,000' are not numbers to the grader (judging.parse_answer), so the page does not
+    say "saved" for them; a full-width '－０.５' from a Chinese input method is one."""
+    roster = parse_roster("id,name\nS001,Ada Lovelace\n", "class.csv")
+    out = tmp_path / "hw3"
+    issue_assignment(roster, "hw3", out, level=1, problems=1, seed=11, lang="en")
+    page = (out / "students/hw3-S001.html").as_uri()
+    with Browser(CHROMIUM, tmp_path / "profile") as tab:
+        tab.open(page)
+        tab.wait_for("document.querySelectorAll('input.answer').length > 0")
+        box = "input.answer"
+        for text, number in [("1 2", False), ("1,000", False), ("－０.５", True), ("1e-3", True)]:
+            _type(tab, box, text)
+            message = tab.evaluate("document.getElementById('message').textContent")
+            looks = tab.evaluate(f"document.querySelector('{box}').className")
+            assert message.startswith("Saved, but this is not a number") is not number, text
+            assert ("unreadable" in looks.split()) is not number, text
+            assert ("entered" in looks.split()) is number, text

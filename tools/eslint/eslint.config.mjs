@@ -26,8 +26,14 @@ export default [
     languageOptions: { globals: { MicrogradppFit: "readonly" } },
   },
   {
-    files: ["microgradpp/steps/templates/graded.js"],  // after fit.js and cells.js
-    languageOptions: { globals: { MicrogradppFit: "readonly", MicrogradppCells: "readonly" } },
+    files: ["microgradpp/steps/templates/graded.js"],  // after judging.js, fit.js and cells.js
+    languageOptions: {
+      globals: {
+        MicrogradppFit: "readonly",
+        MicrogradppJudging: "readonly",
+        MicrogradppCells: "readonly",
+      },
+    },
   },
   {
     files: ["microgradpp/steps/templates/exercise.js"],  // after judging.js, fit.js and cells.js

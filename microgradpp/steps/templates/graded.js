@@ -13,11 +13,11 @@
     });
   }
   function say(text) { message.textContent = text; }
-  // The number a student typed, read as the exercise page and the grader read it (a format check
-  // only: whether the number is right is decided when the teacher grades).
+  // The number a student typed, read by judging.js's parse, as the exercise page and the grader
+  // (judging.parse_answer) read it: a format check only, whether it is right is decided when the
+  // teacher grades.
   function readable(text) {
-    var cleaned = text.replace(/[\u2212\u2013]/g, "-").replace(/,/g, ".").replace(/\s+/g, "");
-    return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?(\/[-+]?(\d+\.?\d*|\.\d+))?$/.test(cleaned);
+    return !isNaN(MicrogradppJudging.parse(text));
   }
 
   // The work so far: what the submission carries, kept in the browser between visits.
