@@ -200,7 +200,11 @@ def cannot_draw(format: str, text: str = "") -> str | None:
     have no Chinese characters, so such a picture would come out as empty boxes. The reason says
     the way out (SVG is drawn by the browser, with the browser's fonts; or the system's Graphviz).
     """
-    found = find_dot()
+    return _refusal(find_dot(), format, text)
+
+
+def _refusal(found: tuple[str, str] | None, format: str, text: str) -> str | None:
+    """cannot_draw's answer for the dot already found (run_dot looks it up once)."""
     if found is not None and found[1] == "browser" and format not in BROWSER_FORMATS:
         return f"in the browser pictures are SVG (Graphviz in WebAssembly), not {format.upper()}"
     if found is None or found[1] != "bundled":
@@ -229,16 +233,16 @@ def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
     (a source of several graphs, as a step-by-step page's, gets all the time in one run).
     If that is not done either, DotTimeoutError says so and how to make the picture smaller.
     """
+    allowed = remaining_time(timeout)  # what the caller had when it asked, before the look-ups
     found = find_dot()
     if found is None:
         raise GraphvizNotFoundError(INSTALL_HELP)
     program, kind = found
-    refusal = cannot_draw(format, source)
+    refusal = _refusal(found, format, source)
     if refusal is not None:
         raise GraphvizNotFoundError(refusal)
     if kind == "browser":
         return _run_in_browser(source, format)
-    allowed = remaining_time(timeout)
     budget = _budget.get()
     if allowed <= MIN_RUN and budget is not None:
         raise DotTimeoutError(
