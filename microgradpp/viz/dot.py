@@ -264,7 +264,7 @@ def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
         except subprocess.TimeoutExpired:
             continue
     raise DotTimeoutError(
-        f"Graphviz took more than {max(allowed, 0.0):.3g} s to lay out this picture "
+        f"Graphviz took more than {max(allowed, 0.0):.2g} s to lay out this picture "
         f"({source.count('->'):,} wires), even with a cheaper layout. {TOO_SLOW_ADVICE}."
     )
 
