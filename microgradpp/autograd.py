@@ -80,10 +80,7 @@ def grad(
         materialize_grads=materialize_grads,
     )
     if materialize_grads and allow_unused is False:
-        raise ValueError(
-            "grad: materialize_grads=True gives 0 for an unused input, which allow_unused=False "
-            "forbids; leave allow_unused out (or True) with materialize_grads=True"
-        )
+        raise error(ValueError, "autograd.materialize_forbidden")
     if allow_unused is None:
         allow_unused = materialize_grads
     output_list = _values(outputs, "outputs")
@@ -126,17 +123,14 @@ def _values(items: object, what: str) -> list[Value]:
     if isinstance(items, Value):
         return [items]
     if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
-        raise TypeError(
-            f"grad: {what} must be a Value or a list/tuple of Values, got {type(items).__name__}"
-        )
+        raise error(TypeError, "autograd.values_type", what=what, got=type(items).__name__)
     listed = list(items)
     if not listed:
-        raise ValueError(f"grad: {what} is empty; give at least one Value")
+        raise error(ValueError, "autograd.values_empty", what=what)
     for index, item in enumerate(listed):
         if not isinstance(item, Value):
-            raise TypeError(
-                f"grad: {what}[{index}] must be a Value, got {type(item).__name__}: {item!r}"
-            )
+            got = f"{type(item).__name__}: {item!r}"
+            raise error(TypeError, "autograd.value_item", what=what, index=index, got=got)
     return listed
 
 
@@ -151,15 +145,10 @@ def _seeds(grad_outputs: object, count: int, create_graph: bool) -> list[float] 
     elif isinstance(grad_outputs, Sequence) and not isinstance(grad_outputs, (str, bytes)):
         given = list(grad_outputs)
     else:
-        raise TypeError(
-            "grad: grad_outputs must be None, a number, a Value or a list of them (one per "
-            f"output), got {type(grad_outputs).__name__}"
-        )
+        raise error(TypeError, "autograd.grad_outputs_type", got=type(grad_outputs).__name__)
     if len(given) != count:
-        raise ValueError(
-            f"grad: {len(given)} grad_outputs for {count} output{'s' if count != 1 else ''}; "
-            "give one weight per output (None for 1)"
-        )
+        key = "autograd.grad_outputs_count." + ("one" if count == 1 else "many")
+        raise error(ValueError, key, given=len(given), count=count)
     weights: list[float | Value] = []
     for index, weight in enumerate(given):
         if weight is None:

@@ -58,6 +58,7 @@ from .grad_mode import is_grad_enabled as is_grad_enabled  # read from here too
 from .grad_mode import no_grad as no_grad  # read from here too
 from .gradient_graph import backward_building_graph
 from .gradient_graph import gradients as gradients  # read from here too
+from .i18n import error
 from .value_checks import MAX_LABEL_LENGTH as MAX_LABEL_LENGTH  # read from here too
 from .value_checks import REAL, check_flags, checked_float, checked_label
 
@@ -168,9 +169,7 @@ class Value:
     def __pow__(self, exponent: Number) -> Value:
         """self ** n for a constant number n (gates.Pow)."""
         if isinstance(exponent, Value):
-            raise TypeError(
-                "x ** y needs a constant number y; for a Value exponent write (y * x.log()).exp()"
-            )
+            raise error(TypeError, "engine.pow_value")
         return _apply(pow_gate(checked_float(exponent, "exponent")), (self,))
 
     def __rpow__(self, base: Number) -> Value:
@@ -271,7 +270,7 @@ class Value:
         """
         if create_graph is not False or retain_graph is not None:
             check_flags(retain_graph=retain_graph, create_graph=create_graph)
-        refuse_a_no_grad_result(self, "backward() on the Value")
+        refuse_a_no_grad_result(self, "autograd.no_grad.backward")
         if create_graph:
             seed_value = grad if isinstance(grad, Value) else Value(checked_float(grad, "grad"))
             backward_building_graph(self, seed_value)  # in gradient_graph.py
@@ -468,8 +467,7 @@ def topological_order(root: Value) -> list[Value]:
     expression is evaluated in. (backward() does not need this order: see its docstring.)
     """
     if not isinstance(root, Value):  # every picture, page and exercise starts here
-        got = type(root).__name__
-        raise TypeError(f"expected a microgradpp.Value (the result of a computation), got {got}")
+        raise error(TypeError, "engine.not_a_value", got=type(root).__name__)
     order: list[Value] = []
     expanded: set[Value] = set()
     stack: list[Any] = [root]  # Values, and the marker _PARENTS_LISTED
@@ -554,9 +552,8 @@ def _lift_or_raise(x: object, where: str) -> Value:
     try:
         return Value(x)  # type: ignore[arg-type]  # Value refuses what is not a real number
     except TypeError:
-        raise TypeError(
-            f"{where} needs a Value or a real number, got {type(x).__name__}: {x!r}"
-        ) from None
+        got = f"{type(x).__name__}: {x!r}"
+        raise error(TypeError, "engine.value_or_number", where=where, got=got) from None
 
 
 def _data(x: Value | Number) -> float:
@@ -623,7 +620,7 @@ def linear(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Val
     Inline form of ``Linear.forward`` / ``Linear.local_grads`` for speed (a test checks they agree).
     """
     if len(weights) != len(inputs):
-        raise ValueError(f"linear: {len(weights)} weights but {len(inputs)} inputs")
+        raise error(ValueError, "engine.linear_lengths", weights=len(weights), inputs=len(inputs))
     parents = [bias]
     local_grads = [1.0]
     try:
@@ -640,10 +637,7 @@ def linear(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Val
         kinds = sorted({type(p).__name__ for p in [bias, *weights] if not isinstance(p, Value)})
         if not kinds:
             raise  # the weights are Values: the error is about an input, and says so itself
-        raise TypeError(
-            f"linear needs the weights and the bias as Values (parameters), got {', '.join(kinds)}; "
-            "wrap them: Value(0.5, label='w0')"
-        ) from None
+        raise error(TypeError, "engine.linear_parameters", kinds=", ".join(kinds)) from None
     return _node(total, tuple(parents), tuple(local_grads), _LINEAR)
 
 

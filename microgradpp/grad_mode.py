@@ -24,6 +24,7 @@ from typing import Any
 
 from .diagnosis import describe
 from .errors import NoGradError
+from .i18n import error
 
 grad_enabled: ContextVar[bool] = ContextVar("microgradpp_grad_enabled", default=True)
 """Gradient mode of the running thread (and asyncio task): each has its own value."""
@@ -85,25 +86,25 @@ def cut_if_no_grad(node: Any) -> None:
         node.first_local_grad, node.second_local_grad = COMPUTED_IN_NO_GRAD, None
 
 
-def refuse_a_no_grad_result(node: Any, what: str) -> None:
+def refuse_a_no_grad_result(node: Any, key: str, **fields: object) -> None:
     """NoGradError when a gate computed node inside no_grad(): differentiating it would find no
-    inputs and leave every gradient at 0 (PyTorch raises here too)."""
+    inputs and leave every gradient at 0 (PyTorch raises here too). ``key`` is the catalogs'
+    message for who asked (``autograd.no_grad.backward``, ``autograd.no_grad.grad``), filled
+    with ``fields`` and the node."""
     if node.first_parent is None and node.first_local_grad == COMPUTED_IN_NO_GRAD:
-        raise NoGradError(
-            f"{what} {describe(node)}, which a gate computed inside no_grad(): it kept no "
-            "inputs, so no gradient can flow back: every one would be 0. Compute it "
-            "outside `with no_grad():`"
-        )
+        raise error(NoGradError, key, node=describe(node), **fields)
 
 
 _create_graph_refusal: ContextVar[str] = ContextVar("microgradpp_create_graph_refusal", default="")
-"""Why ``create_graph`` is refused here ('' where it is allowed): see create_graph_refused."""
+"""Why ``create_graph`` is refused here, a message id ('' where it is allowed): see
+create_graph_refused."""
 
 
 @contextmanager
 def create_graph_refused(reason: str) -> Iterator[None]:
     """Inside (this thread or task), ``backward(create_graph=True)`` and ``grad(...,
-    create_graph=True)`` raise ``CompiledError(reason)`` instead of building a gradient graph.
+    create_graph=True)`` raise a ``CompiledError`` saying ``reason`` (a message id of the
+    catalogs, so it is said in every language) instead of building a gradient graph.
 
     Compiled mode traces inside this: it replays one sample's graph for every sample, and a
     gradient's graph is shaped by that sample's numbers (relu's and max's routes), so a loss

@@ -51,12 +51,14 @@ def gradients(
     floats, or with ``create_graph`` Values (see _gradients), built even inside ``no_grad()``,
     as PyTorch's ``create_graph`` builds its graph whatever the grad mode."""
     for index, output in enumerate(outputs):
-        refuse_a_no_grad_result(output, f"{caller}: outputs[{index}],")
+        refuse_a_no_grad_result(output, "autograd.no_grad.grad", caller=caller, index=index)
     if not create_graph:
         return _gradients(outputs, seeds, False, caller)
     refusal = create_graph_refusal()
     if refusal:
-        raise CompiledError(f"{caller}: {refusal}")
+        raise error(
+            CompiledError, "autograd.create_graph_refused", caller=caller, reason=Words(refusal)
+        )
     with enable_grad():
         return _gradients(outputs, seeds, True, caller)
 

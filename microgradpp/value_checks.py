@@ -6,7 +6,9 @@ a label set by hand); nodes a gate makes skip them, since their numbers are alre
 floats. A wrong *kind* of argument is a ``TypeError``, the right kind with an impossible value a
 ``ValueError``, and each message names what was given.
 
-This module imports nothing from microgradpp.
+Its messages are the catalogs' ``value.*`` (English in ``str()``, any language through
+``i18n.translated``). This module imports only ``i18n`` (which imports only ``errors``) from
+microgradpp.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import math
 import unicodedata
 from numbers import Real
 
+from .i18n import Words, error
+
 REAL = (float, int, Real)
 """``isinstance(x, REAL)`` means ``isinstance(x, Real)``, but float and int, the usual cases, are
 tried first: they are plain type checks, while a check against the abstract class Real goes
@@ -22,21 +26,24 @@ through its registry of virtual subclasses, which costs more than building a nod
 
 _INF, _NEG_INF = math.inf, -math.inf
 
+VALUE_DATA = Words("value.data")
+"""What ``checked_float`` calls its number unless told: a Value's data ("Value data")."""
+
 MAX_LABEL_LENGTH = 100
 """The longest label a Value may have (a parameter name such as 'layer12.neuron128.w127' is 23)."""
 
 
-def checked_float(x: object, what: str = "Value data") -> float:
+def checked_float(x: object, what: str | Words = VALUE_DATA) -> float:
     """x as a float, or a TypeError naming its type / a ValueError for nan and inf."""
     if isinstance(x, bool) or not isinstance(x, REAL):
         kind = "bool" if isinstance(x, bool) else type(x).__name__
-        raise TypeError(f"{what} must be a real number (int or float), got {kind}: {x!r}")
+        raise error(TypeError, "value.real_type", what=what, got=f"{kind}: {x!r}")
     try:
         value = float(x)
     except OverflowError:  # an int beyond 1.8e308
-        raise ValueError(f"{what} must be finite, got an int too large for a float") from None
+        raise error(ValueError, "value.int_too_large", what=what) from None
     if not _NEG_INF < value < _INF:
-        raise ValueError(f"{what} must be finite, got {value!r}")
+        raise error(ValueError, "value.not_finite", what=what, got=repr(value))
     return value
 
 
@@ -52,29 +59,30 @@ def checked_label(label: object) -> str:
             label = str.__str__(label)
         else:
             kind = type(label).__name__
-            hint = " (decode it first: label.decode())" if isinstance(label, bytes) else ""
-            raise TypeError(f"a label must be a str, got {kind}: {_short_repr(label)}{hint}")
+            hint = Words("value.label_bytes") if isinstance(label, bytes) else ""
+            got = f"{kind}: {_short_repr(label)}"
+            raise error(TypeError, "value.label_type", got=got, hint=hint)
     if len(label) > MAX_LABEL_LENGTH:
-        raise ValueError(
-            f"a label may be at most {MAX_LABEL_LENGTH} characters (it names a box in a picture),"
-            f" got {len(label):,}: {_short_repr(label)}"
-        )
+        raise error(
+            ValueError, "value.label_length", most=MAX_LABEL_LENGTH, length=f"{len(label):,}",
+            got=_short_repr(label),
+        )  # fmt: skip
     if label.isascii() and label.isprintable():  # the usual case, checked in C
         return label
     for position, char in enumerate(label):
         code = ord(char)
         problem = ""
         if 0xD800 <= code <= 0xDFFF:
-            problem = "a lone surrogate (not a character: it cannot be written as UTF-8)"
+            problem = "value.label.surrogate"
         elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
-            problem = "a Unicode noncharacter (not allowed in SVG or HTML)"
+            problem = "value.label.noncharacter"
         elif unicodedata.category(char) == "Cc" and char != "\n":  # a line break: two lines
-            problem = "a control character (it would break a table or a picture)"
+            problem = "value.label.control"
         if problem:
-            raise ValueError(
-                f"a label may not hold {problem}: U+{code:04X} at position {position} of "
-                f"{_short_repr(label)}"
-            )
+            raise error(
+                ValueError, "value.label_character", problem=Words(problem), code=f"{code:04X}",
+                position=position, got=_short_repr(label),
+            )  # fmt: skip
     return label
 
 
@@ -88,8 +96,8 @@ def check_flags(**flags: object) -> None:
     TypeError (create_graph='no' would otherwise count as True)."""
     for name, flag in flags.items():
         if not (flag.__class__ is bool or (flag is None and name in _MAY_BE_NONE)):
-            kind = "None, True or False" if name in _MAY_BE_NONE else "True or False"
-            raise TypeError(f"{name} must be {kind}, got {type(flag).__name__}: {flag!r}")
+            key = "value.flag_or_none" if name in _MAY_BE_NONE else "value.flag"
+            raise error(TypeError, key, name=name, got=f"{type(flag).__name__}: {flag!r}")
 
 
 _MAY_BE_NONE = ("retain_graph", "allow_unused")

@@ -23,6 +23,7 @@ from microgradpp.errors import (
     NotDifferentiableError,
     UnusedInputError,
 )
+from microgradpp.i18n import translated
 
 # ------------------------------------------------------------------------------------------------
 # Random expressions of every gate, written once for both libraries
@@ -589,3 +590,46 @@ def test_grad_of_a_value_computed_in_no_grad_says_so(create_graph) -> None:
     with pytest.raises(mg.NoGradError, match=r"^backward\(\) on the Value y = 4.0, which a gate"):
         y.backward(create_graph=create_graph)
     assert x.grad == 0.0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "hant"),
+    [
+        (
+            {"allow_unused": False, "materialize_grads": True},
+            "grad：materialize_grads=True 會讓沒用到的輸入得到 0，但 allow_unused=False 不允許這樣；"
+            "使用 materialize_grads=True 時，請不要給 allow_unused（或給 True）",
+        ),
+        ({"outputs": "y"}, "grad：outputs 必須是一個 Value，或由 Value 組成的 list/tuple，收到的是 str"),
+        ({"outputs": []}, "grad：outputs 是空的；請至少給一個 Value"),
+        ({"inputs": [3]}, "grad：inputs[0] 必須是 Value，收到的是 int: 3"),
+        (
+            {"grad_outputs": "a"},
+            "grad：grad_outputs 必須是 None、一個數字、一個 Value，或由它們組成的 list（每個輸出一個），"
+            "收到的是 str",
+        ),
+        (
+            {"grad_outputs": [1.0, 2.0]},
+            "grad：給了 2 個 grad_outputs，但只有 1 個輸出；請每個輸出給一個權重（None 表示 1）",
+        ),
+    ],
+)  # fmt: skip
+def test_grads_argument_errors_are_said_in_traditional_chinese(arguments, hant) -> None:
+    x = Value(2.0, label="x")
+    given = {"outputs": x * x, "inputs": x, **arguments}
+    with pytest.raises((TypeError, ValueError)) as caught:
+        grad(**given)
+    assert translated(caught.value, "zh-Hant") == hant
+    assert translated(caught.value, "en") == str(caught.value)
+
+
+def test_grads_argument_errors_are_said_in_simplified_chinese() -> None:
+    x = Value(2.0, label="x")
+    with pytest.raises(ValueError) as caught:
+        grad([x * x, x * 3], x, grad_outputs=[1.0])
+    assert str(caught.value) == (
+        "grad: 1 grad_outputs for 2 outputs; give one weight per output (None for 1)"
+    )
+    assert translated(caught.value, "zh-Hans") == (
+        "grad：传入了 1 个 grad_outputs，但有 2 个输出；请每个输出传一个权重（None 表示 1）"
+    )

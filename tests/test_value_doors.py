@@ -14,8 +14,10 @@ import sys
 import pytest
 
 from microgradpp import Value
+from microgradpp import sum as mg_sum
 from microgradpp.engine import MAX_LABEL_LENGTH, linear, topological_order
 from microgradpp.gates import GATES
+from microgradpp.i18n import translated
 
 # -- labels ---------------------------------------------------------------------------------------
 
@@ -196,3 +198,72 @@ def test_a_model_pickles_with_its_parameters_shared():
     leaves = [n for n in topological_order(loaded_loss) if not n.parents]
     assert sum(id(n) in params for n in leaves) == len(params)
     assert loaded_model.state_dict() == model.state_dict()
+
+
+# -- the refusals in Chinese ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "hant"),
+    [
+        (lambda: Value(2.0) ** Value(2.0), "x ** y 的 y 必須是常數；指數是 Value 時請寫成 (y * x.log()).exp()"),
+        (lambda: topological_order(3), "需要一個 microgradpp.Value（一次計算的結果），收到的是 int"),
+        (lambda: mg_sum([Value(1.0), "a"]), "sum 需要一個 Value 或實數，收到的是 str: 'a'"),
+        (lambda: linear([Value(1.0)], [1.0, 2.0], Value(0.0)), "linear：有 1 個權重，卻有 2 個輸入"),
+        (
+            lambda: linear([1.0], [Value(1.0)], 0.0),
+            "linear 的權重和偏差必須是 Value（參數），收到的是 float；請把它們包成 Value："
+            "Value(0.5, label='w0')",
+        ),
+        (lambda: Value("3"), "Value 的 data 必須是實數（int 或 float），收到的是 str: '3'"),
+        (lambda: Value(10**400), "Value 的 data 必須是有限值，收到的整數太大，超出了浮點數的範圍"),
+        (lambda: Value(1.0) ** float("nan"), "exponent 必須是有限值，收到的是 nan"),
+        (
+            lambda: Value(1.0, label=b"x"),
+            "標籤（label）必須是 str，收到的是 bytes: b'x'（請先解碼：label.decode()）",
+        ),
+        (
+            lambda: Value(1.0, label="w" * 101),
+            "標籤最多只能有 100 個字元（它是圖中一個方塊的名字），收到 101 個：'"
+            + "w" * 35 + "...'",
+        ),
+        (
+            lambda: Value(1.0, label="a\x07b"),
+            "標籤不能含有控制字元（會弄壞表格或圖）：'a\\x07b' 的位置 1 是 U+0007",
+        ),
+        (
+            lambda: Value(1.0, label="a\ud800"),
+            "標籤不能含有單獨的代理碼位（不是字元：無法寫成 UTF-8）：'a\\ud800' 的位置 1 是 U+D800",
+        ),
+        (
+            lambda: Value(1.0).backward(create_graph="no"),
+            "create_graph 必須是 True 或 False，收到的是 str: 'no'",
+        ),
+        (
+            lambda: Value(1.0).backward(retain_graph=1),
+            "retain_graph 必須是 None、True 或 False，收到的是 int: 1",
+        ),
+    ],
+)  # fmt: skip
+def test_what_a_value_refuses_is_said_in_traditional_chinese(make, hant):
+    with pytest.raises((TypeError, ValueError)) as caught:
+        make()
+    assert translated(caught.value, "zh-Hant") == hant
+    assert translated(caught.value, "en") == str(caught.value)
+
+
+def test_what_a_value_refuses_is_said_in_simplified_chinese():
+    with pytest.raises(ValueError) as caught:
+        Value(1.0, label="\ufffe")
+    assert translated(caught.value, "zh-Hans") == (
+        "标签不能含有非字符码位（Unicode noncharacter；SVG 和 HTML 都不允许）：'\\ufffe' 的位置 0 是 U+FFFE"
+    )
+    with pytest.raises(TypeError) as caught:
+        linear([Value(1.0)], [Value(1.0)], 0.5)
+    assert str(caught.value) == (
+        "linear needs the weights and the bias as Values (parameters), got float; wrap them: "
+        "Value(0.5, label='w0')"
+    )
+    assert translated(caught.value, "zh-Hans") == (
+        "linear 的权重和偏置必须是 Value（参数），收到的是 float；请把它们包成 Value：Value(0.5, label='w0')"
+    )

@@ -162,13 +162,8 @@ _GUARDED = {
     "__bool__": _conversion("__bool__", "bool()"),  # an if, a while, and, or, not
     "__float__": _conversion("__float__", "float()"),
 }
-GRADIENT_OF_A_GRADIENT = (
-    "compiled mode cannot differentiate a gradient (create_graph=True): its gradients are numpy "
-    "arrays for a whole batch, not Values, and a gradient's graph traced from one sample is "
-    "shaped by that sample's numbers (which way each relu and max routes it), so replayed for "
-    "the other samples it would be wrong. Train a loss that uses a gradient (a gradient "
-    "penalty, a curvature term) with compiled=False"
-)
+GRADIENT_OF_A_GRADIENT = "compiled.create_graph"
+"""Why a traced loss may not differentiate a gradient (the catalogs' message, in every language)."""
 _install_lock = threading.Lock()
 _tracers = 0  # tracing blocks open now, in all threads: the guarded forms stay while any is
 
