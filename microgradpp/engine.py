@@ -15,29 +15,12 @@ node before the nodes it was computed from.
 Every derivative lives in ``gates.py``; ``textbook.py`` is this file's algorithm alone, on one
 screen. Reading order here: the Value and its gates, ``backward()``, the readable forms
 (``chain_rule``, ``backward_order``, ``topological_order``, ``_apply``), then the fast paths that
-stand in for them (each tested against its readable form in ``tests/test_engine_fast_paths.py``
-and ``tests/test_gates.py``). Elsewhere: gradients as Values (``backward(create_graph=True)``, the
-chain rule on Values) in ``gradient_graph.py``; ``no_grad`` in ``grad_mode.py``; checks of what a
-Value accepts in ``value_checks.py``; the errors a failing gate or backward raises in
-``diagnosis.py``; pickling and copying in ``pickling.py``.
-
-How a node is stored (one object per node, no tuples or closures beside it: each extra object
-is more work for Python's cyclic garbage collector, the largest cost of building a graph):
-
-    first_parent, second_parent           the parents of a one- or two-input node (second_parent
-                                          is None for one input); a node with any other number
-                                          of inputs (sum, linear) keeps the tuple of all of them
-                                          in first_parent
-    first_local_grad, second_local_grad   ∂node/∂parent for each (the tuple, for n inputs); a
-                                          leaf a gate made inside no_grad() keeps the marker
-                                          COMPUTED_IN_NO_GRAD in the first, so that backward()
-                                          can say why nothing flows back
-    number                                the creation number (see above)
-    last_visit                            the stamp of the last graph walk that reached the node
-                                          (backward's walk: cheaper than a set of seen nodes)
-
-``parents`` and ``local_grads`` read them back as tuples (read-only properties), so code using the
-graph never needs to know the layout.
+build nodes (how a node is stored is explained there). backward()'s own fast passes are in
+``fast_backward.py``; each fast path is tested against its readable form in
+``tests/test_engine_fast_paths.py`` and ``tests/test_gates.py``. Elsewhere: gradients as Values
+(``backward(create_graph=True)``, the chain rule on Values) in ``gradient_graph.py``;
+``no_grad`` in ``grad_mode.py``; checks of what a Value accepts in ``value_checks.py``; the errors
+a failing gate or backward raises in ``diagnosis.py``; pickling and copying in ``pickling.py``.
 """
 
 from __future__ import annotations
@@ -51,6 +34,7 @@ from typing import Any
 from . import grad_mode, pickling
 from .diagnosis import base_pow_error, gate_error, gradient_error, overflow_error, restore_grads
 from .errors import DomainError
+from .fast_backward import all_finite, chain_rule_fast, gate_nodes_and_leaves
 from .gates import GATES, Gate, base_pow_gate, pow_gate
 from .grad_mode import COMPUTED_IN_NO_GRAD, cut_if_no_grad, refuse_a_no_grad_result
 from .grad_mode import create_graph_refused as create_graph_refused  # read from here too
@@ -84,7 +68,7 @@ class Value:
     (4.0, 2.0)
     """
 
-    __slots__ = (
+    __slots__ = (  # how the links are stored: see "Fast paths" below
         "data",
         "grad",
         "first_parent",
@@ -276,20 +260,20 @@ class Value:
             backward_building_graph(self, seed_value)  # in gradient_graph.py
             return
         seed = checked_float(grad, "grad")
-        order, leaves = _gate_nodes_and_leaves(self)  # = backward_order(self), and the leaves
+        order, leaves = gate_nodes_and_leaves(self)  # fast_backward.py: backward_order + leaves
         order.sort(key=_BY_NUMBER, reverse=True)  # newest first: each node before its parents
         saved = [*map(_GRAD, order), *map(_GRAD, leaves)]
         for node in order:
             node.grad = 0.0
         self.grad += seed
-        _chain_rule_fast(order)  # = chain_rule(order): parent.grad += local_grad * node.grad
-        if not _all_finite(leaves):
+        chain_rule_fast(order)  # = chain_rule(order): parent.grad += local_grad * node.grad
+        if not all_finite(leaves):
             restore_grads([*order, *leaves], saved)
             raise gradient_error(self, seed, order, leaves, saved)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on every node of this graph."""
-        order, leaves = _gate_nodes_and_leaves(self)
+        order, leaves = gate_nodes_and_leaves(self)
         for node in order:
             node.grad = 0.0
         for node in leaves:
@@ -383,32 +367,27 @@ class Value:
             text += f", gate={self.gate.name}"
         return text + ")"
 
-    # -- pickle, copy.copy and copy.deepcopy, without recursion (see pickling.py) ----------------
+    # -- pickle, copy.copy and copy.deepcopy, without recursion: pickling.py ---------------------
 
     def __reduce_ex__(self, protocol: object) -> tuple:
         fields = (self.data, self.grad, self._label)
-        return _restored_value, fields, pickling.state_of(self, _ancestors)
+        return _restored_value, fields, pickling.state_of(self, topological_order)
 
     def __copy__(self) -> Value:
         """copy.copy: a new node with the same data, grad, label and the *same* parents."""
         twin = _restored_value(self.data, self.grad, self._label)
-        twin.__setstate__(((), pickling.links(self), None))
+        twin.__setstate__(pickling.copy_state(self))
         return twin
 
     def __setstate__(self, state: tuple) -> None:
-        (
-            self.first_parent,
-            self.second_parent,
-            self.first_local_grad,
-            self.second_local_grad,
-            self.gate,
-        ) = pickling.links_from_state(state)
+        pickling.restore_links(self, state)
         self.number = _next_number()  # parents were restored first: they get smaller numbers
         self.last_visit = None
 
 
 def _restored_value(data: float, grad: float, label: str) -> Value:
-    """An unpickled node with its numbers and no links yet (``__setstate__`` adds them)."""
+    """An unpickled node with its numbers and no links yet (``__setstate__`` adds them). Every
+    pickle names this function: the name stays."""
     node = _new_value(Value)
     node.data, node.grad, node._label = data, grad, label
     node.first_parent = node.second_parent = node.gate = None
@@ -416,13 +395,6 @@ def _restored_value(data: float, grad: float, label: str) -> Value:
     node.number = _next_number()
     node.last_visit = None
     return node
-
-
-def _ancestors(root: Value) -> list[Value]:
-    """Every node root was computed from, parents before children, root itself left out."""
-    order = topological_order(root)
-    order.pop()
-    return order
 
 
 # ------------------------------------------------------------------------------------------------
@@ -433,8 +405,8 @@ def _ancestors(root: Value) -> list[Value]:
 def chain_rule(order: Iterable[Value]) -> None:
     """parent.grad += local_grad * node.grad for every edge, node by node in the given order.
 
-    backward() runs ``_chain_rule_fast``, this loop with the slots unpacked by hand (the same
-    bits: ``tests/test_engine_fast_paths.py``).
+    backward() runs ``fast_backward.chain_rule_fast``, this loop with the slots unpacked by hand
+    (the same bits: ``tests/test_engine_fast_paths.py``).
     """
     for node in order:
         for parent, local_grad in zip(node.parents, node.local_grads):
@@ -448,7 +420,7 @@ def backward_order(root: Value) -> list[Value]:
     node comes before the nodes it was computed from, and its gradient is complete when its turn
     comes. Leaves (inputs, parameters, constants) have no turn: they only receive.
     """
-    order, _ = _gate_nodes_and_leaves(root)
+    order, _ = gate_nodes_and_leaves(root)
     order.sort(key=_BY_NUMBER, reverse=True)
     return order
 
@@ -561,8 +533,25 @@ def _data(x: Value | Number) -> float:
 
 
 # ------------------------------------------------------------------------------------------------
-# Fast paths: the same results as the readable forms above, with the slots unpacked by hand
+# Fast paths: nodes built as _apply builds them, with the slots written by hand
 # ------------------------------------------------------------------------------------------------
+# How a node is stored: one object per node, no tuples or closures beside it (each extra object
+# is more work for Python's cyclic garbage collector, the largest cost of building a graph).
+#
+#   first_parent, second_parent          the parents of a one- or two-input node (second_parent
+#                                        is None for one input); a node with any other number of
+#                                        inputs (sum, linear) keeps the tuple of all of them in
+#                                        first_parent
+#   first_local_grad, second_local_grad  ∂node/∂parent for each (the tuple, for n inputs); a leaf
+#                                        a gate made inside no_grad() keeps the marker
+#                                        COMPUTED_IN_NO_GRAD in the first, so that backward() can
+#                                        say why nothing flows back
+#   number                               the creation number (see the module's docstring)
+#   last_visit                           the stamp of the last graph walk that reached the node
+#                                        (backward's walk: cheaper than a set of seen nodes)
+#
+# ``parents`` and ``local_grads`` read them back as tuples (read-only properties), so code using
+# the graph never needs to know the layout.
 
 _new_value = object.__new__
 
@@ -639,74 +628,3 @@ def linear(weights: Sequence[Value], inputs: Sequence[Value | Number], bias: Val
             raise  # the weights are Values: the error is about an input, and says so itself
         raise error(TypeError, "engine.linear_parameters", kinds=", ".join(kinds)) from None
     return _node(total, tuple(parents), tuple(local_grads), _LINEAR)
-
-
-def _gate_nodes_and_leaves(root: Value) -> tuple[list[Value], list[Value]]:
-    """Every node reachable from root once: (gate nodes, leaves), in the order found.
-
-    Depth-first with a stack of nodes still to expand (no recursion, so no recursion limit). A
-    node found is stamped with this walk's own ``visit`` object in its ``last_visit`` slot, so it
-    is not listed twice (cheaper than a set). Depth-first also finds the nodes almost newest-first
-    (the last input of a node is usually the one made just before it), which makes the sort by
-    creation number in backward() nearly free.
-    """
-    visit = object()
-    root.last_visit = visit
-    gate_nodes: list[Value] = []
-    leaves: list[Value] = []
-    if root.first_parent is None:
-        leaves.append(root)
-        return gate_nodes, leaves
-    stack = [root]
-    # local names: a method looked up once, not once per node (this loop runs for every node)
-    pop, push, add_gate_node, add_leaf = stack.pop, stack.append, gate_nodes.append, leaves.append
-    tuple_ = tuple
-    while stack:
-        node = pop()
-        add_gate_node(node)
-        first, second = node.first_parent, node.second_parent
-        if second is not None:  # two inputs, written out (most of a graph): no tuple to build
-            if first.last_visit is not visit:
-                first.last_visit = visit
-                (add_leaf if first.first_parent is None else push)(first)
-            if second.last_visit is not visit:
-                second.last_visit = visit
-                (add_leaf if second.first_parent is None else push)(second)
-            continue
-        for parent in first if type(first) is tuple_ else (first,):
-            if parent.last_visit is not visit:
-                parent.last_visit = visit
-                (add_leaf if parent.first_parent is None else push)(parent)
-    return gate_nodes, leaves
-
-
-def _chain_rule_fast(order: list[Value]) -> None:
-    """``chain_rule`` with the tuples of ``parents`` / ``local_grads`` unpacked by hand: 1- and
-    2-input nodes are most of a graph, and building a zip() for each costs as much as its two
-    updates."""
-    tuple_ = tuple
-    for node in order:
-        upstream = node.grad
-        second = node.second_parent
-        if second is not None:  # two inputs: +, ×, max
-            node.first_parent.grad += node.first_local_grad * upstream
-            second.grad += node.second_local_grad * upstream
-            continue
-        first = node.first_parent
-        if type(first) is tuple_:  # n inputs: sum, linear
-            for parent, local_grad in zip(first, node.first_local_grad):
-                parent.grad += local_grad * upstream
-        else:  # one input: exp, log, tanh, …
-            first.grad += node.first_local_grad * upstream
-
-
-def _all_finite(leaves: list[Value]) -> bool:
-    """True if no leaf's gradient is inf or nan.
-
-    One C-level sum first: a finite sum proves every term finite (inf and nan never cancel out).
-    Only if the sum is not finite (a bad gradient, or just an overflowing sum) look at each one.
-    """
-    total = sum(map(_GRAD, leaves))
-    if _NEG_INF < total < _INF:
-        return True
-    return all(_NEG_INF < leaf.grad < _INF for leaf in leaves)

@@ -11,7 +11,11 @@ order the nodes are restored (parents first), so backward() works on the copy.
 A node's saved state is ``(ancestors, links, clear_notes)``; its links are
 ``(first_parent, second_parent, first_local_grad, second_local_grad, gate spec)``, the engine's
 slots (see ``engine.Value``). The engine's ``Value.__reduce_ex__``, ``__copy__`` and
-``__setstate__`` call the functions here; this module does not import the engine.
+``__setstate__`` are one or two lines that call the functions here; this module does not import
+the engine (it reads and writes a node's slots by name). What a pickle names stays in the
+engine: ``microgradpp.engine._restored_value`` rebuilds each node from its numbers, so pickles
+saved by older versions load, and the same graph is saved as the same bytes
+(``tests/test_pickling.py``).
 """
 
 from __future__ import annotations
@@ -26,12 +30,13 @@ _listed: dict[int, Any] = {}
 until pickle reaches them: each then saves only its links."""
 
 
-def state_of(node: Any, ancestors_of: Callable[[Any], list[Any]]) -> tuple:
+def state_of(node: Any, topological_order: Callable[[Any], list[Any]]) -> tuple:
     """What pickle saves of node after its numbers: its ancestors (unless a child listed it
     already), its links, and a marker that clears the notes left behind."""
     if _listed.pop(id(node), None) is node:  # an ancestor listed by the node being saved
         return ((), links(node), None)
-    ancestors = ancestors_of(node)
+    ancestors = topological_order(node)  # parents before children, node itself last
+    ancestors.pop()
     for ancestor in ancestors:
         _listed[id(ancestor)] = ancestor
     return (ancestors, links(node), _ClearNotes(ancestors))
@@ -48,10 +53,18 @@ def links(node: Any) -> tuple:
     )
 
 
-def links_from_state(state: tuple) -> tuple[Any, Any, Any, Any, Gate | None]:
-    """The second half of unpickling: the links saved by :func:`state_of`, gate restored."""
+def copy_state(node: Any) -> tuple:
+    """The state ``copy.copy`` gives its twin: node's own links, no ancestors, no notes."""
+    return ((), links(node), None)
+
+
+def restore_links(node: Any, state: tuple) -> None:
+    """The second half of unpickling: the links saved by :func:`state_of` back in node's slots,
+    its gate the registry's own object."""
     _, (first_parent, second_parent, first_local_grad, second_local_grad, spec), _ = state
-    return first_parent, second_parent, first_local_grad, second_local_grad, _gate_from_spec(spec)
+    node.first_parent, node.second_parent = first_parent, second_parent
+    node.first_local_grad, node.second_local_grad = first_local_grad, second_local_grad
+    node.gate = _gate_from_spec(spec)
 
 
 class _ClearNotes:

@@ -3,11 +3,12 @@
 ``isinstance(x, value_checks.REAL)`` stands for ``isinstance(x, numbers.Real)``, trying float and int
 first (the check against the abstract class is slow).
 
-``Value.backward()`` runs ``engine._chain_rule_fast``, which unpacks a node's parents and local
-gradients from its slots by hand instead of the ``zip`` over ``node.parents`` and
-``node.local_grads`` that ``engine.chain_rule`` (the readable form) writes (a speed-up measured in ``benchmarks/engine.py``). These
-tests run the readable loop, written here as backward's docstring states it, on the same graphs
-and ask for the same gradients, bit for bit.
+``Value.backward()`` runs ``fast_backward.chain_rule_fast``, which unpacks a node's parents and
+local gradients from its slots by hand instead of the ``zip`` over ``node.parents`` and
+``node.local_grads`` that ``engine.chain_rule`` (the readable form) writes (a speed-up measured in
+``benchmarks/engine.py``). These tests run the readable loop, written here as backward's docstring
+states it, on the same graphs and ask for the same gradients, bit for bit; and they hold
+backward's graph walk and finiteness check (``fast_backward``) to the plain definitions.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from microgradpp import (
     backward_order,
     diagnosis,
     engine,
+    fast_backward,
     topological_order,
     value_checks,
 )
@@ -101,6 +103,41 @@ def test_the_engines_readable_passes_give_the_same_bits_as_the_fast_one(seed):
     root.grad = 1.0
     assert diagnosis.first_bad_edge(backward_order(root)) is None  # all finite
     assert [node.grad for node in order] == fast
+
+
+@pytest.mark.parametrize("seed", range(50))
+def test_the_fast_walk_finds_every_node_once_split_into_gate_nodes_and_leaves(seed):
+    root, _ = random_graph(seed)
+    gate_nodes, leaves = fast_backward.gate_nodes_and_leaves(root)
+    every = topological_order(root)  # the readable walk
+    assert len(gate_nodes) + len(leaves) == len(every)
+    assert set(gate_nodes) | set(leaves) == set(every)
+    assert set(gate_nodes) == {node for node in every if node.parents}
+    assert backward_order(root) == sorted(gate_nodes, key=lambda node: -node.number)
+
+
+@pytest.mark.parametrize(
+    "grads, finite",
+    [
+        ([], True),
+        ([1.0, -2.5, 0.0], True),
+        ([1e308, 1e308], True),  # the sum overflows, every gradient is finite
+        ([-1e308, -1e308, 1.0], True),
+        ([1.0, math.inf], False),
+        ([-math.inf, 2.0], False),
+        ([math.inf, -math.inf], False),  # the sum is nan
+        ([0.0, math.nan], False),
+        ([1e308, 1e308, math.nan], False),
+    ],
+)
+def test_the_fast_finiteness_check_agrees_with_looking_at_each_gradient(grads, finite):
+    leaves = []
+    for grad in grads:
+        leaf = Value(0.0)
+        leaf.grad = grad
+        leaves.append(leaf)
+    assert all(math.isfinite(leaf.grad) for leaf in leaves) is finite
+    assert fast_backward.all_finite(leaves) is finite
 
 
 @pytest.mark.parametrize("seed", range(50))

@@ -2,7 +2,7 @@
 never in a circle. The layers, bottom to top:
 
     errors, messages, i18n, validation, formatting, value_checks (helpers that know nothing else)
-    gates → diagnosis, pickling, grad_mode, gradient_graph → engine → nn, losses, optim, data, … → train, serialize, examples, expr, practice
+    gates → diagnosis, pickling, grad_mode, gradient_graph, fast_backward → engine → nn, losses, optim, data, … → train, serialize, examples, expr, practice
           → viz, steps, worksheets, outputs → cli, demo, quiz
 
 Every import counts, also one inside a function (a lazy import is still a dependency).
@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "gradient_graph": 1,  # the chain rule on Values: gradients of gradients
     "grad_mode": 1,  # no_grad: whether gates build a graph, per thread
     "pickling": 1,  # pickle and copy of a Value (the engine's methods call it)
+    "fast_backward": 1,  # backward()'s graph walk and chain rule, written for speed
     "engine": 2,
     "textbook": 2,  # the engine's algorithm alone, on one screen (it imports only math)
     # what is built on the engine
