@@ -84,8 +84,8 @@ class Value:
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = checked_float(data)
         self.grad = 0.0
-        # A leaf: no parents, no gate. The parent slots hold a Value or a tuple (see the module's
-        # docstring), so they are Any here; ``parents`` and ``local_grads`` are typed tuples.
+        # A leaf: no parents, no gate. The parent slots hold a Value or a tuple (see "Fast paths"
+        # below), so they are Any here; ``parents`` and ``local_grads`` are typed tuples.
         self.first_parent: Any = None
         self.second_parent: Value | None = None
         self.first_local_grad: Any = None

@@ -10,11 +10,11 @@ order the nodes are restored (parents first), so backward() works on the copy.
 
 A node's saved state is ``(ancestors, links, clear_notes)``; its links are
 ``(first_parent, second_parent, first_local_grad, second_local_grad, gate spec)``, the engine's
-slots (see ``engine.Value``). The engine's ``Value.__reduce_ex__``, ``__copy__`` and
-``__setstate__`` are one or two lines that call the functions here; this module does not import
-the engine (it reads and writes a node's slots by name). What a pickle names stays in the
-engine: ``microgradpp.engine._restored_value`` rebuilds each node from its numbers, so pickles
-saved by older versions load, and the same graph is saved as the same bytes
+slots (their layout: ``engine.py``, "Fast paths"). The engine's ``Value.__reduce_ex__``,
+``__copy__`` and ``__setstate__`` are one or two lines that call the functions here; this module
+does not import the engine (it reads and writes a node's slots by name). What a pickle names
+stays in the engine: ``microgradpp.engine._restored_value`` rebuilds each node from its numbers,
+so pickles saved by older versions load, and the same graph is saved as the same bytes
 (``tests/test_pickling.py``).
 """
 
