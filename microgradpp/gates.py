@@ -731,7 +731,9 @@ class Relu(Gate):
     def forward_array(self, x: Any) -> Any:
         import numpy as np
 
-        return np.where(x > 0.0, x, 0.0)
+        out = np.maximum(x, 0.0)  # (several times faster than np.where(x > 0.0, x, 0.0))
+        out += 0.0  # −0.0 becomes 0.0, as forward's "else 0.0"
+        return out
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
         return ((x > 0.0).astype(float),)

@@ -304,6 +304,14 @@ def test_every_gate_s_numpy_form_agrees_with_its_scalar_form(gate: Gate, count: 
             assert got == pytest.approx(list(expected_grads), rel=1e-14)
 
 
+def test_relu_s_numpy_form_gives_the_scalar_form_s_zero_for_minus_zero() -> None:
+    x = np.array([-0.0, 0.0, -1.0, 1e-300, -1e-300, 2.5])
+    out = GATES["relu"].forward_array(x)
+    expected = [GATES["relu"].forward(v) for v in x.tolist()]
+    assert out.tolist() == expected
+    assert not np.signbit(out).any()  # max(−0.0, 0.0) may be −0.0; relu's forward gives 0.0
+
+
 def test_the_fallback_loops_over_the_scalar_form() -> None:
     gate = Softplus()
     x = np.array([[-2.0, 0.0, 3.0]])

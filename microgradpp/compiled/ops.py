@@ -151,7 +151,8 @@ class MatmulOp:
     W is an (n, k) view of the parameter vector when the weights lie evenly spaced in it (as
     ``model.parameters()`` orders them: w₀ … w_{k−1}, b for each neuron), else it is gathered.
     Backward: ∂L/∂W = G @ Xᵀ (summed over the batch by the product), ∂L/∂b = Σ G,
-    ∂L/∂X = Wᵀ @ G.
+    ∂L/∂X = Wᵀ @ G. When the layer ``owns`` its weights and bias (nothing else reads them:
+    ``schedule``), the product and the sum write straight into their slices of gP.
     """
 
     def __init__(
@@ -164,6 +165,7 @@ class MatmulOp:
         self.W: Any = None
         self.gW: Any = None
         self.grad_W: Any = None  # ∂L/∂W of the last backward, kept from step to step
+        self.owns = False  # set by the schedule: write gW and gb instead of adding to them
         grid = _affine_grid(self.w_index) if self.w_unique else None
         if grid is not None:
             start, row_step, col_step = grid
@@ -181,8 +183,22 @@ class MatmulOp:
         out += self.bias.get(prog)  # (BLAS raises no overflow flag: Program.forward checks V)
         self.X_used, self.W_used = X, W
 
+    def can_own(self) -> bool:
+        """Whether the gradients can be written in place: W and b are slices of gP."""
+        bias = self.bias
+        return self.gW is not None and bias.kind == PARAMETER and isinstance(bias.take, slice)
+
     def backward(self, prog: Arrays, full: bool) -> None:
         upstream = prog.gV[self.rows]
+        if self.owns:  # ∂L/∂W and ∂L/∂b written where they live
+            np.matmul(upstream, self.X_used.T, out=self.gW)
+            np.sum(upstream, axis=1, out=prog.gP[self.bias.take])
+        else:
+            self._add_gradients(prog, upstream)
+        if full or self.x.requires:
+            self.x.add(prog, self.W_used.T @ upstream)
+
+    def _add_gradients(self, prog: Arrays, upstream: Any) -> None:
         if self.grad_W is None:  # kept: a fresh (n, k) array every step costs more than its sum
             self.grad_W = np.empty(self.w_index.shape)
         grad_W = np.matmul(upstream, self.X_used.T, out=self.grad_W)
@@ -193,8 +209,6 @@ class MatmulOp:
         else:
             np.add.at(prog.gP, self.w_index, grad_W)
         self.bias.add(prog, upstream)
-        if full or self.x.requires:
-            self.x.add(prog, self.W_used.T @ upstream)
 
 
 def _affine_grid(index: Any) -> tuple[int, int, int] | None:
@@ -245,3 +259,113 @@ class SumBlockOp:
     def backward(self, prog: Arrays, full: bool) -> None:
         if full or self.block.requires:
             self.block.add(prog, prog.gV[self.rows][:, None, :])
+
+
+# ------------------------------------------------------------------------------------------------
+# Fused losses: a named loss's nodes as one operation (the fast form beside the traced one)
+# ------------------------------------------------------------------------------------------------
+# Traced per sample, cross-entropy is 14 small nodes on 9 levels (a tree of max gates, the shift,
+# exp, Σ, log, Σ t·s, the minus): 11 numpy operations forward and as many backward, each costing
+# microseconds of call overhead whatever the batch. Its math is four lines of numpy. A training
+# run replays the model's operations and then one of these; ``show_sample``, which needs every
+# traced node's value and gradient, replays the traced nodes themselves. The two forms give the
+# same numbers (tests/compiled/test_ops.py).
+
+
+class FusedLoss:
+    """The per-sample nodes of a named loss (``compiled.losses``) as one operation.
+
+    Reads the model's outputs Z (k rows of V: k × B) and the targets T (the first k rows of V),
+    writes each sample's loss Lₛ into the root's row; backward adds ∂Lₛ/∂Z · (the root's
+    gradient) into the outputs' gradient rows. A subclass gives the math: ``losses(Z, T)``, which
+    may keep what ``gradient`` needs, and ``gradient(Z, T)`` = ∂Lₛ/∂Z.
+
+    A sample with k > 1 outputs averages its terms, as the traced loss: Lₛ = (1/k) Σⱼ termⱼ.
+    """
+
+    requires = True
+
+    def __init__(self, root_row: int, outputs: Source, targets: slice) -> None:
+        self.root_row, self.outputs, self.targets = root_row, outputs, targets
+        self.Z: Any = None
+        self.T: Any = None
+
+    def forward(self, prog: Arrays) -> None:
+        self.Z, self.T = self.outputs.get(prog), prog.V[self.targets]
+        prog.V[self.root_row] = self.losses(self.Z, self.T)
+
+    def backward(self, prog: Arrays, full: bool) -> None:
+        # (``full`` runs, for show_sample, replay the traced nodes: they have a gradient each)
+        self.outputs.add(prog, self.gradient(self.Z, self.T) * prog.gV[self.root_row])
+
+    def losses(self, Z: Any, T: Any) -> Any:
+        raise NotImplementedError
+
+    def gradient(self, Z: Any, T: Any) -> Any:
+        raise NotImplementedError
+
+
+def _mean_of_terms(terms: Any) -> Any:
+    """(1/k) Σⱼ termⱼ over the k rows, left to right as the traced Σ; one row is itself."""
+    k = len(terms)
+    return terms[0] if k == 1 else terms.sum(axis=0) * (1.0 / k)
+
+
+class CrossEntropyLoss(FusedLoss):
+    """Softmax cross-entropy with one-hot targets T, per sample (column):
+
+        m = maxⱼ zⱼ,   sⱼ = zⱼ − m,   L = ln Σⱼ e^sⱼ − Σⱼ tⱼ·sⱼ
+        ∂L/∂zⱼ = e^sⱼ / Σₖ e^sₖ − tⱼ = softmax(z)ⱼ − tⱼ
+
+    (m's own path adds −Σⱼ (softmaxⱼ − tⱼ) = 0 to the largest z: left out.) The same operations
+    as the traced nodes, in the same order, so the losses are the same numbers; the gradient
+    differs by rounding (~1e-16 of its size).
+    """
+
+    def losses(self, Z: Any, T: Any) -> Any:
+        S = Z - Z.max(axis=0)
+        self.E = np.exp(S)  # every exponent ≤ 0: no overflow
+        self.total = self.E.sum(axis=0)  # ≥ 1 (e⁰ for the largest)
+        return np.log(self.total) - (T * S).sum(axis=0)
+
+    def gradient(self, Z: Any, T: Any) -> Any:
+        return self.E / self.total - T
+
+
+class HingeLoss(FusedLoss):
+    """Hinge loss with targets yⱼ = ±1:  termⱼ = max(0, 1 − yⱼ·zⱼ);
+    ∂termⱼ/∂zⱼ = −yⱼ where 1 − yⱼ·zⱼ > 0, else 0 (relu'(0) = 0, as the relu gate)."""
+
+    def losses(self, Z: Any, T: Any) -> Any:
+        self.margin = 1.0 - Z * T
+        terms = np.maximum(self.margin, 0.0)
+        terms += 0.0  # −0.0 becomes 0.0, as relu's forward
+        return _mean_of_terms(terms)
+
+    def gradient(self, Z: Any, T: Any) -> Any:
+        return _scaled_by_mean(np.where(self.margin > 0.0, -T, 0.0))
+
+
+class MSELoss(FusedLoss):
+    """Squared error:  termⱼ = (zⱼ − tⱼ)²;   ∂termⱼ/∂zⱼ = 2(zⱼ − tⱼ)."""
+
+    def losses(self, Z: Any, T: Any) -> Any:
+        self.D = Z - T
+        return _mean_of_terms(self.D * self.D)
+
+    def gradient(self, Z: Any, T: Any) -> Any:
+        return _scaled_by_mean(2.0 * self.D)
+
+
+def _scaled_by_mean(gradient: Any) -> Any:
+    """∂L/∂zⱼ = (1/k) ∂termⱼ/∂zⱼ for a mean of k terms (1/k = 1 for one term)."""
+    k = len(gradient)
+    return gradient if k == 1 else gradient * (1.0 / k)
+
+
+# The named losses with a fused form (the others replay their traced nodes).
+FUSED_LOSSES: dict[str, type[FusedLoss]] = {
+    "cross_entropy": CrossEntropyLoss,
+    "hinge": HingeLoss,
+    "mse": MSELoss,
+}

@@ -46,9 +46,10 @@ class Program:
         self.width = len(trace.outputs)
         self.P = np.array([p.data for p in parameters], dtype=float)
         self.gP = np.zeros_like(self.P)
-        schedule = Schedule(trace, parameters, self)
+        schedule = Schedule(trace, parameters, self, spec.name)
         self.gate_nodes, self.constants = schedule.gate_nodes, schedule.constants
         self.slot, self.ops, self.rows = schedule.slot, schedule.ops, schedule.rows
+        self.fast_ops, self.unowned = schedule.fast_ops, schedule.unowned
         self.levels, self.node_count = schedule.levels, schedule.node_count
         self.root_row, self.output_slots = schedule.root_row, schedule.output_slots
         self.C = np.array([c.data for c in self.constants], dtype=float)
@@ -86,14 +87,15 @@ class Program:
         self.Xin = X.T
         self.V[: len(self.targets)] = T.T
 
-    def forward(self) -> None:
-        """Every operation, level by level: V holds every node's value for the batch.
+    def forward(self, full: bool = False) -> None:
+        """Every operation, level by level: V holds every node's value for the batch (with
+        ``full``; else the fast operations, where a fused loss leaves its inner nodes' rows).
 
         Raises FloatingPointError if a value is not finite: numpy's own overflow errors are
         raised inside ``run_loaded`` (``np.errstate``), and a matrix product, which sets no
         flag, is caught by one check of V at the end.
         """
-        for op in self.ops:
+        for op in self.ops if full else self.fast_ops:
             op.forward(self)
         if not np.isfinite(self.V).all():
             raise FloatingPointError("a value is not finite")
@@ -107,10 +109,13 @@ class Program:
             self.gV = np.zeros_like(self.V)
         if full:
             self.gX = np.zeros((len(self.inputs), self.batch))
-        self.gP.fill(0.0)
+        if len(self.unowned) == len(self.gP):
+            self.gP.fill(0.0)
+        elif len(self.unowned):  # (the layers that own their parameters write them)
+            self.gP[self.unowned] = 0.0
         self.gC.fill(0.0)
         self.gV[self.root_row] = seed
-        for op in reversed(self.ops):
+        for op in reversed(self.ops if full else self.fast_ops):
             if full or op.requires:
                 op.backward(self, full)
 
@@ -119,7 +124,7 @@ class Program:
         re-runs the batch in the scalar engine, which raises the exact error."""
         try:
             with _raising():  # overflow, 0 division, nan: an error, not a number
-                self.forward()
+                self.forward(full)
                 loss = float(self.V[self.root_row].sum()) * (1.0 / self.batch)
                 if not math.isfinite(loss):
                     raise FloatingPointError("the loss is not finite")

@@ -10,12 +10,21 @@ with depth × gate kinds, not with the number of nodes.
 Places (``slot``): the parameters are entries of P, the input leaves rows of Xin, the target
 leaves the first rows of V, then every gate node a row of V (grouped nodes on consecutive rows),
 and any other leaf an entry of C (a constant such as the 1 in 1 − p).
+
+Two lists of operations: ``ops``, every traced node (``show_sample`` needs each one's value and
+gradient), and ``fast_ops``, what a training run replays: the model's operations, then a named
+loss's nodes as one fused operation (``ops.FUSED_LOSSES``) where it has one. A layer of neurons
+whose weights and bias nothing else reads *owns* them: its backward writes their gradients
+straight into gP instead of adding to zeros.
 """
 
 from __future__ import annotations
 
-from itertools import count, repeat
+from collections import Counter
+from itertools import chain, count, repeat
 from typing import Any
+
+import numpy as np
 
 from ..engine import Value
 from ..errors import CompiledError
@@ -23,6 +32,7 @@ from ..gates import GATES
 from ..i18n import error
 from .ops import (
     CONSTANT,
+    FUSED_LOSSES,
     INPUT,
     PARAMETER,
     ROW,
@@ -43,12 +53,16 @@ class Schedule:
     """The traced graph laid out for numpy.
 
     ``gate_nodes`` (topological order), ``constants``, ``slot`` (id of a node → (kind, index)),
-    ``ops`` (level by level), ``rows`` (of V), ``levels``, ``node_count``, ``root_row`` (the loss)
-    and ``output_slots`` (the model's outputs). ``arrays`` holds P and gP already: a matrix
-    product's weights are a strided view of them.
+    ``ops`` (level by level), ``fast_ops``, ``rows`` (of V), ``levels``, ``node_count``,
+    ``root_row`` (the loss), ``output_slots`` (the model's outputs) and ``unowned`` (the entries
+    of gP a backward must zero first). ``arrays`` holds P and gP already: a matrix product's
+    weights are a strided view of them. ``loss``: the name of the loss (a fused form if it has
+    one), or None.
     """
 
-    def __init__(self, trace: Trace, parameters: list[Value], arrays: Arrays) -> None:
+    def __init__(
+        self, trace: Trace, parameters: list[Value], arrays: Arrays, loss: str | None = None
+    ) -> None:
         # Leaves: the parameters, inputs and targets are known in advance (dicts built at C speed:
         # a 784-128-10 network has 10⁵ parameters); any other leaf is a constant.
         param_ids = list(map(id, parameters))
@@ -71,8 +85,12 @@ class Schedule:
         for i, node in enumerate(self.constants):
             slot[id(node)] = (CONSTANT, i)
             depth[id(node)], requires[id(node)], kind[id(node)] = 0, False, CONSTANT
-        # Group the gate nodes by (level, gate, kinds of inputs); a layer of linear nodes with
-        # parameter weights reading the same per-sample inputs is one group (a matrix product).
+        # The loss's own nodes (below the loss, not below an output): a fused loss replaces them.
+        fused = FUSED_LOSSES.get(loss) if loss is not None else None
+        in_model = _below(trace.outputs, param_ids) if fused is not None else set()
+        # Group the gate nodes by (level, gate, kinds of inputs, loss node or not); a layer of
+        # linear nodes with parameter weights reading the same per-sample inputs is one group
+        # (a matrix product).
         groups: dict[tuple, list[Value]] = {}
         for node in self.gate_nodes:
             key = id(node)
@@ -80,12 +98,14 @@ class Schedule:
             level = 1 + max(map(depth.__getitem__, ids))
             depth[key], kind[key] = level, ROW
             requires[key] = any(map(requires.__getitem__, ids))
-            group: tuple = (level, id(node.gate), tuple(map(kind.__getitem__, ids)))
+            of_loss = fused is not None and key not in in_model
+            group: tuple = (level, id(node.gate), tuple(map(kind.__getitem__, ids)), of_loss)
             if node.gate is _LINEAR and _is_layer_pattern(group[2]):
                 group += (tuple(ids[2::2]),)
             groups.setdefault(group, []).append(node)
         self.rows = len(trace.targets)  # V: the target leaves, then every gate node
         self.ops: list[Any] = []
+        model_ops: list[Any] = []  # the operations of nodes that are not the loss's own
         for group_key in sorted(groups, key=lambda k: k[0]):  # stable: first-seen order in a level
             nodes = groups[group_key]
             rows = slice(self.rows, self.rows + len(nodes))
@@ -93,12 +113,53 @@ class Schedule:
                 slot[id(node)] = (ROW, self.rows + i)
             self.rows += len(nodes)
             self.ops.append(_make_op(nodes, rows, group_key[2], slot, requires, arrays))
+            if not group_key[3]:
+                model_ops.append(self.ops[-1])
         self.slot = slot
         self.levels = max(depth.values())
         root_kind, self.root_row = slot[id(trace.loss)]
         if root_kind != ROW or not self.gate_nodes:
             raise error(CompiledError, "compiled.sample_free")
         self.output_slots = [slot[id(v)] for v in trace.outputs]
+        self.fast_ops = self.ops
+        if fused is not None and all(k == ROW for k, _ in self.output_slots):
+            outputs = Source(ROW, [i for _, i in self.output_slots], True)
+            targets = slice(0, len(trace.targets))
+            self.fast_ops = [*model_ops, fused(self.root_row, outputs, targets)]
+        self.unowned = _give_ownership(self.gate_nodes, param_ids, self.ops)
+
+
+def _below(roots: list[Value], leaves: list[int]) -> set[int]:
+    """The ids of the nodes at or below the roots (the model's part of the graph), not walking
+    into the leaves listed (parameters: 10⁵ of them)."""
+    known = set(leaves)
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        parents = node.parents
+        fresh = set(map(id, parents)) - known - seen
+        stack += [p for p in parents if id(p) in fresh]
+    return seen
+
+
+def _give_ownership(gate_nodes: list[Value], param_ids: list[int], ops: list[Any]) -> Any:
+    """Let each matrix product whose weights and bias are read by no other node (one edge each)
+    write their gradients instead of adding them; return the entries of gP no one owns (a
+    backward zeroes them before adding)."""
+    edges = Counter(map(id, chain.from_iterable(node.parents for node in gate_nodes)))
+    reads = np.fromiter(map(edges.get, param_ids, repeat(0)), np.intp, len(param_ids))
+    owned = np.zeros(len(param_ids), dtype=bool)
+    for op in ops:
+        if isinstance(op, MatmulOp) and op.can_own():
+            mine = np.concatenate([op.w_index.ravel(), op.bias.index])
+            if (reads[mine] == 1).all():
+                op.owns = True
+                owned[mine] = True
+    return np.flatnonzero(~owned)
 
 
 def _is_layer_pattern(kinds: tuple) -> bool:

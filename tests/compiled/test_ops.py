@@ -1,0 +1,111 @@
+"""microgradpp/compiled/ops.py: the fused losses give the numbers of the traced nodes they stand
+for, and a layer that owns its parameters writes the same gradients it would have added."""
+
+from __future__ import annotations
+
+import pytest
+
+np = pytest.importorskip("numpy", reason="compiled mode needs numpy (extra: fast)")
+
+from microgradpp.compiled import compile_loss  # noqa: E402
+from microgradpp.compiled.ops import (  # noqa: E402
+    CrossEntropyLoss,
+    FusedLoss,
+    HingeLoss,
+    MatmulOp,
+    MSELoss,
+)
+from microgradpp.data import make_moons, make_spiral  # noqa: E402
+from microgradpp.engine import Value  # noqa: E402
+from microgradpp.nn import MLP  # noqa: E402
+
+XS, YS = make_spiral(40, classes=4, seed=1)
+XM, YM = make_moons(50, 0.1, seed=2)
+TARGETS3 = np.random.default_rng(0).normal(size=(50, 3)).tolist()
+
+CASES = {
+    "cross_entropy-4": (MLP(2, [8, 4], seed=0), "cross_entropy", XS, YS, CrossEntropyLoss),
+    "hinge-1": (MLP(2, [8, 1], seed=0), "hinge", XM, YM, HingeLoss),
+    "hinge-2": (MLP(2, [8, 2], seed=0), "hinge", XM, [[t, 1 - t] for t in YM], HingeLoss),
+    "mse-1": (
+        MLP(2, [8, 1], activation="tanh", seed=0),
+        "mse",
+        XM,
+        [3.0 * t - 1.0 for t in YM],
+        MSELoss,
+    ),
+    "mse-3": (MLP(2, [8, 3], seed=0), "mse", XM, TARGETS3, MSELoss),
+}
+
+
+def fast_and_traced(program, X, y):
+    """(per-sample losses, gradient) from the fast operations, then from the traced nodes."""
+    program.run(X, y)
+    fast = (program.V[program.root_row].copy(), program.grad.copy())
+    program.run_loaded(full=True)  # every traced node, as show_sample runs them
+    return fast, (program.V[program.root_row].copy(), program.grad.copy())
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_fused_loss_gives_the_numbers_of_the_traced_nodes(case: str) -> None:
+    model, loss, X, y, fused = CASES[case]
+    program = compile_loss(model, loss, X, y)
+    assert type(program.fast_ops[-1]) is fused
+    assert not any(isinstance(op, FusedLoss) for op in program.ops)
+    assert len(program.fast_ops) < len(program.ops)
+    (losses, grad), (traced_losses, traced_grad) = fast_and_traced(program, X, y)
+    assert losses.tolist() == traced_losses.tolist()  # the same operations in the same order
+    # the gradient: the same up to rounding (cross-entropy leaves out the max's path, which is
+    # 0 up to rounding; the mean of several terms multiplies in another order)
+    assert np.abs(grad - traced_grad).max() <= 1e-15 * np.linalg.norm(traced_grad)
+
+
+@pytest.mark.parametrize(
+    ("loss", "y"),
+    [
+        ("l1", [3.0 * t - 1.0 for t in YM]),
+        ("binary_cross_entropy_with_logits", YM),
+        (
+            lambda outputs, targets: (
+                sum((o - t) * (o - t) for o, t in zip(outputs, targets)) * (1.0 / len(outputs))
+            ),
+            [float(t) for t in YM],
+        ),
+    ],
+    ids=["l1", "bce-logits", "custom"],
+)
+def test_a_loss_without_a_fused_form_replays_its_traced_nodes(loss, y) -> None:
+    program = compile_loss(MLP(2, [4, 1], seed=0), loss, XM, y)
+    assert program.fast_ops is program.ops
+
+
+def test_the_layers_of_an_mlp_own_their_parameters_and_run_twice_the_same() -> None:
+    model = MLP(2, [8, 8, 4], seed=0)
+    program = compile_loss(model, "cross_entropy", XS, YS)
+    layers = [op for op in program.ops if isinstance(op, MatmulOp)]
+    assert len(layers) == 3 and all(op.owns for op in layers)
+    assert len(program.unowned) == 0  # nothing left to zero before a backward
+    program.run(XS, YS)
+    first = program.grad.copy()
+    program.grad[:] = 7.0  # (a clip or l2 changes the gradients in place between runs)
+    program.run(XS, YS)
+    assert program.grad.tolist() == first.tolist()
+
+
+def test_a_weight_read_twice_is_not_owned_and_its_gradient_is_the_scalar_one() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    shared = model.layers[0].neurons[0].w[0]
+    model.layers[0].neurons[1].w[1] = shared  # one Value in two places
+    X, y = XM[:10], YM[:10]
+    program = compile_loss(model, "mse", X, [float(t) for t in y])
+    first, last = (op for op in program.ops if isinstance(op, MatmulOp))
+    assert not first.owns and last.owns
+    assert 0 < len(program.unowned) < len(program.values)
+    for _ in range(2):  # the second run starts from zeros again
+        program.run(X, [float(t) for t in y])
+    model.zero_grad()
+    loss = sum((model(x) - float(t)) ** 2 for x, t in zip(X, y)) * (1.0 / len(X))
+    assert isinstance(loss, Value)
+    loss.backward()
+    expected = [p.grad for p in program.parameters]
+    assert program.grad.tolist() == pytest.approx(expected, rel=1e-13, abs=1e-15)
