@@ -33,7 +33,7 @@ from . import validation
 from .data import Seed, as_rng
 from .engine import Value, is_grad_enabled
 from .errors import NoGradError
-from .i18n import error
+from .i18n import Words, error
 from .nn import Module
 
 LossFn = Callable[[Any, Sequence[Any]], Value]
@@ -137,8 +137,8 @@ def check_fit_arguments(
     return FitArguments(epochs, batch_size, l2, clip_grad_norm, loss_fn)
 
 
-def _kind(x: object) -> str:
-    return f"{type(x).__name__}: {validation.shown(x)}"
+def _kind(x: object) -> str | Words:
+    return validation.describe(x)
 
 
 def _check_optimizer(optimizer: Any, model: Module) -> None:
@@ -148,7 +148,7 @@ def _check_optimizer(optimizer: Any, model: Module) -> None:
             raise error(TypeError, "fit.optimizer_method", method=method, got=_kind(optimizer))
     if not hasattr(optimizer, "lr"):
         raise error(TypeError, "fit.optimizer_lr", got=_kind(optimizer))
-    lr = validation.positive(optimizer.lr, "the optimizer's lr", allow_zero=True)
+    lr = validation.positive(optimizer.lr, Words("fit.name.optimizer_lr"), allow_zero=True)
     decay = getattr(optimizer, "weight_decay", 0.0)
     if getattr(optimizer, "decay_shrinks_weights", False) and lr * decay >= 1.0:
         raise error(
@@ -221,21 +221,26 @@ def _check_sample(sample: Any, index: int, name: str, inputs: int | None) -> Non
     except (TypeError, ValueError, OverflowError):
         pass  # a non-number, inf - inf, or finite numbers whose sum overflows: look one by one
     for j, x in enumerate(sample):
-        validation.real(x.data if isinstance(x, Value) else x, f"{name}: sample {index}, input {j}")
+        validation.real(x.data if isinstance(x, Value) else x, _input_name(name, index, j))
 
 
 def _check_array(X: Any, name: str, inputs: int | None) -> None:
     import numpy as np
 
     if X.ndim != 2 or (inputs is not None and X.shape[1] != inputs):
-        width = inputs if inputs is not None else "inputs"
+        width = inputs if inputs is not None else Words("fit.name.inputs")
         raise error(ValueError, "fit.array_shape", name=name, width=width, got=X.shape)
     if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
         raise error(TypeError, "fit.array_dtype", name=name, got=X.dtype)
     finite = np.isfinite(X)
     if not finite.all():
         index, j = (int(k) for k in np.argwhere(~finite)[0])
-        validation.real(float(X[index, j]), f"{name}: sample {index}, input {j}")
+        validation.real(float(X[index, j]), _input_name(name, index, j))
+
+
+def _input_name(name: str, index: int, j: int) -> Words:
+    """'data: sample 3, input 1': where a number that is not finite was found."""
+    return Words("fit.name.sample_input", fields={"name": name, "index": index, "j": j})
 
 
 def _check_finite_target(target: Any) -> None:

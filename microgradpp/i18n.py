@@ -194,7 +194,7 @@ class Words:
     overflow: bool = False
 
     def reason(self, lang: str | None = "en") -> str:
-        return message(self.key, lang, **self._filled(lang)) + self._after(lang)
+        return _tidied(message(self.key, lang, **self._filled(lang)) + self._after(lang), lang)
 
     def remedy(self, lang: str | None = "en") -> str:
         return message(self.remedy_key, lang, **self._filled(lang)) if self.remedy_key else ""
@@ -214,13 +214,65 @@ class Words:
     def _after(self, lang: str | None) -> str:
         return "".join(" " + message(key, lang) for key in self.then)
 
+    def __str__(self) -> str:
+        """English: what an f-string writes (a message not yet in the catalogs stays whole)."""
+        return self.reason("en")
+
     def _filled(self, lang: str | None) -> dict[str, object]:
-        """The fields, a field that is itself Words said in ``lang`` too (a sentence inside a
-        sentence: backward's error and its explanation)."""
-        return {
-            name: value.reason(lang) if isinstance(value, Words) else value
-            for name, value in self.fields.items()
-        }
+        """The fields, a field that is itself Words (or Listed) said in ``lang`` too (a sentence
+        inside a sentence: backward's error and its explanation)."""
+        return {name: _said(value, lang) for name, value in self.fields.items()}
+
+
+@dataclass(frozen=True)
+class Listed:
+    """Several parts said as one list, joined as the language joins them: ``how="items"`` (a list
+    of names or phrases) with ", " in English and "、" in Chinese, ``how="clauses"`` (problems
+    one after another) with "; " and "；", ``how="and"`` (two phrases) with " and " and "，".
+    A part may be :class:`Words` (said in the language), another Listed, or plain text (a name,
+    a number: the same in every language). A field of :class:`Words` or of :func:`error` may be
+    a Listed::
+
+        >>> names = Listed(("w0", "w1", "b"))
+        >>> names.reason("en"), names.reason("zh-Hant")
+        ('w0, w1, b', 'w0、w1、b')
+        >>> missing = Words("nn.state.missing", fields={"names": names})
+        >>> unexpected = Words("nn.state.unexpected", fields={"names": "x"})
+        >>> problems = Listed((missing, unexpected), "clauses")
+        >>> problems.reason("en"), problems.reason("zh-Hans")
+        ('missing w0, w1, b; unexpected x', '缺少 w0、w1、b；多出 x')
+    """
+
+    parts: tuple[object, ...]
+    how: str = "items"
+
+    def reason(self, lang: str | None = "en") -> str:
+        separator = message(f"list.{self.how}", lang)
+        return separator.join(str(_said(part, lang)) for part in self.parts)
+
+    def __str__(self) -> str:
+        return self.reason("en")
+
+
+_CHINESE_MARK = "\u3000-\u303f\uff00-\uffef"  # 、。「」 and the full-width （），：；
+_LOOSE_SPACE = re.compile(
+    rf"(?<=[\u4e00-\u9fff{_CHINESE_MARK}]) (?=[\u4e00-\u9fff{_CHINESE_MARK}])"
+    rf"|(?<=[^ ]) (?=[{_CHINESE_MARK}])|(?<=[{_CHINESE_MARK}]) (?=[^ ])"
+)
+
+
+def _tidied(text: str, lang: str | None) -> str:
+    """Chinese puts no space between two characters or beside its punctuation: a template's
+    space before a field ("收到的是 {got}") is kept before a number or a name and dropped before
+    words of the catalogs ("收到的是一個非常大的整數", "config.nouts（每個寬度都）")."""
+    if resolve_language(lang) == DEFAULT_LANGUAGE:
+        return text
+    return _LOOSE_SPACE.sub("", text)
+
+
+def _said(value: object, lang: str | None) -> object:
+    """``value`` in ``lang`` when it is Words or Listed; anything else as it is."""
+    return value.reason(lang) if isinstance(value, (Words, Listed)) else value
 
 
 E = TypeVar("E", bound=BaseException)

@@ -31,7 +31,7 @@ from typing import Any, cast
 
 from .data import Seed, as_rng
 from .engine import Value, is_grad_enabled, linear, sum_values
-from .i18n import error
+from .i18n import Listed, Words, error
 from .validation import fraction, integer, is_real
 
 Input = Sequence[Value | float | int]
@@ -141,9 +141,9 @@ class Module:
     def _set_buffer(self, name: str, value: float) -> None:
         raise KeyError(name)
 
-    def _buffer_problem(self, name: str, value: float) -> str:
-        """'' if ``value`` may be loaded into the buffer ``name``, else what is wrong with it."""
-        return ""
+    def _buffer_problem(self, name: str, value: float) -> Words | None:
+        """None if ``value`` may be loaded into the buffer ``name``, else what is wrong with it."""
+        return None
 
     def __call__(self, x: Any) -> Any:
         raise NotImplementedError
@@ -154,7 +154,7 @@ class Module:
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this module (used by ``microgradpp.save``)."""
-        raise NotImplementedError(f"{type(self).__name__} cannot describe its constructor")
+        raise error(NotImplementedError, "nn.no_config", kind=type(self).__name__)
 
     # -- parameters -----------------------------------------------------------------------------
 
@@ -259,17 +259,21 @@ class Module:
         own = self.state_dict()
         missing = [name for name in own if name not in state]
         unexpected = [name for name in state if name not in own]
-        problems = []
+        problems: list[Words] = []
         if missing:
-            problems.append(f"missing {_some(missing)}")
+            problems.append(Words("nn.state.missing", fields={"names": _some(missing)}))
         if unexpected:
-            problems.append(f"unexpected {_some(unexpected)}")
+            problems.append(Words("nn.state.unexpected", fields={"names": _some(unexpected)}))
         for name in own:
             value = state.get(name, 0.0)
             if not is_real(value):
-                problems.append(f"{name} is not a number: {value!r}")
+                problems.append(
+                    Words("nn.state.not_a_number", fields={"name": name, "got": repr(value)})
+                )
             elif not math.isfinite(value):
-                problems.append(f"{name} is not finite: {value!r}")
+                problems.append(
+                    Words("nn.state.not_finite", fields={"name": name, "got": repr(value)})
+                )
         for module_name, module in self.named_modules():
             prefix = module_name + "." if module_name else ""
             for buffer_name, _ in module._own_buffers():
@@ -277,12 +281,18 @@ class Module:
                 if is_real(buffer):
                     problem = module._buffer_problem(buffer_name, buffer)
                     if problem:
-                        problems.append(f"{prefix + buffer_name} is {buffer!r}: {problem}")
+                        fields = {
+                            "name": prefix + buffer_name,
+                            "got": repr(buffer),
+                            "problem": problem,
+                        }
+                        problems.append(Words("nn.state.buffer", fields=fields))
         if problems:
-            raise ValueError(
-                f"state does not fit this {type(self).__name__}: "
-                + "; ".join(problems)
-                + ". Nothing was changed."
+            raise error(
+                ValueError,
+                "nn.state_does_not_fit",
+                kind=type(self).__name__,
+                problems=Listed(tuple(problems), "clauses"),
             )
         parameters = dict(self.named_parameters())
         for name, value in state.items():
@@ -310,10 +320,14 @@ class Module:
         return "\n".join(lines) + "\n)"
 
 
-def _some(names: list[str], limit: int = 5) -> str:
-    shown = ", ".join(names[:limit])
-    more = f" and {len(names) - limit} more" if len(names) > limit else ""
-    return f"{len(names)} name{'s' if len(names) != 1 else ''} ({shown}{more})"
+def _some(names: list[str], limit: int = 5) -> Words:
+    """'2 names (w0, b)', '7 names (a, b, c, d, e and 2 more)': a list, cut to ``limit``."""
+    shown = Listed(tuple(names[:limit]))
+    if len(names) > limit:
+        fields = {"count": len(names), "names": shown, "more": len(names) - limit}
+        return Words("nn.state.names_and_more", fields=fields)
+    key = "nn.state.one_name" if len(names) == 1 else "nn.state.names"
+    return Words(key, fields={"count": len(names), "names": shown})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -723,10 +737,10 @@ class BatchNorm(Module):
                 return
         raise KeyError(name)
 
-    def _buffer_problem(self, name: str, value: float) -> str:
+    def _buffer_problem(self, name: str, value: float) -> Words | None:
         if name.startswith("running_var") and value < 0.0:
-            return "a variance is never negative (eval() would take its square root)"
-        return ""
+            return Words("nn.state.negative_variance")
+        return None
 
     def config(self) -> dict[str, Any]:
         return {"num_features": self.num_features, "eps": self.eps, "momentum": self.momentum}

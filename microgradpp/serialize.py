@@ -46,7 +46,7 @@ from typing import Any
 from . import nn
 from .errors import MicrogradppError
 from .files import atomic_write
-from .i18n import Words, error
+from .i18n import Listed, Words, error
 from .nn import ACTIVATIONS, MLP, BatchNorm, Dropout, Layer, Module, Neuron
 from .validation import is_integer, is_real
 
@@ -85,14 +85,11 @@ def save(model: Module, path: str | os.PathLike) -> None:
     """Write ``model``'s architecture and every parameter to ``path`` (JSON, atomically)."""
     kind = type(model).__name__
     if MODEL_CLASSES.get(kind) is not type(model):
-        raise TypeError(
-            f"save() knows how to rebuild {', '.join(MODEL_CLASSES)}, not {kind}; "
-            "for other modules save model.state_dict() yourself"
-        )
+        raise error(TypeError, "save.kind", names=Listed(tuple(MODEL_CLASSES)), kind=kind)
     config, state = model.config(), model.state_dict()
     for name, value in state.items():
         if not math.isfinite(value):
-            raise ValueError(f"cannot save: {name} is {value!r} (JSON has no inf or nan)")
+            raise error(ValueError, "save.not_finite", name=name, value=repr(value))
     document = {
         "format": FORMAT,
         "version": VERSION,
@@ -134,17 +131,22 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
             if config.get(key) != value
         }
         if mismatched:
-            details = "; ".join(
-                f"{key}: model has {ours!r}, file has {theirs!r}"
-                for key, (ours, theirs) in mismatched.items()
-            )
-            raise SerializationError(
-                f"{path} is for a different architecture ({details}); nothing was changed"
-            )
+            details = Listed(
+                tuple(
+                    Words("load.architecture.field", fields={
+                        "key": key, "ours": repr(ours), "theirs": repr(theirs)
+                    })
+                    for key, (ours, theirs) in mismatched.items()
+                ),
+                "clauses",
+            )  # fmt: skip
+            raise error(SerializationError, "load.architecture", path=path, details=details)
     try:
         model.load_state_dict(state)
     except (TypeError, ValueError) as problem:  # checked above already; kept as a second guard
-        raise SerializationError(f"{path}: {problem}") from None
+        raise error(
+            SerializationError, "load.in_file", path=path, problem=_words(problem)
+        ) from None
     return model
 
 
@@ -201,8 +203,8 @@ def _read(path: Path) -> dict[str, Any]:
     except RecursionError:
         raise error(SerializationError, "load.too_deep", path=path) from None
     except ValueError as problem:  # e.g. an integer of more than 4300 digits, or NaN/Infinity
-        raise SerializationError(
-            f"{path} holds a number JSON cannot stand for: {problem}"
+        raise error(
+            SerializationError, "load.json_number", path=path, problem=_words(problem)
         ) from None
     if not isinstance(document, dict):
         raise error(SerializationError, "load.not_object", path=path, got=type(document).__name__)
@@ -228,15 +230,18 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _small_int(text: str) -> int:
     """Integers as JSON reads them, refusing hundreds of digits (no float is that long)."""
     if len(text) > MAX_INT_DIGITS:
-        raise ValueError(
-            f"an integer of {len(text):,} digits (a model file holds sizes and floats; "
-            f"at most {MAX_INT_DIGITS} digits)"
-        )
+        raise error(ValueError, "load.int_digits", digits=f"{len(text):,}", most=MAX_INT_DIGITS)
     return int(text)
 
 
 def _no_nan(constant: str) -> float:
-    raise ValueError(f"{constant} is not a number a model file may hold (save refuses inf/nan)")
+    raise error(ValueError, "load.constant", constant=constant)
+
+
+def _words(problem: BaseException) -> object:
+    """What ``problem`` says, in any language when it has catalog words (else its English)."""
+    words = getattr(problem, "words", None)
+    return words if words is not None else str(problem)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -265,12 +270,14 @@ def _validated(document: dict[str, Any], path: Path) -> tuple[str, dict, dict]:
         raise error(SerializationError, "load.version_unknown", path=path, got=_short(version))
     missing = [key for key in ("class", "config", "state", "checksum") if key not in document]
     if missing:
-        raise error(SerializationError, "load.fields_missing", path=path, names=", ".join(missing))
+        raise error(
+            SerializationError, "load.fields_missing", path=path, names=Listed(tuple(missing))
+        )
     kind, config, state = document["class"], document["config"], document["state"]
     if not isinstance(kind, str) or kind not in MODEL_CLASSES:
         raise error(
             SerializationError, "load.class", path=path, got=_short(kind),
-            names=", ".join(MODEL_CLASSES),
+            names=Listed(tuple(MODEL_CLASSES)),
         )  # fmt: skip
     if not isinstance(config, dict):
         raise error(SerializationError, "load.object_field", path=path, field="config")
@@ -292,57 +299,72 @@ def _check_config(kind: str, config: dict[str, Any], path: Path) -> None:
     missing = [name for name in fields if name not in config]
     unknown = [name for name in config if name not in fields]
     if missing or unknown:
-        parts = [f"missing {', '.join(missing)}"] if missing else []
-        parts += [f"unknown {', '.join(_short(name) for name in unknown[:5])}"] if unknown else []
-        raise SerializationError(
-            f"{path}: the config of a {kind} has the fields {', '.join(fields)}; this one has "
-            + " and ".join(parts)
-        )
+        parts = [Words("load.config.missing", fields={"names": Listed(tuple(missing))})]
+        parts = parts if missing else []
+        if unknown:
+            names = Listed(tuple(_short(name) for name in unknown[:5]))
+            parts.append(Words("load.config.unknown", fields={"names": names}))
+        raise error(
+            SerializationError, "load.config_fields", path=path, kind=kind,
+            fields=Listed(tuple(fields)), parts=Listed(tuple(parts), "and"),
+        )  # fmt: skip
     for name, check in fields.items():
         problem = check(config[name])
         if problem:
-            raise SerializationError(f"{path}: config.{name} {problem}, got {_short(config[name])}")
+            raise error(
+                SerializationError, "load.config_field", path=path, name=name, problem=problem,
+                got=_short(config[name]),
+            )  # fmt: skip
 
 
-def _size(value: Any) -> str:
+# Each check returns None, or what is wrong ("must be a whole number") in the catalogs' words.
+
+
+def _size(value: Any) -> Words | None:
     if not is_integer(value):
-        return "must be a whole number"
+        return Words("load.config.whole")
     if not 1 <= value <= MAX_PARAMETERS:
-        return f"must be from 1 to {MAX_PARAMETERS:,}"
-    return ""
+        return Words("load.config.from_1", fields={"most": f"{MAX_PARAMETERS:,}"})
+    return None
 
 
-def _widths(value: Any) -> str:
+def _widths(value: Any) -> Words | None:
     if not isinstance(value, list) or not 1 <= len(value) <= MAX_LAYERS:
-        return f"must be a list of 1 to {MAX_LAYERS} layer widths"
+        return Words("load.config.widths", fields={"most": MAX_LAYERS})
     problems = (_size(width) for width in value)
-    return next((f"(each width) {p}" for p in problems if p), "")
+    return next(
+        (Words("load.config.each_width", fields={"problem": p}) for p in problems if p), None
+    )
 
 
-def _activation(value: Any) -> str:
+def _activation(value: Any) -> Words | None:
     if not isinstance(value, str) or value not in ACTIVATIONS:
-        return f"must be one of {', '.join(ACTIVATIONS)}"
-    return ""
+        return Words("load.config.one_of", fields={"names": Listed(tuple(ACTIVATIONS))})
+    return None
 
 
-def _flag(value: Any) -> str:
-    return "" if isinstance(value, bool) else "must be true or false"
+def _flag(value: Any) -> Words | None:
+    return None if isinstance(value, bool) else Words("load.config.flag")
 
 
 def _number(value: Any) -> bool:
     return is_real(value) and _finite(value)
 
 
-def _probability(value: Any) -> str:
-    return "" if _number(value) and 0.0 <= value < 1.0 else "must be a number in [0, 1)"
+def _probability(value: Any) -> Words | None:
+    if _number(value) and 0.0 <= value < 1.0:
+        return None
+    return Words("load.config.interval", fields={"interval": "[0, 1)"})
 
 
-def _momentum(value: Any) -> str:
-    return "" if _number(value) and 0.0 <= value <= 1.0 else "must be a number in [0, 1]"
+def _momentum(value: Any) -> Words | None:
+    if _number(value) and 0.0 <= value <= 1.0:
+        return None
+    return Words("load.config.interval", fields={"interval": "[0, 1]"})
 
 
-def _epsilon(value: Any) -> str:
-    return "" if _number(value) and value > 0.0 else "must be a finite number > 0"
+def _epsilon(value: Any) -> Words | None:
+    return None if _number(value) and value > 0.0 else Words("load.config.epsilon")
 
 
 CONFIG_FIELDS: dict[str, dict[str, Any]] = {
@@ -367,7 +389,7 @@ CONFIG_FIELDS: dict[str, dict[str, Any]] = {
     "BatchNorm": {"num_features": _size, "eps": _epsilon, "momentum": _momentum},
     "Dropout": {"p": _probability},
 }
-"""Each class's config fields -> a check returning '' or what is wrong (as the constructor's)."""
+"""Each class's config fields -> a check returning None or what is wrong (as the constructor's)."""
 
 
 def _check_state(kind: str, config: dict[str, Any], state: dict[str, Any], path: Path) -> None:
@@ -378,29 +400,35 @@ def _check_state(kind: str, config: dict[str, Any], state: dict[str, Any], path:
     """
     count = _state_size(kind, config)
     if count > MAX_PARAMETERS:
-        raise SerializationError(
-            f"{path}: its config describes a {kind} of {count:,} numbers, more than a model file "
-            f"may hold ({MAX_PARAMETERS:,}, microgradpp.serialize.MAX_PARAMETERS)"
-        )
+        raise error(
+            SerializationError, "load.state_too_big", path=path, kind=kind, count=f"{count:,}",
+            most=f"{MAX_PARAMETERS:,}",
+        )  # fmt: skip
     if count != len(state):
-        raise SerializationError(
-            f"{path}: its config describes a {kind} of {count:,} numbers but its state holds "
-            f"{len(state):,}; the file is damaged or was edited. Nothing was loaded"
-        )
+        raise error(
+            SerializationError, "load.state_count", path=path, kind=kind, count=f"{count:,}",
+            held=f"{len(state):,}",
+        )  # fmt: skip
     for name in _state_names(kind, config):
         if name not in state:
             stranger = next(key for key in state if key not in set(_state_names(kind, config)))
-            raise SerializationError(
-                f"{path}: the state is missing {name} and holds {_short(stranger)}, which this "
-                f"{kind} does not have; nothing was loaded"
-            )
+            raise error(
+                SerializationError, "load.state_names", path=path, name=name,
+                stranger=_short(stranger), kind=kind,
+            )  # fmt: skip
         value = state[name]
         if not is_real(value):
-            raise SerializationError(f"{path}: {name} is not a number: {_short(value)}")
+            raise error(
+                SerializationError, "load.state_not_number", path=path, name=name, got=_short(value)
+            )
         if not _finite(value):
-            raise SerializationError(f"{path}: {name} is not a finite float: {_short(value)}")
+            raise error(
+                SerializationError, "load.state_not_finite", path=path, name=name, got=_short(value)
+            )
         if name.rpartition(".")[2].startswith("running_var") and value < 0:
-            raise SerializationError(f"{path}: {name} is {value!r}; a variance is never negative")
+            raise error(
+                SerializationError, "load.state_variance", path=path, name=name, got=repr(value)
+            )
 
 
 def _finite(value: int | float) -> bool:
@@ -457,12 +485,15 @@ def _state_names(kind: str, config: dict[str, Any], prefix: str = "") -> Iterato
             yield from _state_names("Layer", layer, f"{prefix}layer{i + 1}.")
 
 
-def _short(value: Any, limit: int = 60) -> str:
+def _short(value: Any, limit: int = 60) -> str | Words:
     """repr(value) cut to ``limit`` characters (a hostile file may hold a megabyte string), and
-    never failing (a 5000-digit int has no repr under Python's digit limit)."""
+    never failing (a 5000-digit int has no repr under Python's digit limit); a huge int, an
+    array or an object in words (any language)."""
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 200:
-        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+        digits = int(value.bit_length() * 0.30103)
+        return Words("load.short.integer", fields={"digits": digits})
     if isinstance(value, (list, dict)):
-        return f"a JSON {'array' if isinstance(value, list) else 'object'} of {len(value)} items"
+        key = "load.short.array" if isinstance(value, list) else "load.short.object"
+        return Words(key, fields={"count": len(value)})
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."

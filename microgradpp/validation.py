@@ -41,21 +41,24 @@ def is_real(x: object) -> TypeGuard[float]:
     return isinstance(x, Real) and not isinstance(x, bool)
 
 
-def shown(x: object, limit: int = 60) -> str:
+def shown(x: object, limit: int = 60) -> str | Words:
     """``repr(x)`` for a message, cut to ``limit`` characters; a huge int is "a huge int" (Python
-    refuses to write an int of more than 4300 digits, and nobody wants to read one)."""
+    refuses to write an int of more than 4300 digits, and nobody wants to read one), in the
+    message's language (Words; an f-string writes them in English)."""
     if isinstance(x, int) and x.bit_length() > 200:
-        return "a huge int"
+        return Words("check.huge_int")
     text = repr(x)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def describe(x: object) -> str:
+def describe(x: object) -> str | Words:
     """``float: 1.5`` — the type and the value, for messages."""
-    return f"{type(x).__name__}: {shown(x)}"
+    return Words("check.typed", fields={"kind": type(x).__name__, "value": shown(x)})
 
 
-def integer(x: object, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
+def integer(
+    x: object, name: str | Words, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """``x`` as an int, checked to be in [minimum, maximum] (each bound optional)."""
     if not is_integer(x):
         raise error(TypeError, "check.int_type", name=name, got=describe(x))
@@ -73,7 +76,7 @@ def integer(x: object, name: str, minimum: int | None = None, maximum: int | Non
 
 def real(
     x: object,
-    name: str,
+    name: str | Words,
     low: float | None = None,
     high: float | None = None,
     *,
@@ -101,12 +104,12 @@ def real(
     return value
 
 
-def positive(x: object, name: str, allow_zero: bool = False) -> float:
+def positive(x: object, name: str | Words, allow_zero: bool = False) -> float:
     """A finite number > 0 (``>= 0`` with ``allow_zero``)."""
     return real(x, name, low=0.0, low_open=not allow_zero)
 
 
-def fraction(x: object, name: str) -> float:
+def fraction(x: object, name: str | Words) -> float:
     """A number in [0, 1): a probability that must leave something (dropout, momentum, β)."""
     return real(x, name, low=0.0, high=1.0, high_open=True)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -210,7 +211,7 @@ def _python_errors():
     from microgradpp import Value, data, grad, nn
     from microgradpp.engine import linear
     from microgradpp.nn import MLP
-    from microgradpp.serialize import load
+    from microgradpp.serialize import load, save
     from microgradpp.validation import fraction, integer, positive
 
     return {
@@ -240,7 +241,24 @@ def _python_errors():
         "value.real_type": lambda: Value("3"),
         "value.label_length": lambda: Value(1.0, label="w" * 101),
         "engine.linear_lengths": lambda: linear([Value(1.0)], [1.0, 2.0], Value(0.0)),
+        "nn.state_does_not_fit": lambda: MLP(2, [3, 1], seed=0).load_state_dict({"x": 1.0}),
+        "load.architecture": lambda: load(_saved(MLP(2, [3, 1], seed=0)), MLP(2, [4, 1], seed=0)),
+        "load.json_number": lambda: load(_written('{"a": NaN}')),
+        "load.config_fields": lambda: load(_saved(MLP(2, [1], seed=0), config={"x": 1})),
+        "save.kind": lambda: save(nn.Module(), Path(tempfile.mkdtemp()) / "model.json"),
     }
+
+
+def _saved(model, config=None):
+    from microgradpp.serialize import save
+
+    path = Path(tempfile.mkdtemp()) / "model.json"
+    save(model, path)
+    if config is not None:
+        document = json.loads(path.read_text("utf-8"))
+        document["config"] = config
+        path.write_text(json.dumps(document), "utf-8")
+    return path
 
 
 def _computed_in_no_grad():
@@ -286,8 +304,12 @@ def test_python_errors_keep_their_english_and_are_said_in_chinese(key):
 CATALOGUED_MODULES = (
     "autograd.py",
     "engine.py",
+    "fit_arguments.py",
     "grad_mode.py",
     "gradient_graph.py",
+    "nn.py",
+    "serialize.py",
+    "validation.py",
     "value_checks.py",
 )
 

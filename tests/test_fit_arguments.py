@@ -190,3 +190,44 @@ def test_compile_loss_blames_a_one_output_model_for_cross_entropy() -> None:
 
     with pytest.raises(ValueError, match=r"^cross_entropy needs a model with one output per class"):
         compile_loss(_model(), "cross_entropy", X, Y)
+
+
+def test_the_names_inside_fits_messages_are_said_in_chinese():
+    from microgradpp.i18n import translated
+
+    class NoLearningRate:
+        lr, params = float("nan"), None
+
+        def step(self): ...
+
+        def zero_grad(self): ...
+
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError) as caught:
+        fit(model, "mse", NoLearningRate(), ([[0.0, 1.0]], [1.0]), epochs=1, progress=False)
+    assert str(caught.value) == "the optimizer's lr must be >= 0 and finite, got nan"
+    assert (
+        translated(caught.value, "zh-Hant")
+        == "最佳化器的學習率 lr 必須 >= 0 且為有限值，收到的是 nan"
+    )
+    assert (
+        translated(caught.value, "zh-Hans")
+        == "优化器的学习率 lr 必须 >= 0 且为有限值，得到的是 nan"
+    )
+    optimizer = SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError) as caught:
+        fit(
+            model,
+            "mse",
+            optimizer,
+            ([[0.0, 1.0], [0.0, math.inf]], [1.0, 2.0]),
+            epochs=1,
+            progress=False,
+        )
+    assert str(caught.value) == "data: sample 1, input 1 must be finite, got inf"
+    assert (
+        translated(caught.value, "zh-Hant") == "data：資料點 1 的輸入 1 必須是有限值，收到的是 inf"
+    )
+    assert (
+        translated(caught.value, "zh-Hans") == "data：数据点 1 的输入 1 必须是有限值，得到的是 inf"
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 from importlib import resources
 
 import pytest
 
+from microgradpp import i18n
 from microgradpp.i18n import (
     LANGUAGES,
     LanguageError,
@@ -368,3 +370,36 @@ def test_the_demo_index_speaks_the_chosen_language(tmp_path):
         for lang in ("zh-Hant", "zh-Hans")
         for name in ("add-mul", "xor")
     )  # a Chinese lesson is one paragraph: a page shows no space where a line ended
+
+
+def test_a_list_is_joined_as_each_language_joins_it():
+    from microgradpp.i18n import Listed, Words
+
+    names = Listed(("w0", "w1", "b"))
+    assert [names.reason(lang) for lang in LANGUAGES] == ["w0, w1, b", "w0、w1、b", "w0、w1、b"]
+    missing = Words("nn.state.missing", fields={"names": names})
+    unexpected = Words("nn.state.unexpected", fields={"names": Listed(("x",))})
+    problems = Listed((missing, unexpected), "clauses")
+    assert problems.reason("en") == "missing w0, w1, b; unexpected x"
+    assert problems.reason("zh-Hant") == "缺少 w0、w1、b；多出 x"
+    assert Listed((missing, unexpected), "and").reason("zh-Hans") == "缺少 w0、w1、b，多出 x"
+    assert f"{problems}" == "missing w0, w1, b; unexpected x"  # an f-string writes English
+    assert Listed(()).reason("zh-Hant") == ""
+    assert doctest.testmod(i18n).failed == 0
+
+
+def test_chinese_drops_a_templates_space_before_words_but_not_before_a_number_or_a_name():
+    from microgradpp.i18n import Words
+
+    huge = Words("check.huge_int")
+    said = Words("check.int_at_most", fields={"name": "epochs", "high": 10, "got": huge})
+    assert said.reason("zh-Hant") == "epochs 最多只能是 10，收到的是一個非常大的整數"
+    assert said.reason("en") == "epochs must be at most 10, got a huge int"
+    plain = Words("check.int_at_most", fields={"name": "epochs", "high": 10, "got": "11"})
+    assert plain.reason("zh-Hant") == "epochs 最多只能是 10，收到的是 11"
+    each = Words("load.config.each_width", fields={"problem": Words("load.config.whole")})
+    field = Words(
+        "load.config_field", fields={"path": "m.json", "name": "nouts", "problem": each, "got": 0}
+    )
+    assert field.reason("zh-Hans") == "m.json：config.nouts（每个宽度都）必须是整数，文件里是 0"
+    assert field.reason("en") == "m.json: config.nouts (each width) must be a whole number, got 0"

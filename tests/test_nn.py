@@ -11,6 +11,7 @@ import pytest
 
 import microgradpp
 from microgradpp import Value, no_grad, topological_order
+from microgradpp.i18n import translated
 from microgradpp.nn import (
     INITS,
     MLP,
@@ -439,3 +440,48 @@ def test_a_network_beyond_the_limits_load_accepts_is_refused_before_it_is_built(
         build()
     assert Value(0.0).number == made + 1  # no Value was made in between
     check_parameter_count(2_000_000, "the limit itself")  # allowed: no error
+
+
+def test_load_state_dict_says_every_problem_in_chinese():
+    model = MLP(2, [3, 1], seed=1)
+    state = dict(model.state_dict())
+    del state["layer2.neuron1.b"]
+    state["layer9.neuron1.w0"] = 1.0
+    state["layer1.neuron1.w0"] = float("nan")
+    state["layer1.neuron1.w1"] = "x"
+    with pytest.raises(ValueError) as caught:
+        model.load_state_dict(state)
+    assert translated(caught.value, "zh-Hant") == (
+        "這份 state 和這個 MLP 對不上：缺少 1 個名稱（layer2.neuron1.b）；多出 1 個名稱"
+        "（layer9.neuron1.w0）；layer1.neuron1.w0 不是有限值：nan；layer1.neuron1.w1 不是數字："
+        "'x'。什麼都沒有改動。"
+    )
+    with pytest.raises(ValueError) as caught:
+        MLP(2, [3, 1], seed=1).load_state_dict({})
+    assert str(caught.value) == (
+        "state does not fit this MLP: missing 13 names (layer1.neuron1.w0, layer1.neuron1.w1, "
+        "layer1.neuron1.b, layer1.neuron2.w0, layer1.neuron2.w1 and 8 more). Nothing was changed."
+    )
+    assert translated(caught.value, "zh-Hans") == (
+        "这份 state 和这个 MLP 对不上：缺少 13 个名称（layer1.neuron1.w0、layer1.neuron1.w1、"
+        "layer1.neuron1.b、layer1.neuron2.w0、layer1.neuron2.w1，另外还有 8 个）。什么都没有改动。"
+    )
+    norm = BatchNorm(2)
+    with pytest.raises(ValueError) as caught:
+        norm.load_state_dict({**norm.state_dict(), "running_var2": -1.0})
+    assert str(caught.value) == (
+        "state does not fit this BatchNorm: running_var2 is -1.0: a variance is never negative "
+        "(eval() would take its square root). Nothing was changed."
+    )
+    assert translated(caught.value, "zh-Hant") == (
+        "這份 state 和這個 BatchNorm 對不上：running_var2 是 -1.0：變異數不可能是負的"
+        "（eval() 會對它開平方根）。什麼都沒有改動。"
+    )
+
+
+def test_a_module_without_a_config_says_so_in_chinese():
+    with pytest.raises(NotImplementedError) as caught:
+        Module().config()
+    assert str(caught.value) == "Module cannot describe its constructor"
+    assert translated(caught.value, "zh-Hant") == "Module 無法描述它的建構子（constructor）"
+    assert translated(caught.value, "zh-Hans") == "Module 无法描述它的构造函数（constructor）"

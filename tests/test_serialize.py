@@ -8,6 +8,7 @@ import os
 import pytest
 
 import microgradpp
+from microgradpp.i18n import translated
 from microgradpp.nn import MLP, Layer, Module, Neuron
 from microgradpp.serialize import VERSION, SerializationError, load, save
 
@@ -384,3 +385,89 @@ def test_names_predicted_from_the_config_match_the_real_module(module, tmp_path)
     save(module, path)
     assert load(path).state_dict() == module.state_dict()
     assert MAX_PARAMETERS >= 1_000_000
+
+
+def _refusal(path, target=None):
+    with pytest.raises((SerializationError, ValueError, TypeError)) as caught:
+        load(path, model=target) if path is not None else target()
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("config", "state", "hant"),
+    [
+        (
+            {k: v for k, v in MLP_CONFIG.items() if k != "fused"} | {"evil": 1}, None,
+            "{path}：MLP 的 config 欄位是 nin、nouts、activation、output_activation、fused、"
+            "batchnorm、dropout；這一個缺少 fused，有不認識的 'evil'",
+        ),
+        (dict(MLP_CONFIG, nouts=[4, 0]), None, "{path}：config.nouts（每個寬度都）必須在 1 到 "
+         "2,000,000 之間，檔案裡是一個有 2 項的 JSON 陣列"),
+        (dict(MLP_CONFIG, activation="relux"), None,
+         "{path}：config.activation 必須是 relu、tanh、sigmoid、linear 之一，檔案裡是 'relux'"),
+        (dict(MLP_CONFIG, dropout=1.5), None, "{path}：config.dropout 必須是 [0, 1) 之內的數字，"
+         "檔案裡是 1.5"),
+        (dict(MLP_CONFIG, fused="yes"), None,
+         "{path}：config.fused 必須是 true 或 false，檔案裡是 'yes'"),
+        (dict(MLP_CONFIG, nin=2.5), None, "{path}：config.nin 必須是整數，檔案裡是 2.5"),
+        (dict(MLP_CONFIG, nouts=[5, 1]), None, "{path}：它的 config 描述的 MLP 有 21 個數字，"
+         "state 裡卻有 17 個；檔案損壞了或被改過。什麼都沒有載入"),
+        (dict(MLP_CONFIG, nin=1_000_000, nouts=[1000, 1]), None,
+         "{path}：它的 config 描述的 MLP 有 1,000,002,001 個數字，超過模型檔能存放的上限"
+         "（2,000,000，microgradpp.serialize.MAX_PARAMETERS）"),
+        (MLP_CONFIG, {"layer1.neuron1.w0": "zero"}, "{path}：layer1.neuron1.w0 不是數字：'zero'"),
+        (MLP_CONFIG, {"layer1.neuron1.w0": 10**309},
+         "{path}：layer1.neuron1.w0 不是有限的浮點數：一個大約 309 位數的整數"),
+        (MLP_CONFIG, {"layer1.neuron1.w0": None, "evil": 1.0},
+         "{path}：state 缺少 layer1.neuron1.w0，卻有這個 MLP 沒有的 'evil'；什麼都沒有載入"),
+    ],
+)  # fmt: skip
+def test_a_files_config_and_state_problems_are_said_in_traditional_chinese(
+    tmp_path, config, state, hant
+):
+    numbers = MLP(2, [4, 1], seed=0).state_dict()
+    for name, value in (state or {}).items():
+        if value is None:
+            del numbers[name]
+        else:
+            numbers[name] = value
+    path = write_document(tmp_path / "m.json", "MLP", config, numbers)
+    problem = _refusal(path)
+    assert translated(problem, "zh-Hant") == hant.format(path=path)
+    assert translated(problem, "en") == str(problem)
+
+
+def test_loading_and_saving_refusals_are_said_in_chinese(tmp_path, saved):
+    problem = _refusal(saved, MLP(2, [5, 1], seed=0))
+    assert translated(problem, "zh-Hant") == (
+        f"{saved} 是另一種架構的模型（nouts：模型是 [5, 1]，檔案是 [4, 1]）；什麼都沒有改動"
+    )
+    assert translated(problem, "zh-Hans") == (
+        f"{saved} 是另一种架构的模型（nouts：模型是 [5, 1]，文件是 [4, 1]）；什么都没有改动"
+    )
+    path = tmp_path / "n.json"
+    path.write_text('{"a": ' + "9" * 400 + "}")
+    problem = _refusal(path)
+    assert translated(problem, "zh-Hant") == (
+        f"{path} 含有 JSON 無法表示的數字：一個 400 位數的整數（模型檔只存放大小和浮點數；最多 310 位數）"
+    )
+    path.write_text('{"a": NaN}')
+    problem = _refusal(path)
+    assert str(problem) == (
+        f"{path} holds a number JSON cannot stand for: NaN is not a number a model file may hold "
+        "(save refuses inf/nan)"
+    )
+    assert translated(problem, "zh-Hans") == (
+        f"{path} 含有 JSON 无法表示的数字：NaN 不是模型文件可以存放的数字（save 不接受 inf/nan）"
+    )
+    problem = _refusal(None, lambda: save(Module(), tmp_path / "x.json"))
+    assert translated(problem, "zh-Hant") == (
+        "save() 只會重建 MLP、Layer、Neuron、BatchNorm、Dropout，不會重建 Module；"
+        "其他的模組請自己儲存 model.state_dict()"
+    )
+    model = MLP(2, [1], seed=0)
+    model.parameters()[0].data = float("inf")
+    problem = _refusal(None, lambda: save(model, tmp_path / "x.json"))
+    assert translated(problem, "zh-Hant") == (
+        "無法儲存：layer1.neuron1.w0 是 inf（JSON 沒有 inf 或 nan）"
+    )

@@ -76,3 +76,16 @@ def test_messages_show_long_values_cut_short():
     assert len(str(raised.value)) < 100
     with pytest.raises(ValueError, match=r"^n must be at most 3, got a huge int$"):
         integer(10**400, "n", maximum=3)
+
+
+def test_a_huge_int_is_named_in_the_messages_language():
+    from microgradpp.i18n import translated
+
+    with pytest.raises(ValueError) as caught:
+        integer(10**400, "epochs", maximum=10)
+    assert str(caught.value) == "epochs must be at most 10, got a huge int"
+    assert translated(caught.value, "zh-Hant") == "epochs 最多只能是 10，收到的是一個非常大的整數"
+    assert translated(caught.value, "zh-Hans") == "epochs 最多只能是 10，得到的是一个非常大的整数"
+    with pytest.raises(TypeError) as caught:
+        integer(2.5, "epochs")
+    assert translated(caught.value, "zh-Hant") == "epochs 必須是整數（int），收到的是 float: 2.5"
