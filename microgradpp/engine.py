@@ -36,8 +36,8 @@ from .diagnosis import base_pow_error, gate_error, gradient_error, overflow_erro
 from .errors import DomainError
 from .fast_backward import all_finite, chain_rule_fast, gate_nodes_and_leaves
 from .gates import GATES, Gate, base_pow_gate, pow_gate
-from .grad_mode import COMPUTED_IN_NO_GRAD, cut_if_no_grad, refuse_a_no_grad_result
 from .grad_mode import create_graph_refused as create_graph_refused  # read from here too
+from .grad_mode import cut_if_no_grad, refuse_a_no_grad_result
 from .grad_mode import is_grad_enabled as is_grad_enabled  # read from here too
 from .grad_mode import no_grad as no_grad  # read from here too
 from .gradient_graph import backward_building_graph
@@ -292,7 +292,7 @@ class Value:
         data = self.data + other.data
         if not _NEG_INF < data < _INF:  # false for inf, -inf and nan
             raise overflow_error(_ADD, (self, other), data)
-        # _two_input_node(data, _ADD, self, other, 1.0, 1.0) written out
+        # _node(data, (self, other), (1.0, 1.0), _ADD) written out
         node = _new_value(Value)  # skips __init__: `data` is already a checked float
         node.data = data
         node.grad = 0.0
@@ -318,7 +318,7 @@ class Value:
         data = a * b
         if not _NEG_INF < data < _INF:
             raise overflow_error(_MUL, (self, other), data)
-        # _two_input_node(data, _MUL, self, other, b, a) written out, as in __add__
+        # _node(data, (self, other), (b, a), _MUL) written out, as in __add__
         node = _new_value(Value)
         node.data = data
         node.grad = 0.0
@@ -556,50 +556,36 @@ def _data(x: Value | Number) -> float:
 _new_value = object.__new__
 
 
-def _two_input_node(data: float, gate: Gate, a: Value, b: Value, da: float, db: float) -> Value:
-    """The node a two-input gate produced from a and b (local gradients da, db).
+def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
+    """The node a gate produced from its parents, with ∂node/∂parent for each, stored as the
+    table above says.
 
     The finiteness check comes first, so a failing gate leaves no node behind. Under
     ``no_grad()`` the node keeps no parents: it is a constant leaf and the graph ends there.
     """
     if not _NEG_INF < data < _INF:  # false for inf, -inf and nan
-        raise overflow_error(gate, (a, b), data)
+        raise overflow_error(gate, parents, data)
     node = _new_value(Value)  # skips __init__: `data` is already a checked float
     node.data = data
     node.grad = 0.0
-    node.first_parent = a
-    node.second_parent = b
-    node.first_local_grad = da
-    node.second_local_grad = db
+    inputs = len(parents)
+    if inputs == 2:  # max, a sum of two (+ and × are written out in Value)
+        node.first_parent = parents[0]
+        node.second_parent = parents[1]
+        node.first_local_grad = local_grads[0]
+        node.second_local_grad = local_grads[1]
+    elif inputs == 1:  # exp, log, tanh, …
+        node.first_parent, node.first_local_grad = parents[0], local_grads[0]
+        node.second_parent = node.second_local_grad = None
+    else:  # n inputs (sum, linear): the tuples themselves
+        node.first_parent, node.first_local_grad = parents, local_grads
+        node.second_parent = node.second_local_grad = None
     node.gate = gate
     node._label = ""
     node.number = _next_number()
     node.last_visit = None
     if grad_mode.no_grad_blocks:  # a count first, the context variable only if needed (grad_mode)
         cut_if_no_grad(node)
-    return node
-
-
-def _node(data: float, parents: tuple, local_grads: tuple, gate: Gate) -> Value:
-    """The node a gate with any number of inputs produced (see _two_input_node for the checks)."""
-    if len(parents) == 2:
-        return _two_input_node(data, gate, parents[0], parents[1], local_grads[0], local_grads[1])
-    if not _NEG_INF < data < _INF:
-        raise overflow_error(gate, parents, data)
-    node = _new_value(Value)
-    node.data = data
-    node.grad = 0.0
-    node._label = ""
-    node.number = _next_number()
-    node.last_visit = None
-    node.second_parent = node.second_local_grad = None
-    if grad_mode.no_grad_blocks and not grad_mode.grad_enabled.get():
-        node.first_parent = node.gate = None
-        node.first_local_grad = COMPUTED_IN_NO_GRAD
-    elif len(parents) == 1:
-        node.first_parent, node.first_local_grad, node.gate = parents[0], local_grads[0], gate
-    else:  # n inputs: the tuples themselves
-        node.first_parent, node.first_local_grad, node.gate = parents, local_grads, gate
     return node
 
 
