@@ -63,6 +63,9 @@ class Source:
         self.unique = len(set(index)) == len(index)
         self.single = len(set(index)) == 1
         self.requires = requires  # does a parameter's gradient flow through it?
+        # Set by the schedule: this position is the only reader of its rows (of V or Xin), so
+        # their gradient is written, not added to zeros (the rows must be a slice).
+        self.sole = False
 
     def get(self, prog: Arrays) -> Any:
         """(n, B) for rows of V, (n, 1) for P or C (numpy broadcasts it over the batch)."""
@@ -79,7 +82,9 @@ class Source:
         else:
             target = prog.gP if self.kind == PARAMETER else prog.gC
             contribution = contribution.sum(axis=1)
-        if self.unique:
+        if self.sole:
+            target[self.take] = contribution
+        elif self.unique:
             target[self.take] += contribution
         elif self.single:  # one node in every position (−max z in cross-entropy): one sum
             target[self.index[0]] += contribution.sum(axis=0)
@@ -141,6 +146,9 @@ class GateOp:
             if full or source.requires:
                 if isinstance(local, float) and local == 1.0:
                     source.add(prog, upstream)  # add, sum: the gradient is copied
+                elif source.sole:  # the chain rule, written where the input's gradient lives
+                    target = prog.gV if source.kind == ROW else prog.gX
+                    np.multiply(local, upstream, out=target[source.take])
                 else:
                     source.add(prog, local * upstream)  # the chain rule
 
@@ -166,6 +174,9 @@ class MatmulOp:
         self.gW: Any = None
         self.grad_W: Any = None  # ∂L/∂W of the last backward, kept from step to step
         self.owns = False  # set by the schedule: write gW and gb instead of adding to them
+        self.b: Any = None  # the bias as an (n, 1) view of P when it is a slice of it
+        if bias.kind == PARAMETER and isinstance(bias.take, slice):
+            self.b, self.gb = prog.P[bias.take][:, None], prog.gP[bias.take]
         grid = _affine_grid(self.w_index) if self.w_unique else None
         if grid is not None:
             start, row_step, col_step = grid
@@ -180,23 +191,28 @@ class MatmulOp:
         X = self.x.get(prog)
         out = prog.V[self.rows]
         np.matmul(W, X, out=out)
-        out += self.bias.get(prog)  # (BLAS raises no overflow flag: Program.forward checks V)
+        out += self.b if self.b is not None else self.bias.get(prog)  # (BLAS raises no
+        # overflow flag: Program.forward checks V)
         self.X_used, self.W_used = X, W
 
     def can_own(self) -> bool:
         """Whether the gradients can be written in place: W and b are slices of gP."""
-        bias = self.bias
-        return self.gW is not None and bias.kind == PARAMETER and isinstance(bias.take, slice)
+        return self.gW is not None and self.b is not None
 
     def backward(self, prog: Arrays, full: bool) -> None:
         upstream = prog.gV[self.rows]
         if self.owns:  # ∂L/∂W and ∂L/∂b written where they live
             np.matmul(upstream, self.X_used.T, out=self.gW)
-            np.sum(upstream, axis=1, out=prog.gP[self.bias.take])
+            np.add.reduce(upstream, axis=1, out=self.gb)
         else:
             self._add_gradients(prog, upstream)
-        if full or self.x.requires:
-            self.x.add(prog, self.W_used.T @ upstream)
+        x = self.x
+        if full or x.requires:
+            if x.sole:  # the layer is the only reader of its inputs: write their gradient
+                target = prog.gV if x.kind == ROW else prog.gX
+                np.matmul(self.W_used.T, upstream, out=target[x.take])
+            else:
+                x.add(prog, self.W_used.T @ upstream)
 
     def _add_gradients(self, prog: Arrays, upstream: Any) -> None:
         if self.grad_W is None:  # kept: a fresh (n, k) array every step costs more than its sum

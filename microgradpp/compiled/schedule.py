@@ -21,6 +21,7 @@ straight into gP instead of adding to zeros.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from itertools import chain, count, repeat
 from typing import Any
 
@@ -103,6 +104,9 @@ class Schedule:
             if node.gate is _LINEAR and _is_layer_pattern(group[2]):
                 group += (tuple(ids[2::2]),)
             groups.setdefault(group, []).append(node)
+        # How many times each node is read (an edge of the graph): a parameter read once has one
+        # reader to own its gradient, a row read by one operation gets its gradient written.
+        reads = Counter(map(id, chain.from_iterable(node.parents for node in self.gate_nodes)))
         self.rows = len(trace.targets)  # V: the target leaves, then every gate node
         self.ops: list[Any] = []
         model_ops: list[Any] = []  # the operations of nodes that are not the loss's own
@@ -112,7 +116,7 @@ class Schedule:
             for i, node in enumerate(nodes):
                 slot[id(node)] = (ROW, self.rows + i)
             self.rows += len(nodes)
-            self.ops.append(_make_op(nodes, rows, group_key[2], slot, requires, arrays))
+            self.ops.append(_make_op(nodes, rows, group_key[2], slot, requires, arrays, reads))
             if not group_key[3]:
                 model_ops.append(self.ops[-1])
         self.slot = slot
@@ -126,7 +130,7 @@ class Schedule:
             outputs = Source(ROW, [i for _, i in self.output_slots], True)
             targets = slice(0, len(trace.targets))
             self.fast_ops = [*model_ops, fused(self.root_row, outputs, targets)]
-        self.unowned = _give_ownership(self.gate_nodes, param_ids, self.ops)
+        self.unowned = _give_ownership(reads, param_ids, self.ops)
 
 
 def _below(roots: list[Value], leaves: list[int]) -> set[int]:
@@ -146,11 +150,10 @@ def _below(roots: list[Value], leaves: list[int]) -> set[int]:
     return seen
 
 
-def _give_ownership(gate_nodes: list[Value], param_ids: list[int], ops: list[Any]) -> Any:
+def _give_ownership(edges: Counter, param_ids: list[int], ops: list[Any]) -> Any:
     """Let each matrix product whose weights and bias are read by no other node (one edge each)
     write their gradients instead of adding them; return the entries of gP no one owns (a
     backward zeroes them before adding)."""
-    edges = Counter(map(id, chain.from_iterable(node.parents for node in gate_nodes)))
     reads = np.fromiter(map(edges.get, param_ids, repeat(0)), np.intp, len(param_ids))
     owned = np.zeros(len(param_ids), dtype=bool)
     for op in ops:
@@ -160,6 +163,17 @@ def _give_ownership(gate_nodes: list[Value], param_ids: list[int], ops: list[Any
                 op.owns = True
                 owned[mine] = True
     return np.flatnonzero(~owned)
+
+
+def _sole(source: Source, parents: Sequence[Value], per_node: int, reads: Counter) -> bool:
+    """True when the source's rows (of V or Xin, a slice) are read by nothing else: each of its
+    nodes is read ``per_node`` times in all (once by each node of its group, or once)."""
+    return (
+        source.kind in (ROW, INPUT)
+        and source.unique
+        and isinstance(source.take, slice)
+        and all(reads[id(p)] == per_node for p in parents)
+    )
 
 
 def _is_layer_pattern(kinds: tuple) -> bool:
@@ -173,7 +187,13 @@ def _is_layer_pattern(kinds: tuple) -> bool:
 
 
 def _make_op(
-    nodes: list[Value], rows: slice, kinds: tuple, slot: dict, requires: dict, arrays: Arrays
+    nodes: list[Value],
+    rows: slice,
+    kinds: tuple,
+    slot: dict,
+    requires: dict,
+    arrays: Arrays,
+    reads: Counter,
 ) -> Any:
     """The numpy operation for a group of nodes: a matrix product for a layer of neurons, a
     block operation for wide linear/sum nodes, else the gate's numpy form on rows."""
@@ -183,9 +203,11 @@ def _make_op(
 
     def source(j: int) -> Source:
         parents = [node.parents[j] for node in nodes]
-        return Source(
+        made = Source(
             kinds[j], [slot[id(p)][1] for p in parents], any(requires[id(p)] for p in parents)
         )
+        made.sole = _sole(made, parents, 1, reads)
+        return made
 
     def block(positions: range) -> Block:
         index = [[slot[id(node.parents[j])][1] for j in positions] for node in nodes]
@@ -199,6 +221,7 @@ def _make_op(
         xs = nodes[0].parents[2::2]  # the same for every node of the group
         x_kind = slot[id(xs[0])][0]
         x = Source(x_kind, [slot[id(v)][1] for v in xs], any(requires[id(v)] for v in xs))
+        x.sole = _sole(x, xs, len(nodes), reads)  # each input is read once by every neuron
         return MatmulOp(rows, weights, source(0), x, arrays)
     if gate is _LINEAR and arity >= 5:
         w_kinds, x_kinds = set(kinds[1::2]), set(kinds[2::2])

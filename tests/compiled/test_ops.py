@@ -17,7 +17,8 @@ from microgradpp.compiled.ops import (  # noqa: E402
 )
 from microgradpp.data import make_moons, make_spiral  # noqa: E402
 from microgradpp.engine import Value  # noqa: E402
-from microgradpp.nn import MLP  # noqa: E402
+from microgradpp.gates import GATES  # noqa: E402
+from microgradpp.nn import MLP, Layer, Module  # noqa: E402
 
 XS, YS = make_spiral(40, classes=4, seed=1)
 XM, YM = make_moons(50, 0.1, seed=2)
@@ -107,5 +108,42 @@ def test_a_weight_read_twice_is_not_owned_and_its_gradient_is_the_scalar_one() -
     loss = sum((model(x) - float(t)) ** 2 for x, t in zip(X, y)) * (1.0 / len(X))
     assert isinstance(loss, Value)
     loss.backward()
+    expected = [p.grad for p in program.parameters]
+    assert program.grad.tolist() == pytest.approx(expected, rel=1e-13, abs=1e-15)
+
+
+class Residual(Module):
+    """Two relu layers and a skip: out = layer₂(h) + h₀ with h = layer₁(x), so h₀ is read by
+    both the second layer and the add."""
+
+    nin, nout = 2, 1
+
+    def __init__(self) -> None:
+        self.first, self.second = Layer(2, 3, seed=0), Layer(3, 1, activation=None, seed=1)
+
+    def _children(self):
+        return [("first", self.first), ("second", self.second)]
+
+    def __call__(self, x):
+        h = self.first(x)
+        (out,) = self.second(h)
+        return out + h[0]
+
+
+def test_rows_read_by_one_operation_get_their_gradient_written_others_added() -> None:
+    mlp = compile_loss(MLP(2, [3, 3, 1], seed=0), "mse", XM[:5], [0.5] * 5)
+    relus = [op for op in mlp.ops if getattr(op, "gate", None) is GATES["relu"]]
+    layers = [op for op in mlp.ops if isinstance(op, MatmulOp)]
+    assert len(relus) == 2 and all(op.sources[0].sole for op in relus)
+    assert [op.x.sole for op in layers] == [True, True, True]  # inputs, relu rows, relu rows
+    model = Residual()
+    X, y = XM[:6], [float(t) for t in YM[:6]]
+    program = compile_loss(model, "mse", X, y)
+    second = [op for op in program.ops if isinstance(op, MatmulOp)][1]
+    assert not second.x.sole  # h₀ has two readers: their gradients add up
+    program.run(X, y)
+    model.zero_grad()
+    scalar = sum((model(x) - t) ** 2 for x, t in zip(X, y)) * (1.0 / len(X))
+    scalar.backward()
     expected = [p.grad for p in program.parameters]
     assert program.grad.tolist() == pytest.approx(expected, rel=1e-13, abs=1e-15)
