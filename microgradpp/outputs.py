@@ -15,17 +15,11 @@ from typing import Any
 
 from .engine import Value, topological_order
 from .errors import MicrogradppError
-from .i18n import Translator, message
+from .i18n import Translator, message, translated
 from .train import TrainingRun
 
-INSTALL_GRAPHVIZ = (
-    "Graphviz's dot program is not installed, so the pictures were written as .dot files and "
-    "there are no step-by-step pages. pip install 'microgradpp[viz]' brings one (graphviz-pure, "
-    "no administrator rights needed); or install Graphviz:  sudo apt-get install graphviz  "
-    "(Debian/Ubuntu)  or  brew install graphviz  (macOS)  or  winget install graphviz  "
-    "(Windows). Then run the command again "
-    "(or turn one file into a picture: dot -Tsvg FILE.dot -o FILE.svg)."
-)
+INSTALL_GRAPHVIZ = message("files.no_dot", "en")
+"""What a command prints without Graphviz (the catalogs' ``files.no_dot``, in its language)."""
 
 
 GRAPH_FILES_SECONDS = 25.0
@@ -144,12 +138,13 @@ def write_graph_files(
     except GraphvizNotFoundError:
         have_dot = False
     except ImportError as error:  # the graphviz Python package is missing
-        print(f"No pictures: {error}", file=sys.stderr)
+        print(say("files.no_pictures", reason=translated(error, lang)), file=sys.stderr)
         return written
     if not have_dot:
-        print(INSTALL_GRAPHVIZ, file=sys.stderr)
+        print(say("files.no_dot"), file=sys.stderr)
     elif refusal is not None:
-        print(f"No {format} pictures (written as .dot): {refusal}", file=sys.stderr)
+        reason = refusal.reason(lang)
+        print(say("files.refused_format", format=format, reason=reason), file=sys.stderr)
     if tangled and not full and have_dot:
         level_word = say(f"collapse.{level}")
         print(

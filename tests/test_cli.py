@@ -376,3 +376,22 @@ def test_exercise_stays_inside_the_commands_graphviz_budget(monkeypatch, tmp_pat
     assert took is not None, err
     assert took.group(1) is None or float(took.group(1)) <= 1.0
     assert not out.exists()
+
+
+def test_without_graphviz_the_command_says_so_in_its_language(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MICROGRADPP_DOT", "none")
+    out = str(tmp_path / "o")
+    assert main(["example", "add-mul", "--out", out, "--lang", "zh-Hant"]) == 0
+    assert capsys.readouterr().err == (
+        "沒有安裝 Graphviz 的 dot 程式，所以圖寫成了 .dot 檔，也沒有逐步講解網頁。"
+        "pip install 'microgradpp[viz]' 會裝好一個（graphviz-pure，不需要系統管理員權限）；"
+        "或安裝 Graphviz：sudo apt-get install graphviz（Debian/Ubuntu）、brew install graphviz"
+        "（macOS）或 winget install graphviz（Windows）。然後再執行一次這個指令"
+        "（或把單一檔案轉成圖：dot -Tsvg FILE.dot -o FILE.svg）。\n"
+    )
+    assert main(["example", "add-mul", "--out", out, "--lang", "zh-Hans"]) == 0
+    assert capsys.readouterr().err.startswith(
+        "没有安装 Graphviz 的 dot 程序，所以图写成了 .dot 文件"
+    )
+    assert main(["example", "add-mul", "--out", out]) == 0
+    assert "Graphviz's dot program is not installed, so the pictures" in capsys.readouterr().err

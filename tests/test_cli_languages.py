@@ -213,6 +213,7 @@ def _python_errors():
     from microgradpp.nn import MLP
     from microgradpp.serialize import load, save
     from microgradpp.validation import fraction, integer, positive
+    from microgradpp.viz import GraphView, plot_history, render
 
     return {
         "check.int_at_least": lambda: integer(0, "epochs", minimum=1),
@@ -246,6 +247,9 @@ def _python_errors():
         "load.json_number": lambda: load(_written('{"a": NaN}')),
         "load.config_fields": lambda: load(_saved(MLP(2, [1], seed=0), config={"x": 1})),
         "save.kind": lambda: save(nn.Module(), Path(tempfile.mkdtemp()) / "model.json"),
+        "viz.too_large": lambda: GraphView.of(sum(Value(float(i)) for i in range(50)), max_nodes=2),
+        "viz.render.suffix": lambda: render(Value(1.0), Path(tempfile.mkdtemp()) / "x.jpg"),
+        "plot.empty_history": lambda: plot_history({"epochs": [], "loss": []}),
     }
 
 
@@ -309,8 +313,15 @@ CATALOGUED_MODULES = (
     "gradient_graph.py",
     "nn.py",
     "serialize.py",
+    "outputs.py",
     "validation.py",
     "value_checks.py",
+    "viz/collapse.py",
+    "viz/dot.py",
+    "viz/graph.py",
+    "viz/plots.py",
+    "viz/render.py",
+    "viz/view.py",
 )
 
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from ..engine import Value
 from ..gates import GATES
+from ..i18n import error
 from ..tables import gate_of
 
 LEVELS = ("neuron", "layer")
@@ -85,7 +86,10 @@ def group_nodes(order: Sequence[Value], level: str) -> dict[Value, str]:
     if level == PART:
         return group_parts(order)
     if level not in LEVELS:
-        raise ValueError(f"collapse level must be one of {(*LEVELS, PART)}, got {level!r}")
+        choices = (*LEVELS, PART)
+        raise error(
+            ValueError, "check.one_of", name="collapse level", choices=choices, got=repr(level)
+        )
     group: dict[Value, str] = {}
     is_sum: set[Value] = set()  # nodes computing a neuron's b + Σ wᵢxᵢ (or a part of it)
     for node in order:

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..errors import GraphTooLargeError, GraphvizNotFoundError, MicrogradppError
+from ..i18n import Listed, Words, error, message, translated
 
 
 def escape(text: str) -> str:
@@ -51,22 +52,12 @@ def escape(text: str) -> str:
 
 
 _PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")
-INSTALL_GRAPHVIZ = (
-    "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
-    "  Fedora:         sudo dnf install graphviz\n"
-    "  macOS:          brew install graphviz\n"
-    "  Windows:        winget install graphviz  (or: choco install graphviz), "
-    "then open a new terminal\n"
-    "  conda:          conda install -c conda-forge graphviz"
-)
-"""How to install Graphviz itself, one line a platform."""
-INSTALL_HELP = (
-    "Graphviz's `dot` program is not installed (or not on PATH). "
-    "`pip install 'microgradpp[viz]'` brings one (graphviz-pure) on Windows, macOS and Linux "
-    "(x86-64 and ARM), with no administrator rights. Or install Graphviz itself:\n"
-    f"{INSTALL_GRAPHVIZ}\n"
-    "Writing the DOT source needs nothing: render(f, 'graph.dot')."
-)
+INSTALL_WORDS = Words("viz.dot.install_graphviz")
+"""How to install Graphviz itself, one line a platform (the catalogs' words, any language)."""
+INSTALL_GRAPHVIZ = str(INSTALL_WORDS)
+NOT_INSTALLED = Words("viz.dot.not_installed", fields={"install": INSTALL_WORDS})
+"""What to do without a dot: pip's graphviz-pure, or Graphviz itself (any language)."""
+INSTALL_HELP = str(NOT_INSTALLED)
 BUNDLED_PROGRAM = "graphviz-pure"
 """The ``dot`` that ``pip install microgradpp[viz]`` brings (a dependency of the extra)."""
 CHOICE_VARIABLE = "MICROGRADPP_DOT"
@@ -90,12 +81,9 @@ MIN_RUN = 0.05
 """Seconds below which dot is not even started."""
 FIRST_TRY_SHARE = 0.5
 """The share of the time a picture's first (tidy) layout may take before the cheap one runs."""
-TOO_SLOW_ADVICE = (
-    "Make the picture smaller: draw a network collapsed (collapse='neuron' or 'layer'); for an "
-    "expression, use each variable fewer times (every use is a wire across the picture) or "
-    "draw a piece of it. Or write the .dot file, which needs no layout, and run "
-    "`dot -Tsvg FILE.dot -o FILE.svg` yourself with all the time it takes"
-)
+TOO_SLOW_WORDS = Words("viz.dot.too_slow_advice")
+"""How to make a picture Graphviz lays out too slowly smaller (any language)."""
+TOO_SLOW_ADVICE = str(TOO_SLOW_WORDS)
 
 _budget: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar(
     "microgradpp_dot_budget", default=None
@@ -144,7 +132,8 @@ def picture_class() -> type:
                 return {"image/svg+xml": run_dot(self.source, "svg").decode("utf-8")}
             except Exception as error:  # a display hook must never raise
                 reason = "\n".join(explain_failure(error))
-                return {"text/plain": f"{reason}\n\nDOT source:\n{self.source}"}
+                source = message("viz.dot_source")
+                return {"text/plain": f"{reason}\n\n{source}\n{self.source}"}
 
     return GraphPicture
 
@@ -170,10 +159,10 @@ def find_dot() -> tuple[str, str] | None:
         return (BROWSER_FUNCTION, "browser") if _browser_layout() is not None else None
     choice = os.environ.get(CHOICE_VARIABLE, "").strip().lower()
     if choice and choice not in CHOICES:
-        raise GraphvizNotFoundError(
-            f"{CHOICE_VARIABLE}={choice!r} is not one of {', '.join(CHOICES)} "
-            "(unset, it means: the system's dot, else the bundled one)"
-        )
+        raise error(
+            GraphvizNotFoundError, "viz.dot.choice", variable=CHOICE_VARIABLE,
+            choice=repr(choice), choices=Listed(CHOICES),
+        )  # fmt: skip
     if choice in ("", "system"):
         system = shutil.which("dot")
         if system is not None:
@@ -193,7 +182,7 @@ def have_dot() -> bool:
         return False
 
 
-def cannot_draw(format: str, text: str = "") -> str | None:
+def cannot_draw(format: str, text: str = "") -> Words | None:
     """Why the dot that pictures use cannot draw ``format`` with ``text`` in it, or None.
 
     Only the bundled dot refuses: it has no PDF writer, and its PNG fonts (Tinos, Arimo, Cousine)
@@ -203,25 +192,21 @@ def cannot_draw(format: str, text: str = "") -> str | None:
     return _refusal(find_dot(), format, text)
 
 
-def _refusal(found: tuple[str, str] | None, format: str, text: str) -> str | None:
+def _refusal(found: tuple[str, str] | None, format: str, text: str) -> Words | None:
     """cannot_draw's answer for the dot already found (run_dot looks it up once)."""
     if found is not None and found[1] == "browser" and format not in BROWSER_FORMATS:
-        return f"in the browser pictures are SVG (Graphviz in WebAssembly), not {format.upper()}"
+        return Words("viz.dot.browser_format", fields={"format": format.upper()})
     if found is None or found[1] != "bundled":
         return None
     if format not in BUNDLED_FORMATS:
-        return (
-            f"{format.upper()} needs Graphviz's own dot: the {BUNDLED_PROGRAM} that came with pip "
-            f"draws {', '.join(BUNDLED_FORMATS[:2])} only. Write .svg (or .png) instead, or "
-            f"install Graphviz:\n{INSTALL_GRAPHVIZ}"
-        )
+        fields = {
+            "format": format.upper(), "program": BUNDLED_PROGRAM,
+            "formats": Listed(BUNDLED_FORMATS[:2]), "install": INSTALL_WORDS,
+        }  # fmt: skip
+        return Words("viz.dot.bundled_format", fields=fields)
     if format == "png" and any(unicodedata.east_asian_width(ch) in "WF" for ch in text):
-        return (
-            f"a PNG with Chinese text needs Graphviz's own dot: the fonts of the {BUNDLED_PROGRAM} "
-            "that came with pip have no Chinese characters (they would show as empty boxes). "
-            f"Write .svg instead (the browser draws its text), or install Graphviz:\n"
-            f"{INSTALL_GRAPHVIZ}"
-        )
+        fields = {"program": BUNDLED_PROGRAM, "install": INSTALL_WORDS}
+        return Words("viz.dot.bundled_chinese", fields=fields)
     return None
 
 
@@ -236,18 +221,17 @@ def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
     allowed = remaining_time(timeout)  # what the caller had when it asked, before the look-ups
     found = find_dot()
     if found is None:
-        raise GraphvizNotFoundError(INSTALL_HELP)
+        raise error(GraphvizNotFoundError, "viz.dot.not_installed", install=INSTALL_WORDS)
     program, kind = found
     refusal = _refusal(found, format, source)
     if refusal is not None:
-        raise GraphvizNotFoundError(refusal)
+        raise error(GraphvizNotFoundError, "viz.dot.refused", reason=refusal)
     if kind == "browser":
         return _run_in_browser(source, format)
     budget = _budget.get()
     if allowed <= MIN_RUN and budget is not None:
-        raise DotTimeoutError(
-            f"no time was left for this picture: the {budget[1]:g} s allowed for these pictures "
-            f"were used up by the ones before it. {TOO_SLOW_ADVICE}."
+        raise error(
+            DotTimeoutError, "viz.dot.no_time_left", seconds=f"{budget[1]:g}", advice=TOO_SLOW_WORDS
         )
     started = time.monotonic()
     graphs = sum(1 for line in source.splitlines() if line.startswith(("digraph", "graph")))
@@ -263,10 +247,10 @@ def run_dot(source: str, format: str, timeout: float = DOT_TIMEOUT) -> bytes:
             return _run_dot_once(program, source, format, options, share)
         except subprocess.TimeoutExpired:
             continue
-    raise DotTimeoutError(
-        f"Graphviz took more than {max(allowed, 0.0):.2g} s to lay out this picture "
-        f"({source.count('->'):,} wires), even with a cheaper layout. {TOO_SLOW_ADVICE}."
-    )
+    raise error(
+        DotTimeoutError, "viz.dot.too_slow", seconds=f"{max(allowed, 0.0):.2g}",
+        wires=f"{source.count('->'):,}", advice=TOO_SLOW_WORDS,
+    )  # fmt: skip
 
 
 def split_graphs(source: str) -> list[str]:
@@ -330,8 +314,8 @@ def _run_in_browser(source: str, format: str) -> bytes:
     layout = _browser_layout()
     try:
         return "".join(str(layout(graph, format)) for graph in split_graphs(source)).encode("utf-8")
-    except Exception as error:  # a JsException: Graphviz's own message
-        raise MicrogradppError(f"Graphviz (WebAssembly) failed: {error}") from None
+    except Exception as problem:  # a JsException: Graphviz's own message
+        raise error(MicrogradppError, "viz.dot.browser_failed", error=problem) from None
 
 
 def _run_dot_once(
@@ -349,20 +333,22 @@ def _run_dot_once(
             env=environment,
             check=False,
         )
-    except OSError as error:  # found on PATH but cannot run
-        raise GraphvizNotFoundError(
-            f"{INSTALL_HELP}\n(running {program} failed: {error})"
-        ) from None
+    except OSError as problem:  # found on PATH but cannot run
+        raise error(
+            GraphvizNotFoundError, "viz.dot.cannot_run", install=NOT_INSTALLED, program=program,
+            error=problem,
+        ) from None  # fmt: skip
     if finished.returncode != 0:
-        message = finished.stderr.decode("utf-8", "replace").strip()
-        raise MicrogradppError(f"Graphviz's dot failed (exit {finished.returncode}): {message}")
+        said = finished.stderr.decode("utf-8", "replace").strip()
+        raise error(MicrogradppError, "viz.dot.failed", code=finished.returncode, message=said)
     if format == "pdf":  # older cairo ignores SOURCE_DATE_EPOCH: fix the date, same length
         return _PDF_DATE.sub(rb"\g<1>19700101000000", finished.stdout)
     return finished.stdout
 
 
-def explain_failure(error: BaseException) -> list[str]:
-    """'No picture: <what went wrong>' and the rest of the error's message, as lines of text."""
-    lines = str(error).splitlines() or [type(error).__name__]
-    lines[0] = f"No picture: {lines[0]}"
+def explain_failure(problem: BaseException) -> list[str]:
+    """'No picture: <what went wrong>' and the rest of the error's message, as lines of text, in
+    the chosen language (``i18n.set_language``, else the locale's)."""
+    lines = translated(problem).splitlines() or [type(problem).__name__]
+    lines[0] = message("viz.no_picture", reason=lines[0])
     return [short for line in lines for short in textwrap.wrap(line, 100) or [""]]

@@ -37,6 +37,7 @@ from typing import Any
 from .. import sums
 from ..engine import Value
 from ..gates import is_atom
+from ..i18n import error
 from ..messages import text
 from ..tables import format_number, gate_of
 from . import collapse as collapsing
@@ -118,19 +119,14 @@ def draw_graph(
     try:
         import graphviz  # noqa: F401 - only to fail early with a clear message
     except ImportError:
-        raise ImportError(
-            "draw_graph needs the graphviz Python package: pip install 'microgradpp[viz]' "
-            "(or pip install graphviz)"
-        ) from None
+        raise error(ImportError, "viz.needs_graphviz_package") from None
     if isinstance(root, GraphView):
         view, root = root, root.root
     if view is not None:
         if options or mode != "forward" and mode != view.mode:
-            raise TypeError(
-                "draw_graph(view) draws the view as it is: give mode and options to GraphView.of"
-            )
+            raise error(TypeError, "viz.view_as_is")
         if root is not view.root:
-            raise ValueError("draw_graph(root, view=...): the view is of another graph")
+            raise error(ValueError, "viz.view_of_another")
         return _Dot(settle_rankdir(view)).digraph()
     frame = {key: options.pop(key) for key in _FRAME_KEYWORDS if key in options}
     view = settle_rankdir(GraphView.of(root, mode, **options))

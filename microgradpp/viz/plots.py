@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write
-from ..i18n import Translator, resolve_language, set_language
+from ..i18n import Translator, error, resolve_language, set_language
 from ..validation import integer
 
 FIGURE_DPI = 120
@@ -35,9 +35,7 @@ def _figure_class() -> type:
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError(
-            "plots need matplotlib: pip install 'microgradpp[plot]' (or pip install matplotlib)"
-        ) from None
+        raise error(ImportError, "plot.needs_matplotlib") from None
 
     class InlineFigure(Figure):
         def _repr_png_(self) -> bytes:
@@ -116,7 +114,7 @@ def plot_history(
     t = Translator(lang)
     epochs, loss = _field(history, "epochs"), _field(history, "loss")
     if not loss:
-        raise ValueError("the history is empty: train first (history = fit(...)), then plot it")
+        raise error(ValueError, "plot.empty_history")
     if len(epochs) != len(loss):
         epochs = list(range(1, len(loss) + 1))
     accuracy = _field(history, "accuracy")
@@ -193,9 +191,9 @@ def plot_decision_boundary(
     from ..train import predict
 
     if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} points but y has {len(y)} labels")
+        raise error(ValueError, "plot.lengths", points=len(X), labels=len(y))
     if not X or any(len(point) != 2 for point in X):
-        raise ValueError("plot_decision_boundary needs 2-D points: X = [[x0, x1], ...]")
+        raise error(ValueError, "plot.needs_2d")
     resolution = integer(resolution, "resolution", minimum=2)
     xs0, xs1 = [p[0] for p in X], [p[1] for p in X]
     lo0, hi0 = min(xs0) - margin, max(xs0) + margin
@@ -267,9 +265,7 @@ def _flow_of_model(model: Any, t: Translator) -> Any:
     layers = list(flow)
     means = [flow[name]["mean_abs_grad"] for name in layers]
     if not any(m > 0 for m in means):
-        raise ValueError(
-            "every gradient is 0: run loss.backward() before plotting the gradient flow"
-        )
+        raise error(ValueError, "plot.all_zero")
     figure = _figure(max(4.0, 1.1 * len(layers) + 2.0), 3.6)
     ax = figure.subplots()
     positions = list(range(len(layers)))
@@ -305,10 +301,7 @@ def _flow_of_model(model: Any, t: Translator) -> Any:
 def _flow_over_epochs(history: Any, t: Translator) -> Any:
     per_epoch = _field(history, "grad_mean_abs")
     if not per_epoch or not any(per_epoch):
-        raise ValueError(
-            "this history has no gradient statistics (grad_mean_abs is empty): "
-            "pass a History from fit(...), or a model after loss.backward()"
-        )
+        raise error(ValueError, "plot.no_flow")
     epochs = _field(history, "epochs")
     if len(epochs) != len(per_epoch):
         epochs = list(range(1, len(per_epoch) + 1))

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..engine import Value
 from ..files import atomic_write
+from ..i18n import Listed, error
 from .dot import DOT_TIMEOUT, INSTALL_HELP, explain_failure, picture_class, run_dot
 from .graph import draw_graph
 from .view import GraphView
@@ -44,14 +45,9 @@ def _as_digraph(picture: Any, draw_options: dict[str, Any]) -> Any:
         return draw_graph(picture, **draw_options)
     if hasattr(picture, "source") and hasattr(picture, "pipe"):
         if draw_options:
-            raise TypeError(
-                f"drawing options {sorted(draw_options)} only apply to a Value; "
-                "pass them to draw_graph instead"
-            )
+            raise error(TypeError, "viz.render.options", options=sorted(draw_options))
         return picture
-    raise TypeError(
-        f"render needs a Value or what draw_graph returns, got {type(picture).__name__}"
-    )
+    raise error(TypeError, "viz.render.type", got=type(picture).__name__)
 
 
 def to_svg(picture: Any, *, timeout: float = DOT_TIMEOUT, **draw_options: Any) -> str:
@@ -79,14 +75,12 @@ def render(
         suffix = "dot"
     if format is None:
         if suffix not in FORMATS:
-            raise ValueError(
-                f"cannot tell the format of {str(path)!r} from its suffix: "
-                f"use one of {', '.join('.' + f for f in FORMATS)} or pass format="
-            )
+            suffixes = Listed(tuple("." + f for f in FORMATS))
+            raise error(ValueError, "viz.render.suffix", path=repr(str(path)), suffixes=suffixes)
         format = suffix
     format = format.lower()
     if format not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
+        raise error(ValueError, "check.one_of", name="format", choices=FORMATS, got=repr(format))
     if suffix != format and not (format == "dot" and path.suffix.lower() == ".gv"):
         path = path.with_name(path.name + "." + format)
     digraph = _as_digraph(picture, draw_options)

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from ..engine import Value, topological_order
 from ..errors import GraphTooLargeError
-from ..i18n import resolve_language
+from ..i18n import error, resolve_language
 from ..tables import node_names
 from ..validation import is_integer
 from . import collapse as collapsing
@@ -181,12 +181,10 @@ class GraphView:
         _check_options(root, mode, rankdir, precision, collapse, max_nodes, collapse_above)
         order = tuple(topological_order(root) if order is None else order)
         if len(order) > HOPELESS * max_nodes:  # no collapsing brings this down: say so at once
-            raise GraphTooLargeError(
-                f"this graph has {len(order):,} Values, more than {HOPELESS} × "
-                f"max_nodes={max_nodes}: no picture of it would be readable, and Graphviz would "
-                "take minutes. Draw the graph of one example (e.g. the loss of model(X[0]) "
-                "instead of a whole batch), or a part of it."
-            )
+            raise error(
+                GraphTooLargeError, "viz.too_large", count=f"{len(order):,}", hopeless=HOPELESS,
+                most=max_nodes,
+            )  # fmt: skip
         chosen = _names_by_node(names)
         uses = uses_of(order)
         folded = _constants_to_fold(order, uses, chosen) if fold_constants else frozenset()
@@ -467,29 +465,37 @@ def check_decimals(decimals: object, name: str = "precision") -> None:
     """How many decimals a picture may print: a whole number from 0 to 15 (a float holds 15 to 17
     significant digits, so more would print noise). ``name`` is the caller's word for it."""
     if not is_integer(decimals) or not 0 <= decimals <= 15:
-        raise ValueError(f"{name} must be a whole number of decimals 0..15, got {decimals!r}")
+        raise error(ValueError, "viz.decimals", name=name, got=repr(decimals))
 
 
 def _check_options(root, mode, rankdir, precision, collapse, max_nodes, collapse_above) -> None:
     if not isinstance(root, Value):
-        raise TypeError(f"draw_graph needs a microgradpp.Value, got {type(root).__name__}")
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+        raise error(TypeError, "viz.needs_value", got=type(root).__name__)
+    for name, given, choices in (
+        ("mode", mode, MODES), ("rankdir", rankdir, RANKDIRS)
+    ):  # fmt: skip
+        if given not in choices:
+            raise error(ValueError, "check.one_of", name=name, choices=choices, got=repr(given))
     check_decimals(precision)
     if collapse not in COLLAPSE_CHOICES:
-        raise ValueError(f"collapse must be one of {COLLAPSE_CHOICES}, got {collapse!r}")
+        raise error(
+            ValueError,
+            "check.one_of",
+            name="collapse",
+            choices=COLLAPSE_CHOICES,
+            got=repr(collapse),
+        )
     for name, limit in (("max_nodes", max_nodes), ("collapse_above", collapse_above)):
         if not is_integer(limit) or limit < 1:
-            raise ValueError(f"{name} must be a positive whole number, got {limit!r}")
+            raise error(ValueError, "viz.positive_whole", name=name, got=repr(limit))
 
 
 def _node_set(nodes: Iterable[Value], option: str) -> frozenset[Value]:
     found = frozenset(nodes)
     for node in found:
         if not isinstance(node, Value):
-            raise TypeError(f"{option} must hold Values, got {type(node).__name__}: {node!r}")
+            got = f"{type(node).__name__}: {node!r}"
+            raise error(TypeError, "viz.must_hold_values", name=option, got=got)
     return found
 
 
@@ -501,9 +507,7 @@ def _edge_set(edges: Iterable[tuple[Value, Value]]) -> frozenset[tuple[Value, Va
             and len(edge) == 2
             and all(isinstance(end, Value) for end in edge)
         ):
-            raise TypeError(
-                f"highlight_edges must hold (parent, child) pairs of Values, got {edge!r}"
-            )
+            raise error(TypeError, "viz.edge_pairs", got=repr(edge))
         pairs.add(edge)
     return frozenset(pairs)
 

@@ -364,3 +364,57 @@ def test_escape_doubles_backslashes_and_keeps_entities_line_breaks_and_unicode()
         "\\\\Gamma &lt;x&gt; &amp; &#x27;y&#x27;<BR/>∂f/∂x\\\\"
     )
     assert dot_module.escape("a\x07b") == "a\\\\x07b"  # a control character, drawn as \x07
+
+
+# ------------------------------------------------------------------------------------------------
+# In the class's language
+# ------------------------------------------------------------------------------------------------
+
+
+def test_no_dot_and_a_wrong_choice_are_said_in_chinese(monkeypatch, tmp_path):
+    from microgradpp.i18n import set_language, translated
+
+    monkeypatch.setenv("MICROGRADPP_DOT", "none")
+    with pytest.raises(GraphvizNotFoundError) as caught:
+        render(Value(1.0) * 3.0, tmp_path / "f.svg")
+    assert translated(caught.value, "en") == str(caught.value) == dot_module.INSTALL_HELP
+    assert translated(caught.value, "zh-Hant") == (
+        "沒有安裝 Graphviz 的 `dot` 程式（或它不在 PATH 上）。`pip install 'microgradpp[viz]'` 會在 "
+        "Windows、macOS 和 Linux（x86-64 與 ARM）上裝好一個（graphviz-pure），不需要系統管理員權限。"
+        "或者安裝 Graphviz 本身：\n"
+        "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
+        "  Fedora:         sudo dnf install graphviz\n"
+        "  macOS:          brew install graphviz\n"
+        "  Windows:        winget install graphviz（或：choco install graphviz），然後開一個新的終端機視窗\n"
+        "  conda:          conda install -c conda-forge graphviz\n"
+        "只寫出 DOT 原始碼則什麼都不需要：render(f, 'graph.dot')。"
+    )
+    assert "然后打开一个新的终端窗口" in translated(caught.value, "zh-Hans")
+    set_language("zh-Hant")  # a Chinese notebook: what Jupyter shows instead of the picture
+    shown = dot_module.picture_class()()._repr_mimebundle_()["text/plain"]
+    assert shown.startswith("沒有圖：沒有安裝 Graphviz 的 `dot` 程式（或它不在 PATH 上）。")
+    assert "\n\nDOT 原始碼：\ndigraph {" in shown
+    monkeypatch.setenv("MICROGRADPP_DOT", "pure")
+    with pytest.raises(GraphvizNotFoundError) as caught:
+        find_dot()
+    assert translated(caught.value, "zh-Hant") == (
+        "MICROGRADPP_DOT='pure' 不是 system、bundled、none 之一"
+        "（不設定時：先用系統的 dot，沒有的話用隨附的那一個）"
+    )
+
+
+def test_a_bundled_dots_refusal_is_said_in_chinese(monkeypatch):
+
+    monkeypatch.setattr(dot_module, "find_dot", lambda: ("graphviz-pure", "bundled"))
+    refusal = dot_module.cannot_draw("png", "梯度")
+    assert refusal is not None and refusal.reason("zh-Hant").startswith(
+        "含中文的 PNG 需要 Graphviz 自己的 dot：pip 隨附的 graphviz-pure 的字型沒有中文字"
+        "（會顯示成空白方框）。請改寫 .svg（文字由瀏覽器來畫），或安裝 Graphviz：\n  Debian/Ubuntu:"
+    )
+    refusal = dot_module.cannot_draw("pdf")
+    assert refusal is not None and str(refusal).startswith(
+        "PDF needs Graphviz's own dot: the graphviz-pure that came with pip draws svg, png only."
+    )
+    assert refusal.reason("zh-Hans").startswith(
+        "PDF 需要 Graphviz 自己的 dot：pip 附带的 graphviz-pure 只能画 svg、png。请改写 .svg（或 .png）"
+    )

@@ -704,3 +704,48 @@ def test_a_gradient_built_with_create_graph_is_drawn_like_any_graph() -> None:
     view = GraphView.of(gradient, highlight=reused)
     assert set(view.lit) == set(reused)
     assert draw_graph(view).source.count(HIGHLIGHT_FILL) >= len(reused)
+
+
+def _refused(make):
+    from microgradpp.i18n import translated
+
+    with pytest.raises((TypeError, ValueError)) as caught:
+        make()
+    assert translated(caught.value, "en") == str(caught.value)
+    return {lang: translated(caught.value, lang) for lang in ("zh-Hant", "zh-Hans")}
+
+
+def test_drawing_refusals_are_said_in_chinese(tmp_path):
+    from microgradpp.viz import GraphView
+
+    x = Value(2.0, label="x")
+    f = x * x
+    cases = [
+        (lambda: draw_graph(f, mode="sideways"),
+         "mode 必須是 ('forward', 'backward', 'both') 之一，收到的是 'sideways'"),
+        (lambda: draw_graph(f, precision=20), "precision 必須是 0 到 15 之間的整數（小數位數），收到的是 20"),
+        (lambda: draw_graph(3), "draw_graph 需要一個 microgradpp.Value，收到的是 int"),
+        (lambda: draw_graph(f, max_nodes=0), "max_nodes 必須是正整數，收到的是 0"),
+        (lambda: draw_graph(f, highlight=[3]), "highlight 裡面必須都是 Value，收到的是 int: 3"),
+        (lambda: draw_graph(f, highlight_edges=[(x,)]),
+         "highlight_edges 裡面必須都是 Value 的 (parent, child) 配對，收到的是 "
+         "(Value(data=2.0, grad=0.0, label='x'),)"),
+        (lambda: draw_graph(GraphView.of(f), mode="backward"),
+         "draw_graph(view) 會照 view 原樣畫出來：mode 和其他選項請傳給 GraphView.of"),
+        (lambda: draw_graph(f, view=GraphView.of(x + 1)),
+         "draw_graph(root, view=...)：這個 view 是另一張計算圖的"),
+        (lambda: render(3, tmp_path / "x.svg"), "render 需要一個 Value 或 draw_graph 傳回的結果，收到的是 int"),
+        (lambda: render(f, tmp_path / "x.jpg"),
+         f"無法從副檔名看出 {str(tmp_path / 'x.jpg')!r} 的格式：請用 .svg、.png、.pdf、.dot 之一，或傳入 format="),
+        (lambda: render(f, tmp_path / "x.svg", format="gif"),
+         "format 必須是 ('svg', 'png', 'pdf', 'dot') 之一，收到的是 'gif'"),
+        (lambda: GraphView.of(sum((Value(float(i)) for i in range(50)), Value(0.0)), max_nodes=2),
+         "這張計算圖有 101 個 Value，超過 20 × max_nodes=2：畫出來也看不清楚，而且 Graphviz 要跑好幾分鐘。"
+         "請畫單一資料點的計算圖（例如 model(X[0]) 的損失，而不是整個批次的），或只畫其中一部分。"),
+    ]  # fmt: skip
+    for make, hant in cases:
+        assert _refused(make)["zh-Hant"] == hant
+    said = _refused(lambda: draw_graph(f, rankdir="XY"))
+    assert said["zh-Hans"] == (
+        "rankdir 必须是 ('auto', 'LR', 'RL', 'TB', 'BT', 'wrap') 之一，得到的是 'XY'"
+    )

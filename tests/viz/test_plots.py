@@ -172,3 +172,30 @@ def message_keys(prefix: str) -> list[str]:
     return [
         key for key in catalog("en") if key.startswith(prefix) and "{" not in catalog("en")[key]
     ]
+
+
+def test_plot_refusals_are_said_in_chinese():
+    from microgradpp.i18n import translated
+    from microgradpp.viz import plot_decision_boundary, plot_gradient_flow, plot_history
+
+    cases = [
+        (lambda: plot_history({"epochs": [], "loss": []}),
+         "訓練紀錄是空的：請先訓練（history = fit(...)），再畫出來",
+         "训练记录是空的：请先训练（history = fit(...)），再画出来"),
+        (lambda: plot_decision_boundary(MLP(2, [1], seed=0), [[0.0, 1.0]], [1, 0]),
+         "X 有 1 個點，y 卻有 2 個標籤", "X 有 1 个点，y 却有 2 个标签"),
+        (lambda: plot_decision_boundary(MLP(3, [1], seed=0), [[0.0, 1.0, 2.0]], [1]),
+         "plot_decision_boundary 需要二維的點：X = [[x0, x1], ...]",
+         "plot_decision_boundary 需要二维的点：X = [[x0, x1], ...]"),
+        (lambda: plot_gradient_flow(MLP(2, [2, 1], seed=0)),
+         "每個梯度都是 0：請先執行 loss.backward()，再畫梯度流",
+         "每个梯度都是 0：请先运行 loss.backward()，再画梯度流"),
+    ]  # fmt: skip
+    for make, hant, hans in cases:
+        with pytest.raises(ValueError) as caught:
+            make()
+        assert translated(caught.value, "en") == str(caught.value)
+        assert (translated(caught.value, "zh-Hant"), translated(caught.value, "zh-Hans")) == (
+            hant,
+            hans,
+        )
