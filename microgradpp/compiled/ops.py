@@ -95,6 +95,8 @@ class Source:
 class Block:
     """Many input positions of the same kind at once: index (n, m) → values (n, m, B)."""
 
+    sole = False  # (its rows may be read elsewhere too: its gradients are always added)
+
     def __init__(self, kind: str, index: list[list[int]], requires: bool) -> None:
         self.kind = kind
         self.index = np.asarray(index, dtype=np.intp)
@@ -127,6 +129,11 @@ class Block:
 # ------------------------------------------------------------------------------------------------
 
 
+# ``flags``: True when the operation cannot make a value that is not finite without numpy
+# raising it (under ``np.errstate``: its ufuncs set the overflow flag, or it checks itself).
+# A matrix product (BLAS sets no flag) and a gate of yours are checked after the forward.
+
+
 class GateOp:
     """Any gate on a group of nodes: ``gate.forward_array`` / ``gate.local_grads_array``."""
 
@@ -134,6 +141,11 @@ class GateOp:
         self.gate, self.rows, self.sources = gate, rows, sources
         self.requires = any(s.requires for s in sources)
         self.xs: list[Any] = []
+        # the numpy forms of gates.py (ufuncs, or a check of their own); not the fallback loop
+        numpy_form = type(gate).forward_array
+        self.flags = (
+            numpy_form is not Gate.forward_array and numpy_form.__module__ == Gate.__module__
+        )
 
     def forward(self, prog: Arrays) -> None:
         self.xs = [s.get(prog) for s in self.sources]
@@ -153,6 +165,32 @@ class GateOp:
                     source.add(prog, local * upstream)  # the chain rule
 
 
+class ReluOp(GateOp):
+    """``GateOp`` for the relu gate on a slice of rows, written in place (the numbers of the relu
+    gate's numpy forms, without their temporaries: a hidden layer of 128 units and a batch of
+    1,000 is 128,000 entries):
+
+        forward:   out = max(x, 0)  (+ 0.0, so that relu(−0.0) = 0.0 as the gate's forward)
+        backward:  ∂L/∂x = ∂L/∂out · [x > 0]
+    """
+
+    def forward(self, prog: Arrays) -> None:
+        self.xs = [self.sources[0].get(prog)]
+        out = prog.V[self.rows]
+        np.maximum(self.xs[0], 0.0, out=out)
+        out += 0.0
+
+    def backward(self, prog: Arrays, full: bool) -> None:
+        source = self.sources[0]
+        if not (full or source.requires):
+            return
+        open_ = self.xs[0] > 0.0  # relu's local gradient: 1 where x > 0, else 0
+        if source.sole:
+            np.multiply(prog.gV[self.rows], open_, out=prog.gV[source.take])
+        else:
+            source.add(prog, prog.gV[self.rows] * open_)
+
+
 class MatmulOp:
     """A layer of ``linear`` nodes reading the same inputs:  Z = W @ X + b  (one matrix product).
 
@@ -162,6 +200,8 @@ class MatmulOp:
     ∂L/∂X = Wᵀ @ G. When the layer ``owns`` its weights and bias (nothing else reads them:
     ``schedule``), the product and the sum write straight into their slices of gP.
     """
+
+    flags = False  # BLAS raises no overflow flag
 
     def __init__(
         self, rows: slice, weights: list[list[int]], bias: Source, x: Source, prog: Arrays
@@ -243,6 +283,8 @@ class LinearBlockOp:
     """``linear`` nodes whose weights and inputs are each of one kind but not a shared layer
     (cross-entropy's Σ tⱼ·sⱼ with the one-hot target): out = b + Σⱼ Wⱼ·Xⱼ on (n, k, B) blocks."""
 
+    flags = True
+
     def __init__(self, rows: slice, bias: Source, w: Block, x: Block) -> None:
         self.rows, self.bias, self.w, self.x = rows, bias, w, x
         self.requires = bias.requires or w.requires or x.requires
@@ -264,6 +306,8 @@ class LinearBlockOp:
 
 class SumBlockOp:
     """``sum`` nodes with inputs of one kind: out = Σⱼ Xⱼ on an (n, m, B) block."""
+
+    flags = True
 
     def __init__(self, rows: slice, block: Block) -> None:
         self.rows, self.block = rows, block
@@ -299,7 +343,7 @@ class FusedLoss:
     A sample with k > 1 outputs averages its terms, as the traced loss: Lₛ = (1/k) Σⱼ termⱼ.
     """
 
-    requires = True
+    requires = flags = True
 
     def __init__(self, root_row: int, outputs: Source, targets: slice) -> None:
         self.root_row, self.outputs, self.targets = root_row, outputs, targets

@@ -20,7 +20,7 @@ from ..validation import is_integer
 from .blas import one_blas_thread
 from .losses import CustomLoss, LossSpec, OutputsOnly, loss_spec
 from .ops import INPUT, PARAMETER, ROW
-from .schedule import Schedule
+from .schedule import Schedule, rows_to_check, rows_to_zero
 from .trace import Trace, difference
 
 
@@ -50,6 +50,16 @@ class Program:
         self.gate_nodes, self.constants = schedule.gate_nodes, schedule.constants
         self.slot, self.ops, self.rows = schedule.slot, schedule.ops, schedule.rows
         self.fast_ops, self.unowned = schedule.fast_ops, schedule.unowned
+        # per list of operations (full: every traced node), the rows of gV to zero before a
+        # backward and the rows of V to check after a forward
+        self.zero_rows = {
+            full: rows_to_zero(ops, self.rows)
+            for full, ops in ((True, self.ops), (False, self.fast_ops))
+        }
+        self.check_rows = {
+            full: rows_to_check(ops, self.rows)
+            for full, ops in ((True, self.ops), (False, self.fast_ops))
+        }
         self.levels, self.node_count = schedule.levels, schedule.node_count
         self.root_row, self.output_slots = schedule.root_row, schedule.output_slots
         self.C = np.array([c.data for c in self.constants], dtype=float)
@@ -92,19 +102,22 @@ class Program:
         ``full``; else the fast operations, where a fused loss leaves its inner nodes' rows).
 
         Raises FloatingPointError if a value is not finite: numpy's own overflow errors are
-        raised inside ``run_loaded`` (``np.errstate``), and a matrix product, which sets no
-        flag, is caught by one check of V at the end.
+        raised inside ``run_loaded`` (``np.errstate``), and the rows of a matrix product, which
+        sets no flag (or of a gate of yours), are checked at the end.
         """
         for op in self.ops if full else self.fast_ops:
             op.forward(self)
-        if not np.isfinite(self.V).all():
-            raise FloatingPointError("a value is not finite")
+        V = self.V
+        for rows in self.check_rows[full]:
+            if not np.isfinite(V[rows]).all():
+                raise FloatingPointError("a value is not finite")
 
     def backward(self, seed: float, full: bool = False) -> None:
         """The operations in reverse: gP (and with ``full`` every row's gradient) from the root's
         gradient ``seed`` (the same for every sample)."""
         if self.gV.shape == self.V.shape:
-            self.gV.fill(0.0)
+            for rows in self.zero_rows[full]:  # (rows one operation alone reads are written)
+                self.gV[rows] = 0.0
         else:
             self.gV = np.zeros_like(self.V)
         if full:

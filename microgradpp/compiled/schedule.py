@@ -42,12 +42,13 @@ from .ops import (
     GateOp,
     LinearBlockOp,
     MatmulOp,
+    ReluOp,
     Source,
     SumBlockOp,
 )
 from .trace import Trace, gate_nodes
 
-_LINEAR, _SUM = GATES["linear"], GATES["sum"]
+_LINEAR, _SUM, _RELU = GATES["linear"], GATES["sum"], GATES["relu"]
 
 
 class Schedule:
@@ -131,6 +132,33 @@ class Schedule:
             targets = slice(0, len(trace.targets))
             self.fast_ops = [*model_ops, fused(self.root_row, outputs, targets)]
         self.unowned = _give_ownership(reads, param_ids, self.ops)
+
+
+def rows_to_zero(ops: list[Any], rows: int) -> list[slice]:
+    """The rows of gV a backward through ``ops`` must zero first: every row but those that one
+    operation alone reads (``Source.sole``), which get their gradient written."""
+    written = np.zeros(rows, dtype=bool)
+    for op in ops:
+        for source in [*getattr(op, "sources", ()), getattr(op, "x", None)]:
+            if source is not None and source.sole and source.kind == ROW:
+                written[source.take] = True
+    return _runs(~written)
+
+
+def rows_to_check(ops: list[Any], rows: int) -> list[slice]:
+    """The rows of V whose values a forward through ``ops`` must check are finite: those of the
+    operations that numpy does not check (``flags``)."""
+    unchecked = np.zeros(rows, dtype=bool)
+    for op in ops:
+        if not op.flags:
+            unchecked[op.rows] = True
+    return _runs(unchecked)
+
+
+def _runs(mask: Any) -> list[slice]:
+    """The runs of True in a boolean array, as slices."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
 def _below(roots: list[Value], leaves: list[int]) -> set[int]:
@@ -231,4 +259,7 @@ def _make_op(
             )
     if gate is _SUM and arity >= 4 and len(set(kinds)) == 1:
         return SumBlockOp(rows, block(range(arity)))
-    return GateOp(gate, rows, [source(j) for j in range(arity)])
+    sources = [source(j) for j in range(arity)]
+    if gate is _RELU and sources[0].kind == ROW:
+        return ReluOp(gate, rows, sources)
+    return GateOp(gate, rows, sources)

@@ -14,9 +14,11 @@ from microgradpp.compiled.ops import (  # noqa: E402
     HingeLoss,
     MatmulOp,
     MSELoss,
+    ReluOp,
 )
 from microgradpp.data import make_moons, make_spiral  # noqa: E402
 from microgradpp.engine import Value  # noqa: E402
+from microgradpp.errors import GateError  # noqa: E402
 from microgradpp.gates import GATES  # noqa: E402
 from microgradpp.nn import MLP, Layer, Module  # noqa: E402
 
@@ -147,3 +149,49 @@ def test_rows_read_by_one_operation_get_their_gradient_written_others_added() ->
     scalar.backward()
     expected = [p.grad for p in program.parameters]
     assert program.grad.tolist() == pytest.approx(expected, rel=1e-13, abs=1e-15)
+
+
+@pytest.mark.parametrize("layer", [0, 1], ids=["hidden", "output"])
+def test_a_layer_whose_product_overflows_raises_the_scalar_error(layer: int) -> None:
+    # BLAS raises no overflow flag: the forward checks the rows of each matrix product
+    model = MLP(2, [3, 1], seed=0)
+    X, y = [[1.0, 2.0], [0.5, 0.5], [3.0, 1.0]], [1, 0, 1]
+    program = compile_loss(model, "hinge", X, y)
+    assert program.check_rows[False] == [op.rows for op in program.fast_ops if not op.flags]
+    for w in model.layers[layer].neurons[0].w:
+        w.data = 1e306
+    program.pull()
+    with pytest.raises(GateError, match=r"^linear gate .* is beyond the largest float"):
+        program.run([[1.0, 2.0], [4e5, 1.0], [0.5, 0.5]], y)
+
+
+def test_a_relu_op_gives_the_relu_gate_s_numbers_in_place() -> None:
+    x = np.array([[-0.0, 0.0, -1.5, 2.0], [1e-300, -1e-300, 3.0, -2.0]])
+    upstream = np.array([[1.0, -2.0, 3.0, -4.0], [5.0, -6.0, 7.0, -8.0]])
+    relu = GATES["relu"]
+    program = compile_loss(MLP(2, [2, 1], seed=0), "mse", XM[:4], [0.5] * 4)
+    program.run(XM[:4], [0.5] * 4)  # a batch of 4
+    op = next(op for op in program.fast_ops if isinstance(op, ReluOp))
+    program.V[op.sources[0].take] = x
+    op.forward(program)
+    out = program.V[op.rows]
+    assert out.tolist() == relu.forward_array(x).tolist()
+    assert not np.signbit(out).any()
+    program.gV[op.rows] = upstream
+    op.backward(program, full=False)
+    (local,) = relu.local_grads_array(out, x)
+    assert program.gV[op.sources[0].take].tolist() == (local * upstream).tolist()
+
+
+def test_a_backward_zeroes_only_the_rows_no_operation_writes() -> None:
+    program = compile_loss(MLP(2, [4, 4, 1], seed=0), "hinge", XM[:5], YM[:5])
+    first, relu1, second, relu2, output, _ = program.fast_ops
+    written = [first.rows, relu1.rows, second.rows, relu2.rows]  # each read by one operation
+    rows = set(range(program.rows)) - {r for w in written for r in range(w.start, w.stop)}
+    zeroed = {r for z in program.zero_rows[False] for r in range(z.start, z.stop)}
+    assert zeroed == rows and output.rows.start in zeroed  # the loss adds to the outputs
+    program.run(XM[:5], YM[:5])
+    before = program.grad.copy()
+    program.gV[:] = 99.0  # whatever a previous run left: zeroed or written again
+    program.run(XM[:5], YM[:5])
+    assert program.grad.tolist() == before.tolist()
