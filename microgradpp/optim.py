@@ -29,7 +29,7 @@ from typing import Any
 
 from .engine import Value
 from .errors import MicrogradppError
-from .i18n import error
+from .i18n import Listed, Words, error
 from .validation import fraction, integer, positive, real, shown
 
 CLIP_REMEDY = (
@@ -37,6 +37,10 @@ CLIP_REMEDY = (
     "(microgradpp.optim.clip_grad_norm(params, max_norm=1.0) before step(), "
     "or fit(..., clip_grad_norm=1.0))"
 )
+
+
+_REMEDY = Words("optim.remedy")
+"""CLIP_REMEDY as a sentence, in any language."""
 
 
 class OptimizerError(MicrogradppError, FloatingPointError):
@@ -49,8 +53,8 @@ def _all_finite(values: list[float]) -> bool:
     return -math.inf < sum(values) < math.inf or all(map(math.isfinite, values))
 
 
-def _name(p: Value, index: int) -> str:
-    return p.label if p.label else f"parameter #{index} (unlabelled)"
+def _name(p: Value, index: int) -> str | Words:
+    return p.label if p.label else Words("optim.unlabelled", fields={"index": index})
 
 
 def _check_params(params: Iterable[Value]) -> list[Value]:
@@ -77,8 +81,9 @@ class Optimizer:
 
     hyperparameters: tuple[str, ...] = ()
     """The constructor's keyword arguments besides lr (saved by state_dict)."""
-    state_help: dict[str, str] = {}
-    """Each per-parameter running number's name -> what it is (for messages and checks)."""
+    state_help: dict[str, str | Words] = {}
+    """Each per-parameter running number's name -> what it is (for messages and checks; the
+    catalogs' Words say it in any language)."""
     nonnegative_state: tuple[str, ...] = ()
     """Running numbers that are averages of squares, so never negative."""
 
@@ -160,11 +165,12 @@ class Optimizer:
         new_values, new_states = [], []
         for i, (p, state) in enumerate(zip(self.params, self.state)):
             g = float(p.grad)
+            name = _name(p, i)
             if not math.isfinite(g):
-                raise OptimizerError(
-                    f"{kind} step: the gradient of {_name(p, i)} is {g!r}; no parameter was "
-                    f"changed. {CLIP_REMEDY[0].upper()}{CLIP_REMEDY[1:]}"
-                )
+                raise error(
+                    OptimizerError, "optim.step.not_finite", kind=kind, name=name, g=repr(g),
+                    remedy=_REMEDY,
+                )  # fmt: skip
             new_state = dict(state)
             try:
                 x = self._update(p.data, g, new_state, t)
@@ -172,29 +178,22 @@ class Optimizer:
                 x = math.inf
             overflowed = [key for key, v in new_state.items() if not math.isfinite(v)]
             decay = self._decay_in_gradient(p.data)
-            if overflowed and math.isfinite(x) and abs(decay) > abs(g):
-                raise OptimizerError(  # the weight decay, not the gradient, is the cause
-                    f"{kind} step: the gradient of {_name(p, i)} is {g!r}, but weight_decay "
-                    f"{getattr(self, 'weight_decay', 0.0)!r} × its value {p.data!r} adds {decay!r} to it, so much "
-                    f"that its running {overflowed[0]} "
-                    f"({self.state_help.get(overflowed[0], 'state')}) overflows a float "
-                    "((g + λ·p)² is beyond the largest float, 1.8e308); no parameter was changed. "
-                    "Lower weight_decay (1e-4 to 1e-2 are usual)"
-                )
             if overflowed and math.isfinite(x):
-                raise OptimizerError(
-                    f"{kind} step: the gradient of {_name(p, i)} is {g!r}, so large that its "
-                    f"running {overflowed[0]} ({self.state_help.get(overflowed[0], 'state')}) "
-                    "overflows a float (g² is beyond the largest float, 1.8e308); "
-                    "no parameter was changed. "
-                    f"{CLIP_REMEDY[0].upper()}{CLIP_REMEDY[1:]}"
-                )
+                running = {
+                    "kind": kind, "name": name, "g": repr(g), "state": overflowed[0],
+                    "help": self.state_help.get(overflowed[0], Words("optim.state.default")),
+                }  # fmt: skip
+                if abs(decay) > abs(g):  # the weight decay, not the gradient, is the cause
+                    raise error(
+                        OptimizerError, "optim.step.decay", **running, value=repr(p.data),
+                        decay=repr(getattr(self, "weight_decay", 0.0)), added=repr(decay),
+                    )  # fmt: skip
+                raise error(OptimizerError, "optim.step.running", **running, remedy=_REMEDY)
             if not math.isfinite(x):
-                raise OptimizerError(
-                    f"{kind} step would set {_name(p, i)} to {x!r} (value {p.data!r}, gradient "
-                    f"{g!r}, lr {self.lr!r}); no parameter was changed. "
-                    f"{CLIP_REMEDY[0].upper()}{CLIP_REMEDY[1:]}"
-                )
+                raise error(
+                    OptimizerError, "optim.step.would_set", kind=kind, name=name, x=repr(x),
+                    value=repr(p.data), g=repr(g), lr=repr(self.lr), remedy=_REMEDY,
+                )  # fmt: skip
             new_values.append(x)
             new_states.append(new_state)
         for p, x in zip(self.params, new_values):
@@ -208,7 +207,7 @@ class Optimizer:
 
     def _update_array(self, x: Any, g: Any, state: dict[str, Any], t: int) -> tuple[Any, dict]:
         """The new values of all parameters and the new state arrays (``_update`` on arrays)."""
-        raise NotImplementedError(f"{type(self).__name__} has no array form for compiled mode")
+        raise error(NotImplementedError, "optim.no_array_form", kind=type(self).__name__)
 
     @classmethod
     def has_array_form(cls) -> bool:
@@ -313,17 +312,19 @@ class Optimizer:
         """
         kind = type(self).__name__
         if not isinstance(state, dict):
-            raise TypeError(f"{kind}.load_state_dict needs a dict, got {type(state).__name__}")
+            raise error(TypeError, "optim.load.type", kind=kind, got=type(state).__name__)
         if state.get("type") != kind:
-            raise ValueError(f"this state is for {shown(state.get('type'))}, not {kind}")
+            raise error(
+                ValueError, "optim.load.for_other", found=shown(state.get("type")), kind=kind
+            )
         missing = [key for key in ("lr", "steps", "state") if key not in state]
         if missing:
-            raise ValueError(f"this {kind} state is missing {', '.join(missing)}; nothing changed")
+            raise error(ValueError, "optim.load.missing", kind=kind, names=Listed(tuple(missing)))
         per_param = state["state"]
         if not isinstance(per_param, list) or len(per_param) != len(self.params):
             count = len(per_param) if isinstance(per_param, list) else shown(per_param)
-            raise ValueError(
-                f"this state has {count} parameter entries; this {kind} has {len(self.params)}"
+            raise error(
+                ValueError, "optim.load.entries", count=count, kind=kind, own=len(self.params)
             )
         hyper = {name: state.get(name, getattr(self, name)) for name in self.hyperparameters}
         checked = self._checked_copy(state["lr"], hyper)  # the constructor's checks, on a copy
@@ -340,20 +341,26 @@ class Optimizer:
         exactly what the constructor refuses is refused here (betas=(1.5, 2.0), eps=-1 ...)."""
         try:
             return type(self)(self.params, lr=lr, **hyper)
-        except (TypeError, ValueError) as error:
-            raise type(error)(f"{type(self).__name__} state: {error}; nothing changed") from None
+        except (TypeError, ValueError) as problem:
+            said = getattr(problem, "words", None) or str(problem)
+            kind = type(self).__name__
+            raise error(type(problem), "optim.load.refused", kind=kind, problem=said) from None
 
     def _checked_state(self, entry: Any, index: int) -> dict[str, float]:
         """One parameter's running state: known names, finite floats (second moments >= 0)."""
-        where = f"state[{index}] ({_name(self.params[index], index)})"
+        name = _name(self.params[index], index)
+        where = Words("optim.load.where", fields={"index": index, "name": name})
         if not isinstance(entry, dict):
-            raise TypeError(f"{where} must be a dict, got {type(entry).__name__}; nothing changed")
+            raise error(TypeError, "optim.load.entry_type", where=where, got=type(entry).__name__)
         unknown = [key for key in entry if key not in self.state_help]
         if unknown:
-            known = ", ".join(self.state_help) or "nothing"
-            raise ValueError(
-                f"{where} holds {shown(unknown[0])}; {type(self).__name__} keeps {known}"
+            known = (
+                Listed(tuple(self.state_help)) if self.state_help else Words("optim.load.nothing")
             )
+            raise error(
+                ValueError, "optim.load.unknown", where=where, got=shown(unknown[0]),
+                kind=type(self).__name__, known=known,
+            )  # fmt: skip
         return {
             key: positive(value, f"{where}[{key!r}]", allow_zero=True)
             if key in self.nonnegative_state  # a running mean of g² is never negative
@@ -383,7 +390,7 @@ class SGD(Optimizer):
     """
 
     hyperparameters = ("momentum", "dampening", "nesterov", "weight_decay")
-    state_help = {"velocity": "the momentum v"}
+    state_help = {"velocity": Words("optim.state.velocity")}
     decay_shrinks_weights = True  # p ← p − α·(g + λ·p) = (1 − α·λ)·p − α·g
 
     def __init__(
@@ -466,7 +473,7 @@ class RMSprop(Optimizer):
     """
 
     hyperparameters = ("alpha", "eps", "weight_decay")
-    state_help = {"square_avg": "the mean square of the gradient s"}
+    state_help = {"square_avg": Words("optim.state.square_avg")}
     nonnegative_state = ("square_avg",)
 
     def __init__(
@@ -531,7 +538,7 @@ class Adam(Optimizer):
     """
 
     hyperparameters = ("betas", "eps", "weight_decay")
-    state_help = {"m": "first moment, the mean gradient", "v": "second moment, the mean of g²"}
+    state_help = {"m": Words("optim.state.m"), "v": Words("optim.state.v")}
     nonnegative_state = ("v",)
 
     def __init__(
@@ -678,11 +685,10 @@ class LRScheduler:
         except OverflowError:
             lr = math.inf
         if not math.isfinite(lr) or lr < 0.0:
-            raise OptimizerError(
-                f"{type(self).__name__}: at epoch {epoch} the learning rate would be {lr!r} "
-                f"(base lr {self.base_lr!r}, {self._formula()}); it grew beyond any float. "
-                "A schedule should shrink the learning rate: use a factor below 1"
-            )
+            raise error(
+                OptimizerError, "optim.schedule_overflow", kind=type(self).__name__, epoch=epoch,
+                lr=repr(lr), base=repr(self.base_lr), formula=self._formula(),
+            )  # fmt: skip
         return lr
 
     def _formula(self) -> str:
@@ -706,7 +712,8 @@ class LRScheduler:
         """Restore what ``state_dict`` returned; all or nothing."""
         if not isinstance(state, dict) or state.get("type") != type(self).__name__:
             found = state.get("type") if isinstance(state, dict) else state
-            raise ValueError(f"this state is for {shown(found)}, not {type(self).__name__}")
+            kind = type(self).__name__
+            raise error(ValueError, "optim.load.for_other", found=shown(found), kind=kind)
         base_lr = positive(state.get("base_lr"), "base_lr")
         epoch = integer(state.get("last_epoch"), "last_epoch", minimum=0)
         old = self.base_lr, self.last_epoch
@@ -796,7 +803,7 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     """
     params = list(params)
     max_norm = positive(max_norm, "max_norm")
-    grads = _finite_grads(params, "clip_grad_norm", "a norm cannot fix that")
+    grads = _finite_grads(params, "clip_grad_norm", Words("optim.why.norm"))
     total = math.hypot(*grads) if grads else 0.0  # hypot scales internally: no g² overflows
     if total <= max_norm:
         return total
@@ -825,11 +832,9 @@ def clip_grad_norm_array(grads: Any, max_norm: float, params: Sequence[Value] = 
     finite = np.isfinite(grads)
     if not finite.all():
         i = int(np.argmin(finite))
-        name = _name(params[i], i) if i < len(params) else f"parameter #{i} (unlabelled)"
-        raise OptimizerError(
-            f"clip_grad_norm: the gradient of {name} is {float(grads[i])!r}; a norm cannot fix "
-            "that. Find where it overflowed (lower the learning rate, normalise the inputs)"
-        )
+        name = _name(params[i], i) if i < len(params) else _name(Value(0.0), i)
+        g = repr(float(grads[i]))
+        raise error(OptimizerError, "optim.clip_norm_array", name=name, g=g)
     largest = float(np.abs(grads).max()) if grads.size else 0.0
     if largest == 0.0:
         return 0.0
@@ -847,7 +852,7 @@ def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
     """
     params = list(params)
     clip_value = positive(clip_value, "clip_value")
-    grads = _finite_grads(params, "clip_grad_value", "clipping cannot fix that")
+    grads = _finite_grads(params, "clip_grad_value", Words("optim.why.clip"))
     for p, g in zip(params, grads):
         if g > clip_value:
             p.grad = clip_value
@@ -855,18 +860,18 @@ def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
             p.grad = -clip_value
 
 
-def _finite_grads(params: list[Value], what: str, why: str) -> list[float]:
+def _finite_grads(params: list[Value], what: str, why: Words) -> list[float]:
     """Every parameter's gradient, after checking they are Values with finite gradients."""
     grads = []
     for i, p in enumerate(params):
         if not isinstance(p, Value):
-            raise TypeError(f"{what} needs Values, item {i} is {type(p).__name__}")
+            raise error(TypeError, "optim.needs_values", what=what, index=i, kind=type(p).__name__)
         g = p.grad
         if not math.isfinite(g):
-            raise OptimizerError(
-                f"{what}: the gradient of {_name(p, i)} is {g!r}; {why}. No gradient was "
-                "changed. Find where it overflowed (lower the learning rate, normalise the inputs)"
-            )
+            raise error(
+                OptimizerError, "optim.finite_grads", what=what, name=_name(p, i), g=repr(g),
+                why=why,
+            )  # fmt: skip
         grads.append(g)
     return grads
 

@@ -201,7 +201,7 @@ def test_a_stream_that_cannot_write_the_language_gets_english_not_question_marks
 
 
 def _raised(make):
-    with pytest.raises((ValueError, TypeError, RuntimeError, OSError)) as caught:
+    with pytest.raises((ValueError, TypeError, RuntimeError, OSError, ArithmeticError)) as caught:
         make()
     return caught.value
 
@@ -211,6 +211,7 @@ def _python_errors():
     from microgradpp import Value, data, grad, nn
     from microgradpp.engine import linear
     from microgradpp.nn import MLP
+    from microgradpp.optim import SGD, clip_grad_norm
     from microgradpp.serialize import load, save
     from microgradpp.validation import fraction, integer, positive
     from microgradpp.viz import GraphView, plot_history, render
@@ -250,6 +251,8 @@ def _python_errors():
         "viz.too_large": lambda: GraphView.of(sum(Value(float(i)) for i in range(50)), max_nodes=2),
         "viz.render.suffix": lambda: render(Value(1.0), Path(tempfile.mkdtemp()) / "x.jpg"),
         "plot.empty_history": lambda: plot_history({"epochs": [], "loss": []}),
+        "optim.step.not_finite": lambda: SGD([_with_grad(float("nan"))], lr=0.1).step(),
+        "optim.finite_grads": lambda: clip_grad_norm([_with_grad(float("inf"))], 1.0),
     }
 
 
@@ -263,6 +266,14 @@ def _saved(model, config=None):
         document["config"] = config
         path.write_text(json.dumps(document), "utf-8")
     return path
+
+
+def _with_grad(grad):
+    from microgradpp import Value
+
+    parameter = Value(1.0, label="w")
+    parameter.grad = grad
+    return parameter
 
 
 def _computed_in_no_grad():
@@ -312,6 +323,7 @@ CATALOGUED_MODULES = (
     "grad_mode.py",
     "gradient_graph.py",
     "nn.py",
+    "optim.py",
     "serialize.py",
     "outputs.py",
     "validation.py",

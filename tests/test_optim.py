@@ -417,3 +417,95 @@ def test_a_running_average_overflowing_from_the_weight_decay_blames_the_decay(op
     big = one_param(0.5)  # a gradient too large by itself is still blamed on the gradient
     with pytest.raises(OptimizerError, match=r"the gradient of w is 1e\+200, so large that"):
         step_with(optimizer([big], lr=0.01, weight_decay=1e-2), big, 1e200)
+
+
+def _parameter(value, grad, label="w"):
+    p = Value(value, label=label)
+    p.grad = grad
+    return p
+
+
+def _steps_of_a_schedule():
+    schedule = ExponentialLR(SGD([_parameter(1.0, 0.0)], lr=0.1), gamma=1e300)
+    for _ in range(3):
+        schedule.step()
+
+
+REMEDY_HANT = (
+    "請調低學習率，或裁剪梯度（在 step() 之前呼叫 microgradpp.optim.clip_grad_norm(params, "
+    "max_norm=1.0)，或用 fit(..., clip_grad_norm=1.0)）"
+)
+
+
+@pytest.mark.parametrize(
+    ("make", "hant"),
+    [
+        (lambda: SGD([_parameter(1.0, math.nan)], lr=0.1).step(),
+         "SGD 更新參數時：w 的梯度是 nan；沒有改動任何參數。" + REMEDY_HANT),
+        (lambda: SGD([_parameter(1.0, math.inf, "")], lr=0.1).step(),
+         "SGD 更新參數時：參數 #0（沒有標籤）的梯度是 inf；沒有改動任何參數。" + REMEDY_HANT),
+        (lambda: Adam([_parameter(1.0, 1e300)], lr=0.1).step(),
+         "Adam 更新參數時：w 的梯度是 1e+300，大到它的累計量 v（二階動差，g² 的平均）超出了浮點數的範圍"
+         "（g² 超過最大的浮點數 1.8e308）；沒有改動任何參數。" + REMEDY_HANT),
+        (lambda: Adam([_parameter(1e160, 1.0)], lr=0.1, weight_decay=1.0).step(),
+         "Adam 更新參數時：w 的梯度是 1.0，但 weight_decay 1.0 × 它的值 1e+160 在梯度上又加了 1e+160，"
+         "大到它的累計量 v（二階動差，g² 的平均）超出了浮點數的範圍（(g + λ·p)² 超過最大的浮點數 "
+         "1.8e308）；沒有改動任何參數。請調低 weight_decay（常用 1e-4 到 1e-2）"),
+        (lambda: SGD([_parameter(1e308, -1e308)], lr=1e10).step(),
+         "SGD 的這一步會把 w 設成 inf（值 1e+308，梯度 -1e+308，學習率 10000000000.0）；沒有改動任何參數。"
+         + REMEDY_HANT),
+        (lambda: Adam([_parameter(1.0, 0.0)]).load_state_dict([1]),
+         "Adam.load_state_dict 需要一個 dict，收到的是 list"),
+        (lambda: Adam([_parameter(1.0, 0.0)]).load_state_dict({"type": "SGD"}),
+         "這份 state 是給 'SGD' 的，不是給 Adam 的"),
+        (lambda: Adam([_parameter(1.0, 0.0)]).load_state_dict({"type": "Adam"}),
+         "這份 Adam 的 state 缺少 lr、steps、state；什麼都沒有改動"),
+        (lambda: Adam([_parameter(1.0, 0.0)]).load_state_dict(
+            {"type": "Adam", "lr": 0.1, "steps": 0, "state": []}),
+         "這份 state 有 0 個參數的項目；這個 Adam 有 1 個參數"),
+        (lambda: Adam([_parameter(1.0, 0.0)]).load_state_dict(
+            {"type": "Adam", "lr": -1.0, "steps": 0, "state": [{}]}),
+         "Adam 的 state：lr 必須 > 0 且為有限值，收到的是 -1.0；什麼都沒有改動"),
+        (lambda: Adam([_parameter(1.0, 0.0)]).load_state_dict(
+            {"type": "Adam", "lr": 0.1, "steps": 0, "state": [3]}),
+         "state[0]（w）必須是 dict，收到的是 int；什麼都沒有改動"),
+        (lambda: Adam([_parameter(1.0, 0.0)]).load_state_dict(
+            {"type": "Adam", "lr": 0.1, "steps": 0, "state": [{"q": 1.0}]}),
+         "state[0]（w）有 'q'；Adam 記錄的是 m、v"),
+        (_steps_of_a_schedule,
+         "ExponentialLR：在第 2 輪，學習率會變成 inf（基礎學習率 0.1，gamma=1e+300）；它大到超出了所有浮點數。"
+         "學習率排程應該讓學習率變小：請用小於 1 的因子"),
+        (lambda: clip_grad_norm([_parameter(1.0, math.nan)], 1.0),
+         "clip_grad_norm：w 的梯度是 nan；用範數裁剪也無法修正。沒有改動任何梯度。"
+         "請找出它在哪裡溢位（調低學習率、把輸入標準化）"),
+        (lambda: clip_grad_value([3], 1.0), "clip_grad_value 需要 Value，索引 0 的項目是 int"),
+    ],
+)  # fmt: skip
+def test_optimizer_errors_are_said_in_traditional_chinese(make, hant):
+    from microgradpp.i18n import translated
+
+    with pytest.raises((TypeError, ValueError, FloatingPointError)) as caught:
+        make()
+    assert translated(caught.value, "zh-Hant") == hant
+    assert translated(caught.value, "en") == str(caught.value)
+
+
+def test_optimizer_errors_are_said_in_simplified_chinese():
+    from microgradpp.i18n import translated
+
+    with pytest.raises(OptimizerError) as caught:
+        clip_grad_value([_parameter(1.0, math.inf)], 1.0)
+    assert str(caught.value) == (
+        "clip_grad_value: the gradient of w is inf; clipping cannot fix that. No gradient was "
+        "changed. Find where it overflowed (lower the learning rate, normalise the inputs)"
+    )
+    assert translated(caught.value, "zh-Hans") == (
+        "clip_grad_value：w 的梯度是 inf；裁剪也无法修正。没有改动任何梯度。"
+        "请找出它在哪里溢出（调低学习率、把输入标准化）"
+    )
+    with pytest.raises(OptimizerError) as caught:
+        SGD([_parameter(1.0, math.nan)], lr=0.1).step()
+    assert translated(caught.value, "zh-Hans") == (
+        "SGD 更新参数时：w 的梯度是 nan；没有改动任何参数。请调低学习率，或裁剪梯度（在 step() 之前调用 "
+        "microgradpp.optim.clip_grad_norm(params, max_norm=1.0)，或用 fit(..., clip_grad_norm=1.0)）"
+    )
