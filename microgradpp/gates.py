@@ -129,9 +129,21 @@ class Gate:
     # The inputs are typed Any here because each gate names its own (forward(self, a, b) for a
     # two-input gate, forward(self, x) for one input): what a gate accepts is its own signature.
     def forward(self, *xs: Any) -> float:
+        """out = f(x₁, …, xₙ): the gate's value at these inputs, a float.
+
+        An input outside the gate's domain raises ``DomainError`` (log at x ≤ 0); a result
+        beyond the largest float may come back as inf, and the engine refuses it in the gate's
+        own words (``overflow``).
+        """
         raise NotImplementedError
 
     def local_grads(self, out: float, *xs: Any) -> tuple[float, ...]:
+        """(∂out/∂x₁, …, ∂out/∂xₙ) at these inputs: one float per input, in input order.
+
+        ``out`` is ``forward``'s result, passed in so that a derivative can reuse it (exp:
+        ∂eˣ/∂x = out; tanh: 1 − out²). The engine stores them in the node during the forward
+        pass, and backward() multiplies each by the gradient from above: the chain rule.
+        """
         raise NotImplementedError
 
     def local_grads_graph(self, out: Any, *xs: Any) -> tuple[Any, ...]:

@@ -477,6 +477,19 @@ def test_every_gate_class_is_written_math_first_then_numpy_then_words():
     assert out_of_order == []
 
 
+def test_the_base_gate_says_what_every_method_a_gate_writes_computes():
+    # a new gate is written from these: each says what it returns (forward: out = f(x₁, …, xₙ),
+    # local_grads: ∂out/∂xᵢ for every input)
+    undocumented = [
+        name
+        for name in methods_of(Gate)
+        if not name.startswith("__") and not (inspect.getdoc(getattr(Gate, name)) or "").strip()
+    ]
+    assert undocumented == []
+    assert "∂out/∂x₁" in inspect.getdoc(Gate.local_grads)
+    assert "out = f(x₁, …, xₙ)" in inspect.getdoc(Gate.forward)
+
+
 def test_the_order_check_sees_a_class_out_of_order():
     class WordsFirst(Gate):
         def expression(self, inputs):  # words before the math
