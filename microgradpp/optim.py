@@ -663,8 +663,10 @@ class AdamW(Adam):
 class LRScheduler:
     """Base class. ``step()`` once per epoch (after ``optimizer.step()``) moves to the next lr.
 
-    ``lr_at(epoch)`` is the learning rate for epoch 0, 1, 2, … (epoch 0 = ``base_lr``, the
-    optimizer's lr when the schedule was made). Works with any optimizer: it only sets ``.lr``.
+    ``lr_at(epoch)`` is the learning rate for epoch 0, 1, 2, …: ``base_lr`` (the optimizer's lr
+    when the schedule was made) times the schedule's factor, which is 1 at epoch 0 for every
+    schedule but ``LinearLR`` (its ``start_factor``). Making the schedule already sets epoch 0's
+    lr. Works with any optimizer: it only sets ``.lr``.
     """
 
     def __init__(self, optimizer: Optimizer) -> None:
@@ -676,6 +678,7 @@ class LRScheduler:
         optimizer.lr = self._checked_lr(0)
 
     def lr_at(self, epoch: int) -> float:
+        """The learning rate α at ``epoch`` (each schedule's formula is in its docstring)."""
         raise NotImplementedError
 
     def _checked_lr(self, epoch: int) -> float:
@@ -698,14 +701,18 @@ class LRScheduler:
         return ", ".join(f"{k}={v!r}" for k, v in settings.items())
 
     def step(self) -> None:
+        """The next epoch: the optimizer's lr becomes ``lr_at(epoch + 1)`` (nothing changes if
+        that lr overflowed: ``OptimizerError``)."""
         lr = self._checked_lr(self.last_epoch + 1)  # checked before anything changes
         self.last_epoch += 1
         self.optimizer.lr = lr
 
     def get_last_lr(self) -> float:
+        """The learning rate the optimizer uses now (PyTorch's name)."""
         return self.optimizer.lr
 
     def state_dict(self) -> dict[str, Any]:
+        """What ``load_state_dict`` restores: the schedule's type, ``base_lr`` and epoch."""
         return {"type": type(self).__name__, "base_lr": self.base_lr, "last_epoch": self.last_epoch}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:

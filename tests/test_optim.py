@@ -14,6 +14,7 @@ from microgradpp.optim import (
     ExponentialLR,
     InverseTimeLR,
     LinearLR,
+    LRScheduler,
     OptimizerError,
     RMSprop,
     StepLR,
@@ -286,6 +287,23 @@ def test_linear_decay_is_micrograds_schedule():
     got = lrs(LinearLR(SGD([one_param()], lr=1.0)), 102)
     expected = [1.0 - 0.9 * k / 100 for k in range(101)] + [0.1, 0.1]  # then it stays at 0.1
     assert got == pytest.approx(expected, abs=1e-15)
+
+
+def test_epoch_0_is_base_lr_times_the_schedules_factor_at_0():
+    # as the LRScheduler docstring says: 1 for every schedule but LinearLR's start_factor
+    made = [
+        InverseTimeLR(SGD([one_param()], lr=0.2), decay=0.5),
+        ExponentialLR(SGD([one_param()], lr=0.2), gamma=0.5),
+        StepLR(SGD([one_param()], lr=0.2), step_size=2, gamma=0.5),
+        LinearLR(SGD([one_param()], lr=0.2)),
+    ]
+    assert [(s.base_lr, s.get_last_lr(), s.optimizer.lr) for s in made] == [(0.2, 0.2, 0.2)] * 4
+    half = LinearLR(SGD([one_param()], lr=0.2), start_factor=0.5, end_factor=0.1, total_iters=4)
+    assert (half.base_lr, half.get_last_lr(), half.lr_at(0)) == (0.2, 0.1, 0.1)
+    half.step()
+    assert half.get_last_lr() == pytest.approx(0.2 * (0.5 - 0.4 / 4), abs=1e-16)
+    documented = ("lr_at", "step", "get_last_lr", "state_dict", "load_state_dict")
+    assert all(getattr(LRScheduler, name).__doc__ for name in documented)
 
 
 def test_schedules_work_with_any_optimizer_and_save_their_state():
