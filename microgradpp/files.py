@@ -24,6 +24,8 @@ import secrets
 import stat
 from pathlib import Path
 
+from . import i18n
+
 _NEW_FILE_MODE = 0o666
 """Mode asked for a new file; the operating system takes the umask off (usually 0644)."""
 
@@ -40,7 +42,7 @@ def atomic_write(path: str | os.PathLike, data: bytes | str, encoding: str = "ut
     path = Path(path)
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     if target.is_dir():
-        raise IsADirectoryError(f"cannot write {path}: it is a folder, not a file")
+        raise i18n.error(IsADirectoryError, "files.error.is_folder", path=path)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     try:
@@ -112,9 +114,9 @@ def write_together(folder: str | os.PathLike, files: dict[str, bytes | str]) -> 
     targets = [folder / name for name in files]
     for name, target in zip(files, targets):
         if Path(name).is_absolute() or ".." in Path(name).parts:
-            raise ValueError(f"{name!r} is not a path inside {folder}")
+            raise i18n.error(ValueError, "files.error.outside", name=repr(name), folder=folder)
         if target.is_dir():
-            raise IsADirectoryError(f"cannot write {target}: it is a folder, not a file")
+            raise i18n.error(IsADirectoryError, "files.error.is_folder", path=target)
     existed = folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     staging = folder / f".staging.{secrets.token_hex(4)}.tmp"

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from .engine import Value, topological_order
 from .formatting import format_number
 from .gates import Gate
-from .i18n import Translator
+from .i18n import Translator, error
 
 __all__ = [
     "display_width",
@@ -61,7 +61,7 @@ def node_names(order: Sequence[Value], taken: Iterable[str] = ()) -> dict[Value,
 def gate_of(node: Value) -> Gate:
     """The gate that computed node (which has parents, so it was computed by one)."""
     if node.gate is None:
-        raise ValueError(f"{node!r} is a leaf: no gate computed it")
+        raise error(ValueError, "tables.error.leaf", node=repr(node))
     return node.gate
 
 

@@ -45,7 +45,7 @@ from .history import (
     output_activation_of,
     progress_bar,
 )
-from .i18n import Translator, Words, error
+from .i18n import Listed, Translator, Words, error
 from .nn import ACTIVATIONS, INITS, MAX_LAYERS, MLP, Module, check_parameter_count
 from .optim import OPTIMIZERS
 from .optim import clip_grad_norm as clip_gradients
@@ -96,7 +96,7 @@ def predict(model: Module, X: Sequence[Sequence[float]]) -> list[int]:
 def accuracy(model: Module, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
     """Fraction of samples whose predicted class equals the label."""
     if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} samples but y has {len(y)} labels")
+        raise error(ValueError, "train.lengths", samples=len(X), labels=len(y))
     predicted = predict(model, X)
     return sum(p == t for p, t in zip(predicted, y)) / len(y)
 
@@ -306,7 +306,7 @@ def evaluate(
     """
     X, y = data
     if len(X) != len(y) or not X:
-        raise ValueError(f"data must be a non-empty (X, y) pair, got {len(X)} and {len(y)}")
+        raise error(ValueError, "train.pair", samples=len(X), labels=len(y))
     outputs = _evaluate_outputs(model, X)
     with no_grad():
         value = resolve_loss(loss)(outputs, y).data
@@ -323,7 +323,8 @@ def evaluate(
 
 def _choice(name: object, registry: dict[str, Any], what: str) -> Any:
     if not isinstance(name, str) or name not in registry:
-        raise ValueError(f"unknown {what} {name!r}; choose one of {', '.join(registry)}")
+        names = Listed(tuple(registry))
+        raise error(ValueError, "train.unknown", what=what, name=repr(name), names=names)
     return registry[name]
 
 
@@ -377,9 +378,9 @@ class Recipe:
         if self.samples is not None:
             check_samples(self.samples, "samples")
         if not self.layers:
-            raise ValueError("layers must give at least one hidden layer width, e.g. (16, 16)")
+            raise error(ValueError, "train.no_layers")
         for width in self.layers:
-            validation.integer(width, "each layer width", minimum=1)
+            validation.integer(width, Words("train.name.each_width"), minimum=1)
         if self.lr is not None:
             validation.positive(self.lr, "lr")
         validation.positive(self.adam_lr, "adam_lr")

@@ -213,6 +213,9 @@ def _python_errors():
     from microgradpp.nn import MLP
     from microgradpp.optim import SGD, clip_grad_norm
     from microgradpp.serialize import load, save
+    from microgradpp.steps.exercise import exercise_html
+    from microgradpp.steps.notebook import InlinePage
+    from microgradpp.train import Recipe
     from microgradpp.validation import fraction, integer, positive
     from microgradpp.viz import GraphView, plot_history, render
 
@@ -253,6 +256,9 @@ def _python_errors():
         "plot.empty_history": lambda: plot_history({"epochs": [], "loss": []}),
         "optim.step.not_finite": lambda: SGD([_with_grad(float("nan"))], lr=0.1).step(),
         "optim.finite_grads": lambda: clip_grad_norm([_with_grad(float("inf"))], 1.0),
+        "page.error.height": lambda: InlinePage("<p>", height=50),
+        "train.unknown": lambda: Recipe(dataset="moonz"),
+        "exercise.error.worked_all": lambda: exercise_html(Value(2.0) * 3, worked=5),
     }
 
 
@@ -319,11 +325,16 @@ def test_python_errors_keep_their_english_and_are_said_in_chinese(key):
 CATALOGUED_MODULES = (
     "autograd.py",
     "engine.py",
+    "files.py",
     "fit_arguments.py",
     "grad_mode.py",
     "gradient_graph.py",
     "nn.py",
     "optim.py",
+    "steps/exercise.py",
+    "steps/notebook.py",
+    "tables.py",
+    "train.py",
     "serialize.py",
     "outputs.py",
     "validation.py",
@@ -334,6 +345,7 @@ CATALOGUED_MODULES = (
     "viz/plots.py",
     "viz/render.py",
     "viz/view.py",
+    "web/runner.py",
 )
 
 

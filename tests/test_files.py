@@ -259,3 +259,16 @@ def test_write_together_writes_nothing_when_one_file_fails(tmp_path, monkeypatch
     with pytest.raises(ValueError, match="is not a path inside"):
         files.write_together(out, {"../escape.txt": "x"})
     assert (out / "a.txt").read_text() == "old" and not (tmp_path / "escape.txt").exists()
+
+
+def test_a_folder_in_the_way_is_said_in_chinese(tmp_path):
+    from microgradpp.i18n import translated
+
+    with pytest.raises(IsADirectoryError) as caught:
+        atomic_write(tmp_path, "x")
+    assert str(caught.value) == f"cannot write {tmp_path}: it is a folder, not a file"
+    assert translated(caught.value, "zh-Hant") == f"無法寫入 {tmp_path}：它是資料夾，不是檔案"
+    assert translated(caught.value, "zh-Hans") == f"无法写入 {tmp_path}：它是文件夹，不是文件"
+    with pytest.raises(ValueError) as caught:
+        files.write_together(tmp_path / "o", {"../x": "y"})
+    assert translated(caught.value, "zh-Hant") == f"'../x' 不是 {tmp_path / 'o'} 裡面的路徑"

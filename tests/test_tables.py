@@ -114,3 +114,17 @@ def test_node_table_after_backward_with_create_graph_shows_the_gradients_numbers
     f.zero_grad()
     f.backward(create_graph=True)
     assert node_table(f) == plain  # the same numbers: 6 for x, 1 for f
+
+
+def test_a_leaf_has_no_gate_in_any_language():
+    from microgradpp.i18n import translated
+    from microgradpp.tables import gate_of
+
+    with pytest.raises(ValueError) as caught:
+        gate_of(Value(2.0, label="x"))
+    assert (
+        str(caught.value) == "Value(data=2.0, grad=0.0, label='x') is a leaf: no gate computed it"
+    )
+    assert translated(caught.value, "zh-Hant") == (
+        "Value(data=2.0, grad=0.0, label='x') 是葉節點：沒有閘計算它"
+    )

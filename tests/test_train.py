@@ -521,3 +521,29 @@ def test_a_gradient_overflowing_while_training_adds_learning_rate_advice():
     with pytest.raises(GradientError) as caught:
         direct.backward()
     assert "learning rate" not in str(caught.value)
+
+
+def test_training_refusals_are_said_in_chinese():
+    from microgradpp.i18n import translated
+    from microgradpp.train import Recipe
+
+    cases = [
+        (lambda: accuracy(MLP(2, [1], seed=0), [[0.0, 1.0]], [1, 0]), "X 有 1 個資料點，y 卻有 2 個標籤"),
+        (lambda: evaluate(MLP(2, [1], seed=0), "mse", ([], [])),
+         "data 必須是一對非空的 (X, y)，收到的 X 有 0 個、y 有 0 個"),
+        (lambda: Recipe(dataset="moonz"),
+         "沒有叫做 'moonz' 的 dataset；請從 moons、xor、circles、spiral、sine、digits 中選一個"),
+        (lambda: Recipe(dataset="moons", layers=()), "layers 至少要給一個隱藏層的寬度，例如 (16, 16)"),
+        (lambda: Recipe(dataset="moons", layers=(0,)), "每一層的寬度至少要是 1，收到的是 0"),
+    ]  # fmt: skip
+    for make, hant in cases:
+        with pytest.raises(ValueError) as caught:
+            make()
+        assert translated(caught.value, "zh-Hant") == hant
+        assert translated(caught.value, "en") == str(caught.value)
+    with pytest.raises(ValueError) as caught:
+        Recipe(dataset="moons", optimizer="adamm")
+    assert str(caught.value).startswith("unknown optimizer 'adamm'; choose one of sgd, ")
+    assert translated(caught.value, "zh-Hans").startswith(
+        "没有叫做 'adamm' 的 optimizer；请从 sgd、"
+    )

@@ -27,7 +27,7 @@ from ..engine import Value, topological_order
 from ..files import atomic_write
 from ..formatting import format_number
 from ..gates import operand
-from ..i18n import Translator
+from ..i18n import Translator, error
 from ..judging import Work, half_digit
 from ..practice import gradient_hint
 from ..validation import is_integer
@@ -119,7 +119,7 @@ def exercise_picture(root: Value, digits: int, t: Translator) -> ExercisePicture
     ordered = topological_order(root)
     check_size(ordered)
     if not root.parents:
-        raise ExerciseError("an exercise needs a graph with at least one gate; this is a leaf")
+        raise error(ExerciseError, "exercise.error.leaf")
     steps = list(backward_steps(root))
     final = {root: 1.0}
     for step in steps:
@@ -164,19 +164,19 @@ def exercise_html(
     from ..viz.graph import UNKNOWN_FILL
 
     if order not in ORDERS:
-        raise ExerciseError(f"order must be 'backward' or 'any', got {order!r}")
+        raise error(ExerciseError, "exercise.error.order", got=repr(order))
     if not is_integer(digits) or not 0 <= digits <= 6:
-        raise ExerciseError(f"digits must be a whole number from 0 to 6, got {digits!r}")
+        raise error(ExerciseError, "exercise.error.digits", got=repr(digits))
     if not is_integer(worked) or worked < 0:
-        raise ExerciseError(f"worked must be a whole number of steps, 0 or more, got {worked!r}")
+        raise error(ExerciseError, "exercise.error.worked", got=repr(worked))
     t = Translator(lang)
     picture = exercise_picture(root, digits, t)
     asked, view, svg, root_name = picture.questions, picture.view, picture.svg, picture.root_name
     if worked >= len(asked):
-        raise ExerciseError(
-            f"worked={worked} would leave nothing to do: this graph has {len(asked)} gradients "
-            f"to find, so at most {len(asked) - 1} can be worked"
-        )
+        raise error(
+            ExerciseError, "exercise.error.worked_all", worked=worked, count=len(asked),
+            most=len(asked) - 1,
+        )  # fmt: skip
     work = Work(root, digits, grads=view.final_grads, names=view.names)
     index = {q.node: i for i, q in enumerate(asked)}
     data = {

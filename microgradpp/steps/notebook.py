@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..engine import Value, topological_order
 from ..files import atomic_write
-from ..i18n import resolve_language
+from ..i18n import error, resolve_language
 from ..messages import text
 from ..validation import is_integer
 from .exercise import exercise_html
@@ -59,9 +59,7 @@ class InlinePage:
 
     def __init__(self, html: str, height: int = DEFAULT_HEIGHT) -> None:
         if not is_integer(height) or not 100 <= height <= 5000:
-            raise ValueError(
-                f"height must be a whole number of pixels, 100 to 5000, got {height!r}"
-            )
+            raise error(ValueError, "page.error.height", got=repr(height))
         self.html = html
         self.height = height
 

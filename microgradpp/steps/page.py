@@ -23,7 +23,7 @@ from string import Template
 from ..engine import Value, topological_order
 from ..errors import GraphTooLargeError
 from ..files import atomic_write
-from ..i18n import resolve_language
+from ..i18n import error, resolve_language
 from ..messages import text
 from ..viz.view import check_decimals
 from .collapsed import collapsed_frames
@@ -38,11 +38,10 @@ MAX_STEPPER_NODES = 200
 def check_size(order: list[Value]) -> None:
     """Refuse a graph too large for a page, before any work that grows faster than the graph."""
     if len(order) > MAX_STEPPER_NODES:
-        raise GraphTooLargeError(
-            f"this graph has {len(order):,} nodes; a step-by-step page is made for graphs of at "
-            f"most {MAX_STEPPER_NODES} (one frame per node). Step through a smaller piece, "
-            "or draw the whole graph with microgradpp.viz.draw_graph"
-        )
+        raise error(
+            GraphTooLargeError, "page.error.too_large", count=f"{len(order):,}",
+            most=MAX_STEPPER_NODES,
+        )  # fmt: skip
 
 
 def stepper_frames(
@@ -74,7 +73,9 @@ def _any_frames(
 ) -> list[Frame]:
     check_decimals(digits, "digits")
     if collapse not in COLLAPSE_LEVELS:
-        raise ValueError(f"collapse must be one of {COLLAPSE_LEVELS}, got {collapse!r}")
+        raise error(
+            ValueError, "check.one_of", name="collapse", choices=COLLAPSE_LEVELS, got=repr(collapse)
+        )
     if collapse == "none":
         return _frames(root, order, digits, lang, rankdir)
     return collapsed_frames(root, order, digits, lang, collapse, rankdir)

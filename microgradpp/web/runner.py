@@ -21,7 +21,7 @@ from typing import Any
 
 from ..engine import Value, topological_order
 from ..errors import MicrogradppError
-from ..i18n import Translator
+from ..i18n import Translator, error
 
 FILENAME = "<playground>"
 """The name a traceback gives the editor's code."""
@@ -37,7 +37,7 @@ class Shown:
         """Draw root's graph after the code has run: forward and backward pictures, the step page
         and the exercise page. backward() is run first when it has not been."""
         if not isinstance(root, Value):
-            raise TypeError(f"show needs a Value, got {type(root).__name__}")
+            raise error(TypeError, "web.error.show", got=type(root).__name__)
         self.root = root
 
 

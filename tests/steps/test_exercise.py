@@ -538,3 +538,27 @@ def test_projector_mode_enlarges_the_exercise_pages_words_and_buttons(tmp_path):
             )
     grown = [part for part, small, big in zip(parts, sizes[""], sizes["?big"]) if big > small]
     assert grown == parts and min(sizes["?big"]) >= 20
+
+
+def test_impossible_settings_are_said_in_chinese():
+    from microgradpp import Value
+    from microgradpp.i18n import translated
+
+    x = Value(2.0, label="x")
+    f = x * x
+    cases = [
+        (lambda: exercise_html(x), "練習需要至少有一個閘的計算圖；這是一個葉節點"),
+        (lambda: exercise_html(f, order="forward"), "order 必須是 'backward' 或 'any'，收到的是 'forward'"),
+        (lambda: exercise_html(f, digits=9), "digits 必須是 0 到 6 之間的整數，收到的是 9"),
+        (lambda: exercise_html(f, worked=-1), "worked 必須是 0 或更大的整數（步數），收到的是 -1"),
+        (lambda: exercise_html(f, worked=5),
+         "worked=5 會讓學生沒有東西可做：這張計算圖要找 1 個梯度，所以最多只能示範 0 個"),
+    ]  # fmt: skip
+    for make, hant in cases:
+        with pytest.raises(ExerciseError) as caught:
+            make()
+        assert translated(caught.value, "zh-Hant") == hant
+        assert translated(caught.value, "en") == str(caught.value)
+    assert translated(caught.value, "zh-Hans") == (
+        "worked=5 会让学生没有东西可做：这张计算图要找 1 个梯度，所以最多只能示范 0 个"
+    )
