@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from .engine import Value
 from .errors import MicrogradppError
-from .i18n import message
+from .i18n import Listed, error, message
 from .tables import display_width
 
 MAX_DEPTH = 100
@@ -472,10 +472,10 @@ class Expression:
 
         def f(*xs: float | Value) -> Value:
             if len(xs) != len(self.variables):
-                raise TypeError(
-                    f"{self.text!r} takes {len(self.variables)} arguments "
-                    f"({', '.join(self.variables)}), got {len(xs)}"
-                )
+                raise error(
+                    TypeError, "expr.error.arguments", text=repr(self.text),
+                    count=len(self.variables), names=Listed(tuple(self.variables)), got=len(xs),
+                )  # fmt: skip
             return self.evaluate(dict(zip(self.variables, xs)))
 
         f.__name__ = "expression"
@@ -538,7 +538,7 @@ class Expression:
 def parse(text: str) -> Expression:
     """Parse text into an :class:`Expression` (raises :class:`ExpressionError` if it is not one)."""
     if not isinstance(text, str):
-        raise TypeError(f"parse needs the expression as a str, got {type(text).__name__}")
+        raise error(TypeError, "expr.error.parse_type", got=type(text).__name__)
     return Expression(text)
 
 
@@ -555,12 +555,10 @@ def parse_number(text: str) -> float:
     if kinds[:1] in (["-"], ["+"]):
         kinds = kinds[1:]
     if kinds != ["number", "end"]:
-        raise ValueError(f"not a number: {text!r}")
+        raise error(ValueError, "expr.error.not_a_number", text=repr(text))
     value = float("".join(token.text for token in tokens))
     if math.isinf(value):
-        raise OverflowError(
-            f"{_clip(text)} is too large for a float (the largest is about 1.8e308)"
-        )
+        raise error(OverflowError, "expr.error.too_large", text=_clip(text))
     return value
 
 

@@ -61,7 +61,7 @@ from .engine import Value, topological_order
 from .errors import MicrogradppError
 from .formatting import format_number, round_half_up
 from .gates import Gate
-from .i18n import Translator
+from .i18n import Translator, error
 from .tables import node_names
 
 MISTAKES = (
@@ -210,7 +210,7 @@ class Work:
         for question in self.questions:
             if question.node is node or question.name == node:
                 return question
-        raise JudgingError(f"{node!r} is not asked in this graph")
+        raise error(JudgingError, "judging.error.not_asked", node=repr(node))
 
     # -- the wires: local gradients from the shown numbers, and what each mistake writes --------
 
@@ -457,20 +457,20 @@ def parse_answer(text: str) -> float:
     cleaned = re.sub(r"([-+/])\s+", r"\1", cleaned)
     cleaned = re.sub(r"\s+/", "/", cleaned)
     if not cleaned:
-        raise ValueError("empty answer")
+        raise error(ValueError, "judging.error.empty")
     if _THOUSANDS.fullmatch(cleaned):
-        raise ValueError("a comma before three digits: a thousands separator or a decimal comma?")
+        raise error(ValueError, "judging.error.thousands")
     cleaned = cleaned.replace(",", ".")
     match = ANSWER_PATTERN.fullmatch(cleaned)
     if match is None:
-        raise ValueError(f"not a number: {text!r}")
+        raise error(ValueError, "judging.error.not_a_number", text=repr(text))
     top, bottom = match.groups()
     if bottom is None:
         value = float(top)
     else:
         value = float(top) / float(bottom) if float(bottom) != 0.0 else math.nan
     if not math.isfinite(value):
-        raise ValueError("not a finite number")
+        raise error(ValueError, "judging.error.not_finite")
     return value
 
 
@@ -482,9 +482,7 @@ def parse_answer(text: str) -> float:
 def _work_of(problem: object) -> Work:
     work = problem if isinstance(problem, Work) else getattr(problem, "work", None)
     if not isinstance(work, Work):
-        raise JudgingError(
-            f"judge needs a Work or a practice Problem, got {type(problem).__name__}"
-        )
+        raise error(JudgingError, "judging.error.work", got=type(problem).__name__)
     return work
 
 
@@ -499,7 +497,7 @@ def _earlier(
             or isinstance(value, bool)
             or not math.isfinite(value)
         ):
-            raise JudgingError(f"the earlier answer for {question.name} must be a finite number")
+            raise error(JudgingError, "judging.error.earlier", name=question.name)
         earlier[question.node] = float(value)
     return earlier
 
@@ -521,7 +519,7 @@ def judge(
     work = _work_of(problem)
     question = work.question(node)
     if not isinstance(answer, int | float) or isinstance(answer, bool) or not math.isfinite(answer):
-        raise JudgingError(f"the answer must be a finite number, got {answer!r}")
+        raise error(JudgingError, "judging.error.answer", got=repr(answer))
     earlier = _earlier(work, earlier_answers)
     earlier.pop(question.node, None)
     accepted = work.accepted(question, earlier)

@@ -36,7 +36,7 @@ from functools import cached_property
 from .engine import Value, sum_values, topological_order
 from .errors import MicrogradppError
 from .gates import operand
-from .i18n import Translator
+from .i18n import Translator, Words, error
 from .judging import Work, degenerate, discriminating, exact_to, parse_answer
 from .tables import format_number
 from .validation import is_integer
@@ -183,13 +183,13 @@ def make_problem(level: int, seed: int, number: int = 1) -> Problem:
     """The problem of student ``number`` in a class whose worksheets were made with ``seed``:
     the very problem :func:`make_class` gives that student (both come from :func:`_students`)."""
     _check_level(level)
-    for value, what in ((seed, "seed"), (number, "the student number")):
+    for value, what in ((seed, "seed"), (number, Words("practice.name.student"))):
         if not is_integer(value):
-            raise PracticeError(f"{what} must be a whole number, got {value!r}")
+            raise error(PracticeError, "practice.error.whole", what=what, got=repr(value))
     if number < 1:
-        raise PracticeError(f"the student number must be 1 or more, got {number}")
+        raise error(PracticeError, "practice.error.student_number", got=number)
     if number > MAX_STUDENTS:
-        raise PracticeError(f"at most {MAX_STUDENTS} students per class, got student {number}")
+        raise error(PracticeError, "practice.error.too_many_student", most=MAX_STUDENTS, got=number)
     *_, problem = _students(level, seed, number)
     return problem
 
@@ -198,11 +198,11 @@ def make_class(level: int, seed: int, students: int) -> list[Problem]:
     """One problem per student, all different (no two with the same equations and inputs)."""
     _check_level(level)
     if not is_integer(students) or students < 1:
-        raise PracticeError(f"the number of students must be a whole number >= 1, got {students!r}")
+        raise error(PracticeError, "practice.error.students", got=repr(students))
     if students > MAX_STUDENTS:
-        raise PracticeError(f"at most {MAX_STUDENTS} students per class, got {students}")
+        raise error(PracticeError, "practice.error.too_many", most=MAX_STUDENTS, got=students)
     if not is_integer(seed):
-        raise PracticeError(f"seed must be a whole number, got {seed!r}")
+        raise error(PracticeError, "practice.error.whole", what="seed", got=repr(seed))
     return list(_students(level, seed, students))
 
 
@@ -220,7 +220,7 @@ def _students(level: int, seed: int, students: int) -> Iterator[Problem]:
 
 def _check_level(level: object) -> None:
     if isinstance(level, bool) or level not in LEVELS:
-        raise PracticeError(f"level must be 1, 2 or 3, got {level!r}")
+        raise error(PracticeError, "practice.error.level", got=repr(level))
 
 
 def _draw(level: int, seed: int, number: int, rng: random.Random, avoid: set[tuple]) -> Problem:

@@ -427,3 +427,21 @@ def test_a_long_dash_is_refused_with_the_minus_signs_to_type(dash) -> None:
     )
     assert raised.value.position == 0
     assert parse("\u2013x").evaluate({"x": 2.0}).data == -2.0
+
+
+def test_calling_and_reading_numbers_is_refused_in_chinese():
+    from microgradpp.expr import parse_number
+    from microgradpp.i18n import translated
+
+    cases = [
+        (lambda: parse("x*y").function()(1.0), "'x*y' 需要 2 個引數（x、y），收到的是 1 個"),
+        (lambda: parse(3), "parse 需要以 str 表示的運算式，收到的是 int"),
+        (lambda: parse_number("x"), "不是數字：'x'"),
+        (lambda: parse_number("1e999"), "1e999 超出了浮點數的範圍（最大大約是 1.8e308）"),
+    ]
+    for make, hant in cases:
+        with pytest.raises((TypeError, ValueError, OverflowError)) as caught:
+            make()
+        assert translated(caught.value, "zh-Hant") == hant
+        assert translated(caught.value, "en") == str(caught.value)
+    assert translated(caught.value, "zh-Hans") == "1e999 超出了浮点数的范围（最大大约是 1.8e308）"

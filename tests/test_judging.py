@@ -190,3 +190,30 @@ def test_the_worked_examples_judge_their_own_careful_answers_right():
         for question in work.questions:
             assert judge(work, question.node, question.careful).right, (name, question.name)
             assert judge(work, question.node, work.round(question.exact)).right
+
+
+def test_judgings_refusals_are_said_in_chinese():
+    from microgradpp.i18n import translated
+    from microgradpp.judging import JudgingError, judge, parse_answer
+
+    problem = make_problem(1, 0, 1)
+    first, last = problem.asked[0], problem.asked[-1]
+    cases = [
+        (lambda: parse_answer("  "), "答案是空的"),
+        (lambda: parse_answer("1,000"), "三位數字前面有逗號：這是千分位，還是小數點？"),
+        (lambda: parse_answer("abc"), "不是數字：'abc'"),
+        (lambda: parse_answer("1/0"), "不是有限的數字"),
+        (lambda: judge(3, None, 1.0), "judge 需要一個 Work 或練習題（practice Problem），收到的是 int"),
+        (lambda: judge(problem, first, float("nan")), "答案必須是有限的數字，收到的是 nan"),
+        (lambda: judge(problem, "zz", 1.0), "'zz' 不是這張計算圖要問的節點"),
+        (lambda: judge(problem, first, 1.0, {last: float("nan")}),
+         f"{last.label} 先前的答案必須是有限的數字"),
+    ]  # fmt: skip
+    for make, hant in cases:
+        with pytest.raises((JudgingError, ValueError)) as caught:
+            make()
+        assert translated(caught.value, "zh-Hant") == hant
+        assert translated(caught.value, "en") == str(caught.value)
+    with pytest.raises(ValueError) as caught:
+        parse_answer("1,000")
+    assert translated(caught.value, "zh-Hans") == "三位数字前面有逗号：这是千位分隔符，还是小数点？"

@@ -250,3 +250,24 @@ def test_the_quiz_asks_again_for_text_and_stops_at_the_end_of_input():
         "得分：2 題中第一次就答對 1 題。",
         "加上 --seed 2026 再執行一次，就會得到相同的題目。",
     ]
+
+
+def test_a_wrong_class_or_student_is_said_in_chinese():
+    from microgradpp.i18n import translated
+    from microgradpp.practice import PracticeError, make_class, make_problem
+
+    cases = [
+        (lambda: make_problem(1, "x", 1), "seed 必須是整數，收到的是 'x'"),
+        (lambda: make_problem(1, 0, "a"), "學生編號必須是整數，收到的是 'a'"),
+        (lambda: make_problem(1, 0, 0), "學生編號必須是 1 或更大，收到的是 0"),
+        (lambda: make_problem(1, 0, 10**6), "一個班最多 500 位學生，收到的是第 1000000 位學生"),
+        (lambda: make_class(1, 0, 0), "學生人數必須是 >= 1 的整數，收到的是 0"),
+        (lambda: make_class(1, 0, 10**6), "一個班最多 500 位學生，收到的是 1000000"),
+        (lambda: make_problem(4, 0, 1), "level 必須是 1、2 或 3，收到的是 4"),
+    ]
+    for make, hant in cases:
+        with pytest.raises(PracticeError) as caught:
+            make()
+        assert translated(caught.value, "zh-Hant") == hant
+        assert translated(caught.value, "en") == str(caught.value)
+    assert translated(caught.value, "zh-Hans") == "level 必须是 1、2 或 3，得到的是 4"
