@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import cast
 
-from . import sums
+from . import i18n, sums
 from .engine import Value, no_grad, topological_order
 from .errors import GateError
 from .formatting import format_number
@@ -63,12 +63,10 @@ def central_difference(
     3.0
     """
     if not xs:
-        raise ValueError("central_difference needs at least one input: central_difference(f, x)")
-    point = [_as_float(x, f"input {i}") for i, x in enumerate(xs)]
+        raise i18n.error(ValueError, "gradcheck.error.no_input")
+    point = [_as_float(x, _input(i)) for i, x in enumerate(xs)]
     if not is_integer(arg) or not 0 <= arg < len(point):
-        raise ValueError(
-            f"arg must be the index of an input, 0 <= arg < {len(point)}, got arg = {arg!r}"
-        )
+        raise i18n.error(ValueError, "gradcheck.error.arg", count=len(point), got=repr(arg))
     eps = positive(eps, "eps")
 
     def f_at(x: float) -> float:
@@ -204,7 +202,7 @@ def gradcheck(
     (True, [4.718282, 1.0])
     """
     if order not in (1, 2) or isinstance(order, bool):
-        raise ValueError(f"order must be 1 (first derivatives) or 2 (second), got {order!r}")
+        raise i18n.error(ValueError, "gradcheck.error.order", got=repr(order))
     if order == 2:
         return gradgradcheck(f, inputs, 1e-5 if eps is None else eps, atol, rtol)
     eps = 1e-6 if eps is None else eps
@@ -443,15 +441,13 @@ def directional_gradcheck(
     """
     params = list(params)
     if not params:
-        raise ValueError("directional_gradcheck needs at least one parameter in params")
+        raise i18n.error(ValueError, "gradcheck.error.no_params")
     for i, p in enumerate(params):
         if not isinstance(p, Value):
-            raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}: {p!r}")
+            got = f"{type(p).__name__}: {p!r}"
+            raise i18n.error(TypeError, "gradcheck.error.param_type", index=i, got=got)
         if p.gate is not None:
-            raise ValueError(
-                f"params[{i}] was made by the {p.gate.name} gate; directional_gradcheck moves "
-                "each parameter and calls f() again, so params must be leaves (inputs, weights)"
-            )
+            raise i18n.error(ValueError, "gradcheck.error.param_gate", index=i, gate=p.gate.name)
     eps, atol, rtol = (
         positive(eps, "eps"),
         positive(atol, "atol", allow_zero=True),
@@ -512,20 +508,15 @@ def _call_with_floats(f: Callable[..., float | Value], xs: list[float]) -> float
     except AttributeError as error:
         if "'float' object has no attribute" not in str(error):
             raise
-        raise TypeError(
-            f"central_difference calls f with plain floats, and f failed on one: {error}. "
-            "For a function written with Value methods pass lambda x: f(Value(x))"
-        ) from error
+        raise i18n.error(TypeError, "gradcheck.error.floats", error=error) from error
     if isinstance(result, Value):
         return result.data
     if not is_real(result):
-        raise TypeError(f"f must return a number or a Value, got {type(result).__name__}")
+        raise i18n.error(TypeError, "gradcheck.error.result", got=type(result).__name__)
     value = float(result)
     if not math.isfinite(value):
-        raise ValueError(
-            f"f{tuple(xs)} = {value!r} is not finite: check at a point where f is defined, "
-            "or use a smaller eps"
-        )
+        point = tuple(xs)
+        raise i18n.error(ValueError, "gradcheck.error.not_finite", point=point, value=repr(value))
     return value
 
 
@@ -542,9 +533,9 @@ def _checked_point(
     if isinstance(inputs, (Value, Real)):
         inputs = [inputs]
     inputs = list(cast("Iterable[float | Value]", inputs))  # one number, or several
-    points = [_as_float(x, f"input {i}") for i, x in enumerate(inputs)]
+    points = [_as_float(x, _input(i)) for i, x in enumerate(inputs)]
     if not points:
-        raise ValueError(f"{where} needs at least one input: {where}(f, [x0, x1, ...])")
+        raise i18n.error(ValueError, "gradcheck.error.inputs", where=where)
     names = [
         x.label if isinstance(x, Value) and x.label else f"inputs[{i}]"
         for i, x in enumerate(inputs)
@@ -559,19 +550,22 @@ def _checked_point(
 
 def _checked_output(out: object, where: str) -> Value:
     if not isinstance(out, Value):
-        raise TypeError(
-            f"{where}: f must return a Value built from the Values it is given "
-            f"(that is what backward() runs on), got {type(out).__name__}: {out!r}"
-        )
+        got = f"{type(out).__name__}: {out!r}"
+        raise i18n.error(TypeError, "gradcheck.error.output", where=where, got=got)
     return out
 
 
-def _as_float(x: object, what: str) -> float:
+def _as_float(x: object, what: str | i18n.Words) -> float:
     if isinstance(x, Value):
         return x.data
     if not is_real(x):
-        raise TypeError(f"{what} must be a number or a Value, got {describe(x)}")
+        raise i18n.error(TypeError, "gradcheck.error.input_type", what=what, got=describe(x))
     return real(x, what)
+
+
+def _input(index: int) -> i18n.Words:
+    """'input 0': how an input is named in a message (any language)."""
+    return i18n.Words("gradcheck.name.input", fields={"index": index})
 
 
 def _close(error: float, numeric: float, atol: float, rtol: float) -> bool:

@@ -328,6 +328,7 @@ CATALOGUED_MODULES = (
     "expr.py",
     "files.py",
     "fit_arguments.py",
+    "gradcheck.py",
     "grad_mode.py",
     "gradient_graph.py",
     "judging.py",

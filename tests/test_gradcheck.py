@@ -347,3 +347,34 @@ def test_gradcheck_order_2_is_gradgradcheck_and_order_is_checked():
     for bad in (0, 3, True, "2"):
         with pytest.raises(ValueError, match=r"^order must be 1 \(first derivatives\) or 2"):
             gradcheck(f, [0.7, -0.4], order=bad)
+
+
+def test_the_checks_refusals_are_said_in_chinese():
+    from microgradpp.gradcheck import central_difference, directional_gradcheck, gradcheck
+    from microgradpp.i18n import translated
+
+    x = Value(1.0, label="x")
+    cases = [
+        (lambda: central_difference(lambda a: a), "central_difference 至少需要一個輸入：central_difference(f, x)"),
+        (lambda: central_difference(lambda a: a, 1.0, arg=3),
+         "arg 必須是某個輸入的索引，0 <= arg < 1，收到的是 arg = 3"),
+        (lambda: gradcheck(lambda a: a, [1.0], order=3), "order 必須是 1（一階導數）或 2（二階導數），收到的是 3"),
+        (lambda: directional_gradcheck(lambda: x, []), "directional_gradcheck 的 params 裡至少要有一個參數"),
+        (lambda: directional_gradcheck(lambda: x, [x * 2]),
+         "params[0] 是 mul 閘算出來的；directional_gradcheck 會移動每個參數再呼叫一次 f()，"
+         "所以 params 必須是葉節點（輸入、權重）"),
+        (lambda: central_difference(lambda a: "y", 1.0), "f 必須傳回數字或 Value，收到的是 str"),
+        (lambda: central_difference(lambda a: math.log(a) if a > 0 else math.inf, 0.0),
+         "f(-1e-06,) = inf 不是有限值：請在 f 有定義的點檢查，或用小一點的 eps"),
+        (lambda: gradcheck(lambda a: a, []), "gradcheck 至少需要一個輸入：gradcheck(f, [x0, x1, ...])"),
+        (lambda: gradcheck(lambda a: 3.0, [1.0]),
+         "gradcheck：f 必須傳回由它收到的 Value 算出來的 Value（backward() 要在它上面執行），"
+         "收到的是 float: 3.0"),
+        (lambda: gradcheck(lambda a: a, ["1"]), "輸入 0 必須是數字或 Value，收到的是 str: '1'"),
+    ]  # fmt: skip
+    for make, hant in cases:
+        with pytest.raises((TypeError, ValueError)) as caught:
+            make()
+        assert translated(caught.value, "zh-Hant") == hant, translated(caught.value, "en")
+        assert translated(caught.value, "en") == str(caught.value)
+    assert translated(caught.value, "zh-Hans") == "输入 0 必须是数字或 Value，得到的是 str: '1'"
