@@ -51,6 +51,9 @@ class LossSpec:
     def __init__(self, name: str, scalar: Callable, classes: bool = False) -> None:
         self.name, self.scalar, self.classes = name, scalar, classes
         self.key: Any = name  # what history.is_classification is given as the loss
+        # the named loss whose per-sample nodes these are (a fused form may replace them);
+        # None for a function of yours, whatever its name
+        self.builtin: str | None = name
 
     def target_labels(self, width: int) -> list[str]:
         if self.name == "hinge":
@@ -135,6 +138,7 @@ class CustomLoss(LossSpec):
     def __init__(self, function: Callable) -> None:
         super().__init__(getattr(function, "__name__", "loss"), function)
         self.key = function
+        self.builtin = None  # (a function of yours named "mse" is not microgradpp's mse)
 
     def encode(self, y: Sequence[Any], width: int) -> Any:
         if any(is_integer(t) for t in y):
@@ -188,6 +192,7 @@ class OutputsOnly(LossSpec):
 
     def __init__(self) -> None:
         super().__init__("outputs", lambda outputs, targets: sum_values(outputs[0]))
+        self.builtin = None
 
     def target_labels(self, width: int) -> list[str]:
         return []

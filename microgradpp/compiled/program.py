@@ -46,7 +46,7 @@ class Program:
         self.width = len(trace.outputs)
         self.P = np.array([p.data for p in parameters], dtype=float)
         self.gP = np.zeros_like(self.P)
-        schedule = Schedule(trace, parameters, self, spec.name)
+        schedule = Schedule(trace, parameters, self, spec.builtin)
         self.gate_nodes, self.constants = schedule.gate_nodes, schedule.constants
         self.slot, self.ops, self.rows = schedule.slot, schedule.ops, schedule.rows
         self.fast_ops, self.unowned = schedule.fast_ops, schedule.unowned

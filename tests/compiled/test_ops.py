@@ -82,6 +82,26 @@ def test_a_loss_without_a_fused_form_replays_its_traced_nodes(loss, y) -> None:
     assert program.fast_ops is program.ops
 
 
+def test_a_function_of_yours_named_like_a_loss_is_not_replaced_by_its_fused_form() -> None:
+    def mse(outputs, targets):  # twice microgradpp's mse: not the named loss
+        terms = [
+            (o - t) * (o - t) * 2.0 for os, ts in zip(outputs, targets) for o, t in zip(os, ts)
+        ]
+        return sum(terms[1:], terms[0]) * (1.0 / len(terms))
+
+    model = MLP(2, [4, 2], seed=0)
+    X, y = XM[:6], [t[:2] for t in TARGETS3[:6]]
+    program = compile_loss(model, mse, X, y)
+    assert program.fast_ops is program.ops
+    loss = program.run(X, y)
+    model.zero_grad()
+    scalar = mse(model.forward_batch(X), y)
+    scalar.backward()
+    assert loss == pytest.approx(scalar.data, rel=1e-14)
+    expected = [p.grad for p in program.parameters]
+    assert program.grad.tolist() == pytest.approx(expected, rel=1e-13, abs=1e-15)
+
+
 def test_the_layers_of_an_mlp_own_their_parameters_and_run_twice_the_same() -> None:
     model = MLP(2, [8, 8, 4], seed=0)
     program = compile_loss(model, "cross_entropy", XS, YS)
