@@ -155,6 +155,7 @@ def _run(parser: argparse.ArgumentParser, argv: list[str], t: Translator) -> int
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
+    args.lang_given = getattr(args, "lang", None)  # None: no --lang on the command line
     args.lang, args.t = t.lang, t  # (every command's texts follow the one language)
     try:
         return args.run(args)
@@ -950,7 +951,9 @@ def run_grade(args: argparse.Namespace) -> int:
     t = args.t
     prog = f"{PROG} grade"
     try:
-        result = grade(args.submissions, args.assignment, args.out, lang=t.lang)
+        # the report and Gradescope's texts are for the class: in the assignment's language
+        # unless --lang says otherwise (not the locale's: a Gradescope container's is English)
+        result = grade(args.submissions, args.assignment, args.out, lang=args.lang_given)
     except AssignmentError as error:
         print(t("cli.error", prog=prog, message=error.translated(t.lang)), file=sys.stderr)
         return 1

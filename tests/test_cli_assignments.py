@@ -53,7 +53,7 @@ def test_issue_then_grade_from_the_command_line(tmp_path, capsys):
         "作答的，那是發給 'S1' 的頁面，不是 'S2' 的：這是抄來的繳交\n"
     )
     lines = (tmp_path / "g/grades.csv").read_text("utf-8-sig").splitlines()
-    assert lines[1:] == ["S1,Ada,10,10,10", "S2,Alan,,10,"]
+    assert lines[1:] == ["S1,Ada,10,10,10", "S2,Alan,-,10,-"]  # no grade, not 0
 
 
 def test_a_bad_roster_or_manifest_is_exit_1_and_bad_options_exit_2(tmp_path, capsys):
@@ -75,3 +75,39 @@ def test_a_bad_roster_or_manifest_is_exit_1_and_bad_options_exit_2(tmp_path, cap
     assert "--seed" in capsys.readouterr().err
     assert main(["grade", str(roster), "--assignment", str(tmp_path)]) == 1
     assert "no manifest here" in capsys.readouterr().err
+
+
+def test_grade_writes_for_the_class_in_the_assignments_language_whatever_the_locale(
+    tmp_path, capsys, monkeypatch
+):
+    # a Gradescope container (or a teacher's English laptop) has an English locale: the report
+    # and the students' Gradescope texts still follow the assignment, unless --lang is given
+    from microgradpp.assignments import parse_roster
+    from microgradpp.assignments.issue import plan_assignment
+
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    roster = parse_roster("學號,姓名\nS1,林怡君\n", "class.csv")
+    plan = plan_assignment(roster, "hw3", level=1, problems=1, seed=7, lang="zh-Hant")
+    (tmp_path / "hw3").mkdir()
+    (tmp_path / "hw3/manifest.json").write_text(plan.manifest.to_json(), "utf-8")
+    issued = plan.manifest.issued[0]
+    asked = plan.variants["S1"][0].problem.asked
+    work = {
+        "format": "microgradpp submission", "version": 1, "assignment": "hw3", "student": "S1",
+        "name": "", "fingerprint": issued.fingerprint, "revision": 1, "saved": "",
+        "problems": [{"answers": {n.label: shown(n.grad) for n in asked}}],
+    }  # fmt: skip
+    (tmp_path / "s1.txt").write_text(encode_code(work), "utf-8")
+    for extra, lang, summary in (
+        ([], "zh-Hant", f"{len(asked)} 個梯度中答對 {len(asked)} 個。"),
+        (["--lang", "en"], "en", f"{len(asked)} of {len(asked)} gradients right."),
+    ):
+        out = tmp_path / f"g-{lang}"
+        assert main(["grade", str(tmp_path / "s1.txt"), "--assignment", str(tmp_path / "hw3"),
+                     "--out", str(out), *extra]) == 0  # fmt: skip
+        assert f'<html lang="{lang}"' in (out / "report.html").read_text("utf-8")
+        results = json.loads((out / f"gradescope/{issued.stem}/results.json").read_text("utf-8"))
+        assert results["output"] == summary
+    assert capsys.readouterr().out.startswith("Graded 1 of 1 students")  # the console: locale's

@@ -7,13 +7,26 @@ SIS Login ID, Section`` (then a ``Points Possible`` row, as Canvas's own export 
 is named after the assignment, which is how Canvas finds the assignment and what Moodle's import
 maps to a grade item), ``max``, and a column per problem. Each problem is worth
 ``POINTS_PER_PROBLEM`` (10) points shared evenly by its boxes, so every student has the same
-maximum whatever the size of their graphs. A student with no submission has an
-empty score: the LMS shows the work as missing rather than as a zero. The file is UTF-8 with a
-byte-order mark (so Excel reads names in any script) and CRLF line ends (RFC 4180).
+maximum whatever the size of their graphs. The file is UTF-8 with a byte-order mark (so Excel
+reads names in any script) and CRLF line ends (RFC 4180).
+
+Two rules come from how the importers read the file, not from taste:
+
+- **Canvas** turns every column it does not know into a *new assignment* unless the
+  ``Points Possible`` row says ``(read only)`` under it (what Canvas's own export writes under
+  its computed columns, and what its importer skips). ``max`` and the problem columns are
+  marked so: importing the file as it is changes only the assignment's own column, instead of
+  adding the same points three times over.
+- **A student with no submission** has no grade, not a zero: an empty cell for Canvas (its
+  export's "no score"), and ``-`` for Moodle and plain rosters (Moodle's export writes ``-``,
+  and its importer reads only ``-`` as "no grade" in a new grade item: an empty cell there is
+  stored as 0).
 
 Gradescope's autograder reads ``results.json`` (its documented schema): ``score``,
-``max_score``, ``output`` and ``tests``, a list of ``{name, score, max_score, output}``; one
-is written per graded submission.
+``max_score``, ``output`` and ``tests``, a list of ``{name, score, max_score, output,
+visibility}``; one is written per graded submission. Each test's output says the answer, so
+its visibility is ``after_due_date``: on a page a student may submit again until the due date,
+answers shown at once would be answers to copy into the next submission.
 """
 
 from __future__ import annotations
@@ -28,6 +41,12 @@ from .grading import POINTS_PER_PROBLEM, Grade, Grading, Mark
 
 CANVAS_POINTS_ROW = "    Points Possible"
 """The first cell of the row Canvas puts under its header (with the leading spaces it writes)."""
+CANVAS_READ_ONLY = "(read only)"
+"""What Canvas writes in the Points Possible row under a column its import must not change."""
+NO_GRADE = {"canvas": "", "moodle": "-", "plain": "-"}
+"""The cell of a student with no submission, by roster layout (see the module's docstring)."""
+ANSWERS_VISIBLE = "after_due_date"
+"""When Gradescope shows a test (its output says the answer): not before the due date."""
 
 
 def score_columns(grading: Grading) -> list[str]:
@@ -50,9 +69,9 @@ def grades_csv(grading: Grading) -> str:
     problems = grading.manifest.problems
     if roster.layout == "canvas":
         possible = [CANVAS_POINTS_ROW if column.lower() == "student" else "" for column in identity]
-        writer.writerow(
-            [*possible, POINTS_PER_PROBLEM * problems, "", *[POINTS_PER_PROBLEM] * problems]
-        )
+        read_only = [CANVAS_READ_ONLY] * (1 + problems)  # max and the problems: not assignments
+        writer.writerow([*possible, POINTS_PER_PROBLEM * problems, *read_only])
+    missing = NO_GRADE[roster.layout]
     for grade in grading.grades:
         row = dict(grade.student.row)
         cells: list[object] = [row.get(column, "") for column in identity]
@@ -60,7 +79,7 @@ def grades_csv(grading: Grading) -> str:
             points = [grade.points, *grade.problem_points()]
             cells += [number_text(points[0]), grade.max_points, *map(number_text, points[1:])]
         else:
-            cells += ["", grade.max_points, *[""] * problems]
+            cells += [missing, grade.max_points, *[missing] * problems]
         writer.writerow(cells)
     return "\ufeff" + buffer.getvalue()
 
@@ -82,6 +101,7 @@ def gradescope_results(grade: Grade, t: Translator) -> dict[str, object]:
                 "score": worth if mark.right else 0.0,
                 "max_score": worth,
                 "output": mark_text(mark, t),
+                "visibility": ANSWERS_VISIBLE,
             }
         )
     return {

@@ -53,7 +53,7 @@ def test_a_plain_roster_gets_id_name_score_max_and_a_column_per_problem():
     assert _rows(grades_csv(grading)) == [
         ["id", "name", "hw3", "max", "hw3 problem 1", "hw3 problem 2"],
         ["S2", "Bo", _text(sum(first)), "20", _text(first[0]), _text(first[1])],
-        ["S1", "Al", "", "20", "", ""],  # no submission: empty, not a zero
+        ["S1", "Al", "-", "20", "-", "-"],  # no submission: no grade, not a zero
     ]
 
 
@@ -67,8 +67,29 @@ def test_a_canvas_roster_gets_canvas_columns_and_its_points_possible_row():
     rows = _rows(grades_csv(grading))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "hw3", "max",
                        "hw3 problem 1", "hw3 problem 2"]  # fmt: skip
-    assert rows[1] == ["    Points Possible", "", "", "", "", "20", "", "10", "10"]
+    # max and the problems are (read only), as Canvas marks its computed columns: its import
+    # then skips them instead of creating three more assignments with the same points
+    read_only = "(read only)"
+    assert rows[1] == ["    Points Possible", "", "", "", "", "20", read_only, read_only, read_only]
     assert rows[2][:7] == ["Lovelace, Ada", "1001", "S1", "ada", "P1", _text(points), "20"]
+
+
+@pytest.mark.parametrize(
+    "roster, missing",
+    [
+        ("Student,ID,SIS User ID,SIS Login ID,Section\nA,1,,,P\nB,2,,,P\n", ""),
+        ("First name,Last name,ID number,Email address\nA,L,S1,a@x\nB,M,S2,b@x\n", "-"),
+        ("First name,Last name,Email address\nA,L,a@x\nB,M,b@x\n", "-"),
+        ("學號,姓名\nS1,甲\nS2,乙\n", "-"),
+    ],
+)
+def test_a_student_with_no_submission_has_no_grade_in_the_way_each_lms_reads_it(roster, missing):
+    # Moodle stores an empty cell of a new grade item as 0 and reads '-' as "no grade" (its
+    # export's own mark); Canvas's export leaves an ungraded cell empty
+    _, grading = _graded(roster)
+    rows = [row for row in _rows(grades_csv(grading)) if "Points Possible" not in row[0]]
+    assert rows[2][-4:] == [missing, "20", missing, missing]
+    assert rows[1][-4] not in ("", "-")
 
 
 def test_a_moodle_roster_gets_moodle_columns():
@@ -97,6 +118,7 @@ def test_gradescope_results_follow_its_schema_with_a_test_per_answer():
         "score": worth,
         "max_score": worth,
         "output": f"You wrote {shown(node.grad)}; the answer is {shown(node.grad)}: right.",
+        "visibility": "after_due_date",  # the output says the answer: not while resubmitting
     }
     assert empty["score"] == 0.0 and empty["output"].startswith("Left empty; the answer is ")
     assert results["output"] == f"{grade.score} of {grade.max_score} gradients right."
