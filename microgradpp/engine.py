@@ -370,7 +370,7 @@ class Value:
     # -- pickle, copy.copy and copy.deepcopy, without recursion: pickling.py ---------------------
 
     def __reduce_ex__(self, protocol: object) -> tuple:
-        fields = (self.data, self.grad, self._label)
+        fields = (self.data, pickling.saved_grad(self.grad), self._label)
         return _restored_value, fields, pickling.state_of(self, topological_order)
 
     def __copy__(self) -> Value:

@@ -8,7 +8,15 @@ parents — which were saved just before it, so nothing nests. Shared nodes stay
 memo), gates stay the registry's own objects, and the engine gives creation numbers again in the
 order the nodes are restored (parents first), so backward() works on the copy.
 
-A node's saved state is ``(ancestors, links, clear_notes)``; its links are
+A gradient that is a Value (after ``backward(create_graph=True)``) is a node too, and its graph
+reaches back into the forward graph, children included (∂(a·b)/∂a is the node b): saved inside
+its node, it would nest again. So a node saves the number 0.0 in its gradient's place, and the
+node being saved lists every node of its graph *and* of the gradients' graphs (parents before
+children: by creation number) and, after them all, which node has which gradient
+(``(node, gradient)`` pairs) — by then every one of them is saved, so nothing nests.
+
+A node's saved state is ``(ancestors, links, clear_notes)``, with the pairs as a fourth entry
+when some gradient is a Value; its links are
 ``(first_parent, second_parent, first_local_grad, second_local_grad, gate spec)``, the engine's
 slots (their layout: ``engine.py``, "Fast paths"). The engine's ``Value.__reduce_ex__``,
 ``__copy__`` and ``__setstate__`` are one or two lines that call the functions here; this module
@@ -32,14 +40,50 @@ until pickle reaches them: each then saves only its links."""
 
 def state_of(node: Any, topological_order: Callable[[Any], list[Any]]) -> tuple:
     """What pickle saves of node after its numbers: its ancestors (unless a child listed it
-    already), its links, and a marker that clears the notes left behind."""
+    already), its links, a marker that clears the notes left behind, and the gradients that
+    are Values (see the module's docstring)."""
     if _listed.pop(id(node), None) is node:  # an ancestor listed by the node being saved
         return ((), links(node), None)
     ancestors = topological_order(node)  # parents before children, node itself last
-    ancestors.pop()
+    value_grads = any(_is_node(n.grad) for n in ancestors)
+    if value_grads:
+        ancestors = _with_gradient_graphs(node)
+        ancestors.remove(node)
+    else:
+        ancestors.pop()
     for ancestor in ancestors:
         _listed[id(ancestor)] = ancestor
-    return (ancestors, links(node), _ClearNotes(ancestors))
+    state = (ancestors, links(node), _ClearNotes(ancestors))
+    if not value_grads:
+        return state
+    grads = [(n, n.grad) for n in (*ancestors, node) if _is_node(n.grad)]
+    return (*state, grads)
+
+
+def saved_grad(grad: Any) -> Any:
+    """What a node saves as its gradient beside its number: the gradient, or 0.0 in place of a
+    Value (which the node that lists it saves after every node: see the module's docstring)."""
+    return 0.0 if _is_node(grad) else grad
+
+
+def _is_node(x: Any) -> bool:
+    return hasattr(x, "parents")
+
+
+def _with_gradient_graphs(root: Any) -> list[Any]:
+    """Every node of root's graph and of the graphs of the gradients that are Values (and of
+    theirs), parents before children: sorted by creation number, as a node is always made (and
+    restored) after its parents."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        linked = [*node.parents, node.grad] if _is_node(node.grad) else node.parents
+        for other in linked:
+            if other not in seen:
+                seen.add(other)
+                stack.append(other)
+    return sorted(seen, key=lambda node: node.number)
 
 
 def links(node: Any) -> tuple:
@@ -61,10 +105,12 @@ def copy_state(node: Any) -> tuple:
 def restore_links(node: Any, state: tuple) -> None:
     """The second half of unpickling: the links saved by :func:`state_of` back in node's slots,
     its gate the registry's own object."""
-    _, (first_parent, second_parent, first_local_grad, second_local_grad, spec), _ = state
+    first_parent, second_parent, first_local_grad, second_local_grad, spec = state[1]
     node.first_parent, node.second_parent = first_parent, second_parent
     node.first_local_grad, node.second_local_grad = first_local_grad, second_local_grad
     node.gate = _gate_from_spec(spec)
+    for listed, gradient in state[3] if len(state) == 4 else ():
+        listed.grad = gradient  # the gradients that are Values, now that every node exists
 
 
 class _ClearNotes:

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from microgradpp import Value
+from microgradpp import Value, grad
 from microgradpp import sum as mg_sum
 from microgradpp.engine import MAX_LABEL_LENGTH, linear, topological_order
 from microgradpp.gates import GATES
@@ -163,6 +163,34 @@ def test_pickle_and_deepcopy_of_a_200_000_node_chain():
     f, x = chain(100_000)  # 200,001 Values
     for g in (pickle.loads(pickle.dumps(f)), copy.deepcopy(f)):
         assert g.data == f.data and len(topological_order(g)) == len(topological_order(f))
+
+
+@pytest.mark.parametrize("n", [1, 1_000])
+def test_pickle_and_deepcopy_after_create_graph_keep_the_gradient_graphs_shared(n):
+    """After backward(create_graph=True) every .grad is a Value whose graph reaches back into
+    the forward graph (the gradient of x·x is built on x itself). A copy must keep those links
+    (not a second x, which would make the copy's second derivative "unused") and must not nest
+    (it raised RecursionError from a chain of 3,000 nodes)."""
+    f, x = chain(n)
+    q = x * x
+    f = f + q
+    f.backward(create_graph=True)
+    x.grad.backward(create_graph=True)  # gradients of the gradient's nodes are Values too
+    expected = grad(f, x, create_graph=True)[0]
+    second = grad(expected, x)[0]
+    copies = [pickle.loads(pickle.dumps([f, x, q], protocol)) for protocol in (2, 5)]
+    copies.append(copy.deepcopy([f, x, q]))
+    for g, y, p in copies:
+        assert p.parents == (y, y)  # one x, shared
+        assert isinstance(y.grad, Value) and y.grad.data == x.grad.data
+        assert y in topological_order(y.grad)  # the copy's gradient is built on the copy's x
+        assert [node.data for node in topological_order(y.grad)] == [
+            node.data for node in topological_order(x.grad)
+        ]
+        assert grad(grad(g, y, create_graph=True)[0], y) == (second,)
+    from microgradpp.pickling import _listed
+
+    assert _listed == {}
 
 
 def test_copies_keep_shared_nodes_and_gates():
