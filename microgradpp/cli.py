@@ -48,6 +48,7 @@ from .expr import ExpressionError
 from .i18n import (
     LANGUAGES,
     LanguageError,
+    Listed,
     Translator,
     argparse_language,
     normalize_language,
@@ -721,7 +722,11 @@ def _report_missing(args: argparse.Namespace, missing: list[str]) -> int:
     if not missing:
         return 0
     print(
-        args.t("cli.not_written_table", prog=f"{PROG} {args.command}", files=", ".join(missing)),
+        args.t(
+            "cli.not_written_table",
+            prog=f"{PROG} {args.command}",
+            files=Listed(tuple(missing)).reason(args.t.lang),
+        ),
         file=sys.stderr,
     )
     return 1

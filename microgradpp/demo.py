@@ -16,7 +16,7 @@ from string import Template
 
 from .examples import EXAMPLES
 from .files import atomic_write
-from .i18n import Translator
+from .i18n import Translator, translated
 from .outputs import write_graph_files, write_training_plots
 from .tables import node_table
 from .train import recipe, run_recipe
@@ -64,9 +64,9 @@ def run_demo(
     try:
         plots = write_training_plots(run, out, "moons", t.lang)
     except ImportError as error:
-        print(t("demo.no_plots", error=error), file=sys.stderr)
+        print(t("demo.no_plots", error=translated(error, t.lang)), file=sys.stderr)
         plots = []
-        failed.append("training plots")
+        failed.append(t("files.what.plots"))
     which = "demo.trained.test" if run.test_data else "demo.trained.train"
     _, accuracy = run.measure(run.test_data or run.train_data)
     heading = t(which, epochs=len(run.history), accuracy=f"{accuracy:.1%}")

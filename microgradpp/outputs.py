@@ -15,7 +15,7 @@ from typing import Any
 
 from .engine import Value, topological_order
 from .errors import MicrogradppError
-from .i18n import Translator, message, translated
+from .i18n import Translator, Words, message, translated
 from .train import TrainingRun
 
 INSTALL_GRAPHVIZ = message("files.no_dot", "en")
@@ -78,10 +78,12 @@ def write_graph_files(
 
     failed = [] if missing is None else missing
 
-    def attempt(what: str, write: Callable[..., Path], *args: Any, **options: Any) -> list[Path]:
-        done = _attempt(what, write, *args, **options)
+    def attempt(
+        what: Words, write: Callable[..., Path], /, *args: Any, **options: Any
+    ) -> list[Path]:
+        done = _attempt(what, lang, write, *args, **options)
         if not done:
-            failed.append(what)
+            failed.append(what.reason(lang))
         return done
 
     from .viz import GraphvizNotFoundError, draw_graph, render  # graphviz only when drawing
@@ -117,18 +119,20 @@ def write_graph_files(
                 if whole or full:
                     path = out / f"{stem}-{mode}.{picture_format}"
                     written += attempt(
-                        f"{mode} picture", render, root, path, mode=mode, precision=digits,
-                        lang=lang, rankdir=rankdir,
+                        Words(f"files.what.{mode}"), render, root, path, mode=mode,
+                        precision=digits, lang=lang, rankdir=rankdir,
                     )  # fmt: skip
                 if not whole and level is not None:
                     path = out / f"{stem}-{mode}-collapsed.{picture_format}"
                     view = _collapsed_view(root, mode, digits, lang, level)
-                    written += attempt(f"collapsed {mode} picture", render, view, path)
+                    what = Words(f"files.what.collapsed.{mode}")
+                    written += attempt(what, render, view, path)
             if terms and "backward" in modes:
                 for i, term in enumerate(terms, start=1):
                     path = out / f"{stem}-backward-term{i}.{picture_format}"
                     picture = draw_graph(term_view(term, digits, lang=lang))
-                    written += attempt(f"backward picture of term {i}", render, picture, path)
+                    what = Words("files.what.term_picture", fields={"index": i})
+                    written += attempt(what, render, picture, path)
             if have_dot:
                 written += _write_pages(
                     root, out, stem, digits, title, description, lang, frames, terms, level,
@@ -255,7 +259,7 @@ def _write_pages(
                 offers = term_offers
         path = out / full_page
         written += attempt(
-            "step-by-step page", render_steps, root, path, digits, title, description, lang,
+            Words("files.what.page"), render_steps, root, path, digits, title, description, lang,
             notice=notice, offers=offers, rankdir=rankdir,
         )  # fmt: skip
         if long:
@@ -276,7 +280,7 @@ def _write_pages(
         path = out / collapsed_page
         page_title = say("page.collapsed.title", title=title or stem, level=level_word)
         written += attempt(
-            "collapsed step-by-step page", render_steps, root, path, digits, page_title,
+            Words("files.what.collapsed_page"), render_steps, root, path, digits, page_title,
             description, lang, notice=notice, offers=offers, collapse=level,
         )  # fmt: skip
     if long:
@@ -287,7 +291,7 @@ def _write_pages(
             )
             about = say("page.term.about", name=name, total=len(terms))
             written += attempt(
-                f"step-by-step page of term {i}", render_steps, term, path, digits, term_title,
+                Words("files.what.term_page", fields={"index": i}), render_steps, term, path, digits, term_title,
                 about, lang,
             )  # fmt: skip
     return written
@@ -297,12 +301,16 @@ def _term_names(terms: list[Value]) -> list[str]:
     return [term.label or f"term {i}" for i, term in enumerate(terms, start=1)]
 
 
-def _attempt(what: str, write: Callable[..., Path], *args: Any, **options: Any) -> list[Path]:
-    """[the file written], or [] and a note on stderr when the graph is too big for it."""
+def _attempt(
+    what: Words, said_in: str, write: Callable[..., Path], /, *args: Any, **options: Any
+) -> list[Path]:
+    """[the file written], or [] and a note on stderr (in the language ``said_in``) when the
+    graph is too big for it."""
     try:
         return [write(*args, **options)]
     except ValueError as error:  # GraphTooLargeError, or too many nodes for a step-by-step page
-        print(f"No {what}: {error}", file=sys.stderr)
+        reason, name = translated(error, said_in), what.reason(said_in)
+        print(message("files.no_file", said_in, what=name, reason=reason), file=sys.stderr)
         return []
 
 

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from microgradpp.cli import main
+from microgradpp.i18n import english_sentences
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot is not installed"
@@ -296,6 +297,24 @@ def test_a_graph_too_big_to_draw_still_gets_its_table(tmp_path, capsys):
         "(see above). The table is complete; --no-files prints only the table" in captured.err
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_dot
+def test_a_graph_too_big_to_draw_says_which_files_are_missing_in_chinese(tmp_path, capsys):
+    pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
+    text = "+".join(f"x*{i}" for i in range(120))  # 360 nodes
+    argv = ["expr", text, "--at", "x=1", "--out", str(tmp_path), "--lang", "zh-Hant"]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert (
+        "沒有前向傳播圖：這張計算圖有 360 個 Value：要畫 479 個方塊和圓圈、597 條線，超過 max_nodes=400 "
+        "的上限（400 個方塊和圓圈、800 條線）：Graphviz 要花幾十秒。這裡沒有能收合的東西（網路的參數是靠 "
+        "'layer1.neuron3.w0' 這樣的標籤認出來的）；可以畫其中較小的一部分（單一資料點而不是整個批次），"
+        "或提高上限：draw_graph(..., max_nodes=479)。\n"
+    ) in err
+    assert "沒有逐步講解網頁：這張計算圖有 360 個節點；逐步講解網頁只做得出最多 " in err
+    assert "前向傳播圖、反向傳播圖、逐步講解網頁" in err
+    assert english_sentences(err) == []
 
 
 def test_without_the_graphviz_package_the_table_is_still_printed(tmp_path, capsys, monkeypatch):

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from ..engine import Value, topological_order
 from ..errors import GraphTooLargeError
-from ..i18n import error, resolve_language
+from ..i18n import Listed, Words, error, resolve_language
 from ..tables import node_names
 from ..validation import is_integer
 from . import collapse as collapsing
@@ -416,7 +416,8 @@ def _choose_collapse(
     if not _fits(sizes[level], max_nodes):
         for candidate in collapsing.LEVELS:
             sizes.setdefault(candidate, size(candidate))
-        raise GraphTooLargeError(_too_large_message(len(order), sizes, level, max_nodes))
+        said = _too_large_message(len(order), sizes, level, max_nodes)
+        raise error(GraphTooLargeError, said.key, **said.fields)
     group = grouping.get(level, {}) if level != "none" else {}
     groups = collapsing.summarize(order, group) if group else {}
     if not groups:
@@ -432,28 +433,33 @@ def _fits(size: tuple[int, int], max_nodes: int) -> bool:
 
 def _too_large_message(
     count: int, sizes: dict[str, tuple[int, int]], level: str, max_nodes: int
-) -> str:
-    options = [
-        f'collapse="{candidate}" ({sizes[candidate][0]:,} boxes and circles, '
-        f"{sizes[candidate][1]:,} wires)"
+) -> Words:
+    """What to do about a picture too large to draw: collapse it, draw less, or raise the limit
+    (the catalogs' ``viz.large``, in any language)."""
+    options = tuple(
+        Words("viz.large.option", fields={
+            "level": candidate, "nodes": f"{sizes[candidate][0]:,}",
+            "wires": f"{sizes[candidate][1]:,}",
+        })
         for candidate in collapsing.LEVELS
         if sizes[candidate] < sizes["none"] and candidate != level
-    ]
+    )  # fmt: skip
     how = (
-        "Draw it by " + " or ".join(options) + ", "
+        Words("viz.large.how", fields={"options": Listed(options, "or")})
         if options
-        else "Nothing here can be collapsed (network parameters are recognised by labels "
-        "like 'layer1.neuron3.w0'); "
+        else Words("viz.large.nothing")
     )
     nodes, wires = sizes[level]
-    return (
-        f"this graph has {count:,} Values: {nodes:,} boxes and circles and "
-        f"{wires:,} wires to draw{'' if level == 'none' else f' by {level}'}, more than "
-        f"max_nodes={max_nodes} allows ({max_nodes} boxes and circles, {2 * max_nodes} "
-        f"wires): Graphviz would take tens of seconds. {how}"
-        "draw a smaller piece (one example instead of a whole batch), "
-        f"or raise the limit: draw_graph(..., max_nodes={max(nodes, (wires + 1) // 2)})."
+    by = (
+        ""
+        if level == "none"
+        else Words("viz.large.by", fields={"level": Words(f"collapse.{level}")})
     )
+    return Words("viz.large", fields={
+        "count": f"{count:,}", "nodes": f"{nodes:,}", "wires": f"{wires:,}", "by": by,
+        "most": max_nodes, "twice": 2 * max_nodes, "how": how,
+        "raise_to": max(nodes, (wires + 1) // 2),
+    })  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------------

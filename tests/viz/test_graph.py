@@ -749,3 +749,24 @@ def test_drawing_refusals_are_said_in_chinese(tmp_path):
     assert said["zh-Hans"] == (
         "rankdir 必须是 ('auto', 'LR', 'RL', 'TB', 'BT', 'wrap') 之一，得到的是 'XY'"
     )
+
+
+def test_a_network_too_large_to_draw_is_offered_its_collapsed_forms_in_chinese():
+    from microgradpp.i18n import english_sentences, translated
+    from microgradpp.nn import MLP
+    from microgradpp.viz import GraphTooLargeError, GraphView
+
+    model = MLP(4, [8, 8, 1], seed=0)
+    loss = model([Value(0.1 * i, label=f"x{i}") for i in range(4)])
+    with pytest.raises(GraphTooLargeError) as caught:
+        GraphView.of(loss, collapse="none", max_nodes=20)
+    english, hant = str(caught.value), translated(caught.value, "zh-Hant")
+    assert english.startswith("this graph has ") and 'Draw it by collapse="neuron" (' in english
+    assert hant.startswith("這張計算圖有 ") and '可以改用 collapse="neuron"（' in hant
+    assert "個方塊和圓圈" in hant and english_sentences(hant) == []
+    assert (
+        "，或畫其中較小的一部分（單一資料點而不是整個批次），或提高上限：draw_graph(..., max_nodes="
+        in hant
+    )
+    hans = translated(caught.value, "zh-Hans")
+    assert '可以改用 collapse="neuron"（' in hans and english_sentences(hans) == []
