@@ -6,14 +6,19 @@ Three layouts are recognised by their header row:
   student's ID is Canvas's ``ID`` column (what its gradebook import matches on), the name is
   ``Student`` ("Last, First"). The rows Canvas puts before the students (``Points Possible``,
   ``Manual Posting``) and its "Student, Test" (the teacher's student view) are skipped.
-- **Moodle** (Grades → Export → Plain text file): ``First name, Last name, ID number, …,
-  Email address``. The ID is ``ID number``; where a site leaves that column empty for every
-  student, ``Email address`` (the other field Moodle's grade import can match on).
+- **Moodle** (Grades → Export → Plain text file, or Participants → Download):
+  ``First name, Last name, ID number, …, Email address`` (``Surname`` in Moodle before 3.11).
+  The ID is ``ID number``; where a site leaves that column empty for every student, or the
+  export has none, ``Email address`` (the other field Moodle's grade import can match on).
+  A name whose two parts are both Chinese is written family name first with no space (林怡君,
+  not 怡君 林).
 - **Plain**: ``id, name`` (any case, other columns allowed): the least common denominator;
   ``student id`` and ``student name``, or 學號/学号 and 姓名, are read as the same.
 
-A bad roster is refused whole, with the line and the reason (a column missing, an ID empty or
-on two lines): nothing is issued for half a class. The columns of each student's row are kept,
+The file may be UTF-8 (with or without Excel's byte-order mark) or UTF-16 with its mark (Excel's
+"Unicode Text", tab-separated); a Big5 or GBK file is refused with how to save it as UTF-8
+(:mod:`.text`). A bad roster is refused whole, with the line and the reason (a column missing,
+an ID empty or on two lines): nothing is issued for half a class. The columns of each student's row are kept,
 so the gradebook can be written in the roster's own layout.
 """
 
@@ -26,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RosterError
+from .text import decode_text
 
 MAX_STUDENTS = 1000
 """The most students a roster may list (an assignment draws and draws a page per student)."""
@@ -36,6 +42,8 @@ LAYOUTS = ("canvas", "moodle", "plain")
 PLAIN_ID_COLUMNS = ("id", "student id", "student_id", "學號", "学号")
 """What a plain roster's ID column may be called (any case): a class list a teacher typed."""
 PLAIN_NAME_COLUMNS = ("name", "student name", "姓名")
+MOODLE_LAST_NAME_COLUMNS = ("last name", "surname")
+"""Moodle's last-name column: 'Surname' until Moodle 3.11 renamed it."""
 
 _CANVAS_SKIPPED = ("points possible", "manual posting", "student, test", "test student")
 
@@ -80,7 +88,7 @@ class Roster:
         Section; Moodle: First name, Last name, ID number, Email address; plain: id, name)."""
         wanted = {
             "canvas": ("student", "id", "sis user id", "sis login id", "section"),
-            "moodle": ("first name", "last name", "id number", "email address"),
+            "moodle": ("first name", *MOODLE_LAST_NAME_COLUMNS, "id number", "email address"),
             "plain": (self.id_column.lower(), self.name_columns[0].lower()),
         }[self.layout]
         by_name = {column.strip().lower(): column for column in self.header}
@@ -110,7 +118,7 @@ def parse_roster(data: bytes | str, name: str = "roster") -> Roster:
     """A roster from the bytes (or text) of a CSV file; ``name`` is what errors call it."""
     if isinstance(data, bytes):
         try:
-            text = data.decode("utf-8-sig")  # Excel writes a byte-order mark
+            text = decode_text(data)
         except UnicodeDecodeError as error:
             line = data[: error.start].count(b"\n") + 1
             raise RosterError(name, line, "not_utf8") from None
@@ -137,10 +145,11 @@ def _layout(header: Sequence[str], name: str) -> tuple[str, str, tuple[str, ...]
     columns = {cell.lower(): cell for cell in header}
     if "student" in columns and "id" in columns:
         return "canvas", columns["id"], (columns["student"],)
-    if "first name" in columns and "last name" in columns:
+    last = next((columns[c] for c in MOODLE_LAST_NAME_COLUMNS if c in columns), None)
+    if "first name" in columns and last is not None:
         for id_name in ("id number", "email address"):
             if id_name in columns:
-                return "moodle", columns[id_name], (columns["first name"], columns["last name"])
+                return "moodle", columns[id_name], (columns["first name"], last)
         raise RosterError(name, 1, "moodle_id")
     id_column = next((columns[c] for c in PLAIN_ID_COLUMNS if c in columns), None)
     name_column = next((columns[c] for c in PLAIN_NAME_COLUMNS if c in columns), None)
@@ -186,13 +195,30 @@ def _students(
                 name, line, "duplicate_id", id=repr(student_id), first=seen[student_id]
             )
         seen[student_id] = line
-        full_name = " ".join(cells[i].strip() for i in name_at if cells[i].strip())
+        full_name = _full_name([cells[i].strip() for i in name_at])
         students.append(Student(student_id, full_name, line, tuple(zip(header, cells))))
         if len(students) > MAX_STUDENTS:
             raise RosterError(name, line, "too_many_students", most=MAX_STUDENTS)
     if not students:
         raise RosterError(name, 0, "no_students")
     return Roster(tuple(students), layout, header, id_column, name_columns)
+
+
+def _full_name(parts: list[str]) -> str:
+    """The name from its columns (first name, last name for Moodle); two Chinese parts are
+    written family name first with no space, as Chinese names are (林 + 怡君 → 林怡君)."""
+    parts = [part for part in parts if part]
+    if len(parts) == 2 and all(_is_han(part) for part in parts):
+        return parts[1] + parts[0]
+    return " ".join(parts)
+
+
+def _is_han(text: str) -> bool:
+    """Whether every character is a Chinese character (CJK Unified Ideographs, A and B)."""
+    return all(
+        "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf" or "\U00020000" <= c <= "\U0002a6df"
+        for c in text
+    )
 
 
 def _canvas_meta_row(student: str, student_id: str) -> bool:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SubmissionError
+from .text import decode_text
 
 FORMAT = "microgradpp submission"
 VERSION = 1
@@ -109,9 +110,9 @@ def parse_submissions(data: bytes | str, where: str = "submission") -> list[Subm
     """The submissions in the bytes of a file (see :func:`read_submissions`)."""
     if isinstance(data, bytes):
         try:
-            text = data.decode("utf-8-sig")
+            text = decode_text(data)  # a file opened and saved again in Notepad may be UTF-16
         except UnicodeDecodeError:
-            raise SubmissionError(where, "not_utf8") from None
+            raise SubmissionError(where, "submission_not_text") from None
     else:
         text = data
     if not text.strip():

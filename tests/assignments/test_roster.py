@@ -93,7 +93,7 @@ def test_a_bad_roster_is_refused_with_the_line_and_the_reason(text, message):
 def test_files_that_are_not_rosters_are_refused_before_reading(tmp_path, monkeypatch):
     latin = tmp_path / "latin.csv"
     latin.write_bytes("id,name\nS1,Ada\nS2,Jos\xe9\n".encode("latin-1"))
-    with pytest.raises(RosterError, match=r"latin.csv, line 3: is not UTF-8 text \(save the CSV"):
+    with pytest.raises(RosterError, match=r"latin.csv, line 3: is neither UTF-8 nor UTF-16 text"):
         read_roster(latin)
     with pytest.raises(
         RosterError, match=r"missing.csv: cannot be read \(No such file or directory\)"
@@ -131,3 +131,50 @@ def test_a_class_list_typed_in_chinese_is_a_plain_roster():
     assert [(s.id, s.name) for s in roster.students] == [("A001", "王小明"), ("A002", "陳美玲")]
     simplified = parse_roster("学号,姓名\nB1,李华\n", "班级.csv")
     assert [(s.id, s.name) for s in simplified.students] == [("B1", "李华")]
+
+
+CLASS = "學號,姓名\r\nB1090001,林怡君\r\nB1090002,陳家豪\r\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        CLASS.encode("utf-8"),
+        b"\xef\xbb\xbf" + CLASS.encode("utf-8"),  # Excel's "CSV UTF-8"
+        b"\xff\xfe" + CLASS.replace(",", "\t").encode("utf-16-le"),  # Excel's "Unicode Text"
+        b"\xff\xfe" + CLASS.encode("utf-16-le"),
+        b"\xfe\xff" + CLASS.encode("utf-16-be"),
+    ],
+)
+def test_utf8_and_utf16_with_its_mark_are_read_as_the_same_class(data):
+    roster = parse_roster(data, "班級.csv")
+    assert [(s.id, s.name) for s in roster.students] == [
+        ("B1090001", "林怡君"),
+        ("B1090002", "陳家豪"),
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["cp950", "gbk", "shift_jis"])
+def test_a_legacy_code_page_is_refused_with_how_to_save_it_again(encoding):
+    # the same bytes are other names in Big5 and GBK: guessing would issue pages to wrong names
+    with pytest.raises(RosterError) as caught:
+        parse_roster("學號,姓名\nB1,王小明\nB2,李四\n".encode(encoding), "班級.csv")
+    assert str(caught.value) == (
+        "班級.csv, line 1: is neither UTF-8 nor UTF-16 text (a Big5 or GBK file?): in Excel, "
+        "Save As → 'CSV UTF-8 (Comma delimited)' and try again"
+    )
+    assert "「CSV UTF-8（逗號分隔）」" in caught.value.translated("zh-Hant")
+
+
+def test_moodle_exports_old_and_new_with_chinese_names_family_name_first():
+    grades = (
+        "\ufeffFirst name,Surname,ID number,Institution,Department,Email address,"
+        "Course total (Real)\n怡君,林,410100001,,,s1@x.tw,-\nAda,Lovelace,410100002,,,a@x.tw,-\n"
+    )  # Moodle before 3.11 says Surname
+    roster = parse_roster(grades, "grades.csv")
+    assert (roster.layout, roster.id_column) == ("moodle", "ID number")
+    assert [s.name for s in roster.students] == ["林怡君", "Ada Lovelace"]
+    assert roster.identity_columns == ("First name", "Surname", "ID number", "Email address")
+    participants = "First name,Last name,Email address\n美玲,陳,s3@x.tw\n"  # Participants page
+    roster = parse_roster(participants, "participants.csv")
+    assert [(s.id, s.name) for s in roster.students] == [("s3@x.tw", "陳美玲")]

@@ -138,7 +138,7 @@ def test_files_that_cannot_be_read_are_refused_before_reading(tmp_path, monkeypa
         read_submissions(tmp_path / "gone.json")
     latin = tmp_path / "latin.txt"
     latin.write_bytes("caf\xe9".encode("latin-1"))
-    with pytest.raises(SubmissionError, match="latin.txt: is not UTF-8 text"):
+    with pytest.raises(SubmissionError, match="latin.txt: is not a text file a graded page writes"):
         read_submissions(latin)
     monkeypatch.setattr(submission_module, "MAX_SUBMISSION_BYTES", 3)
     with pytest.raises(
@@ -153,3 +153,18 @@ def test_submission_errors_are_said_in_chinese():
     assert caught.value.translated("zh-Hant") == (
         "s.txt：貼上用代碼不完整（結尾必須是一個句點）；請學生完整複製"
     )
+
+
+def test_a_file_saved_again_as_utf16_or_with_a_mark_reads_as_the_file_the_page_wrote():
+    # Windows Notepad's "Unicode" is UTF-16 with its mark; "UTF-8 with BOM" adds EF BB BF
+    text = json.dumps(WORK, ensure_ascii=False)
+    read = [
+        parse_submissions(data, "s.json")
+        for data in (
+            text.encode("utf-8"),
+            b"\xef\xbb\xbf" + text.encode("utf-8"),
+            b"\xff\xfe" + text.encode("utf-16-le"),
+            b"\xfe\xff" + text.encode("utf-16-be"),
+        )
+    ]
+    assert all(r == read[0] for r in read) and read[0][0].student == WORK["student"]
