@@ -356,7 +356,7 @@ class Exp(Gate):
         with np.errstate(over="ignore"):
             out = np.exp(x)
         if not np.isfinite(out).all():
-            raise DomainError("exp overflows a float (the largest input is 709.78)", overflow=True)
+            raise said("gate.array.exp", overflow=True)
         return out
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
@@ -390,7 +390,7 @@ class Reciprocal(Gate):
 
     def forward_array(self, x: Any) -> Any:
         if (x == 0.0).any():
-            raise DomainError("1/x is undefined at x = 0")
+            raise said("gate.array.reciprocal")
         return 1.0 / x
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
@@ -492,7 +492,7 @@ class Log(Gate):
         import numpy as np
 
         if (x <= 0.0).any():
-            raise DomainError("log is only defined for x > 0")
+            raise said("gate.array.log")
         return np.log(x)
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
@@ -563,13 +563,13 @@ class Pow(Gate):
 
         n = self.exponent
         if n < 0 and (x == 0.0).any():
-            raise DomainError(f"0 ** {n!r} is a division by zero")
+            raise said("gate.array.pow_zero", n=repr(n))
         if n != int(n) and (x < 0.0).any():
-            raise DomainError(f"a negative base to a fractional power is not real (** {n!r})")
+            raise said("gate.array.pow_negative", n=repr(n))
         with np.errstate(over="ignore"):
             out = np.power(x, n)
         if not np.isfinite(out).all():
-            raise DomainError(f"x ** {n!r} overflows a float", overflow=True)
+            raise said("gate.array.pow_overflow", overflow=True, n=repr(n))
         return out
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:
@@ -644,7 +644,7 @@ class BasePow(Gate):
 
     def __init__(self, base: float = 2.0):
         if not 0.0 < base < math.inf:
-            raise ValueError(f"the base of b ** x must be a positive number, got {base!r}")
+            raise error(ValueError, "gate.base_pow.positive", got=repr(base))
         self.base = base
         self.log_base = math.log(base)
         self.symbol = f"{_exact(base)}ˣ"
@@ -667,7 +667,7 @@ class BasePow(Gate):
         with np.errstate(over="ignore"):
             out = np.power(self.base, x)
         if not np.isfinite(out).all():
-            raise DomainError(f"{_exact(self.base)} ** x overflows a float", overflow=True)
+            raise said("gate.array.base_pow_overflow", overflow=True, b=_exact(self.base))
         return out
 
     def local_grads_array(self, out: Any, x: Any) -> tuple[Any, ...]:

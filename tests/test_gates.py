@@ -505,3 +505,32 @@ def test_the_order_check_sees_a_class_out_of_order():
     with pytest.raises(AssertionError, match="'softmax_words'"):
         method_group("softmax_words")
     assert method_group("local_grads_graph") == "math"  # a differentiable local-gradient form
+
+
+def test_the_numpy_forms_refusals_are_said_in_chinese():
+    np = pytest.importorskip("numpy")
+    from microgradpp.errors import DomainError
+    from microgradpp.gates import base_pow_gate, pow_gate
+    from microgradpp.i18n import translated
+
+    cases = [
+        (lambda: GATES["exp"].forward_array(np.array([1.0, 800.0])),
+         "exp overflows a float (the largest input is 709.78)", "exp 超出了浮點數的範圍（最大的輸入是 709.78）"),
+        (lambda: GATES["reciprocal"].forward_array(np.array([0.0])),
+         "1/x is undefined at x = 0", "1/x 在 x = 0 沒有定義"),
+        (lambda: GATES["log"].forward_array(np.array([-1.0])),
+         "log is only defined for x > 0", "log 只在 x > 0 時有定義"),
+        (lambda: pow_gate(-1.0).forward_array(np.array([0.0])), "0 ** -1.0 is a division by zero", "0 ** -1.0 是除以零"),
+        (lambda: pow_gate(0.5).forward_array(np.array([-1.0])),
+         "a negative base to a fractional power is not real (** 0.5)", "負數的分數次方不是實數（** 0.5）"),
+        (lambda: pow_gate(3.0).forward_array(np.array([1e200])), "x ** 3.0 overflows a float", "x ** 3.0 超出了浮點數的範圍"),
+        (lambda: base_pow_gate(2.0).forward_array(np.array([2000.0])), "2 ** x overflows a float", "2 ** x 超出了浮點數的範圍"),
+    ]  # fmt: skip
+    for make, english, hant in cases:
+        with pytest.raises(DomainError) as caught:
+            make()
+        assert (str(caught.value), translated(caught.value, "zh-Hant")) == (english, hant)
+    assert translated(caught.value, "zh-Hans") == "2 ** x 超出了浮点数的范围"
+    with pytest.raises(ValueError) as refused:
+        base_pow_gate(-2.0)
+    assert translated(refused.value, "zh-Hant") == "b ** x 的底數 b 必須是正數，收到的是 -2.0"

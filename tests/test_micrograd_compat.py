@@ -728,3 +728,24 @@ def test_draw_dot_shows_the_number_of_a_gradient_built_with_create_graph():
     f.backward(create_graph=True)
     assert isinstance(x.grad, CoreValue)
     assert "grad 4.0000" in draw_dot(f).source
+
+
+def test_micrograds_errors_are_said_in_chinese():
+    from microgradpp.i18n import translated
+
+    a, c = Value(1e200, label="a"), Value(1e-300, label="c")
+    with pytest.raises(GradientError) as caught:
+        ((a * c) * 1e200).backward()
+    assert str(caught.value) == (
+        "backward: the gradient of c = 1e-300 came out inf; all gradients were restored. Check the "
+        "inputs for values that make an operation explode"
+    )
+    assert translated(caught.value, "zh-Hant") == (
+        "backward：c = 1e-300 的梯度算出來是 inf；所有梯度都已還原。請檢查輸入，找出讓某個運算爆掉的值"
+    )
+    assert translated(caught.value, "zh-Hans") == (
+        "backward：c = 1e-300 的梯度算出来是 inf；所有梯度都已还原。请检查输入，找出让某个运算爆掉的值"
+    )
+    with pytest.raises(ValueError) as caught:
+        draw_dot(a, rankdir="XY")
+    assert translated(caught.value, "zh-Hant") == "rankdir 必須是 'LR' 或 'TB'，收到的是 'XY'"

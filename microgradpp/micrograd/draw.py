@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import Value as _CoreValue
+from ..i18n import error
 from .engine import _build_topo, _children_of
 
 
@@ -44,13 +45,11 @@ def draw_dot(root: _CoreValue, format: str = "svg", rankdir: str = "LR") -> Any:
     format: png | svg | …     rankdir: LR (left to right) | TB (top to bottom)
     """
     if rankdir not in ("LR", "TB"):
-        raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
+        raise error(ValueError, "micrograd.rankdir", got=repr(rankdir))
     try:
         from graphviz import Digraph
     except ImportError:
-        raise ImportError(
-            "draw_dot needs the graphviz package: pip install graphviz (or microgradpp[viz])"
-        ) from None
+        raise error(ImportError, "micrograd.needs_graphviz") from None
     nodes, edges = trace(root)
     name = {v: f"n{i}" for i, v in enumerate(nodes)}
     dot = Digraph(format=format, graph_attr={"rankdir": rankdir})

@@ -44,6 +44,7 @@ from typing import Any, cast
 
 from .. import engine as _core
 from ..errors import GradientError
+from ..i18n import error
 from ..value_checks import REAL
 
 Number = int | float
@@ -108,10 +109,7 @@ class Value(_core.Value):
                 for restored, old in zip(topo, saved):
                     restored.grad = old
                 name = f"{v.label} = {v.data!r}" if v.label else repr(v.data)
-                raise GradientError(
-                    f"backward: the gradient of {name} came out {bad!r}; all gradients were "
-                    "restored. Check the inputs for values that make an operation explode"
-                )
+                raise error(GradientError, "micrograd.gradient", node=name, value=repr(bad))
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on every node of this graph."""
