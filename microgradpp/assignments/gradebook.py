@@ -36,7 +36,8 @@ import io
 import json
 
 from ..i18n import Translator
-from ..practice import shown
+from ..judging import half_digit
+from ..practice import DIGITS, parse_answer, shown
 from .grading import POINTS_PER_PROBLEM, Grade, Grading, Mark
 
 CANVAS_POINTS_ROW = "    Points Possible"
@@ -113,15 +114,24 @@ def gradescope_results(grade: Grade, t: Translator) -> dict[str, object]:
 
 
 def mark_text(mark: Mark, t: Translator) -> str:
-    """'You wrote −4; the answer is −4: right.' (and the mistake, when one is recognised)."""
+    """'You wrote −4; the answer is −4: right.' (and the mistake, when one is recognised). A
+    right answer away from the exact one (rounded work, or carried on from the student's own
+    earlier slip) says why it is right, not "the answer is −0.1: right" under a typed 0.11."""
     answer = shown(mark.exact)
     if not mark.answer:
         return t("grade.mark_empty", answer=answer)
     key = "grade.mark_right" if mark.right else "grade.mark_wrong"
+    if mark.right and not _near(mark.answer, mark.exact):
+        key = "grade.mark_right_own"
     text = t(key, typed=mark.answer, answer=answer)
     if mark.advice:
         text += " " + mark.advice
     return text
+
+
+def _near(typed: str, exact: float) -> bool:
+    """Whether the typed answer is within half the shown digit of the exact one."""
+    return abs(parse_answer(typed) - exact) <= half_digit(DIGITS)
 
 
 def gradescope_json(grade: Grade, t: Translator) -> str:

@@ -4,7 +4,9 @@ Nothing the student's machine says is trusted: the page does not check, and the 
 carries only what was typed. For each submission :func:`grade_submissions`
 
 1. checks it belongs here: this assignment, an ID on the roster, and the fingerprint of the page
-   issued to that ID (another fingerprint means the work was done on someone else's page);
+   issued to that ID (another fingerprint means the work was done on someone else's page); and,
+   for a Canvas class, that the student who uploaded it is the one whose work it is (see
+   :func:`canvas_uploader`);
 2. keeps the later of two submissions from one student (and reports the earlier one);
 3. re-creates the student's problems from their variant seeds (``manifest.recreate``) and
    judges each typed answer with the fair checking rule of :mod:`microgradpp.judging` (the
@@ -16,8 +18,10 @@ then shows the work as missing).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from ..engine import Value
 from ..i18n import Translator
@@ -31,6 +35,10 @@ from .submission import Submission
 POINTS_PER_PROBLEM = 10
 """What each problem is worth, shared evenly by its boxes: students' graphs have different numbers
 of boxes (9 or 11), and a gradebook column needs one maximum for the whole class."""
+CANVAS_DOWNLOAD_NAME = re.compile(r"[^_]*_(?:late_)?(\d+)_\d+_.", re.IGNORECASE)
+"""How Canvas names each file of "Download Submissions": ``name_USERID_ATTACHMENTID_file``, with
+``LATE_`` before the user ID of a late one (``chenzhiming_40117_88812_hw3-40118.json``). The
+user ID is the ``ID`` column of Canvas's gradebook export: the roster's ID."""
 FAN_OUT = "fan-out"
 """The 'gate' of a node used by more than one wire: its gradient is a sum over the wires."""
 
@@ -127,6 +135,18 @@ def gate_of(problem: Problem, node: Value) -> str:
     return gate.name if gate is not None else ""
 
 
+def canvas_uploader(manifest: Manifest, source: str) -> str | None:
+    """The roster ID of the student who uploaded ``source`` to Canvas, read from the name
+    Canvas's "Download Submissions" gives the file; None when the class is not a Canvas roster
+    or the name is not Canvas's (a file saved by hand, a paste code, Gradescope's upload)."""
+    if manifest.roster.layout != "canvas":
+        return None
+    match = CANVAS_DOWNLOAD_NAME.match(PurePath(source.split(" (")[0]).name)
+    if match is None or manifest.find(match.group(1)) is None:
+        return None
+    return match.group(1)
+
+
 def check_belongs(manifest: Manifest, submission: Submission) -> Issued:
     """What was issued to the submission's student, or the SubmissionError saying why it is
     not theirs to hand in (another assignment, an ID not on the roster, someone else's page)."""
@@ -141,6 +161,11 @@ def check_belongs(manifest: Manifest, submission: Submission) -> Issued:
     issued = manifest.find(submission.student)
     if issued is None:
         raise SubmissionError(where, "not_on_roster", id=repr(submission.student))
+    uploader = canvas_uploader(manifest, where)
+    if uploader is not None and uploader != submission.student:  # a classmate's file, handed in
+        raise SubmissionError(
+            where, "handed_in_by", uploader=repr(uploader), id=repr(submission.student)
+        )
     if submission.fingerprint != issued.fingerprint:
         owner = manifest.owner_of(submission.fingerprint)
         if owner is None:

@@ -227,3 +227,60 @@ def test_an_output_folder_that_is_a_file_is_refused_before_any_work(plan, tmp_pa
     with pytest.raises(AssignmentError, match="taken: is a file, not a folder"):
         grade([tmp_path], tmp_path / "no-manifest-needed-first", tmp_path / "taken")
     assert (tmp_path / "taken").read_text("utf-8") == "notes"
+
+
+def test_a_classmates_file_handed_in_on_canvas_is_named_and_not_graded():
+    # Canvas's "Download Submissions" names each file name_USERID_ATTACHMENTID_original (LATE_
+    # before the ID of a late one): the uploader is known, and may not hand in another's work
+    roster = parse_roster(
+        "Student,ID,SIS User ID,SIS Login ID,Section\n陳志明,40117,,,A\n吳家豪,40118,,,A\n", "c.csv"
+    )
+    canvas = plan_assignment(roster, "hw3", level=1, problems=1, seed=2)
+    mine = work(canvas, "40118")
+    submissions = (
+        read(mine, "wujiahao_40118_8801_hw3-40118.json")
+        + read({**mine, "saved": "2026-12-07T00:00:00.000Z"}, "in/_LATE_40117_8802_hw3-40118.json")
+        + read(mine, "chenzhiming_40117_8803_hw3-40118-1.json")
+        + read(work(canvas, "40117"), "chenzhiming_late_40117_8804_hw3-40117.json")
+        + read(mine, "hw3_40117_1_copy.json")  # any name of Canvas's form: _ID_NUMBER_
+    )
+    grading = grade_submissions(canvas.manifest, submissions)
+    assert [str(error) for error in grading.refused] == [
+        f"{name}: handed in by '40117' (Canvas names a downloaded file after the student who "
+        "uploaded it) but it is the work of '40118', made on their page: this file is not graded"
+        for name in (
+            "in/_LATE_40117_8802_hw3-40118.json",
+            "chenzhiming_40117_8803_hw3-40118-1.json",
+            "hw3_40117_1_copy.json",
+        )
+    ]
+    assert [g.submission.source for g in grading.grades] == [
+        "chenzhiming_late_40117_8804_hw3-40117.json",
+        "wujiahao_40118_8801_hw3-40118.json",
+    ]
+    assert "由 '40117' 繳交" in grading.refused[0].translated("zh-Hant")
+    # the same names in a class whose roster is not Canvas's say nothing of who uploaded them
+    plain = grade_submissions(
+        plan_assignment(
+            parse_roster("id,name\n40117,A\n40118,B\n", "p.csv"), "hw3", level=1, problems=1, seed=2
+        ).manifest,
+        read({**work(canvas, "40118"), "fingerprint": ""}, "x_40117_1_y.json"),
+    )
+    assert "handed in by" not in str(plain.refused[0])
+
+
+def test_a_right_answer_away_from_the_exact_one_says_why_it_is_right(plan):
+    from microgradpp.assignments.gradebook import gradescope_results
+    from microgradpp.i18n import Translator
+
+    # every sign flipped: the first answers are wrong, the rest follow from them (charged once)
+    content = work(plan, "S002", lambda node: shown(-node.grad))
+    grade = grade_submissions(plan.manifest, read(content, "s.json")).grades[1]
+    tests = gradescope_results(grade, Translator("en"))["tests"]
+    carried = [(m, t) for m, t in zip(grade.marks, tests) if m.right and m.exact != 0]
+    assert carried and not grade.marks[0].right
+    for mark, test in carried:
+        assert test["output"] == (
+            f"You wrote {mark.answer}: right, as it follows from the numbers shown and your own "
+            f"earlier answers (the exact answer is {shown(mark.exact)})."
+        )  # was "You wrote 0.11; the answer is −0.1: right."
