@@ -35,10 +35,9 @@ numpy is an optional extra: ``pip install 'microgradpp[fast]'``.
 try:
     import numpy  # noqa: F401  (checked first: every module below needs it)
 except ImportError:  # pragma: no cover - depends on the environment
-    raise ModuleNotFoundError(
-        "microgradpp.compiled needs numpy, an optional extra: pip install 'microgradpp[fast]' "
-        "(or pip install numpy). The rest of microgradpp works without it."
-    ) from None
+    from ..i18n import error
+
+    raise error(ModuleNotFoundError, "compiled.needs_numpy") from None
 
 from .blas import one_blas_thread
 from .fit import CompiledSteps

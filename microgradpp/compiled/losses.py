@@ -26,7 +26,7 @@ from .. import losses as _losses
 from ..engine import Value, apply_gate, linear, sum_values
 from ..errors import CompiledError
 from ..gates import GATES
-from ..i18n import error
+from ..i18n import Listed, error
 from ..validation import is_integer, is_real
 from .trace import Trace, tracing
 
@@ -72,17 +72,20 @@ class LossSpec:
         for i, t in enumerate(y):
             items = list(t) if isinstance(t, (list, tuple)) else [t]
             if len(items) != width:
-                raise ValueError(f"target {i} has {len(items)} numbers, the model {width} outputs")
+                raise error(
+                    ValueError, "compiled.target_width", index=i, count=len(items), width=width
+                )
             for j, item in enumerate(items):
                 if not is_real(item):
-                    raise TypeError(f"a target must be a number, got {type(item).__name__}: {t!r}")
+                    got = f"{type(item).__name__}: {t!r}"
+                    raise error(TypeError, "compiled.target_type", got=got)
                 if self.name == "hinge":
                     item = _losses._sign_label(float(item))
                 elif self.name.startswith("binary_cross_entropy"):
                     item = _losses._check_probability_target(float(item))
                 rows[i, j] = item
         if not np.isfinite(rows).all():
-            raise ValueError("targets must be finite numbers")
+            raise error(ValueError, "compiled.targets_finite")
         return rows
 
     def per_sample(self, outputs: list[Value], targets: list[Value]) -> Value:
@@ -123,10 +126,8 @@ def loss_spec(loss: Any) -> LossSpec:
         if loss == name or loss is function:
             return LossSpec(name, function, classes=name == "cross_entropy")
     if isinstance(loss, str):
-        raise ValueError(
-            f"unknown loss {loss!r}; use one of {', '.join(NAMED_LOSSES)}, "
-            "cross_entropy or a function"
-        )
+        names = Listed(tuple(NAMED_LOSSES))
+        raise error(ValueError, "compiled.unknown_loss", name=repr(loss), names=names)
     if isinstance(loss, LossSpec):
         return loss
     return CustomLoss(loss)

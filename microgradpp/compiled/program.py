@@ -110,7 +110,7 @@ class Program:
         V = self.V
         for rows in self.check_rows[full]:
             if not np.isfinite(V[rows]).all():
-                raise FloatingPointError("a value is not finite")
+                raise error(FloatingPointError, "compiled.value_not_finite")
 
     def backward(self, seed: float, full: bool = False) -> None:
         """The operations in reverse: gP (and with ``full`` every row's gradient) from the root's
@@ -140,13 +140,13 @@ class Program:
                 self.forward(full)
                 loss = float(self.V[self.root_row].sum()) * (1.0 / self.batch)
                 if not math.isfinite(loss):
-                    raise FloatingPointError("the loss is not finite")
+                    raise error(FloatingPointError, "compiled.loss_not_finite")
                 if self.spec.name == "binary_cross_entropy":
                     self._check_probabilities()
                 if backward:
                     self.backward(1.0 / self.batch, full)
                     if not np.isfinite(self.gP).all():
-                        raise FloatingPointError("a gradient is not finite")
+                        raise error(FloatingPointError, "compiled.gradient_not_finite")
         except (FloatingPointError, DomainError) as problem:
             self._replay_scalar(problem, backward)
         return loss
@@ -155,7 +155,7 @@ class Program:
         for kind, index in self.output_slots:
             values = self.V[index] if kind == ROW else np.array([self.P[index]])
             if ((values < 0.0) | (values > 1.0)).any():
-                raise FloatingPointError("binary_cross_entropy got a value outside [0, 1]")
+                raise error(FloatingPointError, "compiled.bce_range")
 
     def _replay_scalar(self, problem: Exception, backward: bool) -> None:
         """Run the batch through the scalar engine: it raises the exact error of the first failing
@@ -168,7 +168,8 @@ class Program:
             loss = self.spec.scalar(outputs, [target])
             if backward:
                 loss.backward()
-        raise error(CompiledError, "compiled.not_finite", error=str(problem))
+        said = getattr(problem, "words", None) or str(problem)  # (in any language when it can)
+        raise error(CompiledError, "compiled.not_finite", error=said)
 
     def _decode_targets(self, T: Any) -> list[Any]:
         if self.spec.classes:
@@ -279,10 +280,10 @@ class Program:
         to sample k.
         """
         if self._last is None:
-            raise ValueError("show_sample needs a batch: call program.run(X, y) first")
+            raise error(ValueError, "compiled.show_first")
         X, T = self._last
         if not is_integer(k) or not -len(X) <= k < len(X):
-            raise IndexError(f"sample {k!r} is not in the last batch of {len(X)} samples")
+            raise error(IndexError, "compiled.sample_index", k=repr(k), count=len(X))
         self.load(X[k : k + 1], T[k : k + 1])
         with one_blas_thread():
             self.run_loaded(backward=True, full=True)
@@ -312,21 +313,23 @@ def labels(outputs: Any, output_activation: str | None) -> list[int]:
 
 def _check_lengths(X: Any, y: Sequence[Any], what: str) -> None:
     if len(X) != len(y):
-        raise ValueError(f"{what}: X has {len(X)} samples but y has {len(y)}; they must match")
+        raise error(ValueError, "compiled.lengths", what=what, samples=len(X), labels=len(y))
     if len(X) == 0:
-        raise ValueError(f"{what}: X and y are empty; give at least one sample")
+        raise error(ValueError, "compiled.empty", what=what)
 
 
 def as_matrix(X: Any, width: int, what: str = "X") -> Any:
     """X as a float array (samples, width), checked: finite numbers, the right width."""
     try:
         array = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{what} must be a list of samples of {width} numbers: {error}") from None
+    except (TypeError, ValueError) as problem:
+        raise error(
+            ValueError, "compiled.matrix_type", what=what, width=width, error=problem
+        ) from None
     if array.ndim != 2 or array.shape[1] != width:
-        raise ValueError(f"{what} must have shape (samples, {width}), got {array.shape}")
+        raise error(ValueError, "compiled.matrix_shape", what=what, width=width, shape=array.shape)
     if not np.isfinite(array).all():
-        raise ValueError(f"{what} holds a value that is not finite (nan or inf)")
+        raise error(ValueError, "compiled.matrix_finite", what=what)
     return array
 
 
@@ -421,6 +424,6 @@ def predict(model: Module, X: Any) -> list[int]:
 def accuracy(model: Module, X: Any, y: Sequence[int]) -> float:
     """``train.accuracy`` as one numpy program: the fraction of samples predicted right."""
     if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} samples but y has {len(y)} labels")
+        raise error(ValueError, "train.lengths", samples=len(X), labels=len(y))
     predicted = predict(model, X)
     return sum(p == t for p, t in zip(predicted, y)) / len(y)

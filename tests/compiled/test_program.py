@@ -68,3 +68,35 @@ def test_show_sample_of_a_two_output_loss_is_the_scalar_run_of_that_sample(loss:
     assert program.loss_value.data == pytest.approx(scalar.data, rel=1e-14)
     assert program.loss_value.grad == 1.0  # the sample's loss is the root, as in a scalar run
     assert shown == pytest.approx([p.grad for p in model.parameters()], rel=1e-12, abs=1e-16)
+
+
+def test_a_programs_refusals_are_said_in_chinese():
+    from microgradpp.i18n import translated
+
+    model = MLP(2, [3, 1], seed=0)
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0]
+    program = compile_loss(model, "mse", X, y)
+    cases = [
+        (lambda: program.run(X, [1.0]), "run：X 有 2 個資料點，y 卻有 1 個；兩者必須一樣多"),
+        (lambda: program.run([], []), "run：X 和 y 是空的；請至少給一個資料點"),
+        (lambda: program.run([[0.0, 1.0, 2.0]], [1.0]), "X 的形狀必須是 (資料點數, 2)，收到的是 (1, 3)"),
+        (lambda: program.run([[0.0, float("nan")]], [1.0]), "X 裡有一個不是有限值的數（nan 或 inf）"),
+        (lambda: compile_loss(model, "mse", X, y).show_sample(0),
+         "show_sample 需要一個批次：請先呼叫 program.run(X, y)"),
+        (lambda: (program.run(X, y), program.show_sample(5)), "資料點 5 不在上一個批次裡（那個批次有 2 個資料點）"),
+        (lambda: program.run(X, [[1.0, 2.0], [1.0, 2.0]]), "目標值 0 有 2 個數字，但模型有 1 個輸出"),
+        (lambda: program.run(X, ["a", 1.0]), "目標值必須是數字，收到的是 str: 'a'"),
+        (lambda: program.run(X, [float("inf"), 1.0]), "目標值必須是有限的數字"),
+    ]  # fmt: skip
+    for make, hant in cases:
+        with pytest.raises((ValueError, TypeError, IndexError)) as caught:
+            make()
+        assert translated(caught.value, "zh-Hant") == hant
+        assert translated(caught.value, "en") == str(caught.value)
+    with pytest.raises(ValueError) as caught:
+        compile_loss(model, "msee", X, y)
+    assert str(caught.value).startswith("unknown loss 'msee'; use one of mse, l1, hinge, ")
+    assert translated(caught.value, "zh-Hans") == (
+        "没有叫做 'msee' 的损失函数；请用 mse、l1、hinge、binary_cross_entropy、"
+        "binary_cross_entropy_with_logits、cross_entropy 之一，或传入一个函数"
+    )
