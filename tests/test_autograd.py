@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import microgradpp as mg
 from microgradpp import GATES, Gate, Value, grad, no_grad
@@ -220,6 +222,41 @@ def test_second_and_third_derivatives_hessians_and_hvps_agree_with_torch(index: 
         scale = max(map(abs, flat_theirs)) if flat_theirs else 1.0
         for a, b in zip(flat_ours, flat_theirs):
             assert close(a, b, scale), (what, a, b, PROGRAMS[index])
+
+
+KINK_POINTS = (0.0, -0.0, 1.0, -1.0, 0.5, 2.0)  # relu(0), max ties, x - x = 0, pow at 0 …
+
+
+@settings(max_examples=40)
+@given(seed=st.integers(0, 10**6), inputs=st.integers(1, 3), data=st.data())
+def test_gradients_and_hessians_at_kinks_and_ties_agree_with_torch(
+    seed: int, inputs: int, data: st.DataObject
+) -> None:
+    """Random programs at points where kinks meet: inputs 0, −0.0 and equal to each other
+    (relu(0), max(a, a), ties of two equal inputs), where the conventions decide the numbers;
+    the first and second derivatives are PyTorch's (float64), materialized as 0 where unused."""
+    torch = pytest.importorskip("torch")
+    rng = random.Random(seed)
+    program = random_program(rng, inputs, rng.randrange(2, 16))
+    point = data.draw(st.lists(st.sampled_from(KINK_POINTS), min_size=inputs, max_size=inputs))
+    ts = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in point]
+    tg = torch.autograd.grad(run_program(program, ts, Ops(torch)), ts, create_graph=True)
+
+    def second(g: Any) -> list[float]:
+        if not g.requires_grad:  # a constant gradient (max's routes): its derivatives are 0
+            return [0.0] * inputs
+        hs = torch.autograd.grad(g, ts, retain_graph=True, materialize_grads=True)
+        return [h.item() for h in hs]
+
+    theirs = [g.item() for g in tg] + [h for g in tg for h in second(g)]
+    assume(all(math.isfinite(t) for t in theirs))
+    xs = [Value(p) for p in point]
+    g = grad(run_program(program, xs, Ops()), xs, create_graph=True)
+    hessian = [grad(gi, xs, materialize_grads=True) for gi in g]
+    ours = [gi.data for gi in g] + [float(h) for row in hessian for h in row]  # type: ignore[union-attr,arg-type]
+    scale = max(map(abs, theirs))
+    for a, b in zip(ours, theirs):
+        assert close(a, b, scale, rel=1e-10), (a, b, point, program)
 
 
 def _flat(rows: Any) -> list[float]:
