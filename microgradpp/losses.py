@@ -137,10 +137,18 @@ def binary_cross_entropy_with_logits(logits: Any, targets: Any, reduction: str =
 
     −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = softplus(z) − y·z,  softplus(z) = ln(1 + eᶻ);
     ∂/∂z = σ(z) − y.  softplus is one gate (``gates.Softplus``), stable for every z.
+
+    For y = 1 the term is written softplus(−z) = ln(1 + e⁻ᶻ), the same number: softplus(z) − z
+    subtracts two nearly equal numbers when z is large (a confident right answer), and loses
+    digits — 7 of 16 at z = 20, all of them from z = 37 on (0 instead of 4.2e-18 at z = 40);
+    PyTorch's formula keeps them too. Its gradient, −σ(−z), is σ(z) − 1 without that subtraction.
     """
     terms = []
     for z, t in _flat_pairs(logits, targets):
-        terms.append(apply_gate(_SOFTPLUS, z) - z * _check_probability_target(t))
+        if _check_probability_target(t) == 1.0:
+            terms.append(apply_gate(_SOFTPLUS, -z))
+        else:
+            terms.append(apply_gate(_SOFTPLUS, z) - z * t)
     return _reduce(terms, reduction)
 
 
