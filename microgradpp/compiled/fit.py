@@ -26,7 +26,7 @@ from ..history import is_classification, named_layers, output_activation_of
 from ..nn import Module
 from ..optim import clip_grad_norm_array
 from .blas import one_blas_thread
-from .program import Program, as_matrix, check_compilable, compile_loss, labels, model_width
+from .program import Program, as_matrix, check_compilable, compile_loss, label_array, model_width
 
 
 class CompiledSteps:
@@ -112,7 +112,8 @@ class CompiledSteps:
         """One program run on the samples ``batch``: the mean loss (+ l2·Σp² over the model's
         parameters); ``g`` holds the gradients."""
         program, P, g, l2 = self.program, self.P, self.g, self.l2
-        program.load(self.X[batch], self.T[batch])
+        index = np.asarray(batch, dtype=np.intp)  # once (numpy would convert the list each time)
+        program.load(self.X[index], self.T[index])
         loss = program.run_loaded()
         if l2:
             if self.in_model.all():
@@ -122,14 +123,14 @@ class CompiledSteps:
                 Pm = P[self.in_model]
                 loss += l2 * float(np.dot(Pm, Pm))
                 g[self.in_model] += 2.0 * (l2 * Pm)
-        self.batch = batch
+        self.batch = index
         return loss
 
     def correct(self) -> int:
         """How many samples of the last batch were classified right."""
-        predicted = labels(self.program.output_array(), self.output_activation)
+        predicted = label_array(self.program.output_array(), self.output_activation)
         assert self.y_labels is not None  # only asked for classification
-        return int((np.asarray(predicted) == self.y_labels[self.batch]).sum())
+        return int((predicted == self.y_labels[self.batch]).sum())
 
     def gradient_flow(self) -> dict[str, dict[str, float]]:
         """``history.gradient_flow`` from the arrays: per layer the mean and largest |∂L/∂p|, the

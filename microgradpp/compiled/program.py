@@ -305,10 +305,15 @@ class Program:
 
 def labels(outputs: Any, output_activation: str | None) -> list[int]:
     """Class labels from an (N, outputs) array, as ``train.labels_from_outputs``."""
+    return label_array(outputs, output_activation).tolist()
+
+
+def label_array(outputs: Any, output_activation: str | None) -> Any:
+    """``labels`` as an integer array (to compare with an array of labels)."""
     if outputs.shape[1] > 1:
-        return outputs.argmax(axis=1).tolist()  # the first of equal scores, as train.predict
+        return outputs.argmax(axis=1)  # the first of equal scores, as train.predict
     threshold = 0.5 if output_activation == "sigmoid" else 0.0
-    return (outputs[:, 0] > threshold).astype(int).tolist()
+    return (outputs[:, 0] > threshold).astype(int)
 
 
 def _check_lengths(X: Any, y: Sequence[Any], what: str) -> None:
