@@ -16,6 +16,10 @@ responses with one code per student is read as that many submissions.
 
 Reading never trusts the content: every field is checked for type and size, and a file that
 cannot be used raises :class:`SubmissionError` saying why (the other files are still graded).
+What a student can type is bounded, not refused: an answer longer than ``MAX_ANSWER_CHARS`` (an
+explanation typed into a box on a page issued before the page stopped it) is kept cut short, so
+it is wrong, and a box's attempts beyond ``MAX_ATTEMPTS`` keep the latest; the rest of the work
+is graded (refusing the file lost every answer of a student who did this once).
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ PREFIX = "MGPP1"
 MAX_SUBMISSION_BYTES = 1_000_000
 """A submission file larger than this is refused before it is read (a real one is ~1 KB)."""
 MAX_ANSWER_CHARS = 40
+"""The longest answer kept (the page's boxes take no more); a longer one is cut, with '…'."""
 MAX_ATTEMPTS = 200
+"""The most attempts kept per box (the page keeps the latest ones, as reading does)."""
 MAX_PROBLEMS = 5
 
 _CODE = re.compile(PREFIX + r"([zj])\.([A-Za-z0-9_\-\s]*)(\.?)")
@@ -76,8 +82,15 @@ class Submission:
 
 
 def submission_format() -> dict[str, object]:
-    """What the graded page needs to make a submission: format, version, paste-code prefix."""
-    return {"format": FORMAT, "version": VERSION, "prefix": PREFIX}
+    """What the graded page needs to make a submission: format, version, paste-code prefix, and
+    the bounds it keeps what is typed within (the longest answer, the attempts kept per box)."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "prefix": PREFIX,
+        "max_answer": MAX_ANSWER_CHARS,
+        "max_attempts": MAX_ATTEMPTS,
+    }
 
 
 def encode_code(submission: dict[str, Any]) -> str:
@@ -211,20 +224,22 @@ def _work(problem: Any, where: str) -> ProblemWork:
     if not (isinstance(answers, dict) and isinstance(attempts, dict) and isinstance(hints, dict)):
         raise SubmissionError(where, "bad_field", field="problems")
     for name, answer in answers.items():
-        if not isinstance(answer, str) or len(answer) > MAX_ANSWER_CHARS or len(name) > 20:
+        if not isinstance(answer, str) or len(name) > 20:
             raise SubmissionError(where, "bad_field", field="answers")
     for tried in attempts.values():
-        if (
-            not isinstance(tried, list)
-            or len(tried) > MAX_ATTEMPTS
-            or not all(isinstance(a, str) and len(a) <= MAX_ANSWER_CHARS for a in tried)
-        ):
+        if not isinstance(tried, list) or not all(isinstance(a, str) for a in tried):
             raise SubmissionError(where, "bad_field", field="attempts")
     for count in hints.values():
         if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 10_000:
             raise SubmissionError(where, "bad_field", field="hints")
     return ProblemWork(
-        {str(k): v for k, v in answers.items()},
-        {str(k): tuple(v) for k, v in attempts.items()},
+        {str(k): _bounded(v) for k, v in answers.items()},
+        {str(k): tuple(map(_bounded, v[-MAX_ATTEMPTS:])) for k, v in attempts.items()},
         {str(k): v for k, v in hints.items()},
     )
+
+
+def _bounded(answer: str) -> str:
+    """The answer as kept: at most MAX_ANSWER_CHARS characters, a longer one cut with '…' (so
+    it never reads as the number its first characters might be)."""
+    return answer if len(answer) <= MAX_ANSWER_CHARS else answer[:MAX_ANSWER_CHARS] + "…"

@@ -106,7 +106,7 @@ def test_codes_cut_short_or_damaged_are_named_as_such():
         (json.dumps({**WORK, "problems": []}), "s.json: the field 'problems' is missing"),
         (json.dumps({**WORK, "problems": [{}] * 6}), "s.json: the field 'problems' is missing"),
         (
-            json.dumps({**WORK, "problems": [{"attempts": {"x": ["1"] * 201}}]}),
+            json.dumps({**WORK, "problems": [{"attempts": {"x": ["1", 2]}}]}),
             "s.json: the field 'attempts' is missing",
         ),
         (
@@ -114,7 +114,7 @@ def test_codes_cut_short_or_damaged_are_named_as_such():
             "s.json: the field 'answers' is missing",
         ),
         (
-            json.dumps({**WORK, "problems": [{"answers": {"x": "4" * 41}}]}),
+            json.dumps({**WORK, "problems": [{"answers": {"x": ["4"]}}]}),
             "s.json: the field 'answers' is missing",
         ),
         (
@@ -168,3 +168,15 @@ def test_a_file_saved_again_as_utf16_or_with_a_mark_reads_as_the_file_the_page_w
         )
     ]
     assert all(r == read[0] for r in read) and read[0][0].student == WORK["student"]
+
+
+def test_what_a_student_typed_too_much_of_is_bounded_and_the_rest_is_read():
+    # an explanation typed into a box, an answer changed 250 times: refusing the file lost all
+    # of the student's work; the long answer is cut (so it is wrong) and the latest tries kept
+    explained = "-0.15 because dσ/dz = σ(1-σ) = 0.08·0.92, times -2"
+    tries = [str(k) for k in range(250)]
+    content = {**WORK, "problems": [{"answers": {"x": explained, "y": "3"},
+                                     "attempts": {"x": tries}}]}  # fmt: skip
+    (work,) = parse_submissions(json.dumps(content), "s.json")[0].problems
+    assert work.answers == {"x": explained[:40] + "…", "y": "3"}
+    assert work.attempts["x"] == tuple(tries[-200:])

@@ -121,3 +121,5 @@ def test_the_page_reads_a_typed_number_as_the_grader_does(tmp_path):
             assert message.startswith("Saved, but this is not a number") is not number, text
             assert ("unreadable" in looks.split()) is not number, text
             assert ("entered" in looks.split()) is number, text
+        # a box takes no more than grading keeps (an explanation cannot push a number out)
+        assert tab.evaluate(f"document.querySelector('{box}').maxLength") == 40

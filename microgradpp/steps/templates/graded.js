@@ -53,6 +53,7 @@
     problem.questions.forEach(function (question) {
       var label = "\u2202" + problem.root + "/\u2202" + question.name;
       var input = MicrogradppCells.answerInput(question.box, label);
+      input.maxLength = data.submission.max_answer;  // what grading keeps of an answer
       input.dataset.node = question.name;
       input.dataset.problem = String(p + 1);
       figure.appendChild(input);
@@ -108,6 +109,7 @@
     if (final && text !== "") {
       var tried = problem.attempts[name] || (problem.attempts[name] = []);
       if (tried[tried.length - 1] !== text) tried.push(text);
+      if (tried.length > data.submission.max_attempts) tried.shift();  // the latest are kept
       say(readable(text) ? fill(texts.saved, {node: name}) : texts.not_a_number);
     }
     save();
