@@ -117,6 +117,11 @@ def binary_cross_entropy(probabilities: Any, targets: Any, reduction: str = "mea
 
     Each log is clamped at −100 (as PyTorch), so p = 0 or 1 gives a large finite loss instead of
     an error. Prefer ``binary_cross_entropy_with_logits`` on raw scores: it never needs a clamp.
+
+    The gradient is this function's own: ∂L/∂pᵢ = (1/n)·(−yᵢ/pᵢ + (1 − yᵢ)/(1 − pᵢ)), and 0 for a
+    log held at −100 (p < e⁻¹⁰⁰ ≈ 3.7e-44, where the clamped loss is flat). PyTorch's divides
+    (p − y) by max(p·(1 − p), 1e-12) instead, so the two agree wherever p·(1 − p) ≥ 1e-12 and
+    differ closer to 0 and 1 (at p = 1e-30, y = 1: −1e30 here, −1e12 there).
     """
     terms = []
     for p, t in _flat_pairs(probabilities, targets):

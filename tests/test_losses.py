@@ -109,6 +109,24 @@ def test_binary_cross_entropy_clamps_the_log_at_minus_100():
     assert binary_cross_entropy(values(1.0), [1]).data == 0.0
 
 
+def test_binary_cross_entropy_gradient_is_its_own_and_pytorchs_away_from_0_and_1():
+    """∂L/∂p = −y/p + (1 − y)/(1 − p), 0 where the log is held at −100; PyTorch divides by
+    max(p(1 − p), 1e-12) instead, so they agree wherever p(1 − p) ≥ 1e-12 (docstring)."""
+    # (p, y, ∂L/∂p): PyTorch gives −1e12, −1e12, 1e12, 0 and −1e12 for these
+    for p, y, expected in ((1e-30, 1, -1e30), (1e-13, 1, -1e13), (1.0, 0, 0.0), (0.0, 0, 1.0),
+                           (0.0, 1, 0.0)):  # fmt: skip
+        v = Value(p)
+        binary_cross_entropy([v], [y]).backward()
+        assert v.grad == pytest.approx(expected, rel=1e-15)
+    torch = pytest.importorskip("torch")
+    for p, y in ((0.3, 1.0), (1e-6, 0.0), (0.999, 0.25), (1e-11, 1.0)):
+        v, t = Value(p), torch.tensor([p], dtype=torch.float64, requires_grad=True)
+        binary_cross_entropy([v], [y]).backward()
+        target = torch.tensor([y], dtype=torch.float64)
+        torch.nn.functional.binary_cross_entropy(t, target).backward()
+        assert v.grad == pytest.approx(t.grad.item(), rel=1e-12)
+
+
 def test_binary_cross_entropy_refuses_non_probabilities():
     with pytest.raises(ValueError, match=r"needs probabilities in \[0, 1\], got 1.5"):
         binary_cross_entropy(values(1.5), [1])
