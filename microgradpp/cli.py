@@ -52,6 +52,7 @@ from .i18n import (
     Translator,
     argparse_language,
     normalize_language,
+    speaking,
     translated,
 )
 from .losses import LOSSES
@@ -797,7 +798,8 @@ def run_train(args: argparse.Namespace) -> int:
     except ValueError as error:  # e.g. --loss mse on a classification dataset
         words = getattr(error, "words", None)  # (a RecipeError says it in any language)
         raise UsageError(words.reason(args.lang) if words else str(error)) from None
-    run = run_recipe(chosen, progress=not args.quiet)
+    with speaking(args.lang):  # the progress bar in the command's language
+        run = run_recipe(chosen, progress=not args.quiet)
     print(run.summary(args.lang))
     if args.plot:
         print_written(

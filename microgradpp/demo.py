@@ -16,7 +16,7 @@ from string import Template
 
 from .examples import EXAMPLES
 from .files import atomic_write
-from .i18n import Translator, translated
+from .i18n import Translator, speaking, translated
 from .outputs import write_graph_files, write_training_plots
 from .tables import node_table
 from .train import recipe, run_recipe
@@ -59,7 +59,8 @@ def run_demo(
         entries.append((title, teaches, paths))
 
     print(t("demo.training", epochs=epochs))
-    run = run_recipe(training, progress=True)
+    with speaking(t.lang):  # the progress bar in the demo's language
+        run = run_recipe(training, progress=True)
     print(run.summary(t.lang) + "\n")
     try:
         plots = write_training_plots(run, out, "moons", t.lang)

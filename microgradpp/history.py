@@ -13,6 +13,7 @@ from typing import Any
 
 from . import losses as _losses
 from . import sums, validation
+from .i18n import Translator, message, resolve_language
 from .nn import Module
 
 
@@ -125,8 +126,8 @@ def is_classification(y: Sequence[Any], loss: Any) -> bool:
 class _PlainProgress:
     """The fallback progress display: about ten lines over the run, on stderr."""
 
-    def __init__(self, total: int) -> None:
-        self.total, self.n = total, 0
+    def __init__(self, total: int, lang: str) -> None:
+        self.total, self.n, self.t = total, 0, Translator(lang)
         self.every = max(1, total // 10)
 
     def update(self, n: int = 1) -> None:
@@ -135,31 +136,36 @@ class _PlainProgress:
     def set_postfix_str(self, text: str) -> None:
         if self.n % self.every == 0 or self.n == self.total or self.n == 1:
             width = len(str(self.total))
-            print(f"epoch {self.n:>{width}}/{self.total}  {text}", file=sys.stderr, flush=True)
+            line = self.t("progress.line", n=f"{self.n:>{width}}", total=self.total, text=text)
+            print(line, file=sys.stderr, flush=True)
 
     def close(self) -> None:
         pass
 
 
 def progress_bar(total: int, enabled: bool) -> Any:
-    """tqdm's bar when it is installed (the progress extra), else about ten plain lines."""
+    """tqdm's bar when it is installed (the progress extra), else about ten plain lines; in the
+    chosen language (``i18n.set_language``, else the locale's)."""
     if not enabled:
         return None
+    lang = resolve_language(None)
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        return _PlainProgress(total)
-    return tqdm(total=total, unit="epoch", leave=True)
+        return _PlainProgress(total, lang)
+    return tqdm(total=total, unit=message("progress.epoch", lang), leave=True)
 
 
-def summary(history: History) -> str:
-    """The last epoch in one line, for a progress bar."""
-    text = f"loss {history.loss[-1]:.4f}"
+def summary(history: History, lang: str | None = None) -> str:
+    """The last epoch in one line, for a progress bar (``lang``: None for the chosen one)."""
+    t = Translator(lang)
+    parts = [t("progress.loss", value=f"{history.loss[-1]:.4f}")]
     if history.accuracy[-1] is not None:
-        text += f"  accuracy {history.accuracy[-1]:.1%}"
+        parts.append(t("progress.accuracy", value=f"{history.accuracy[-1]:.1%}"))
     if history.val_loss:
-        text += f"  val_loss {history.val_loss[-1]:.4f}"
-    return text + f"  lr {history.lr[-1]:.4g}"
+        parts.append(t("progress.val_loss", value=f"{history.val_loss[-1]:.4f}"))
+    parts.append(t("progress.lr", value=f"{history.lr[-1]:.4g}"))
+    return "  ".join(parts)
 
 
 def end_epoch(history: History, scheduler: Any, bar: Any, callback: Any, model: Module) -> bool:

@@ -127,6 +127,20 @@ def set_language(lang: str | None) -> None:
     _chosen_language = None if lang is None else normalize_language(lang)
 
 
+@contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """Inside, ``lang`` is the chosen language (as :func:`set_language`), then the one before
+    comes back: the command line runs a training inside it, so its progress bar speaks the
+    command's ``--lang``."""
+    global _chosen_language
+    previous = _chosen_language
+    set_language(lang)
+    try:
+        yield
+    finally:
+        _chosen_language = previous
+
+
 def chosen_language() -> str | None:
     """The language :func:`set_language` chose (None: none was chosen, the locale's applies)."""
     return _chosen_language

@@ -547,3 +547,22 @@ def test_training_refusals_are_said_in_chinese():
     assert translated(caught.value, "zh-Hans").startswith(
         "没有叫做 'adamm' 的 optimizer；请从 sgd、"
     )
+
+
+def test_progress_speaks_the_chosen_language(capsys, monkeypatch):
+    from microgradpp.i18n import set_language, speaking
+
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # the plain lines
+    X, y = make_moons(10, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    with speaking("zh-Hant"):
+        fit(model, "hinge", SGD(model.parameters(), lr=0.1), (X, y), 2)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("第 1/2 輪  損失 ") and "  準確率 " in lines[0]
+    assert lines[-1].endswith("  學習率 0.1")
+    set_language("zh-Hans")
+    fit(model, "hinge", SGD(model.parameters(), lr=0.1), (X, y), 1)
+    assert capsys.readouterr().err.startswith("第 1/1 轮  损失 ")
+    set_language(None)
+    fit(model, "hinge", SGD(model.parameters(), lr=0.1), (X, y), 1)
+    assert capsys.readouterr().err.startswith("epoch 1/1  loss ")
