@@ -8,19 +8,23 @@ named with its reason, the others go on), grades them (``grading``) and writes `
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import write_together
 from ..i18n import Translator
-from .errors import ManifestError, SubmissionError
+from .errors import AssignmentError, ManifestError, SubmissionError
 from .gradebook import grades_csv, gradescope_json
 from .grading import Grading, grade_submissions
 from .issue import CHECKING_RULE, PRACTICE_RULE, check_out
 from .manifest import read_manifest
 from .report import report_html
 from .submission import Submission, read_submissions
+
+MAX_FILES = 10_000
+"""The most files ``grade`` reads in one run (a class of 1,000 handing in several files each)."""
 
 
 def grade(
@@ -70,15 +74,24 @@ class GradingResult:
 
 
 def _files(paths: Sequence[str | Path]) -> list[Path]:
-    """The files given, a folder standing for the files in it (sorted, hidden ones skipped);
-    a file given twice (by two names, or in a folder and by name) is read once."""
+    """The files given, a folder standing for every file under it, in its subfolders too
+    (sorted; hidden files and folders skipped): Moodle's "Download all submissions" unzips to a
+    folder per student, and Gradescope keeps an uploaded folder's layout. A file given twice (by
+    two names, or in a folder and by name) is read once. More than MAX_FILES files (a folder
+    given by mistake, such as a home folder) is refused before any is read."""
     found: dict[Path, Path] = {}
     for path in map(Path, paths):
-        inside = (
-            sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-            if path.is_dir()
-            else [path]
-        )
+        inside = sorted(_under(path)) if path.is_dir() else [path]
         for file in inside:
             found.setdefault(file.resolve(), file)
+            if len(found) > MAX_FILES:
+                raise AssignmentError(str(path), "too_many_files", most=MAX_FILES)
     return list(found.values())
+
+
+def _under(folder: Path) -> Iterator[Path]:
+    """The files under ``folder``, at any depth, but none hidden or in a hidden folder (a
+    zip's ``.DS_Store``, ``__MACOSX/._hw3.json``)."""
+    for root, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        yield from (Path(root, name) for name in names if not name.startswith("."))

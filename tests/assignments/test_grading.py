@@ -284,3 +284,30 @@ def test_a_right_answer_away_from_the_exact_one_says_why_it_is_right(plan):
             f"You wrote {mark.answer}: right, as it follows from the numbers shown and your own "
             f"earlier answers (the exact answer is {shown(mark.exact)})."
         )  # was "You wrote 0.11; the answer is −0.1: right."
+
+
+def test_a_folder_is_read_with_its_subfolders_and_a_huge_one_is_refused(
+    plan, tmp_path, monkeypatch
+):
+    # Moodle's "Download all submissions" unzips to a folder per student: nothing was graded
+    from microgradpp.assignments import AssignmentError
+    from microgradpp.assignments import grader as grader_module
+
+    assignment = tmp_path / "hw3"
+    assignment.mkdir()
+    (assignment / "manifest.json").write_text(plan.manifest.to_json(), "utf-8")
+    inbox = tmp_path / "inbox"
+    for folder, student in (("林怡君_1234_assignsubmission_file", "S001"), ("x/y", "S002")):
+        (inbox / folder).mkdir(parents=True)
+        (inbox / folder / f"hw3-{student}.json").write_text(json.dumps(work(plan, student)))
+    (inbox / "__MACOSX").mkdir()
+    (inbox / "__MACOSX/._hw3-S003.json").write_bytes(b"\0\5\26\7")  # a zip's resource fork
+    (inbox / ".git").mkdir()
+    (inbox / ".git/hw3-S003.json").write_text(json.dumps(work(plan, "S003")))
+    result = grade([inbox], assignment, tmp_path / "out")
+    assert [g.submitted for g in result.grading.grades] == [True, True, False]
+    assert not result.grading.refused
+    monkeypatch.setattr(grader_module, "MAX_FILES", 1)
+    with pytest.raises(AssignmentError, match="inbox: holds more than 1 files: give the folder"):
+        grade([inbox], assignment, tmp_path / "out2")
+    assert not (tmp_path / "out2").exists()
