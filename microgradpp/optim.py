@@ -800,10 +800,12 @@ class LinearLR(LRScheduler):
 
 
 def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
-    """If ‖g‖ = √(Σ g²) over all the gradients exceeds max_norm, scale every gradient by
-    max_norm / (‖g‖ + 1e-6) — the direction is kept, only the length shrinks.
+    """Scale every gradient by c = max_norm / (‖g‖ + 1e-6) when c < 1, where ‖g‖ = √(Σ g²) over
+    all the gradients — the direction is kept, only the length shrinks. That is
+    ``torch.nn.utils.clip_grad_norm_``'s rule, to the bit: it multiplies by min(c, 1), so a norm
+    that exceeds max_norm − 1e-6 shrinks (one exactly at max_norm by a millionth of itself).
 
-    Returns ‖g‖ before clipping (as ``torch.nn.utils.clip_grad_norm_``). The norm is computed
+    Returns ‖g‖ before clipping (as PyTorch). The norm is computed
     scaled — ‖g‖ = M·‖g/M‖ with M = max |gᵢ| — so no square overflows: gradients of 1.5e308 are
     clipped correctly (then ‖g‖ itself is beyond the largest float and is returned as inf).
     A nan or inf gradient raises OptimizerError before any gradient is changed.
@@ -812,12 +814,11 @@ def clip_grad_norm(params: Iterable[Value], max_norm: float) -> float:
     max_norm = positive(max_norm, "max_norm")
     grads = _finite_grads(params, "clip_grad_norm", Words("optim.why.norm"))
     total = math.hypot(*grads) if grads else 0.0  # hypot scales internally: no g² overflows
-    if total <= max_norm:
-        return total
     if math.isfinite(total):
         scale = max_norm / (total + 1e-6)
-        for p, g in zip(params, grads):
-            p.grad = g * scale
+        if scale < 1.0:  # PyTorch multiplies by min(scale, 1): 1 changes nothing
+            for p, g in zip(params, grads):
+                p.grad = g * scale
         return total
     # ‖g‖ is beyond the largest float (e.g. [1.5e308, 1.5e308]), but the clipped gradients are
     # not: with M = max |gᵢ|, gᵢ · max_norm/‖g‖ = (gᵢ/M) · max_norm/‖g/M‖, and ‖g/M‖ is in [1, √n].
@@ -845,8 +846,12 @@ def clip_grad_norm_array(grads: Any, max_norm: float, params: Sequence[Value] = 
     largest = float(np.abs(grads).max()) if grads.size else 0.0
     if largest == 0.0:
         return 0.0
-    total = largest * float(np.sqrt(np.dot(grads / largest, grads / largest)))  # no overflow
-    if total > max_norm:
+    unit_norm = float(np.sqrt(np.dot(grads / largest, grads / largest)))  # ‖g/M‖: no overflow
+    total = largest * unit_norm
+    if not math.isfinite(total):  # ‖g‖ beyond every float: as clip_grad_norm, through g/M
+        grads /= largest
+        grads *= max_norm / unit_norm
+    elif max_norm / (total + 1e-6) < 1.0:  # PyTorch's min(c, 1), as clip_grad_norm
         grads *= max_norm / (total + 1e-6)
     return total
 

@@ -19,6 +19,7 @@ from microgradpp.optim import (
     RMSprop,
     StepLR,
     clip_grad_norm,
+    clip_grad_norm_array,
     clip_grad_value,
 )
 
@@ -339,6 +340,46 @@ def test_clip_grad_norm_survives_huge_gradients():
     a.grad, b.grad = 1e300, 1e300  # Σg² overflows; the norm itself does not
     assert clip_grad_norm([a, b], max_norm=1.0) == pytest.approx(math.sqrt(2) * 1e300)
     assert a.grad == pytest.approx(1 / math.sqrt(2))
+
+
+@pytest.mark.parametrize(
+    ("grads", "max_norm"),
+    [
+        ([0.6, 0.8], 1.0),  # ‖g‖ = max_norm: PyTorch still shrinks it by 1/(1 + 1e-6)
+        ([3.0, 4.0], 5.0000005),  # just below max_norm, within 1e-6: shrunk
+        ([1e-7], 1e-7),  # a tiny max_norm: c = 1e-7/1.1e-6, shrunk to a eleventh
+        ([3.0, -4.0, 12.0], 2.0),  # clipped as everyone expects
+        ([0.3, 0.4], 1.0),  # well below: c > 1, unchanged
+    ],
+)
+def test_clip_grad_norm_is_pytorchs_rule_at_and_near_the_limit(grads, max_norm):
+    """PyTorch multiplies by min(max_norm/(‖g‖ + 1e-6), 1); we used to clip only above
+    max_norm, so a norm equal to max_norm (or within 1e-6 below) differed by up to 1e-6, and
+    by 11× for max_norm = 1e-7."""
+    np = pytest.importorskip("numpy")
+    torch = pytest.importorskip("torch")
+    params = [Value(1.0) for _ in grads]
+    tensors = [torch.tensor(1.0, dtype=torch.float64, requires_grad=True) for _ in grads]
+    for p, t, g in zip(params, tensors, grads):
+        p.grad, t.grad = g, torch.tensor(g, dtype=torch.float64)
+    array = np.array(grads)
+    total = clip_grad_norm(params, max_norm)
+    assert total == pytest.approx(
+        float(torch.nn.utils.clip_grad_norm_(tensors, max_norm)), rel=1e-15
+    )
+    assert clip_grad_norm_array(array, max_norm) == pytest.approx(total, rel=1e-15)
+    expected = [t.grad.item() for t in tensors]
+    assert [p.grad for p in params] == pytest.approx(expected, rel=1e-15)
+    assert array.tolist() == pytest.approx(expected, rel=1e-15)
+
+
+def test_clip_grad_norm_array_survives_huge_gradients():
+    """‖g‖ of two 1.5e308 is beyond every float: the array form scaled by max_norm/inf = 0 and
+    set every gradient to 0; now it clips through g/M as clip_grad_norm does."""
+    np = pytest.importorskip("numpy")
+    array = np.array([1.5e308, -1.5e308])
+    assert clip_grad_norm_array(array, 1.0) == math.inf
+    assert array.tolist() == pytest.approx([2**-0.5, -(2**-0.5)], rel=1e-15)
 
 
 def test_clip_grad_norm_refuses_non_finite_gradients():
