@@ -17,6 +17,7 @@ from typing import Any
 
 from .errors import ManifestError
 from .roster import Roster, Student
+from .text import TooBig, read_at_most
 from .variants import VARIANT_VERSION, signature_digest, variant_problem
 
 FORMAT = "microgradpp assignment manifest"
@@ -120,10 +121,11 @@ def read_manifest(folder: str | Path) -> Manifest:
         path = path / "manifest.json"
     where = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_MANIFEST_BYTES:
-            raise ManifestError(where, "manifest_too_big", size=size, most=MAX_MANIFEST_BYTES)
-        text = path.read_text("utf-8")
+        text = read_at_most(path, MAX_MANIFEST_BYTES).decode("utf-8")
+    except TooBig as error:
+        raise ManifestError(
+            where, "manifest_too_big", size=error.size, most=MAX_MANIFEST_BYTES
+        ) from None
     except FileNotFoundError:
         raise ManifestError(where, "no_manifest") from None
     except (OSError, UnicodeDecodeError) as error:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RosterError
-from .text import decode_text
+from .text import TooBig, decode_text, read_at_most
 
 MAX_STUDENTS = 1000
 """The most students a roster may list (an assignment draws and draws a page per student)."""
@@ -97,18 +97,15 @@ class Roster:
 
 def read_roster(path: str | Path) -> Roster:
     """Read a roster CSV (Canvas, Moodle or ``id,name``), or raise :class:`RosterError`."""
-    path = Path(path)
     shown = str(path)
     try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise RosterError(shown, 0, "unreadable", error=error.strerror or str(error)) from None
-    if path.is_dir():
-        raise RosterError(shown, 0, "folder")
-    if size > MAX_ROSTER_BYTES:
-        raise RosterError(shown, 0, "roster_too_big", size=size, most=MAX_ROSTER_BYTES)
-    try:
-        data = path.read_bytes()
+        data = read_at_most(path, MAX_ROSTER_BYTES)
+    except IsADirectoryError:
+        raise RosterError(shown, 0, "folder") from None
+    except TooBig as error:
+        raise RosterError(
+            shown, 0, "roster_too_big", size=error.size, most=MAX_ROSTER_BYTES
+        ) from None
     except OSError as error:
         raise RosterError(shown, 0, "unreadable", error=error.strerror or str(error)) from None
     return parse_roster(data, shown)
@@ -129,7 +126,8 @@ def parse_roster(data: bytes | str, name: str = "roster") -> Roster:
     if "\0" in text:
         raise RosterError(name, text[: text.index("\0")].count("\n") + 1, "nul")
     first_line = text.splitlines()[0]
-    delimiter = max(",;\t", key=first_line.count)  # Excel in much of Europe writes ';'
+    # Excel in much of Europe writes ';', Moodle's export offers tab, ';' and ':' as well
+    delimiter = max(",;\t:", key=first_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = tuple(cell.strip() for cell in next(reader))

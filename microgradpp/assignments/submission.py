@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SubmissionError
-from .text import decode_text
+from .text import TooBig, decode_text, read_at_most
 
 FORMAT = "microgradpp submission"
 VERSION = 1
@@ -105,15 +105,15 @@ def read_submissions(path: str | Path) -> list[Submission]:
 
     Raises :class:`SubmissionError` for a file that holds none that can be used.
     """
-    path = Path(path)
     where = str(path)
     try:
-        if path.is_dir():
-            raise SubmissionError(where, "folder")
-        size = path.stat().st_size
-        if size > MAX_SUBMISSION_BYTES:
-            raise SubmissionError(where, "submission_too_big", size=size, most=MAX_SUBMISSION_BYTES)
-        data = path.read_bytes()
+        data = read_at_most(path, MAX_SUBMISSION_BYTES)
+    except IsADirectoryError:
+        raise SubmissionError(where, "folder") from None
+    except TooBig as error:
+        raise SubmissionError(
+            where, "submission_too_big", size=error.size, most=MAX_SUBMISSION_BYTES
+        ) from None
     except OSError as error:
         raise SubmissionError(where, "unreadable", error=error.strerror or str(error)) from None
     return parse_submissions(data, where)

@@ -178,3 +178,11 @@ def test_moodle_exports_old_and_new_with_chinese_names_family_name_first():
     participants = "First name,Last name,Email address\n美玲,陳,s3@x.tw\n"  # Participants page
     roster = parse_roster(participants, "participants.csv")
     assert [(s.id, s.name) for s in roster.students] == [("s3@x.tw", "陳美玲")]
+
+
+def test_moodles_colon_and_tab_separated_exports_are_read():
+    for separator in (":", "\t", ";"):
+        text = separator.join(["First name", "Last name", "ID number", "Email address"]) + "\n"
+        text += separator.join(["怡君", "林", "410100001", "s1@x.tw"]) + "\n"
+        roster = parse_roster(text, "grades.txt")
+        assert [(s.id, s.name) for s in roster.students] == [("410100001", "林怡君")]
