@@ -303,7 +303,8 @@ def _index(manifest: Manifest, variants: dict, practice: bool, t: Translator) ->
         layout=manifest.roster.layout,
     )
     steps = "".join(
-        f"<li>{escape(t(key, assignment=manifest.assignment))}</li>"
+        # the first student's real file name: an assignment named 作业3 has ASCII-only file names
+        f"<li>{escape(t(key, assignment=manifest.assignment, example=manifest.issued[0].page))}</li>"
         for key in (
             ("assignment.index.step_practice",)
             if practice

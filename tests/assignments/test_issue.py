@@ -48,6 +48,9 @@ def test_every_student_gets_a_page_and_a_sheet_and_the_teacher_a_manifest_and_an
     index = (out / "index.html").read_text("utf-8")
     assert "2 students, level 2, 2 problems each, seed 7; roster layout: plain." in index
     assert f'<a href="students/{odd}">page</a>' in index
+    # the steps name a real file (it said students/hw3-ID.html, not the file of an ID like S/2
+    # or of an assignment named 作业3, whose file names are made safe)
+    assert "(the table links it: students/hw3-S001.html for the first)" in index
     sheet = (out / "students/hw3-S001-sheet.html").read_text("utf-8")
     assert sheet.count('<section class="sheet"') == 2
     assert f"hw3 · Ada Lovelace (S001) · page {manifest.issued[0].fingerprint}" in sheet
