@@ -9,7 +9,9 @@ module per step:
 2. ``schedule``: give every node a level (its depth); nodes of one level with the same gate and
    kinds of inputs become one numpy operation — a layer of neurons one matrix product.
 3. ``ops``: each operation's forward and backward over the batch (each gate's numpy form in
-   ``gates.py``, beside its scalar form): the chain rule of ``backward()`` on vectors.
+   ``gates.py``, beside its scalar form): the chain rule of ``backward()`` on vectors. A training
+   run replays a named loss's nodes as one fused operation (cross-entropy's backward is
+   softmax − t), the fast form beside the traced one.
 4. ``program``: a ``Program`` runs them (``compile_loss`` makes one); ``losses`` are the named
    losses traced with target leaves; ``fit`` is the part of ``train.fit`` that differs (how a
    batch's loss and gradients are computed and where the parameters live); ``blas`` keeps
