@@ -135,8 +135,11 @@ def parse_submissions(data: bytes | str, where: str = "submission") -> list[Subm
             content = json.loads(text)
         except json.JSONDecodeError as error:
             cut = error.pos >= len(text.rstrip()) - 1 or error.msg.startswith("Unterminated")
-            key = "truncated" if cut else "not_json"
-            raise SubmissionError(where, key, error=error.msg) from None
+            if cut:  # (json's own words are English: the place is said instead)
+                raise SubmissionError(where, "truncated") from None
+            raise SubmissionError(
+                where, "not_json", line=error.lineno, column=error.colno
+            ) from None
         return [parse_submission(content, where)]
     codes = list(_CODE.finditer(text))
     if not codes:

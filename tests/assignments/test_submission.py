@@ -86,10 +86,13 @@ def test_codes_cut_short_or_damaged_are_named_as_such():
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (json.dumps(WORK)[:70], "s.json: is cut short: the file ends in the middle"),
+        (
+            json.dumps(WORK)[:70],
+            "s.json: is cut short: the file ends in the middle; ask the student to download it",
+        ),
         (
             "{this is not json}",
-            "s.json: is not a submission file (not JSON: Expecting property name",
+            "s.json: is not a submission file (its JSON breaks at line 1, column 2)",
         ),
         ("   \n", "s.json: is empty"),
         ("just words", "s.json: holds no submission: neither a submission file nor a paste code"),
@@ -148,6 +151,14 @@ def test_files_that_cannot_be_read_are_refused_before_reading(tmp_path, monkeypa
 
 
 def test_submission_errors_are_said_in_chinese():
+    # json's own words are English: the place is said instead (it showed "（Expecting value）")
+    for data, zh in (
+        (json.dumps(WORK)[:70], "s.json：不完整：檔案在中途就結束了；請學生重新下載一次"),
+        ('{"format": x}', "s.json：不是繳交檔（JSON 在第 1 行第 12 欄出錯）"),
+    ):
+        with pytest.raises(SubmissionError) as caught:
+            parse_submissions(data, "s.json")
+        assert caught.value.translated("zh-Hant") == zh
     with pytest.raises(SubmissionError) as caught:
         parse_submissions(encode_code(WORK)[:-1], "s.txt")
     assert caught.value.translated("zh-Hant") == (
