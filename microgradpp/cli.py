@@ -60,7 +60,7 @@ from .nn import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .outputs import GRAPH_FILES_SECONDS, print_written, write_graph_files
 from .streams import BROKEN_PIPE, ascii_fallback, silence_stdout
-from .tables import display_width, node_table
+from .tables import NO_LINE_START, node_table, wrap_wide
 
 PROG = "microgradpp"
 DEFAULT_OUT = "microgradpp-output"
@@ -437,10 +437,6 @@ def _build_parser(t: Translator) -> argparse.ArgumentParser:
     return parser
 
 
-NO_LINE_START = "，。、；：？！）」』》…"
-"""Chinese punctuation that never starts a line (it stays at the end of the line before)."""
-
-
 class WideCharacterHelpFormatter(argparse.HelpFormatter):
     """argparse's help layout for Chinese: lines wrapped by the columns a terminal gives each
     character (a Chinese character takes two), and between any two Chinese characters, since
@@ -453,29 +449,11 @@ class WideCharacterHelpFormatter(argparse.HelpFormatter):
         return re.sub(r"^(\S[^\n]*):$", r"\1：", super().format_help(), flags=re.MULTILINE)
 
     def _split_lines(self, text: str, width: int) -> list[str]:
-        return _wrap_wide(" ".join(text.split()), width, NO_LINE_START)
+        return wrap_wide(" ".join(text.split()), width, NO_LINE_START)
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
-        lines = _wrap_wide(" ".join(text.split()), width - len(indent), NO_LINE_START)
+        lines = wrap_wide(" ".join(text.split()), width - len(indent), NO_LINE_START)
         return "\n".join(indent + line for line in lines)
-
-
-def _wrap_wide(text: str, width: int, no_line_start: str) -> list[str]:
-    """text in lines of at most ``width`` terminal columns (a longer single word stays whole)."""
-    pieces = re.findall(r"\s+|[^\s\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]+|.", text)
-    lines: list[str] = []
-    line = ""
-    for piece in pieces:
-        fits = display_width(line.rstrip() + piece.rstrip()) <= width
-        if line and not fits and not piece.isspace() and piece[0] not in no_line_start:
-            carried = line.rstrip()[-1] if line.rstrip()[-1] in "（「『《" else ""  # "（" never
-            lines.append(line.rstrip()[: len(line.rstrip()) - len(carried)])  # ends a line
-            line = carried
-        if line or not piece.isspace():
-            line += piece
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
 
 
 def _dataset_description(t: Translator, name: str) -> str:
@@ -662,7 +640,7 @@ def _paragraph(lang: str, text: str, width: int = 96) -> str:
     (a page must not show a space where a line ended), wrapped here by terminal columns."""
     if lang == "en":
         return text
-    return "\n".join(_wrap_wide(text, width, NO_LINE_START))
+    return "\n".join(wrap_wide(text, width, NO_LINE_START))
 
 
 def _example(t: Translator, name: str) -> Example:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
@@ -26,6 +27,7 @@ from .i18n import Translator, error
 
 __all__ = [
     "display_width",
+    "wrap_wide",
     "format_number",
     "format_table",
     "gate_of",
@@ -118,3 +120,28 @@ def format_table(
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a terminal: 2 for each wide (CJK) character, 1 for the others."""
     return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+NO_LINE_START = "，。、；：？！）」』》…"
+"""Chinese punctuation that never starts a line (it stays at the end of the line before)."""
+
+
+def wrap_wide(text: str, width: int, no_line_start: str = NO_LINE_START) -> list[str]:
+    """text in lines of at most ``width`` terminal columns (a longer single word stays whole):
+    between words, and between any two Chinese characters, never starting a line with one of
+    ``no_line_start`` (，。…) nor ending one with （「 (the help of the command line, a notebook's
+    "no picture" text)."""
+    pieces = re.findall(r"\s+|[^\s\u2e80-\u9fff\uff00-\uffef\u3000-\u303f]+|.", text)
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        fits = display_width(line.rstrip() + piece.rstrip()) <= width
+        if line and not fits and not piece.isspace() and piece[0] not in no_line_start:
+            carried = line.rstrip()[-1] if line.rstrip()[-1] in "（「『《" else ""  # "（" never
+            lines.append(line.rstrip()[: len(line.rstrip()) - len(carried)])  # ends a line
+            line = carried
+        if line or not piece.isspace():
+            line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines

@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import sysconfig
-import textwrap
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from typing import Any
 
 from ..errors import GraphTooLargeError, GraphvizNotFoundError, MicrogradppError
 from ..i18n import Listed, Words, error, message, translated
+from ..tables import wrap_wide
 
 
 def escape(text: str) -> str:
@@ -351,4 +351,11 @@ def explain_failure(problem: BaseException) -> list[str]:
     the chosen language (``i18n.set_language``, else the locale's)."""
     lines = translated(problem).splitlines() or [type(problem).__name__]
     lines[0] = message("viz.no_picture", reason=lines[0])
-    return [short for line in lines for short in textwrap.wrap(line, 100) or [""]]
+    return [short for line in lines for short in _wrapped(line, 100)]
+
+
+def _wrapped(line: str, columns: int) -> list[str]:
+    """line in lines of at most ``columns`` (Chinese too), the first keeping its indent."""
+    indent = line[: len(line) - len(line.lstrip())]
+    pieces = wrap_wide(line.strip(), columns - len(indent)) or [""]
+    return [indent + pieces[0], *pieces[1:]]

@@ -18,7 +18,8 @@ from typing import Any
 
 from ..engine import Value
 from ..files import atomic_write
-from ..i18n import Listed, error
+from ..i18n import Listed, error, message
+from ..tables import display_width
 from .dot import DOT_TIMEOUT, INSTALL_HELP, explain_failure, picture_class, run_dot
 from .graph import draw_graph
 from .view import GraphView
@@ -109,7 +110,7 @@ def jupyter_svg(value: Value) -> str | None:
             lines = [
                 *explain_failure(error),
                 "",
-                "DOT source (all of it: draw_graph(value).source):",
+                message("viz.dot_source_all"),
             ]
             return text_svg(lines + source.splitlines())
         except Exception:
@@ -126,14 +127,15 @@ def show_values_in_jupyter() -> None:
 
 
 def text_svg(lines: list[str], max_lines: int = 40, max_width: int = 110) -> str:
-    """A plain SVG image of monospace text lines, cut to max_lines × max_width characters
-    (what a notebook shows for a Value when there is no dot)."""
+    """A plain SVG image of monospace text lines, cut to max_lines × max_width columns (a
+    Chinese character takes two; what a notebook shows for a Value when there is no dot)."""
     from xml.sax.saxutils import escape as xml_escape
 
     if len(lines) > max_lines:
-        lines = [*lines[:max_lines], f"... ({len(lines) - max_lines} more lines)"]
-    lines = [line if len(line) <= max_width else line[: max_width - 1] + "…" for line in lines]
-    width = 8 * max((len(line) for line in lines), default=10) + 20
+        more = message("viz.more_lines", count=len(lines) - max_lines)
+        lines = [*lines[:max_lines], more]
+    lines = [_cut(line, max_width) for line in lines]
+    width = 8 * max((display_width(line) for line in lines), default=10) + 20
     height = 18 * len(lines) + 16
     texts = "".join(
         f'<text x="10" y="{18 * (i + 1)}" xml:space="preserve">{xml_escape(line)}</text>'
@@ -143,3 +145,16 @@ def text_svg(lines: list[str], max_lines: int = 40, max_width: int = 110) -> str
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'font-family="monospace" font-size="13">{texts}</svg>'
     )
+
+
+def _cut(line: str, columns: int) -> str:
+    """line cut to ``columns`` terminal columns, "…" taking the last one."""
+    if display_width(line) <= columns:
+        return line
+    used, kept = 0, []
+    for char in line:
+        used += display_width(char)
+        if used > columns - 1:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"

@@ -770,3 +770,21 @@ def test_a_network_too_large_to_draw_is_offered_its_collapsed_forms_in_chinese()
     )
     hans = translated(caught.value, "zh-Hans")
     assert '可以改用 collapse="neuron"（' in hans and english_sentences(hans) == []
+
+
+def test_jupyter_says_why_there_is_no_picture_in_the_notebooks_language():
+    from microgradpp.i18n import set_language
+    from microgradpp.tables import display_width
+
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(300):
+        y = y * 1.001 + x
+    set_language("zh-Hant")
+    svg = jupyter_svg(y)
+    texts = svg_texts(svg)
+    assert texts[0].startswith("沒有圖：這張計算圖有 901 個 Value：要畫 ")
+    assert "DOT 原始碼（完整內容：draw_graph(value).source）：" in texts
+    widest = max(display_width(text) for text in texts)  # a Chinese character is two columns
+    assert widest <= 100 and f'width="{8 * widest + 20}"' in svg
+    assert not any(text.startswith(("，", "。", "）")) for text in texts)
