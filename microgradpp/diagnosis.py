@@ -83,12 +83,30 @@ def restore_grads(nodes: Sequence[Any], saved: Sequence[float]) -> None:
         node.grad = old
 
 
+def grad_not_a_number(
+    nodes: Sequence[Any], saved: Sequence[Any], failure: TypeError, where: str
+) -> TypeError:
+    """The TypeError for a ``.grad`` that is not a number (None, a string: set by hand), after
+    putting every gradient back (``saved``, as backward() saved them); ``failure`` itself if every
+    ``.grad`` is a number (the TypeError came from elsewhere)."""
+    restore_grads(nodes, saved)
+    for node in nodes:
+        grad = node.grad
+        if not (isinstance(grad, (int, float)) or hasattr(grad, "parents")):  # a Value: fine
+            got = f"{type(grad).__name__}: {grad!r}"
+            return error(
+                TypeError, "engine.grad_not_a_number", where=where, node=describe(node), got=got
+            )
+    return failure
+
+
 def gradient_error(
     root: Any, seed: float, order: Sequence[Any], leaves: Sequence[Any], saved: Sequence[float]
 ) -> GradientError:
     """Run backward again with a check on every edge (``order``: the gate nodes, children first),
     to name the first node whose gradient went inf or nan; then put every gradient back (``saved``:
     those of ``order`` then ``leaves``, as they were before backward) and return the error."""
+    restore_grads([*order, *leaves], saved)  # the leaves' gradients as backward() found them
     for node in order:
         node.grad = 0.0
     root.grad += seed

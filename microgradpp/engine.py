@@ -32,7 +32,7 @@ from operator import attrgetter
 from typing import Any
 
 from . import grad_mode, pickling
-from .diagnosis import base_pow_error, gate_error, gradient_error, overflow_error, restore_grads
+from .diagnosis import base_pow_error, gate_error, grad_not_a_number, gradient_error, overflow_error
 from .errors import DomainError
 from .fast_backward import all_finite, chain_rule_fast, gate_nodes_and_leaves
 from .gates import GATES, Gate, base_pow_gate, pow_gate
@@ -265,10 +265,12 @@ class Value:
         saved = [*map(_GRAD, order), *map(_GRAD, leaves)]
         for node in order:
             node.grad = 0.0
-        self.grad += seed
-        chain_rule_fast(order)  # = chain_rule(order): parent.grad += local_grad * node.grad
+        try:
+            self.grad += seed
+            chain_rule_fast(order)  # = chain_rule(order): parent.grad += local_grad * node.grad
+        except TypeError as failure:  # a leaf's .grad set by hand to None (PyTorch's idiom), …
+            raise grad_not_a_number([*order, *leaves], saved, failure, "backward") from None
         if not all_finite(leaves):
-            restore_grads([*order, *leaves], saved)
             raise gradient_error(self, seed, order, leaves, saved)
 
     def zero_grad(self) -> None:

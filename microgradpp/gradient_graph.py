@@ -81,6 +81,10 @@ def backward_building_graph(root: Any, seed: Any) -> None:
                 continue
             try:
                 new[node] = old + gradient  # a leaf accumulates
+            except TypeError:  # a .grad set by hand to None (PyTorch's idiom), …: nothing changed
+                got = f"{type(old).__name__}: {old!r}"
+                key = "engine.grad_not_a_number"
+                raise error(TypeError, key, where=caller, node=describe(node), got=got) from None
             except GateError:
                 raise error(
                     GradientError,

@@ -116,7 +116,7 @@ class Optimizer:
         """
         t = self.steps + 1
         xs = [p.data for p in self.params]
-        gs = [float(p.grad) for p in self.params]  # a Value after create_graph: its number
+        gs = _grad_numbers(self.params, f"{type(self).__name__}.step")
         try:
             fast = self._new_values(xs, gs, t) if _all_finite(gs) else None
         except (OverflowError, ValueError):  # e.g. ** overflowing: let _update explain it
@@ -872,13 +872,29 @@ def clip_grad_value(params: Iterable[Value], clip_value: float) -> None:
             p.grad = -clip_value
 
 
+def _grad_numbers(params: Sequence[Value], what: str) -> list[float]:
+    """Every parameter's gradient as a float (a Value's number after create_graph); a clear
+    TypeError naming the parameter for a ``.grad`` set by hand to something else (None is
+    PyTorch's "no gradient yet"; here zero_grad() sets 0.0)."""
+    try:
+        return [float(p.grad) for p in params]  # (float("1") would pass: not worth a check)
+    except (TypeError, ValueError) as failure:  # float(None), float("x"): find it and name it
+        for i, p in enumerate(params):
+            if not isinstance(p.grad, (int, float, Value)) or isinstance(p.grad, bool):
+                got = f"{type(p.grad).__name__}: {p.grad!r}"
+                key = "engine.grad_not_a_number"
+                raise error(TypeError, key, where=what, node=_name(p, i), got=got) from None
+        raise failure  # pragma: no cover - every .grad is a number: not ours to explain
+
+
 def _finite_grads(params: list[Value], what: str, why: Words) -> list[float]:
     """Every parameter's gradient, after checking they are Values with finite gradients."""
     grads = []
     for i, p in enumerate(params):
         if not isinstance(p, Value):
             raise error(TypeError, "optim.needs_values", what=what, index=i, kind=type(p).__name__)
-        g = p.grad
+    numbers = _grad_numbers(params, what)
+    for i, (p, g) in enumerate(zip(params, numbers)):
         if not math.isfinite(g):
             raise error(
                 OptimizerError, "optim.finite_grads", what=what, name=_name(p, i), g=repr(g),

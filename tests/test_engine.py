@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import microgradpp as mg
 from microgradpp import GateError, GradientError, Value, no_grad, topological_order
+from microgradpp.i18n import translated
 
 # ------------------------------------------------------------------------------------------------
 # Making a Value: only finite real numbers
@@ -813,6 +814,43 @@ def test_a_number_on_the_left_stays_the_first_input_as_written():
         TypeError, match=r"unsupported operand type\(s\) for \+: 'NoneType' and 'Value'"
     ):
         None + x
+
+
+@pytest.mark.parametrize("bad", [None, "0", [0.0]])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_grad_set_by_hand_to_something_else_than_a_number_is_named_and_nothing_changes(
+    bad, create_graph
+):
+    """``p.grad = None`` is PyTorch's way to reset a gradient; here it was a raw TypeError
+    ("unsupported operand type(s) for +=: 'NoneType' and 'float'") with y's and f's gradients
+    already written. Now backward() says which .grad and what to do, and changes nothing."""
+    x, y = Value(2.0, label="x"), Value(3.0, label="y")
+    f = x * y + x
+    x.grad = bad
+    with pytest.raises(TypeError) as caught:
+        f.backward(create_graph=create_graph)
+    where = "backward(create_graph=True)" if create_graph else "backward"
+    assert str(caught.value).startswith(
+        f"{where}: the .grad of x = 2.0 is {type(bad).__name__}: {bad!r}, not a number. A gradient"
+        " is a number here (a Value after backward(create_graph=True)); zero_grad() starts it"
+    )
+    assert (x.grad, y.grad, f.grad) == (bad, 0.0, 0.0)
+    x.grad = 0.0
+    f.backward()
+    assert (x.grad, y.grad) == (4.0, 2.0)
+
+
+def test_a_grad_that_is_not_a_number_is_said_in_chinese():
+    x = Value(2.0, label="x")
+    x.grad = None
+    with pytest.raises(TypeError) as caught:
+        (x * x).backward()
+    assert translated(caught.value, "zh-Hant").startswith(
+        "backward：x = 2.0 的 .grad 是 NoneType: None，不是數字。這裡的梯度是數字"
+    )
+    assert translated(caught.value, "zh-Hans").startswith(
+        "backward：x = 2.0 的 .grad 是 NoneType: None，不是数字。这里的梯度是数字"
+    )
 
 
 @pytest.mark.parametrize(

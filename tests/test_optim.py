@@ -382,6 +382,28 @@ def test_clip_grad_norm_array_survives_huge_gradients():
     assert array.tolist() == pytest.approx([2**-0.5, -(2**-0.5)], rel=1e-15)
 
 
+@pytest.mark.parametrize(
+    ("call", "where"),
+    [
+        (lambda ps: SGD(ps, lr=0.1, momentum=0.9).step(), "SGD.step"),
+        (lambda ps: Adam(ps).step(), "Adam.step"),
+        (lambda ps: clip_grad_norm(ps, 1.0), "clip_grad_norm"),
+        (lambda ps: clip_grad_value(ps, 1.0), "clip_grad_value"),
+    ],
+)
+def test_a_grad_set_to_none_is_named_not_a_raw_type_error(call, where):
+    """``p.grad = None`` (PyTorch's reset) raised "float() argument must be a string or a real
+    number, not 'NoneType'"; now the parameter is named and nothing changes."""
+    ps = [Value(1.0, label="layer1.neuron1.w0"), Value(2.0, label="layer1.neuron1.b")]
+    ps[0].grad, ps[1].grad = 0.5, None
+    with pytest.raises(TypeError) as caught:
+        call(ps)
+    assert str(caught.value).startswith(
+        f"{where}: the .grad of layer1.neuron1.b is NoneType: None, not a number."
+    )
+    assert [(p.data, p.grad) for p in ps] == [(1.0, 0.5), (2.0, None)]
+
+
 def test_clip_grad_norm_refuses_non_finite_gradients():
     a = Value(0.0, label="w")
     a.grad = math.inf
