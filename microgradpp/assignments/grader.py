@@ -51,7 +51,9 @@ def grade(
         raise ManifestError(str(assignment), "unknown_rule", rule=repr(manifest.checking))
     found: list[Submission] = []
     refused: list[SubmissionError] = []
-    for path in _files(submissions):
+    # grading's own folders are not submissions: `grade . --assignment hw3 --out grades` run
+    # again in a folder holding both would read the pages, the manifest and last run's results
+    for path in _files(submissions, skip=(Path(out), Path(assignment))):
         try:
             found += read_submissions(path)
         except SubmissionError as error:
@@ -73,15 +75,17 @@ class GradingResult:
     files: list[Path]
 
 
-def _files(paths: Sequence[str | Path]) -> list[Path]:
+def _files(paths: Sequence[str | Path], skip: Sequence[Path] = ()) -> list[Path]:
     """The files given, a folder standing for every file under it, in its subfolders too
     (sorted; hidden files and folders skipped): Moodle's "Download all submissions" unzips to a
     folder per student, and Gradescope keeps an uploaded folder's layout. A file given twice (by
     two names, or in a folder and by name) is read once. More than MAX_FILES files (a folder
-    given by mistake, such as a home folder) is refused before any is read."""
+    given by mistake, such as a home folder) is refused before any is read. Folders in ``skip``
+    (and what is in them) are left out of a folder's files."""
+    skipped = {folder.resolve() for folder in skip}
     found: dict[Path, Path] = {}
     for path in map(Path, paths):
-        inside = sorted(_under(path)) if path.is_dir() else [path]
+        inside = sorted(_under(path, skipped)) if path.is_dir() else [path]
         for file in inside:
             found.setdefault(file.resolve(), file)
             if len(found) > MAX_FILES:
@@ -89,9 +93,13 @@ def _files(paths: Sequence[str | Path]) -> list[Path]:
     return list(found.values())
 
 
-def _under(folder: Path) -> Iterator[Path]:
+def _under(folder: Path, skipped: set[Path]) -> Iterator[Path]:
     """The files under ``folder``, at any depth, but none hidden or in a hidden folder (a
-    zip's ``.DS_Store``, ``__MACOSX/._hw3.json``)."""
+    zip's ``.DS_Store``, ``__MACOSX/._hw3.json``) or in a ``skipped`` one."""
     for root, folders, names in os.walk(folder):
-        folders[:] = [name for name in folders if not name.startswith(".")]
+        folders[:] = [
+            name
+            for name in folders
+            if not name.startswith(".") and Path(root, name).resolve() not in skipped
+        ]
         yield from (Path(root, name) for name in names if not name.startswith("."))

@@ -307,6 +307,16 @@ def test_a_folder_is_read_with_its_subfolders_and_a_huge_one_is_refused(
     result = grade([inbox], assignment, tmp_path / "out")
     assert [g.submitted for g in result.grading.grades] == [True, True, False]
     assert not result.grading.refused
+    # run again from the folder that holds the assignment and last run's grades too: only the
+    # submissions are read (the pages, the manifest, results.json are not submissions)
+    (assignment / "students").mkdir()
+    (assignment / "students/hw3-S001.html").write_text("<html>a page</html>")
+    again = grade([tmp_path], assignment, tmp_path / "out")
+    assert not again.grading.refused and [g.submitted for g in again.grading.grades] == [
+        True,
+        True,
+        False,
+    ]
     monkeypatch.setattr(grader_module, "MAX_FILES", 1)
     with pytest.raises(AssignmentError, match="inbox: holds more than 1 files: give the folder"):
         grade([inbox], assignment, tmp_path / "out2")
