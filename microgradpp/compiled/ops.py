@@ -18,7 +18,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..gates import Gate
+from ..gates import GATES, Gate
+
+_SOFTPLUS = GATES["softplus"]
 
 
 class Arrays(Protocol):
@@ -329,7 +331,8 @@ class SumBlockOp:
 # each costing microseconds of call overhead whatever the batch. Its math is four lines of numpy. A training
 # run replays the model's operations and then one of these; ``show_sample``, which needs every
 # traced node's value and gradient, replays the traced nodes themselves. The two forms give the
-# same numbers (tests/compiled/test_ops.py).
+# same numbers (tests/compiled/test_ops.py). The other named losses (l1, binary_cross_entropy)
+# replay their traced nodes.
 
 
 class FusedLoss:
@@ -417,6 +420,23 @@ class MSELoss(FusedLoss):
         return _scaled_by_mean(2.0 * self.D)
 
 
+class LogisticLoss(FusedLoss):
+    """Binary cross-entropy with logits (targets tⱼ in [0, 1]):
+
+        termⱼ = softplus(zⱼ) − tⱼ·zⱼ = ln(1 + e^zⱼ) − tⱼ·zⱼ;   ∂termⱼ/∂zⱼ = σ(zⱼ) − tⱼ
+
+    softplus and its derivative σ come from the softplus gate's numpy forms (``gates.py``), so
+    the losses are the traced nodes' numbers.
+    """
+
+    def losses(self, Z: Any, T: Any) -> Any:
+        return _mean_of_terms(_SOFTPLUS.forward_array(Z) - Z * T)
+
+    def gradient(self, Z: Any, T: Any) -> Any:
+        (sigma,) = _SOFTPLUS.local_grads_array(None, Z)
+        return _scaled_by_mean(sigma - T)
+
+
 def _scaled_by_mean(gradient: Any) -> Any:
     """∂L/∂zⱼ = (1/k) ∂termⱼ/∂zⱼ for a mean of k terms (1/k = 1 for one term)."""
     k = len(gradient)
@@ -428,4 +448,5 @@ FUSED_LOSSES: dict[str, type[FusedLoss]] = {
     "cross_entropy": CrossEntropyLoss,
     "hinge": HingeLoss,
     "mse": MSELoss,
+    "binary_cross_entropy_with_logits": LogisticLoss,
 }

@@ -12,6 +12,7 @@ from microgradpp.compiled.ops import (  # noqa: E402
     CrossEntropyLoss,
     FusedLoss,
     HingeLoss,
+    LogisticLoss,
     MatmulOp,
     MSELoss,
     ReluOp,
@@ -38,6 +39,20 @@ CASES = {
         MSELoss,
     ),
     "mse-3": (MLP(2, [8, 3], seed=0), "mse", XM, TARGETS3, MSELoss),
+    "bce-logits-1": (
+        MLP(2, [8, 1], seed=0),
+        "binary_cross_entropy_with_logits",
+        XM,
+        YM,
+        LogisticLoss,
+    ),
+    "bce-logits-2": (
+        MLP(2, [8, 2], activation="tanh", seed=0),
+        "binary_cross_entropy_with_logits",
+        XM,
+        [[t, 0.25 + 0.5 * t] for t in YM],
+        LogisticLoss,
+    ),
 }
 
 
@@ -67,7 +82,7 @@ def test_a_fused_loss_gives_the_numbers_of_the_traced_nodes(case: str) -> None:
     ("loss", "y"),
     [
         ("l1", [3.0 * t - 1.0 for t in YM]),
-        ("binary_cross_entropy_with_logits", YM),
+        ("binary_cross_entropy", [0.25 + 0.5 * t for t in YM]),
         (
             lambda outputs, targets: (
                 sum((o - t) * (o - t) for o, t in zip(outputs, targets)) * (1.0 / len(outputs))
@@ -75,7 +90,7 @@ def test_a_fused_loss_gives_the_numbers_of_the_traced_nodes(case: str) -> None:
             [float(t) for t in YM],
         ),
     ],
-    ids=["l1", "bce-logits", "custom"],
+    ids=["l1", "bce", "custom"],
 )
 def test_a_loss_without_a_fused_form_replays_its_traced_nodes(loss, y) -> None:
     program = compile_loss(MLP(2, [4, 1], seed=0), loss, XM, y)
