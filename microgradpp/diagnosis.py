@@ -83,6 +83,19 @@ def restore_grads(nodes: Sequence[Any], saved: Sequence[float]) -> None:
         node.grad = old
 
 
+def grad_number(node: Any, where: str) -> float:
+    """node's ``.grad`` as a float (a Value's number after ``backward(create_graph=True)``), for
+    the tables, pictures and diagnostics that show it; a ``.grad`` set by hand to something else
+    (None, PyTorch's "no gradient yet") is a TypeError that names the node and ``where``."""
+    grad = node.grad
+    try:
+        return float(grad)
+    except (TypeError, ValueError):
+        got = f"{type(grad).__name__}: {grad!r}"
+        key = "engine.grad_not_a_number"
+        raise error(TypeError, key, where=where, node=describe(node), got=got) from None
+
+
 def grad_not_a_number(
     nodes: Sequence[Any], saved: Sequence[Any], failure: TypeError, where: str
 ) -> TypeError:

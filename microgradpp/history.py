@@ -13,6 +13,7 @@ from typing import Any
 
 from . import losses as _losses
 from . import sums, validation
+from .diagnosis import grad_number
 from .i18n import Translator, message, resolve_language
 from .nn import Module
 
@@ -95,7 +96,7 @@ def gradient_flow(model: Module) -> dict[str, dict[str, float]]:
     """
     flow = {}
     for name, layer in named_layers(model):
-        grads = [abs(float(p.grad)) for p in layer.parameters()]  # (a Value after create_graph)
+        grads = [abs(grad_number(p, "gradient_flow")) for p in layer.parameters()]
         dead = layer.dead_fraction() if hasattr(layer, "dead_fraction") else 0.0
         flow[name] = {  # scaled sums: finite gradients of 1e154 or 1e300 never overflow here
             "mean_abs_grad": sums.mean(grads),

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
+from .diagnosis import grad_number
 from .engine import Value, topological_order
 from .formatting import format_number
 from .gates import Gate
@@ -91,7 +92,7 @@ def node_table(root: Value, digits: int = 4, lang: str | None = None) -> str:
             gate_symbol(node, t.lang),
             ", ".join(names[parent] for parent in node.parents),
             format_number(node.data, digits),
-            format_number(float(node.grad), digits),
+            format_number(grad_number(node, "node_table"), digits),
         )
         for position, node in enumerate(order, start=1)
     ]

@@ -840,6 +840,33 @@ def test_a_grad_set_by_hand_to_something_else_than_a_number_is_named_and_nothing
     assert (x.grad, y.grad) == (4.0, 2.0)
 
 
+def test_the_tables_pictures_and_diagnostics_name_a_grad_that_is_not_a_number():
+    """Every reader of a ``.grad``'s number goes through diagnosis.grad_number: after
+    ``p.grad = None`` they raised "float() argument must be a string or a real number"."""
+    from microgradpp.micrograd import draw_dot
+    from microgradpp.nn import MLP
+    from microgradpp.tables import node_table
+    from microgradpp.train import gradient_flow
+    from microgradpp.viz import draw_graph
+
+    model = MLP(2, [2, 1], seed=0)
+    out = model([0.5, 1.0])
+    out.backward()
+    weight = model.parameters()[0]
+    weight.grad = None
+    for where, call in (
+        ("node_table", lambda: node_table(out)),
+        ("gradient_flow", lambda: gradient_flow(model)),
+        ("draw_graph", lambda: draw_graph(out)),
+        ("draw_dot", lambda: draw_dot(out)),
+    ):
+        with pytest.raises(TypeError) as caught:
+            call()
+        assert str(caught.value).startswith(
+            f"{where}: the .grad of layer1.neuron1.w0 = {weight.data!r} is NoneType: None, not a"
+        )
+
+
 def test_a_grad_that_is_not_a_number_is_said_in_chinese():
     x = Value(2.0, label="x")
     x.grad = None

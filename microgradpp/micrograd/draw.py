@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..diagnosis import grad_number
 from ..engine import Value as _CoreValue
 from ..i18n import error
 from .engine import _build_topo, _children_of
@@ -54,7 +55,7 @@ def draw_dot(root: _CoreValue, format: str = "svg", rankdir: str = "LR") -> Any:
     name = {v: f"n{i}" for i, v in enumerate(nodes)}
     dot = Digraph(format=format, graph_attr={"rankdir": rankdir})
     for v in nodes:
-        fields = [f"data {v.data:.4f}", f"grad {float(v.grad):.4f}"]
+        fields = [f"data {v.data:.4f}", f"grad {grad_number(v, 'draw_dot'):.4f}"]
         if v.label:
             fields.insert(0, _escape(v.label))
         dot.node(name=name[v], label="{ " + " | ".join(fields) + " }", shape="record")

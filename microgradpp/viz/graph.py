@@ -35,6 +35,7 @@ from dataclasses import replace
 from typing import Any
 
 from .. import sums
+from ..diagnosis import grad_number
 from ..engine import Value
 from ..gates import is_atom
 from ..i18n import error
@@ -241,7 +242,7 @@ def _old_frame(
     else:
         final = computed
         for node in computed:
-            shown.setdefault(node, float(node.grad))
+            shown.setdefault(node, grad_number(node, "frame"))
     return view.frame(
         grads=shown, final=final, lit=view.lit, lit_gates=view.lit_gates, lit_wires=view.lit_wires
     )

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..diagnosis import grad_number
 from ..engine import Value
 from ..files import atomic_write
 from ..i18n import Listed, error, message
@@ -101,7 +102,7 @@ def jupyter_svg(value: Value) -> str | None:
     """
     source = ""
     try:
-        mode = "forward" if float(value.grad) == 0.0 else "both"
+        mode = "forward" if grad_number(value, "jupyter_svg") == 0.0 else "both"
         digraph = draw_graph(value, mode)
         source = digraph.source
         return run_dot(source, "svg", timeout=10.0).decode("utf-8")

@@ -31,6 +31,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from ..diagnosis import grad_number
 from ..engine import Value, topological_order
 from ..errors import GraphTooLargeError
 from ..i18n import Listed, Words, error, resolve_language
@@ -192,7 +193,7 @@ class GraphView:
             order, uses, folded, collapse, max_nodes, collapse_above
         )
         if final_grads is None:
-            final_grads = {node: float(node.grad) for node in order}  # a Value after create_graph
+            final_grads = {node: grad_number(node, "draw_graph") for node in order}
         lit = _node_set(highlight, "highlight")
         lit_wires = _edge_set(highlight_edges)
         everything = frozenset(order)
