@@ -27,8 +27,8 @@ from ..files import write_together
 from ..i18n import Translator
 from ..practice import LEVELS, Problem, make_problem
 from ..validation import is_integer
-from .errors import AssignmentError
-from .manifest import Issued, IssuedProblem, Manifest
+from .errors import AssignmentError, ManifestError
+from .manifest import Issued, IssuedProblem, Manifest, read_manifest
 from .roster import Roster, read_roster
 from .submission import MAX_PROBLEMS, submission_format
 from .variants import Variant, fingerprint, issue_variants, variant_seed
@@ -124,12 +124,23 @@ def plan_assignment(
     seed: int = 0,
     lang: str | None = None,
     practice: bool = False,
+    previous: Manifest | None = None,
 ) -> Plan:
-    """Who gets which graphs, and the manifest that records it (nothing drawn or written)."""
+    """Who gets which graphs, and the manifest that records it (nothing drawn or written).
+
+    ``previous``: the manifest of this assignment as issued before (same name, level, number of
+    problems and seed; another one is ignored): its students keep their graphs, so a page a
+    student already has stays theirs when the roster changes (see ``variants``).
+    """
     check_settings(name, level, problems, seed)
     if not isinstance(roster, Roster):
         roster = read_roster(roster)
-    variants = issue_variants([s.id for s in roster.students], name, seed, level, problems)
+    kept = {}
+    if previous is not None and (previous.assignment, previous.level, previous.problems,
+                                 previous.seed) == (name, level, problems, seed):  # fmt: skip
+        kept = {i.student.id: [(p.seed, p.round) for p in i.problems] for i in previous.issued}
+    ids = [s.id for s in roster.students]
+    variants = issue_variants(ids, name, seed, level, problems, kept)
     stems = file_stems(name, [s.id for s in roster.students])
     issued = []
     for student in roster.students:
@@ -168,12 +179,16 @@ def issue_assignment(
     Writes the files listed in the module's docstring into ``out``; each student gets
     ``problems`` graphs of ``level``, their own. ``practice=True`` writes pages that check as the
     exercise page does (for practice: they contain their answers). Needs Graphviz's ``dot``.
+
+    Issued again into the same folder (a student added to the roster or dropped), the students
+    of the manifest already there keep their graphs: the pages they have stay theirs.
     """
     check_out(out)
     t = Translator(lang)
     plan = plan_assignment(
-        roster, name, level=level, problems=problems, seed=seed, lang=t.lang, practice=practice
-    )
+        roster, name, level=level, problems=problems, seed=seed, lang=t.lang, practice=practice,
+        previous=_previous(out),
+    )  # fmt: skip
     files: dict[str, bytes | str] = {}
     for issued in plan.manifest.issued:
         student = issued.student
@@ -192,6 +207,16 @@ def issue_assignment(
     files["index.html"] = _index(plan.manifest, plan.variants, practice, t)
     written = write_together(out, files)
     return IssuedAssignment(plan.manifest, written)
+
+
+def _previous(out: str | Path) -> Manifest | None:
+    """The manifest already in ``out`` (None: none, or one that cannot be read)."""
+    if not (Path(out) / "manifest.json").is_file():
+        return None
+    try:
+        return read_manifest(out)
+    except ManifestError:
+        return None
 
 
 def _student_pages(

@@ -16,13 +16,19 @@ two of them would (the birthday problem). So a roster is issued problem by probl
 the order of their round-0 variant seed (not the roster's order, so re-sorting the roster
 changes nothing); a student whose graph is already taken draws again with ``ROUND`` 1, 2, …
 The manifest records every round, and grading re-creates each graph from it.
+
+Who draws again depends on who else is on the roster: a student added late whose graph is a
+classmate's, with a smaller seed, would take it and send the classmate to draw again (at level 3,
+3 of 300 rosters of 40 changed another student's graphs when one student was added or dropped).
+So re-issuing an assignment keeps what was issued: ``kept`` gives the variant seeds and rounds
+already handed out, those students keep them, and only the others draw, around them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from ..practice import Problem, make_problem
@@ -83,19 +89,39 @@ class Variant:
 
 
 def issue_variants(
-    student_ids: Sequence[str], assignment: str, seed: int, level: int, problems: int
+    student_ids: Sequence[str],
+    assignment: str,
+    seed: int,
+    level: int,
+    problems: int,
+    kept: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> dict[str, list[Variant]]:
     """Each student's problems, all different from every other student's at the same position.
 
     Students are served in the order of their round-0 variant seeds; one whose graph is already
     taken draws again in the next round (see the module's docstring). The result depends on the
-    set of IDs, not on their order.
+    set of IDs, not on their order. ``kept``: (variant seed, round) of each problem already
+    issued to a student (one per problem): they keep those graphs, and the others draw around
+    them.
     """
+    on_roster = set(student_ids)
+    kept = {
+        sid: variants
+        for sid, variants in (kept or {}).items()
+        if sid in on_roster and len(variants) == problems
+    }
     issued: dict[str, list[Variant]] = {student_id: [] for student_id in student_ids}
     for number in range(1, problems + 1):
         first = {sid: variant_seed(sid, assignment, seed, number) for sid in student_ids}
         taken: set[str] = set()
-        for student_id in sorted(student_ids, key=lambda sid: (first[sid], sid)):
+        for student_id in sorted(kept):  # what was handed out stays as it was
+            vseed, round = kept[student_id][number - 1]
+            problem = variant_problem(level, vseed)
+            digest = signature_digest(problem)
+            taken.add(digest)
+            issued[student_id].append(Variant(vseed, round, digest, problem))
+        drawing = [sid for sid in student_ids if sid not in kept]
+        for student_id in sorted(drawing, key=lambda sid: (first[sid], sid)):
             for round in range(MAX_ROUNDS):
                 vseed = first[student_id] if round == 0 else variant_seed(
                     student_id, assignment, seed, number, round

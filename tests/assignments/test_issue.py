@@ -210,3 +210,24 @@ def test_ids_that_differ_only_in_case_get_files_that_differ_on_any_file_system()
     assert stems["s001"].startswith("hw3-s001-") and stems["S001"].startswith("hw3-S001-")
     assert stems["s001"].casefold() != stems["S001"].casefold()
     assert stems["a/b"].startswith("hw3-a_b-")
+
+
+@needs_dot
+def test_issued_again_into_its_folder_each_student_keeps_the_page_they_have(tmp_path):
+    # S073 and S151 draw the same level-3 graph: S073 drew again. Dropping S151 and issuing
+    # again gave S073 a new graph and fingerprint, and grading refused the page S073 had
+    out = tmp_path / "hw3"
+    issue_assignment(
+        parse_roster("id,name\nS073,A\nS151,B\n", "r.csv"), "hw3", out, level=3, seed=1
+    )
+    page = (out / "students/hw3-S073.html").read_bytes()
+    before = read_manifest(out).find("S073")
+    issue_assignment(
+        parse_roster("id,name\nS073,A\nS200,C\n", "r.csv"), "hw3", out, level=3, seed=1
+    )
+    after = read_manifest(out)
+    assert after.find("S073") == before and (out / "students/hw3-S073.html").read_bytes() == page
+    assert after.find("S073").problems[0].round == 1  # as issued, though nobody now shares it
+    # another assignment in the folder keeps nothing: it is a new one
+    issue_assignment(parse_roster("id,name\nS073,A\n", "r.csv"), "hw3", out, level=3, seed=2)
+    assert read_manifest(out).find("S073").fingerprint != before.fingerprint

@@ -66,3 +66,20 @@ def test_variants_do_not_depend_on_pythonhashseed():
         outputs.append(json.loads(done.stdout))
     assert outputs[0] == outputs[1] == outputs[2]
     assert len({json.dumps(v[1]) for v in outputs[0].values()}) == 3
+
+
+def test_students_keep_the_graphs_already_issued_when_the_roster_changes():
+    # S073 and S151 draw the same level-3 graph for hw3 at seed 1; S151's seed is smaller, so
+    # S073 draws again: dropping S151 (or adding S151 to a roster of S073) changed S073's graph,
+    # and the page S073 already had no longer matched the manifest grading reads
+    both = issue_variants(["S073", "S151"], "hw3", 1, 3, 1)
+    alone = issue_variants(["S073"], "hw3", 1, 3, 1)
+    assert (both["S073"][0].round, alone["S073"][0].round) == (1, 0)
+    assert both["S073"][0].digest != alone["S073"][0].digest
+    kept = {sid: [(v.seed, v.round) for v in variants] for sid, variants in both.items()}
+    dropped = issue_variants(["S073"], "hw3", 1, 3, 1, kept)
+    assert dropped["S073"][0].digest == both["S073"][0].digest
+    added = issue_variants(["S073", "S151"], "hw3", 1, 3, 1, {"S073": [(alone["S073"][0].seed, 0)]})
+    assert added["S073"][0].digest == alone["S073"][0].digest  # S073 keeps the page it has
+    assert added["S151"][0].round == 1  # the new student draws around it
+    assert added["S151"][0].digest != added["S073"][0].digest
