@@ -45,6 +45,7 @@ from .engine import Value
 from .errors import GateError, GradientError, MicrogradppError
 from .examples import EXAMPLES, Example, get_example
 from .expr import ExpressionError
+from .files import os_reason
 from .i18n import (
     LANGUAGES,
     LanguageError,
@@ -250,7 +251,7 @@ def _describe(t: Translator, error: BaseException) -> str:
     if isinstance(error, OSError) and error.filename is not None:
         name = errno.errorcode.get(error.errno or 0, "")
         key = f"files.error.{name}" if f"files.error.{name}" in t.catalog else "files.error.other"
-        return t(key, path=error.filename, reason=error.strerror or error)
+        return t(key, path=error.filename, reason=os_reason(error))
     if isinstance(error, MicrogradppError) or getattr(error, "words", None) is not None:
         return translated(error, t.lang)
     if isinstance(error, (ValueError, TypeError, OSError, ImportError)):

@@ -19,6 +19,7 @@ A symbolic link is followed: the file it points to is replaced and the link stay
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -70,6 +71,17 @@ def atomic_write(path: str | os.PathLike, data: bytes | str, encoding: str = "ut
         raise
     _sync_folder(folder)
     return path
+
+
+def os_reason(problem: OSError) -> str | i18n.Words:
+    """What the operating system said about ``problem`` ("Permission denied"), in any language
+    when the catalogs have those words (``files.reason.EACCES``); its own words otherwise. The
+    English stays the system's: the catalogs' words are used only where they are the same."""
+    said = problem.strerror or str(problem)
+    key = f"files.reason.{errno.errorcode.get(problem.errno or 0, '')}"
+    if key in i18n.catalog("en") and i18n.message(key, "en") == said:
+        return i18n.Words(key)
+    return said
 
 
 def _naming(error: OSError, path: Path) -> OSError:

@@ -166,14 +166,17 @@ def message(key: str, lang: str | None = None, /, **fields: object) -> str:
     """The text of message ``key`` in ``lang`` (default: the locale's), with ``{fields}`` filled in.
 
     A message the language's catalog lacks comes out in English (``tests/test_i18n.py`` makes
-    sure none is missing); an id no catalog has is a LanguageError.
+    sure none is missing); an id no catalog has is a LanguageError. A field that is
+    :class:`Words` or :class:`Listed` is said in ``lang`` too.
     """
     template = catalog(resolve_language(lang)).get(key)
     if template is None:  # not translated yet: English, the fallback (which has every id)
         template = catalog(DEFAULT_LANGUAGE).get(key)
     if template is None:
         raise LanguageError(f"no message {key!r} in the catalogs")
-    return template.format(**fields) if fields else template
+    if not fields:
+        return template
+    return template.format(**{name: _said(value, lang) for name, value in fields.items()})
 
 
 class Translator:

@@ -45,8 +45,8 @@ from typing import Any
 
 from . import nn
 from .errors import MicrogradppError
-from .files import atomic_write
-from .i18n import Listed, Words, error
+from .files import atomic_write, os_reason
+from .i18n import Listed, Words, error, message
 from .nn import ACTIVATIONS, MLP, BatchNorm, Dropout, Layer, Module, Neuron
 from .validation import is_integer, is_real
 
@@ -172,7 +172,7 @@ def _read(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise error(FileNotFoundError, "load.missing", path=path) from None
     except OSError as problem:  # permission denied, a device, an I/O error ...
-        reason = problem.strerror or problem
+        reason = os_reason(problem)
         raise error(SerializationError, "load.unreadable", path=path, reason=reason) from None
     if len(data) > MAX_FILE_BYTES:
         raise error(SerializationError, "load.grew", path=path, most=MAX_FILE_BYTES)
@@ -193,7 +193,7 @@ def _read(path: Path) -> dict[str, Any]:
         truncated = problem.pos >= len(text.rstrip())
         hint = Words("load.truncated" if truncated else "load.corrupt")
         raise error(
-            SerializationError, "load.not_json", path=path, hint=hint, msg=problem.msg,
+            SerializationError, "load.not_json", path=path, hint=hint, msg=_json_reason(problem.msg),
             line=problem.lineno, column=problem.colno,
         ) from None  # fmt: skip
     except _DuplicateKey as problem:
@@ -209,6 +209,19 @@ def _read(path: Path) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise error(SerializationError, "load.not_object", path=path, got=type(document).__name__)
     return document
+
+
+_JSON_REASONS = {message(f"load.json.{name}", "en"): f"load.json.{name}" for name in (
+    "value", "comma", "colon", "name", "string", "control", "extra", "comma_object",
+    "comma_array",
+)}  # fmt: skip
+"""What Python's json says (its English) -> the catalogs' id that says it in any language."""
+
+
+def _json_reason(said: str) -> str | Words:
+    """json's reason ("Expecting value") in any language when the catalogs have it."""
+    key = _JSON_REASONS.get(said)
+    return said if key is None else Words(key)
 
 
 class _DuplicateKey(Exception):

@@ -272,3 +272,34 @@ def test_a_folder_in_the_way_is_said_in_chinese(tmp_path):
     with pytest.raises(ValueError) as caught:
         files.write_together(tmp_path / "o", {"../x": "y"})
     assert translated(caught.value, "zh-Hant") == f"'../x' 不是 {tmp_path / 'o'} 裡面的路徑"
+
+
+def test_what_the_system_says_is_translated_only_where_it_is_the_catalogs_english():
+    from microgradpp.i18n import Words
+
+    said = files.os_reason(PermissionError(errno.EACCES, "Permission denied"))
+    assert isinstance(said, Words) and str(said) == "Permission denied"
+    assert said.reason("zh-Hant") == "沒有權限" and said.reason("zh-Hans") == "没有权限"
+    assert (
+        files.os_reason(OSError(errno.EIO, "I/O failure on this box")) == "I/O failure on this box"
+    )
+    assert files.os_reason(OSError("no errno at all")) == "no errno at all"
+
+
+def test_an_unreadable_model_file_says_why_in_chinese(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from microgradpp.i18n import translated
+    from microgradpp.serialize import SerializationError, load
+
+    path = tmp_path / "model.json"
+    path.write_text("{}", encoding="utf-8")
+
+    def refuse(self):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    with pytest.raises(SerializationError) as caught:
+        load(path)
+    assert str(caught.value) == f"{path} cannot be read: Permission denied"
+    assert translated(caught.value, "zh-Hant") == f"無法讀取 {path}：沒有權限"

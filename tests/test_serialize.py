@@ -8,7 +8,7 @@ import os
 import pytest
 
 import microgradpp
-from microgradpp.i18n import translated
+from microgradpp.i18n import english_sentences, translated
 from microgradpp.nn import MLP, Layer, Module, Neuron
 from microgradpp.serialize import VERSION, SerializationError, load, save
 
@@ -471,3 +471,22 @@ def test_loading_and_saving_refusals_are_said_in_chinese(tmp_path, saved):
     assert translated(problem, "zh-Hant") == (
         "無法儲存：layer1.neuron1.w0 是 inf（JSON 沒有 inf 或 nan）"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "english", "hant"),
+    [
+        ('{"a": }', "Expecting value at line 1, column 7", "第 1 行第 7 欄：這裡應該是一個值"),
+        ('{"a" 1}', "Expecting ':' delimiter at line 1, column 6", "第 1 行第 6 欄：這裡應該是冒號 ':'"),
+        ('{"a": 1} x', "Extra data at line 1, column 10", "第 1 行第 10 欄：後面還有多餘的資料"),
+        ('{"a": "xx', "Unterminated string starting at at line 1, column 7",
+         "第 1 行第 7 欄：字串從這裡開始，卻沒有結束"),
+    ],
+)  # fmt: skip
+def test_jsons_own_reason_is_said_in_chinese(tmp_path, text, english, hant):
+    path = tmp_path / "m.json"
+    path.write_text(text, encoding="utf-8")
+    problem = _refusal(path)
+    assert str(problem).endswith(english)
+    assert translated(problem, "zh-Hant").endswith(hant)
+    assert english_sentences(translated(problem, "zh-Hans")) == []

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..files import os_reason
 from .errors import ManifestError
 from .roster import Roster, Student
 from .text import TooBig, read_at_most
@@ -130,7 +131,9 @@ def read_manifest(folder: str | Path) -> Manifest:
         raise ManifestError(where, "no_manifest") from None
     except (OSError, UnicodeDecodeError) as error:
         raise ManifestError(
-            where, "unreadable", error=getattr(error, "strerror", None) or str(error)
+            where,
+            "unreadable",
+            error=os_reason(error) if isinstance(error, OSError) else str(error),
         ) from None
     try:
         data = json.loads(text)

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import os_reason
 from .errors import RosterError
 from .text import TooBig, decode_text, read_at_most
 
@@ -107,7 +108,7 @@ def read_roster(path: str | Path) -> Roster:
             shown, 0, "roster_too_big", size=error.size, most=MAX_ROSTER_BYTES
         ) from None
     except OSError as error:
-        raise RosterError(shown, 0, "unreadable", error=error.strerror or str(error)) from None
+        raise RosterError(shown, 0, "unreadable", error=os_reason(error)) from None
     return parse_roster(data, shown)
 
 

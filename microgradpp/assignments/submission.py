@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..files import os_reason
 from .errors import SubmissionError
 from .text import TooBig, decode_text, read_at_most
 
@@ -115,7 +116,7 @@ def read_submissions(path: str | Path) -> list[Submission]:
             where, "submission_too_big", size=error.size, most=MAX_SUBMISSION_BYTES
         ) from None
     except OSError as error:
-        raise SubmissionError(where, "unreadable", error=error.strerror or str(error)) from None
+        raise SubmissionError(where, "unreadable", error=os_reason(error)) from None
     return parse_submissions(data, where)
 
 
