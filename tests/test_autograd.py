@@ -610,6 +610,22 @@ def test_a_relus_gradient_stays_connected_to_its_input_as_pytorchs() -> None:
     assert float(torch.autograd.grad(tg, t)[0]) == 0.0  # torch: connected too, derivative 0
 
 
+def test_abs_gradient_is_maxs_constant_route_unlike_pytorchs_sgn() -> None:
+    """The README's kinks row: abs(x) = max(x, −x), so abs's local gradient is a constant (±1,
+    0 at the tie) not connected to x; PyTorch's sgn(x) is connected (its derivative 0)."""
+    for at in (1.5, -1.5, 0.0):
+        x = Value(at, label="x")
+        (g,) = grad(abs(x), x, create_graph=True)
+        assert g.data == (at > 0) - (at < 0)
+        with pytest.raises(UnusedInputError):
+            grad(g, x)
+        assert grad(g, x, materialize_grads=True) == (0.0,)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(-1.5, dtype=torch.float64, requires_grad=True)
+    (tg,) = torch.autograd.grad(t.abs(), t, create_graph=True)
+    assert torch.autograd.grad(tg, t)[0].item() == 0.0  # connected: 0, no error
+
+
 @pytest.mark.parametrize("create_graph", [False, True])
 def test_grad_of_a_value_computed_in_no_grad_says_so(create_graph) -> None:
     """As backward(): an output a gate computed inside no_grad() kept no inputs; grad said the
