@@ -328,11 +328,11 @@ class SumBlockOp:
 # ------------------------------------------------------------------------------------------------
 # Traced per sample, cross-entropy over 10 classes is 35 nodes on 10 levels (a tree of max gates,
 # the shift, exp, Σ, log, Σ t·s, the minus): 12 numpy operations forward and as many backward,
-# each costing microseconds of call overhead whatever the batch. Its math is four lines of numpy. A training
-# run replays the model's operations and then one of these; ``show_sample``, which needs every
-# traced node's value and gradient, replays the traced nodes themselves. The two forms give the
-# same numbers (tests/compiled/test_ops.py). The other named losses (l1, binary_cross_entropy)
-# replay their traced nodes.
+# each costing microseconds of call overhead whatever the batch. Its math is four lines of numpy.
+# A training run replays the model's operations and then one of these; ``show_sample``, which
+# needs every traced node's value and gradient, replays the traced nodes themselves. The two forms
+# give the same numbers (tests/compiled/test_ops.py). The other named losses (l1,
+# binary_cross_entropy) replay their traced nodes.
 
 
 class FusedLoss:
