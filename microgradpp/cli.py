@@ -434,6 +434,9 @@ def _build_parser(t: Translator) -> argparse.ArgumentParser:
     )
     sub.add_argument("--assignment", metavar="DIR", required=True, help=t("cli.grade.assignment"))
     sub.add_argument("--out", metavar="DIR", default="grades", help=t("cli.grade.out"))
+    sub.add_argument(
+        "--gradescope-metadata", metavar="FILE", help=t("cli.grade.gradescope_metadata")
+    )
     _add_lang_option(sub, types)
     return parser
 
@@ -939,7 +942,13 @@ def run_grade(args: argparse.Namespace) -> int:
     try:
         # the report and Gradescope's texts are for the class: in the assignment's language
         # unless --lang says otherwise (not the locale's: a Gradescope container's is English)
-        result = grade(args.submissions, args.assignment, args.out, lang=args.lang_given)
+        result = grade(
+            args.submissions,
+            args.assignment,
+            args.out,
+            lang=args.lang_given,
+            gradescope_metadata=args.gradescope_metadata,
+        )
     except AssignmentError as error:
         print(t("cli.error", prog=prog, message=error.translated(t.lang)), file=sys.stderr)
         return 1

@@ -111,3 +111,9 @@ def test_grade_writes_for_the_class_in_the_assignments_language_whatever_the_loc
         results = json.loads((out / f"gradescope/{issued.stem}/results.json").read_text("utf-8"))
         assert results["output"] == summary
     assert capsys.readouterr().out.startswith("Graded 1 of 1 students")  # the console: locale's
+    # Gradescope's metadata names the uploader (an e-mail, or a sid): only their own work counts
+    metadata = tmp_path / "submission_metadata.json"
+    metadata.write_text(json.dumps({"users": [{"email": "x@y.tw", "sid": "S2"}]}), "utf-8")
+    assert main(["grade", str(tmp_path / "s1.txt"), "--assignment", str(tmp_path / "hw3"),
+                 "--out", str(tmp_path / "g3"), "--gradescope-metadata", str(metadata)]) == 1  # fmt: skip
+    assert "who is not 'S1' on the roster" in capsys.readouterr().err

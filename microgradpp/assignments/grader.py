@@ -8,6 +8,7 @@ named with its reason, the others go on), grades them (``grading``) and writes `
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,10 @@ from .issue import CHECKING_RULE, PRACTICE_RULE, check_out
 from .manifest import read_manifest
 from .report import report_html
 from .submission import Submission, read_submissions
+from .text import TooBig, read_at_most
 
+MAX_METADATA_BYTES = 1_000_000
+"""Gradescope's submission metadata read at most (a real one is a few KB)."""
 MAX_FILES = 10_000
 """The most files ``grade`` reads in one run (a class of 1,000 handing in several files each)."""
 
@@ -33,6 +37,7 @@ def grade(
     out: str | Path,
     *,
     lang: str | None = None,
+    gradescope_metadata: str | Path | None = None,
 ) -> GradingResult:
     """Grade the submission files (or folders of them) against the assignment in ``assignment``
     and write ``grades.csv``, ``gradescope/STEM/results.json`` per graded student and
@@ -41,8 +46,13 @@ def grade(
     A file that cannot be graded is reported (``refused``) and the rest are graded; a manifest
     that cannot be read raises :class:`ManifestError` before anything is written. ``lang``: the
     language of the report and of Gradescope's texts (default: the assignment's).
+    ``gradescope_metadata``: Gradescope's ``/autograder/submission_metadata.json``; a submission
+    is then graded only if it is for the student who uploaded it (their e-mail on the roster, or
+    their ID): on Gradescope each upload is graded alone, and a classmate's downloaded file
+    would otherwise earn the uploader the classmate's score.
     """
     check_out(out)
+    uploaders = read_gradescope_uploaders(gradescope_metadata) if gradescope_metadata else []
     manifest = read_manifest(assignment)
     t = Translator(lang if lang is not None else manifest.lang)  # the class's language
     if manifest.checking == PRACTICE_RULE:
@@ -58,7 +68,7 @@ def grade(
             found += read_submissions(path)
         except SubmissionError as error:
             refused.append(error)
-    grading = grade_submissions(manifest, found, refused, t)
+    grading = grade_submissions(manifest, found, refused, t, uploaders)
     files: dict[str, str | bytes] = {"grades.csv": grades_csv(grading)}
     for issued, one in zip(manifest.issued, grading.grades):  # (grades are in roster order)
         if one.submitted:
@@ -73,6 +83,26 @@ class GradingResult:
 
     grading: Grading
     files: list[Path]
+
+
+def read_gradescope_uploaders(path: str | Path) -> list[str]:
+    """The e-mails (and student IDs, ``sid``, where Gradescope gives them) of the users of a
+    Gradescope ``submission_metadata.json``; AssignmentError when it holds none."""
+    try:
+        data = json.loads(read_at_most(path, MAX_METADATA_BYTES).decode("utf-8"))
+    except (OSError, TooBig, UnicodeDecodeError, json.JSONDecodeError):
+        data = None
+    users = data.get("users") if isinstance(data, dict) else None
+    names = [
+        str(user[key])
+        for user in (users if isinstance(users, list) else [])
+        if isinstance(user, dict)
+        for key in ("email", "sid")
+        if isinstance(user.get(key), (str, int)) and str(user[key]).strip()
+    ]
+    if not names:
+        raise AssignmentError(str(path), "bad_metadata")
+    return names
 
 
 def _files(paths: Sequence[str | Path], skip: Sequence[Path] = ()) -> list[Path]:

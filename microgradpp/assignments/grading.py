@@ -6,7 +6,8 @@ carries only what was typed. For each submission :func:`grade_submissions`
 1. checks it belongs here: this assignment, an ID on the roster, and the fingerprint of the page
    issued to that ID (another fingerprint means the work was done on someone else's page); and,
    for a Canvas class, that the student who uploaded it is the one whose work it is (see
-   :func:`canvas_uploader`);
+   :func:`canvas_uploader`); and, when the uploader is known (``handed_in_by``: Gradescope's
+   submission metadata gives their e-mail), that the submission is theirs;
 2. keeps the later of two submissions from one student (and reports the earlier one);
 3. re-creates the student's problems from their variant seeds (``manifest.recreate``) and
    judges each typed answer with the fair checking rule of :mod:`microgradpp.judging` (the
@@ -147,7 +148,16 @@ def canvas_uploader(manifest: Manifest, source: str) -> str | None:
     return match.group(1)
 
 
-def check_belongs(manifest: Manifest, submission: Submission) -> Issued:
+def is_student(student: Student, names: frozenset[str]) -> bool:
+    """Whether one of ``names`` (e-mails or IDs, any case) is this student's ID or a cell of
+    their roster row (Moodle's Email address, Canvas's SIS Login ID, …)."""
+    cells = {student.id, *(cell for _, cell in student.row)}
+    return any(cell.strip().casefold() in names for cell in cells if cell.strip())
+
+
+def check_belongs(
+    manifest: Manifest, submission: Submission, handed_in_by: frozenset[str] = frozenset()
+) -> Issued:
     """What was issued to the submission's student, or the SubmissionError saying why it is
     not theirs to hand in (another assignment, an ID not on the roster, someone else's page)."""
     where = submission.source
@@ -161,6 +171,13 @@ def check_belongs(manifest: Manifest, submission: Submission) -> Issued:
     issued = manifest.find(submission.student)
     if issued is None:
         raise SubmissionError(where, "not_on_roster", id=repr(submission.student))
+    if handed_in_by and not is_student(issued.student, handed_in_by):
+        raise SubmissionError(
+            where,
+            "not_uploader",
+            id=repr(submission.student),
+            uploader=", ".join(sorted(handed_in_by)),
+        )
     uploader = canvas_uploader(manifest, where)
     if uploader is not None and uploader != submission.student:  # a classmate's file, handed in
         raise SubmissionError(
@@ -265,14 +282,19 @@ def grade_submissions(
     submissions: Sequence[Submission],
     refused: Sequence[SubmissionError] = (),
     t: Translator | None = None,
+    handed_in_by: Sequence[str] = (),
 ) -> Grading:
-    """Grade every submission that belongs (see the module's docstring), in roster order."""
+    """Grade every submission that belongs (see the module's docstring), in roster order.
+
+    ``handed_in_by``: the e-mails or IDs of whoever uploaded the submissions (Gradescope's
+    metadata): a submission for a student none of them identifies is refused."""
+    uploaders = frozenset(name.strip().casefold() for name in handed_in_by if name.strip())
     refusals = list(refused)
     counted: dict[str, Submission] = {}
     replaced: list[tuple[Submission, Submission]] = []
     for submission in submissions:
         try:
-            check_belongs(manifest, submission)
+            check_belongs(manifest, submission, uploaders)
         except SubmissionError as error:
             refusals.append(error)
             continue

@@ -321,3 +321,35 @@ def test_a_folder_is_read_with_its_subfolders_and_a_huge_one_is_refused(
     with pytest.raises(AssignmentError, match="inbox: holds more than 1 files: give the folder"):
         grade([inbox], assignment, tmp_path / "out2")
     assert not (tmp_path / "out2").exists()
+
+
+def test_on_gradescope_only_the_uploaders_own_work_is_graded(tmp_path):
+    # each Gradescope upload is graded alone: a classmate's downloaded file earned the uploader
+    # the classmate's score; the metadata's e-mail must be the submission's student's
+    from microgradpp.assignments import AssignmentError
+
+    roster = parse_roster(
+        "First name,Last name,ID number,Email address\n怡君,林,S1,lin@x.tw\n家豪,陳,S2,chen@x.tw\n",
+        "m.csv",
+    )
+    moodle = plan_assignment(roster, "hw3", level=1, problems=1, seed=4)
+    (tmp_path / "hw3").mkdir()
+    (tmp_path / "hw3/manifest.json").write_text(moodle.manifest.to_json(), "utf-8")
+    (tmp_path / "lin.json").write_text(json.dumps(work(moodle, "S1")), "utf-8")
+    metadata = tmp_path / "submission_metadata.json"
+    for email, graded in (("Chen@x.tw", False), ("lin@x.tw", True)):
+        users = [{"email": email, "id": 1234, "name": "someone"}]
+        metadata.write_text(json.dumps({"id": 1, "users": users}), "utf-8")
+        result = grade([tmp_path / "lin.json"], tmp_path / "hw3", tmp_path / f"out-{graded}",
+                       gradescope_metadata=metadata)  # fmt: skip
+        assert result.grading.grades[0].submitted is graded
+        assert [str(e).split(": ", 1)[1] for e in result.grading.refused] == (
+            [] if graded else ["is the work of 'S1', but was uploaded by chen@x.tw, who is not "
+                               "'S1' on the roster: a classmate's file is not graded"]
+        )  # fmt: skip
+    metadata.write_text(json.dumps({"id": 1, "users": []}), "utf-8")
+    with pytest.raises(AssignmentError, match="is not Gradescope's submission_metadata.json"):
+        grade(
+            [tmp_path / "lin.json"], tmp_path / "hw3", tmp_path / "p", gradescope_metadata=metadata
+        )
+    assert not (tmp_path / "p").exists()
