@@ -4,10 +4,9 @@ Nothing the student's machine says is trusted: the page does not check, and the 
 carries only what was typed. For each submission :func:`grade_submissions`
 
 1. checks it belongs here: this assignment, an ID on the roster, and the fingerprint of the page
-   issued to that ID (another fingerprint means the work was done on someone else's page); and,
-   for a Canvas class, that the student who uploaded it is the one whose work it is (see
-   :func:`canvas_uploader`); and, when the uploader is known (``handed_in_by``: Gradescope's
-   submission metadata gives their e-mail), that the submission is theirs;
+   issued to that ID (another fingerprint means the work was done on someone else's page), and
+   that whoever uploaded it, where that is known, is that student (a Canvas download's file
+   name, :func:`canvas_uploader`; Gradescope's metadata, ``handed_in_by``);
 2. keeps the later of two submissions from one student (and reports the earlier one);
 3. re-creates the student's problems from their variant seeds (``manifest.recreate``) and
    judges each typed answer with the fair checking rule of :mod:`microgradpp.judging` (the
@@ -142,7 +141,8 @@ def canvas_uploader(manifest: Manifest, source: str) -> str | None:
     or the name is not Canvas's (a file saved by hand, a paste code, Gradescope's upload)."""
     if manifest.roster.layout != "canvas":
         return None
-    match = CANVAS_DOWNLOAD_NAME.match(PurePath(source.split(" (")[0]).name)
+    path = re.sub(r" \(code \d+\)$", "", source)  # the file of a text's third code: "x (code 3)"
+    match = CANVAS_DOWNLOAD_NAME.match(PurePath(path).name)
     if match is None or manifest.find(match.group(1)) is None:
         return None
     return match.group(1)

@@ -242,7 +242,7 @@ def test_a_classmates_file_handed_in_on_canvas_is_named_and_not_graded():
         + read({**mine, "saved": "2026-12-07T00:00:00.000Z"}, "in/_LATE_40117_8802_hw3-40118.json")
         + read(mine, "chenzhiming_40117_8803_hw3-40118-1.json")
         + read(work(canvas, "40117"), "chenzhiming_late_40117_8804_hw3-40117.json")
-        + read(mine, "hw3_40117_1_copy.json")  # any name of Canvas's form: _ID_NUMBER_
+        + read(mine, "old (1)/hw3_40117_1_copy.json")  # any name of Canvas's form: _ID_NUMBER_
     )
     grading = grade_submissions(canvas.manifest, submissions)
     assert [str(error) for error in grading.refused] == [
@@ -251,7 +251,7 @@ def test_a_classmates_file_handed_in_on_canvas_is_named_and_not_graded():
         for name in (
             "in/_LATE_40117_8802_hw3-40118.json",
             "chenzhiming_40117_8803_hw3-40118-1.json",
-            "hw3_40117_1_copy.json",
+            "old (1)/hw3_40117_1_copy.json",
         )
     ]
     assert [g.submission.source for g in grading.grades] == [
