@@ -7,7 +7,9 @@ scalar losses by ``tests/test_compiled.py``:
 
 * ``mse``: (p − t)²;  ``l1``: max(d, −d);  ``hinge``: relu(1 − y·s) with y = ±1 from 0/1 labels;
 * ``binary_cross_entropy``: −[t·ln max(p, e⁻¹⁰⁰) + (1 − t)·ln max(1 − p, e⁻¹⁰⁰)];
-* ``binary_cross_entropy_with_logits``: softplus(z) − t·z (the softplus gate, as the scalar loss);
+* ``binary_cross_entropy_with_logits``: (1 − t)·softplus(z) + t·softplus(−z), which is
+  softplus(z) − t·z without its subtraction (a confident right answer keeps its digits): for a
+  0/1 target the scalar loss's numbers exactly, which writes softplus(−z) where t = 1;
 * ``cross_entropy``: ln Σⱼ e^(zⱼ − m) − Σⱼ tⱼ·(zⱼ − m) with a one-hot t and m = max z from max
   gates, so every sample is shifted by its own maximum.
 
@@ -109,8 +111,8 @@ class LossSpec:
                 term = Value(0.0) + p.max(_losses._LOG_FLOOR).log() * t
                 term = term + (1.0 - p).max(_losses._LOG_FLOOR).log() * (1.0 - t)
                 terms.append(-term)
-            else:  # binary_cross_entropy_with_logits: softplus(z) − z·t
-                terms.append(apply_gate(_SOFTPLUS, p) - p * t)
+            else:  # binary_cross_entropy_with_logits: (1 − t)·softplus(z) + t·softplus(−z)
+                terms.append(apply_gate(_SOFTPLUS, p) * (1.0 - t) + apply_gate(_SOFTPLUS, -p) * t)
         if len(terms) == 1:
             return terms[0]
         return sum_values(terms) * (1.0 / len(terms))  # the mean over the outputs, as the scalar

@@ -230,3 +230,28 @@ def test_a_backward_zeroes_only_the_rows_no_operation_writes() -> None:
     program.gV[:] = 99.0  # whatever a previous run left: zeroed or written again
     program.run(XM[:5], YM[:5])
     assert program.grad.tolist() == before.tolist()
+
+
+def test_logits_loss_keeps_a_confident_answer_s_digits_as_the_scalar_loss() -> None:
+    # softplus(z) − z at t = 1 loses every digit from z ≈ 37 (0 for 4.2e-18 at z = 40); the
+    # scalar loss writes softplus(−z) there, and both compiled forms give its numbers exactly
+    from microgradpp import losses
+
+    model = MLP(1, [1], seed=0)
+    weight, bias = model.parameters()
+    weight.data, bias.data = 1.0, 0.0  # z = x
+    X = [[40.0], [20.0], [-40.0], [3.0], [-37.5], [0.0]]
+    y = [1.0, 1.0, 0.0, 1.0, 1.0, 0.0]
+    program = compile_loss(model, "binary_cross_entropy_with_logits", X, y)
+    (fast, grad), (traced, traced_grad) = fast_and_traced(program, X, y)
+    scalar, scalar_grad = [], np.zeros(2)
+    for x, t in zip(X, y):
+        model.zero_grad()
+        loss = losses.binary_cross_entropy_with_logits(model(x), t)
+        loss.backward()
+        scalar.append(loss.data)
+        scalar_grad += [p.grad for p in model.parameters()]
+    assert fast.tolist() == traced.tolist() == scalar
+    assert fast[0] == 4.248354255291589e-18
+    assert np.abs(grad - scalar_grad / len(X)).max() <= 1e-15 * np.linalg.norm(scalar_grad)
+    assert np.abs(grad - traced_grad).max() <= 1e-15 * np.linalg.norm(traced_grad)
