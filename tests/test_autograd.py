@@ -187,12 +187,13 @@ def _torch_derivatives(program: list[tuple], point: list[float]) -> tuple[list, 
     v = [0.3, -1.1, 0.7]
     gv = sum(gi * vi for gi, vi in zip(g, v))
     hvp = torch.autograd.grad(gv, xs, materialize_grads=True) if gv.requires_grad else [0.0] * 3
-    as_floats = lambda rows: [[float(t) for t in row] for row in rows]  # noqa: E731
+    number = lambda t: float(t.detach()) if isinstance(t, torch.Tensor) else float(t)  # noqa: E731
+    as_floats = lambda rows: [[number(t) for t in row] for row in rows]  # noqa: E731
     return (
-        [float(t) for t in g],
+        [number(t) for t in g],
         as_floats(hessian),
         as_floats(third),
-        [float(t) for t in hvp],
+        [number(t) for t in hvp],
     )
 
 
