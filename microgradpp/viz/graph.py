@@ -293,6 +293,7 @@ class _Dot:
     def __init__(self, view: GraphView) -> None:
         self.view = view
         self.shows_earlier = False  # set while writing boxes: the legend then explains '(earlier)'
+        self.tooltips: dict[str, str] = {}  # DOT name -> what a wire's tooltip calls it
 
     def num(self, x: float) -> str:
         return format_number(x, self.view.precision)
@@ -402,13 +403,72 @@ class _Dot:
         )
         self._add_groups(graph)
         for node in view.boxes():
-            graph.node(view.box_id(node), self._box_label(node), shape="plaintext", margin="0")
+            graph.node(
+                view.box_id(node),
+                self._box_label(node),
+                shape="plaintext",
+                margin="0",
+                tooltip=self._tooltip(self._box_tooltip(node)),
+            )
             if node.parents:
                 self._add_gate(graph, node)
         self._add_wires(graph)
         if view.legend:
             graph.attr(label=self._legend(), labelloc="b", labeljust="l")
         return graph
+
+    # -- tooltips: what a browser shows on hovering over a box, a gate or a wire --------------------
+
+    @staticmethod
+    def _tooltip(lines: list[str]) -> str:
+        """The tooltip of a box or a gate, as a DOT attribute.
+
+        Graphviz writes a node's DOT name ('v3') as its SVG ``<title>``, which the pages'
+        JavaScript finds boxes by, and which a browser would show on hovering; a ``tooltip``
+        attribute is shown instead (an ``<a xlink:title>`` around the shape, by the system's
+        Graphviz and graphviz-pure alike). Each line is escaped (:func:`escape`) and the lines
+        joined by the entity of a newline, which both write into the SVG as it is."""
+        return "&#10;".join(escape(part) for line in lines for part in line.split("\n"))
+
+    def _box_tooltip(self, node: Value) -> list[str]:
+        """A box's tooltip: its name and the numbers the box shows ('x', 'value -2',
+        'gradient 3'), in the view's language. Its name is remembered under the box's DOT name,
+        for the tooltips of its wires."""
+        view = self.view
+        name = view.names.get(node, "")
+        self.tooltips[view.box_id(node)] = name or "?"
+        value = self.num(node.data) if node in view.values else "?"
+        lines = [name] if name else []
+        if view.mode != "backward":
+            lines.append(self.say("picture.tooltip.value", value=value))
+        if view.mode != "forward":
+            lines.append(self.say("picture.tooltip.grad", grad=self.grad_text(node)))
+        return lines
+
+    def _gate_tooltip(self, node: Value) -> list[str]:
+        """A gate's tooltip: its symbol and what it computes, 'q = x + y' (a folded constant
+        written as its number)."""
+        view = self.view
+        inputs = [
+            self.num(parent.data) if parent in view.folded else view.names.get(parent, "") or "?"
+            for parent in node.parents
+        ]
+        symbol = self._gate_symbol(node)
+        self.tooltips[view.gate_id(node)] = symbol
+        name = view.names.get(node, "")
+        expression = gate_of(node).expression(inputs)
+        return [
+            self.say(
+                "picture.tooltip.gate",
+                symbol=symbol,
+                expression=f"{name} = {expression}" if name else expression,
+            )
+        ]
+
+    def _wire_tooltip(self, tail: str, head: str) -> str:
+        """A wire's tooltip: what it joins, by the names and symbols drawn, 'x → +'."""
+        ends = [" ".join(self.tooltips.get(end, "?").split("\n")) for end in (tail, head)]
+        return escape(" → ".join(ends))
 
     def _legend(self) -> str:
         """The line under the picture. It is as wide as the widest legend of any mode (a table
@@ -511,6 +571,7 @@ class _Dot:
             margin="0.03",
             width="0.45",
             height="0.45",
+            tooltip=self._tooltip(self._gate_tooltip(node)),
         )
 
     def _gate_symbol(self, node: Value) -> str:
@@ -527,15 +588,19 @@ class _Dot:
         lit_children = {child for _, child in view.lit_wires}
         cut = wrap_cut(view) if view.rankdir == "wrap" else None
         for tail, head, child, position in view.wires():
+            tooltip = {"tooltip": self._wire_tooltip(tail, head)}
             if position is None:
                 turn = {"constraint": "false"} if (tail, head) == cut else {}
-                graph.edge(tail, head, **_wire_style(child in lit_children), **turn)
+                graph.edge(tail, head, **_wire_style(child in lit_children), **turn, **tooltip)
                 continue
             lit = (child.parents[position], child) in view.lit_wires
             if child in view.group or child.parents[position] in view.group:
-                graph.edge(tail, head, **(_wire_style(lit) or GROUP_WIRE))
+                graph.edge(tail, head, **(_wire_style(lit) or GROUP_WIRE), **tooltip)
             else:
-                graph.edge(tail, head, **self._wire_label(child, position), **_wire_style(lit))
+                label = self._wire_label(child, position)
+                # the label's own tooltip too: Graphviz draws a wire's label outside its <a>
+                label["labeltooltip"] = tooltip["tooltip"]
+                graph.edge(tail, head, **label, **_wire_style(lit), **tooltip)
 
     def _wire_label(self, child: Value, position: int) -> dict[str, str]:
         """Backward: 'upstream × local' over '= contribution'; both: the contribution alone;
@@ -723,14 +788,17 @@ class _Dot:
             for text, colour, bold in lines
         )
         lit = any(member in self.view.lit for member in group.members)
+        box_id = self.view.box_id(group.members[0])
+        self.tooltips[box_id] = lines[0][0]
         graph.node(
-            self.view.box_id(group.members[0]),
+            box_id,
             f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">{rows}</TABLE>>',
             shape="box",
             style="rounded,filled",
             fillcolor=HIGHLIGHT_FILL if lit else GROUP_FILL,
             color=HIGHLIGHT_LINE if lit else "#6a5f90",
             penwidth="3" if lit else "1.3",
+            tooltip=self._tooltip([text for text, _, _ in lines if text]),
         )
 
 

@@ -175,7 +175,8 @@ def test_the_collapsed_page_is_small_and_draws_the_boxes(tmp_path):
     page = path.read_text(encoding="utf-8")
     assert len(re.findall(r'<section class="frame"', page)) == 14
     assert path.stat().st_size < 1_000_000  # the whole page: 10 MB
-    assert page.count("b+Σwx → tanh → × → + → **2") == 14 * 4 + 8  # 4 boxes a frame, 8 captions
+    # 4 boxes a frame, each with its tooltip, and 8 captions
+    assert page.count("b+Σwx → tanh → × → + → **2") == 14 * 4 * 2 + 8
     assert "x1_1 = 0, x1_2 = 0, t1 = 0" in page  # a part shows its own inputs
     assert "∂loss/∂(e4²) = ?" in page and "∂loss/∂(e4²) = 0.25" in page
     assert "http" not in page.replace("http://www.w3.org", "")  # offline

@@ -24,6 +24,7 @@ from microgradpp.viz import (
     render,
     to_svg,
 )
+from microgradpp.viz.dot import have_dot
 from microgradpp.viz.graph import HIGHLIGHT_FILL, HIGHLIGHT_LINE, UNKNOWN_FILL
 
 graphviz = pytest.importorskip("graphviz", reason="the graphviz Python package is not installed")
@@ -284,7 +285,8 @@ def test_highlight_nodes_and_wires():
     assert HIGHLIGHT_LINE in x_wire and HIGHLIGHT_LINE not in y_wire
     path = [v["x"], q, f]
     on_path = draw_graph(f, highlight_edges=zip(path, path[1:])).source
-    assert on_path.count(f'color="{HIGHLIGHT_LINE}" penwidth=3.5') == 4
+    lit = [line for line in on_path.splitlines() if f'color="{HIGHLIGHT_LINE}"' in line]
+    assert sum("->" in line and "penwidth=3.5" in line for line in lit) == 4
 
 
 def test_rankdir_and_legend():
@@ -788,3 +790,87 @@ def test_jupyter_says_why_there_is_no_picture_in_the_notebooks_language():
     widest = max(display_width(text) for text in texts)  # a Chinese character is two columns
     assert widest <= 100 and f'width="{8 * widest + 20}"' in svg
     assert not any(text.startswith(("，", "。", "）")) for text in texts)
+
+
+# ------------------------------------------------------------------------------------------------
+# Tooltips: what a browser shows on hovering over a box, a gate or a wire
+# ------------------------------------------------------------------------------------------------
+
+
+def tooltips(svg: str) -> dict[str, str]:
+    """{DOT name (the SVG <title>, which the pages find boxes by): its tooltip}, entities decoded;
+    a wire's label carries the wire's tooltip too."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    found: dict[str, str] = {}
+    for group in root.iter("{http://www.w3.org/2000/svg}g"):
+        if group.get("class") not in ("node", "edge"):
+            continue
+        title = group.find("{http://www.w3.org/2000/svg}title")
+        assert title is not None and title.text is not None
+        tips = {
+            a.get("{http://www.w3.org/1999/xlink}title")
+            for a in group.iter()
+            if a.tag.endswith("}a")
+        }
+        assert len(tips) == 1, (title.text, tips)
+        found[title.text] = tips.pop() or ""
+    return found
+
+
+XYZ_TOOLTIPS = {
+    "en": {
+        "v0": "x\nvalue -2\ngradient -4",
+        "v1": "y\nvalue 5\ngradient -4",
+        "g2": "+ gate: q = x + y",
+        "v2": "q\nvalue 3\ngradient -4",
+        "v3": "z\nvalue -4\ngradient 3",
+        "g4": "× gate: f = q × z",
+        "v4": "f\nvalue -12\ngradient 1",
+        "v0->g2": "x → +",
+        "v1->g2": "y → +",
+        "g2->v2": "+ → q",
+        "v2->g4": "q → ×",
+        "v3->g4": "z → ×",
+        "g4->v4": "× → f",
+    },
+    "zh-Hant": {"v0": "x\n值 -2\n梯度 -4", "g2": "+ 閘：q = x + y", "v2->g4": "q → ×"},
+    "zh-Hans": {"v0": "x\n值 -2\n梯度 -4", "g2": "+ 门：q = x + y", "v2->g4": "q → ×"},
+}
+
+
+@needs_dot
+@pytest.mark.parametrize("dot", ["system", "bundled"])
+@pytest.mark.parametrize("lang", list(XYZ_TOOLTIPS))
+def test_boxes_gates_and_wires_have_tooltips_in_the_pictures_language(lang, dot, monkeypatch):
+    monkeypatch.setenv("MICROGRADPP_DOT", dot)
+    if not have_dot():
+        pytest.skip(f"no {dot} dot here")
+    f, _ = xyz_example()
+    found = tooltips(to_svg(f, mode="both", lang=lang))
+    expected = XYZ_TOOLTIPS[lang]
+    assert {name: found[name] for name in expected} == expected
+    assert set(found) == set(XYZ_TOOLTIPS["en"])  # every box, gate and wire has one
+
+
+@needs_dot
+def test_tooltips_show_what_the_box_shows_in_each_mode_and_frame():
+    f, _ = xyz_example()
+    assert tooltips(to_svg(f, mode="forward"))["v3"] == "z\nvalue -4"
+    assert tooltips(to_svg(f, mode="backward"))["v3"] == "z\ngradient 3"
+    view = GraphView.of(f, "backward")
+    frame = view.frame(grads={f: 1.0}, final=[f])
+    assert tooltips(to_svg(draw_graph(frame)))["v3"] == "z\ngradient ?"
+    g = f * -1.0
+    g.label = "g"
+    found = tooltips(to_svg(g))  # a folded constant: in the symbol, and as a number
+    assert (found["g6"], found["v4->g6"]) == ("×-1 gate: g = f × (-1)", "f → ×-1")
+
+
+@needs_dot
+@pytest.mark.parametrize("label", WILD_LABELS)
+def test_any_label_is_escaped_in_tooltips(label):
+    x = Value(1.5, label=label)
+    f = x * 2.0
+    found = tooltips(to_svg(f, mode="forward"))
+    assert found["v0"] == label + "\nvalue 1.5"
+    assert found["v0->g2"] == " ".join(label.split("\n")) + " → ×2"
