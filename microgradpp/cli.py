@@ -506,7 +506,7 @@ def _add_output_options(sub: argparse.ArgumentParser, t: Translator, types: Argu
     )
     sub.add_argument(
         "--rankdir",
-        choices=("auto", "LR", "TB"),
+        choices=("auto", "LR", "TB", "wrap"),  # wrap: viz.graph.wrap_cut
         default="auto",
         help=t("cli.option.rankdir"),
     )

@@ -414,3 +414,39 @@ def test_without_graphviz_the_command_says_so_in_its_language(tmp_path, capsys, 
     )
     assert main(["example", "add-mul", "--out", out]) == 0
     assert "Graphviz's dot program is not installed, so the pictures" in capsys.readouterr().err
+
+
+@needs_dot
+def test_rankdir_wrap_turns_a_long_chain_as_the_library_does(tmp_path, capsys):
+    from microgradpp.examples import get_example
+    from microgradpp.viz import to_svg
+
+    size = re.compile(r'<svg width="([\d.]+pt)" height="([\d.]+pt)"')
+    argv = ["example", "sigmoid-neuron", "--out", str(tmp_path), "--mode", "forward", "--rankdir"]
+    assert main([*argv, "wrap"]) == 0
+    written = size.search((tmp_path / "sigmoid-neuron-forward.svg").read_text(encoding="utf-8"))
+    root = get_example("sigmoid-neuron").run()
+    wrapped = size.search(to_svg(root, mode="forward", rankdir="wrap"))
+    lr = size.search(to_svg(root, mode="forward", rankdir="LR"))
+    assert written and wrapped and lr
+    assert written.groups() == wrapped.groups() != lr.groups()
+    page = (tmp_path / "sigmoid-neuron-steps.html").read_text(encoding="utf-8")
+    assert set(size.findall(page)) == {wrapped.groups()}  # every frame of the page, wrapped too
+    assert main([*argv, "RL"]) == 2  # the library's other directions are not offered
+    said = capsys.readouterr().err.replace("'", "")  # Python 3.12 quotes the choices
+    assert "argument --rankdir: invalid choice: RL (choose from auto, LR, TB, wrap)" in said
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "wrap (left to right, a long chain turned once into two rows)"),
+        ("zh-Hant", "wrap（由左至右，長鏈轉折一次，分成兩排）"),
+        ("zh-Hans", "wrap（从左到右，长链转折一次，分成两排）"),
+    ],
+)
+def test_rankdir_wrap_is_explained_in_the_help(lang, words, capsys):
+    assert main(["--lang", lang, "expr", "--help"]) == 0
+    shown = "".join(capsys.readouterr().out.split())  # argparse breaks lines where it likes
+    assert "--rankdir{auto,LR,TB,wrap}" in shown
+    assert "".join(words.split()) in shown
