@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -562,3 +563,21 @@ def test_impossible_settings_are_said_in_chinese():
     assert translated(caught.value, "zh-Hans") == (
         "worked=5 会让学生没有东西可做：这张计算图要找 1 个梯度，所以最多只能示范 0 个"
     )
+
+
+@needs_dot
+def test_the_pictures_tooltips_name_each_box_and_give_no_answer_away():
+    """Hovering over a box shows what it is (not its DOT name 'v3'), and '?' for a gradient
+    the student is asked for; the solved picture the wires are copied from is not shown."""
+    page = exercise_html(get_example("add-mul").build(), lang="zh-Hant")
+    shown = page[: page.index('id="solved"')]
+    found = re.findall(r'<title>([vg]\d+)</title>\s*<g id="[^"]*"><a xlink:title="([^"]*)"', shown)
+    assert {title: html.unescape(tip) for title, tip in found} == {
+        "v0": "x\n值 -2\n梯度 ?",
+        "v1": "y\n值 5\n梯度 ?",
+        "g2": "+ 閘：q = x + y",
+        "v2": "q\n值 3\n梯度 ?",
+        "v3": "z\n值 -4\n梯度 ?",
+        "g4": "× 閘：f = q × z",
+        "v4": "f\n值 -12\n梯度 1",
+    }
