@@ -437,6 +437,12 @@ def _build_parser(t: Translator) -> argparse.ArgumentParser:
     sub.add_argument(
         "--gradescope-metadata", metavar="FILE", help=t("cli.grade.gradescope_metadata")
     )
+    sub.add_argument(
+        "--gradescope-feedback",
+        choices=("after-due-date", "immediate"),
+        default="after-due-date",
+        help=t("cli.grade.gradescope_feedback"),
+    )
     _add_lang_option(sub, types)
     return parser
 
@@ -948,6 +954,7 @@ def run_grade(args: argparse.Namespace) -> int:
             args.out,
             lang=args.lang_given,
             gradescope_metadata=args.gradescope_metadata,
+            gradescope_feedback=args.gradescope_feedback,
         )
     except AssignmentError as error:
         print(t("cli.error", prog=prog, message=error.translated(t.lang)), file=sys.stderr)

@@ -54,6 +54,17 @@ def test_issue_then_grade_from_the_command_line(tmp_path, capsys):
     )
     lines = (tmp_path / "g/grades.csv").read_text("utf-8-sig").splitlines()
     assert lines[1:] == ["S1,Ada,10,10,10", "S2,Alan,-,10,-"]  # no grade, not 0
+    (inbox / "copy.json").unlink()
+    for feedback, visibility in (("after-due-date", "after_due_date"), ("immediate", "visible")):
+        assert main(["grade", str(inbox), "--assignment", str(out), "--out", str(tmp_path / feedback),
+                     "--gradescope-feedback", feedback]) == 0  # fmt: skip
+        (written,) = (tmp_path / feedback / "gradescope").glob("*/results.json")
+        results = json.loads(written.read_text("utf-8"))
+        assert {test["visibility"] for test in results["tests"]} == {visibility}
+        assert results["score"] == 10
+    assert (
+        main(["grade", str(inbox), "--assignment", str(out), "--gradescope-feedback", "now"]) == 2
+    )
 
 
 def test_a_bad_roster_or_manifest_is_exit_1_and_bad_options_exit_2(tmp_path, capsys):

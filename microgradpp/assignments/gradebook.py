@@ -24,9 +24,15 @@ Two rules come from how the importers read the file, not from taste:
 
 Gradescope's autograder reads ``results.json`` (its documented schema): ``score``,
 ``max_score``, ``output`` and ``tests``, a list of ``{name, score, max_score, output,
-visibility}``; one is written per graded submission. Each test's output says the answer, so
-its visibility is ``after_due_date``: on a page a student may submit again until the due date,
-answers shown at once would be answers to copy into the next submission.
+visibility}``; one is written per graded submission. Two kinds of feedback (``FEEDBACK``):
+
+- ``after-due-date`` (the default): each test's output says the answer, so its visibility is
+  ``after_due_date``: on a page a student may submit again until the due date, answers shown at
+  once would be answers to copy into the next submission. Gradescope shows these tests only
+  after the due date.
+- ``immediate``: each test is ``visible`` at once, and its output says right or wrong (and the
+  mistake, when one is recognised) but not the answer: a student sees the score and which boxes
+  to work on again, as on the practice page.
 """
 
 from __future__ import annotations
@@ -46,8 +52,9 @@ CANVAS_READ_ONLY = "(read only)"
 """What Canvas writes in the Points Possible row under a column its import must not change."""
 NO_GRADE = {"canvas": "", "moodle": "-", "plain": "-"}
 """The cell of a student with no submission, by roster layout (see the module's docstring)."""
-ANSWERS_VISIBLE = "after_due_date"
-"""When Gradescope shows a test (its output says the answer): not before the due date."""
+FEEDBACK = {"after-due-date": "after_due_date", "immediate": "visible"}
+"""The kinds of feedback on Gradescope (see the module's docstring), each with its tests'
+``visibility``."""
 
 
 def score_columns(grading: Grading) -> list[str]:
@@ -90,9 +97,13 @@ def number_text(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def gradescope_results(grade: Grade, t: Translator) -> dict[str, object]:
+def gradescope_results(
+    grade: Grade, t: Translator, feedback: str = "after-due-date"
+) -> dict[str, object]:
     """Gradescope's ``results.json`` for one graded submission: a test per answer, each worth
-    its share of its problem's points."""
+    its share of its problem's points; ``feedback``: one of ``FEEDBACK``."""
+    visibility = FEEDBACK[feedback]
+    with_answer = feedback == "after-due-date"
     tests = []
     for mark in grade.marks:
         worth = round(POINTS_PER_PROBLEM / grade.questions[mark.problem - 1], 4)
@@ -101,8 +112,8 @@ def gradescope_results(grade: Grade, t: Translator) -> dict[str, object]:
                 "name": t("grade.test_name", problem=mark.problem, node=mark.node),
                 "score": worth if mark.right else 0.0,
                 "max_score": worth,
-                "output": mark_text(mark, t),
-                "visibility": ANSWERS_VISIBLE,
+                "output": mark_text(mark, t, with_answer),
+                "visibility": visibility,
             }
         )
     return {
@@ -113,16 +124,20 @@ def gradescope_results(grade: Grade, t: Translator) -> dict[str, object]:
     }
 
 
-def mark_text(mark: Mark, t: Translator) -> str:
+def mark_text(mark: Mark, t: Translator, with_answer: bool = True) -> str:
     """'You wrote −4; the answer is −4: right.' (and the mistake, when one is recognised). A
     right answer away from the exact one (rounded work, or carried on from the student's own
-    earlier slip) says why it is right, not "the answer is −0.1: right" under a typed 0.11."""
+    earlier slip) says why it is right, not "the answer is −0.1: right" under a typed 0.11.
+    Without the answer: 'You wrote −4: right.'"""
     answer = shown(mark.exact)
     if not mark.answer:
-        return t("grade.mark_empty", answer=answer)
-    key = "grade.mark_right" if mark.right else "grade.mark_wrong"
-    if mark.right and not _near(mark.answer, mark.exact):
+        key = "grade.mark_empty"
+    elif mark.right and not _near(mark.answer, mark.exact):
         key = "grade.mark_right_own"
+    else:
+        key = "grade.mark_right" if mark.right else "grade.mark_wrong"
+    if not with_answer:
+        key += "_no_answer"
     text = t(key, typed=mark.answer, answer=answer)
     if mark.advice:
         text += " " + mark.advice
@@ -134,6 +149,7 @@ def _near(typed: str, exact: float) -> bool:
     return abs(parse_answer(typed) - exact) <= half_digit(DIGITS)
 
 
-def gradescope_json(grade: Grade, t: Translator) -> str:
+def gradescope_json(grade: Grade, t: Translator, feedback: str = "after-due-date") -> str:
     """:func:`gradescope_results` as the text of a ``results.json`` file."""
-    return json.dumps(gradescope_results(grade, t), ensure_ascii=False, indent=1) + "\n"
+    results = gradescope_results(grade, t, feedback)
+    return json.dumps(results, ensure_ascii=False, indent=1) + "\n"

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import write_together
-from ..i18n import Translator
+from ..i18n import Listed, Translator, error
 from .errors import AssignmentError, ManifestError, SubmissionError
-from .gradebook import grades_csv, gradescope_json
+from .gradebook import FEEDBACK, grades_csv, gradescope_json
 from .grading import Grading, grade_submissions
 from .issue import CHECKING_RULE, PRACTICE_RULE, check_out
 from .manifest import read_manifest
@@ -38,6 +38,7 @@ def grade(
     *,
     lang: str | None = None,
     gradescope_metadata: str | Path | None = None,
+    gradescope_feedback: str = "after-due-date",
 ) -> GradingResult:
     """Grade the submission files (or folders of them) against the assignment in ``assignment``
     and write ``grades.csv``, ``gradescope/STEM/results.json`` per graded student and
@@ -49,8 +50,16 @@ def grade(
     ``gradescope_metadata``: Gradescope's ``/autograder/submission_metadata.json``; a submission
     is then graded only if it is for the student who uploaded it (their e-mail on the roster, or
     their ID): on Gradescope each upload is graded alone, and a classmate's downloaded file
-    would otherwise earn the uploader the classmate's score.
+    would otherwise earn the uploader the classmate's score. ``gradescope_feedback``: what the
+    ``results.json`` files let a student see, ``"after-due-date"`` (each box with its answer,
+    shown after the due date) or ``"immediate"`` (right or wrong at once, without the answers;
+    ``gradebook``).
     """
+    if gradescope_feedback not in FEEDBACK:
+        choices = Listed(tuple(map(repr, FEEDBACK)), "or")
+        raise error(
+            ValueError, "grade.error.feedback", got=repr(gradescope_feedback), choices=choices
+        )
     check_out(out)
     uploaders = read_gradescope_uploaders(gradescope_metadata) if gradescope_metadata else []
     manifest = read_manifest(assignment)
@@ -66,13 +75,15 @@ def grade(
     for path in _files(submissions, skip=(Path(out), Path(assignment))):
         try:
             found += read_submissions(path)
-        except SubmissionError as error:
-            refused.append(error)
+        except SubmissionError as refusal:
+            refused.append(refusal)
     grading = grade_submissions(manifest, found, refused, t, uploaders)
     files: dict[str, str | bytes] = {"grades.csv": grades_csv(grading)}
     for issued, one in zip(manifest.issued, grading.grades):  # (grades are in roster order)
         if one.submitted:
-            files[f"gradescope/{issued.stem}/results.json"] = gradescope_json(one, t)
+            files[f"gradescope/{issued.stem}/results.json"] = gradescope_json(
+                one, t, gradescope_feedback
+            )
     files["report.html"] = report_html(grading, t)
     return GradingResult(grading, write_together(out, files))
 

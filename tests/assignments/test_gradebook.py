@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 
 import pytest
 
 from microgradpp.assignments import parse_roster, parse_submissions
-from microgradpp.assignments.gradebook import grades_csv, gradescope_results
+from microgradpp.assignments.gradebook import grades_csv, gradescope_results, mark_text
 from microgradpp.assignments.grading import grade_submissions
 from microgradpp.assignments.issue import plan_assignment
-from microgradpp.i18n import Translator
+from microgradpp.i18n import Translator, translated
 from microgradpp.practice import shown
 
 
@@ -122,3 +123,43 @@ def test_gradescope_results_follow_its_schema_with_a_test_per_answer():
     }
     assert empty["score"] == 0.0 and empty["output"].startswith("Left empty; the answer is ")
     assert results["output"] == f"{grade.score} of {grade.max_score} gradients right."
+
+
+def test_immediate_gradescope_feedback_shows_right_or_wrong_at_once_but_no_answer():
+    plan, grading = _graded("id,name\nS1,Al\n")
+    grade = grading.grades[0]
+    problem = plan.variants["S1"][0].problem
+    node = problem.asked[1]
+    for lang, empty, right in (
+        ("en", "Left empty.", f"You wrote {shown(node.grad)}: right."),
+        ("zh-Hant", "未作答。", f"你寫的是 {shown(node.grad)}：正確。"),
+        ("zh-Hans", "未作答。", f"你写的是 {shown(node.grad)}：正确。"),
+    ):
+        results = gradescope_results(grade, Translator(lang), "immediate")
+        tests = results["tests"]
+        assert {test["visibility"] for test in tests} == {"visible"}
+        assert (tests[0]["output"], tests[1]["output"]) == (empty, right)
+        assert results["score"] == gradescope_results(grade, Translator(lang))["score"]
+    # a wrong answer says it is wrong, and names the mistake, but not the answer
+    wrong = dataclasses.replace(grade.marks[1], answer="123", right=False, advice="A × gate …")
+    assert (
+        mark_text(wrong, Translator("en"), with_answer=False) == "You wrote 123: wrong. A × gate …"
+    )
+    assert mark_text(wrong, Translator("en")) == (
+        f"You wrote 123; the answer is {shown(wrong.exact)}: wrong. A × gate …"
+    )
+
+
+def test_grade_refuses_an_unknown_kind_of_feedback_before_reading_anything(tmp_path):
+    from microgradpp.assignments import grade
+
+    for feedback in ("now", "", "Immediate"):
+        with pytest.raises(ValueError) as raised:
+            grade([tmp_path], tmp_path / "missing", tmp_path / "out", gradescope_feedback=feedback)
+        assert str(raised.value) == (
+            f"gradescope_feedback must be 'after-due-date' or 'immediate', got {feedback!r}"
+        )
+        assert translated(raised.value, "zh-Hant") == (
+            f"gradescope_feedback 必須是 'after-due-date' 或 'immediate'，收到的是 {feedback!r}"
+        )
+    assert not (tmp_path / "out").exists()
