@@ -32,15 +32,8 @@ from .errors import MicrogradppError
 from .i18n import Listed, Words, error
 from .validation import fraction, integer, positive, real, shown
 
-CLIP_REMEDY = (
-    "lower the learning rate, or clip the gradients "
-    "(microgradpp.optim.clip_grad_norm(params, max_norm=1.0) before step(), "
-    "or fit(..., clip_grad_norm=1.0))"
-)
-
-
 _REMEDY = Words("optim.remedy")
-"""CLIP_REMEDY as a sentence, in any language."""
+"""What to do about a gradient that overflowed (lower lr, or clip), in any language."""
 
 
 class OptimizerError(MicrogradppError, FloatingPointError):
