@@ -14,6 +14,11 @@ through :func:`atomic_write`:
 A symbolic link is followed: the file it points to is replaced and the link stays a link (as
 ``echo text > link`` would), so a model saved through ``latest.json -> run7.json`` updates
 ``run7.json``.
+
+And reading one bounded: :func:`read_at_most` never reads more than the limit — the size the
+file system reports is checked first, and then only limit + 1 bytes are read (a size can be
+wrong or missing: ``/proc``, a file still being written, a device or a pipe, which are refused
+before they are opened, since opening a pipe waits for a writer).
 """
 
 from __future__ import annotations
@@ -108,6 +113,50 @@ def _sync_folder(folder: Path) -> None:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+
+
+class TooBig(Exception):
+    """A file holds more than the limit: ``size`` bytes at least (what was found); ``grew``: it
+    was within the limit when its size was read, and grew past it before it was read."""
+
+    def __init__(self, size: int, grew: bool = False):
+        super().__init__(size)
+        self.size, self.grew = size, grew
+
+
+class NotRegularFile(OSError):
+    """A device, a pipe or a socket: nothing to read a roster or a submission from."""
+
+
+def read_at_most(path: str | os.PathLike, most: int) -> bytes:
+    """The bytes of the regular file at ``path``, never reading more than ``most`` + 1 of them.
+
+    Raises :class:`TooBig` when it holds more than ``most`` bytes, ``IsADirectoryError`` for a
+    folder, :class:`NotRegularFile` for anything else that is not a file, ``OSError`` when it
+    cannot be read.
+    """
+    mode = os.stat(path).st_mode
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(21, "is a folder", str(path))
+    if not stat.S_ISREG(mode):
+        raise NotRegularFile(0, "not a regular file (a device, a pipe or a socket)", str(path))
+    with Path(path).open("rb") as file:
+        size = os.fstat(file.fileno()).st_size
+        if size > most:
+            raise TooBig(size)
+        # in pieces: file.read(n) sets n bytes aside at once, and the limit may be far larger
+        # than the file (a 2 KB model under a 128 MB limit); a size of 0 (/proc) reads on
+        pieces, count = [], 0
+        while count <= most:
+            piece = file.read(min(most + 1 - count, max(size + 1, 1 << 16)))
+            if not piece:
+                break
+            pieces.append(piece)
+            count += len(piece)
+        data = b"".join(pieces)
+    if len(data) > most:
+        raise TooBig(len(data), grew=True)
+    return data
 
 
 def write_together(folder: str | os.PathLike, files: dict[str, bytes | str]) -> list[Path]:

@@ -38,14 +38,13 @@ import hashlib
 import json
 import math
 import os
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from . import nn
 from .errors import MicrogradppError
-from .files import atomic_write, os_reason
+from .files import NotRegularFile, TooBig, atomic_write, os_reason, read_at_most
 from .i18n import Listed, Words, error, message
 from .nn import ACTIVATIONS, MLP, BatchNorm, Dropout, Layer, Module, Neuron
 from .validation import is_integer, is_real
@@ -156,26 +155,24 @@ def load(path: str | os.PathLike, model: Module | None = None) -> Module:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    """The file's JSON object. Its size is checked before a byte is read."""
+    """The file's JSON object, read no further than ``MAX_FILE_BYTES`` (``files.read_at_most``)."""
     try:
-        status = path.stat()
-        size = status.st_size
-        if stat.S_ISDIR(status.st_mode):
-            raise error(SerializationError, "load.folder", path=path)
-        if not stat.S_ISREG(status.st_mode):  # a pipe or a device could block or never end
-            raise error(SerializationError, "load.not_regular", path=path)
-        if size > MAX_FILE_BYTES:
-            raise error(
-                SerializationError, "load.too_big", path=path, size=size, most=MAX_FILE_BYTES
-            )
-        data = path.read_bytes()[: MAX_FILE_BYTES + 1]  # it may have grown since stat()
+        data = read_at_most(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         raise error(FileNotFoundError, "load.missing", path=path) from None
-    except OSError as problem:  # permission denied, a device, an I/O error ...
+    except IsADirectoryError:
+        raise error(SerializationError, "load.folder", path=path) from None
+    except NotRegularFile:  # a pipe or a device could block or never end
+        raise error(SerializationError, "load.not_regular", path=path) from None
+    except TooBig as big:
+        if big.grew:  # within the limit when its size was read
+            raise error(SerializationError, "load.grew", path=path, most=MAX_FILE_BYTES) from None
+        raise error(
+            SerializationError, "load.too_big", path=path, size=big.size, most=MAX_FILE_BYTES
+        ) from None
+    except OSError as problem:  # permission denied, an I/O error ...
         reason = os_reason(problem)
         raise error(SerializationError, "load.unreadable", path=path, reason=reason) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise error(SerializationError, "load.grew", path=path, most=MAX_FILE_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -295,10 +295,10 @@ def test_an_unreadable_model_file_says_why_in_chinese(tmp_path, monkeypatch):
     path = tmp_path / "model.json"
     path.write_text("{}", encoding="utf-8")
 
-    def refuse(self):
+    def refuse(self, *args, **kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     with pytest.raises(SerializationError) as caught:
         load(path)
     assert str(caught.value) == f"{path} cannot be read: Permission denied"

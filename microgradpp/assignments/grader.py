@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import write_together
+from ..files import TooBig, read_at_most, write_together
 from ..i18n import Listed, Translator, error
 from .errors import AssignmentError, ManifestError, SubmissionError
 from .gradebook import FEEDBACK, grades_csv, gradescope_json
@@ -23,7 +23,6 @@ from .issue import CHECKING_RULE, PRACTICE_RULE, check_out
 from .manifest import read_manifest
 from .report import report_html
 from .submission import Submission, read_submissions
-from .text import TooBig, read_at_most
 
 MAX_METADATA_BYTES = 1_000_000
 """Gradescope's submission metadata read at most (a real one is a few KB)."""

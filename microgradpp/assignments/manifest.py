@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..files import os_reason
+from ..files import TooBig, os_reason, read_at_most
 from .errors import ManifestError
 from .roster import Roster, Student
-from .text import TooBig, read_at_most
 from .variants import VARIANT_VERSION, signature_digest, variant_problem
 
 FORMAT = "microgradpp assignment manifest"

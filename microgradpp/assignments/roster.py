@@ -30,9 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import os_reason
+from ..files import TooBig, os_reason, read_at_most
 from .errors import RosterError
-from .text import TooBig, decode_text, read_at_most
+from .text import decode_text
 
 MAX_STUDENTS = 1000
 """The most students a roster may list (an assignment draws and draws a page per student)."""

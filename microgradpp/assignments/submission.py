@@ -33,9 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..files import os_reason
+from ..files import TooBig, os_reason, read_at_most
 from .errors import SubmissionError
-from .text import TooBig, decode_text, read_at_most
+from .text import decode_text
 
 FORMAT = "microgradpp submission"
 VERSION = 1

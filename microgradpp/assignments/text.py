@@ -1,9 +1,5 @@
-"""Reading what teachers and students hand over: bounded, and as spreadsheets and editors save it.
-
-:func:`read_at_most` reads a file without ever reading more than the limit: the size the file
-system reports is checked first, and then only limit + 1 bytes are read (a size can be wrong or
-missing: ``/proc``, a file still being written, a device or a pipe, which are refused before
-they are opened, since opening a pipe waits for a writer).
+"""Reading what teachers and students hand over as spreadsheets and editors save it (the bytes
+are read by ``files.read_at_most``, bounded).
 
 :func:`decode_text`: UTF-8, or UTF-16 with its mark.
 
@@ -17,9 +13,6 @@ them: such a file is refused (``UnicodeDecodeError``), and the caller says how t
 from __future__ import annotations
 
 import codecs
-import os
-import stat
-from pathlib import Path
 
 MARKS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -27,40 +20,6 @@ MARKS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 """The byte-order marks that say a file's encoding, and the encoding each says."""
-
-
-class TooBig(Exception):
-    """A file holds more than the limit: ``size`` bytes at least (what was found)."""
-
-    def __init__(self, size: int):
-        super().__init__(size)
-        self.size = size
-
-
-class NotRegularFile(OSError):
-    """A device, a pipe or a socket: nothing to read a roster or a submission from."""
-
-
-def read_at_most(path: str | os.PathLike, most: int) -> bytes:
-    """The bytes of the regular file at ``path``, never reading more than ``most`` + 1 of them.
-
-    Raises :class:`TooBig` when it holds more than ``most`` bytes, ``IsADirectoryError`` for a
-    folder, :class:`NotRegularFile` for anything else that is not a file, ``OSError`` when it
-    cannot be read.
-    """
-    mode = os.stat(path).st_mode
-    if stat.S_ISDIR(mode):
-        raise IsADirectoryError(21, "is a folder", str(path))
-    if not stat.S_ISREG(mode):
-        raise NotRegularFile(0, "not a regular file (a device, a pipe or a socket)", str(path))
-    with Path(path).open("rb") as file:
-        size = os.fstat(file.fileno()).st_size
-        if size > most:
-            raise TooBig(size)
-        data = file.read(most + 1)
-    if len(data) > most:
-        raise TooBig(len(data))
-    return data
 
 
 def decode_text(data: bytes) -> str:
